@@ -1,0 +1,1 @@
+"""Retention classes, holds, destruction lists, destruction and the shredding log."""
