@@ -1,0 +1,280 @@
+"""Objects in a MinIO (or any S3-compatible) bucket, through the ``minio`` SDK.
+
+Uploads stream in parts of ``part_size`` bytes (8 MiB by default) sent one at a time, so memory
+stays bounded whatever the object size. The bound is set by the SDK's ``put_object``: while it
+assembles the next part it still holds the previous one and builds the new one by concatenation,
+so an upload peaks at about three times ``part_size`` (about 25 MiB with 8 MiB parts; 16 MiB with
+the 5 MiB minimum). Lower ``part_size`` where memory is tight. A failed multipart upload is
+aborted by the SDK, so nothing is left in the bucket; a single-part upload is only sent once the
+whole part has been read. Downloads stream through a small buffer.
+
+The HTTP pool uses short connect timeouts and few retries, so an unreachable endpoint fails within
+a few seconds with ``StorageUnavailable`` instead of hanging a web request or a CLI command.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from contextlib import contextmanager
+from typing import BinaryIO, Iterator
+from urllib.parse import urlsplit
+
+import certifi
+import urllib3
+from minio import Minio
+from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
+from minio.helpers import MIN_PART_SIZE, check_bucket_name
+from urllib3.util import Retry, Timeout
+
+from dossier.errors import ConfigurationError
+
+from storage.base import LengthCheckedReader, ObjectInfo, ObjectStore, validate_key, validate_prefix
+from storage.errors import ObjectNotFound, StorageError, StorageUnavailable
+
+DEFAULT_PART_SIZE = 8 << 20
+_CREDENTIAL_ERRORS = {
+    "AccessDenied",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidToken",
+    "ExpiredToken",
+    "AuthorizationHeaderMalformed",
+}
+_MISSING_KEY_ERRORS = {"NoSuchKey", "NoSuchObject", "NotFound"}
+
+
+def _short_reason(exc: BaseException) -> str:
+    """A few words on why a connection failed, without URLs, headers or credentials."""
+    seen = set()
+    current: BaseException | None = exc
+    innermost = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        innermost = current
+        current = getattr(current, "reason", None) if isinstance(
+            current, urllib3.exceptions.MaxRetryError
+        ) else (current.__cause__ or current.__context__)
+    if isinstance(innermost, (urllib3.exceptions.ConnectTimeoutError, TimeoutError)):
+        return "the connection timed out"
+    if isinstance(innermost, urllib3.exceptions.ReadTimeoutError):
+        return "it stopped answering"
+    if isinstance(innermost, urllib3.exceptions.NameResolutionError):
+        return "its host name cannot be resolved"
+    if isinstance(innermost, urllib3.exceptions.SSLError):
+        return "the TLS handshake failed"
+    if isinstance(innermost, OSError) and innermost.strerror:
+        return innermost.strerror[0].lower() + innermost.strerror[1:]
+    text = str(innermost)
+    match = re.search(r"\[Errno \d+\] ([^'\")]+)", text)
+    if match:
+        return match.group(1).strip().lower()
+    return type(innermost).__name__
+
+
+class MinioStore(ObjectStore):
+    def __init__(
+        self,
+        endpoint: str,
+        access_key: str | None,
+        secret_key: str | None,
+        bucket: str,
+        secure: bool = False,
+        region: str | None = None,
+        *,
+        part_size: int = DEFAULT_PART_SIZE,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 60.0,
+    ):
+        if "://" in endpoint:
+            parts = urlsplit(endpoint)
+            secure = parts.scheme == "https"
+            endpoint = parts.netloc
+        endpoint = endpoint.rstrip("/")
+        if not endpoint or "/" in endpoint:
+            raise ConfigurationError(f"the MinIO endpoint {endpoint!r} must be host:port")
+        try:
+            check_bucket_name(bucket, strict=True)
+        except ValueError:
+            raise ConfigurationError(f"the MinIO bucket name {bucket!r} is not a valid bucket name") from None
+        if part_size < MIN_PART_SIZE:
+            raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes")
+        self.endpoint = endpoint
+        self.bucket = bucket
+        self.secure = secure
+        self.part_size = part_size
+        self._http = urllib3.PoolManager(
+            timeout=Timeout(connect=connect_timeout, read=read_timeout),
+            maxsize=10,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+            retries=Retry(
+                total=2,
+                connect=1,
+                read=1,
+                backoff_factor=0.2,
+                status_forcelist=[500, 502, 503, 504],
+                allowed_methods=None,  # every request the SDK retries sends a bytes body
+                raise_on_status=False,
+            ),
+        )
+        try:
+            self._client = Minio(
+                endpoint,
+                access_key=access_key or None,
+                secret_key=secret_key or None,
+                secure=secure,
+                region=region or None,
+                http_client=self._http,
+            )
+        except ValueError as exc:
+            raise ConfigurationError(f"the MinIO endpoint {endpoint!r} is not usable: {exc}") from None
+
+    # --- error mapping -------------------------------------------------------------------------
+    @contextmanager
+    def _errors(self, key: str | None = None) -> Iterator[None]:
+        """Translate SDK and network errors into storage errors; let everything else through."""
+        try:
+            yield
+        except S3Error as exc:
+            raise self._s3_error(exc, key) from None
+        except ServerError as exc:
+            raise StorageUnavailable(
+                f"MinIO at {self.endpoint} failed with HTTP status {exc.status_code}"
+            ) from None
+        except InvalidResponseError:
+            raise StorageUnavailable(
+                f"the server at {self.endpoint} did not answer like MinIO or S3; check DOSSIER_MINIO_ENDPOINT"
+            ) from None
+        except urllib3.exceptions.HTTPError as exc:
+            raise StorageUnavailable(
+                f"MinIO at {self.endpoint} is unreachable: {_short_reason(exc)}"
+            ) from None
+        except MinioException as exc:
+            raise StorageError(f"MinIO at {self.endpoint} failed: {type(exc).__name__}") from None
+
+    def _s3_error(self, exc: S3Error, key: str | None) -> StorageError:
+        code = exc.code or ""
+        if code in _MISSING_KEY_ERRORS and key is not None:
+            return ObjectNotFound(f"there is no object {key} in {self.describe()}")
+        if code == "NoSuchBucket":
+            return StorageUnavailable(
+                f"the MinIO bucket {self.bucket} does not exist at {self.endpoint}; run `dossier init`"
+            )
+        if code in _CREDENTIAL_ERRORS:
+            return StorageUnavailable(
+                f"MinIO at {self.endpoint} refused our credentials ({code}); "
+                "check DOSSIER_MINIO_ACCESS_KEY and DOSSIER_MINIO_SECRET_KEY"
+            )
+        what = f" for {key}" if key else ""
+        return StorageError(f"MinIO at {self.endpoint} refused the request{what} ({code or 'unknown error'})")
+
+    # --- ObjectStore ---------------------------------------------------------------------------
+    def ensure_ready(self) -> None:
+        with self._errors():
+            if self._client.bucket_exists(self.bucket):
+                return
+            try:
+                self._client.make_bucket(self.bucket)
+            except S3Error as exc:
+                if exc.code not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                    raise
+                if exc.code == "BucketAlreadyExists" and not self._client.bucket_exists(self.bucket):
+                    raise StorageUnavailable(
+                        f"the MinIO bucket name {self.bucket} is taken by another account"
+                    ) from None
+
+    def put(self, key: str, stream: BinaryIO, length: int | None = None) -> ObjectInfo:
+        validate_key(key)
+        source = LengthCheckedReader(stream, key, length)
+        if length == 0:
+            source.read(1)  # the SDK reads nothing for an empty object; still refuse extra data
+        with self._errors(key):
+            # One part at a time (num_parallel_uploads=1): parallel uploads would queue several
+            # parts in memory. The SDK aborts the multipart upload if anything raises.
+            self._client.put_object(
+                self.bucket,
+                key,
+                source,
+                length=-1 if length is None else length,
+                part_size=self.part_size,
+                num_parallel_uploads=1,
+            )
+        try:
+            info = self.stat(key)
+            if info.size != source.count:
+                raise StorageError(
+                    f"MinIO at {self.endpoint} saved {info.size} bytes for {key}, expected {source.count}"
+                )
+        except BaseException:
+            self._delete_quietly(key)
+            raise
+        return info
+
+    def _delete_quietly(self, key: str) -> None:
+        try:
+            self.delete(key)
+        except StorageError:
+            pass
+
+    def open(self, key: str) -> BinaryIO:
+        validate_key(key)
+        with self._errors(key):
+            response = self._client.get_object(self.bucket, key)
+        return io.BufferedReader(_ResponseReader(response, self, key), buffer_size=256 * 1024)
+
+    def stat(self, key: str) -> ObjectInfo:
+        validate_key(key)
+        with self._errors(key):
+            obj = self._client.stat_object(self.bucket, key)
+        return ObjectInfo(key=key, size=int(obj.size or 0), modified=obj.last_modified)
+
+    def delete(self, key: str) -> None:
+        validate_key(key)
+        with self._errors(key):
+            self._client.remove_object(self.bucket, key)
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        validate_prefix(prefix)
+        with self._errors():
+            for obj in self._client.list_objects(self.bucket, prefix=prefix or None, recursive=True):
+                if obj.is_dir:
+                    continue
+                yield ObjectInfo(key=obj.object_name, size=int(obj.size or 0), modified=obj.last_modified)
+
+    def describe(self) -> str:
+        return f"MinIO bucket {self.bucket} at {self.endpoint}"
+
+    def close(self) -> None:
+        self._http.clear()
+
+
+class _ResponseReader(io.RawIOBase):
+    """A GET response body as a raw stream; network errors become ``StorageUnavailable``."""
+
+    def __init__(self, response, store: MinioStore, key: str):
+        super().__init__()
+        self._response = response
+        self._store = store
+        self._key = key
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        with self._store._errors(self._key):
+            try:
+                return self._response.readinto(buffer)
+            except urllib3.exceptions.ProtocolError:
+                raise StorageUnavailable(
+                    f"the connection to MinIO at {self._store.endpoint} broke while reading {self._key}"
+                ) from None
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                self._response.close()
+                self._response.release_conn()
+            finally:
+                super().close()
