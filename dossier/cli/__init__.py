@@ -1,0 +1,56 @@
+"""The ``dossier`` command: the operator's console. Thin: every command calls a service.
+
+Every error a user can cause ends in one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from dossier.cli.common import CliContext, fail
+from dossier.errors import DossierError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--as", "as_user", metavar="USERNAME",
+              help="Act for this user: their role is checked and they are recorded as the actor.")
+@click.version_option(package_name="dossier")
+@click.pass_context
+def cli(ctx: click.Context, as_user: str | None) -> None:
+    """Dossier: the household archive (一户一档)."""
+    ctx.obj = CliContext(as_user=as_user)
+
+
+def _register() -> None:
+    from dossier.cli import doctypes, households, keys, serve, setup, users
+
+    for module in (setup, households, users, keys, doctypes, serve):
+        module.register(cli)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="dossier", standalone_mode=False)
+    except click.exceptions.Abort:
+        fail("aborted", 1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except DossierError as exc:
+        fail(exc.message, exc.exit_code)
+    except (OperationalError, ProgrammingError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        fail(f"the catalog database failed: {reason} (is the archive initialised? run `dossier init`)", 6)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:  # a bug, not a user error: one line, the traceback only on request
+        if os.environ.get("DOSSIER_DEBUG"):
+            raise
+        fail(f"internal error ({type(exc).__name__}); run again with DOSSIER_DEBUG=1 for details", 70)

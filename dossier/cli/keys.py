@@ -1,0 +1,31 @@
+"""``dossier keys ...``."""
+
+from __future__ import annotations
+
+import click
+
+from dossier.cli.common import emit, json_option, pass_cli
+
+
+@click.group("keys")
+def keys() -> None:
+    """The archive's keys."""
+
+
+@keys.command("export-public")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+@json_option
+@pass_cli
+def export_public(ctx, output, as_json):
+    """Print the signing public key (PEM), so auditors can verify originals without the private key."""
+    signer = ctx.archive.signer
+    pem = signer.public_pem()
+    if output:
+        with open(output, "w", encoding="ascii") as fh:
+            fh.write(pem)
+    emit(as_json, {"algorithm": "Ed25519", "fingerprint": signer.fingerprint, "public_key": pem},
+         pem.rstrip("\n") if not output else f"public key {signer.fingerprint} written to {output}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(keys)

@@ -1,0 +1,35 @@
+"""``dossier init``."""
+
+from __future__ import annotations
+
+import click
+
+from dossier.cli.common import emit, json_option, pass_cli
+from dossier.services.setup import initialise
+
+
+@click.command("init")
+@click.option("--admin-password", metavar="PW", help="Password for the first administrator (generated when omitted).")
+@click.option("--admin-username", default="admin", show_default=True)
+@json_option
+@pass_cli
+def init_command(ctx, admin_password: str | None, admin_username: str, as_json: bool) -> None:
+    """Create the catalog schema, keys, storage bucket and index folder (idempotent)."""
+    report = initialise(ctx.archive.settings, admin_password=admin_password, admin_username=admin_username)
+    lines = [
+        f"archive ready at {report.home}",
+        f"  catalog: {report.database}",
+        f"  objects: {report.store}",
+    ]
+    if report.keys_created:
+        lines.append(f"  created: {', '.join(report.keys_created)} in {ctx.archive.settings.keys_dir} "
+                     "(back this folder up apart from the data; without it nothing can be read)")
+    if report.admin_created and report.admin_password:
+        lines.append(f"  administrator: {report.admin_username} / {report.admin_password}  (change it after first login)")
+    elif report.admin_created:
+        lines.append(f"  administrator: {report.admin_username} (password as given)")
+    emit(as_json, report.as_dict(), "\n".join(lines))
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(init_command)

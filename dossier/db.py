@@ -1,0 +1,89 @@
+"""Database engine and sessions: one session per request or command."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from dossier.config import Settings
+from dossier.errors import ConfigurationError
+
+_engines: dict[str, Engine] = {}
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the web server read while a worker writes; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def get_engine(settings: Settings) -> Engine:
+    """The process-wide engine for this database URL (engines pool connections; make one each)."""
+    engine = _engines.get(settings.database_url)
+    if engine is None:
+        if settings.is_sqlite:
+            settings.home.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(settings.database_url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(
+                settings.database_url, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+            )
+        _engines[settings.database_url] = engine
+    return engine
+
+
+def dispose_engines() -> None:
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+def session_factory(settings: Settings) -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(settings), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(settings: Settings) -> Iterator[Session]:
+    """A session that commits when the block succeeds and rolls back when it raises."""
+    session = session_factory(settings)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def describe_url(url: str) -> str:
+    """The database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def require_schema(settings: Settings) -> None:
+    """Refuse politely when the catalog has not been initialised (or the server is unreachable)."""
+    engine = get_engine(settings)
+    try:
+        with engine.connect() as conn:
+            present = inspect(conn).has_table("households")
+    except OperationalError as exc:
+        raise ConfigurationError(
+            f"cannot reach the catalog database at {describe_url(settings.database_url)}: "
+            f"{str(exc.orig).strip().splitlines()[0] if exc.orig else exc}"
+        ) from None
+    if not present:
+        raise ConfigurationError(
+            "the archive is not initialised; run `dossier init` first"
+        )

@@ -1,0 +1,317 @@
+"""The catalog's domain model (SQLAlchemy 2.x typed mappings).
+
+The catalog is the source of truth: the search index and derivatives can always be rebuilt from
+it and the stored originals. Sensitive values (ID-card numbers) are kept encrypted; see
+``dossier.fieldcrypt``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Role(str, enum.Enum):
+    ARCHIVIST = "archivist"
+    STAFF = "staff"
+    RETENTION_OFFICER = "retention_officer"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class HouseholdUse(str, enum.Enum):
+    RESIDENTIAL = "residential"
+    COMMERCIAL = "commercial"
+    OFFICE = "office"
+
+
+class HouseholdStatus(str, enum.Enum):
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class PartyRole(str, enum.Enum):
+    OWNER = "owner"
+    TENANT = "tenant"
+
+
+class Confidentiality(str, enum.Enum):
+    ORDINARY = "ordinary"
+    CONFIDENTIAL = "confidential"
+
+
+class DocumentStatus(str, enum.Enum):
+    STORED = "stored"          # original stored and signed, not yet processed
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    INDEXED = "indexed"
+    FAILED = "failed"
+    DESTROYED = "destroyed"
+
+
+# Enum values are stored as plain strings (portable across SQLite and PostgreSQL, and the
+# migrations stay simple); the services validate them.
+def _enum_col(default: enum.Enum) -> Mapped[str]:
+    return mapped_column(String(24), default=default.value, nullable=False)
+
+
+class ArchiveSetting(Base):
+    """Key/value facts about this archive (master-key id, signing-key fingerprint, options)."""
+
+    __tablename__ = "archive_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class Community(Base):
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(128), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    households: Mapped[list["Household"]] = relationship(back_populates="community")
+
+
+class Household(Base):
+    """One folder (一户一档). Ordered by use, building, floor, room."""
+
+    __tablename__ = "households"
+    __table_args__ = (
+        UniqueConstraint("community_id", "code", name="uq_households_community_code"),
+        Index("ix_households_order", "community_id", "use", "building", "floor", "room"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), nullable=False)
+    code: Mapped[str] = mapped_column(String(64), nullable=False)
+    archive_no: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    use: Mapped[str] = _enum_col(HouseholdUse.RESIDENTIAL)
+    building: Mapped[str | None] = mapped_column(String(32))
+    unit: Mapped[str | None] = mapped_column(String(32))
+    floor: Mapped[int | None] = mapped_column(Integer)
+    room: Mapped[str | None] = mapped_column(String(32))
+    area: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    status: Mapped[str] = _enum_col(HouseholdStatus.ACTIVE)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    community: Mapped[Community] = relationship(back_populates="households")
+    parties: Mapped[list["Party"]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="Party.id"
+    )
+    documents: Mapped[list["Document"]] = relationship(
+        back_populates="household", order_by="Document.id"
+    )
+
+
+class Party(Base):
+    """An owner (业主) or tenant (租户) of a household. The ID number is encrypted at rest."""
+
+    __tablename__ = "parties"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    role: Mapped[str] = _enum_col(PartyRole.OWNER)
+    name: Mapped[str] = mapped_column(String(128), nullable=False, index=True)
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    emergency_contact: Mapped[str | None] = mapped_column(String(128))
+    emergency_phone: Mapped[str | None] = mapped_column(String(32))
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Keyed hash (HMAC) of the normalised ID number, so a folder can be found by ID number
+    # without decrypting every row.
+    id_number_hmac: Mapped[str | None] = mapped_column(String(64), index=True)
+    since: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    household: Mapped[Household] = relationship(back_populates="parties")
+
+
+class DocumentType(Base):
+    """Kinds of record a folder holds. ``expected`` types make up the folder catalog (档案目录)."""
+
+    __tablename__ = "document_types"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    expected: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=100, nullable=False)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(24), nullable=False)
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    tokens: Mapped[list["ApiToken"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class ApiToken(Base):
+    """API tokens are shown once and stored only as a SHA-256 digest (they are random, not guessable)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    name: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class Document(Base):
+    """One stored original (encrypted, signed, unaltered) and what the catalog knows of it."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_household_type", "household_id", "type_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), nullable=False)
+    type_code: Mapped[str] = mapped_column(ForeignKey("document_types.code"), nullable=False)
+    title: Mapped[str] = mapped_column(String(256), nullable=False)
+    document_date: Mapped[date | None] = mapped_column(Date)
+    received_date: Mapped[date | None] = mapped_column(Date)
+    confidentiality: Mapped[str] = _enum_col(Confidentiality.ORDINARY)
+    retention_class: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = _enum_col(DocumentStatus.STORED)
+    # The original as scanned.
+    original_key: Mapped[str | None] = mapped_column(String(512), unique=True)
+    original_name: Mapped[str | None] = mapped_column(String(256))
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    sm3: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    media_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    # The exact record that was signed (canonical JSON) and its Ed25519 signature.
+    signed_record: Mapped[str] = mapped_column(Text, nullable=False)
+    signature: Mapped[str] = mapped_column(String(128), nullable=False)
+    signing_key_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    intake_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    intake_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Where the paper original is kept (dual track, 双轨制); all empty when none is kept.
+    paper_cabinet: Mapped[str | None] = mapped_column(String(32))
+    paper_box: Mapped[str | None] = mapped_column(String(32))
+    paper_position: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    household: Mapped[Household] = relationship(back_populates="documents")
+    type: Mapped[DocumentType] = relationship()
+    intake_by: Mapped[User | None] = relationship()
+    pages: Mapped[list["Page"]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Page.number"
+    )
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_pages_document_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    )
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    text: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    language: Mapped[str | None] = mapped_column(String(32))
+    dpi: Mapped[int | None] = mapped_column(Integer)
+    preview_key: Mapped[str | None] = mapped_column(String(512))
+
+    document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class ObjectKey(Base):
+    """The wrapped data key of every stored object, kept apart from the objects themselves.
+
+    Deleting a row crypto-shreds its object: without the data key the ciphertext (and every
+    copy of it in a storage backup) can no longer be read.
+    """
+
+    __tablename__ = "object_keys"
+
+    object_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    master_key_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AccessEvent(Base):
+    """Who looked at what (查阅登记). Append-only; never pruned."""
+
+    __tablename__ = "access_events"
+    __table_args__ = (Index("ix_access_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str | None] = mapped_column(String(24))
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(16), default="ok", nullable=False)
+    household_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    document_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[str | None] = mapped_column(Text)
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(8), default="web", nullable=False)

@@ -1,0 +1,75 @@
+"""What each role may do (DESIGN.md, "Roles"). Every route and command checks through here."""
+
+from __future__ import annotations
+
+import enum
+
+from dossier.errors import PermissionDenied
+from dossier.models import Role
+
+
+class Permission(str, enum.Enum):
+    SEARCH = "search"                        # search, view ordinary documents, households
+    VIEW_CONFIDENTIAL = "view_confidential"  # confidential documents and ID numbers
+    MANAGE_RECORDS = "manage_records"        # intake, edit metadata, households, loans
+    PROPOSE_DESTRUCTION = "propose_destruction"
+    APPROVE_DESTRUCTION = "approve_destruction"
+    AUDIT = "audit"                          # access log, shredding log, audits
+    ADMIN = "admin"                          # users and configuration
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ARCHIVIST: frozenset(
+        {Permission.SEARCH, Permission.VIEW_CONFIDENTIAL, Permission.MANAGE_RECORDS,
+         Permission.PROPOSE_DESTRUCTION}
+    ),
+    Role.STAFF: frozenset({Permission.SEARCH}),
+    Role.RETENTION_OFFICER: frozenset(
+        {Permission.SEARCH, Permission.VIEW_CONFIDENTIAL, Permission.PROPOSE_DESTRUCTION,
+         Permission.APPROVE_DESTRUCTION, Permission.AUDIT}
+    ),
+    Role.AUDITOR: frozenset({Permission.SEARCH, Permission.VIEW_CONFIDENTIAL, Permission.AUDIT}),
+    Role.ADMIN: frozenset(
+        {Permission.SEARCH, Permission.VIEW_CONFIDENTIAL, Permission.MANAGE_RECORDS,
+         Permission.AUDIT, Permission.ADMIN}
+    ),
+}
+
+ROLE_NAMES_ZH: dict[str, str] = {
+    Role.ARCHIVIST.value: "档案管理员",
+    Role.STAFF.value: "客服员",
+    Role.RETENTION_OFFICER.value: "档案销毁审批人",
+    Role.AUDITOR.value: "审计",
+    Role.ADMIN.value: "管理处经理",
+}
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        from dossier.errors import InvalidInput
+
+        raise InvalidInput(f"unknown role {value!r}; choose one of {choices}") from None
+
+
+def role_can(role: str | Role | None, permission: Permission) -> bool:
+    if role is None:
+        return False
+    try:
+        role = Role(role)
+    except ValueError:
+        return False
+    return permission in ROLE_PERMISSIONS[role]
+
+
+def can(user, permission: Permission) -> bool:
+    """True when ``user`` (anything with ``role`` and ``active``) holds ``permission``."""
+    return bool(user is not None and getattr(user, "active", False) and role_can(user.role, permission))
+
+
+def require(user, permission: Permission) -> None:
+    if not can(user, permission):
+        who = getattr(user, "username", None) or "this user"
+        raise PermissionDenied(f"{who} may not do this (needs the {permission.value} permission)")

@@ -1,0 +1,25 @@
+"""Counts for the dashboard."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dossier.actor import Actor
+from dossier.models import Community, Document, DocumentStatus, Household, HouseholdStatus, Page
+from dossier.permissions import Permission, require
+
+
+def dashboard_counts(session: Session, actor: Actor) -> dict:
+    require(actor, Permission.SEARCH)
+    by_status = dict(session.execute(select(Document.status, func.count(Document.id)).group_by(Document.status)).all())
+    return {
+        "communities": session.scalar(select(func.count(Community.id))) or 0,
+        "households": session.scalar(select(func.count(Household.id))) or 0,
+        "households_active": session.scalar(
+            select(func.count(Household.id)).where(Household.status == HouseholdStatus.ACTIVE.value)
+        ) or 0,
+        "documents": sum(v for k, v in by_status.items() if k != DocumentStatus.DESTROYED.value),
+        "documents_by_status": by_status,
+        "pages": session.scalar(select(func.count(Page.id))) or 0,
+    }

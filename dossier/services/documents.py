@@ -1,0 +1,266 @@
+"""Originals: store a scan encrypted and signed, read it back, and prove it unaltered.
+
+Order of work when storing, so that a failure never leaves half a record: the object is written
+first (encrypted, hashed while it streams), then one catalog transaction inserts the document,
+its signed record and its wrapped data key. If that transaction fails, the object is deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dossier.actor import Actor
+from dossier.archive import Archive
+from dossier.errors import AlreadyExists, IntegrityFailure, InvalidInput, NotFound
+from dossier.models import (
+    Confidentiality,
+    Document,
+    DocumentStatus,
+    DocumentType,
+    Household,
+    ObjectKey,
+    utcnow,
+)
+from dossier.permissions import Permission, can, require
+from dossier.services.access import record_access
+
+RECORD_VERSION = 1
+CONFIDENTIALITY_NAMES_ZH = {"ordinary": "普通", "confidential": "保密"}
+STATUS_NAMES_ZH = {
+    "stored": "已存储",
+    "queued": "排队中",
+    "processing": "处理中",
+    "indexed": "已索引",
+    "failed": "失败",
+    "destroyed": "已销毁",
+}
+
+
+class DuplicateDocument(AlreadyExists):
+    def __init__(self, existing_id: int, sha256: str):
+        super().__init__(f"this file is already in the archive as document {existing_id}")
+        self.existing_id = existing_id
+        self.sha256 = sha256
+
+
+@dataclass
+class NewDocument:
+    household: Household
+    type_code: str
+    title: str
+    media_type: str
+    original_name: str | None = None
+    document_date: date | None = None
+    received_date: date | None = None
+    confidential: bool = False
+    retention_class: str | None = None
+    status: str = DocumentStatus.STORED.value
+    paper_cabinet: str | None = None
+    paper_box: str | None = None
+    paper_position: str | None = None
+
+
+def get_document_type(session: Session, code: str) -> DocumentType:
+    row = session.get(DocumentType, code)
+    if row is None:
+        codes = ", ".join(session.scalars(select(DocumentType.code).order_by(DocumentType.sort_order)))
+        raise InvalidInput(f"unknown document type {code!r}; known types: {codes}")
+    return row
+
+
+def new_object_key(kind: str = "originals") -> str:
+    now = utcnow()
+    return f"{kind}/{now:%Y/%m}/{uuid.uuid4().hex}"
+
+
+def signed_record(doc: Document, household: Household, intake_by: str) -> dict:
+    """The facts an original's signature vouches for (canonical JSON is what gets signed)."""
+    return {
+        "v": RECORD_VERSION,
+        "document": doc.id,
+        "household": household.code,
+        "community": household.community.code,
+        "archive_no": household.archive_no,
+        "object": doc.original_key,
+        "sha256": doc.sha256,
+        "sm3": doc.sm3,
+        "size": doc.size,
+        "media_type": doc.media_type,
+        "intake_at": doc.intake_at.isoformat(),
+        "intake_by": intake_by,
+    }
+
+
+def find_duplicate(session: Session, sha256: str) -> int | None:
+    return session.scalar(
+        select(Document.id).where(Document.sha256 == sha256, Document.status != DocumentStatus.DESTROYED.value)
+    )
+
+
+def store_original(archive: Archive, session: Session, actor: Actor, new: NewDocument, stream: BinaryIO) -> Document:
+    """Store ``stream`` as a new signed original and commit it. Raises DuplicateDocument when
+    the same content (SHA-256) is already in the catalog; nothing is stored then."""
+    require(actor, Permission.MANAGE_RECORDS)
+    get_document_type(session, new.type_code)
+    title = (new.title or "").strip()
+    if not title or len(title) > 256:
+        raise InvalidInput("a document title must have 1 to 256 characters")
+    vault, signer = archive.vault, archive.signer
+    key = new_object_key()
+    stored = vault.put(key, stream)
+    try:
+        existing = find_duplicate(session, stored.sha256)
+        if existing is not None:
+            raise DuplicateDocument(existing, stored.sha256)
+        household = new.household
+        doc = Document(
+            household=household,
+            type_code=new.type_code,
+            title=title,
+            document_date=new.document_date,
+            received_date=new.received_date or date.today(),
+            confidentiality=(Confidentiality.CONFIDENTIAL if new.confidential else Confidentiality.ORDINARY).value,
+            retention_class=new.retention_class,
+            status=new.status,
+            original_key=key,
+            original_name=new.original_name,
+            sha256=stored.sha256,
+            sm3=stored.sm3,
+            size=stored.plain_size,
+            media_type=new.media_type,
+            intake_at=utcnow().replace(microsecond=0),
+            intake_by_id=actor.user_id,
+            paper_cabinet=new.paper_cabinet,
+            paper_box=new.paper_box,
+            paper_position=new.paper_position,
+            signed_record="",
+            signature="",
+            signing_key_id=signer.fingerprint,
+        )
+        session.add(doc)
+        session.add(ObjectKey(object_key=key, wrapped_key=stored.wrapped_key, master_key_id=stored.master_key_id))
+        session.flush()
+        record = signed_record(doc, household, actor.username)
+        doc.signed_record = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        doc.signature = signer.sign(record)
+        record_access(session, actor, "document.intake", household_id=household.id, document_id=doc.id,
+                      detail=new.original_name)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        vault.delete(key)
+        raise
+    return doc
+
+
+def get_document(session: Session, document_id: int) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFound(f"there is no document {document_id}")
+    return doc
+
+
+def may_view(actor: Actor, doc: Document) -> bool:
+    if not can(actor, Permission.SEARCH):
+        return False
+    if doc.confidentiality == Confidentiality.CONFIDENTIAL.value:
+        return can(actor, Permission.VIEW_CONFIDENTIAL)
+    return True
+
+
+def require_view(session: Session, actor: Actor, doc: Document, action: str) -> None:
+    """Refuse (and log the refusal) unless ``actor`` may see ``doc``."""
+    if not may_view(actor, doc):
+        record_access(session, actor, action, household_id=doc.household_id, document_id=doc.id, outcome="denied")
+        session.commit()
+        require(actor, Permission.VIEW_CONFIDENTIAL)
+
+
+def wrapped_key_for(session: Session, object_key: str) -> bytes:
+    row = session.get(ObjectKey, object_key)
+    if row is None:
+        raise IntegrityFailure(f"the data key of {object_key} is gone; the object cannot be read")
+    return row.wrapped_key
+
+
+def open_original(archive: Archive, session: Session, actor: Actor, doc: Document, *, purpose: str | None = None) -> BinaryIO:
+    """The original's plaintext stream, for someone allowed to see it; the access is logged."""
+    require_view(session, actor, doc, "document.download")
+    if doc.status == DocumentStatus.DESTROYED.value or doc.original_key is None:
+        raise NotFound(f"document {doc.id} has been destroyed")
+    stream = archive.vault.open(doc.original_key, wrapped_key_for(session, doc.original_key))
+    record_access(session, actor, "document.download", household_id=doc.household_id, document_id=doc.id, detail=purpose)
+    session.commit()
+    return stream
+
+
+@dataclass
+class OriginalCheck:
+    document_id: int
+    ok: bool
+    problems: list[str]
+
+
+def verify_original(archive: Archive, session: Session, doc: Document) -> OriginalCheck:
+    """Check the signature over the record, the record against the catalog, and the stored bytes
+    against the recorded digests and size (streams the whole object)."""
+    from storage.signing import load_public_key, verify
+
+    problems: list[str] = []
+    try:
+        record = json.loads(doc.signed_record)
+    except ValueError:
+        return OriginalCheck(doc.id, False, ["the signed record is not valid JSON"])
+    public_key = load_public_key(archive.signer.public_pem())
+    if not verify(public_key, record, doc.signature):
+        problems.append("the signature does not match the signed record")
+    expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "size": doc.size,
+                "household": doc.household.code}
+    for field, value in expected.items():
+        if record.get(field) != value:
+            problems.append(f"the catalog's {field} differs from the signed record")
+    try:
+        sha256, sm3, size = archive.vault.verify(doc.original_key, wrapped_key_for(session, doc.original_key))
+    except (IntegrityFailure, NotFound) as exc:
+        problems.append(str(exc))
+    else:
+        if sha256 != record.get("sha256"):
+            problems.append("the stored content's SHA-256 differs from the signed record")
+        if record.get("sm3") and sm3 != record.get("sm3"):
+            problems.append("the stored content's SM3 differs from the signed record")
+        if size != record.get("size"):
+            problems.append("the stored content's size differs from the signed record")
+    return OriginalCheck(doc.id, not problems, problems)
+
+
+def document_view(doc: Document, *, with_pages: bool = False) -> dict:
+    view = {
+        "id": doc.id,
+        "household": doc.household.code,
+        "type": doc.type_code,
+        "type_name": doc.type.name if doc.type else doc.type_code,
+        "title": doc.title,
+        "date": doc.document_date.isoformat() if doc.document_date else None,
+        "received": doc.received_date.isoformat() if doc.received_date else None,
+        "confidentiality": doc.confidentiality,
+        "retention_class": doc.retention_class,
+        "status": doc.status,
+        "sha256": doc.sha256,
+        "size": doc.size,
+        "media_type": doc.media_type,
+        "page_count": doc.page_count,
+        "intake_at": doc.intake_at.isoformat() if isinstance(doc.intake_at, datetime) else None,
+    }
+    if with_pages:
+        view["pages"] = [
+            {"number": p.number, "text": p.text, "confidence": p.confidence, "language": p.language}
+            for p in doc.pages
+        ]
+    return view

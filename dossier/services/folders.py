@@ -1,0 +1,121 @@
+"""A household's folder: its documents and its catalog (《客户档案目录》) with completeness.
+
+The catalog lists the document types every folder should hold (``DocumentType.expected``),
+ticked where the folder has at least one live document of that type; the completeness rate
+(档案完整率) is the share ticked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dossier.actor import Actor
+from dossier.models import Confidentiality, Document, DocumentStatus, DocumentType, Household
+from dossier.permissions import Permission, can, require
+from dossier.services.access import record_access
+
+
+@dataclass
+class CatalogLine:
+    code: str
+    name: str
+    present: int
+
+    @property
+    def ticked(self) -> bool:
+        return self.present > 0
+
+
+@dataclass
+class FolderCatalog:
+    lines: list[CatalogLine]
+
+    @property
+    def completeness(self) -> float:
+        """Percentage of expected types present (100.0 when nothing is expected)."""
+        if not self.lines:
+            return 100.0
+        return round(100.0 * sum(1 for line in self.lines if line.ticked) / len(self.lines), 1)
+
+
+def expected_types(session: Session) -> list[DocumentType]:
+    return list(
+        session.scalars(select(DocumentType).where(DocumentType.expected.is_(True)).order_by(DocumentType.sort_order))
+    )
+
+
+def folder_catalog(session: Session, household: Household) -> FolderCatalog:
+    counts = dict(
+        session.execute(
+            select(Document.type_code, func.count(Document.id))
+            .where(Document.household_id == household.id, Document.status != DocumentStatus.DESTROYED.value)
+            .group_by(Document.type_code)
+        ).all()
+    )
+    return FolderCatalog([CatalogLine(t.code, t.name, counts.get(t.code, 0)) for t in expected_types(session)])
+
+
+def completeness_by_household(session: Session, household_ids: list[int]) -> dict[int, float]:
+    """Completeness for many folders in two queries (for the households list)."""
+    expected = [t.code for t in expected_types(session)]
+    if not household_ids:
+        return {}
+    if not expected:
+        return {hid: 100.0 for hid in household_ids}
+    present = session.execute(
+        select(Document.household_id, func.count(func.distinct(Document.type_code)))
+        .where(
+            Document.household_id.in_(household_ids),
+            Document.type_code.in_(expected),
+            Document.status != DocumentStatus.DESTROYED.value,
+        )
+        .group_by(Document.household_id)
+    ).all()
+    found = dict(present)
+    return {hid: round(100.0 * found.get(hid, 0) / len(expected), 1) for hid in household_ids}
+
+
+def visible_documents(session: Session, actor: Actor, household: Household) -> list[Document]:
+    """The folder's documents this actor may see (confidential ones only with clearance)."""
+    require(actor, Permission.SEARCH)
+    query = select(Document).where(Document.household_id == household.id).order_by(Document.type_code, Document.id)
+    if not can(actor, Permission.VIEW_CONFIDENTIAL):
+        query = query.where(Document.confidentiality == Confidentiality.ORDINARY.value)
+    return list(session.scalars(query))
+
+
+def open_folder(session: Session, actor: Actor, household: Household) -> tuple[list[Document], FolderCatalog]:
+    """What a folder page shows; the look is recorded in the access log."""
+    documents = visible_documents(session, actor, household)
+    record_access(session, actor, "household.view", household_id=household.id, detail=household.code)
+    return documents, folder_catalog(session, household)
+
+
+def set_expected(session: Session, actor: Actor, code: str, expected: bool) -> DocumentType:
+    from dossier.services.documents import get_document_type
+
+    require(actor, Permission.ADMIN)
+    row = get_document_type(session, code)
+    row.expected = expected
+    return row
+
+
+def add_document_type(session: Session, actor: Actor, code: str, name: str, expected: bool = False) -> DocumentType:
+    import re
+
+    from dossier.errors import AlreadyExists, InvalidInput
+
+    require(actor, Permission.ADMIN)
+    if not re.match(r"^[a-z][a-z0-9_]{1,31}$", code or ""):
+        raise InvalidInput(f"{code!r} is not a type code: use 2-32 lowercase letters, digits or '_'")
+    if not (name or "").strip():
+        raise InvalidInput("a document type needs a name")
+    if session.get(DocumentType, code) is not None:
+        raise AlreadyExists(f"document type {code} already exists")
+    order = (session.scalar(select(func.max(DocumentType.sort_order))) or 0) + 10
+    row = DocumentType(code=code, name=name.strip(), expected=expected, sort_order=order)
+    session.add(row)
+    return row

@@ -1,0 +1,364 @@
+"""Households (一户一档): one folder per household, its parties and its archive number."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from dossier.actor import Actor
+from dossier.errors import AlreadyExists, InvalidInput, NotFound
+from dossier.fieldcrypt import FieldCipher, mask_id_number, normalise_id_number
+from dossier.models import (
+    Community,
+    Household,
+    HouseholdStatus,
+    HouseholdUse,
+    Party,
+    PartyRole,
+)
+from dossier.permissions import Permission, can, require
+from dossier.seed import DEFAULT_COMMUNITY_CODE
+from dossier.services.access import record_access
+
+ID_NUMBER = "party.id_number"
+USE_LETTERS = {HouseholdUse.RESIDENTIAL: "Z", HouseholdUse.COMMERCIAL: "S", HouseholdUse.OFFICE: "B"}
+USE_NAMES_ZH = {"residential": "住宅", "commercial": "商业", "office": "办公"}
+STATUS_NAMES_ZH = {"active": "在用", "closed": "已结档"}
+PARTY_ROLE_NAMES_ZH = {"owner": "业主", "tenant": "租户"}
+
+_CODE_RE = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}$")
+# A-3-1201: building A, unit 3, room 1201 (floor 12); A-1201: building A, room 1201.
+_CODE_PARTS = re.compile(r"^(?P<building>[^-]+)(?:-(?P<unit>[^-]+))?-(?P<room>\d{3,5})$")
+_ID_NUMBER_RE = re.compile(r"^(\d{15}|\d{17}[\dX])$")
+_PHONE_RE = re.compile(r"^\+?[\d\- ]{5,20}$")
+
+
+@dataclass
+class HouseholdFilter:
+    community: str | None = None
+    building: str | None = None
+    floor: int | None = None
+    use: str | None = None
+    status: str | None = None
+    owner: str | None = None
+    q: str | None = None          # code, archive number, party name or phone
+    limit: int = 50
+    offset: int = 0
+
+
+def parse_use(value: str | None) -> HouseholdUse:
+    if value is None:
+        return HouseholdUse.RESIDENTIAL
+    for use in HouseholdUse:
+        if value in (use.value, USE_NAMES_ZH[use.value]):
+            return use
+    raise InvalidInput(f"unknown use {value!r}; choose residential, commercial or office")
+
+
+def parse_status(value: str) -> HouseholdStatus:
+    try:
+        return HouseholdStatus(value)
+    except ValueError:
+        raise InvalidInput(f"unknown status {value!r}; choose active or closed") from None
+
+
+def validate_id_number(value: str) -> str:
+    value = normalise_id_number(value)
+    if not _ID_NUMBER_RE.match(value):
+        raise InvalidInput("the ID-card number must have 15 digits, or 17 digits and a digit or X")
+    return value
+
+
+def _validate_phone(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if not _PHONE_RE.match(value):
+        raise InvalidInput(f"{value!r} is not a phone number")
+    return value.strip()
+
+
+def find_community(session: Session, name_or_code: str | None) -> Community:
+    if name_or_code is None:
+        community = session.scalar(select(Community).where(Community.code == DEFAULT_COMMUNITY_CODE))
+        if community is None:
+            community = session.scalar(select(Community).order_by(Community.id))
+        if community is None:
+            raise NotFound("there is no community yet; run `dossier init` first")
+        return community
+    community = session.scalar(
+        select(Community).where(or_(Community.name == name_or_code, Community.code == name_or_code))
+    )
+    if community is None:
+        raise NotFound(f"there is no community called {name_or_code!r}")
+    return community
+
+
+def get_or_create_community(session: Session, name: str | None) -> Community:
+    if name is None:
+        return find_community(session, None)
+    name = name.strip()
+    if not name or len(name) > 128:
+        raise InvalidInput("a community name must have 1 to 128 characters")
+    community = session.scalar(select(Community).where(or_(Community.name == name, Community.code == name)))
+    if community is None:
+        count = session.scalar(select(func.count(Community.id))) or 0
+        code = f"C{count + 1:03d}"
+        while session.scalar(select(Community.id).where(Community.code == code)) is not None:
+            count += 1
+            code = f"C{count + 1:03d}"
+        community = Community(code=code, name=name)
+        session.add(community)
+        session.flush()
+    return community
+
+
+def _next_archive_no(session: Session, community: Community, use: HouseholdUse) -> str:
+    prefix = f"{community.code}-{USE_LETTERS[use]}"
+    existing = session.scalars(
+        select(Household.archive_no).where(Household.archive_no.like(f"{prefix}%"))
+    ).all()
+    numbers = [int(n[len(prefix):]) for n in existing if n[len(prefix):].isdigit()]
+    return f"{prefix}{(max(numbers, default=0) + 1):05d}"
+
+
+def add_household(
+    session: Session,
+    actor: Actor,
+    fields: FieldCipher | None,
+    code: str,
+    *,
+    community: str | None = None,
+    use: str | None = None,
+    building: str | None = None,
+    unit: str | None = None,
+    floor: int | None = None,
+    room: str | None = None,
+    area: str | Decimal | None = None,
+    archive_no: str | None = None,
+    owner: str | None = None,
+    phone: str | None = None,
+    id_number: str | None = None,
+) -> Household:
+    """Open a household's folder. ``fields`` seals the owner's ID number (needed only with one)."""
+    require(actor, Permission.MANAGE_RECORDS)
+    code = (code or "").strip()
+    if not _CODE_RE.match(code):
+        raise InvalidInput(
+            f"{code!r} is not a household code: use letters, digits, '-', '_' or '.', such as A-3-1201"
+        )
+    use_value = parse_use(use)
+    parts = _CODE_PARTS.match(code)
+    if parts:
+        building = building or parts["building"]
+        unit = unit or parts["unit"]
+        room = room or parts["room"]
+        if floor is None and len(parts["room"]) > 2:
+            floor = int(parts["room"][:-2])
+    area_value = None
+    if area not in (None, ""):
+        try:
+            area_value = Decimal(str(area))
+        except InvalidOperation:
+            raise InvalidInput(f"area {area!r} is not a number of square metres") from None
+        if area_value <= 0:
+            raise InvalidInput("area must be a positive number of square metres")
+    community_row = get_or_create_community(session, community)
+    if session.scalar(
+        select(Household.id).where(Household.community_id == community_row.id, Household.code == code)
+    ):
+        raise AlreadyExists(f"household {code} already exists in {community_row.name}")
+    if archive_no is not None and session.scalar(select(Household.id).where(Household.archive_no == archive_no)):
+        raise AlreadyExists(f"archive number {archive_no} is already in use")
+    household = Household(
+        community_id=community_row.id,
+        code=code,
+        archive_no=archive_no or _next_archive_no(session, community_row, use_value),
+        use=use_value.value,
+        building=building,
+        unit=unit,
+        floor=floor,
+        room=room,
+        area=area_value,
+        status=HouseholdStatus.ACTIVE.value,
+    )
+    if owner:  # validated in full before anything is added to the session
+        add_party(session, actor, fields, household, name=owner, phone=phone, id_number=id_number)
+    elif phone or id_number:
+        raise InvalidInput("a phone or ID number needs an owner name (--owner)")
+    session.add(household)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise AlreadyExists(f"household {code} or its archive number already exists") from None
+    record_access(session, actor, "household.create", household_id=household.id, detail=code)
+    return household
+
+
+def add_party(
+    session: Session,
+    actor: Actor,
+    fields: FieldCipher | None,
+    household: Household,
+    *,
+    name: str,
+    role: str = PartyRole.OWNER.value,
+    phone: str | None = None,
+    id_number: str | None = None,
+    emergency_contact: str | None = None,
+    emergency_phone: str | None = None,
+    since: date | None = None,
+) -> Party:
+    require(actor, Permission.MANAGE_RECORDS)
+    name = (name or "").strip()
+    if not name or len(name) > 128:
+        raise InvalidInput("a party's name must have 1 to 128 characters")
+    try:
+        role_value = PartyRole(role).value
+    except ValueError:
+        raise InvalidInput(f"unknown party role {role!r}; choose owner or tenant") from None
+    sealed = digest = None
+    if id_number:
+        if fields is None:
+            raise InvalidInput("an ID number can only be stored with the archive's master key loaded")
+        normalised = validate_id_number(id_number)
+        sealed, digest = fields.seal(normalised, ID_NUMBER), fields.lookup_hash(normalised, ID_NUMBER)
+    party = Party(
+        household=household,
+        role=role_value,
+        name=name,
+        phone=_validate_phone(phone),
+        emergency_contact=(emergency_contact or None),
+        emergency_phone=_validate_phone(emergency_phone),
+        since=since,
+        id_number_enc=sealed,
+        id_number_hmac=digest,
+    )
+    session.add(party)
+    return party
+
+
+def get_household(session: Session, code: str, community: str | None = None) -> Household:
+    query = select(Household).where(Household.code == code).options(
+        selectinload(Household.parties), selectinload(Household.community)
+    )
+    if community is not None:
+        query = query.where(Household.community_id == find_community(session, community).id)
+    rows = session.scalars(query).all()
+    if not rows:
+        where = f" in {community}" if community else ""
+        raise NotFound(f"there is no household {code}{where}")
+    if len(rows) > 1:
+        names = ", ".join(sorted(h.community.name for h in rows))
+        raise InvalidInput(f"household {code} exists in several communities ({names}); name one with --community")
+    return rows[0]
+
+
+def get_household_by_id(session: Session, household_id: int) -> Household:
+    household = session.get(Household, household_id)
+    if household is None:
+        raise NotFound(f"there is no household with id {household_id}")
+    return household
+
+
+def list_households(session: Session, actor: Actor, flt: HouseholdFilter) -> tuple[int, list[Household]]:
+    """Households matching the filter, in shelf order (use, building, floor, room); with the total."""
+    require(actor, Permission.SEARCH)
+    query = select(Household).join(Household.community)
+    if flt.community:
+        query = query.where(Household.community_id == find_community(session, flt.community).id)
+    if flt.building:
+        query = query.where(Household.building == flt.building)
+    if flt.floor is not None:
+        query = query.where(Household.floor == flt.floor)
+    if flt.use:
+        query = query.where(Household.use == parse_use(flt.use).value)
+    if flt.status:
+        query = query.where(Household.status == parse_status(flt.status).value)
+    if flt.owner:
+        query = query.where(
+            Household.id.in_(select(Party.household_id).where(Party.name.contains(flt.owner.strip(), autoescape=True)))
+        )
+    if flt.q:
+        q = flt.q.strip()
+        query = query.where(
+            or_(
+                Household.code.contains(q, autoescape=True),
+                Household.archive_no.contains(q, autoescape=True),
+                Household.id.in_(
+                    select(Party.household_id).where(
+                        or_(Party.name.contains(q, autoescape=True), Party.phone.contains(q, autoescape=True))
+                    )
+                ),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    limit = max(1, min(int(flt.limit), 500))
+    rows = session.scalars(
+        query.options(selectinload(Household.parties), selectinload(Household.community))
+        .order_by(Community.code, Household.use, Household.building, Household.floor, Household.room, Household.code)
+        .limit(limit)
+        .offset(max(0, int(flt.offset)))
+    ).all()
+    return total, list(rows)
+
+
+def party_view(party: Party, actor: Actor, fields: FieldCipher | None) -> dict:
+    """A party as this actor may see it: ID numbers in full only with clearance."""
+    id_number = None
+    if party.id_number_enc is not None:
+        if fields is None:
+            id_number = "******"
+        else:
+            plain = fields.open(party.id_number_enc, ID_NUMBER)
+            id_number = plain if can(actor, Permission.VIEW_CONFIDENTIAL) else mask_id_number(plain)
+    return {
+        "id": party.id,
+        "role": party.role,
+        "name": party.name,
+        "phone": party.phone,
+        "emergency_contact": party.emergency_contact,
+        "emergency_phone": party.emergency_phone,
+        "id_number": id_number,
+        "id_number_masked": not can(actor, Permission.VIEW_CONFIDENTIAL),
+    }
+
+
+def household_view(household: Household, actor: Actor, fields: FieldCipher | None = None, *, with_parties: bool = True) -> dict:
+    view = {
+        "id": household.id,
+        "code": household.code,
+        "community": household.community.name,
+        "community_code": household.community.code,
+        "archive_no": household.archive_no,
+        "use": household.use,
+        "building": household.building,
+        "unit": household.unit,
+        "floor": household.floor,
+        "room": household.room,
+        "area": str(household.area) if household.area is not None else None,
+        "status": household.status,
+        "closed_on": household.closed_on.isoformat() if household.closed_on else None,
+    }
+    if with_parties:
+        view["parties"] = [party_view(p, actor, fields) for p in household.parties]
+    else:
+        view["owners"] = [p.name for p in household.parties if p.role == PartyRole.OWNER.value]
+    return view
+
+
+def find_by_id_number(session: Session, actor: Actor, fields: FieldCipher, id_number: str) -> list[Household]:
+    """Folders whose parties carry this ID number (clearance needed: it reveals who holds it)."""
+    require(actor, Permission.VIEW_CONFIDENTIAL)
+    digest = fields.lookup_hash(validate_id_number(id_number), ID_NUMBER)
+    return list(
+        session.scalars(
+            select(Household).where(Household.id.in_(select(Party.household_id).where(Party.id_number_hmac == digest)))
+        ).all()
+    )

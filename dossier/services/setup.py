@@ -1,0 +1,88 @@
+"""``dossier init``: schema, keys, reference data, first administrator, storage, index folder.
+
+Idempotent: running it again creates only what is missing and changes nothing that exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from dossier.actor import Actor
+from dossier.archive import MASTER_KEY_ID, SIGNING_KEY_ID, SIGNING_PUBLIC_KEY, Archive, get_setting, put_setting
+from dossier.config import Settings
+from dossier.db import describe_url
+from dossier.errors import ConfigurationError
+from dossier.keys import ensure_keys
+from dossier.migrate import upgrade
+from dossier.models import Role, User
+from dossier.seed import seed_reference_data
+from dossier.services.users import add_user
+
+
+@dataclass
+class InitReport:
+    home: str
+    database: str
+    store: str
+    keys_created: list[str] = field(default_factory=list)
+    admin_created: bool = False
+    admin_username: str = "admin"
+    admin_password: str | None = None   # only when it was generated now
+
+    def as_dict(self) -> dict:
+        return {
+            "home": self.home,
+            "database": self.database,
+            "store": self.store,
+            "keys_created": self.keys_created,
+            "admin_created": self.admin_created,
+            "admin_username": self.admin_username,
+            "admin_password": self.admin_password,
+        }
+
+
+def initialise(settings: Settings, admin_password: str | None = None, admin_username: str = "admin") -> InitReport:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    keys_created = ensure_keys(settings)
+    try:
+        upgrade(settings)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ConfigurationError(
+            f"cannot prepare the catalog database at {describe_url(settings.database_url)}: {reason}"
+        ) from None
+    archive = Archive(settings)
+    archive.store.ensure_ready()   # fail early (e.g. MinIO unreachable) before anything is recorded
+    report = InitReport(
+        home=str(settings.home),
+        database=describe_url(settings.database_url),
+        store=archive.store.describe(),
+        keys_created=keys_created,
+        admin_username=admin_username,
+    )
+    with archive.session() as session:
+        seed_reference_data(session)
+        master = archive.keys.master
+        recorded = get_setting(session, MASTER_KEY_ID)
+        if recorded is None:
+            put_setting(session, MASTER_KEY_ID, master.key_id)
+        elif recorded != master.key_id:
+            raise ConfigurationError(
+                f"the master key (id {master.key_id}) does not belong to this archive (expected id {recorded})"
+            )
+        signer = archive.signer
+        if get_setting(session, SIGNING_KEY_ID) not in (None, signer.fingerprint):
+            raise ConfigurationError("the signing key does not belong to this archive; restore the right key file")
+        put_setting(session, SIGNING_KEY_ID, signer.fingerprint)
+        put_setting(session, SIGNING_PUBLIC_KEY, signer.public_pem())
+        has_admin = session.scalar(select(User.id).where(User.role == Role.ADMIN.value).limit(1))
+        if has_admin is None:
+            _, generated = add_user(session, Actor.console(), admin_username, Role.ADMIN.value, admin_password,
+                                    display_name="管理员")
+            report.admin_created = True
+            report.admin_password = generated
+    return report
