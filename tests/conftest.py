@@ -15,7 +15,7 @@ from dossier.archive import Archive
 from dossier.config import Settings
 from dossier.db import dispose_engines
 
-pytest_plugins = [p for p in ("tests.s3_server", "tests.web_fixtures") if __import__("importlib.util").util.find_spec(p)]
+pytest_plugins = ["tests.s3_server", "tests.web_fixtures"]
 
 PG_ADMIN_URL = os.environ.get("DOSSIER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 ADMIN_PASSWORD = "admin-password-1"

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
 
 from dossier.cli.common import emit, json_option, pass_cli
-from dossier.models import DocumentType
 from dossier.services import folders as svc
 
 
@@ -22,7 +20,7 @@ def list_(ctx, as_json):
     archive = ctx.ready_archive()
     with archive.session() as session:
         rows = [{"code": t.code, "name": t.name, "expected": t.expected}
-                for t in session.scalars(select(DocumentType).order_by(DocumentType.sort_order))]
+                for t in svc.list_document_types(session)]
     emit(as_json, {"types": rows}, "\n".join(
         f"{t['code']:<16} {t['name']}{'  (expected in every folder)' if t['expected'] else ''}" for t in rows))
 

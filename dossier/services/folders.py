@@ -41,6 +41,10 @@ class FolderCatalog:
         return round(100.0 * sum(1 for line in self.lines if line.ticked) / len(self.lines), 1)
 
 
+def list_document_types(session: Session) -> list[DocumentType]:
+    return list(session.scalars(select(DocumentType).order_by(DocumentType.sort_order, DocumentType.code)))
+
+
 def expected_types(session: Session) -> list[DocumentType]:
     return list(
         session.scalars(select(DocumentType).where(DocumentType.expected.is_(True)).order_by(DocumentType.sort_order))

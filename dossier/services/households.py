@@ -83,6 +83,10 @@ def _validate_phone(value: str | None) -> str | None:
     return value.strip()
 
 
+def community_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Community.name).order_by(Community.code)))
+
+
 def find_community(session: Session, name_or_code: str | None) -> Community:
     if name_or_code is None:
         community = session.scalar(select(Community).where(Community.code == DEFAULT_COMMUNITY_CODE))

@@ -1,0 +1,80 @@
+"""Dossier's web app: Flask app factory, one blueprint per area, Simplified-Chinese templates.
+
+Views are thin: they call the same service functions as the CLI (``dossier.services``) and
+render what those return. See ``webapp.context`` for the per-request session and actor,
+``webapp.access`` for the role checks every route carries, ``webapp.errors`` for how errors
+become pages or JSON.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from dossier.archive import Archive
+from dossier.config import Settings
+from dossier.keys import load_web_secret
+
+DEFAULT_LOCALE = "zh_Hans_CN"
+HERE = Path(__file__).parent
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def _env_flag(name: str) -> bool:
+    return (os.environ.get(name) or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=load_web_secret(settings),
+        TESTING=testing,
+        SESSION_COOKIE_NAME="dossier_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # Set DOSSIER_SECURE_COOKIES=1 when the app is served over HTTPS (behind a proxy).
+        SESSION_COOKIE_SECURE=_env_flag("DOSSIER_SECURE_COOKIES"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=None,        # the token lives as long as the (8-hour) session
+        BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
+    )
+    app.json.ensure_ascii = False
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    app.extensions["dossier"] = Archive(settings)
+
+    from webapp import access, context, errors, security
+    from webapp.admin import bp as admin_bp
+    from webapp.api import bp as api_bp
+    from webapp.auth import bp as auth_bp
+    from webapp.auth import login_manager
+    from webapp.households import bp as households_bp
+    from webapp.main import bp as main_bp
+    from webapp.templating import init_app as init_templating
+
+    context.init_app(app)
+    security.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    login_manager.init_app(app)
+    init_templating(app)
+    errors.register_error_handlers(app)
+
+    for blueprint in (auth_bp, main_bp, households_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)   # bearer tokens, never cookies: nothing for a forged form to ride on
+
+    access.check_every_route_is_guarded(app)
+    return app

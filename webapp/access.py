@@ -1,0 +1,83 @@
+"""Role checks for every route.
+
+Each view carries exactly one marker: ``@requires(Permission.X)``, ``@requires_login`` (any
+signed-in user, e.g. logout) or ``@public`` (the login page). ``create_app`` refuses to start if
+a view has none, so a new route cannot be forgotten.
+
+Unauthenticated: web → redirect to /login; API → 401 JSON. Forbidden: 403 (Chinese page or
+JSON), recorded in the access log, without saying what was missing.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import Flask, jsonify, redirect, request, url_for
+
+from dossier.permissions import Permission, can
+from dossier.services.access import record_access
+from webapp.context import actor, db, is_api_request, principal
+
+ACCESS_ATTR = "_dossier_access"
+
+
+def _unauthenticated():
+    if is_api_request():
+        response = jsonify(error="authentication required: send Authorization: Bearer <token>")
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dossier"'
+        return response
+    target = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.login", next=target))
+
+
+def _forbidden():
+    from webapp.errors import api_error, error_page
+
+    record_access(db(), actor(), "forbidden", detail=f"{request.method} {request.path}"[:500], outcome="denied")
+    return api_error(403) if is_api_request() else error_page(403)
+
+
+def requires(permission: Permission) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = principal()
+            if user is None:
+                return _unauthenticated()
+            if not can(user, permission):
+                return _forbidden()
+            return view(*args, **kwargs)
+
+        setattr(wrapper, ACCESS_ATTR, permission.value)
+        return wrapper
+
+    return decorate
+
+
+def requires_login(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if principal() is None:
+            return _unauthenticated()
+        return view(*args, **kwargs)
+
+    setattr(wrapper, ACCESS_ATTR, "login")
+    return wrapper
+
+
+def public(view: Callable) -> Callable:
+    setattr(view, ACCESS_ATTR, "public")
+    return view
+
+
+def route_permissions(app: Flask) -> dict[str, str | None]:
+    """endpoint → its marker (None when a view has none)."""
+    return {name: getattr(view, ACCESS_ATTR, None) for name, view in app.view_functions.items()}
+
+
+def check_every_route_is_guarded(app: Flask) -> None:
+    missing = sorted(name for name, marker in route_permissions(app).items() if marker is None and name != "static")
+    if missing:
+        raise RuntimeError(f"views without a role check: {', '.join(missing)}")

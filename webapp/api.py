@@ -1,0 +1,149 @@
+"""JSON API (``/api/v1``), authenticated by ``Authorization: Bearer <token>`` only.
+
+Session cookies are ignored here (so the API needs no CSRF token and a forged cross-site
+request carries no credentials). Errors are ``{"error": "..."}`` with the matching status.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request, url_for
+
+from dossier.errors import InvalidInput
+from dossier.permissions import Permission
+from dossier.services.documents import document_view
+from dossier.services.folders import completeness_by_household, open_folder
+from dossier.services.households import (
+    HouseholdFilter,
+    add_household,
+    get_household_by_id,
+    household_view,
+    list_households,
+)
+from dossier.services.users import user_for_token
+from webapp.access import requires
+from webapp.context import WebUser, actor, archive, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_BODY = 64 * 1024
+# JSON body of POST /api/v1/households: field → accepted JSON types (null is always accepted).
+CREATE_FIELDS: dict[str, tuple[type, ...]] = {
+    "code": (str,),
+    "community": (str,),
+    "use": (str,),
+    "building": (str,),
+    "unit": (str,),
+    "floor": (int,),
+    "room": (str,),
+    "area": (str, int, float),
+    "archive_no": (str,),
+    "owner": (str,),
+    "phone": (str,),
+    "id_number": (str,),
+}
+
+
+@bp.before_request
+def _authenticate() -> None:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() == "bearer" and token:
+        user = user_for_token(db(), token)
+        if user is not None:
+            g._dossier_api_user = WebUser(user)
+
+
+def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be an integer") from None
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _str_arg(name: str) -> str | None:
+    value = (request.args.get(name) or "").strip()
+    return value or None
+
+
+@bp.get("/households")
+@requires(Permission.SEARCH)
+def households():
+    session, who = db(), actor()
+    flt = HouseholdFilter(
+        community=_str_arg("community"),
+        building=_str_arg("building"),
+        floor=_int_arg("floor", None, -1000, 1000),
+        use=_str_arg("use"),
+        status=_str_arg("status"),
+        owner=_str_arg("owner"),
+        q=_str_arg("q"),
+        limit=_int_arg("limit", 50, 1, 500),
+        offset=_int_arg("offset", 0, 0, 10_000_000),
+    )
+    total, rows = list_households(session, who, flt)
+    completeness = completeness_by_household(session, [h.id for h in rows])
+    items = []
+    for row in rows:
+        item = household_view(row, who, with_parties=False)
+        item["completeness"] = completeness.get(row.id)
+        items.append(item)
+    return jsonify(total=total, limit=flt.limit, offset=flt.offset, households=items)
+
+
+@bp.get("/households/<int:household_id>")
+@requires(Permission.SEARCH)
+def household(household_id: int):
+    session, who = db(), actor()
+    row = get_household_by_id(session, household_id)
+    needs_key = any(p.id_number_enc is not None for p in row.parties)
+    view = household_view(row, who, archive().fields if needs_key else None)
+    documents, catalog = open_folder(session, who, row)
+    view["documents"] = [document_view(d) for d in documents]
+    view["catalog"] = {
+        "completeness": catalog.completeness,
+        "types": [{"code": line.code, "name": line.name, "present": line.present} for line in catalog.lines],
+    }
+    return jsonify(view)
+
+
+def _create_body() -> dict:
+    if (request.content_length or 0) > MAX_BODY:
+        raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the body must be a JSON object (Content-Type: application/json)")
+    unknown = sorted(set(body) - CREATE_FIELDS.keys())
+    if unknown:
+        raise InvalidInput(f"unknown field(s): {', '.join(unknown)}")
+    for name, value in body.items():
+        kinds = CREATE_FIELDS[name]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
+            expected = " or ".join({str: "a string", int: "an integer", float: "a number"}[k] for k in kinds)
+            raise InvalidInput(f"{name} must be {expected}")
+    if not body.get("code"):
+        raise InvalidInput("code is required")
+    return body
+
+
+@bp.post("/households")
+@requires(Permission.MANAGE_RECORDS)
+def create_household():
+    body = _create_body()
+    row = add_household(
+        db(), actor(), archive().fields if body.get("id_number") else None, body["code"],
+        community=body.get("community"), use=body.get("use"), building=body.get("building"),
+        unit=body.get("unit"), floor=body.get("floor"), room=body.get("room"),
+        area=None if body.get("area") is None else str(body["area"]),
+        archive_no=body.get("archive_no"), owner=body.get("owner"), phone=body.get("phone"),
+        id_number=body.get("id_number"),
+    )
+    response = jsonify(id=row.id, code=row.code, archive_no=row.archive_no, community=row.community.name)
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.household", household_id=row.id)
+    return response

@@ -1,0 +1,125 @@
+"""Web forms (Flask-WTF: every POST form carries a CSRF token). Only shape checks here; the
+services decide what is valid."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+try:  # wtforms >= 3.3 wants SelectChoice objects; older releases take (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - depends on the installed wtforms
+    SelectChoice = None
+
+from dossier.models import HouseholdStatus, HouseholdUse, Role
+from dossier.permissions import ROLE_NAMES_ZH
+from dossier.services.households import STATUS_NAMES_ZH, USE_NAMES_ZH
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _blank_to_none(value):
+    value = _strip(value)
+    return value or None
+
+
+STRIP = [_strip]
+NONE_IF_BLANK = [_blank_to_none]
+
+
+def choice(value: str, label: str):
+    return SelectChoice(value=value, label=label) if SelectChoice is not None else (value, label)
+
+
+def use_choices(blank: str | None = None) -> list:
+    choices = [choice(u.value, USE_NAMES_ZH[u.value]) for u in HouseholdUse]
+    return ([choice("", blank)] + choices) if blank is not None else choices
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=64)],
+                           filters=STRIP, render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码")), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+    submit = SubmitField(_l("登录"))
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField(_l("退出"))
+
+
+class HouseholdFilterForm(FlaskForm):
+    """The GET filter on the households list (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("关键字"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)],
+                    render_kw={"placeholder": _l("户号 / 档案编号 / 姓名 / 电话")})
+    community = StringField(_l("小区"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)],
+                            render_kw={"list": "community-names"})
+    building = StringField(_l("楼栋"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    floor = IntegerField(_l("楼层"), validators=[Optional()])
+    use = SelectField(_l("用途"), choices=[], validators=[Optional()], default="")
+    status = SelectField(_l("状态"), choices=[], validators=[Optional()], default="")
+    owner = StringField(_l("业主姓名"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
+    page = IntegerField(validators=[Optional(), NumberRange(1, 100_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.use.choices = use_choices(blank=str(_l("全部")))
+        self.status.choices = [choice("", str(_l("全部")))] + [
+            choice(s.value, STATUS_NAMES_ZH[s.value]) for s in HouseholdStatus
+        ]
+
+
+class HouseholdForm(FlaskForm):
+    code = StringField(_l("户号"), validators=[DataRequired(_l("请填写户号")), Length(max=64)], filters=STRIP,
+                       render_kw={"placeholder": "A-3-1201"})
+    community = StringField(_l("小区"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)],
+                            render_kw={"list": "community-names", "placeholder": _l("留空为默认小区")})
+    use = SelectField(_l("用途"), choices=use_choices(), default=HouseholdUse.RESIDENTIAL.value)
+    building = StringField(_l("楼栋"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    unit = StringField(_l("单元"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    floor = IntegerField(_l("楼层"), validators=[Optional(), NumberRange(-10, 300)])
+    room = StringField(_l("房号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    area = StringField(_l("面积（㎡）"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=16)])
+    owner = StringField(_l("业主姓名"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
+    phone = StringField(_l("联系电话"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    id_number = StringField(_l("身份证号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)],
+                            render_kw={"autocomplete": "off"})
+    submit = SubmitField(_l("建档"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.use.choices = use_choices()
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)],
+                           filters=STRIP, render_kw={"autocomplete": "off"})
+    display_name = StringField(_l("姓名"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
+    role = SelectField(_l("角色"), choices=[choice(r.value, ROLE_NAMES_ZH[r.value]) for r in Role],
+                       default=Role.STAFF.value)
+    password = PasswordField(_l("初始密码"), validators=[Optional(), Length(max=256)],
+                             render_kw={"autocomplete": "new-password", "placeholder": _l("留空则自动生成")})
+    submit = SubmitField(_l("添加用户"))
+
+
+class ExpectedTypesForm(FlaskForm):
+    """The document types every folder should hold; the checkboxes are named ``expected``."""
+
+    submit = SubmitField(_l("保存档案目录"))
+
