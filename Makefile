@@ -15,9 +15,13 @@ RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesser
                 poppler-utils fonts-noto-cjk qpdf
 TEST_PACKAGES := chromium
 
-.PHONY: run test init serve sysdeps sysdeps-test venv clean distclean
+.PHONY: run test init serve worker sysdeps sysdeps-test venv clean distclean
 
-run: sysdeps venv init serve
+# The worker (OCR of uploads) runs beside the web server and stops with it.
+run: sysdeps venv init
+	@$(BIN)/dossier worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/dossier serve --host $(HOST) --port $(PORT)
 
 test: sysdeps sysdeps-test venv
 	$(BIN)/pytest
@@ -27,6 +31,9 @@ init: venv
 
 serve: venv
 	$(BIN)/dossier serve --host $(HOST) --port $(PORT)
+
+worker: venv
+	$(BIN)/dossier worker
 
 sysdeps:
 	@bash tools/install-debian-packages.sh $(RUN_PACKAGES)

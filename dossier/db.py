@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -13,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from dossier.config import Settings
 from dossier.errors import ConfigurationError
 
-_engines: dict[str, Engine] = {}
+# Keyed by process too: a forked worker must not share its parent's pooled connections.
+_engines: dict[tuple[str, int], Engine] = {}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -27,7 +29,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def get_engine(settings: Settings) -> Engine:
     """The process-wide engine for this database URL (engines pool connections; make one each)."""
-    engine = _engines.get(settings.database_url)
+    key = (settings.database_url, os.getpid())
+    engine = _engines.get(key)
     if engine is None:
         if settings.is_sqlite:
             settings.home.mkdir(parents=True, exist_ok=True)
@@ -37,13 +40,15 @@ def get_engine(settings: Settings) -> Engine:
             engine = create_engine(
                 settings.database_url, pool_pre_ping=True, connect_args={"connect_timeout": 5}
             )
-        _engines[settings.database_url] = engine
+        _engines[key] = engine
     return engine
 
 
 def dispose_engines() -> None:
-    for engine in _engines.values():
-        engine.dispose()
+    pid = os.getpid()
+    for (_, owner), engine in list(_engines.items()):
+        # An engine inherited through fork is dropped without closing the parent's connections.
+        engine.dispose(close=owner == pid)
     _engines.clear()
 
 

@@ -251,17 +251,62 @@ class Document(Base):
     paper_cabinet: Mapped[str | None] = mapped_column(String(32))
     paper_box: Mapped[str | None] = mapped_column(String(32))
     paper_position: Mapped[str | None] = mapped_column(String(32))
+    # Processing state (the catalog is the source of truth; the queue only carries ids).
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    pages_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    searchable_pdf_key: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
     household: Mapped[Household] = relationship(back_populates="documents")
+    batch: Mapped["Batch | None"] = relationship(back_populates="documents")
     type: Mapped[DocumentType] = relationship()
     intake_by: Mapped[User | None] = relationship()
     pages: Mapped[list["Page"]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Page.number"
     )
+
+
+class Batch(Base):
+    """One intake run: the files an archivist handed in together, and what became of each."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_name: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(8), default="cli", nullable=False)
+    label: Mapped[str | None] = mapped_column(String(256))
+
+    items: Mapped[list["BatchItem"]] = relationship(
+        back_populates="batch", cascade="all, delete-orphan", order_by="BatchItem.position"
+    )
+    documents: Mapped[list[Document]] = relationship(back_populates="batch")
+
+
+class BatchItem(Base):
+    """One file of a batch: the document it became, or why it did not."""
+
+    __tablename__ = "batch_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    file_name: Mapped[str] = mapped_column(String(512), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # stored | duplicate | rejected
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    duplicate_of: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    batch: Mapped[Batch] = relationship(back_populates="items")
+    document: Mapped[Document | None] = relationship(foreign_keys=[document_id])
 
 
 class Page(Base):
@@ -278,6 +323,9 @@ class Page(Base):
     language: Mapped[str | None] = mapped_column(String(32))
     dpi: Mapped[int | None] = mapped_column(Integer)
     preview_key: Mapped[str | None] = mapped_column(String(512))
+    source: Mapped[str | None] = mapped_column(String(8))         # ocr | text (born-digital layer)
+    rotation: Mapped[int | None] = mapped_column(Integer)         # degrees turned upright for OCR
+    skew: Mapped[float | None] = mapped_column(Float)             # degrees deskewed for OCR
 
     document: Mapped[Document] = relationship(back_populates="pages")
 

@@ -18,10 +18,13 @@ from flask_wtf.csrf import CSRFProtect
 
 from dossier.archive import Archive
 from dossier.config import Settings
+from dossier.errors import ConfigurationError
 from dossier.keys import load_web_secret
 
 DEFAULT_LOCALE = "zh_Hans_CN"
 HERE = Path(__file__).parent
+DEFAULT_MAX_UPLOAD_MB = 2048     # one request (an intake upload) may carry up to 2 GiB
+MAX_UPLOAD_FILES = 10_000        # multipart parts per request (files of a folder upload + fields)
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -31,9 +34,21 @@ def _env_flag(name: str) -> bool:
     return (os.environ.get(name) or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _max_upload_bytes() -> int:
+    raw = (os.environ.get("DOSSIER_MAX_UPLOAD_MB") or "").strip()
+    if not raw:
+        return DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigurationError(f"DOSSIER_MAX_UPLOAD_MB must be a whole number of megabytes, not {raw!r}")
+    return int(raw) * 1024 * 1024
+
+
 def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
+    from webapp.uploads import DossierRequest
+
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    app.request_class = DossierRequest   # uploads spool under $DOSSIER_HOME, not in a RAM-backed /tmp
     app.config.update(
         SECRET_KEY=load_web_secret(settings),
         TESTING=testing,
@@ -48,6 +63,9 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
+        # Larger requests end in the 413 page (say so to waitress too: max_request_body_size).
+        MAX_CONTENT_LENGTH=_max_upload_bytes(),
+        MAX_FORM_PARTS=MAX_UPLOAD_FILES,
     )
     app.json.ensure_ascii = False
     app.jinja_env.trim_blocks = True
@@ -61,6 +79,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     from webapp.auth import bp as auth_bp
     from webapp.auth import login_manager
     from webapp.households import bp as households_bp
+    from webapp.intake import bp as intake_bp
     from webapp.main import bp as main_bp
     from webapp.templating import init_app as init_templating
 
@@ -72,7 +91,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     init_templating(app)
     errors.register_error_handlers(app)
 
-    for blueprint in (auth_bp, main_bp, households_bp, admin_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, households_bp, intake_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)   # bearer tokens, never cookies: nothing for a forged form to ride on
 

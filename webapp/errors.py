@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, jsonify, redirect, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -47,7 +47,18 @@ def status_title(code: int) -> str:
     return titles.get(code, _("请求未完成"))
 
 
+def _upload_limit_text() -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    parts = current_app.config.get("MAX_FORM_PARTS")
+    if not limit:
+        return _("提交的内容超过了系统允许的大小。请分批上传。")
+    return _("一次上传的文件合计不能超过 %(mb)d MB（最多约 %(n)d 个文件）。请减少文件数量，分批上传。",
+             mb=limit // (1024 * 1024), n=parts or 1000)
+
+
 def status_explanation(code: int) -> str:
+    if code == 413:
+        return _upload_limit_text()
     texts = {
         403: _("您的角色无权使用此页面。如需访问，请联系管理处经理。"),
         404: _("您要找的页面或记录不存在，可能已被移动或删除。"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -123,3 +125,31 @@ class ExpectedTypesForm(FlaskForm):
 
     submit = SubmitField(_l("保存档案目录"))
 
+
+
+class IntakeForm(FlaskForm):
+    """Scans to take in. Without a manifest every file goes to one household with the same
+    metadata; with one, each row says where its file goes (the fields above are then unused).
+    The view checks what depends on the manifest; the services check the values."""
+
+    household = StringField(_l("户号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)],
+                            render_kw={"list": "household-codes", "placeholder": "A-3-1201", "autocomplete": "off"})
+    community = StringField(_l("小区"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)],
+                            render_kw={"list": "community-names", "placeholder": _l("户号重复时填写")})
+    type_code = SelectField(_l("文件类型"), choices=[], validators=[Optional()], default="")
+    title = StringField(_l("标题"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=256)],
+                        render_kw={"placeholder": _l("留空则用文件名")})
+    document_date = StringField(_l("文件日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+                                render_kw={"type": "date"})
+    retention_class = StringField(_l("保管期限"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=16)],
+                                  render_kw={"placeholder": _l("如：永久、30年")})
+    confidential = BooleanField(_l("保密文件（仅限有权限的人员查看）"))
+    files = MultipleFileField(_l("选择文件"), render_kw={
+        "accept": ".pdf,.tif,.tiff,.jpg,.jpeg,.png,application/pdf,image/tiff,image/jpeg,image/png"})
+    folder = MultipleFileField(_l("选择文件夹"), render_kw={"webkitdirectory": True})
+    manifest = FileField(_l("批量清单（CSV，可选）"), render_kw={"accept": ".csv,text/csv"})
+    submit = SubmitField(_l("上传并入库"))
+
+    def __init__(self, *args, type_choices: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type_code.choices = [choice("", str(_l("请选择")))] + list(type_choices or [])

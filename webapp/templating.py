@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
         if user is not None:
             from webapp.forms import LogoutForm
 
-            logout_form = LogoutForm()
+            logout_form = LogoutForm(formdata=None)   # never parses the request (a 413 page must render)
         return {
             "user": user,
             "may": may,

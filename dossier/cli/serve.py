@@ -21,7 +21,9 @@ def serve(ctx, host, port, threads):
     archive = ctx.ready_archive()
     app = create_app(archive.settings)
     click.echo(f"Dossier serving on http://{host}:{port}  (catalog: {archive.settings.home})", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="dossier")
+    # waitress refuses bodies over 1 GiB by default; let the app's own upload limit decide.
+    waitress_serve(app, host=host, port=port, threads=threads, ident="dossier",
+                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
 
 
 def register(cli: click.Group) -> None:

@@ -104,7 +104,8 @@ def find_duplicate(session: Session, sha256: str) -> int | None:
     )
 
 
-def store_original(archive: Archive, session: Session, actor: Actor, new: NewDocument, stream: BinaryIO) -> Document:
+def store_original(archive: Archive, session: Session, actor: Actor, new: NewDocument, stream: BinaryIO,
+                   *, batch_id: int | None = None) -> Document:
     """Store ``stream`` as a new signed original and commit it. Raises DuplicateDocument when
     the same content (SHA-256) is already in the catalog; nothing is stored then."""
     require(actor, Permission.MANAGE_RECORDS)
@@ -140,6 +141,7 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
             paper_cabinet=new.paper_cabinet,
             paper_box=new.paper_box,
             paper_position=new.paper_position,
+            batch_id=batch_id,
             signed_record="",
             signature="",
             signing_key_id=signer.fingerprint,

@@ -260,7 +260,7 @@ def get_household(session: Session, code: str, community: str | None = None) -> 
         raise NotFound(f"there is no household {code}{where}")
     if len(rows) > 1:
         names = ", ".join(sorted(h.community.name for h in rows))
-        raise InvalidInput(f"household {code} exists in several communities ({names}); name one with --community")
+        raise InvalidInput(f"household {code} exists in several communities ({names}); say which community")
     return rows[0]
 
 

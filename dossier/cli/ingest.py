@@ -1,0 +1,188 @@
+"""``dossier ingest``, ``dossier worker``, ``dossier batch ...``, ``dossier doc show``."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import click
+
+from dossier.cli.common import emit, fail, json_option, pass_cli
+
+
+def _progress_bar(total_docs: int, enabled: bool):
+    """A tqdm bar counting pages on a terminal; nothing when output is piped or JSON."""
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=0, unit="page", desc="OCR", file=sys.stderr, dynamic_ncols=True,
+                bar_format="{desc}: {n}/{total} pages |{bar}| {rate_fmt} {postfix}")
+
+
+def _tick(bar, total_docs: int):
+    def on_tick(pages_done: int, pages_total: int, docs_done: int) -> None:
+        if bar is None:
+            return
+        bar.total = max(pages_total, pages_done)
+        bar.n = pages_done
+        rate = bar.format_dict.get("rate")
+        bar.set_postfix_str(f"{docs_done}/{total_docs} documents"
+                            + (f", {rate * 60:.1f} pages/min" if rate else ""), refresh=False)
+        bar.refresh()
+    return on_tick
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--household", metavar="CODE", help="Household the files belong to.")
+@click.option("--community", metavar="NAME", help="Community of the household, when its code is not unique.")
+@click.option("--type", "type_code", metavar="TYPE", help="Document type code (dossier doctype list).")
+@click.option("--title", metavar="T", help="Title (default: the file name).")
+@click.option("--date", "doc_date", metavar="YYYY-MM-DD", help="Date of the document.")
+@click.option("--confidential", is_flag=True, help="Confidential (保密): only cleared roles see it.")
+@click.option("--retention", metavar="CLASS", help="Retention class.")
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=str),
+              help="CSV mapping each file to household, type, title, date, confidentiality (UTF-8 or GBK).")
+@click.option("--wait", is_flag=True, help="Return when every document is indexed or failed.")
+@click.option("--processes", type=click.IntRange(1, 256), help="Processes when working here (default: all cores).")
+@json_option
+@pass_cli
+def ingest(ctx, paths, household, community, type_code, title, doc_date, confidential, retention, manifest,
+           wait, processes, as_json):
+    """Take in scanned files (PDF, TIFF, JPEG, PNG; folders too) as signed originals and queue
+    them for OCR."""
+    from ingest import intake as svc
+    from ingest.queue import enqueue_documents
+    from ingest.runner import process_here, progress, wait_for
+    from ingest.state import worker_alive
+
+    if manifest and (household or type_code):
+        fail("give either --manifest or --household/--type, not both", 2)
+    if manifest:
+        if paths:
+            fail("with --manifest the files come from the manifest; give no paths", 2)
+        specs = svc.read_manifest(manifest)
+    else:
+        if not paths:
+            fail("name at least one file or folder to take in", 2)
+        if not household or not type_code:
+            fail("--household and --type are needed (or a --manifest)", 2)
+        document_date = svc.parse_date(doc_date)
+        specs = [svc.FileSpec(path=path, name=name, household=household, community=community,
+                              type_code=type_code, title=title, document_date=document_date,
+                              confidential=confidential, retention_class=retention)
+                 for path, name in svc.expand_paths(paths)]
+        if not specs:
+            fail("no files found in the given folders", 2)
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        actor = ctx.actor(session)
+        batch = svc.intake(archive, session, actor, specs, source="cli")
+        document_ids = svc.batch_document_ids(session, batch.id)
+        alive = worker_alive(session)
+    if document_ids:
+        enqueue_documents(archive.settings, document_ids)
+    if wait and document_ids:
+        bar = _progress_bar(len(document_ids), not as_json and sys.stderr.isatty())
+        on_tick = _tick(bar, len(document_ids))
+        if alive:
+            wait_for(archive, document_ids, on_tick)
+        else:
+            worker = threading.Thread(target=process_here, args=(archive, document_ids, processes), daemon=True)
+            worker.start()
+            while worker.is_alive():
+                worker.join(1.0)
+                on_tick(*progress(archive, document_ids))
+            on_tick(*progress(archive, document_ids))
+        if bar is not None:
+            bar.close()
+    with archive.session() as session:
+        report = svc.batch_report(session, batch.id)
+    emit(as_json, report, _human_report(report))
+    if any(d["status"] in ("rejected", "failed") for d in report["documents"]):
+        sys.exit(9)
+
+
+def _human_report(report: dict) -> str:
+    names = {"indexed": "indexed", "queued": "queued", "duplicate": "duplicate", "rejected": "REJECTED",
+             "failed": "FAILED"}
+    lines = [f"batch {report['batch']}:"]
+    for d in report["documents"]:
+        ident = f"#{d['id']}" if d["id"] else "-"
+        pages = f"{d['pages']} p." if d["pages"] else ""
+        line = f"  {names.get(d['status'], d['status']):<9} {ident:<7} {pages:<7} {d['file']}"
+        if d.get("error"):
+            line += f"  ({d['error']})"
+        lines.append(line)
+        for warning in d.get("warnings", []):
+            lines.append(f"            warning: {warning}")
+    return "\n".join(lines)
+
+
+@click.command("worker")
+@click.option("--processes", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
+@pass_cli
+def worker(ctx, processes):
+    """Process queued documents until stopped (Ctrl-C)."""
+    from ingest.runner import default_processes, run_worker
+
+    archive = ctx.ready_archive()
+    archive.master_key  # noqa: B018 - refuse a wrong key before taking work
+    run_worker(archive.settings, processes or default_processes(), on_start=lambda m: click.echo(m, err=True))
+
+
+@click.group("batch")
+def batch() -> None:
+    """Intake batches."""
+
+
+@batch.command("show")
+@click.argument("batch_id", type=int)
+@json_option
+@pass_cli
+def batch_show(ctx, batch_id, as_json):
+    """What became of each file of a batch."""
+    from dossier.permissions import Permission, require
+    from ingest.intake import batch_report
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        require(ctx.actor(session), Permission.MANAGE_RECORDS)
+        report = batch_report(session, batch_id)
+    emit(as_json, report, _human_report(report))
+
+
+@click.group("doc")
+def doc() -> None:
+    """Documents."""
+
+
+@doc.command("show")
+@click.argument("document_id", type=int)
+@json_option
+@pass_cli
+def doc_show(ctx, document_id, as_json):
+    """A document's catalog record and its pages' text."""
+    from dossier.services.documents import document_view, get_document, require_view
+    from dossier.services.access import record_access
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        actor = ctx.actor(session)
+        document = get_document(session, document_id)
+        require_view(session, actor, document, "document.view")
+        view = document_view(document, with_pages=True)
+        record_access(session, actor, "document.view", household_id=document.household_id, document_id=document.id)
+    lines = [f"#{view['id']} {view['type_name']} {view['title']}  ({view['household']}, {view['status']})",
+             f"  sha256 {view['sha256']}"]
+    for page in view["pages"]:
+        lines.append(f"  --- page {page['number']} ({page['language'] or 'text layer'}, "
+                     f"confidence {page['confidence'] if page['confidence'] is not None else '-'})")
+        lines.append("  " + (page["text"] or "").replace("\n", "\n  "))
+    emit(as_json, view, "\n".join(lines))
+
+
+def register(cli: click.Group) -> None:
+    for command in (ingest, worker, batch, doc):
+        cli.add_command(command)

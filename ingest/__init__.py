@@ -1,0 +1,1 @@
+"""Intake: turns scanned files into signed originals, page text and previews, one step a module."""

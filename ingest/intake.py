@@ -1,0 +1,310 @@
+"""Intake: files in, signed originals out, each file's fate recorded in a batch.
+
+For every file of a batch, in order: decide what it is from its content, refuse what cannot be a
+scan (with the reason in the batch report), store the original unchanged (encrypted, hashed,
+signed) and queue it for processing. A refused file stores nothing; a duplicate points at the
+document that already holds the same content. One bad file never stops the rest of the batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dossier.actor import Actor
+from dossier.archive import Archive
+from dossier.errors import DossierError, InvalidInput
+from dossier.models import Batch, BatchItem, Document, DocumentStatus, Household
+from dossier.permissions import Permission, require
+from dossier.services.documents import DuplicateDocument, NewDocument, get_document_type, store_original
+from dossier.services.households import get_household
+from ingest._tools import decoding
+from ingest.detect import Detected, detect, pdf_info
+
+LOW_DPI = 200   # DA/T 31: scans under 200 dpi are flagged (a warning, not a refusal)
+
+
+@dataclass
+class FileSpec:
+    """One file to take in and where it goes. ``problem`` refuses it before it is read."""
+
+    path: Path | None
+    name: str
+    household: str | None = None
+    community: str | None = None
+    type_code: str | None = None
+    title: str | None = None
+    document_date: date | None = None
+    confidential: bool = False
+    retention_class: str | None = None
+    problem: str | None = None
+
+
+@dataclass
+class ItemReport:
+    file: str
+    status: str                  # indexed | queued | duplicate | rejected | failed
+    id: int | None = None
+    pages: int | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        out = {"id": self.id, "file": self.file, "status": self.status, "pages": self.pages, "error": self.error}
+        if self.warnings:
+            out["warnings"] = self.warnings
+        return out
+
+
+# --- names and values ------------------------------------------------------------------------
+
+def display_name(raw: str | bytes) -> str:
+    """A file name safe to show and store: base name only, undecodable bytes replaced, no
+    control characters. Never used to build a path."""
+    if isinstance(raw, bytes):
+        text = raw.decode("utf-8", "replace")
+    else:
+        text = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = re.split(r"[\\/]", text)[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
+    if text in ("", ".", ".."):
+        text = "unnamed"
+    return text[:200]
+
+
+def parse_date(value: str | None, what: str = "date") -> date | None:
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                pass
+    raise InvalidInput(f"{what} {value!r} is not a date; write it as YYYY-MM-DD")
+
+
+_TRUE = {"1", "yes", "y", "true", "是", "保密", "confidential"}
+_FALSE = {"", "0", "no", "n", "false", "否", "普通", "ordinary"}
+
+
+def parse_flag(value: str | None, what: str) -> bool:
+    text = (value or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidInput(f"{what} {value!r} is not yes or no")
+
+
+def expand_paths(paths: list[str | os.PathLike]) -> list[tuple[Path, str]]:
+    """Files named directly, and every file inside a named folder (recursively, sorted);
+    hidden files and folders are skipped."""
+    out: list[tuple[Path, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(Path(root) / f for f in files if not f.startswith("."))
+            out.extend((p, display_name(os.fsdecode(p.name))) for p in sorted(found))
+        else:
+            out.append((path, display_name(os.fsdecode(path.name))))
+    return out
+
+
+# --- manifests -------------------------------------------------------------------------------
+
+MANIFEST_COLUMNS = {
+    "file": ("file", "文件", "文件名"),
+    "household": ("household", "户号", "房号", "业户"),
+    "type": ("type", "类型", "文件类型"),
+    "title": ("title", "标题", "题名"),
+    "date": ("date", "日期", "文件日期"),
+    "confidential": ("confidential", "保密", "密级"),
+    "retention": ("retention", "保管期限"),
+    "community": ("community", "小区", "项目"),
+}
+
+
+def decode_manifest(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) or GBK/GB18030, which Excel writes on Chinese Windows."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput(f"manifest {name} is neither UTF-8 nor GBK text")
+
+
+def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
+    """Rows of a batch manifest (CSV). Columns, by English or Chinese header:
+    file (文件), household (户号), type (类型), and optionally title (标题), date (日期,
+    YYYY-MM-DD), confidential (保密: yes/no/是/否), retention (保管期限), community (小区).
+    ``file`` is relative to the manifest's folder. A bad row becomes a refused file; a bad
+    manifest (unreadable, no header, missing columns) raises InvalidInput."""
+    path = Path(path)
+    name = display_name(os.fsdecode(path.name))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"manifest {name} cannot be read ({exc.strerror or exc})") from None
+    text = decode_manifest(data, name)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if not rows:
+        raise InvalidInput(f"manifest {name} is empty")
+    header = [h.strip().lower() for h in rows[0]]
+    columns: dict[str, int] = {}
+    for key, aliases in MANIFEST_COLUMNS.items():
+        for alias in aliases:
+            if alias in header:
+                columns[key] = header.index(alias)
+                break
+    missing = [k for k in ("file", "household", "type") if k not in columns]
+    if missing:
+        raise InvalidInput(f"manifest {name} lacks the column(s) {', '.join(missing)} in its first row")
+    base = path.parent.resolve()
+    specs = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def cell(key: str) -> str | None:
+            index = columns.get(key)
+            return row[index].strip() if index is not None and index < len(row) else None
+
+        file_value = cell("file") or ""
+        spec = FileSpec(path=None, name=display_name(file_value) if file_value else f"(row {number})",
+                        household=cell("household"), community=cell("community") or None,
+                        type_code=cell("type"), title=cell("title") or None,
+                        retention_class=cell("retention") or None)
+        try:
+            if not file_value:
+                raise InvalidInput(f"manifest row {number} names no file")
+            target = (base / file_value).resolve()
+            if not target.is_relative_to(base):
+                raise InvalidInput(f"manifest row {number} points outside the manifest's folder")
+            if not target.is_file():
+                raise InvalidInput(f"manifest row {number} names {spec.name}, which does not exist")
+            spec.path = target
+            spec.document_date = parse_date(cell("date"), f"row {number} date")
+            spec.confidential = parse_flag(cell("confidential"), f"row {number} confidential")
+            if not spec.household:
+                raise InvalidInput(f"manifest row {number} names no household")
+            if not spec.type_code:
+                raise InvalidInput(f"manifest row {number} names no document type")
+        except InvalidInput as exc:
+            spec.problem = exc.message
+        specs.append(spec)
+    if not specs:
+        raise InvalidInput(f"manifest {name} lists no files")
+    return specs
+
+
+# --- probing and storing ---------------------------------------------------------------------
+
+def probe(path: Path, name: str) -> Detected:
+    """Refuse early what processing would refuse later: wrong type, damaged or locked PDF, an
+    image whose declared size trips Pillow's decompression-bomb limit."""
+    detected = detect(path, name=name)
+    if detected.is_pdf:
+        pdf_info(path, name=name)
+    else:
+        with decoding(name), Image.open(path) as image:
+            image.size  # noqa: B018 - opening reads the header, where the bomb check happens
+    return detected
+
+
+def _item(session: Session, batch: Batch, position: int, name: str, outcome: str, **kw) -> BatchItem:
+    item = BatchItem(batch_id=batch.id, position=position, file_name=name, outcome=outcome, **kw)
+    session.add(item)
+    session.commit()
+    return item
+
+
+def intake(archive: Archive, session: Session, actor: Actor, specs: list[FileSpec], *,
+           source: str = "cli", label: str | None = None) -> Batch:
+    """Take in a batch: store each acceptable file as a signed original, queued for processing.
+    Returns the committed batch; every file has an item saying what became of it."""
+    require(actor, Permission.MANAGE_RECORDS)
+    batch = Batch(created_by_id=actor.user_id, created_by_name=actor.username, source=source, label=label)
+    session.add(batch)
+    session.commit()
+    households: dict[tuple[str, str | None], Household] = {}
+    for position, spec in enumerate(specs, start=1):
+        try:
+            if spec.problem:
+                raise InvalidInput(spec.problem)
+            key = (spec.household or "", spec.community)
+            if key not in households:
+                households[key] = get_household(session, spec.household or "", spec.community)
+            household = households[key]
+            get_document_type(session, spec.type_code or "")
+            detected = probe(spec.path, spec.name)
+            new = NewDocument(
+                household=household, type_code=spec.type_code, title=spec.title or Path(spec.name).stem or spec.name,
+                media_type=detected.media_type, original_name=spec.name, document_date=spec.document_date,
+                confidential=spec.confidential, retention_class=spec.retention_class,
+                status=DocumentStatus.QUEUED.value,
+            )
+            with open(spec.path, "rb") as stream:
+                doc = store_original(archive, session, actor, new, stream, batch_id=batch.id)
+            _item(session, batch, position, spec.name, "stored", document_id=doc.id)
+        except DuplicateDocument as dup:
+            _item(session, batch, position, spec.name, "duplicate", duplicate_of=dup.existing_id,
+                  error=f"already in the archive as document {dup.existing_id}")
+        except DossierError as exc:
+            session.rollback()
+            _item(session, batch, position, spec.name, "rejected", error=exc.message)
+    return batch
+
+
+def batch_report(session: Session, batch_id: int) -> dict:
+    """The batch as the CLI and the web show it: one entry per file, in order."""
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        from dossier.errors import NotFound
+
+        raise NotFound(f"there is no batch {batch_id}")
+    session.expire_all()
+    reports = []
+    for item in batch.items:
+        if item.outcome == "stored" and item.document is not None:
+            doc = item.document
+            status = {"indexed": "indexed", "failed": "failed", "destroyed": "destroyed"}.get(doc.status, "queued")
+            report = ItemReport(item.file_name, status, doc.id, doc.page_count,
+                                doc.last_error if doc.status == DocumentStatus.FAILED.value else None)
+            report.warnings = [f"page {p.number}: {p.dpi} dpi, under {LOW_DPI}" for p in doc.pages
+                               if p.dpi is not None and p.dpi < LOW_DPI]
+        elif item.outcome == "duplicate":
+            report = ItemReport(item.file_name, "duplicate", item.duplicate_of, None, item.error)
+        else:
+            report = ItemReport(item.file_name, "rejected", None, None, item.error)
+        reports.append(report)
+    return {"batch": batch.id, "documents": [r.as_dict() for r in reports]}
+
+
+def batch_document_ids(session: Session, batch_id: int, statuses: tuple[str, ...] | None = None) -> list[int]:
+    query = select(Document.id).where(Document.batch_id == batch_id).order_by(Document.id)
+    if statuses:
+        query = query.where(Document.status.in_(statuses))
+    return list(session.scalars(query))

@@ -1,0 +1,218 @@
+"""Processing one stored original into pages: rasterise → (text layer | preprocess → OCR) →
+derivatives → catalog → index.
+
+Each step is a module of its own (``detect``, ``rasterise``, ``preprocess``, ``ocr``,
+``derivatives``); this module strings them together for one document and keeps the catalog's
+state right:
+
+* the document is claimed under a lease (``ingest.state``), renewed as pages are done;
+* pages are rasterised a few at a time and handed to worker processes (one tesseract each,
+  ``OMP_THREAD_LIMIT=1``), with at most a few pages in flight, so memory stays bounded whatever
+  the page count;
+* previews are stored as they are made, under a key prefix of this attempt; pages, derivative
+  keys and the document's new state are committed together at the end. A crash before that
+  commit leaves only unreferenced derivative objects, which the next attempt deletes first.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from collections import deque
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from dossier.archive import Archive
+from dossier.errors import DossierError, InvalidInput
+from dossier.models import Document, DocumentStatus, ObjectKey, Page, utcnow
+from dossier.services.documents import wrapped_key_for
+from ingest import derivatives, state
+from ingest.detect import detect, pdf_info, text_layer
+from ingest.ocr import ocr_page
+from ingest.preprocess import prepare_for_ocr
+from ingest.rasterise import PageImage, iter_pages
+
+log = logging.getLogger(__name__)
+
+DERIVATIVES = "derivatives"
+RENEW_EVERY_SECONDS = 5            # lease renewal doubles as progress reporting
+TEXT_LAYER_RANGE = 8            # pages per pdftotext call
+
+
+def page_count(path: Path, detected, name: str) -> int:
+    if detected.is_pdf:
+        return pdf_info(path, name=name).pages
+    if detected.kind == "tiff":
+        from PIL import Image
+
+        from ingest._tools import decoding
+
+        with decoding(name), Image.open(path) as image:
+            return getattr(image, "n_frames", 1)
+    return 1
+
+
+@dataclass
+class PageResult:
+    number: int
+    text: str
+    confidence: float | None
+    language: str | None
+    source: str                  # "ocr" | "text"
+    dpi: int | None
+    rotation: int | None
+    skew: float | None
+    preview_path: Path
+    pdf_path: Path | None        # one-page searchable PDF (OCR'd pages only)
+    preview_key: str | None = None
+
+
+def read_page(page: PageImage, workdir: Path, born_digital_text: str | None = None) -> PageResult:
+    """Everything one page needs, in whichever process runs it: the text (from the PDF's own
+    text layer when it has a usable one, else OCR) and an upright preview."""
+    preview_path = workdir / f"preview-{page.number:06d}.webp"
+    source_dpi = round(page.source_dpi) if page.source_dpi else None
+    try:
+        if born_digital_text is not None:
+            derivatives.make_preview(page.path, preview_path, dpi=page.dpi)
+            return PageResult(page.number, born_digital_text.strip(), None, None, "text", source_dpi,
+                              None, None, preview_path, None)
+        prepared = prepare_for_ocr(page.path, workdir / f"prepared-{page.number:06d}.png")
+        try:
+            result = ocr_page(prepared, workdir / f"ocr-{page.number:06d}.pdf")
+            derivatives.make_preview(prepared.path, preview_path, dpi=prepared.dpi)
+        finally:
+            prepared.path.unlink(missing_ok=True)
+        return PageResult(page.number, result.text, result.confidence, result.language, "ocr", source_dpi,
+                          prepared.rotation_applied, prepared.skew_degrees, preview_path, result.pdf_path)
+    finally:
+        page.path.unlink(missing_ok=True)
+
+
+class _Inline(Executor):
+    """Runs work in the calling process (one page at a time); same interface as a pool."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(exc)
+        return future
+
+
+def _clear_unreferenced_derivatives(archive: Archive, session, doc: Document) -> None:
+    """Delete derivative objects of earlier attempts that never reached the catalog."""
+    referenced = set(session.scalars(select(Page.preview_key).where(Page.document_id == doc.id)))
+    referenced.add(doc.searchable_pdf_key)
+    for info in archive.store.list(f"{DERIVATIVES}/{doc.id}/"):
+        if info.key not in referenced:
+            archive.store.delete(info.key)
+
+
+def process_document(archive: Archive, document_id: int, *, executor: Executor | None = None,
+                     in_flight: int = 4) -> str:
+    """Process one document if it can be claimed; returns its status afterwards (or
+    ``"skipped"`` when another worker holds it or it is already done)."""
+    session = archive.new_session()
+    try:
+        if not state.claim(session, document_id):
+            return "skipped"
+        try:
+            _process(archive, session, document_id, executor or _Inline(), in_flight)
+            return DocumentStatus.INDEXED.value
+        except InvalidInput as exc:
+            # The content itself cannot be processed (damaged page, bomb): retrying cannot help.
+            return state.fail(session, document_id, exc.message, final=True)
+        except DossierError as exc:
+            return state.fail(session, document_id, exc.message)
+        except Exception as exc:  # noqa: BLE001 - recorded on the document, retried, then failed
+            log.exception("processing document %s failed", document_id)
+            return state.fail(session, document_id, f"internal error ({type(exc).__name__})")
+    finally:
+        session.close()
+
+
+def _process(archive: Archive, session, document_id: int, executor: Executor, in_flight: int) -> None:
+    doc = session.get(Document, document_id)
+    _clear_unreferenced_derivatives(archive, session, doc)
+    attempt_prefix = f"{DERIVATIVES}/{doc.id}/{doc.attempts}"
+    with tempfile.TemporaryDirectory(prefix=f"dossier-doc{doc.id}-") as tmp:
+        workdir = Path(tmp)
+        original = workdir / "original"
+        with archive.vault.open(doc.original_key, wrapped_key_for(session, doc.original_key)) as src, \
+                open(original, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        name = doc.original_name or f"document {doc.id}"
+        detected = detect(original, name=name)
+        pending: deque[Future] = deque()
+        results: list[PageResult] = []
+        stored: dict[str, bytes] = {}     # object key -> wrapped data key
+        last_renew = time.monotonic()
+
+        def collect(future: Future) -> None:
+            nonlocal last_renew
+            result = future.result()
+            preview_key = f"{attempt_prefix}/preview-{result.number:06d}.webp"
+            with open(result.preview_path, "rb") as fh:
+                stored[preview_key] = archive.vault.put(preview_key, fh).wrapped_key
+            result.preview_path.unlink(missing_ok=True)
+            result.preview_key = preview_key
+            results.append(result)
+            if time.monotonic() - last_renew > RENEW_EVERY_SECONDS:
+                state.renew(session, document_id, pages_done=len(results))
+                last_renew = time.monotonic()
+
+        doc.page_count = page_count(original, detected, name)
+        state.renew(session, document_id, pages_done=0)
+        texts: dict[int, str] = {}      # usable text layers of born-digital PDF pages
+        text_read_to = 0
+        for page in iter_pages(original, detected, workdir=workdir / "pages", name=name):
+            if detected.is_pdf and page.number > text_read_to:
+                text_read_to = min(page.number + TEXT_LAYER_RANGE - 1, doc.page_count)
+                texts.update({p.number: p.text for p in text_layer(original, page.number, text_read_to, name=name)
+                              if p.usable})
+            born_digital = texts.pop(page.number, None)
+            pending.append(executor.submit(read_page, page, workdir, born_digital))
+            while len(pending) >= in_flight:
+                collect(pending.popleft())
+        while pending:
+            collect(pending.popleft())
+
+        results.sort(key=lambda r: r.number)
+        pdf_key = None
+        if any(r.pdf_path for r in results):
+            pdf_path = workdir / "searchable.pdf"
+            derivatives.assemble_pdf(
+                [(r.pdf_path, 1) if r.pdf_path else (original, r.number) for r in results], pdf_path)
+            pdf_key = f"{attempt_prefix}/searchable.pdf"
+            with open(pdf_path, "rb") as fh:
+                stored[pdf_key] = archive.vault.put(pdf_key, fh).wrapped_key
+
+    old_keys = set(session.scalars(select(Page.preview_key).where(Page.document_id == doc.id))) | {doc.searchable_pdf_key}
+    session.execute(delete(Page).where(Page.document_id == doc.id))
+    for key, wrapped in stored.items():
+        session.add(ObjectKey(object_key=key, wrapped_key=wrapped, master_key_id=archive.master_key.key_id))
+    for r in results:
+        session.add(Page(document_id=doc.id, number=r.number, text=r.text, confidence=r.confidence,
+                         language=r.language, dpi=r.dpi, preview_key=r.preview_key, source=r.source,
+                         rotation=r.rotation, skew=r.skew))
+    doc.page_count = len(results)
+    doc.searchable_pdf_key = pdf_key
+    doc.status = DocumentStatus.INDEXED.value
+    doc.lease_until = None
+    doc.last_error = None
+    doc.processed_at = utcnow()
+    old_keys.discard(None)
+    session.execute(delete(ObjectKey).where(ObjectKey.object_key.in_(old_keys)))
+    session.commit()
+    for key in old_keys:
+        archive.store.delete(key)
+    from search import hooks
+
+    hooks.document_changed(archive, document_id)

@@ -1,0 +1,56 @@
+"""The work queue: huey, on a SQLite file by default, on Redis when ``DOSSIER_REDIS_URL`` is set.
+
+The queue only carries document ids. The catalog is the source of truth for a document's state
+(``queued`` → ``processing`` under a lease → ``indexed`` or ``failed``), so a lost or repeated
+message is harmless: processing starts by claiming the document in the catalog, which succeeds
+for one worker only, and the sweep re-queues whatever a dead worker left behind.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from huey import Huey, RedisHuey, SqliteHuey
+
+from dossier.config import Settings
+
+PROCESS_TASK = "dossier.process_document"
+
+_hueys: dict[str, Huey] = {}
+_process_tasks: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def _process_document_task(document_id: int) -> None:
+    # Runs inside a worker process, which was started with the same environment as the app.
+    from dossier.archive import Archive
+    from ingest.pipeline import process_document
+
+    process_document(Archive(Settings.from_env()), document_id)
+
+
+def get_huey(settings: Settings) -> Huey:
+    """The queue for these settings, with Dossier's tasks registered on it."""
+    key = settings.redis_url or str(settings.home / "queue.db")
+    with _lock:
+        huey = _hueys.get(key)
+        if huey is None:
+            if settings.redis_url:
+                huey = RedisHuey("dossier", url=settings.redis_url, results=False)
+            else:
+                settings.home.mkdir(parents=True, exist_ok=True)
+                huey = SqliteHuey("dossier", filename=key, results=False)
+            _process_tasks[key] = huey.task(name=PROCESS_TASK, retries=0)(_process_document_task)
+            _hueys[key] = huey
+        return huey
+
+
+def enqueue_documents(settings: Settings, document_ids: list[int]) -> None:
+    get_huey(settings)
+    process = _process_tasks[settings.redis_url or str(settings.home / "queue.db")]
+    for document_id in document_ids:
+        process(document_id)  # calling a huey task wrapper enqueues it
+
+
+def pending_count(settings: Settings) -> int:
+    return get_huey(settings).pending_count()

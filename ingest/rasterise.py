@@ -1,0 +1,249 @@
+"""Step 2 of ingest: one grayscale PNG per page, at OCR resolution, a few pages at a time.
+
+Folders run to hundreds of pages, so a document is never loaded whole: PDFs are rendered by
+poppler in ranges of :data:`PDF_BATCH` pages (``pdftoppm`` writes PNGs straight to disk, nothing
+is decoded in this process), TIFF frames are decoded one at a time, and each page is written out
+before the next is read. The caller consumes an iterator and owns the PNG files in ``workdir``
+(delete each once its page has been processed to keep disk use bounded too).
+
+Pages are rendered or converted to 8-bit grayscale: colour adds nothing to OCR of household
+records and triples the memory and time of every later step. The original file, in colour, is
+what the archive keeps; these images are working copies and derivatives' sources.
+
+Scans above 300 dpi are downsampled here (OCR accuracy does not improve beyond 300 dpi for
+body text, and time grows with pixels); each page records the resolution its source had,
+which the catalog can show and an auditor can check against the scanning instructions.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from PIL import Image, ImageOps, ImageSequence
+
+from dossier.errors import ConfigurationError, InvalidInput
+
+from ._tools import check_pixels, decoding, image_dpi, run_tool
+from .detect import Detected, pdf_info, pdf_page_sizes
+
+OCR_DPI = 300
+# Pages rendered per pdftoppm call: small enough to bound disk use and latency to the first
+# page, large enough that the per-call overhead (pdfinfo and version probes) stays negligible.
+PDF_BATCH = 4
+# Resolution assumed for images that do not record a plausible one (many phone photos and some
+# scanner drivers write 72 dpi or nothing): 300 dpi is the scanning instruction for records.
+ASSUMED_DPI = 300
+RENDER_TIMEOUT = 300
+
+_TIFF_NEW_SUBFILE_TYPE = 254
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One page as a grayscale PNG on disk.
+
+    ``number`` is 1-based within the document. ``dpi`` is the resolution of the PNG (what OCR and
+    derivatives should assume); ``source_dpi`` is what the original scan had, or None when it
+    cannot be known (no resolution recorded, or a PDF page that is not one full-page image).
+    """
+
+    number: int
+    path: Path
+    source_dpi: float | None
+    dpi: int
+    width: int
+    height: int
+
+
+def iter_pages(
+    path: str | os.PathLike[str],
+    detected: Detected,
+    dpi: int = OCR_DPI,
+    workdir: str | os.PathLike[str] | None = None,
+    *,
+    name: str | None = None,
+) -> Iterator[PageImage]:
+    """Yield the document's pages in order as grayscale PNGs written into ``workdir``.
+
+    ``dpi`` is the target resolution: PDFs are rendered at it, raster scans above it are
+    downsampled to it, raster scans below it are kept as they are (upsampling invents nothing).
+    ``name`` is used in error messages. Raises :class:`InvalidInput` for unreadable, encrypted,
+    truncated or oversized input, possibly after some pages have been yielded.
+    """
+    if workdir is None:
+        raise ValueError("workdir is required: the caller owns the page files")
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    label = name or Path(path).name
+    if detected.kind == "pdf":
+        yield from _iter_pdf(Path(path), dpi, workdir, label)
+    elif detected.kind in ("tiff", "jpeg", "png"):
+        yield from _iter_raster(Path(path), dpi, workdir, label)
+    else:  # pragma: no cover - Detected only has the four kinds
+        raise InvalidInput(f"{label} is not a kind of file that can be rasterised.")
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------------------------
+
+
+def _iter_pdf(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[PageImage]:
+    from pdf2image import convert_from_path
+    from pdf2image.exceptions import (
+        PDFInfoNotInstalledError,
+        PDFPageCountError,
+        PDFPopplerTimeoutError,
+        PDFSyntaxError,
+    )
+
+    info = pdf_info(path, name=label)
+    for first in range(1, info.pages + 1, PDF_BATCH):
+        last = min(info.pages, first + PDF_BATCH - 1)
+        sizes = pdf_page_sizes(path, first, last, name=label)
+        for number, (width_pt, height_pt) in sizes.items():
+            check_pixels(
+                round(width_pt / 72 * dpi), round(height_pt / 72 * dpi), what=f"Page {number} of {label}"
+            )
+        source_dpis = _pdf_source_dpi(path, first, last, sizes)
+        try:
+            paths = convert_from_path(
+                path,
+                dpi=dpi,
+                first_page=first,
+                last_page=last,
+                output_folder=workdir,
+                output_file=f"page-{first:06d}-",
+                fmt="png",
+                grayscale=True,
+                paths_only=True,
+                # pdftoppm ignores -gray for PNG output (poppler 22 writes RGB); pdftocairo does not.
+                use_pdftocairo=True,
+                timeout=RENDER_TIMEOUT,
+            )
+        except PDFInfoNotInstalledError as exc:
+            raise ConfigurationError("poppler is not installed; install the poppler-utils package.") from exc
+        except PDFPopplerTimeoutError as exc:
+            raise InvalidInput(f"Pages {first}-{last} of {label} took too long to render.") from exc
+        except (PDFPageCountError, PDFSyntaxError) as exc:
+            raise InvalidInput(f"{label} cannot be rendered: {str(exc).strip().splitlines()[0]}.") from exc
+        if len(paths) != last - first + 1:
+            raise InvalidInput(
+                f"Pages {first}-{last} of {label} could not all be rendered; the PDF is probably damaged."
+            )
+        for number, page_path in zip(range(first, last + 1), paths):
+            page_path = Path(page_path)
+            with decoding(f"Page {number} of {label}"):
+                with Image.open(page_path) as rendered:
+                    width, height = rendered.size
+                    colour = rendered.mode != "L"
+                    if colour:  # a poppler that rendered in colour after all
+                        gray = rendered.convert("L")
+                if colour:
+                    gray.save(page_path, "PNG", dpi=(dpi, dpi), compress_level=1)
+            yield PageImage(number, page_path, source_dpis.get(number), dpi, width, height)
+
+
+_IMAGES_LIST_ROW = re.compile(
+    r"^\s*(?P<page>\d+)\s+\d+\s+(?P<type>\S+)\s+(?P<w>\d+)\s+(?P<h>\d+)\s+"
+    r"\S+\s+\d+\s+\d+\s+\S+\s+\S+\s+\d+\s+\d+\s+(?P<xppi>\d+)\s+(?P<yppi>\d+)"
+)
+
+
+def _pdf_source_dpi(
+    path: Path, first: int, last: int, sizes: dict[int, tuple[float, float]]
+) -> dict[int, float]:
+    """Resolution of the scan inside each page, from ``pdfimages -list``.
+
+    A scanned PDF page is one image covering the page; its pixels per inch *as placed* is the
+    scan's resolution. Pages whose largest image covers less than half the page (born-digital
+    pages with a logo, say) get no value. Failure to list images is not an error: this is
+    metadata, and rendering decides whether the page is readable.
+    """
+    try:
+        result = run_tool(["pdfimages", "-list", "-f", str(first), "-l", str(last), path], check=False, timeout=60)
+    except InvalidInput:
+        return {}
+    if result.returncode != 0:
+        return {}
+    best: dict[int, tuple[int, float, float]] = {}  # page -> (pixels, coverage, ppi)
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        match = _IMAGES_LIST_ROW.match(line)
+        if not match or match["type"] != "image":
+            continue
+        page = int(match["page"])
+        w, h, xppi, yppi = (int(match[k]) for k in ("w", "h", "xppi", "yppi"))
+        if page not in sizes or xppi <= 0 or yppi <= 0:
+            continue
+        page_w, page_h = sizes[page]
+        coverage = (w / xppi) * (h / yppi) / ((page_w / 72) * (page_h / 72))
+        if w * h > best.get(page, (0, 0.0, 0.0))[0]:
+            best[page] = (w * h, coverage, (xppi + yppi) / 2)
+    return {page: ppi for page, (_, coverage, ppi) in best.items() if coverage >= 0.5}
+
+
+# ---------------------------------------------------------------------------------------------
+# TIFF, JPEG, PNG
+# ---------------------------------------------------------------------------------------------
+
+
+def _to_grayscale(image: Image.Image) -> Image.Image:
+    """8-bit grayscale, with transparency flattened onto white paper and 16-bit data scaled."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # Pillow's direct conversion clips 16-bit values at 255 instead of scaling them.
+        maximum = 65535 if image.mode.startswith("I;16") else max(1, image.getextrema()[1])
+        return image.point(lambda v: v * (255.0 / maximum)).convert("L")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("L")
+    if image.mode == "L":
+        return image.copy()
+    return image.convert("L")
+
+
+def _iter_raster(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[PageImage]:
+    with decoding(label):
+        container = Image.open(path)
+    with container:
+        number = 0
+        frames = ImageSequence.Iterator(container)
+        while True:
+            with decoding(f"Page {number + 1} of {label}"):
+                try:
+                    frame = next(frames)
+                except StopIteration:
+                    break
+                # Pillow checks the bomb limit for the first frame only; later frames of a
+                # multi-page TIFF can declare any size, so check each before decoding it.
+                check_pixels(*frame.size, what=f"Page {number + 1} of {label}")
+                if container.format == "TIFF" and int(frame.tag_v2.get(_TIFF_NEW_SUBFILE_TYPE, 0)) & 1:
+                    continue  # a reduced-resolution thumbnail some scanners add, not a page
+                source_dpi = image_dpi(frame)
+                page = _to_grayscale(ImageOps.exif_transpose(frame))
+            number += 1
+            page, page_dpi = _to_target_resolution(page, source_dpi, dpi)
+            out = workdir / f"page-{number:06d}.png"
+            page.save(out, "PNG", dpi=(page_dpi, page_dpi), compress_level=1)
+            yield PageImage(number, out, source_dpi, page_dpi, page.width, page.height)
+            del page
+        if number == 0:
+            raise InvalidInput(f"{label} contains no pages.")
+
+
+def _to_target_resolution(image: Image.Image, source_dpi: float | None, dpi: int) -> tuple[Image.Image, int]:
+    """Downsample scans above ``dpi``; keep lower resolutions as they are."""
+    effective = source_dpi or ASSUMED_DPI
+    if effective <= dpi * 1.05:
+        return image, round(effective)
+    scale = dpi / effective
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    factor = effective / dpi
+    if abs(factor - round(factor)) < 0.01:
+        # 600 -> 300, 1200 -> 300: box averaging is exact, fast and as good as Lanczos here.
+        return image.reduce(round(factor)), dpi
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0), dpi

@@ -1,0 +1,130 @@
+"""Running the processing of documents: here and now (``ingest --wait`` with no worker), or as
+the long-lived ``dossier worker`` fed by the queue.
+
+Here and now uses every core: with at least as many documents as processes, each process takes
+whole documents; with fewer (one 500-page PDF), the pages of each document are spread over the
+processes instead. One tesseract per process, ``OMP_THREAD_LIMIT=1``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable
+
+from dossier.archive import Archive
+from dossier.config import Settings
+from dossier.db import dispose_engines
+from ingest import state
+from ingest.pipeline import process_document
+from ingest.queue import enqueue_documents, get_huey, pending_count
+
+HOUSEKEEPING_SECONDS = 10
+FINAL = ("indexed", "failed", "destroyed")
+
+
+def default_processes() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def _child_start() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    dispose_engines()
+
+
+def _process_in_child(document_id: int) -> str:
+    return process_document(Archive(Settings.from_env()), document_id)
+
+
+def _pool(processes: int) -> ProcessPoolExecutor:
+    # fork: children start at once and inherit the environment (settings, keys) as they are.
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_child_start)
+
+
+def process_here(archive: Archive, document_ids: list[int], processes: int | None = None) -> None:
+    """Process these documents in this process and its children, returning when all are done."""
+    processes = processes or default_processes()
+    if not document_ids:
+        return
+    if processes > 1 and len(document_ids) >= processes:
+        with _pool(processes) as pool:
+            for future in as_completed([pool.submit(_process_in_child, d) for d in document_ids]):
+                future.result()
+        return
+    pool = _pool(processes) if processes > 1 else None
+    try:
+        for document_id in document_ids:
+            process_document(archive, document_id, executor=pool, in_flight=max(2, processes * 2))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def housekeeping(settings: Settings) -> None:
+    """One round of the worker's chores: say it is alive; re-queue what dead workers left."""
+    archive = Archive(settings)
+    with archive.session() as session:
+        state.beat(session)
+        ids = state.expire_leases(session)
+        if pending_count(settings) == 0:
+            ids += state.stranded(session)
+    if ids:
+        enqueue_documents(settings, sorted(set(ids)))
+
+
+def run_worker(settings: Settings, processes: int, on_start: Callable[[str], None] | None = None) -> None:
+    """The long-lived worker: a huey consumer with one process per core, plus housekeeping."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    huey = get_huey(settings)
+    stop = threading.Event()
+
+    def chores() -> None:
+        while not stop.is_set():
+            try:
+                housekeeping(settings)
+            except Exception:  # noqa: BLE001 - a passing database hiccup must not kill the worker
+                pass
+            stop.wait(HOUSEKEEPING_SECONDS)
+
+    housekeeping(settings)  # fail loudly at start if the catalog is unreachable
+    threading.Thread(target=chores, name="dossier-housekeeping", daemon=True).start()
+    if on_start:
+        on_start(f"worker running with {processes} process(es); queue: "
+                 f"{settings.redis_url or settings.home / 'queue.db'}")
+    consumer = huey.create_consumer(workers=processes, worker_type="process", periodic=False,
+                                    check_worker_health=True)
+    try:
+        consumer.run()
+    finally:
+        stop.set()
+
+
+def progress(archive: Archive, document_ids: list[int]) -> tuple[int, int, int]:
+    """(pages done, pages known so far, documents finished) for these documents."""
+    from sqlalchemy import select
+
+    from dossier.models import Document
+
+    with archive.session() as session:
+        rows = session.execute(
+            select(Document.status, Document.pages_done, Document.page_count).where(Document.id.in_(document_ids))
+        ).all()
+    done = sum(1 for r in rows if r.status in FINAL)
+    pages_total = sum(r.page_count or 0 for r in rows)
+    pages_done = sum((r.page_count or 0) if r.status in FINAL else (r.pages_done or 0) for r in rows)
+    return pages_done, pages_total, done
+
+
+def wait_for(archive: Archive, document_ids: list[int], on_tick: Callable[[int, int, int], None] | None = None,
+             poll: float = 1.0) -> None:
+    """Block until these documents are indexed or failed, reporting progress on each tick."""
+    while True:
+        pages_done, pages_total, done = progress(archive, document_ids)
+        if on_tick:
+            on_tick(pages_done, pages_total, done)
+        if done >= len(document_ids):
+            return
+        time.sleep(poll)

@@ -1,0 +1,435 @@
+"""Synthetic scanned pages for the ingest tests and the OCR benchmark.
+
+Real household folders cannot be checked into a repository (they are personal data), so the
+tests and ``bench/ocr_quality.py`` build their own "scans": property-management text rendered
+with Noto CJK in Simplified or Traditional Chinese, then degraded the way a flatbed or sheet-fed
+scanner degrades paper (a slight skew, a page fed upside down, sensor noise, a little blur, JPEG
+compression). Every page comes with its ground truth so the OCR can be scored with :func:`cer`.
+
+Born-digital PDFs (a real text layer, no scan) are written with fpdf2 and the same Noto CJK
+font: Pillow cannot write text layers, and fpdf2 embeds a subset of the CJK font with a
+ToUnicode map, so ``pdftotext`` reads the text back exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import random
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Literal, Sequence
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+Script = Literal["simplified", "traditional"]
+Style = Literal["sans", "serif"]
+
+MM_PER_INCH = 25.4
+PAPER_MM = {
+    "A4": (210.0, 297.0),
+    "A5": (148.0, 210.0),
+    "A6": (105.0, 148.0),
+    # A landscape strip of half an A5 page: a few lines of text, cheap to OCR in tests.
+    "strip": (148.0, 70.0),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Sample texts with ground truth. Parallel Simplified / Traditional versions of the same record,
+# so per-script results compare like with like. English words and identifiers are deliberate:
+# real folders mix them in (unit numbers, receipt numbers, product names).
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SampleText:
+    key: str
+    simplified: str
+    traditional: str
+
+    def in_script(self, script: Script) -> str:
+        return self.simplified if script == "simplified" else self.traditional
+
+
+SAMPLE_TEXTS: tuple[SampleText, ...] = (
+    SampleText(
+        key="renovation",
+        simplified=(
+            "业主装修申请表\n"
+            "档案编号：ZH-2024-0381　房号：A-3-1201\n"
+            "业主姓名：王建国　联系电话：138 0013 8000\n"
+            "申请内容：本户拟于2024年5月6日至6月30日进行室内装修，施工单位为深圳市安居装饰工程有限公司，"
+            "负责人李明。装修项目包括厨房及卫生间防水、客厅吊顶、电路改造。业主承诺遵守《装修管理规定》，"
+            "不改变房屋承重结构，不占用公共通道，每日施工时间为上午八点至十二点、下午两点至六点。\n"
+            "装修保证金：人民币3000元，已于2024年4月28日缴纳，收据号码 No.20240428-017。\n"
+            "备注：请客服中心于完工后安排验收，验收合格后退还保证金。Dossier 系统扫描存档。"
+        ),
+        traditional=(
+            "業主裝修申請表\n"
+            "檔案編號：ZH-2024-0381　房號：A-3-1201\n"
+            "業主姓名：王建國　聯繫電話：138 0013 8000\n"
+            "申請內容：本戶擬於2024年5月6日至6月30日進行室內裝修，施工單位為深圳市安居裝飾工程有限公司，"
+            "負責人李明。裝修項目包括廚房及衛生間防水、客廳吊頂、電路改造。業主承諾遵守《裝修管理規定》，"
+            "不改變房屋承重結構，不佔用公共通道，每日施工時間為上午八點至十二點、下午兩點至六點。\n"
+            "裝修保證金：人民幣3000元，已於2024年4月28日繳納，收據號碼 No.20240428-017。\n"
+            "備註：請客服中心於完工後安排驗收，驗收合格後退還保證金。Dossier 系統掃描存檔。"
+        ),
+    ),
+    SampleText(
+        key="service-fee",
+        simplified=(
+            "物业服务费缴费通知单\n"
+            "尊敬的业主：您好！您所在的B栋2单元1503室（房号 B-2-1503）建筑面积为98.6平方米，"
+            "物业服务费按每月每平方米2.80元计收，本期为2024年7月至12月，共计人民币1656.48元。"
+            "另收公共水电分摊费86.00元、车位管理费600.00元，合计2342.48元。请于8月15日前到客服中心"
+            "缴纳，或通过微信、支付宝及银行转账办理，账户名称：安居物业服务有限公司。逾期未缴的，"
+            "将按合同约定计收滞纳金。如有疑问，请致电客服热线 400-820-6688，或发送邮件至 service@anju-pm.cn。\n"
+            "客服中心　2024年7月1日"
+        ),
+        traditional=(
+            "物業服務費繳費通知單\n"
+            "尊敬的業主：您好！您所在的B棟2單元1503室（房號 B-2-1503）建築面積為98.6平方米，"
+            "物業服務費按每月每平方米2.80元計收，本期為2024年7月至12月，共計人民幣1656.48元。"
+            "另收公共水電分攤費86.00元、車位管理費600.00元，合計2342.48元。請於8月15日前到客服中心"
+            "繳納，或通過微信、支付寶及銀行轉賬辦理，賬戶名稱：安居物業服務有限公司。逾期未繳的，"
+            "將按合同約定計收滯納金。如有疑問，請致電客服熱線 400-820-6688，或發送郵件至 service@anju-pm.cn。\n"
+            "客服中心　2024年7月1日"
+        ),
+    ),
+    SampleText(
+        key="move-in",
+        simplified=(
+            "入住登记及钥匙领用表\n"
+            "房号：C-1-0802　业主：陈晓红　身份证件已核验\n"
+            "水电表编号：水表 W-0712-3345，电表 E-5521-0098，燃气表 G-3310-0457，"
+            "入住时读数分别为 125、2046 和 318。\n"
+            "领用钥匙：入户门钥匙3把、信箱钥匙2把、门禁卡4张（编号 IC-88012 至 IC-88015）。"
+            "紧急联络人：陈伟，与业主关系为兄弟，电话 139 2266 7788。"
+            "业主已阅读《临时管理规约》及《前期物业服务合同》，同意按约定缴纳物业服务费，"
+            "并确认房屋交付时门窗、墙面、地面及水电设施完好。\n"
+            "经办人：张丽　复核：刘强　日期：2023年11月18日"
+        ),
+        traditional=(
+            "入住登記及鑰匙領用表\n"
+            "房號：C-1-0802　業主：陳曉紅　身份證件已核驗\n"
+            "水電錶編號：水錶 W-0712-3345，電錶 E-5521-0098，燃氣錶 G-3310-0457，"
+            "入住時讀數分別為 125、2046 和 318。\n"
+            "領用鑰匙：入戶門鑰匙3把、信箱鑰匙2把、門禁卡4張（編號 IC-88012 至 IC-88015）。"
+            "緊急聯絡人：陳偉，與業主關係為兄弟，電話 139 2266 7788。"
+            "業主已閱讀《臨時管理規約》及《前期物業服務合同》，同意按約定繳納物業服務費，"
+            "並確認房屋交付時門窗、牆面、地面及水電設施完好。\n"
+            "經辦人：張麗　復核：劉強　日期：2023年11月18日"
+        ),
+    ),
+)
+
+# Short texts for the test suite: a handful of lines keeps each tesseract run well under a second.
+SHORT_TEXTS: dict[Script, str] = {
+    "simplified": "物业服务费缴费通知\n房号 A-3-1201 业主王建国\n装修申请已经批准\nDossier ABC-123",
+    "traditional": "物業服務費繳費通知\n房號 A-3-1201 業主王建國\n裝修申請已經批准\nDossier ABC-123",
+}
+
+
+def sample_text(script: Script, index: int = 0) -> str:
+    """The ``index``-th sample text (cycling) in the given script."""
+    return SAMPLE_TEXTS[index % len(SAMPLE_TEXTS)].in_script(script)
+
+
+# ---------------------------------------------------------------------------------------------
+# Character error rate
+# ---------------------------------------------------------------------------------------------
+
+
+def _strip_ws(text: str) -> str:
+    return "".join(ch for ch in text if not ch.isspace())
+
+
+def levenshtein(a: Sequence[str], b: Sequence[str]) -> int:
+    """Edit distance (insertions, deletions, substitutions) in O(len(b)) memory."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def cer(reference: str, hypothesis: str, *, nfkc: bool = False) -> float:
+    """Character error rate: edit distance over the reference length, whitespace ignored.
+
+    Whitespace is ignored because tesseract spaces CJK text arbitrarily and line breaks depend on
+    layout, neither of which matters to a reader or to search. ``nfkc=True`` additionally folds
+    full-width/half-width variants (``：`` vs ``:``), which OCR engines confuse and which the
+    search analyser folds anyway; the benchmark reports both.
+    """
+    ref, hyp = _strip_ws(reference), _strip_ws(hypothesis)
+    if nfkc:
+        ref, hyp = unicodedata.normalize("NFKC", ref), unicodedata.normalize("NFKC", hyp)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return levenshtein(ref, hyp) / len(ref)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fonts
+# ---------------------------------------------------------------------------------------------
+
+_FAMILY = {
+    ("sans", "simplified"): "Noto Sans CJK SC",
+    ("sans", "traditional"): "Noto Sans CJK TC",
+    ("serif", "simplified"): "Noto Serif CJK SC",
+    ("serif", "traditional"): "Noto Serif CJK TC",
+}
+
+
+@functools.lru_cache(maxsize=None)
+def find_cjk_font(script: Script = "simplified", style: Style = "sans") -> tuple[str, int]:
+    """(font file, face index) of the Noto CJK face for the script, found with ``fc-list``.
+
+    The region matters: SC and TC faces draw some shared code points differently, and a scan of a
+    Taiwanese or Hong Kong document uses the Traditional forms.
+    """
+    family = _FAMILY[(style, script)]
+    try:
+        listing = subprocess.run(
+            ["fc-list", ":lang=zh", "file", "family", "index"],
+            capture_output=True, text=True, check=True, timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:  # pragma: no cover - environment problem
+        raise RuntimeError("fc-list is not available; install fontconfig and fonts-noto-cjk") from exc
+    for line in listing.splitlines():
+        # "/usr/share/fonts/.../NotoSansCJK-Regular.ttc: Noto Sans CJK SC:index=2"
+        path, _, rest = line.partition(": ")
+        families, _, index = rest.rpartition(":index=")
+        if "Regular" in path and family in families.split(","):
+            return path, int(index)
+    raise RuntimeError(f"no '{family}' font found by fc-list; install fonts-noto-cjk")
+
+
+@functools.lru_cache(maxsize=32)
+def _font(script: Script, style: Style, size_px: int) -> ImageFont.FreeTypeFont:
+    path, index = find_cjk_font(script, style)
+    return ImageFont.truetype(path, size_px, index=index)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------
+
+
+def page_size_px(paper: str | tuple[float, float], dpi: int) -> tuple[int, int]:
+    width_mm, height_mm = PAPER_MM[paper] if isinstance(paper, str) else paper
+    return round(width_mm / MM_PER_INCH * dpi), round(height_mm / MM_PER_INCH * dpi)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width_px: int) -> list[str]:
+    """Greedy line breaking that keeps Latin words and numbers whole."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        tokens: list[str] = []
+        for ch in paragraph:
+            # Glue runs of ASCII letters/digits/punctuation into one token.
+            if tokens and ch.isascii() and not ch.isspace() and tokens[-1][-1].isascii() and not tokens[-1][-1].isspace():
+                tokens[-1] += ch
+            else:
+                tokens.append(ch)
+        line = ""
+        for token in tokens:
+            candidate = line + token
+            if line and font.getlength(candidate) > width_px:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line = candidate
+        lines.append(line.rstrip())
+    return lines
+
+
+def render_page(
+    text: str,
+    *,
+    script: Script = "simplified",
+    paper: str | tuple[float, float] = "A4",
+    dpi: int = 300,
+    font_pt: float = 12.0,
+    style: Style = "sans",
+    margin_mm: float = 15.0,
+    line_spacing: float = 1.6,
+    skew: float = 0.0,
+    rotate: int = 0,
+    noise: float = 0.0,
+    blur: float = 0.0,
+    jpeg_quality: int | None = None,
+    seed: int = 0,
+) -> Image.Image:
+    """Render ``text`` as a grayscale scan of the given paper size.
+
+    ``skew`` rotates the content by that many degrees counter-clockwise inside the page (a sheet
+    fed crookedly); ``rotate`` (0/90/180/270, counter-clockwise) turns the whole page (a sheet fed
+    sideways or upside down). ``noise`` is the standard deviation of gaussian sensor noise in grey
+    levels, ``blur`` a gaussian radius in pixels, ``jpeg_quality`` a JPEG round-trip. Everything is
+    seeded, so the same arguments give the same pixels.
+    """
+    if rotate % 90:
+        raise ValueError("rotate must be a multiple of 90 degrees")
+    width, height = page_size_px(paper, dpi)
+    font = _font(script, style, max(8, round(font_pt / 72 * dpi)))
+    margin = round(margin_mm / MM_PER_INCH * dpi)
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    line_height = round(font.size * line_spacing)
+    y = margin
+    for line in _wrap(text, font, width - 2 * margin):
+        if y + line_height > height - margin:
+            raise ValueError("text does not fit on the page; use a larger paper or smaller font")
+        draw.text((margin, y), line, font=font, fill=20)
+        y += line_height
+    if skew:
+        image = image.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    if rotate % 360:
+        image = image.rotate(rotate % 360, expand=True)
+    return degrade(image, noise=noise, blur=blur, jpeg_quality=jpeg_quality, seed=seed)
+
+
+def degrade(
+    image: Image.Image,
+    *,
+    noise: float = 0.0,
+    blur: float = 0.0,
+    jpeg_quality: int | None = None,
+    seed: int = 0,
+) -> Image.Image:
+    """Scanner-like degradation: blur, then gaussian noise, then a JPEG round-trip."""
+    if blur:
+        image = image.filter(ImageFilter.GaussianBlur(blur))
+    if noise:
+        import numpy as np
+
+        rng = np.random.default_rng(seed)
+        pixels = np.asarray(image, dtype=np.float32)
+        pixels = pixels + rng.normal(0.0, noise, pixels.shape).astype(np.float32)
+        image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L")
+    if jpeg_quality:
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=jpeg_quality)
+        buffer.seek(0)
+        image = Image.open(buffer)
+        image.load()
+    return image
+
+
+def save_page(image: Image.Image, path: str | Path, *, dpi: int = 300, **options) -> Path:
+    """Save with the resolution recorded in the file (PNG pHYs, JPEG JFIF, TIFF tags)."""
+    path = Path(path)
+    image.save(path, dpi=(dpi, dpi), **options)
+    return path
+
+
+def make_pdf(images: Iterable[Image.Image], path: str | Path, *, dpi: int = 300) -> Path:
+    """A scanned multi-page PDF: one image per page, page size from ``dpi`` (Pillow's PDF writer)."""
+    images = list(images)
+    path = Path(path)
+    images[0].save(path, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:])
+    return path
+
+
+def make_tiff(
+    images: Iterable[Image.Image], path: str | Path, *, dpi: int = 300, compression: str = "tiff_lzw"
+) -> Path:
+    """A multi-page TIFF, as sheet-fed scanners write by default."""
+    images = list(images)
+    path = Path(path)
+    images[0].save(
+        path, "TIFF", save_all=True, append_images=images[1:], dpi=(dpi, dpi), compression=compression
+    )
+    return path
+
+
+def make_born_digital_pdf(
+    pages: Sequence[str], path: str | Path, *, script: Script = "simplified", font_pt: float = 12.0
+) -> Path:
+    """A born-digital PDF (word processor output): real text, no image, one text per page."""
+    from fpdf import FPDF
+
+    font_path, index = find_cjk_font(script, "sans")
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_font("NotoCJK", "", font_path, collection_font_number=index)
+    pdf.set_font("NotoCJK", size=font_pt)
+    pdf.set_auto_page_break(True, margin=15)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, font_pt * 0.6, text)
+    path = Path(path)
+    pdf.output(str(path))
+    return path
+
+
+def bench_page(index: int, *, seed: int = 0, paper: str = "A4", dpi: int = 300) -> tuple[Image.Image, str, Script]:
+    """The ``index``-th benchmark page: alternating scripts, random skew (±2°), noise, blur, JPEG.
+
+    Returns (image, ground truth, script). Deterministic for a given (index, seed).
+    """
+    rng = random.Random(f"{seed}:{index}")
+    script: Script = "simplified" if index % 2 == 0 else "traditional"
+    text = sample_text(script, index // 2)
+    image = render_page(
+        text,
+        script=script,
+        paper=paper,
+        dpi=dpi,
+        style="serif" if rng.random() < 0.5 else "sans",
+        font_pt=rng.choice([10.5, 12.0]),
+        skew=rng.uniform(-2.0, 2.0),
+        noise=rng.uniform(6.0, 14.0),
+        blur=rng.uniform(0.4, 1.0),
+        jpeg_quality=rng.choice([70, 80, 90]),
+        seed=rng.randrange(2**31),
+    )
+    return image, text, script
+
+
+# ---------------------------------------------------------------------------------------------
+# OCR'd samples shared by the ingest tests
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OcrSample:
+    script: Script
+    truth: str
+    prepared: object  # ingest.preprocess.PreparedPage
+    result: object  # ingest.ocr.OcrResult
+
+
+@functools.lru_cache(maxsize=1)
+def ocr_samples() -> dict[Script, OcrSample]:
+    """One small Simplified and one small Traditional page, prepared and OCR'd once per process.
+
+    Tesseract is the slow part of the test suite, so the OCR and derivatives tests share these
+    (four tesseract runs in all) instead of each reading its own pages. The files live in a
+    temporary directory removed at exit.
+    """
+    import atexit
+    import shutil
+    import tempfile
+
+    from ingest.ocr import ocr_page
+    from ingest.preprocess import prepare_for_ocr
+
+    workdir = Path(tempfile.mkdtemp(prefix="dossier-ocr-samples-"))
+    atexit.register(shutil.rmtree, workdir, True)
+    samples: dict[Script, OcrSample] = {}
+    for script, skew in (("simplified", 0.0), ("traditional", 0.8)):
+        truth = SHORT_TEXTS[script]
+        image = render_page(truth, script=script, paper="strip", dpi=300, skew=skew, noise=6, blur=0.5, seed=5)
+        page = save_page(image, workdir / f"{script}.png")
+        prepared = prepare_for_ocr(page, workdir / f"{script}.prepared.png")
+        result = ocr_page(prepared, workdir / f"{script}.pdf")
+        samples[script] = OcrSample(script, truth, prepared, result)
+    return samples

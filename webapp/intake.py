@@ -1,0 +1,197 @@
+"""Scanning intake (扫描入库): upload scans, follow a batch while OCR runs, list the batches.
+
+The upload goes through the same service as ``dossier ingest``: the files are saved to a
+private folder under ``$DOSSIER_HOME/uploads`` (see ``webapp.uploads``), handed to
+``ingest.intake.intake`` with ``source="web"``, queued for processing, and the folder is
+deleted. Nothing waits for OCR: the batch page polls for progress.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from dossier.errors import DossierError, NotFound, PermissionDenied
+from dossier.permissions import Permission
+from dossier.services.documents import get_document_type
+from dossier.services.folders import list_document_types
+from dossier.services.households import community_names, get_household
+from webapp import batches as batch_pages
+from webapp import uploads
+from webapp.access import requires
+from webapp.context import actor, archive, db, discard_changes
+from webapp.errors import user_message
+from webapp.forms import IntakeForm, choice
+
+bp = Blueprint("intake", __name__)
+
+PAGE_SIZE = 25
+NAMES = {
+    "STATUS_NAMES": batch_pages.STATUS_NAMES_ZH,
+    "STATE_NAMES": batch_pages.BATCH_STATE_NAMES_ZH,
+    "SOURCE_NAMES": batch_pages.SOURCE_NAMES_ZH,
+}
+
+
+def _form(**kwargs) -> IntakeForm:
+    types = [choice(t.code, t.name) for t in list_document_types(db())]
+    return IntakeForm(type_choices=types, **kwargs)
+
+
+def _render_form(form: IntakeForm, status: int = 200):
+    session = db()
+    return render_template(
+        "intake/upload.html",
+        form=form,
+        households=batch_pages.household_choices(session),
+        community_names=community_names(session),
+        max_upload_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or 0,
+    ), status
+
+
+def _refuse(form: IntakeForm, exc: DossierError, field=None):
+    """A mistake in the form: say so, keep what was typed, create nothing."""
+    if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
+        raise exc
+    discard_changes()
+    if field is not None:
+        field.errors = list(field.errors) + [user_message(exc)]
+    else:
+        flash(user_message(exc), "error")
+    return _render_form(form, 400)
+
+
+@bp.get("/intake")
+@requires(Permission.MANAGE_RECORDS)
+def upload_form():
+    form = _form(formdata=None, data={
+        "household": (request.args.get("household") or "").strip()[:64] or None,
+        "community": (request.args.get("community") or "").strip()[:128] or None,
+    })
+    return _render_form(form)
+
+
+@bp.post("/intake")
+@requires(Permission.MANAGE_RECORDS)
+def upload():
+    from ingest.intake import batch_document_ids, batch_report, display_name, intake, parse_date
+
+    form = _form()
+    if not form.validate_on_submit():
+        return _render_form(form, 400)
+    files = uploads.chosen(form.files.data) + uploads.chosen(form.folder.data, skip_hidden=True)
+    manifest = form.manifest.data if form.manifest.data and form.manifest.data.filename else None
+    session, who, data = db(), actor(), form.data
+    if manifest is None:
+        # One household and type for every file: check them before anything is saved.
+        if not data["household"]:
+            form.household.errors = [_("请填写户号，或上传批量清单。")]
+        if not data["type_code"]:
+            form.type_code.errors = [_("请选择文件类型。")]
+    if not files:
+        flash(_("请选择要上传的扫描文件（可多选，或选择整个文件夹）。"), "error")
+    if not files or form.household.errors or form.type_code.errors:
+        return _render_form(form, 400)
+
+    common = {}
+    if manifest is None:
+        try:
+            get_household(session, data["household"], data["community"])
+        except DossierError as exc:
+            return _refuse(form, exc, form.household)
+        try:
+            get_document_type(session, data["type_code"])
+        except DossierError as exc:
+            return _refuse(form, exc, form.type_code)
+        try:
+            document_date = parse_date(data["document_date"])
+        except DossierError as exc:
+            return _refuse(form, exc, form.document_date)
+        common = dict(household=data["household"], community=data["community"], type_code=data["type_code"],
+                      title=data["title"], document_date=document_date, confidential=bool(data["confidential"]),
+                      retention_class=data["retention_class"])
+
+    label = display_name(manifest.filename) if manifest is not None else _folder_label(form)
+    folder = uploads.new_upload_folder(archive().settings)
+    try:
+        saved = uploads.save_uploads(folder, files)
+        if manifest is not None:
+            try:
+                specs = uploads.manifest_specs(folder, manifest, saved)
+            except DossierError as exc:
+                return _refuse(form, exc)
+        else:
+            specs = uploads.plain_specs(saved, **common)
+        batch = intake(archive(), session, who, specs, source="web", label=label)
+        document_ids = batch_document_ids(session, batch.id)
+    finally:
+        uploads.remove_upload_folder(folder)   # the originals are in the store now (or refused)
+
+    if document_ids:
+        try:
+            from ingest.queue import enqueue_documents
+
+            enqueue_documents(archive().settings, document_ids)
+        except Exception:  # noqa: BLE001 - the catalog says "queued"; the worker's sweep re-queues
+            current_app.logger.exception("batch %s: queueing %d document(s) failed", batch.id, len(document_ids))
+            flash(_("文件已入库，但暂时无法加入处理队列；后台处理服务恢复后会自动处理。"), "error")
+    report = batch_report(session, batch.id)
+    duplicates = sum(1 for d in report["documents"] if d["status"] == "duplicate")
+    rejected = sum(1 for d in report["documents"] if d["status"] == "rejected")
+    parts = [_("%(n)d 个已入库待识别", n=len(document_ids))] if document_ids else []
+    if duplicates:
+        parts.append(_("%(n)d 个重复", n=duplicates))
+    if rejected:
+        parts.append(_("%(n)d 个被拒收", n=rejected))
+    flash(_("批次 %(id)d：收到 %(n)d 个文件，%(parts)s。", id=batch.id, n=len(report["documents"]),
+            parts="，".join(parts)), "warning" if rejected else "success")
+    return redirect(url_for("intake.batch", batch_id=batch.id))
+
+
+def _folder_label(form: IntakeForm) -> str | None:
+    """The chosen folder's name, as a label for the batch (None without a folder)."""
+    for storage in uploads.chosen(form.folder.data, skip_hidden=True):
+        parts = uploads.client_parts(storage.filename)
+        if len(parts) > 1:
+            return parts[0]
+    return None
+
+
+@bp.get("/intake/batches")
+@requires(Permission.MANAGE_RECORDS)
+def batches():
+    page = request.args.get("page", type=int) or 1
+    page = max(1, min(page, 100_000))
+    total, rows = batch_pages.list_batches(db(), PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    return render_template(
+        "intake/batches.html",
+        batches=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        counted=batch_pages.COUNTED,
+        **NAMES,
+    )
+
+
+@bp.get("/intake/batches/<int:batch_id>")
+@requires(Permission.MANAGE_RECORDS)
+def batch(batch_id: int):
+    session = db()
+    summary, files = batch_pages.batch_files(session, batch_id)
+    progress = batch_pages.batch_progress(archive(), session, batch_id)
+    return render_template("intake/batch.html", batch=summary, files=files, progress=progress, **NAMES)
+
+
+@bp.get("/intake/batches/<int:batch_id>/progress")
+@requires(Permission.MANAGE_RECORDS)
+def progress(batch_id: int):
+    try:
+        return jsonify(batch_pages.batch_progress(archive(), db(), batch_id))
+    except NotFound as exc:
+        response = jsonify(error=exc.message)
+        response.status_code = 404
+        return response
