@@ -58,11 +58,13 @@ class ItemReport:
     pages: int | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    low_dpi: list[dict] = field(default_factory=list)   # [{"page", "dpi"}] under LOW_DPI
 
     def as_dict(self) -> dict:
         out = {"id": self.id, "file": self.file, "status": self.status, "pages": self.pages, "error": self.error}
         if self.warnings:
             out["warnings"] = self.warnings
+            out["low_dpi"] = self.low_dpi
         return out
 
 
@@ -278,8 +280,22 @@ def intake(archive: Archive, session: Session, actor: Actor, specs: list[FileSpe
     return batch
 
 
-def batch_report(session: Session, batch_id: int) -> dict:
-    """The batch as the CLI and the web show it: one entry per file, in order."""
+def file_status(outcome: str, document_status: str | None) -> str:
+    """What became of a file: indexed | queued | processing | duplicate | rejected | failed |
+    destroyed (from its batch item's outcome and its document's state)."""
+    if outcome == "duplicate":
+        return "duplicate"
+    if outcome != "stored" or document_status is None:
+        return "rejected"
+    if document_status in (DocumentStatus.INDEXED.value, DocumentStatus.FAILED.value,
+                           DocumentStatus.DESTROYED.value, DocumentStatus.PROCESSING.value):
+        return document_status
+    return "queued"
+
+
+def batch_report(session: Session, batch_id: int, *, live: bool = False) -> dict:
+    """The batch as the CLI and the web show it: one entry per file, in order. ``live`` tells
+    ``processing`` apart from ``queued`` (the CLI's report names only the settled states)."""
     batch = session.get(Batch, batch_id)
     if batch is None:
         from dossier.errors import NotFound
@@ -288,17 +304,20 @@ def batch_report(session: Session, batch_id: int) -> dict:
     session.expire_all()
     reports = []
     for item in batch.items:
-        if item.outcome == "stored" and item.document is not None:
-            doc = item.document
-            status = {"indexed": "indexed", "failed": "failed", "destroyed": "destroyed"}.get(doc.status, "queued")
+        doc = item.document
+        status = file_status(item.outcome, doc.status if doc is not None else None)
+        if status == "processing" and not live:
+            status = "queued"
+        if doc is not None and item.outcome == "stored":
             report = ItemReport(item.file_name, status, doc.id, doc.page_count,
-                                doc.last_error if doc.status == DocumentStatus.FAILED.value else None)
-            report.warnings = [f"page {p.number}: {p.dpi} dpi, under {LOW_DPI}" for p in doc.pages
-                               if p.dpi is not None and p.dpi < LOW_DPI]
+                                doc.last_error if status == "failed" else None)
+            low = [(p.number, p.dpi) for p in doc.pages if p.dpi is not None and p.dpi < LOW_DPI]
+            report.warnings = [f"page {n}: {dpi} dpi, under {LOW_DPI}" for n, dpi in low]
+            report.low_dpi = [{"page": n, "dpi": dpi} for n, dpi in low]
         elif item.outcome == "duplicate":
-            report = ItemReport(item.file_name, "duplicate", item.duplicate_of, None, item.error)
+            report = ItemReport(item.file_name, status, item.duplicate_of, None, item.error)
         else:
-            report = ItemReport(item.file_name, "rejected", None, None, item.error)
+            report = ItemReport(item.file_name, status, None, None, item.error)
         reports.append(report)
     return {"batch": batch.id, "documents": [r.as_dict() for r in reports]}
 

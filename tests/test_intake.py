@@ -59,7 +59,7 @@ def test_good_files_are_stored_signed_and_queued(folder, console, tmp_path):
 
 
 def test_bad_inputs_are_refused_with_a_reason_and_the_rest_goes_on(folder, console, tmp_path):
-    good = _scan(tmp_path / "good.png")
+    _scan(tmp_path / "good.png")
     (tmp_path / "empty.pdf").write_bytes(b"")
     (tmp_path / "page.pdf").write_text("<!DOCTYPE html><html><body>404</body></html>")
     with zipfile.ZipFile(tmp_path / "zipped.pdf", "w") as z:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -114,12 +113,12 @@ def test_a_document_failing_three_times_is_marked_failed(folder, console, tmp_pa
     assert report["documents"][0]["status"] == "failed" and report["documents"][0]["error"]
 
 
-def _wait(predicate, timeout: float, what: str):
+def _wait(predicate, timeout: float, what: str, poll: float = 0.3):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
-        time.sleep(0.3)
+        time.sleep(poll)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -141,7 +140,9 @@ def test_killed_worker_resumes_and_every_document_is_indexed_once(folder, consol
     worker = subprocess.Popen([DOSSIER, "worker", "--processes", "1"], env=env, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        _wait(lambda: "processing" in statuses().values(), 60, "a document in processing")
+        _wait(lambda: "processing" in statuses().values() or worker.poll() is not None, 120,
+              "a document in processing", poll=0.05)
+        assert worker.poll() is None, worker.stderr.read().decode()
     finally:
         os.killpg(worker.pid, signal.SIGKILL)      # the worker and its children die mid-document
         worker.wait()

@@ -9,7 +9,6 @@ the household folder to link to, "processing" apart from "queued", and pages don
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,12 +17,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dossier.errors import NotFound
+from ingest.intake import LOW_DPI, batch_report, file_status
 from dossier.models import (
     Batch,
     BatchItem,
     Community,
     Document,
-    DocumentStatus,
     Household,
     HouseholdStatus,
     User,
@@ -43,18 +42,6 @@ COUNTED = ("indexed", "queued", "duplicate", "rejected", "failed")   # the list'
 OPEN = ("queued", "processing")                                      # still to be processed
 BATCH_STATE_NAMES_ZH = {"processing": "处理中", "done": "已完成", "failed": "有失败"}
 SOURCE_NAMES_ZH = {"web": "网页上传", "cli": "命令行", "api": "接口"}
-
-
-def file_status(outcome: str, document_status: str | None) -> str:
-    """indexed | queued | processing | duplicate | rejected | failed | destroyed."""
-    if outcome == "duplicate":
-        return "duplicate"
-    if outcome != "stored" or document_status is None:
-        return "rejected"
-    if document_status in (DocumentStatus.INDEXED.value, DocumentStatus.FAILED.value,
-                           DocumentStatus.DESTROYED.value, DocumentStatus.PROCESSING.value):
-        return document_status
-    return "queued"
 
 
 def batch_state(counts: Counter) -> str:
@@ -126,23 +113,14 @@ def list_batches(session: Session, limit: int, offset: int) -> tuple[int, list[B
     return total, [summaries[b.id] for b in batches]
 
 
-_LOW_DPI = re.compile(r"^page (\d+): (\d+) dpi, under (\d+)$")
-
-
-def _warning_zh(text: str) -> str:
-    match = _LOW_DPI.match(text)
-    if not match:
-        return text
-    page, dpi, limit = match.groups()
-    return f"第 {page} 页仅 {dpi} dpi，低于 {limit} dpi"
+def _low_dpi_zh(entry: dict) -> list[str]:
+    return [f"第 {w['page']} 页仅 {w['dpi']} dpi，低于 {LOW_DPI} dpi" for w in entry.get("low_dpi", [])]
 
 
 def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dict]]:
     """The batch and one row per file, in the order they were handed in."""
-    from ingest.intake import batch_report
-
     batch = get_batch(session, batch_id)
-    report = batch_report(session, batch_id)
+    report = batch_report(session, batch_id, live=True)
     ids = [d["id"] for d in report["documents"] if d["id"] is not None]
     docs = {
         d.id: d for d in session.scalars(
@@ -154,8 +132,6 @@ def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dic
     for position, entry in enumerate(report["documents"], start=1):
         doc = docs.get(entry["id"])
         status = entry["status"]
-        if status == "queued" and doc is not None and doc.status == DocumentStatus.PROCESSING.value:
-            status = "processing"
         summary.counts[status] += 1
         live = status in OPEN and doc is not None
         rows.append({
@@ -170,7 +146,7 @@ def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dic
             "page_count": doc.page_count if doc is not None else None,
             "live": live,
             "error": entry["error"],
-            "warnings": [_warning_zh(w) for w in entry.get("warnings", [])],
+            "warnings": _low_dpi_zh(entry),
         })
     return summary, rows
 
