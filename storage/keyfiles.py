@@ -18,6 +18,7 @@ from dossier.errors import ConfigurationError
 
 from storage.crypto import MasterKey
 from storage.errors import KeyFileError
+from storage.fsutil import fsync_dir
 
 _MAX_SECRET_SIZE = 64 * 1024
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
@@ -63,7 +64,7 @@ def write_secret_file(path: Path | str, data: bytes) -> None:
             os.unlink(temp_name)
         except FileNotFoundError:
             pass
-    _fsync_dir(parent)
+    fsync_dir(parent)
 
 
 def _write_exclusive(path: Path, data: bytes) -> None:
@@ -80,19 +81,6 @@ def _write_exclusive(path: Path, data: bytes) -> None:
     except BaseException:
         os.unlink(path)
         raise
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def read_secret_file(path: Path | str) -> bytes:

@@ -18,6 +18,7 @@ from typing import BinaryIO, Iterator
 
 from storage.base import LengthCheckedReader, ObjectInfo, ObjectStore, validate_key, validate_prefix
 from storage.errors import ObjectNotFound, StorageError, StorageUnavailable
+from storage.fsutil import fsync_dir
 
 TEMP_PREFIX = ".tmp-"
 _COPY_SIZE = 1 << 20
@@ -66,19 +67,6 @@ class LocalStore(ObjectStore):
         if isinstance(exc, PermissionError):
             return StorageUnavailable(f"cannot {action} {key} in {self.describe()}: {reason}")
         return StorageError(f"cannot {action} {key} in {self.describe()}: {reason}")
-
-    @staticmethod
-    def _fsync_dir(directory: Path) -> None:
-        try:
-            fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            return  # some platforms cannot open directories; the rename is still atomic
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
 
     # --- ObjectStore ---------------------------------------------------------------------------
     def ensure_ready(self) -> None:
@@ -133,7 +121,7 @@ class LocalStore(ObjectStore):
             except FileNotFoundError:
                 pass
             raise
-        self._fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return ObjectInfo(key=key, size=source.count, modified=self._mtime(target))
 
     @staticmethod
@@ -174,7 +162,7 @@ class LocalStore(ObjectStore):
             return  # a folder is not an object, so there is no object to delete
         except OSError as exc:
             raise self._os_error("delete", key, exc) from exc
-        self._fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         validate_prefix(prefix)

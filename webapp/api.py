@@ -11,7 +11,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 from dossier.errors import InvalidInput
 from dossier.permissions import Permission
 from dossier.services.documents import document_view
-from dossier.services.folders import completeness_by_household, open_folder
+from dossier.services.folders import catalog_view, completeness_by_household, folder_view
 from dossier.services.households import (
     HouseholdFilter,
     add_household,
@@ -101,14 +101,9 @@ def households():
 def household(household_id: int):
     session, who = db(), actor()
     row = get_household_by_id(session, household_id)
-    needs_key = any(p.id_number_enc is not None for p in row.parties)
-    view = household_view(row, who, archive().fields if needs_key else None)
-    documents, catalog = open_folder(session, who, row)
+    view, documents, catalog = folder_view(archive(), session, who, row)
     view["documents"] = [document_view(d) for d in documents]
-    view["catalog"] = {
-        "completeness": catalog.completeness,
-        "types": [{"code": line.code, "name": line.name, "present": line.present} for line in catalog.lines],
-    }
+    view["catalog"] = catalog_view(catalog)
     return jsonify(view)
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from dossier.errors import DossierError, PermissionDenied
 from dossier.permissions import Permission, can
 from dossier.services.documents import document_view
-from dossier.services.folders import completeness_by_household, open_folder
+from dossier.services.folders import completeness_by_household, folder_view
 from dossier.services.households import (
     community_names,
     HouseholdFilter,
@@ -117,9 +117,7 @@ def create():
 def show(household_id: int):
     session, who = db(), actor()
     household = get_household_by_id(session, household_id)
-    needs_key = any(p.id_number_enc is not None for p in household.parties)
-    view = household_view(household, who, archive().fields if needs_key else None)
-    documents, catalog = open_folder(session, who, household)
+    view, documents, catalog = folder_view(archive(), session, who, household)
     return render_template(
         "households/folder.html",
         h=view,

@@ -83,20 +83,15 @@ def list_(ctx, community, building, floor, use, status, owner, limit, offset, as
 def show(ctx, code, community, as_json):
     """Show one folder: its parties, documents and catalog."""
     from dossier.services.documents import document_view
-    from dossier.services.folders import open_folder
+    from dossier.services.folders import catalog_view, folder_view
 
     archive = ctx.ready_archive()
     with archive.session() as session:
         actor = ctx.actor(session)
         row = svc.get_household(session, code, community)
-        needs_key = any(p.id_number_enc for p in row.parties)
-        view = svc.household_view(row, actor, _fields_if(archive, needs_key))
-        documents, catalog = open_folder(session, actor, row)
+        view, documents, catalog = folder_view(archive, session, actor, row)
         view["documents"] = [document_view(d) for d in documents]
-        view["catalog"] = {
-            "completeness": catalog.completeness,
-            "types": [{"code": l.code, "name": l.name, "present": l.present} for l in catalog.lines],
-        }
+        view["catalog"] = catalog_view(catalog)
     lines = [
         f"{view['code']}  ({view['community']}, archive number {view['archive_no']})",
         f"  use {view['use']}, building {view['building'] or '-'}, unit {view['unit'] or '-'}, "

@@ -98,6 +98,25 @@ def open_folder(session: Session, actor: Actor, household: Household) -> tuple[l
     return documents, folder_catalog(session, household)
 
 
+def folder_view(archive, session: Session, actor: Actor, household: Household) -> tuple[dict, list[Document], FolderCatalog]:
+    """A folder as the CLI, the page and the API show it: the household (ID numbers opened only
+    when a party has one, masked without clearance), the documents this actor may see and the
+    catalog. The look is recorded in the access log."""
+    from dossier.services.households import household_view
+
+    needs_key = any(p.id_number_enc is not None for p in household.parties)
+    view = household_view(household, actor, archive.fields if needs_key else None)
+    documents, catalog = open_folder(session, actor, household)
+    return view, documents, catalog
+
+
+def catalog_view(catalog: FolderCatalog) -> dict:
+    return {
+        "completeness": catalog.completeness,
+        "types": [{"code": line.code, "name": line.name, "present": line.present} for line in catalog.lines],
+    }
+
+
 def set_expected(session: Session, actor: Actor, code: str, expected: bool) -> DocumentType:
     from dossier.services.documents import get_document_type
 
