@@ -29,9 +29,13 @@ def _process_document_task(document_id: int) -> None:
     process_document(Archive(Settings.from_env()), document_id)
 
 
+def _queue_key(settings: Settings) -> str:
+    return settings.redis_url or str(settings.home / "queue.db")
+
+
 def get_huey(settings: Settings) -> Huey:
     """The queue for these settings, with Dossier's tasks registered on it."""
-    key = settings.redis_url or str(settings.home / "queue.db")
+    key = _queue_key(settings)
     with _lock:
         huey = _hueys.get(key)
         if huey is None:
@@ -47,7 +51,7 @@ def get_huey(settings: Settings) -> Huey:
 
 def enqueue_documents(settings: Settings, document_ids: list[int]) -> None:
     get_huey(settings)
-    process = _process_tasks[settings.redis_url or str(settings.home / "queue.db")]
+    process = _process_tasks[_queue_key(settings)]
     for document_id in document_ids:
         process(document_id)  # calling a huey task wrapper enqueues it
 
