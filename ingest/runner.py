@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable
@@ -75,22 +74,29 @@ def housekeeping(settings: Settings) -> None:
         enqueue_documents(settings, sorted(set(ids)))
 
 
+def _housekeeping_loop(settings: Settings) -> None:
+    while True:
+        try:
+            housekeeping(settings)
+        except Exception:  # noqa: BLE001 - a passing database hiccup must not stop the chores
+            pass
+        time.sleep(HOUSEKEEPING_SECONDS)
+
+
 def run_worker(settings: Settings, processes: int, on_start: Callable[[str], None] | None = None) -> None:
-    """The long-lived worker: a huey consumer with one process per core, plus housekeeping."""
+    """The long-lived worker: a huey consumer with one process per core, plus housekeeping.
+
+    Housekeeping runs in a process of its own, not a thread: the consumer forks its workers
+    (and forks again to replace one that died), and a fork taken while a thread is inside
+    SQLite or holds a lock leaves the child deadlocked.
+    """
     os.environ["OMP_THREAD_LIMIT"] = "1"
     huey = get_huey(settings)
-    stop = threading.Event()
-
-    def chores() -> None:
-        while not stop.is_set():
-            try:
-                housekeeping(settings)
-            except Exception:  # noqa: BLE001 - a passing database hiccup must not kill the worker
-                pass
-            stop.wait(HOUSEKEEPING_SECONDS)
-
     housekeeping(settings)  # fail loudly at start if the catalog is unreachable
-    threading.Thread(target=chores, name="dossier-housekeeping", daemon=True).start()
+    dispose_engines()       # no pooled connection crosses the forks below
+    chores = multiprocessing.get_context("fork").Process(
+        target=_housekeeping_loop, args=(settings,), name="dossier-housekeeping", daemon=True)
+    chores.start()
     if on_start:
         on_start(f"worker running with {processes} process(es); queue: "
                  f"{settings.redis_url or settings.home / 'queue.db'}")
@@ -99,7 +105,8 @@ def run_worker(settings: Settings, processes: int, on_start: Callable[[str], Non
     try:
         consumer.run()
     finally:
-        stop.set()
+        chores.terminate()
+        chores.join(5)
 
 
 def progress(archive: Archive, document_ids: list[int]) -> tuple[int, int, int]:
