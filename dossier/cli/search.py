@@ -1,0 +1,103 @@
+"""``dossier search ...`` and ``dossier index rebuild|check|sync``."""
+
+from __future__ import annotations
+
+import click
+
+from dossier.cli.common import emit, json_option, pass_cli
+
+
+@click.command("search")
+@click.argument("query", nargs=-1)
+@click.option("--household", metavar="CODE")
+@click.option("--type", "type_", metavar="TYPE", help="Document type: code or Chinese name.")
+@click.option("--from", "date_from", metavar="DATE")
+@click.option("--to", "date_to", metavar="DATE")
+@click.option("--community", metavar="NAME")
+@click.option("--building", metavar="B")
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@json_option
+@pass_cli
+def search_cmd(ctx, query, household, type_, date_from, date_to, community, building, limit, offset, as_json):
+    """Search the archive: words, "phrases", OR, -excluded, type:装修, household:A-3-1201, date:2019..2021."""
+    from search.service import SearchFilters, search_documents
+    from search.writer import open_engine
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        actor = ctx.actor(session)
+        result = search_documents(
+            session, actor, open_engine(archive.settings), " ".join(query),
+            SearchFilters(household=household, type=type_, date_from=date_from, date_to=date_to,
+                          community=community, building=building),
+            limit=limit, offset=offset)
+    lines = [f"{result['total']} document(s)"]
+    for h in result["households"]:
+        lines.append(f"folder {h['code']} ({h['community']}) {', '.join(h.get('owners', []))}")
+    for hit in result["hits"]:
+        lines.append(f"#{hit['document']} p{hit['page']}  {hit['household']}  {hit['type_name']}  "
+                     f"{hit['date'] or '-'}  {hit['title']}\n    {hit['snippet']}")
+    emit(as_json, result, "\n".join(lines))
+
+
+@click.group("index")
+def index() -> None:
+    """The full-text index: rebuild, check, sync."""
+
+
+@index.command("rebuild")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@json_option
+@pass_cli
+def rebuild(ctx, quiet, as_json):
+    """Rebuild the index from the catalog into a fresh folder and swap it in."""
+    from dossier.permissions import Permission, require
+    from search.writer import IndexWriter
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        require(ctx.actor(session), Permission.ADMIN)
+    report = IndexWriter(archive).rebuild(progress=not quiet and not as_json)
+    emit(as_json, report, f"index rebuilt: {report['documents']} documents, {report['pages']} pages")
+
+
+@index.command("check")
+@json_option
+@pass_cli
+def check(ctx, as_json):
+    """Compare the index with the catalog (exit 1 when they differ)."""
+    from dossier.permissions import Permission, require
+    from search.writer import IndexWriter
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        require(ctx.actor(session), Permission.AUDIT)
+    report = IndexWriter(archive).check()
+    human = (f"{report['indexed_documents']} of {report['documents']} documents indexed; "
+             f"missing {report['missing']}, orphans {report['orphans']}, stale {report['stale']}, "
+             f"pending {report['pending']}")
+    emit(as_json, report, ("ok: " if report["ok"] else "MISMATCH: ") + human)
+    if not report["ok"]:
+        raise SystemExit(1)
+
+
+@index.command("sync")
+@click.argument("document_ids", nargs=-1, type=int)
+@json_option
+@pass_cli
+def sync(ctx, document_ids, as_json):
+    """Re-index the given documents, or whatever `index check` finds wrong, and the journal."""
+    from dossier.permissions import Permission, require
+    from search.writer import IndexWriter
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        require(ctx.actor(session), Permission.ADMIN)
+    report = IndexWriter(archive).sync(list(document_ids) or None)
+    emit(as_json, report, f"{report['synced']} document(s) re-indexed")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(search_cmd)
+    cli.add_command(index)

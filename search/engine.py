@@ -1,0 +1,90 @@
+"""The small interface between Dossier's search service and the full-text engine.
+
+Only ``search/whoosh_engine.py`` knows Whoosh; the service, the writer and the CLI speak in the
+types below, so changing engine stays inside this package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Protocol
+
+from search.query import Any_, Text
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """What the index holds for one page (the page text is analysed, never stored)."""
+    document: int
+    page: int
+    household: str
+    community: str
+    building: str | None
+    names: str                 # owners' and tenants' names, space separated
+    type: str                  # document type code
+    title: str
+    date: date | None
+    confidential: bool
+    status: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FieldIn:
+    """A keyword field equals one of ``values`` (fields: household, community, building, type)."""
+    field: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DateIn:
+    start: date | None
+    end: date | None
+
+
+@dataclass
+class EngineQuery:
+    must: list = field(default_factory=list)      # Text | FieldIn | DateIn | Any_
+    must_not: list = field(default_factory=list)  # Text | FieldIn | DateIn
+    hide_confidential: bool = True
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class EngineHit:
+    document: int
+    page: int
+    score: float
+
+
+@dataclass
+class EngineResult:
+    total: int                                 # matching documents
+    pages: int                                 # matching pages
+    hits: list[EngineHit]                      # best page per document, best first
+    facets: dict[str, dict[str, int]]          # type / building / year → value → documents
+
+
+class SearchEngine(Protocol):
+    def exists(self) -> bool: ...
+
+    def apply(self, changes: dict[int, list[PageEntry]]) -> None:
+        """Replace each document's pages by the given ones (an empty list deletes the document);
+        one commit for the lot. Called only by the single writer."""
+
+    def build(self, entries: Iterable[PageEntry]) -> "SearchEngine":
+        """Write a fresh index from ``entries`` beside the live one (not yet visible)."""
+
+    def swap_in(self, built: "SearchEngine") -> None:
+        """Make a built index the live one, atomically."""
+
+    def search(self, query: EngineQuery) -> EngineResult: ...
+
+    def documents(self) -> dict[int, int]:
+        """Every document id in the index → its number of pages."""
+
+
+__all__ = ["Any_", "DateIn", "EngineHit", "EngineQuery", "EngineResult", "FieldIn", "PageEntry",
+           "SearchEngine", "Text"]

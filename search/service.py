@@ -1,0 +1,177 @@
+"""Search as a service function: the CLI and the web call :func:`search_documents`.
+
+Permission safety: a user without clearance for confidential documents has them masked inside
+the engine query, so they count nowhere (hits, totals, facets, snippets); hits are checked
+again against the catalog with ``may_view`` before anything is shown. Every search is written
+to the access log with the user, the query, the filters and the number of results.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from dossier.actor import Actor
+from dossier.errors import InvalidInput
+from dossier.models import Community, Document, DocumentStatus, DocumentType, Household, Page
+from dossier.permissions import Permission, can, require
+from dossier.services.access import record_access
+from dossier.services.documents import may_view
+from search import analysis, highlight
+from search.engine import DateIn, EngineQuery, FieldIn, SearchEngine
+from search.query import Any_, Filter, Text, date_range, parse, parse_date
+
+MAX_LIMIT = 200
+HOUSEHOLD_MATCHES = 5
+
+
+@dataclass
+class SearchFilters:
+    household: str | None = None
+    type: str | None = None
+    date_from: date | str | None = None
+    date_to: date | str | None = None
+    community: str | None = None
+    building: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.__dict__.items() if v}
+
+
+def resolve_types(session: Session, value: str) -> tuple[str, ...]:
+    """Type codes for a code or Chinese name (or part of a name: ``装修`` → renovation)."""
+    value = value.strip()
+    rows = session.execute(select(DocumentType.code, DocumentType.name)).all()
+    folded = analysis.fold(value)
+    exact = [code for code, name in rows if code.lower() == value.lower() or analysis.fold(name) == folded]
+    if exact:
+        return tuple(exact)
+    partial = [code for code, name in rows if folded and folded in analysis.fold(name)]
+    if partial:
+        return tuple(partial)
+    raise InvalidInput(f"unknown document type {value!r}; use a type code or its Chinese name")
+
+
+def resolve_community(session: Session, value: str) -> str:
+    name = session.scalar(select(Community.name).where(or_(Community.name == value, Community.code == value)))
+    return name or value
+
+
+def _filter_part(session: Session, f: Filter):
+    if f.field == "type":
+        return FieldIn("type", resolve_types(session, f.value))
+    if f.field == "community":
+        return FieldIn("community", (resolve_community(session, f.value),))
+    if f.field in ("household", "building"):
+        return FieldIn(f.field, (f.value,))
+    if f.field in ("date", "year"):
+        return DateIn(*date_range(f.value))
+    raise InvalidInput(f"unknown filter {f.field}:")
+
+
+def _translate(session: Session, part):
+    if isinstance(part, Filter):
+        return _filter_part(session, part)
+    if isinstance(part, Any_):
+        return Any_(tuple(_translate(session, p) for p in part.parts))
+    return part
+
+
+def build_query(session: Session, q: str, filters: SearchFilters) -> tuple[EngineQuery, list[Text]]:
+    parsed = parse(q)
+    must = [_translate(session, p) for p in parsed.must]
+    must_not = [_translate(session, p) for p in parsed.must_not]
+    if filters.household:
+        must.append(FieldIn("household", (filters.household,)))
+    if filters.type:
+        must.append(FieldIn("type", resolve_types(session, filters.type)))
+    if filters.community:
+        must.append(FieldIn("community", (resolve_community(session, filters.community),)))
+    if filters.building:
+        must.append(FieldIn("building", (filters.building,)))
+    start, end = parse_date(filters.date_from), parse_date(filters.date_to, end=True)
+    if start or end:
+        if start and end and start > end:
+            raise InvalidInput("--from is after --to")
+        must.append(DateIn(start, end))
+    return EngineQuery(must=must, must_not=must_not), parsed.texts()
+
+
+def find_households(session: Session, actor: Actor, q: str) -> list[dict]:
+    """Folders whose code, archive number, owner/tenant name or phone is the query (one word)."""
+    from dossier.services.households import HouseholdFilter, household_view, list_households
+
+    _, rows = list_households(session, actor, HouseholdFilter(q=q, limit=HOUSEHOLD_MATCHES))
+    return [household_view(h, actor, with_parties=False) for h in rows]
+
+
+def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: str,
+                     filters: SearchFilters | None = None, *, limit: int = 20, offset: int = 0,
+                     households: bool = True) -> dict:
+    """Search; the caller commits the session (the access-log entry is added to it)."""
+    require(actor, Permission.SEARCH)
+    filters = filters or SearchFilters()
+    q = (q or "").strip()
+    if len(q) > 500:
+        raise InvalidInput("the query is too long (500 characters at most)")
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    query, texts = build_query(session, q, filters)
+    if not query.must and not query.must_not:
+        raise InvalidInput("say what to search for: words, a phrase or a filter such as type:装修")
+    query.hide_confidential = not can(actor, Permission.VIEW_CONFIDENTIAL)
+    query.limit, query.offset = limit, max(0, int(offset))
+    result = engine.search(query)
+
+    ids = [h.document for h in result.hits]
+    docs = {d.id: d for d in session.scalars(
+        select(Document).where(Document.id.in_(ids)).options(
+            selectinload(Document.household), selectinload(Document.type))
+    )} if ids else {}
+    page_text: dict[tuple[int, int], str | None] = {}
+    if ids:
+        for doc_id, number, text in session.execute(
+            select(Page.document_id, Page.number, Page.text).where(
+                or_(*[(Page.document_id == h.document) & (Page.number == h.page) for h in result.hits]))):
+            page_text[(doc_id, number)] = text
+    hits = []
+    dropped = 0
+    for h in result.hits:
+        doc = docs.get(h.document)
+        # The index may lag a destruction by a moment; the catalog has the last word.
+        if doc is None or doc.status == DocumentStatus.DESTROYED.value or not may_view(actor, doc):
+            dropped += 1
+            continue
+        hits.append({
+            "document": doc.id,
+            "page": h.page,
+            "household": doc.household.code,
+            "type": doc.type_code,
+            "type_name": doc.type.name if doc.type else doc.type_code,
+            "title": doc.title,
+            "date": doc.document_date.isoformat() if doc.document_date else None,
+            "score": round(h.score, 4),
+            "snippet": highlight.snippet(page_text.get((doc.id, h.page)), texts),
+        })
+    total = max(0, result.total - dropped)
+    type_names = dict(session.execute(select(DocumentType.code, DocumentType.name)).all())
+    facets = {
+        "type": [{"value": k, "label": type_names.get(k, k), "count": n}
+                 for k, n in sorted(result.facets.get("type", {}).items(), key=lambda kv: (-kv[1], kv[0]))],
+        "building": [{"value": k, "label": k.upper(), "count": n}
+                     for k, n in sorted(result.facets.get("building", {}).items(), key=lambda kv: (-kv[1], kv[0]))],
+        "year": [{"value": k, "label": k, "count": n}
+                 for k, n in sorted(result.facets.get("year", {}).items(), reverse=True)],
+    }
+    payload = {"total": total, "hits": hits, "facets": facets}
+    words = [t for t in query.must if isinstance(t, Text)]
+    if households and len(words) == 1 and len(query.must) == 1 and not query.must_not and not filters.as_dict():
+        payload["households"] = find_households(session, actor, words[0].value)
+    else:
+        payload["households"] = []
+    record_access(session, actor, "search", detail=json.dumps(
+        {"q": q, "filters": filters.as_dict(), "total": total}, ensure_ascii=False))
+    return payload

@@ -1,0 +1,98 @@
+"""The Whoosh engine on its own (real index in a tmp dir): phrases, OCR noise, folding, deletion."""
+
+from datetime import date
+
+import pytest
+
+from search.engine import DateIn, EngineQuery, FieldIn, PageEntry
+from search.query import Text
+from search.whoosh_engine import WhooshEngine
+
+
+def entry(doc, page, text, **kw):
+    base = dict(document=doc, page=page, household="A-3-1201", community="阳光花园", building="A",
+                names="张三", type="repair", title="报修单", date=date(2020, 5, 1), confidential=False,
+                status="indexed", text=text)
+    base.update(kw)
+    return PageEntry(**base)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    e = WhooshEngine(tmp_path / "index")
+    e.apply({
+        1: [entry(1, 1, "业主申请维修基金缴纳，请于五月前办理。"), entry(1, 2, "附：5单元水電表編號 DN2019001，车牌沪A12345")],
+        2: [entry(2, 1, "关于维俢基金缴纳的通知（扫描件）")],          # OCR misread 修 → 俢
+        3: [entry(3, 1, "基金缴纳回执")],
+        4: [entry(4, 1, "装修押金收据 维修费 300 元", type="renovation", building="B",
+                  date=date(2019, 3, 2), confidential=True)],
+        5: [entry(5, 1, "物業管理費繳費記錄", type="payment", date=date(2021, 1, 5))],
+    })
+    return e
+
+
+def docs(engine, *must, hide=False, must_not=()):
+    result = engine.search(EngineQuery(must=list(must), must_not=list(must_not), hide_confidential=hide, limit=50))
+    return sorted(h.document for h in result.hits)
+
+
+def test_chinese_words_phrases_and_substrings(engine):
+    assert docs(engine, Text("维修基金"), Text("办理")) == [1]
+    assert docs(engine, Text("修费")) == [4]                 # a substring inside unsegmented text
+    assert docs(engine, Text("押")) == [4]                   # one character
+    assert docs(engine, Text("修")) == [1, 2, 3, 4, 5]       # (every title is 报修单)
+    assert docs(engine, Text("基金缴纳", exact=True)) == [1, 2, 3]
+    assert docs(engine, Text("维修基金缴纳", exact=True)) == [1]
+
+
+def test_one_ocr_error_does_not_hide_a_phrase(engine):
+    assert docs(engine, Text("维修基金缴纳")) == [1, 2]
+    result = engine.search(EngineQuery(must=[Text("维修基金缴纳")], hide_confidential=False))
+    assert result.hits[0].document == 1                   # the exact match ranks first
+
+
+def test_traditional_and_simplified_both_ways(engine):
+    assert docs(engine, Text("水电表编号")) == [1]           # page reads 水電表編號
+    assert docs(engine, Text("物业管理费")) == [5]           # page reads 物業管理費
+    assert docs(engine, Text("裝修押金")) == [4]             # page reads 装修押金
+
+
+def test_english_words_and_digits(engine):
+    assert docs(engine, Text("DN2019001")) == [1]
+    assert docs(engine, Text("a12345")) == [1]
+    assert docs(engine, Text("12345")) == [1]
+    assert docs(engine, Text("5单元")) == [1]
+    assert docs(engine, Text("300")) == [4]
+    assert docs(engine, Text("A-3-1201")) == []           # not in any page text
+
+
+def test_filters_exclusion_and_grouping(engine):
+    assert docs(engine, FieldIn("type", ("renovation",))) == [4]
+    assert docs(engine, DateIn(date(2020, 1, 1), date(2020, 12, 31))) == [1, 2, 3]
+    assert docs(engine, Text("基金"), must_not=[Text("通知")]) == [1, 3]
+    result = engine.search(EngineQuery(must=[Text("维修")], hide_confidential=False))
+    assert result.total == len({h.document for h in result.hits})
+
+
+def test_confidential_documents_are_masked_everywhere(engine):
+    shown = engine.search(EngineQuery(must=[Text("维修")], hide_confidential=False))
+    hidden = engine.search(EngineQuery(must=[Text("维修")], hide_confidential=True))
+    assert 4 in [h.document for h in shown.hits] and 4 not in [h.document for h in hidden.hits]
+    assert hidden.total == shown.total - 1
+    assert "renovation" in shown.facets["type"] and "renovation" not in hidden.facets["type"]
+    assert "b" not in hidden.facets["building"] and "2019" not in hidden.facets["year"]
+
+
+def test_deletion_takes_effect_for_an_open_searcher(engine):
+    assert docs(engine, Text("维修基金")) == [1, 2]
+    engine.apply({1: []})
+    assert docs(engine, Text("维修基金")) == [2]
+    assert 1 not in engine.documents()
+
+
+def test_build_and_swap(engine, tmp_path):
+    built = engine.build([entry(9, 1, "新的索引")])
+    assert docs(engine, Text("索引")) == []
+    engine.swap_in(built)
+    assert docs(engine, Text("索引")) == [9]
+    assert engine.documents() == {9: 1}
