@@ -96,7 +96,7 @@ def build_query(session: Session, q: str, filters: SearchFilters) -> tuple[Engin
     start, end = parse_date(filters.date_from), parse_date(filters.date_to, end=True)
     if start or end:
         if start and end and start > end:
-            raise InvalidInput("--from is after --to")
+            raise InvalidInput("the start date is after the end date")
         must.append(DateIn(start, end))
     return EngineQuery(must=must, must_not=must_not), parsed.texts()
 
@@ -149,6 +149,7 @@ def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: st
             "document": doc.id,
             "page": h.page,
             "household": doc.household.code,
+            "household_id": doc.household_id,
             "type": doc.type_code,
             "type_name": doc.type.name if doc.type else doc.type_code,
             "title": doc.title,

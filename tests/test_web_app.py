@@ -208,6 +208,11 @@ def test_every_route_carries_a_role_check(web_app):
         "auth.login": "public",
         "auth.logout": "login",
         "main.dashboard": "search",
+        "search.index": "search",
+        "documents.show": "search",
+        "documents.give_purpose": "search",
+        "documents.preview": "search",
+        "documents.original": "search",
         "households.index": "search",
         "households.show": "search",
         "households.create": "manage_records",
@@ -222,6 +227,7 @@ def test_every_route_carries_a_role_check(web_app):
         "api.households": "search",
         "api.household": "search",
         "api.create_household": "manage_records",
+        "api.search": "search",
     }
 
 

@@ -192,3 +192,90 @@ def web_csrf_token(client, path: str) -> str | None:
         return None
     value = re.search(r'value="([^"]+)"', match.group(0))
     return value.group(1) if value else None
+
+
+# --- full-text search: documents with page text, previews and stored originals ----------------
+
+WEB_SEARCH_ORIGINAL = b"%PDF-1.4\n% dossier web search test original\n" + bytes(range(256)) * 8
+WEB_SEARCH_SECRET_ORIGINAL = b"%PDF-1.4\n% confidential original\n" + bytes(range(255, -1, -1)) * 4
+
+
+@dataclasses.dataclass(frozen=True)
+class WebSearchDocs:
+    ids: dict[str, int]         # fund, reno, lease, secret → document id
+    preview: bytes              # the WebP stored as page 1's preview of "fund" and "secret"
+
+
+def web_webp_bytes() -> bytes:
+    """A small WebP page preview (grey lines on white, like a scanned form)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (420, 594), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((30, 30, 390, 564), outline=90, width=2)
+    for y in range(80, 540, 26):
+        draw.line((50, y, 370 if y % 3 else 260, y), fill=150, width=3)
+    out = io.BytesIO()
+    image.save(out, "WEBP", quality=60)
+    return out.getvalue()
+
+
+@pytest.fixture
+def web_search_docs(web_archive: WebArchive) -> WebSearchDocs:
+    """Four documents with page text in the web archive, indexed; two carry a stored original
+    and a WebP preview of page 1. One page text holds markup that must never reach a page."""
+    import io
+
+    from dossier.models import Household, ObjectKey, Page
+    from dossier.services.documents import NewDocument, store_original
+    from search.writer import IndexWriter
+
+    archive = Archive(web_archive.settings)
+    console = Actor.console()
+    preview = web_webp_bytes()
+    ids: dict[str, int] = {}
+
+    def add_pages(session, doc, texts, preview_for_first=False):
+        for number, text in enumerate(texts, start=1):
+            page = Page(document_id=doc.id, number=number, text=text, source="ocr")
+            if number == 1 and preview_for_first:
+                key = f"derivatives/{doc.id}/0/preview-{number:06d}.webp"
+                stored = archive.vault.put(key, io.BytesIO(preview))
+                session.add(ObjectKey(object_key=key, wrapped_key=stored.wrapped_key,
+                                      master_key_id=stored.master_key_id))
+                page.preview_key = key
+            session.add(page)
+        doc.page_count = len(texts)
+        doc.status = DocumentStatus.INDEXED.value
+
+    with archive.session() as session:
+        h1 = session.get(Household, web_archive.households["A-1-0101"])
+        fund = store_original(archive, session, console, NewDocument(
+            household=h1, type_code="payment", title="维修基金缴纳通知", media_type="application/pdf",
+            original_name="维修基金通知 2020.pdf", document_date=date(2020, 5, 1)), io.BytesIO(WEB_SEARCH_ORIGINAL))
+        secret = store_original(archive, session, console, NewDocument(
+            household=h1, type_code="id_document", title="业主身份证明（保密）", media_type="application/pdf",
+            original_name="身份证明.pdf", document_date=date(2018, 1, 1), confidential=True),
+            io.BytesIO(WEB_SEARCH_SECRET_ORIGINAL))
+        ids["fund"], ids["secret"] = fund.id, secret.id
+        fund, secret = session.get(Document, fund.id), session.get(Document, secret.id)
+        add_pages(session, fund, [
+            "业主申请维修基金缴纳，请于五月前办理。<script>alert('x')</script> <b>加粗</b>",
+            "第二页：缴费明细 维修基金 300 元",
+        ], preview_for_first=True)
+        add_pages(session, secret, ["保密 维修基金 身份证号码 110101199003071234"], preview_for_first=True)
+        h2 = session.get(Household, web_archive.households["A-1-1201"])
+        reno = web_add_document(session, h2.id, "renovation", "装修申请表")
+        reno.document_date = date(2019, 3, 2)
+        add_pages(session, reno, ["装修押金收据 维修费 300 元"])
+        h3 = session.get(Household, web_archive.households["S-101"])
+        lease = web_add_document(session, h3.id, "correspondence", "商铺往来函件")
+        lease.document_date = date(2021, 6, 1)
+        add_pages(session, lease, ["关于商铺维修基金的函"])
+        ids["reno"], ids["lease"] = reno.id, lease.id
+        session.commit()
+    IndexWriter(archive).sync(None)
+    _dispose(web_archive.settings)
+    return WebSearchDocs(ids, preview)

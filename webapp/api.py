@@ -142,3 +142,18 @@ def create_household():
     response.status_code = 201
     response.headers["Location"] = url_for("api.household", household_id=row.id)
     return response
+
+
+@bp.get("/search")
+@requires(Permission.SEARCH)
+def search():
+    """Full-text search: the service's result (``total``, ``hits``, ``facets``, ``households``)."""
+    from search.service import MAX_LIMIT, SearchFilters, search_documents
+    from search.writer import open_engine
+
+    result = search_documents(
+        db(), actor(), open_engine(archive().settings), (request.args.get("q") or "").strip(),
+        SearchFilters(household=_str_arg("household"), type=_str_arg("type"), date_from=_str_arg("from"),
+                      date_to=_str_arg("to"), community=_str_arg("community"), building=_str_arg("building")),
+        limit=_int_arg("limit", 20, 1, MAX_LIMIT), offset=_int_arg("offset", 0, 0, 10_000_000))
+    return jsonify(result)

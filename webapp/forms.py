@@ -153,3 +153,14 @@ class IntakeForm(FlaskForm):
     def __init__(self, *args, type_choices: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.type_code.choices = [choice("", str(_l("请选择")))] + list(type_choices or [])
+
+
+class PurposeForm(FlaskForm):
+    """查阅目的: asked before a confidential document is shown (kept in the access log)."""
+
+    purpose = StringField(_l("查阅目的"), filters=STRIP,
+                          validators=[DataRequired(_l("请填写查阅目的")), Length(max=200)],
+                          render_kw={"placeholder": _l("例如：办理产权变更，核对业主身份"), "autocomplete": "off"})
+    page = HiddenField()
+    q = HiddenField()
+    submit = SubmitField(_l("确认并查看"))

@@ -26,8 +26,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.endpoint != "static":
-            # Pages show personal data: keep them out of browser and proxy caches.
-            headers["Cache-Control"] = "no-store"
+            # Pages show personal data: keep them out of browser and proxy caches (a view that
+            # already said "private, no-store", such as a page preview, keeps its header).
+            if "no-store" not in (headers.get("Cache-Control") or ""):
+                headers["Cache-Control"] = "no-store"
             headers["Pragma"] = "no-cache"
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
