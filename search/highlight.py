@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from search import analysis
 from search.query import Text
@@ -24,25 +25,48 @@ def _terms(texts: list[Text]) -> tuple[set[str], set[str]]:
 
 
 def marks(text: str, texts: list[Text]) -> list[tuple[int, int]]:
-    """Merged ``(start, end)`` character ranges of ``text`` that match the query's terms."""
+    """Merged ``(start, end)`` character ranges of ``text`` that match the query's terms.
+
+    Same ranges as tokenizing the page and keeping the tokens equal to a query term, found with
+    one regular expression over the folded text instead (tokenizing a 1,500-character page in
+    Python costs about a millisecond and a half, twenty times per result page)."""
     multi, single = _terms(texts)
     if not multi and not single:
         return []
+    pattern = _pattern(frozenset(multi), frozenset(single))
     spans: list[tuple[int, int]] = []
-    for tok in analysis.tokenize(text):
-        if tok.kind == analysis.UNIGRAM:
-            if tok.text in single:
-                spans.append((tok.start, tok.end))
-        elif tok.text in multi:
-            spans.append((tok.start, tok.end))
-    spans.sort()
+    for m in pattern.finditer(analysis.fold(text)):
+        spans.append((m.start(), m.end(1)))
     merged: list[list[int]] = []
-    for start, end in spans:
+    for start, end in spans:          # already in start order
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
     return [(a, b) for a, b in merged]
+
+
+_LATIN = "a-z"
+_DIGIT = "0-9"
+_OTHER = "\u00df-\u024f\u0370-\u052f"
+
+
+@lru_cache(maxsize=256)
+def _pattern(multi: frozenset[str], single: frozenset[str]) -> "re.Pattern[str]":
+    """A zero-width scan (so overlapping terms all count) for the tokens the analyser would
+    produce: a bigram is its two characters with any whitespace between (a CJK run continues
+    across whitespace), a word is a whole run of its class (letters, digits, other letters), a
+    unigram is its character."""
+    alts: list[str] = []
+    for term in sorted(multi, key=len, reverse=True):
+        if len(term) == 2 and analysis.is_cjk(term[0]) and analysis.is_cjk(term[1]):
+            alts.append(re.escape(term[0]) + r"\s*" + re.escape(term[1]))
+        else:
+            cls = _DIGIT if term[0].isdigit() else (_LATIN if "a" <= term[0] <= "z" else _OTHER)
+            alts.append(f"(?<![{cls}]){re.escape(term)}(?![{cls}])")
+    if single:
+        alts.append("[" + "".join(re.escape(c) for c in sorted(single)) + "]")
+    return re.compile("(?=(" + "|".join(alts) + "))")
 
 
 _SPACE = re.compile(r"\s+")
