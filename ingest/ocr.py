@@ -4,20 +4,24 @@ Household folders mix Simplified and Traditional Chinese documents (a Hong Kong 
 papers, a Taiwanese tenant's contract), and the model matters: on a Traditional page the
 Simplified model answers in Simplified characters and scores ~30% CER against what is
 printed, the Traditional model below 1%; loading both (``chi_sim+chi_tra``) costs 1.3-1.5x
-and still mixes scripts. So each page gets one model, picked by a cheap test first:
+and still mixes scripts. So each page gets one model:
 
-1. the Simplified model reads only the band of a few text lines that preprocessing found
-   (a fraction of the page, ~0.3 s), with per-character boxes;
-2. every character in that band that has a distinct Traditional form (业/業, 费/費 ...) is
-   compared, as pixels, with both forms rendered from the system's CJK fonts. Confidence
-   scores cannot make this call (both models read the other script's glyphs confidently), the
-   glyph shapes can;
-3. a band that is mostly Latin letters marks an English page.
+1. a guess: the script of an earlier page of the same document when there is one, else the
+   Simplified model reads the one text line with the most ink that preprocessing found
+   (psm 7, about a tenth of a dense page's time);
+2. the page is read once with the guessed model (:mod:`ingest.tesseract`: in the worker
+   process, or the command), producing words with confidences and the characters with their
+   boxes; the one-page PDF with the image under an invisible text layer is written from the
+   words (:func:`ingest.derivatives.page_pdf`);
+3. the guess is checked on that same run: every character with a distinct Traditional form
+   (业/業, 费/費 ...) among a sample of the page's is compared, as pixels, with both forms
+   rendered from the system's CJK fonts (:func:`judge_script`). Confidence scores cannot make
+   this call (both models read the other script's glyphs confidently), the glyph shapes can.
+   Mostly Latin letters mark an English page. When the check disagrees, the page is read again
+   with the right model: a wrong guess costs a second run, a right one nothing.
 
-The page is then read once with the chosen model, producing words with confidences (TSV) and
-a one-page PDF with the image and an invisible text layer; the text is rebuilt from the words.
 The Chinese models read Latin letters, digits and identifiers (A-3-1201, No.20240428-017)
-themselves; the English model is added only when the band is largely Latin, because when
+themselves; the English model is added only when the page is largely Latin, because when
 loaded it wins some Chinese words with confident Latin garbage (measured: +0.5 points of CER
 on Chinese pages). ``english=True`` forces it.
 
@@ -30,7 +34,6 @@ text (the word list keeps tesseract's raw output).
 from __future__ import annotations
 
 import functools
-import html
 import os
 import re
 import shutil
@@ -44,11 +47,11 @@ from typing import Literal, Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from dossier.errors import InvalidInput
-
 from ._hanzi import SIMPLIFIED_TO_TRADITIONAL, is_cjk
-from ._tools import DEFAULT_TIMEOUT, decoding, first_line, image_dpi, run_tool
-from .preprocess import PreparedPage
+from . import derivatives
+from ._tools import DEFAULT_TIMEOUT, decoding
+from .tesseract import Word, recognise, tessdata_dir
+from .preprocess import PreparedPage, load_page
 
 Language = Literal["chi_sim", "chi_tra", "eng"]
 LanguageChoice = Literal["auto", "chi_sim", "chi_tra", "eng"]
@@ -74,21 +77,15 @@ NOISE_CONFIDENCE = 30.0
 # A gap this many line-heights wide between a Chinese and a Latin word is printed as a space.
 CJK_LATIN_GAP = 0.2
 PDF_JPEG_QUALITY = 85
-
-
-@dataclass(frozen=True)
-class Word:
-    """One word (for Chinese, usually one to a few characters) as tesseract reported it."""
-
-    text: str
-    confidence: float
-    left: int
-    top: int
-    width: int
-    height: int
-    block: int
-    paragraph: int
-    line: int
+# Script-sensitive characters of a page's own OCR compared with both scripts' glyphs to check
+# the model it was read with (spread over the page; ~0.5 ms each).
+VERIFY_SAMPLES = 16
+# Characters of the text line the first guess reads at most (a full A4 line at 10.5 pt: fewer
+# left too little evidence on some benchmark pages; ~0.08 s).
+LINE_SAMPLE_CHARS = 48
+# ...and the mean glyph margin they must show to overrule the model picked before the run
+# (margins on the benchmark pages are 0.1-0.45 either way).
+VERIFY_MIN_EVIDENCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -227,56 +224,6 @@ def clean_text(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _tesseract(
-    image: Path,
-    outbase: Path | str,
-    lang: str,
-    *,
-    psm: int,
-    dpi: int,
-    configs: Sequence[str],
-    extra: Sequence[str] = (),
-    timeout: float = DEFAULT_TIMEOUT,
-    what: str,
-) -> subprocess.CompletedProcess[bytes]:
-    result = run_tool(
-        ["tesseract", image, outbase, "-l", lang, "--psm", str(psm), "--dpi", str(dpi), *extra, *configs],
-        check=False,
-        timeout=timeout,
-        what=what,
-    )
-    if result.returncode != 0:
-        message = first_line(result.stderr) or f"exit status {result.returncode}"
-        if "Failed loading language" in result.stderr.decode("utf-8", "replace"):
-            from dossier.errors import ConfigurationError
-
-            raise ConfigurationError(f"tesseract cannot load the {lang} models; install tesseract-ocr-chi-sim, -chi-tra and -eng.")
-        raise InvalidInput(f"tesseract could not read {what}: {message}.")
-    return result
-
-
-def parse_tsv(tsv: str) -> list[Word]:
-    """Words (level 5 rows with text) from tesseract's TSV output."""
-    words: list[Word] = []
-    for row in tsv.splitlines()[1:]:
-        cols = row.split("\t")
-        if len(cols) < 12 or cols[0] != "5":
-            continue
-        text = cols[11].strip()
-        if not text:
-            continue
-        try:
-            conf = float(cols[10])
-            left, top, width, height = (int(c) for c in cols[6:10])
-            block, paragraph, line = int(cols[2]), int(cols[3]), int(cols[4])
-        except ValueError:
-            continue
-        if conf < 0:
-            continue
-        words.append(Word(text, conf, left, top, width, height, block, paragraph, line))
-    return words
-
-
 _QUOTES = "\"'“”‘’「」『』;；"
 
 
@@ -348,9 +295,6 @@ def text_from_words(words: Sequence[Word]) -> str:
 # Script detection
 # ---------------------------------------------------------------------------------------------
 
-_HOCR_CHAR = re.compile(r"x_bboxes (\d+) (\d+) (\d+) (\d+); x_conf ([\d.]+)'>([^<]*)<")
-
-
 def _fc_match(pattern: str) -> tuple[str, int] | None:
     """(file, face index) of the font fontconfig picks for ``pattern``, if it covers Chinese."""
     if shutil.which("fc-match") is None:
@@ -404,9 +348,35 @@ def _normalised(pixels: Image.Image) -> np.ndarray | None:
     square = Image.new("L", (side, side), 255)
     square.paste(glyph, ((side - glyph.width) // 2, (side - glyph.height) // 2))
     vector = 255.0 - np.asarray(square.resize((GLYPH_SIZE, GLYPH_SIZE), Image.Resampling.BOX), dtype=np.float64)
+    vector = vector.ravel()
     vector -= vector.mean()
     norm = np.linalg.norm(vector)
     return vector / norm if norm else None
+
+
+# Horizontal offsets (in character heights) of the windows tried around a character's box.
+_WINDOW_OFFSETS = (-0.3, -0.15, 0.0, 0.15, 0.3)
+
+
+def _glyph_windows(image: Image.Image, box: tuple[int, int, int, int]):
+    """Normalised glyph vectors of square windows around a character the LSTM placed at ``box``.
+
+    The LSTM engine's character boxes are right vertically but off by up to half a character
+    horizontally (a box may hold half of a neighbour), which drowns the difference between the
+    scripts' glyphs. Chinese characters are about as wide as they are tall, so windows one
+    character height wide are tried at a few offsets; the best-matching one is the character.
+    """
+    left, top, right, bottom = box
+    height = bottom - top
+    centre = (left + right) / 2
+    for offset in _WINDOW_OFFSETS:
+        x0 = max(0, round(centre + (offset - 0.5) * height))
+        x1 = min(image.width, round(centre + (offset + 0.5) * height))
+        if x1 - x0 < 2 or height < 2:
+            continue
+        vector = _normalised(image.crop((x0, top, x1, bottom)))
+        if vector is not None:
+            yield vector
 
 
 @functools.lru_cache(maxsize=4096)
@@ -422,93 +392,129 @@ def _templates(char: str, key: str) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
-def _hocr_chars(hocr: str) -> list[tuple[str, tuple[int, int, int, int], float]]:
-    return [
-        (html.unescape(ch), (int(l), int(t), int(r) + 1, int(b) + 1), float(conf))
-        for l, t, r, b, conf, ch in _HOCR_CHAR.findall(hocr)
-        if ch
-    ]
-
-
 def _confidence_deficit(words: list[Word]) -> float:
     """How far a model's CJK words fall short of high confidence, summed (lower is better)."""
     return sum(max(0.0, 90.0 - w.confidence) for w in words if any(is_cjk(c) for c in w.text))
 
 
-def detect_language(
-    image_path: str | os.PathLike[str],
-    box: tuple[int, int, int, int] | None = None,
+_TRADITIONAL_TO_SIMPLIFIED = {t: s for s, t in reversed(SIMPLIFIED_TO_TRADITIONAL.items())}
+
+
+def _script_pair(ch: str) -> tuple[str, str] | None:
+    """(Simplified, Traditional) forms of a character that differs between the scripts, whichever
+    of the two the model answered (the Simplified model reads both as Simplified, the Traditional
+    one mostly as Traditional)."""
+    if ch in SIMPLIFIED_TO_TRADITIONAL:
+        return ch, SIMPLIFIED_TO_TRADITIONAL[ch]
+    if ch in _TRADITIONAL_TO_SIMPLIFIED:
+        return _TRADITIONAL_TO_SIMPLIFIED[ch], ch
+    return None
+
+
+def judge_script(
+    image: Image.Image,
+    chars: Sequence[tuple[str, tuple[int, int, int, int]]],
     *,
-    dpi: int | None = None,
-    timeout: float = 120,
+    limit: int | None = None,
 ) -> ScriptGuess:
-    """Decide whether a page is Simplified Chinese, Traditional Chinese or English.
+    """Which script the characters read from ``image`` (with their boxes in it) are printed in.
 
-    ``box`` is the band of text lines to test (``PreparedPage.text_box``); without one, the
-    whole page is read, which is correct but costs a full OCR run.
+    Latin letters against ideographs decide an English page; otherwise the pixels of every
+    script-sensitive character (at most ``limit`` of them, spread evenly) are compared with both
+    scripts' glyphs. Returns method "latin", "glyphs", or "default" (too little evidence, or no
+    CJK fonts to draw glyphs with: the caller decides).
     """
-    image_path = Path(image_path)
-    with decoding(image_path.name):
-        with Image.open(image_path) as source:
-            dpi = dpi or round(image_dpi(source) or 300)
-            band = (source.crop(box) if box else source.copy()).convert("L")
-    with tempfile.TemporaryDirectory(prefix="dossier-script-") as tmp:
-        band_path = Path(tmp) / "band.png"
-        band.save(band_path, dpi=(dpi, dpi), compress_level=1)
-        _tesseract(
-            band_path, Path(tmp) / "band", "chi_sim", psm=6, dpi=dpi,
-            configs=["hocr"], extra=["-c", "hocr_char_boxes=1"], timeout=timeout,
-            what=f"the text band of {image_path.name}",
-        )
-        hocr = (Path(tmp) / "band.hocr").read_text("utf-8", "replace")
-        chars = _hocr_chars(hocr)
-
-        latin = sum(1 for c, _, _ in chars for ch in c if ch.isascii() and ch.isalpha())
-        cjk = sum(1 for c, _, _ in chars for ch in c if is_cjk(ch))
-        share = round(latin / (latin + cjk), 3) if latin + cjk else 0.0
-        if latin >= MIN_LATIN_LETTERS and cjk < MAX_CJK_SHARE_FOR_ENGLISH * (cjk + latin):
-            return ScriptGuess("eng", "latin", float(latin), latin + cjk, share)
-
-        sensitive = [(c, b) for c, b, _ in chars if c in SIMPLIFIED_TO_TRADITIONAL]
-        if len(sensitive) < MIN_SENSITIVE_CHARS:
-            return ScriptGuess("chi_sim", "default", 0.0, len(sensitive), share)
-
-        if _glyph_fonts() is None:
-            # No CJK fonts to draw glyphs with: compare the two models' confidences instead
-            # (right on most pages, but both models are overconfident on the other script).
-            _tesseract(
-                band_path, Path(tmp) / "sim", "chi_sim", psm=6, dpi=dpi, configs=["tsv"],
-                timeout=timeout, what=f"the text band of {image_path.name}",
-            )
-            _tesseract(
-                band_path, Path(tmp) / "tra", "chi_tra", psm=6, dpi=dpi, configs=["tsv"],
-                timeout=timeout, what=f"the text band of {image_path.name}",
-            )
-            sim = _confidence_deficit(parse_tsv((Path(tmp) / "sim.tsv").read_text("utf-8", "replace")))
-            tra = _confidence_deficit(parse_tsv((Path(tmp) / "tra.tsv").read_text("utf-8", "replace")))
-            language: Language = "chi_tra" if tra < sim else "chi_sim"
-            return ScriptGuess(language, "confidence", sim - tra, len(sensitive), share)
-
+    latin = sum(1 for c, _ in chars for ch in c if ch.isascii() and ch.isalpha())
+    cjk = sum(1 for c, _ in chars for ch in c if is_cjk(ch))
+    share = round(latin / (latin + cjk), 3) if latin + cjk else 0.0
+    if latin >= MIN_LATIN_LETTERS and cjk < MAX_CJK_SHARE_FOR_ENGLISH * (cjk + latin):
+        return ScriptGuess("eng", "latin", float(latin), latin + cjk, share)
+    sensitive = [(pair, box) for c, box in chars if len(c) == 1 and (pair := _script_pair(c))]
+    if len(sensitive) < MIN_SENSITIVE_CHARS or _glyph_fonts() is None:
+        return ScriptGuess("chi_sim", "default", 0.0, len(sensitive), share)
+    if limit and len(sensitive) > limit:
+        step = len(sensitive) / limit
+        sensitive = [sensitive[int(i * step)] for i in range(limit)]
     margins = []
-    for char, char_box in sensitive:
-        vector = _normalised(band.crop(char_box))
-        simplified = _templates(char, "s")
-        traditional = _templates(SIMPLIFIED_TO_TRADITIONAL[char], "t")
-        if vector is None or not simplified or not traditional:
+    for (simplified_char, traditional_char), box in sensitive:
+        simplified = _templates(simplified_char, "s")
+        traditional = _templates(traditional_char, "t")
+        if not simplified or not traditional:
             continue
-        s_score = max(float(np.sum(vector * t)) for t in simplified)
-        t_score = max(float(np.sum(vector * t)) for t in traditional)
-        margins.append(t_score - s_score)
+        s_score = t_score = None
+        for vector in _glyph_windows(image, box):
+            s = max(float(np.dot(vector, t)) for t in simplified)
+            t = max(float(np.dot(vector, t)) for t in traditional)
+            s_score = s if s_score is None else max(s_score, s)
+            t_score = t if t_score is None else max(t_score, t)
+        if s_score is not None:
+            margins.append(t_score - s_score)
     if len(margins) < MIN_SENSITIVE_CHARS:
         return ScriptGuess("chi_sim", "default", 0.0, len(margins), share)
     evidence = float(np.mean(margins))
-    language = "chi_tra" if evidence > 0 else "chi_sim"
+    language: Language = "chi_tra" if evidence > 0 else "chi_sim"
     return ScriptGuess(language, "glyphs", round(evidence, 4), len(margins), share)
 
 
+def detect_language(
+    image_path: str | os.PathLike[str] | Image.Image,
+    box: tuple[int, int, int, int] | None = None,
+    *,
+    dpi: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ScriptGuess:
+    """Decide whether a page is Simplified Chinese, Traditional Chinese or English.
+
+    ``box`` is the band of text to test (``PreparedPage.line_box`` or ``text_box``); without
+    one, the whole page is read, which is correct but costs a full OCR run. The Simplified model
+    reads the band with per-character boxes and :func:`judge_script` compares the glyphs.
+    """
+    if isinstance(image_path, Image.Image):
+        name = "the page"
+        band = (image_path.crop(box) if box else image_path).convert("L")
+        dpi = dpi or 300
+    else:
+        name = Path(image_path).name
+        page, file_dpi = load_page(image_path)
+        dpi = dpi or file_dpi
+        band = page.crop(box) if box else page
+    # One line is read as a line (psm 7): no layout analysis, a fraction of a page's time.
+    single_line = box is not None and band.height < 3 * band.width / 20 and band.height < dpi * 0.5
+    psm = 7 if single_line else 6
+    what = f"the text band of {name}"
+    found = recognise(band, "chi_sim", dpi=dpi, psm=psm, chars=True, timeout=timeout, what=what)
+    guess = judge_script(band, found.chars)
+    if guess.method != "default" or _glyph_fonts() is not None or guess.samples < MIN_SENSITIVE_CHARS:
+        return guess
+    # No CJK fonts to draw glyphs with: compare the two models' confidences instead
+    # (right on most pages, but both models are overconfident on the other script).
+    other = recognise(band, "chi_tra", dpi=dpi, psm=psm, timeout=timeout, what=what)
+    sim, tra = _confidence_deficit(found.words), _confidence_deficit(other.words)
+    return ScriptGuess("chi_tra" if tra < sim else "chi_sim", "confidence", sim - tra, guess.samples,
+                       guess.latin_share)
+
+
 # ---------------------------------------------------------------------------------------------
-# The page
+# Reading a page
 # ---------------------------------------------------------------------------------------------
+
+
+def _line_sample(box: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:
+    """The first ``LINE_SAMPLE_CHARS`` characters or so of a line box (about a character
+    tall)."""
+    if box is None:
+        return None
+    left, top, right, bottom = box
+    return (left, top, min(right, left + LINE_SAMPLE_CHARS * (bottom - top)), bottom)
+
+
+def models_for(language: Language, english: bool | Literal["auto"] = "auto", latin_share: float = 0.0) -> str:
+    """The models loaded to read a page of ``language`` (see the module docstring)."""
+    if language == "eng":
+        return MODELS["eng"]
+    if english is True or (english == "auto" and latin_share >= ENGLISH_LATIN_SHARE):
+        return MODELS[language]
+    return language
 
 
 def ocr_page(
@@ -522,61 +528,82 @@ def ocr_page(
     pdf_image: Literal["jpeg", "png"] = "jpeg",
     psm: int = 6,
     timeout: float = DEFAULT_TIMEOUT,
+    prior: ScriptGuess | None = None,
 ) -> OcrResult:
     """OCR one page image: pick the model (unless ``language`` is given), then one tesseract run.
 
-    ``page`` is a :class:`PreparedPage` (its band, resolution and path are used) or an image
-    path. ``pdf_path`` is where the one-page searchable PDF goes (default: beside the image,
-    ``.pdf``). ``english`` adds the English model to Chinese pages: ``"auto"`` when the text
-    band is at least ``ENGLISH_LATIN_SHARE`` Latin letters. Not always: the Chinese models read
+    ``page`` is a :class:`PreparedPage` (its text line, band, resolution and path are used) or
+    an image path. ``pdf_path`` is where the one-page searchable PDF goes (default: beside the
+    image, ``.pdf``).
+
+    The model is picked from ``prior`` (the script an earlier page of the same document was
+    found to have: documents rarely change script between pages) or, without one, from a single
+    text line read by the Simplified model (:func:`detect_language`). Either way the pick is
+    checked on the page's own characters, from the same run that produced the text (tesseract
+    writes per-character boxes beside the words): their glyphs are compared with both scripts'
+    (:func:`judge_script`), and when they say otherwise, the page is read again with the right
+    model. A wrong guess costs a second run; a right one (nearly every page) nothing.
+
+    ``english`` adds the English model to Chinese pages: ``"auto"`` when at least
+    ``ENGLISH_LATIN_SHARE`` of the letters read are Latin. Not always: the Chinese models read
     Latin letters, digits and identifiers well by themselves, while the English model, when
     loaded, wins some Chinese words with confident Latin garbage (房号 -> "KS"), which on the
     benchmark costs more than it gains (see bench/ocr_quality.py --english).
-    ``psm`` is tesseract's page segmentation mode. The default, 6 (one block of lines read top
-    to bottom), reads forms row by row; tesseract's automatic layout analysis (3) was measured
-    to drop half-lines of clean Chinese text now and then, which costs more than its column
-    detection gains on household records.
-    ``pdf_image="jpeg"`` hands tesseract a JPEG (quality 85) of the page, which it embeds in
-    the PDF as is: a third of the size of the lossless image it would otherwise embed.
+    ``psm`` 6 (one uniform block of text, lines read in order) is the default: it keeps a page's
+    layout as lines (top to bottom), reads forms row by row; tesseract's automatic layout
+    analysis (3) was measured to drop half-lines of clean Chinese text now and then, which costs
+    more than its column detection gains on household records.
+    ``pdf_image="jpeg"`` has the PDF embed a JPEG (quality 85) of the page (the prepared
+    ``.jpg`` itself when that is what ``page`` is): a third of the size of the lossless image.
     """
+    line_box = None
+    image = None
     if isinstance(page, PreparedPage):
         image_path = page.path
+        line_box = None if text_box else page.line_box
         text_box = text_box or page.text_box
         dpi = dpi or page.dpi
+        image = page.image
     else:
         image_path = Path(page)
     pdf_out = Path(pdf_path) if pdf_path else image_path.with_suffix(".pdf")
     label = image_path.name
+    if image is None:
+        image, file_dpi = load_page(image_path, label)
+        dpi = dpi or file_dpi
 
-    if language == "auto":
-        guess = detect_language(image_path, text_box, dpi=dpi, timeout=timeout)
-    else:
+    if language != "auto":
         guess = ScriptGuess(language, "given")
-    if guess.language == "eng":
-        models = MODELS["eng"]
-    elif english is True or (english == "auto" and guess.latin_share >= ENGLISH_LATIN_SHARE):
-        models = MODELS[guess.language]
+    elif prior is not None:
+        guess = ScriptGuess(prior.language, "previous page", prior.evidence, prior.samples, prior.latin_share)
     else:
-        models = guess.language
+        guess = detect_language(image, _line_sample(line_box) or text_box, dpi=dpi, timeout=timeout)
+    # A guess from one line says little about the share of Latin letters on the page: then the
+    # English model is added from the previous page's share, or the checked page's.
+    models = models_for(guess.language, english, guess.latin_share)
+    found = recognise(image, models, dpi=dpi, psm=psm, chars=language == "auto", timeout=timeout, what=label)
+    if language == "auto":
+        verdict = judge_script(image, found.chars, limit=VERIFY_SAMPLES)
+        close_call = verdict.method == "glyphs" and abs(verdict.evidence) < VERIFY_MIN_EVIDENCE
+        if verdict.method != "default" and not close_call:
+            wanted = models_for(verdict.language, english, verdict.latin_share)
+            if wanted != models:
+                models = wanted
+                found = recognise(image, models, dpi=dpi, psm=psm, timeout=timeout, what=label)
+            guess = verdict
 
     with tempfile.TemporaryDirectory(prefix="dossier-ocr-") as tmp:
-        with decoding(label):
-            with Image.open(image_path) as source:
-                dpi = dpi or round(image_dpi(source) or 300)
-                if pdf_image == "jpeg":
-                    ocr_input = Path(tmp) / "page.jpg"
-                    source.convert("L").save(ocr_input, "JPEG", quality=PDF_JPEG_QUALITY, dpi=(dpi, dpi))
-                else:
-                    ocr_input = image_path
-        outbase = Path(tmp) / "page"
-        _tesseract(
-            ocr_input, outbase, models, psm=psm, dpi=dpi, configs=["tsv", "pdf"],
-            timeout=timeout, what=label,
-        )
-        words = parse_tsv(outbase.with_suffix(".tsv").read_text("utf-8", "replace"))
-        pdf_out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(outbase.with_suffix(".pdf"), pdf_out)
+        embed = image_path
+        kind = "JPEG" if pdf_image == "jpeg" else "PNG"
+        if _image_format(image_path) != kind:
+            embed = Path(tmp) / ("page.jpg" if kind == "JPEG" else "page.png")
+            options = {"quality": PDF_JPEG_QUALITY} if kind == "JPEG" else {"compress_level": 1}
+            image.save(embed, kind, dpi=(dpi, dpi), **options)
+        derivatives.page_pdf(pdf_out, embed, image.size, dpi,
+                             [(w.text, w.box, (w.block, w.paragraph, w.line)) for w in found.words],
+                             derivatives.glyphless_font(tessdata_dir()))
 
+    words = found.words
     confidence = round(sum(w.confidence for w in words) / len(words), 2) if words else 0.0
     return OcrResult(
         text=text_from_words(words),
@@ -587,3 +614,8 @@ def ocr_page(
         words=tuple(words),
         script=guess,
     )
+
+
+def _image_format(path: Path) -> str | None:
+    with decoding(path.name), Image.open(path) as source:
+        return source.format

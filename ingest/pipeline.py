@@ -8,7 +8,9 @@ state right:
 * the document is claimed under a lease (``ingest.state``), renewed as pages are done;
 * pages are rasterised a few at a time and handed to worker processes (one tesseract each,
   ``OMP_THREAD_LIMIT=1``), with at most a few pages in flight, so memory stays bounded whatever
-  the page count;
+  the page count; each page is decoded once in its worker (prepared in memory, read, previewed),
+  and the script found on a finished page is the next pages' first guess;
+* a one-page document's searchable PDF is its page's PDF as it is (no qpdf run);
 * previews are stored as they are made, under a key prefix of this attempt; pages, derivative
   keys and the document's new state are committed together at the end. A crash before that
   commit leaves only unreferenced derivative objects, which the next attempt deletes first.
@@ -33,7 +35,7 @@ from dossier.models import Document, DocumentStatus, ObjectKey, Page, utcnow
 from dossier.services.documents import wrapped_key_for
 from ingest import derivatives, state
 from ingest.detect import detect, pdf_info, text_layer
-from ingest.ocr import ocr_page
+from ingest.ocr import ScriptGuess, ocr_page
 from ingest.preprocess import prepare_for_ocr
 from ingest.rasterise import PageImage, iter_pages
 
@@ -70,11 +72,18 @@ class PageResult:
     preview_path: Path
     pdf_path: Path | None        # one-page searchable PDF (OCR'd pages only)
     preview_key: str | None = None
+    script: ScriptGuess | None = None   # what the OCR found the page's script to be
 
 
-def read_page(page: PageImage, workdir: Path, born_digital_text: str | None = None) -> PageResult:
+def read_page(page: PageImage, workdir: Path, born_digital_text: str | None = None,
+              prior: ScriptGuess | None = None) -> PageResult:
     """Everything one page needs, in whichever process runs it: the text (from the PDF's own
-    text layer when it has a usable one, else OCR) and an upright preview."""
+    text layer when it has a usable one, else OCR) and an upright preview. ``prior`` is the
+    script an earlier page of the same document was found to have (see :func:`ocr_page`).
+
+    The page image is decoded once: the prepared image stays in memory for OCR and the preview;
+    only its JPEG, which the searchable PDF embeds, is written.
+    """
     preview_path = workdir / f"preview-{page.number:06d}.webp"
     source_dpi = round(page.source_dpi) if page.source_dpi else None
     try:
@@ -82,14 +91,16 @@ def read_page(page: PageImage, workdir: Path, born_digital_text: str | None = No
             derivatives.make_preview(page.path, preview_path, dpi=page.dpi)
             return PageResult(page.number, born_digital_text.strip(), None, None, "text", source_dpi,
                               None, None, preview_path, None)
-        prepared = prepare_for_ocr(page.path, workdir / f"prepared-{page.number:06d}.png")
+        prepared = prepare_for_ocr(page.path, workdir / f"prepared-{page.number:06d}.jpg", dpi=page.dpi,
+                                   keep_image=True)
         try:
-            result = ocr_page(prepared, workdir / f"ocr-{page.number:06d}.pdf")
-            derivatives.make_preview(prepared.path, preview_path, dpi=prepared.dpi)
+            result = ocr_page(prepared, workdir / f"ocr-{page.number:06d}.pdf", prior=prior)
+            derivatives.make_preview(None, preview_path, dpi=prepared.dpi, image=prepared.image)
         finally:
             prepared.path.unlink(missing_ok=True)
         return PageResult(page.number, result.text, result.confidence, result.language, "ocr", source_dpi,
-                          prepared.rotation_applied, prepared.skew_degrees, preview_path, result.pdf_path)
+                          prepared.rotation_applied, prepared.skew_degrees, preview_path, result.pdf_path,
+                          script=result.script)
     finally:
         page.path.unlink(missing_ok=True)
 
@@ -154,10 +165,13 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
         results: list[PageResult] = []
         stored: dict[str, bytes] = {}     # object key -> wrapped data key
         last_renew = time.monotonic()
+        prior: ScriptGuess | None = None   # the script of the latest page read
 
         def collect(future: Future) -> None:
-            nonlocal last_renew
+            nonlocal last_renew, prior
             result = future.result()
+            if result.script is not None and result.script.method in ("glyphs", "latin", "confidence"):
+                prior = result.script
             preview_key = f"{attempt_prefix}/preview-{result.number:06d}.webp"
             with open(result.preview_path, "rb") as fh:
                 stored[preview_key] = archive.vault.put(preview_key, fh).wrapped_key
@@ -178,7 +192,7 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
                 texts.update({p.number: p.text for p in text_layer(original, page.number, text_read_to, name=name)
                               if p.usable})
             born_digital = texts.pop(page.number, None)
-            pending.append(executor.submit(read_page, page, workdir, born_digital))
+            pending.append(executor.submit(read_page, page, workdir, born_digital, prior))
             while len(pending) >= in_flight:
                 collect(pending.popleft())
         while pending:
@@ -187,9 +201,12 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
         results.sort(key=lambda r: r.number)
         pdf_key = None
         if any(r.pdf_path for r in results):
-            pdf_path = workdir / "searchable.pdf"
-            derivatives.assemble_pdf(
-                [(r.pdf_path, 1) if r.pdf_path else (original, r.number) for r in results], pdf_path)
+            if len(results) == 1:
+                pdf_path = results[0].pdf_path       # the one page's PDF is the document's
+            else:
+                pdf_path = workdir / "searchable.pdf"
+                derivatives.assemble_pdf(
+                    [(r.pdf_path, 1) if r.pdf_path else (original, r.number) for r in results], pdf_path)
             pdf_key = f"{attempt_prefix}/searchable.pdf"
             with open(pdf_path, "rb") as fh:
                 stored[pdf_key] = archive.vault.put(pdf_key, fh).wrapped_key

@@ -1,10 +1,12 @@
-"""Step 2 of ingest: one grayscale PNG per page, at OCR resolution, a few pages at a time.
+"""Step 2 of ingest: one grayscale image per page, at OCR resolution, a few pages at a time.
 
 Folders run to hundreds of pages, so a document is never loaded whole: PDFs are rendered by
-poppler in ranges of :data:`PDF_BATCH` pages (``pdftoppm`` writes PNGs straight to disk, nothing
-is decoded in this process), TIFF frames are decoded one at a time, and each page is written out
-before the next is read. The caller consumes an iterator and owns the PNG files in ``workdir``
-(delete each once its page has been processed to keep disk use bounded too).
+poppler in ranges of :data:`PDF_BATCH` pages (``pdftoppm -gray`` writes PGMs straight to disk,
+nothing is decoded in this process), TIFF frames are decoded one at a time, and each page is
+written out before the next is read. The page files are working copies read once by the next
+step, so they are uncompressed PGM (PNG's compression cost more than the rendering); a one-page
+JPEG that needs no conversion is linked as it is. The caller consumes an iterator and owns the
+files in ``workdir`` (delete each once its page has been processed to keep disk use bounded too).
 
 Pages are rendered or converted to 8-bit grayscale: colour adds nothing to OCR of household
 records and triples the memory and time of every later step. The original file, in colour, is
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -27,7 +30,7 @@ from PIL import Image, ImageOps, ImageSequence
 
 from dossier.errors import ConfigurationError, InvalidInput
 
-from ._tools import check_pixels, decoding, image_dpi, run_tool
+from ._tools import check_pixels, decoding, first_line, image_dpi, run_tool
 from .detect import Detected, pdf_info, pdf_page_sizes
 
 OCR_DPI = 300
@@ -44,9 +47,9 @@ _TIFF_NEW_SUBFILE_TYPE = 254
 
 @dataclass(frozen=True)
 class PageImage:
-    """One page as a grayscale PNG on disk.
+    """One page as a grayscale image on disk (PGM; or the scan itself, for a JPEG kept as is).
 
-    ``number`` is 1-based within the document. ``dpi`` is the resolution of the PNG (what OCR and
+    ``number`` is 1-based within the document. ``dpi`` is the resolution of the image (what OCR and
     derivatives should assume); ``source_dpi`` is what the original scan had, or None when it
     cannot be known (no resolution recorded, or a PDF page that is not one full-page image).
     """
@@ -67,7 +70,7 @@ def iter_pages(
     *,
     name: str | None = None,
 ) -> Iterator[PageImage]:
-    """Yield the document's pages in order as grayscale PNGs written into ``workdir``.
+    """Yield the document's pages in order as grayscale images written into ``workdir``.
 
     ``dpi`` is the target resolution: PDFs are rendered at it, raster scans above it are
     downsampled to it, raster scans below it are kept as they are (upsampling invents nothing).
@@ -93,14 +96,6 @@ def iter_pages(
 
 
 def _iter_pdf(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[PageImage]:
-    from pdf2image import convert_from_path
-    from pdf2image.exceptions import (
-        PDFInfoNotInstalledError,
-        PDFPageCountError,
-        PDFPopplerTimeoutError,
-        PDFSyntaxError,
-    )
-
     info = pdf_info(path, name=label)
     for first in range(1, info.pages + 1, PDF_BATCH):
         last = min(info.pages, first + PDF_BATCH - 1)
@@ -110,33 +105,8 @@ def _iter_pdf(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[PageI
                 round(width_pt / 72 * dpi), round(height_pt / 72 * dpi), what=f"Page {number} of {label}"
             )
         source_dpis = _pdf_source_dpi(path, first, last, sizes)
-        try:
-            paths = convert_from_path(
-                path,
-                dpi=dpi,
-                first_page=first,
-                last_page=last,
-                output_folder=workdir,
-                output_file=f"page-{first:06d}-",
-                fmt="png",
-                grayscale=True,
-                paths_only=True,
-                # pdftoppm ignores -gray for PNG output (poppler 22 writes RGB); pdftocairo does not.
-                use_pdftocairo=True,
-                timeout=RENDER_TIMEOUT,
-            )
-        except PDFInfoNotInstalledError as exc:
-            raise ConfigurationError("poppler is not installed; install the poppler-utils package.") from exc
-        except PDFPopplerTimeoutError as exc:
-            raise InvalidInput(f"Pages {first}-{last} of {label} took too long to render.") from exc
-        except (PDFPageCountError, PDFSyntaxError) as exc:
-            raise InvalidInput(f"{label} cannot be rendered: {str(exc).strip().splitlines()[0]}.") from exc
-        if len(paths) != last - first + 1:
-            raise InvalidInput(
-                f"Pages {first}-{last} of {label} could not all be rendered; the PDF is probably damaged."
-            )
+        paths = _render_pdf(path, first, last, dpi, workdir, label)
         for number, page_path in zip(range(first, last + 1), paths):
-            page_path = Path(page_path)
             with decoding(f"Page {number} of {label}"):
                 with Image.open(page_path) as rendered:
                     width, height = rendered.size
@@ -144,8 +114,56 @@ def _iter_pdf(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[PageI
                     if colour:  # a poppler that rendered in colour after all
                         gray = rendered.convert("L")
                 if colour:
-                    gray.save(page_path, "PNG", dpi=(dpi, dpi), compress_level=1)
+                    gray.save(page_path, "PPM")
             yield PageImage(number, page_path, source_dpis.get(number), dpi, width, height)
+
+
+def _render_pdf(path: Path, first: int, last: int, dpi: int, workdir: Path, label: str) -> list[Path]:
+    """Render pages ``first``..``last`` as grayscale PGM files (pdf2image driving ``pdftoppm``).
+
+    PGM, not PNG: the pages are working copies read once, and writing PNG costs more than
+    rendering (poppler's PNG writers took 1.4 s per A4 page at 300 dpi, ``pdftoppm -gray`` to
+    PGM 0.1 s).
+    """
+    from pdf2image import convert_from_path
+    from pdf2image.exceptions import (
+        PDFInfoNotInstalledError,
+        PDFPageCountError,
+        PDFPopplerTimeoutError,
+        PDFSyntaxError,
+    )
+
+    try:
+        paths = convert_from_path(
+            path,
+            dpi=dpi,
+            first_page=first,
+            last_page=last,
+            output_folder=workdir,
+            output_file=f"render-{first:06d}-",
+            fmt="ppm",
+            grayscale=True,          # pdftoppm -gray: 8-bit PGM files
+            paths_only=True,
+            timeout=RENDER_TIMEOUT,
+        )
+    except PDFInfoNotInstalledError as exc:
+        raise ConfigurationError("poppler is not installed; install the poppler-utils package.") from exc
+    except PDFPopplerTimeoutError as exc:
+        raise InvalidInput(f"Pages {first}-{last} of {label} took too long to render.") from exc
+    except (PDFPageCountError, PDFSyntaxError) as exc:
+        raise InvalidInput(f"{label} cannot be rendered: {first_line(str(exc))}.") from exc
+    if len(paths) != last - first + 1:
+        for leftover in paths:
+            Path(leftover).unlink(missing_ok=True)
+        raise InvalidInput(
+            f"Pages {first}-{last} of {label} could not all be rendered; the PDF is probably damaged."
+        )
+    pages = []
+    for number, rendered in zip(range(first, last + 1), paths):
+        target = workdir / f"page-{number:06d}.pgm"
+        Path(rendered).rename(target)
+        pages.append(target)
+    return pages
 
 
 _IMAGES_LIST_ROW = re.compile(
@@ -210,6 +228,10 @@ def _iter_raster(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[Pa
     with decoding(label):
         container = Image.open(path)
     with container:
+        passed = _pass_through(container, path, dpi, workdir, label)
+        if passed is not None:
+            yield passed
+            return
         number = 0
         frames = ImageSequence.Iterator(container)
         while True:
@@ -227,12 +249,34 @@ def _iter_raster(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[Pa
                 page = _to_grayscale(ImageOps.exif_transpose(frame))
             number += 1
             page, page_dpi = _to_target_resolution(page, source_dpi, dpi)
-            out = workdir / f"page-{number:06d}.png"
-            page.save(out, "PNG", dpi=(page_dpi, page_dpi), compress_level=1)
+            out = workdir / f"page-{number:06d}.pgm"
+            page.save(out, "PPM")   # uncompressed: written and read back in milliseconds
             yield PageImage(number, out, source_dpi, page_dpi, page.width, page.height)
             del page
         if number == 0:
             raise InvalidInput(f"{label} contains no pages.")
+
+
+def _pass_through(container: Image.Image, path: Path, dpi: int, workdir: Path, label: str) -> PageImage | None:
+    """A one-page JPEG that needs no conversion (grey or RGB, upright, not above ``dpi``) is its
+    own page image: linked into ``workdir`` rather than decoded and written again (the next step
+    decodes it, straight to grey). Its pixels are decoded there, so damage shows up then."""
+    if container.format != "JPEG" or getattr(container, "n_frames", 1) != 1 or container.mode not in ("L", "RGB"):
+        return None
+    with decoding(label):
+        orientation = container.getexif().get(0x0112, 1)
+    if orientation not in (0, 1):
+        return None
+    check_pixels(*container.size, what=f"Page 1 of {label}")
+    source_dpi = image_dpi(container)
+    if (source_dpi or ASSUMED_DPI) > dpi * 1.05:
+        return None
+    out = workdir / "page-000001.jpg"
+    try:
+        os.link(path, out)
+    except OSError:
+        shutil.copyfile(path, out)
+    return PageImage(1, out, source_dpi, round(source_dpi or ASSUMED_DPI), *container.size)
 
 
 def _to_target_resolution(image: Image.Image, source_dpi: float | None, dpi: int) -> tuple[Image.Image, int]:

@@ -1,9 +1,9 @@
 """Running the processing of documents: here and now (``ingest --wait`` with no worker), or as
 the long-lived ``dossier worker`` fed by the queue.
 
-Here and now uses every core: with at least as many documents as processes, each process takes
-whole documents; with fewer (one 500-page PDF), the pages of each document are spread over the
-processes instead. One tesseract per process, ``OMP_THREAD_LIMIT=1``.
+Here and now uses every core: child processes read pages (one tesseract each,
+``OMP_THREAD_LIMIT=1``) fed by a few documents in flight in this process, so a batch of single
+scans and a 500-page PDF keep every core busy alike (see :func:`process_here`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from typing import Callable
 
 from dossier.archive import Archive
@@ -34,32 +34,37 @@ def _child_start() -> None:
     dispose_engines()
 
 
-def _process_in_child(document_id: int) -> str:
-    return process_document(Archive(Settings.from_env()), document_id)
-
-
 def _pool(processes: int) -> ProcessPoolExecutor:
     # fork: children start at once and inherit the environment (settings, keys) as they are.
     return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_child_start)
 
 
 def process_here(archive: Archive, document_ids: list[int], processes: int | None = None) -> None:
-    """Process these documents in this process and its children, returning when all are done."""
+    """Process these documents in this process and its children, returning when all are done.
+
+    With one process, documents and pages are read one after the other, here. Otherwise
+    ``processes`` children read pages (prepare, OCR, preview) and this process keeps a few
+    documents in flight at once (one thread each: fetching the original, rasterising, storing
+    derivatives, the catalog), each feeding its pages to the same children. So the children have
+    work queued whatever the batch is made of: many one-page scans, one 500-page PDF, or both
+    (a batch whose documents went whole to children left all cores but one idle while a long
+    document was read page by page).
+    """
     processes = processes or default_processes()
     if not document_ids:
         return
-    if processes > 1 and len(document_ids) >= processes:
-        with _pool(processes) as pool:
-            for future in as_completed([pool.submit(_process_in_child, d) for d in document_ids]):
-                future.result()
-        return
-    pool = _pool(processes) if processes > 1 else None
-    try:
+    if processes <= 1:
         for document_id in document_ids:
-            process_document(archive, document_id, executor=pool, in_flight=max(2, processes * 2))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+            process_document(archive, document_id)
+        return
+    with _pool(processes) as pool:
+        pool.submit(os.getpid).result()     # the children are forked now, before the threads below
+        in_flight = max(2, processes * 2) if len(document_ids) == 1 else max(2, processes)
+        with ThreadPoolExecutor(min(len(document_ids), processes + 1), thread_name_prefix="dossier-document") as docs:
+            futures = [docs.submit(process_document, archive, document_id, executor=pool, in_flight=in_flight)
+                       for document_id in document_ids]
+            for future in as_completed(futures):
+                future.result()
 
 
 def housekeeping(settings: Settings) -> None:

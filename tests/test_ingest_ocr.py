@@ -94,3 +94,39 @@ def test_text_from_words_drops_noise_and_joins_chinese_without_spaces():
         word("2024", 95, line=3, par=2), word("年", 96, line=3, par=2),
     ]
     assert text_from_words(words) == "业主姓名：王建国联系电话\nDossier ABC-123\n\n2024年"
+
+
+def test_a_wrong_guess_is_caught_on_the_page_and_read_again(samples, tmp_path):
+    from ingest.ocr import ScriptGuess, ocr_page
+
+    sample = samples["traditional"]
+    # The previous page of the document was Simplified: that is the first guess, and the page's
+    # own glyphs overrule it.
+    result = ocr_page(sample.prepared, tmp_path / "page.pdf", prior=ScriptGuess("chi_sim", "glyphs"))
+    assert result.language == "chi_tra" and result.models.startswith("chi_tra")
+    assert result.script.method == "glyphs" and result.script.evidence > 0
+    assert cer(sample.truth, result.text) < 0.05
+
+
+def test_a_right_guess_from_the_previous_page_is_kept(samples, tmp_path):
+    from ingest.ocr import ScriptGuess, ocr_page
+
+    sample = samples["simplified"]
+    result = ocr_page(sample.prepared, tmp_path / "page.pdf", prior=ScriptGuess("chi_sim", "glyphs"))
+    assert result.language == "chi_sim" and result.script.evidence < 0
+    assert result.text == sample.result.text
+
+
+@pytest.mark.parametrize("engine", ["tesserocr", "command"])
+def test_an_image_path_with_a_band_is_read_in_its_script(samples, tmp_path, monkeypatch, engine):
+    from ingest.ocr import ocr_page
+    from ingest.tesseract import engine_name
+
+    monkeypatch.setenv("DOSSIER_OCR_ENGINE", engine)
+    assert engine_name() == engine
+    sample = samples["traditional"]
+    result = ocr_page(sample.prepared.path, tmp_path / "page.pdf", text_box=sample.prepared.text_box,
+                      dpi=sample.prepared.dpi)
+    assert result.language == "chi_tra" and cer(sample.truth, result.text) < 0.05
+    layer = subprocess.run(["pdftotext", result.pdf_path, "-"], capture_output=True, text=True, check=True).stdout
+    assert "A-3-1201" in layer

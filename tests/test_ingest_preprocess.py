@@ -99,3 +99,26 @@ def test_contrast_normalisation_whitens_grey_paper():
     assert out.min() == 0  # the ink
     blank = Image.new("L", (100, 100), 200)
     assert normalise_contrast(blank).getextrema() == (200, 200)  # nothing to stretch
+
+
+def test_large_print_is_read_at_a_lower_resolution_small_print_is_not(tmp_path):
+    # 12 pt lines are ~48 px tall at 300 dpi: shrunk to ~30 px, but not below 200 dpi.
+    large = prepare_for_ocr(save_page(_render(), tmp_path / "large.png"), tmp_path / "large.jpg", keep_image=True)
+    assert large.dpi == 200 and large.image.size == (large.width, large.height)
+    assert abs(large.width - round(105 / 25.4 * 200)) <= 2
+    with Image.open(large.path) as written:
+        assert written.format == "JPEG" and written.size == (large.width, large.height)
+    # 7 pt lines are already under 30 px: the page keeps its resolution.
+    small = render_page(TEXT, paper="A6", dpi=300, font_pt=7, noise=6, blur=0.5, seed=3)
+    kept = prepare_for_ocr(save_page(small, tmp_path / "small.png"), tmp_path / "small.png")
+    assert kept.dpi == 300 and kept.width == small.width
+    # ...and so does any page when asked to.
+    assert prepare_for_ocr(tmp_path / "large.png", tmp_path / "same.png", downscale=False).dpi == 300
+
+
+def test_a_page_of_one_line_is_not_turned(tmp_path):
+    # One line has no gaps across it: the profile test alone took it for a page turned sideways.
+    page = render_page("第1页 装修档案 A-3-1201 押金收据", paper="A5", dpi=300, font_pt=14, noise=4, seed=1)
+    prepared = prepare_for_ocr(save_page(page, tmp_path / "line.png"), tmp_path / "prepared.png")
+    assert prepared.rotation_applied == 0
+    assert prepared.line_box is not None and prepared.line_box[2] - prepared.line_box[0] > 600

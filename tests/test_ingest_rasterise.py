@@ -1,4 +1,4 @@
-"""ingest.rasterise: one grayscale PNG per page, resolutions recorded, hostile images refused."""
+"""ingest.rasterise: one grayscale image per page, resolutions recorded, hostile images refused."""
 
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ def _pages(path: Path, workdir: Path):
     return list(iter_pages(path, detect(path), workdir=workdir))
 
 
-def _assert_grayscale_png(page, dpi: int) -> None:
+def _assert_grayscale_page(page, dpi: int) -> None:
+    """Rendered and converted pages are uncompressed grayscale PGMs (their resolution is on the
+    PageImage: PGM has no place for it)."""
     with Image.open(page.path) as image:
-        assert image.format == "PNG"
+        assert image.format == "PPM"
         assert image.mode == "L"
         assert image.size == (page.width, page.height)
-        assert round(image.info["dpi"][0]) == dpi
+    assert page.dpi == dpi
 
 
 def test_multi_page_pdf(tmp_path):
@@ -34,7 +36,7 @@ def test_multi_page_pdf(tmp_path):
     # Six pages come out in order even though pdftoppm renders them four at a time.
     assert [p.number for p in pages] == [1, 2, 3, 4, 5, 6]
     for page in pages:
-        _assert_grayscale_png(page, 300)
+        _assert_grayscale_page(page, 300)
         assert page.dpi == 300
         assert page.source_dpi == pytest.approx(100, abs=1)  # the scan's own resolution
         assert page.width == pytest.approx(148 / 25.4 * 300, abs=2)
@@ -47,7 +49,7 @@ def test_born_digital_pdf_page_has_no_source_dpi(tmp_path):
     pdf = make_born_digital_pdf(["物业服务费缴费通知"], tmp_path / "digital.pdf")
     (page,) = _pages(pdf, tmp_path / "work")
     assert page.source_dpi is None
-    _assert_grayscale_png(page, 300)
+    _assert_grayscale_page(page, 300)
 
 
 def test_multi_page_tiff_is_downsampled_to_300_dpi(tmp_path):
@@ -56,7 +58,7 @@ def test_multi_page_tiff_is_downsampled_to_300_dpi(tmp_path):
     pages = _pages(tiff, tmp_path / "work")
     assert [p.number for p in pages] == [1, 2, 3]
     for page in pages:
-        _assert_grayscale_png(page, 300)
+        _assert_grayscale_page(page, 300)
         assert page.source_dpi == 600
         assert (page.width, page.height) == (strips[0].width // 2, strips[0].height // 2)
 
@@ -65,12 +67,17 @@ def test_colour_jpeg_and_low_resolution_png(tmp_path):
     colour = render_page("报修记录", paper="strip", dpi=200).convert("RGB")
     jpeg = save_page(colour, tmp_path / "photo.jpg", dpi=200, quality=90)
     (page,) = _pages(jpeg, tmp_path / "work-jpeg")
-    _assert_grayscale_png(page, 200)  # below 300 dpi: kept as scanned, not upsampled
+    # A one-page JPEG needing no conversion is its own page image, linked rather than re-encoded
+    # (the next step decodes it straight to grey); below 300 dpi: kept as scanned, not upsampled.
+    with Image.open(page.path) as image:
+        assert image.format == "JPEG" and image.size == (page.width, page.height)
+    assert page.path.read_bytes() == jpeg.read_bytes() and page.path.parent == tmp_path / "work-jpeg"
     assert page.source_dpi == 200 and page.dpi == 200
 
     png = tmp_path / "nodpi.png"
     render_page("报修记录", paper="strip", dpi=300).save(png)  # no resolution recorded
     (page,) = _pages(png, tmp_path / "work-png")
+    _assert_grayscale_page(page, 300)
     assert page.source_dpi is None and page.dpi == 300
 
 

@@ -191,3 +191,23 @@ def test_cli_ingest_usage_errors(folder, tmp_path, run_cli):
                             "not a date")]:
         result = run_cli("ingest", *args)
         assert result.exit_code == 2 and fragment in result.stderr and "Traceback" not in result.stderr
+
+
+def test_process_here_spreads_a_mixed_batch_over_processes(folder, console, tmp_path):
+    from ingest.runner import process_here
+
+    scans = tmp_path / "mixed"
+    scans.mkdir()
+    make_pdf([_strip(f"第{i}页 装修申请 押金收据") for i in (1, 2, 3)],
+             scans / "a-long.pdf", dpi=200)
+    save_page(_strip("钥匙领用 二号"), scans / "b.png", dpi=200)
+    save_page(_strip(sample_text("traditional", 0)[:30], "traditional"), scans / "c.png", dpi=200)
+    _, doc_ids = _ingest(folder, console, [scans])
+    process_here(folder, doc_ids, processes=2)
+    with folder.session() as session:
+        docs = [session.get(Document, d) for d in doc_ids]
+        assert [d.status for d in docs] == ["indexed"] * 3
+        assert [d.page_count for d in docs] == [3, 1, 1]
+        assert [p.number for p in docs[0].pages] == [1, 2, 3] and "押金收据" in docs[0].pages[2].text
+        assert docs[2].pages[0].language == "chi_tra"
+        assert all(p.preview_key for d in docs for p in d.pages) and all(d.searchable_pdf_key for d in docs)
