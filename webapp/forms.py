@@ -141,8 +141,7 @@ class IntakeForm(FlaskForm):
                         render_kw={"placeholder": _l("留空则用文件名")})
     document_date = StringField(_l("文件日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
                                 render_kw={"type": "date"})
-    retention_class = StringField(_l("保管期限"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=16)],
-                                  render_kw={"placeholder": _l("如：永久、30年")})
+    retention_class = SelectField(_l("保管期限"), choices=[], validators=[Optional()], default="")
     confidential = BooleanField(_l("保密文件（仅限有权限的人员查看）"))
     files = MultipleFileField(_l("选择文件"), render_kw={
         "accept": ".pdf,.tif,.tiff,.jpg,.jpeg,.png,application/pdf,image/tiff,image/jpeg,image/png"})
@@ -150,9 +149,10 @@ class IntakeForm(FlaskForm):
     manifest = FileField(_l("批量清单（CSV，可选）"), render_kw={"accept": ".csv,text/csv"})
     submit = SubmitField(_l("上传并入库"))
 
-    def __init__(self, *args, type_choices: list | None = None, **kwargs):
+    def __init__(self, *args, type_choices: list | None = None, class_choices: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.type_code.choices = [choice("", str(_l("请选择")))] + list(type_choices or [])
+        self.retention_class.choices = [choice("", str(_l("按文件类型默认")))] + list(class_choices or [])
 
 
 class PurposeForm(FlaskForm):
