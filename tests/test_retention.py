@@ -4,7 +4,6 @@ shredding log and the certificate, driven through the ``dossier`` command and th
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from datetime import date
