@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
-from dossier.models import DestructionList, PaperDestruction, utcnow
+from dossier.models import DestructionList, PaperDestruction, User, utcnow
 from dossier.permissions import Permission, require_any
 from retention.lists import ITEM_STATE_NAMES_ZH, LIST_STATUS_NAMES_ZH, item_view, list_view
 from retention.paper import paper_view
@@ -46,8 +46,12 @@ def certificate(session: Session, actor: Actor, dl: DestructionList) -> dict:
     papers = session.scalars(select(PaperDestruction).where(PaperDestruction.list_id == dl.id)
                              .order_by(PaperDestruction.id)).all()
     per_paper = {p.id: sum(1 for i in dl.items if i.paper_destruction_id == p.id) for p in papers}
+    names = dict(session.execute(select(User.username, User.display_name).where(
+        User.username.in_([dl.proposed_by, dl.approved_by, dl.executed_by]))).all())
     return {
         **list_view(dl, with_items=False),
+        "people": {role: _person(names, username) for role, username in (
+            ("proposed_by", dl.proposed_by), ("approved_by", dl.approved_by), ("executed_by", dl.executed_by))},
         "title": "销毁证明",
         "list": dl.number,
         "status_name": LIST_STATUS_NAMES_ZH.get(dl.status, dl.status),
@@ -64,19 +68,30 @@ def certificate(session: Session, actor: Actor, dl: DestructionList) -> dict:
     }
 
 
+def _person(names: dict, username: str | None) -> str | None:
+    """``周经理（officer）``: the name people sign with, and the account that acted."""
+    if username is None:
+        return None
+    return f"{names[username]}（{username}）" if names.get(username) else username
+
+
+def _when(iso: str | None) -> str:
+    return f"{iso[:19].replace('T', ' ')} UTC" if iso else "—"
+
+
 def certificate_pairs(cert: dict) -> list[tuple[str, str]]:
     """The certificate's facts as (label, value) lines, for CSV, XLSX and the printable page."""
-    c, log = cert["counts"], cert["log"]
+    c, log, people = cert["counts"], cert["log"], cert["people"]
     pairs = [
         ("销毁清册编号", cert["list"]),
         ("状态", cert["status_name"]),
         ("到期基准日", cert["as_of"]),
-        ("编制人", cert["proposed_by"]),
-        ("编制时间", cert["proposed_at"]),
-        ("审批人", cert["approved_by"] or "—"),
-        ("审批时间", cert["approved_at"] or "—"),
-        ("执行人", cert["executed_by"] or "—"),
-        ("执行完成时间", cert["executed_at"] or "—"),
+        ("编制人", people["proposed_by"]),
+        ("编制时间", _when(cert["proposed_at"])),
+        ("审批人", people["approved_by"] or "—"),
+        ("审批时间", _when(cert["approved_at"])),
+        ("执行人", people["executed_by"] or "—"),
+        ("执行完成时间", _when(cert["executed_at"])),
         ("列入清册文件数", str(c["total"])),
         ("已销毁电子文件数", str(c["destroyed"])),
         ("审核剔除数", str(c["struck"])),
@@ -90,7 +105,7 @@ def certificate_pairs(cert: dict) -> list[tuple[str, str]]:
     pairs += [
         ("销毁日志条目", f"{log['entries']} 条（序号 {seqs}）"),
         ("日志条目哈希（SHA-256）", log["range_sha256"] or "—"),
-        ("生成时间", cert["generated_at"]),
+        ("生成时间", _when(cert["generated_at"])),
     ]
     return pairs
 

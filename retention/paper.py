@@ -19,6 +19,7 @@ from retention import shredlog
 from retention.holds import active_holds_for
 
 MIN_WITNESSES = 2
+DEFAULT_METHOD = "碎纸机（交叉切割）"   # confidential paper is shredded, cross-cut
 
 
 def _name(value: str | None, what: str) -> str:

@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - depends on the installed wtforms
 from dossier.models import HouseholdStatus, HouseholdUse, Role
 from dossier.permissions import ROLE_NAMES_ZH
 from dossier.services.households import STATUS_NAMES_ZH, USE_NAMES_ZH
+from retention.paper import DEFAULT_METHOD as DEFAULT_PAPER_METHOD
 
 
 def _strip(value):
@@ -220,7 +221,7 @@ class PaperForm(FlaskForm):
     witness_1 = StringField(_l("监销人一"), filters=STRIP, validators=[DataRequired(_l("至少需要两名监销人")), Length(max=128)])
     witness_2 = StringField(_l("监销人二"), filters=STRIP, validators=[DataRequired(_l("至少需要两名监销人")), Length(max=128)])
     witness_3 = StringField(_l("监销人三"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
-    method = StringField(_l("销毁方式"), filters=STRIP, default="碎纸机（交叉切割）",
+    method = StringField(_l("销毁方式"), filters=STRIP, default=DEFAULT_PAPER_METHOD,
                          validators=[DataRequired(), Length(max=128)])
     destroyed_on = StringField(_l("销毁日期"), filters=STRIP, validators=[DataRequired(), Length(max=10)],
                                render_kw=DATE_INPUT)

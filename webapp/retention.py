@@ -9,6 +9,7 @@ Thin: every rule is in ``retention/``; a refused action comes back as a flashed 
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -119,7 +120,8 @@ def show(number: str):
     view = svc.list_view(dl)
     return render_template(
         "retention/review.html", dl=view, may_review=_may_review(dl), confirm=ConfirmForm(formdata=None),
-        strike_form=StrikeForm(formdata=None), paper_form=PaperForm(formdata=None),
+        strike_form=StrikeForm(formdata=None), paper_form=PaperForm(formdata=None, data={
+            "destroyed_on": date.today().isoformat()}),
         paper_waiting=any(i["paper_original"] and not i["paper_destroyed"] and i["state"] != "struck"
                           for i in view["items"]), **NAMES)
 

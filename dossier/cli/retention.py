@@ -12,6 +12,7 @@ import click
 from dossier.cli.common import emit, fail, json_option, pass_cli
 from retention import classes as class_svc
 from retention import lists as list_svc
+from retention.paper import DEFAULT_METHOD as DEFAULT_PAPER_METHOD
 
 
 
@@ -247,7 +248,7 @@ def execute(ctx, number, as_json):
 @click.option("--shredded-by", required=True, metavar="NAME", help="Who destroyed the paper.")
 @click.option("--witness", "witnesses", multiple=True, required=True, metavar="NAME",
               help="A witness (监销人); at least two.")
-@click.option("--method", default="碎纸机（交叉切割）", show_default=True, help="How the paper was destroyed.")
+@click.option("--method", default=DEFAULT_PAPER_METHOD, show_default=True, help="How the paper was destroyed.")
 @click.option("--date", "on", metavar="YYYY-MM-DD", help="When (default today).")
 @click.option("--document", "documents", type=int, multiple=True, metavar="ID",
               help="Only these documents' paper (default: all waiting on the list).")
