@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_web_browser import _login, _shot, browser, web_server  # noqa: F401 - fixtures
+from tests.test_web_browser import _login, _shot, browser, desk_page, web_server  # noqa: F401 - fixtures
 from tests.test_web_retention import due_docs  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
@@ -21,11 +21,7 @@ def _logout(page, base):
 
 def test_propose_review_approve_execute(web_server, browser, web_archive, due_docs, tmp_path):  # noqa: F811
     base = web_server
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    context, page, problems = desk_page(browser)
 
     # The archivist sees what is due and draws up a list.
     _login(page, base, "archivist")
