@@ -132,7 +132,7 @@ def _destroy_item(archive: Archive, session: Session, actor: Actor, item_id: int
                                Document.status != DocumentStatus.DESTROYED.value)
         .values(status=DocumentStatus.DESTROYED.value).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
-        reason = "being processed by a worker; run execute again later"
+        reason = "taken by a worker or another run meanwhile; run execute again later"
         report.pending.append({"document": doc.id, "reason": reason})
         return _keep_pending(session, item_id, reason)
     session.execute(delete(ObjectKey).where(or_(ObjectKey.object_key.in_(keys),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
 from dossier.errors import InvalidInput, NotFound
-from dossier.models import Document, Hold, Household, utcnow
+from dossier.models import Document, DocumentStatus, Hold, Household, utcnow
 from dossier.permissions import Permission, require, require_any
 from dossier.services.access import record_access
 
@@ -26,6 +26,8 @@ def add_hold(session: Session, actor: Actor, reason: str, *, household: Househol
     require_any(actor, Permission.MANAGE_RECORDS, Permission.PROPOSE_DESTRUCTION)
     if (household is None) == (document is None):
         raise InvalidInput("a hold covers either one household or one document; name exactly one")
+    if document is not None and document.status == DocumentStatus.DESTROYED.value:
+        raise InvalidInput(f"document {document.id} has already been destroyed")
     hold = Hold(household_id=household.id if household else None, document_id=document.id if document else None,
                 reason=_reason(reason), placed_by=actor.username, placed_at=utcnow())
     session.add(hold)

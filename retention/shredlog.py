@@ -102,6 +102,8 @@ def verify(session: Session, public_key) -> dict:
     last_seq = expected - 1
     if head is None and count:
         problems.append({"seq": 1, "problem": "the log has entries but no recorded head"})
+    elif not head_seq.isdigit():
+        problems.append({"seq": last_seq or 1, "problem": f"the recorded head {head!r} is not an entry number and hash"})
     elif head is not None and int(head_seq) > last_seq:
         problems.append({"seq": last_seq + 1, "problem": f"entries {last_seq + 1} to {head_seq} missing from the end "
                                                          f"(the head is entry {head_seq})"})

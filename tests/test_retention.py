@@ -278,6 +278,7 @@ def test_holds_block_proposal_and_destruction(archive, people, run):
     report = _ok(run("keeper", "retention", "execute", number, "--json"))
     assert report["destroyed"] == [second] and report["status"] == "executed"
     assert _doc(archive, first).status == "indexed"
+    assert_clean_error(run("keeper", "hold", "add", "--document", str(second), "--reason", "x"), "already been destroyed")
     assert len(_ok(run("checker", "hold", "list", "--all", "--json"))["holds"]) == 2
 
 
@@ -450,6 +451,13 @@ def _delete_last(session):
     session.execute(delete(ShredLogEntry).where(ShredLogEntry.seq == 4))
 
 
+def _forge_head(session):
+    from dossier.archive import put_setting
+    from retention.shredlog import HEAD_KEY
+
+    put_setting(session, HEAD_KEY, "not-a-head")
+
+
 def _reorder(session):
     rows = {r.seq: (r.record, r.prev_hash, r.entry_hash, r.signature, r.document_id)
             for r in session.scalars(select(ShredLogEntry).where(ShredLogEntry.seq.in_((2, 3))))}
@@ -465,6 +473,7 @@ def _reorder(session):
     (_delete, 3, "entry 3 missing"),
     (_delete_last, 4, "missing from the end"),
     (_reorder, 2, "holds the record of entry 3"),
+    (_forge_head, 4, "recorded head"),
 ])
 def test_shredlog_verify_finds_the_tampered_entry(archive, logged, tamper, broken_at, says):
     _tamper(archive, tamper)
