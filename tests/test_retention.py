@@ -360,6 +360,66 @@ def test_execute_survives_a_crash_mid_list_and_a_rerun_finishes(archive, people,
     assert all(object_keys_of_document(archive, i) == [] for i in ids)
 
 
+# The child process runs the real ``dossier retention execute`` and is killed with SIGKILL at an
+# exact point: while deleting the second document's objects, or after the second document's
+# destruction record is flushed but before it is committed. Nothing of it runs after the kill.
+KILLED_EXECUTE = """
+import os, signal, sys
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from dossier.models import ShredLogEntry
+from storage.local import LocalStore
+
+point, seen = sys.argv[2], {"deletes": 0, "entries": 0}
+real_delete = LocalStore.delete
+
+def delete(self, key):
+    seen["deletes"] += 1
+    if point == "storage" and seen["deletes"] == 5:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_delete(self, key)
+
+@event.listens_for(Session, "after_flush")
+def after_flush(session, context):
+    seen["entries"] += sum(isinstance(o, ShredLogEntry) for o in session.new)
+    if point == "commit" and seen["entries"] == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+LocalStore.delete = delete
+from dossier.cli import main
+main(["--as", "keeper", "retention", "execute", sys.argv[1], "--json"])
+"""
+
+
+@pytest.mark.parametrize("point", ["storage", "commit"])
+def test_execute_killed_mid_list_then_rerun(archive, people, run, point):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from retention.shredlog import verify
+
+    ids = [store_document(archive, H, "repair", date(2015, 2, d), title=f"报修 {d}") for d in range(1, 5)]
+    number = _ok(run("keeper", "retention", "propose", "--json"))["number"]
+    _ok(run("officer", "retention", "approve", number))
+    child = subprocess.run([sys.executable, "-c", KILLED_EXECUTE, number, point], env=dict(os.environ),
+                           capture_output=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode()
+    with archive.session() as session:
+        states = dict(session.execute(select(DestructionItem.document_id, DestructionItem.state)).all())
+        assert states == {ids[0]: "destroyed", ids[1]: "pending", ids[2]: "pending", ids[3]: "pending"}
+        assert _count_log(session) == 1 and verify(session, archive.signer.public_key)["ok"]
+        assert [session.get(Document, i).status for i in ids] == ["destroyed", "indexed", "indexed", "indexed"]
+        assert session.scalar(select(func.count(Page.id)).where(Page.document_id == ids[1])) == 1
+    report = _ok(run("keeper", "retention", "execute", number, "--json"))
+    assert sorted(report["destroyed"]) == ids[1:] and report["status"] == "executed"
+    with archive.session() as session:
+        assert sorted(session.scalars(select(ShredLogEntry.document_id))) == ids
+        assert verify(session, archive.signer.public_key)["ok"]
+    assert all(object_keys_of_document(archive, i) == [] for i in ids)
+
+
 def _count_log(session) -> int:
     return session.scalar(select(func.count(ShredLogEntry.seq)))
 
