@@ -42,6 +42,8 @@ from webapp.forms import (
 bp = Blueprint("retention", __name__, url_prefix="/retention")
 
 PAGE_SIZE = 50
+# Who reads these pages: those who propose (archivists, retention officers) and auditors.
+READERS = (Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
 NAMES = {"LIST_STATUS_NAMES": svc.LIST_STATUS_NAMES_ZH, "ITEM_STATE_NAMES": svc.ITEM_STATE_NAMES_ZH}
 
 
@@ -67,7 +69,7 @@ def _require_valid(form) -> None:
 
 
 @bp.get("")
-@requires(Permission.PROPOSE_DESTRUCTION)
+@requires(*READERS)
 def due():
     session, who = db(), actor()
     form = _filter_form()
@@ -99,7 +101,7 @@ def propose():
 
 
 @bp.get("/lists")
-@requires(Permission.PROPOSE_DESTRUCTION)
+@requires(*READERS)
 def lists():
     rows = [svc.list_view(dl, with_items=False) for dl in svc.list_lists(db(), actor())]
     groups = {status: [r for r in rows if r["status"] == status] for status in ("proposed", "approved", "executed")}
@@ -113,7 +115,7 @@ def _may_review(dl) -> bool:
 
 
 @bp.get("/lists/<number>")
-@requires(Permission.PROPOSE_DESTRUCTION)
+@requires(*READERS)
 def show(number: str):
     session = db()
     dl = svc.get_list(session, number)
@@ -178,7 +180,7 @@ def paper(number: str):
 
 
 @bp.get("/lists/<number>/certificate")
-@requires(Permission.PROPOSE_DESTRUCTION)
+@requires(*READERS)
 def certificate_page(number: str):
     session = db()
     cert = certificate(session, actor(), svc.get_list(session, number))
@@ -186,7 +188,7 @@ def certificate_page(number: str):
 
 
 @bp.get("/lists/<number>/export.<fmt>")
-@requires(Permission.PROPOSE_DESTRUCTION)
+@requires(*READERS)
 def export(number: str, fmt: str):
     session = db()
     dl = svc.get_list(session, number)
@@ -206,7 +208,7 @@ def export(number: str, fmt: str):
 
 
 @bp.get("/holds")
-@requires(Permission.PROPOSE_DESTRUCTION)
+@requires(*READERS)
 def holds():
     show_all = request.args.get("all") == "1"
     rows = [hold_view(h) for h in list_holds(db(), actor(), include_released=show_all)]
