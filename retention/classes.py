@@ -58,15 +58,25 @@ _CODE_RE = re.compile(r"^[A-Z][A-Z0-9_-]{0,15}$")
 
 
 def seed_classes(session: Session) -> None:
-    """Insert the default classes and type mappings that are missing; never overwrites."""
+    """Insert the default classes and type mappings that are missing; never overwrites. When
+    anything was added (a new archive, or one upgraded from before retention), every
+    document's disposal date is computed."""
+    from retention.schedule import recompute_all
+
+    added = 0
     for code, name, years, trigger in DEFAULT_CLASSES:
         if session.get(RetentionClass, code) is None:
             session.add(RetentionClass(code=code, name=name, years=years, trigger=trigger))
+            added += 1
     session.flush()
     for type_code, class_code in DEFAULT_TYPE_CLASSES.items():
         row = session.get(DocumentType, type_code)
         if row is not None and row.retention_class is None:
             row.retention_class = class_code
+            added += 1
+    if added:
+        session.flush()
+        recompute_all(session)
 
 
 def list_classes(session: Session) -> list[RetentionClass]:

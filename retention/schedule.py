@@ -85,6 +85,11 @@ def _recompute(session: Session, query) -> int:
     return changed
 
 
+def recompute_all(session: Session) -> int:
+    """Every document's disposal date (after an upgrade, or to check nothing drifted)."""
+    return _recompute(session, select(Document))
+
+
 def recompute_for_class(session: Session, class_code: str) -> int:
     """Documents governed by ``class_code`` (their own class, or their type's default)."""
     types = select(DocumentType.code).where(DocumentType.retention_class == class_code)

@@ -89,6 +89,23 @@ def test_disposal_date_is_derived_and_recomputed(archive, people, run):
     assert_clean_error(run("", "retention", "set-class", str(doc_id), "NOPE"), "unknown retention class")
 
 
+def test_init_after_an_upgrade_computes_the_missing_disposal_dates(archive, people, run):
+    from dossier.models import DocumentType, RetentionClass
+
+    doc_id = store_document(archive, H, "repair", date(2014, 6, 3))
+    with archive.session() as session:   # the catalog as migration 0003 leaves an older archive
+        session.execute(update(Document).values(disposal_date=None))
+        session.execute(update(DocumentType).values(retention_class=None))
+        session.execute(delete(RetentionClass))
+    assert _ok(run("", "init", "--json"))["admin_created"] is False
+    assert _doc(archive, doc_id).disposal_date == date(2018, 1, 1)
+    with archive.session() as session:
+        session.execute(update(Document).values(disposal_date=date(2099, 1, 1)))
+    assert_clean_error(run("officer", "retention", "recompute"), "may not")
+    assert _ok(run("", "retention", "recompute", "--json")) == {"recomputed": 1}
+    assert _doc(archive, doc_id).disposal_date == date(2018, 1, 1)
+
+
 def test_ingest_retention_is_checked_against_the_classes(archive, people, run, tmp_path):
     from PIL import Image
 

@@ -135,6 +135,21 @@ def set_class(ctx, document_id, class_code, use_default, as_json):
                            f"disposal date {payload['disposal_date'] or 'none'}")
 
 
+@retention.command("recompute")
+@json_option
+@pass_cli
+def recompute(ctx, as_json):
+    """Recompute every document's disposal date (administrator)."""
+    from dossier.permissions import Permission, require
+    from retention.schedule import recompute_all
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        require(ctx.actor(session), Permission.ADMIN)
+        changed = recompute_all(session)
+    emit(as_json, {"recomputed": changed}, f"{changed} disposal dates changed")
+
+
 @retention.command("due")
 @due_filter_options
 @json_option
