@@ -588,3 +588,7 @@ def test_shredlog_entries_are_never_changed_through_the_catalog(archive, logged)
         with pytest.raises(IntegrityFailure):
             session.flush()
         session.rollback()
+        session.delete(session.scalars(select(DestructionItem)).first())
+        with pytest.raises(IntegrityFailure, match="kept permanently"):
+            session.flush()
+        session.rollback()
