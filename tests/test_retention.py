@@ -270,6 +270,17 @@ def test_refusals(archive, people, run):
             DestructionItem.state != "pending")) == 0
 
 
+def test_a_list_drawn_up_ahead_destroys_nothing_before_its_disposal_date(archive, people, run):
+    year = date.today().year
+    doc_id = store_document(archive, H, "repair", date(year, 1, 2))             # due on 1 January, year + 4
+    assert _ok(run("keeper", "retention", "due", "--json"))["total"] == 0
+    number = _ok(run("keeper", "retention", "propose", "--as-of", f"{year + 4}-01-01", "--json"))["number"]
+    _ok(run("officer", "retention", "approve", number))
+    refused = run("keeper", "retention", "execute", number, "--json")
+    assert refused.exit_code == 5 and f"not due until {year + 4}-01-01" in refused.stderr
+    assert _doc(archive, doc_id).status == "indexed" and object_keys_of_document(archive, doc_id)
+
+
 def test_holds_block_proposal_and_destruction(archive, people, run):
     first = store_document(archive, H, "repair", date(2015, 3, 1))
     second = store_document(archive, "B-2-0202", "repair", date(2015, 3, 1), title="second")
@@ -285,7 +296,11 @@ def test_holds_block_proposal_and_destruction(archive, people, run):
     listed = _ok(run("checker", "hold", "list", "--json"))["holds"]
     assert [(h["id"], h["placed_by"], h["reason"]) for h in listed] == [
         (household_hold["id"], "keeper", "诉讼保全（法院函）"), (doc_hold["id"], "officer", "业主投诉未结")]
-    report = _ok(run("keeper", "retention", "execute", number, "--json"))
+    refused = run("keeper", "retention", "execute", number, "--json")
+    assert refused.exit_code == 5
+    assert refused.stderr.strip() == (f"dossier: error: 1 item(s) of list {number} were not destroyed; document "
+                                      f"{second}: held: 业主投诉未结 (hold {doc_hold['id']}, placed by officer)")
+    report = refused.json()
     assert report["destroyed"] == [] and report["status"] == "approved"
     assert report["pending"][0]["document"] == second and "held: 业主投诉未结" in report["pending"][0]["reason"]
     assert _doc(archive, second).status == "indexed" and object_keys_of_document(archive, second)

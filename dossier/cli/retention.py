@@ -240,7 +240,10 @@ def approve(ctx, number, excluded, reasons, extend_years, as_json):
 @json_option
 @pass_cli
 def execute(ctx, number, as_json):
-    """Destroy the approved items of a list; safe to re-run after a crash or a storage failure."""
+    """Destroy the approved items of a list; safe to re-run after a crash or a storage failure.
+
+    Exits 7 when storage failed for an item, 5 when an item was refused (held, not yet due, being
+    processed); the JSON report on stdout says which and why."""
     from retention.execute import execute as run
 
     archive = ctx.ready_archive()
@@ -256,6 +259,11 @@ def execute(ctx, number, as_json):
         click.echo(f"dossier: error: storage failed for {sum(1 for p in report.pending if p.get('storage'))} "
                    f"item(s) of list {payload['list']}; they stay pending: run execute again", err=True)
         sys.exit(7)
+    if report.pending:   # held, not yet due, being processed: refused, and said so
+        first = report.pending[0]
+        click.echo(f"dossier: error: {len(report.pending)} item(s) of list {payload['list']} were not destroyed; "
+                   f"document {first['document']}: {first['reason']}", err=True)
+        sys.exit(5)
 
 
 @retention.command("paper")
