@@ -29,7 +29,7 @@ from dossier.models import (
     PaperDestruction,
     utcnow,
 )
-from dossier.permissions import Permission, require, require_any
+from dossier.permissions import Permission, can, require, require_any
 from dossier.services.access import record_access
 from retention.holds import held_clause
 from retention.schedule import class_of
@@ -200,11 +200,21 @@ def list_lists(session: Session, actor: Actor, status: str | None = None) -> lis
     return list(session.scalars(query))
 
 
+def is_proposer(actor: Actor, dl: DestructionList) -> bool:
+    if dl.proposed_by_id is not None:
+        return dl.proposed_by_id == actor.user_id
+    return dl.proposed_by == actor.username
+
+
+def may_review(actor: Actor, dl: DestructionList) -> bool:
+    """Whether ``actor`` may strike items and approve ``dl`` now (for pages to offer it)."""
+    return dl.status == ListStatus.PROPOSED.value and can(actor, Permission.APPROVE_DESTRUCTION) \
+        and not is_proposer(actor, dl)
+
+
 def _require_reviewer(actor: Actor, dl: DestructionList) -> None:
     require(actor, Permission.APPROVE_DESTRUCTION)
-    same = (dl.proposed_by_id is not None and dl.proposed_by_id == actor.user_id) or \
-        (dl.proposed_by_id is None and dl.proposed_by == actor.username)
-    if same:
+    if is_proposer(actor, dl):
         raise InvalidInput(f"{actor.username} proposed list {dl.number} and so cannot review it; "
                            f"another retention officer must")
     if dl.status != ListStatus.PROPOSED.value:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from dossier.errors import InvalidInput
-from dossier.permissions import Permission, can
+from dossier.permissions import Permission
 from dossier.services.documents import get_document
 from dossier.services.folders import list_document_types
 from dossier.services.households import get_household
@@ -108,12 +108,6 @@ def lists():
     return render_template("retention/lists.html", groups=groups, **NAMES)
 
 
-def _may_review(dl) -> bool:
-    who = actor()
-    return (dl.status == "proposed" and can(who, Permission.APPROVE_DESTRUCTION)
-            and not (dl.proposed_by_id == who.user_id or (dl.proposed_by_id is None and dl.proposed_by == who.username)))
-
-
 @bp.get("/lists/<number>")
 @requires(*READERS)
 def show(number: str):
@@ -121,7 +115,7 @@ def show(number: str):
     dl = svc.get_list(session, number)
     view = svc.list_view(dl)
     return render_template(
-        "retention/review.html", dl=view, may_review=_may_review(dl), confirm=ConfirmForm(formdata=None),
+        "retention/review.html", dl=view, may_review=svc.may_review(actor(), dl), confirm=ConfirmForm(formdata=None),
         strike_form=StrikeForm(formdata=None), paper_form=PaperForm(formdata=None, data={
             "destroyed_on": date.today().isoformat()}),
         paper_waiting=any(i["paper_original"] and not i["paper_destroyed"] and i["state"] != "struck"
