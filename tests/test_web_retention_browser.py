@@ -80,5 +80,15 @@ def test_propose_review_approve_execute(web_server, browser, web_archive, due_do
     page.goto(f"{base}/documents/{due_docs['repair']}")
     assert "此文件已按保管期限销毁" in page.locator("#viewer").inner_text()
     assert number in page.locator("#destroyed-facts").inner_text()
+    _shot(page, tmp_path, "retention-05-tombstone")
+
+    # A hold from the holds page keeps the last due document off the next list.
+    page.goto(f"{base}/retention/holds")
+    page.fill("#hold-form input[name=household]", "S-101")
+    page.fill("#hold-form input[name=reason]", "产权纠纷，法院诉讼中")
+    page.click("#hold-form button[type=submit]")
+    page.wait_for_url(f"{base}/retention/holds")
+    assert "产权纠纷，法院诉讼中" in page.locator("#holds").inner_text()
+    _shot(page, tmp_path, "retention-06-holds")
     assert problems == []
     context.close()
