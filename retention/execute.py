@@ -105,6 +105,7 @@ def _keep_pending(session: Session, item_id: int, reason: str) -> None:
 
 def _destroy_item(archive: Archive, session: Session, actor: Actor, item_id: int, today: date,
                   report: ExecutionReport) -> None:
+    session.expire_all()   # read the item, its list and its document as committed now (another run?)
     item = session.get(DestructionItem, item_id)
     dl: DestructionList = item.parent
     if dl.status != ListStatus.APPROVED.value or item.state != ItemState.PENDING.value:
@@ -183,8 +184,8 @@ def execute(archive: Archive, session: Session, actor: Actor, dl: DestructionLis
     session.commit()
     for item_id in pending:
         _destroy_item(archive, session, actor, item_id, today, report)
+    session.expire_all()
     dl = session.get(DestructionList, list_id)
-    session.refresh(dl)
     report.struck = sum(1 for i in dl.items if i.state == ItemState.STRUCK.value)
     if dl.status == ListStatus.APPROVED.value and not any(i.state == ItemState.PENDING.value for i in dl.items):
         dl.status = ListStatus.EXECUTED.value
