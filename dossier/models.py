@@ -180,6 +180,8 @@ class DocumentType(Base):
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     expected: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=100, nullable=False)
+    # The retention class a document of this type gets unless it names its own.
+    retention_class: Mapped[str | None] = mapped_column(ForeignKey("retention_classes.code"))
 
 
 class User(Base):
@@ -231,7 +233,17 @@ class Document(Base):
     document_date: Mapped[date | None] = mapped_column(Date)
     received_date: Mapped[date | None] = mapped_column(Date)
     confidentiality: Mapped[str] = _enum_col(Confidentiality.ORDINARY)
+    # Its own retention class (overrides the type's default); see ``retention.schedule``.
     retention_class: Mapped[str | None] = mapped_column(String(16))
+    # Derived by ``retention.schedule`` (never typed in): the first day it may be destroyed;
+    # empty when kept permanently or waiting for its household to close.
+    disposal_date: Mapped[date | None] = mapped_column(Date, index=True)
+    # A reviewer who struck it from a destruction list may keep it longer (never earlier).
+    retain_until: Mapped[date | None] = mapped_column(Date)
+    # The tombstone of a destroyed document: no content, no page text, only these facts.
+    destroyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    destroyed_by: Mapped[str | None] = mapped_column(String(64))
+    destruction_list: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = _enum_col(DocumentStatus.STORED)
     # The original as scanned.
     original_key: Mapped[str | None] = mapped_column(String(512), unique=True)
@@ -363,3 +375,143 @@ class AccessEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     client_addr: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(8), default="web", nullable=False)
+
+
+# --- retention and destruction (see retention/) -------------------------------------------------
+
+class RetentionTrigger(str, enum.Enum):
+    DOCUMENT_DATE = "document_date"          # counted from the document's own date
+    HOUSEHOLD_CLOSED = "household_closed"    # counted from the day its household closed
+
+
+class RetentionClass(Base):
+    """A retention period (保管期限): permanent (no years) or kept N years after its trigger."""
+
+    __tablename__ = "retention_classes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    years: Mapped[int | None] = mapped_column(Integer)       # None: permanent (永久)
+    trigger: Mapped[str] = _enum_col(RetentionTrigger.DOCUMENT_DATE)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Hold(Base):
+    """A legal hold, open complaint or dispute: while active, nothing it covers is destroyed."""
+
+    __tablename__ = "holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    placed_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    released_by: Mapped[str | None] = mapped_column(String(64))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    release_reason: Mapped[str | None] = mapped_column(Text)
+
+    household: Mapped[Household | None] = relationship()
+    document: Mapped[Document | None] = relationship()
+
+
+class ListStatus(str, enum.Enum):
+    PROPOSED = "proposed"      # awaiting review
+    APPROVED = "approved"      # reviewed; items are being destroyed
+    EXECUTED = "executed"      # every approved item destroyed
+
+
+class ItemState(str, enum.Enum):
+    PENDING = "pending"        # on the list, not destroyed (yet)
+    STRUCK = "struck"          # taken off by the reviewer, with a reason
+    DESTROYED = "destroyed"
+
+
+class DestructionList(Base):
+    """A destruction list (销毁清册). Kept permanently, like its certificate."""
+
+    __tablename__ = "destruction_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    status: Mapped[str] = _enum_col(ListStatus.PROPOSED)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    executed_by: Mapped[str | None] = mapped_column(String(64))
+    executed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    items: Mapped[list["DestructionItem"]] = relationship(
+        back_populates="parent", cascade="all, delete-orphan", order_by="DestructionItem.position"
+    )
+
+
+class DestructionItem(Base):
+    """One document on a list, with the facts the list shows copied at proposal time."""
+
+    __tablename__ = "destruction_items"
+    __table_args__ = (UniqueConstraint("list_id", "document_id", name="uq_destruction_items_list_document"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("destruction_lists.id"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), nullable=False, index=True)
+    household_code: Mapped[str] = mapped_column(String(64), nullable=False)
+    archive_no: Mapped[str] = mapped_column(String(64), nullable=False)
+    type_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    type_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    title: Mapped[str] = mapped_column(String(256), nullable=False)
+    document_date: Mapped[date | None] = mapped_column(Date)
+    retention_class: Mapped[str] = mapped_column(String(16), nullable=False)
+    disposal_date: Mapped[date] = mapped_column(Date, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The paper original (dual track): where it is kept, empty when there is none.
+    paper_location: Mapped[str | None] = mapped_column(String(128))
+    state: Mapped[str] = _enum_col(ItemState.PENDING)
+    struck_reason: Mapped[str | None] = mapped_column(Text)
+    struck_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    destroyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    destroyed_by: Mapped[str | None] = mapped_column(String(64))
+    paper_destruction_id: Mapped[int | None] = mapped_column(ForeignKey("paper_destructions.id"))
+
+    parent: Mapped[DestructionList] = relationship(back_populates="items")
+    document: Mapped[Document] = relationship()
+    paper_destruction: Mapped["PaperDestruction | None"] = relationship()
+
+
+class PaperDestruction(Base):
+    """The physical destruction of paper originals (shredded, with at least two 监销人)."""
+
+    __tablename__ = "paper_destructions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("destruction_lists.id"), nullable=False, index=True)
+    destroyed_on: Mapped[date] = mapped_column(Date, nullable=False)
+    shredded_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    witnesses: Mapped[str] = mapped_column(Text, nullable=False)       # JSON list of names
+    method: Mapped[str] = mapped_column(String(128), nullable=False)
+    recorded_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class ShredLogEntry(Base):
+    """The shredding log: append-only, hash-chained, each entry signed (see retention.shredlog)."""
+
+    __tablename__ = "shred_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)       # electronic | paper
+    list_number: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    document_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    record: Mapped[str] = mapped_column(Text, nullable=False)            # canonical JSON, signed
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    signature: Mapped[str] = mapped_column(String(128), nullable=False)
+    signing_key_id: Mapped[str] = mapped_column(String(32), nullable=False)

@@ -73,3 +73,11 @@ def require(user, permission: Permission) -> None:
     if not can(user, permission):
         who = getattr(user, "username", None) or "this user"
         raise PermissionDenied(f"{who} may not do this (needs the {permission.value} permission)")
+
+
+def require_any(user, *permissions: Permission) -> None:
+    """Refuse unless ``user`` holds at least one of ``permissions``."""
+    if not any(can(user, p) for p in permissions):
+        who = getattr(user, "username", None) or "this user"
+        needs = " or ".join(p.value for p in permissions)
+        raise PermissionDenied(f"{who} may not do this (needs the {needs} permission)")

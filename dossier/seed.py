@@ -38,3 +38,7 @@ def seed_reference_data(session: Session) -> None:
             session.add(DocumentType(code=code, name=name, expected=expected, sort_order=order * 10))
     if session.query(Community).count() == 0:
         session.add(Community(code=DEFAULT_COMMUNITY_CODE, name=DEFAULT_COMMUNITY_NAME))
+    session.flush()
+    from retention.classes import seed_classes
+
+    seed_classes(session)

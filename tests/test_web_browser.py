@@ -63,6 +63,16 @@ def _shot(page, tmp_path: Path, name: str) -> None:
     shutil.copy(path, SHOTS / path.name)
 
 
+def desk_page(browser):
+    """A desk-sized page in a new context, and the list its console errors and page errors go to."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    return context, page, problems
+
+
 def _login(page, base: str, username: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=username]", username)

@@ -129,7 +129,7 @@ def test_two_scans_for_a_household(archivist, web_archive, scans):
     before = counts(web_archive)
     response = archivist.post("/intake", data={
         "household": HOUSEHOLD, "type_code": "renovation", "title": "装修申请", "document_date": "2024-03-05",
-        "retention_class": "30年", "confidential": "y",
+        "retention_class": "D30", "confidential": "y",
         "files": [file(scans["scan0"], "第一页.png"), file(scans["scan1"], "第二页.png")],
     }, content_type="multipart/form-data")
     batch_id = batch_id_of(response)
@@ -142,7 +142,7 @@ def test_two_scans_for_a_household(archivist, web_archive, scans):
     assert [d.original_name for d in docs] == ["第一页.png", "第二页.png"]
     assert {d.household_id for d in docs} == {web_archive.households[HOUSEHOLD]}
     assert all(d.title == "装修申请" and d.type_code == "renovation" and d.confidentiality == "confidential"
-               and d.retention_class == "30年" and str(d.document_date) == "2024-03-05" for d in docs)
+               and d.retention_class == "D30" and str(d.document_date) == "2024-03-05" for d in docs)
     assert all(d.signature and d.media_type == "image/png" for d in docs)
     with Archive(web_archive.settings).session() as session:
         batch = session.get(Batch, batch_id)

@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     from webapp.households import bp as households_bp
     from webapp.intake import bp as intake_bp
     from webapp.main import bp as main_bp
+    from webapp.retention import bp as retention_bp
     from webapp.search import bp as search_bp
     from webapp.templating import init_app as init_templating
 
@@ -93,7 +94,8 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     init_templating(app)
     errors.register_error_handlers(app)
 
-    for blueprint in (auth_bp, main_bp, search_bp, documents_bp, households_bp, intake_bp, admin_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, search_bp, documents_bp, households_bp, intake_bp, retention_bp, admin_bp,
+                      api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)   # bearer tokens, never cookies: nothing for a forged form to ride on
 

@@ -1,6 +1,7 @@
 """Role checks for every route.
 
-Each view carries exactly one marker: ``@requires(Permission.X)``, ``@requires_login`` (any
+Each view carries exactly one marker: ``@requires(Permission.X)`` (or several permissions, any
+one of which will do), ``@requires_login`` (any
 signed-in user, e.g. logout) or ``@public`` (the login page). ``create_app`` refuses to start if
 a view has none, so a new route cannot be forgotten.
 
@@ -39,18 +40,20 @@ def _forbidden():
     return api_error(403) if is_api_request() else error_page(403)
 
 
-def requires(permission: Permission) -> Callable:
+def requires(*permissions: Permission) -> Callable:
+    """Signed in and holding the permission (with several: any one of them)."""
+
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
             user = principal()
             if user is None:
                 return _unauthenticated()
-            if not can(user, permission):
+            if not any(can(user, permission) for permission in permissions):
                 return _forbidden()
             return view(*args, **kwargs)
 
-        setattr(wrapper, ACCESS_ATTR, permission.value)
+        setattr(wrapper, ACCESS_ATTR, "|".join(p.value for p in permissions))
         return wrapper
 
     return decorate

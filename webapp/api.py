@@ -144,6 +144,24 @@ def create_household():
     return response
 
 
+@bp.post("/households/<int:household_id>/close")
+@requires(Permission.MANAGE_RECORDS)
+def close_household(household_id: int):
+    """Set (``{"closed_on": "YYYY-MM-DD"}``) or clear (``{"closed_on": null}``) the close date."""
+    from ingest.intake import parse_date
+    from retention.schedule import set_household_close_date
+
+    if (request.content_length or 0) > MAX_BODY:
+        raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or set(body) != {"closed_on"} or not isinstance(body["closed_on"], (str, type(None))):
+        raise InvalidInput('the body must be {"closed_on": "YYYY-MM-DD"} or {"closed_on": null}')
+    row = get_household_by_id(db(), household_id)
+    changed = set_household_close_date(db(), actor(), row, parse_date(body["closed_on"], "closed_on"))
+    return jsonify(id=row.id, code=row.code, status=row.status,
+                   closed_on=row.closed_on.isoformat() if row.closed_on else None, recomputed=changed)
+
+
 @bp.get("/search")
 @requires(Permission.SEARCH)
 def search():

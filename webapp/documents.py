@@ -26,6 +26,7 @@ from dossier.services.documents import document_view, get_document, open_origina
 from webapp.access import requires
 from webapp.context import actor, archive, db
 from webapp.forms import PurposeForm
+from retention.schedule import schedule_view
 from webapp.highlighting import highlight_page
 
 bp = Blueprint("documents", __name__)
@@ -108,6 +109,7 @@ def show(document_id: int):
     return render_template(
         "documents/show.html",
         doc=document_view(doc),
+        schedule=schedule_view(session, doc),
         household_id=doc.household_id,
         destroyed=destroyed,
         pages=pages,

@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - depends on the installed wtforms
 from dossier.models import HouseholdStatus, HouseholdUse, Role
 from dossier.permissions import ROLE_NAMES_ZH
 from dossier.services.households import STATUS_NAMES_ZH, USE_NAMES_ZH
+from retention.paper import DEFAULT_METHOD as DEFAULT_PAPER_METHOD
 
 
 def _strip(value):
@@ -141,8 +142,7 @@ class IntakeForm(FlaskForm):
                         render_kw={"placeholder": _l("留空则用文件名")})
     document_date = StringField(_l("文件日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
                                 render_kw={"type": "date"})
-    retention_class = StringField(_l("保管期限"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=16)],
-                                  render_kw={"placeholder": _l("如：永久、30年")})
+    retention_class = SelectField(_l("保管期限"), choices=[], validators=[Optional()], default="")
     confidential = BooleanField(_l("保密文件（仅限有权限的人员查看）"))
     files = MultipleFileField(_l("选择文件"), render_kw={
         "accept": ".pdf,.tif,.tiff,.jpg,.jpeg,.png,application/pdf,image/tiff,image/jpeg,image/png"})
@@ -150,9 +150,10 @@ class IntakeForm(FlaskForm):
     manifest = FileField(_l("批量清单（CSV，可选）"), render_kw={"accept": ".csv,text/csv"})
     submit = SubmitField(_l("上传并入库"))
 
-    def __init__(self, *args, type_choices: list | None = None, **kwargs):
+    def __init__(self, *args, type_choices: list | None = None, class_choices: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.type_code.choices = [choice("", str(_l("请选择")))] + list(type_choices or [])
+        self.retention_class.choices = [choice("", str(_l("按文件类型默认")))] + list(class_choices or [])
 
 
 class PurposeForm(FlaskForm):
@@ -164,3 +165,85 @@ class PurposeForm(FlaskForm):
     page = HiddenField()
     q = HiddenField()
     submit = SubmitField(_l("确认并查看"))
+
+
+# --- retention and destruction -------------------------------------------------------------------
+
+DATE_INPUT = {"type": "date"}
+
+
+class DueFilterForm(FlaskForm):
+    """The GET filter on the due list (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    as_of = StringField(_l("截至日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+                        render_kw=DATE_INPUT)
+    household = StringField(_l("户号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)])
+    type_code = SelectField(_l("文件类型"), choices=[], validators=[Optional()], default="")
+    class_code = SelectField(_l("保管期限"), choices=[], validators=[Optional()], default="")
+
+    def __init__(self, *args, type_choices: list | None = None, class_choices: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type_code.choices = [choice("", str(_l("全部")))] + list(type_choices or [])
+        self.class_code.choices = [choice("", str(_l("全部")))] + list(class_choices or [])
+
+
+class ProposeForm(FlaskForm):
+    """Draw up a destruction list of what the due filter shows (the filter rides along hidden)."""
+
+    as_of = HiddenField()
+    household = HiddenField()
+    type_code = HiddenField()
+    class_code = HiddenField()
+    submit = SubmitField(_l("编制销毁清册"))
+
+
+class StrikeForm(FlaskForm):
+    document_id = HiddenField(validators=[DataRequired()])
+    reason = StringField(_l("剔除理由"), filters=STRIP,
+                         validators=[DataRequired(_l("请填写剔除理由")), Length(max=500)],
+                         render_kw={"placeholder": _l("如：业主要求保留、仍在使用")})
+    extend_years = IntegerField(_l("延长保管（年）"), validators=[Optional(), NumberRange(1, 50)],
+                                render_kw={"placeholder": _l("可不填")})
+    submit = SubmitField(_l("剔除"))
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST with a CSRF token (approve, execute)."""
+
+    submit = SubmitField(_l("确认"))
+
+
+class PaperForm(FlaskForm):
+    shredded_by = StringField(_l("销毁人"), filters=STRIP, validators=[DataRequired(_l("请填写销毁人")), Length(max=128)])
+    witness_1 = StringField(_l("监销人一"), filters=STRIP, validators=[DataRequired(_l("至少需要两名监销人")), Length(max=128)])
+    witness_2 = StringField(_l("监销人二"), filters=STRIP, validators=[DataRequired(_l("至少需要两名监销人")), Length(max=128)])
+    witness_3 = StringField(_l("监销人三"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
+    method = StringField(_l("销毁方式"), filters=STRIP, default=DEFAULT_PAPER_METHOD,
+                         validators=[DataRequired(), Length(max=128)])
+    destroyed_on = StringField(_l("销毁日期"), filters=STRIP, validators=[DataRequired(), Length(max=10)],
+                               render_kw=DATE_INPUT)
+    submit = SubmitField(_l("登记纸质原件销毁"))
+
+
+class HoldForm(FlaskForm):
+    household = StringField(_l("户号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)],
+                            render_kw={"placeholder": "A-3-1201"})
+    document_id = IntegerField(_l("或文件编号"), validators=[Optional(), NumberRange(1)])
+    reason = StringField(_l("冻结理由"), filters=STRIP, validators=[DataRequired(_l("请填写冻结理由")), Length(max=500)],
+                         render_kw={"placeholder": _l("如：诉讼保全、投诉未结、产权纠纷")})
+    submit = SubmitField(_l("冻结（暂停销毁）"))
+
+
+class ReleaseForm(FlaskForm):
+    reason = StringField(_l("解除理由"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("解除冻结"))
+
+
+class CloseHouseholdForm(FlaskForm):
+    closed_on = StringField(_l("结档日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+                            render_kw=DATE_INPUT)
+    reopen = BooleanField(_l("撤销结档（恢复在用）"))
+    submit = SubmitField(_l("保存"))

@@ -7,7 +7,7 @@ import math
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from dossier.errors import DossierError, PermissionDenied
+from dossier.errors import DossierError, InvalidInput, PermissionDenied
 from dossier.permissions import Permission, can
 from dossier.services.documents import document_view
 from dossier.services.folders import completeness_by_household, folder_view
@@ -22,7 +22,7 @@ from dossier.services.households import (
 from webapp.access import requires
 from webapp.context import actor, archive, db, discard_changes
 from webapp.errors import user_message
-from webapp.forms import HouseholdFilterForm, HouseholdForm
+from webapp.forms import CloseHouseholdForm, HouseholdFilterForm, HouseholdForm
 
 bp = Blueprint("households", __name__)
 
@@ -118,9 +118,39 @@ def show(household_id: int):
     session, who = db(), actor()
     household = get_household_by_id(session, household_id)
     view, documents, catalog = folder_view(archive(), session, who, household)
+    close_form = None
+    if can(who, Permission.MANAGE_RECORDS):
+        close_form = CloseHouseholdForm(formdata=None, data={"closed_on": view["closed_on"] or ""})
     return render_template(
         "households/folder.html",
         h=view,
         documents=[document_view(d) for d in documents],
         catalog=catalog,
+        close_form=close_form,
     )
+
+
+@bp.post("/households/<int:household_id>/close")
+@requires(Permission.MANAGE_RECORDS)
+def close(household_id: int):
+    """Record the day a household closed (or reopen it); disposal dates follow."""
+    from ingest.intake import parse_date
+    from retention.schedule import set_household_close_date
+
+    form = CloseHouseholdForm()
+    session = db()
+    household = get_household_by_id(session, household_id)
+    if not form.validate_on_submit():
+        raise InvalidInput("the form has expired; reload the page and try again")
+    if form.reopen.data:
+        closed_on = None
+    elif not form.closed_on.data:
+        raise InvalidInput("give the day the household closed")
+    else:
+        closed_on = parse_date(form.closed_on.data, "the close date")
+    changed = set_household_close_date(session, actor(), household, closed_on)
+    if closed_on:
+        flash(_("已登记结档日期 %(d)s；%(n)d 份文件的到期日期已重新计算。", d=closed_on.isoformat(), n=changed), "success")
+    else:
+        flash(_("已撤销结档；%(n)d 份文件的到期日期已重新计算。", n=changed), "success")
+    return redirect(url_for("households.show", household_id=household_id))

@@ -36,8 +36,11 @@ NAMES = {
 
 
 def _form(**kwargs) -> IntakeForm:
+    from retention.classes import list_classes
+
     types = [choice(t.code, t.name) for t in list_document_types(db())]
-    return IntakeForm(type_choices=types, **kwargs)
+    classes = [choice(c.code, f"{c.code} {c.name}") for c in list_classes(db())]
+    return IntakeForm(type_choices=types, class_choices=classes, **kwargs)
 
 
 def _render_form(form: IntakeForm, status: int = 200):
@@ -111,7 +114,7 @@ def upload():
             return _refuse(form, exc, form.document_date)
         common = dict(household=data["household"], community=data["community"], type_code=data["type_code"],
                       title=data["title"], document_date=document_date, confidential=bool(data["confidential"]),
-                      retention_class=data["retention_class"])
+                      retention_class=data["retention_class"] or None)
 
     label = display_name(manifest.filename) if manifest is not None else _folder_label(form)
     folder = uploads.new_upload_folder(archive().settings)

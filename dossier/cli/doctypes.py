@@ -19,10 +19,11 @@ def doctype() -> None:
 def list_(ctx, as_json):
     archive = ctx.ready_archive()
     with archive.session() as session:
-        rows = [{"code": t.code, "name": t.name, "expected": t.expected}
+        rows = [{"code": t.code, "name": t.name, "expected": t.expected, "retention_class": t.retention_class}
                 for t in svc.list_document_types(session)]
     emit(as_json, {"types": rows}, "\n".join(
-        f"{t['code']:<16} {t['name']}{'  (expected in every folder)' if t['expected'] else ''}" for t in rows))
+        f"{t['code']:<16} {t['retention_class'] or '-':<5} {t['name']}"
+        f"{'  (expected in every folder)' if t['expected'] else ''}" for t in rows))
 
 
 @doctype.command("add")
@@ -41,15 +42,27 @@ def add(ctx, code, name, expected, as_json):
 
 @doctype.command("set")
 @click.argument("code")
-@click.option("--expected/--not-expected", required=True, help="Part of every folder's catalog or not.")
+@click.option("--expected/--not-expected", default=None, help="Part of every folder's catalog or not.")
+@click.option("--retention", metavar="CLASS", help="Default retention class of this type's documents.")
 @json_option
 @pass_cli
-def set_(ctx, code, expected, as_json):
+def set_(ctx, code, expected, retention, as_json):
+    from dossier.cli.common import fail
+    from retention.classes import set_type_class
+
+    if expected is None and retention is None:
+        fail("give --expected/--not-expected or --retention CLASS", 2)
     archive = ctx.ready_archive()
     with archive.session() as session:
-        row = svc.set_expected(session, ctx.actor(session), code, expected)
-        payload = {"code": row.code, "name": row.name, "expected": row.expected}
-    emit(as_json, payload, f"document type {code} is {'now' if expected else 'no longer'} expected in every folder")
+        actor = ctx.actor(session)
+        recomputed = 0
+        row = svc.set_expected(session, actor, code, expected) if expected is not None else None
+        if retention is not None:
+            row, recomputed = set_type_class(session, actor, code, retention)
+        payload = {"code": row.code, "name": row.name, "expected": row.expected,
+                   "retention_class": row.retention_class, "recomputed": recomputed}
+    emit(as_json, payload, f"document type {code}: {'expected' if payload['expected'] else 'not expected'} in "
+                           f"every folder, default class {payload['retention_class'] or '-'}")
 
 
 def register(cli: click.Group) -> None:

@@ -131,5 +131,34 @@ def party_add(ctx, code, community, role, name, phone, id_number, emergency_cont
     emit(as_json, payload, f"{payload['role']} {payload['name']} added to {payload['household']}")
 
 
+@household.command("close")
+@click.argument("code")
+@click.option("--community", metavar="NAME")
+@click.option("--on", "closed_on", metavar="YYYY-MM-DD", help="The day it closed (default today).")
+@click.option("--reopen", is_flag=True, help="Clear the close date: the household is active again.")
+@json_option
+@pass_cli
+def close(ctx, code, community, closed_on, reopen, as_json):
+    """Record that a household closed (owner moved out, unit changed hands); documents whose
+    retention counts from the close date get their disposal dates."""
+    from datetime import date
+
+    from dossier.cli.common import fail
+    from ingest.intake import parse_date
+    from retention.schedule import set_household_close_date
+
+    if reopen and closed_on:
+        fail("give either --on DATE or --reopen", 2)
+    when = None if reopen else (parse_date(closed_on, "--on") or date.today())
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        row = svc.get_household(session, code, community)
+        changed = set_household_close_date(session, ctx.actor(session), row, when)
+        payload = {"code": row.code, "status": row.status, "closed_on": when.isoformat() if when else None,
+                   "recomputed": changed}
+    emit(as_json, payload, f"household {code} {'closed on ' + payload['closed_on'] if when else 'reopened'}; "
+                           f"{changed} disposal dates changed")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(household)

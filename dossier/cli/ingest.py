@@ -41,7 +41,7 @@ def _tick(bar, total_docs: int):
 @click.option("--title", metavar="T", help="Title (default: the file name).")
 @click.option("--date", "doc_date", metavar="YYYY-MM-DD", help="Date of the document.")
 @click.option("--confidential", is_flag=True, help="Confidential (保密): only cleared roles see it.")
-@click.option("--retention", metavar="CLASS", help="Retention class.")
+@click.option("--retention", metavar="CLASS", help="Retention class code (dossier retention class list); default: the type's.")
 @click.option("--manifest", type=click.Path(dir_okay=False, path_type=str),
               help="CSV mapping each file to household, type, title, date, confidentiality (UTF-8 or GBK).")
 @click.option("--wait", is_flag=True, help="Return when every document is indexed or failed.")
@@ -78,6 +78,13 @@ def ingest(ctx, paths, household, community, type_code, title, doc_date, confide
     archive = ctx.ready_archive()
     with archive.session() as session:
         actor = ctx.actor(session)
+        if retention:
+            from retention.classes import resolve_class
+
+            code = resolve_class(session, retention).code   # refuse an unknown class before storing anything
+            for spec in specs:   # a manifest row's own class wins over --retention
+                if not (manifest and spec.retention_class):
+                    spec.retention_class = code
         batch = svc.intake(archive, session, actor, specs, source="cli")
         document_ids = svc.batch_document_ids(session, batch.id)
         alive = worker_alive(session)

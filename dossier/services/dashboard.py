@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from dossier.actor import Actor
 from dossier.models import Community, Document, DocumentStatus, Household, HouseholdStatus, Page
 from dossier.permissions import Permission, require
+from retention.lists import due_soon_count
 
 
 def dashboard_counts(session: Session, actor: Actor) -> dict:
@@ -22,4 +23,5 @@ def dashboard_counts(session: Session, actor: Actor) -> dict:
         "documents": sum(v for k, v in by_status.items() if k != DocumentStatus.DESTROYED.value),
         "documents_by_status": by_status,
         "pages": session.scalar(select(func.count(Page.id))) or 0,
+        "retention": due_soon_count(session, days=90),
     }

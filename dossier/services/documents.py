@@ -108,11 +108,15 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
                    *, batch_id: int | None = None) -> Document:
     """Store ``stream`` as a new signed original and commit it. Raises DuplicateDocument when
     the same content (SHA-256) is already in the catalog; nothing is stored then."""
+    from retention.classes import resolve_class
+    from retention.schedule import assign
+
     require(actor, Permission.MANAGE_RECORDS)
     get_document_type(session, new.type_code)
     title = (new.title or "").strip()
     if not title or len(title) > 256:
         raise InvalidInput("a document title must have 1 to 256 characters")
+    retention_class = resolve_class(session, new.retention_class).code if new.retention_class else None
     vault, signer = archive.vault, archive.signer
     key = new_object_key()
     stored = vault.put(key, stream)
@@ -128,7 +132,7 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
             document_date=new.document_date,
             received_date=new.received_date or date.today(),
             confidentiality=(Confidentiality.CONFIDENTIAL if new.confidential else Confidentiality.ORDINARY).value,
-            retention_class=new.retention_class,
+            retention_class=retention_class,
             status=new.status,
             original_key=key,
             original_name=new.original_name,
@@ -147,6 +151,7 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
             signing_key_id=signer.fingerprint,
         )
         session.add(doc)
+        assign(session, doc)
         session.add(ObjectKey(object_key=key, wrapped_key=stored.wrapped_key, master_key_id=stored.master_key_id))
         session.flush()
         record = signed_record(doc, household, actor.username)
@@ -253,12 +258,16 @@ def document_view(doc: Document, *, with_pages: bool = False) -> dict:
         "received": doc.received_date.isoformat() if doc.received_date else None,
         "confidentiality": doc.confidentiality,
         "retention_class": doc.retention_class,
+        "disposal_date": doc.disposal_date.isoformat() if doc.disposal_date else None,
         "status": doc.status,
         "sha256": doc.sha256,
         "size": doc.size,
         "media_type": doc.media_type,
         "page_count": doc.page_count,
         "intake_at": doc.intake_at.isoformat() if isinstance(doc.intake_at, datetime) else None,
+        "destroyed_at": doc.destroyed_at.isoformat() if doc.destroyed_at else None,
+        "destroyed_by": doc.destroyed_by,
+        "destruction_list": doc.destruction_list,
     }
     if with_pages:
         view["pages"] = [

@@ -12,6 +12,10 @@
       if (!isFinite(pct)) { pct = 0; }
       bar.style.width = Math.max(0, Math.min(100, pct)) + "%";
     });
+    // Print buttons (the certificate of destruction).
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
     // Open the "new household" panel when the dashboard links to it.
     if (window.location.hash === "#new-household") {
       var panel = document.getElementById("new-household");

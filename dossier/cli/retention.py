@@ -1,0 +1,462 @@
+"""``dossier retention ...``, ``dossier hold ...``, ``dossier shredlog ...``: thin calls into
+``retention/``. Commands that act for a person take ``dossier --as USERNAME``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from dossier.cli.common import emit, fail, json_option, pass_cli
+from retention import classes as class_svc
+from retention import lists as list_svc
+from retention.paper import DEFAULT_METHOD as DEFAULT_PAPER_METHOD
+
+
+
+def due_filter_options(fn):
+    """--as-of, --household, --type, --class: which due documents (``due`` and ``propose``)."""
+    for option in reversed((
+        click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Count as of this date (default today)."),
+        click.option("--household", metavar="CODE", help="Only this household's documents."),
+        click.option("--type", "type_code", metavar="TYPE", help="Only this document type."),
+        click.option("--class", "class_code", metavar="CLASS", help="Only this retention class."),
+    )):
+        fn = option(fn)
+    return fn
+
+
+def _date(value: str | None, what: str = "date"):
+    from ingest.intake import parse_date
+
+    return parse_date(value, what)
+
+
+def _due_filter(as_of, household, type_code, class_code) -> list_svc.DueFilter:
+    return list_svc.DueFilter(as_of=_date(as_of, "--as-of"), household=household, type_code=type_code,
+                              class_code=class_code)
+
+
+def _list_lines(view: dict) -> str:
+    c = view["counts"]
+    lines = [f"{view['number']}  {view['status']}  proposed by {view['proposed_by']} {view['proposed_at'][:10]}"
+             + (f", approved by {view['approved_by']}" if view["approved_by"] else "")
+             + f"  ({c['total']} items: {c['pending']} pending, {c['struck']} struck, {c['destroyed']} destroyed)"]
+    for item in view.get("items", []):
+        paper = f"  paper: {item['paper_location']}" if item["paper_original"] else ""
+        note = f"  ({item['struck_reason']})" if item["struck_reason"] else (f"  [{item['error']}]" if item["error"] else "")
+        lines.append(f"  #{item['document']:<6} {item['state']:<9} {item['household']:<12} {item['type_name']} "
+                     f"{item['title']}  {item['date'] or '-'}  {item['class']} due {item['disposal_date']}{paper}{note}")
+    return "\n".join(lines)
+
+
+@click.group("retention")
+def retention() -> None:
+    """Retention classes, due documents and destruction lists (销毁清册)."""
+
+
+@retention.group("class")
+def class_() -> None:
+    """Retention classes (保管期限)."""
+
+
+@class_.command("list")
+@json_option
+@pass_cli
+def class_list(ctx, as_json):
+    """List the classes."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        rows = [class_svc.class_view(c) for c in class_svc.list_classes(session)]
+    emit(as_json, {"classes": rows}, "\n".join(
+        f"{c['code']:<8} {c['period']:<6} {c['trigger_name']}  {c['name']}" for c in rows))
+
+
+def _class_options(fn):
+    fn = click.option("--trigger", type=click.Choice(["document_date", "household_closed"]),
+                      help="Count from the document's date, or from the day its household closed.")(fn)
+    fn = click.option("--permanent", is_flag=True, help="Kept permanently (永久).")(fn)
+    return click.option("--years", metavar="N", help="Kept N years.")(fn)
+
+
+@class_.command("add")
+@click.argument("code")
+@click.argument("name")
+@_class_options
+@json_option
+@pass_cli
+def class_add(ctx, code, name, years, permanent, trigger, as_json):
+    """Add a class, e.g. `retention class add HC5 结档后5年 --years 5 --trigger household_closed`."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        row = class_svc.add_class(session, ctx.actor(session), code, name, years=years, permanent=permanent,
+                                  trigger=trigger)
+        view = class_svc.class_view(row)
+    emit(as_json, view, f"retention class {view['code']} added ({view['period']}, {view['trigger_name']})")
+
+
+@class_.command("set")
+@click.argument("code")
+@click.option("--name")
+@_class_options
+@json_option
+@pass_cli
+def class_set(ctx, code, name, years, permanent, trigger, as_json):
+    """Change a class; the disposal dates it governs are recomputed."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        row, changed = class_svc.change_class(session, ctx.actor(session), code, name=name, years=years,
+                                              permanent=permanent, trigger=trigger)
+        view = dict(class_svc.class_view(row), recomputed=changed)
+    emit(as_json, view, f"retention class {view['code']} changed; {changed} disposal dates recomputed")
+
+
+@retention.command("set-class")
+@click.argument("document_id", type=int)
+@click.argument("class_code", required=False)
+@click.option("--default", "use_default", is_flag=True, help="Follow the document type's default class again.")
+@json_option
+@pass_cli
+def set_class(ctx, document_id, class_code, use_default, as_json):
+    """Give one document its own retention class; its disposal date is recomputed."""
+    from dossier.services.documents import get_document
+    from retention.schedule import set_document_class
+
+    if bool(class_code) == use_default:
+        fail("name a class, or give --default", 2)
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        doc = set_document_class(session, ctx.actor(session), get_document(session, document_id), class_code)
+        payload = {"id": doc.id, "retention_class": doc.retention_class,
+                   "disposal_date": doc.disposal_date.isoformat() if doc.disposal_date else None}
+    emit(as_json, payload, f"document {document_id}: class {payload['retention_class'] or '(type default)'}, "
+                           f"disposal date {payload['disposal_date'] or 'none'}")
+
+
+@retention.command("recompute")
+@json_option
+@pass_cli
+def recompute(ctx, as_json):
+    """Recompute every document's disposal date (administrator)."""
+    from dossier.permissions import Permission, require
+    from retention.schedule import recompute_all
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        require(ctx.actor(session), Permission.ADMIN)
+        changed = recompute_all(session)
+    emit(as_json, {"recomputed": changed}, f"{changed} disposal dates changed")
+
+
+@retention.command("due")
+@due_filter_options
+@json_option
+@pass_cli
+def due(ctx, as_of, household, type_code, class_code, as_json):
+    """Documents past their disposal date and not held."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        flt = _due_filter(as_of, household, type_code, class_code)
+        total, docs = list_svc.due_documents(session, ctx.actor(session), flt)
+        rows = [list_svc.due_view(session, d) for d in docs]
+    payload = {"as_of": (flt.as_of or date.today()).isoformat(), "total": total, "documents": rows}
+    emit(as_json, payload, "\n".join(
+        f"#{d['id']:<6} {d['household']:<12} {d['type_name']} {d['title']}  {d['date'] or '-'}  {d['class']} "
+        f"due {d['disposal_date']}" + ("  (paper kept)" if d["paper_original"] else "") for d in rows)
+        or "no document is due")
+
+
+@retention.command("propose")
+@due_filter_options
+@json_option
+@pass_cli
+def propose(ctx, as_of, household, type_code, class_code, as_json):
+    """Draw up a destruction list of the due documents (archivist or retention officer)."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        dl = list_svc.propose(session, ctx.actor(session), _due_filter(as_of, household, type_code, class_code))
+        view = list_svc.list_view(dl)
+    emit(as_json, view, _list_lines(view))
+
+
+@retention.command("lists")
+@click.option("--status", type=click.Choice(["proposed", "approved", "executed"]))
+@json_option
+@pass_cli
+def lists(ctx, status, as_json):
+    """Destruction lists, newest first."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        views = [list_svc.list_view(dl, with_items=False)
+                 for dl in list_svc.list_lists(session, ctx.actor(session), status)]
+    emit(as_json, {"lists": views}, "\n".join(_list_lines(v) for v in views) or "no destruction lists")
+
+
+@retention.command("show")
+@click.argument("number")
+@json_option
+@pass_cli
+def show(ctx, number, as_json):
+    """One destruction list and its items."""
+    from dossier.permissions import Permission, require_any
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        require_any(ctx.actor(session), Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
+        view = list_svc.list_view(list_svc.get_list(session, number))
+    emit(as_json, view, _list_lines(view))
+
+
+@retention.command("approve")
+@click.argument("number")
+@click.option("--exclude", "excluded", type=int, multiple=True, metavar="DOC",
+              help="Strike this document from the list (repeatable; each needs a --reason).")
+@click.option("--reason", "reasons", multiple=True, metavar="TEXT",
+              help="Why the document is struck: one for all, or one per --exclude in order.")
+@click.option("--extend-years", type=int, metavar="N", help="Keep the struck documents N more years.")
+@json_option
+@pass_cli
+def approve(ctx, number, excluded, reasons, extend_years, as_json):
+    """Approve a list (retention officer, not its proposer), striking items with a reason."""
+    if excluded and not reasons:
+        fail("each --exclude needs a --reason", 2)
+    if reasons and not excluded:
+        fail("--reason goes with --exclude", 2)
+    if len(reasons) not in (1, len(excluded)):
+        fail("give one --reason for all excluded documents, or one per --exclude", 2)
+    pairs = [(doc, reasons[0] if len(reasons) == 1 else reasons[i]) for i, doc in enumerate(excluded)]
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        dl = list_svc.approve(session, ctx.actor(session), list_svc.get_list(session, number), pairs,
+                              extend_years=extend_years)
+        view = list_svc.list_view(dl)
+    emit(as_json, view, f"list {view['number']} approved by {view['approved_by']}\n" + _list_lines(view))
+
+
+@retention.command("execute")
+@click.argument("number")
+@json_option
+@pass_cli
+def execute(ctx, number, as_json):
+    """Destroy the approved items of a list; safe to re-run after a crash or a storage failure.
+
+    Exits 7 when storage failed for an item, 5 when an item was refused (held, not yet due, being
+    processed); the JSON report on stdout says which and why."""
+    from retention.execute import execute as run
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        report = run(archive, session, ctx.actor(session), list_svc.get_list(session, number))
+    payload = report.as_dict()
+    human = [f"list {payload['list']}: {len(payload['destroyed'])} destroyed now, "
+             f"{len(payload['already_destroyed'])} earlier, {payload['struck']} struck, "
+             f"{len(payload['pending'])} still pending; list {payload['status']}"]
+    human += [f"  pending #{p['document']}: {p['reason']}" for p in payload["pending"]]
+    emit(as_json, payload, "\n".join(human))
+    if report.storage_failed:
+        click.echo(f"dossier: error: storage failed for {sum(1 for p in report.pending if p.get('storage'))} "
+                   f"item(s) of list {payload['list']}; they stay pending: run execute again", err=True)
+        sys.exit(7)
+    if report.pending:   # held, not yet due, being processed: refused, and said so
+        first = report.pending[0]
+        click.echo(f"dossier: error: {len(report.pending)} item(s) of list {payload['list']} were not destroyed; "
+                   f"document {first['document']}: {first['reason']}", err=True)
+        sys.exit(5)
+
+
+@retention.command("paper")
+@click.argument("number")
+@click.option("--shredded-by", required=True, metavar="NAME", help="Who destroyed the paper.")
+@click.option("--witness", "witnesses", multiple=True, required=True, metavar="NAME",
+              help="A witness (监销人); at least two.")
+@click.option("--method", default=DEFAULT_PAPER_METHOD, show_default=True, help="How the paper was destroyed.")
+@click.option("--date", "on", metavar="YYYY-MM-DD", help="When (default today).")
+@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+              help="Only these documents' paper (default: all waiting on the list).")
+@json_option
+@pass_cli
+def paper(ctx, number, shredded_by, witnesses, method, on, documents, as_json):
+    """Record the physical destruction of a list's paper originals."""
+    from retention.paper import paper_view, record_paper_destruction
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        record, count = record_paper_destruction(
+            archive, session, ctx.actor(session), list_svc.get_list(session, number), shredded_by=shredded_by,
+            witnesses=list(witnesses), method=method, destroyed_on=_date(on, "--date") or date.today(),
+            document_ids=list(documents) or None)
+        view = paper_view(record, count)
+    emit(as_json, view, f"paper of {count} document(s) on list {number} recorded as destroyed on "
+                        f"{view['destroyed_on']} ({view['method']}; witnesses {', '.join(view['witnesses'])})")
+
+
+@retention.command("certificate")
+@click.argument("number")
+@json_option
+@pass_cli
+def certificate(ctx, number, as_json):
+    """The certificate of destruction (销毁证明) of a list."""
+    from retention.export import certificate as make, certificate_pairs
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        cert = make(session, ctx.actor(session), list_svc.get_list(session, number))
+    emit(as_json, cert, "\n".join(f"{label}: {value}" for label, value in certificate_pairs(cert)))
+
+
+@retention.command("export")
+@click.argument("number")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True)
+@click.option("--certificate", "what", flag_value="certificate", help="CSV: the certificate instead of the items.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@pass_cli
+def export(ctx, number, fmt, what, output, as_json):
+    """Write a list (and its certificate) as CSV or XLSX (both sheets)."""
+    from retention.export import certificate as make, certificate_csv, items_csv, workbook
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        dl = list_svc.get_list(session, number)
+        cert = make(session, ctx.actor(session), dl)
+        if fmt == "xlsx":
+            data = workbook(dl, cert)
+        else:
+            data = certificate_csv(cert) if what == "certificate" else items_csv(dl)
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(output)   # never a half-written file under the name asked for
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(f"cannot write {output}: {exc.strerror or exc}", 2)
+    emit(as_json, {"list": number, "format": fmt, "output": str(output), "bytes": len(data)},
+         f"list {number} written to {output}")
+
+
+# --- holds -------------------------------------------------------------------------------------
+
+@click.group("hold")
+def hold() -> None:
+    """Holds (legal hold, complaint, dispute): held documents are never destroyed."""
+
+
+@hold.command("add")
+@click.option("--household", metavar="CODE")
+@click.option("--community", metavar="NAME")
+@click.option("--document", "document_id", type=int, metavar="ID")
+@click.option("--reason", required=True, metavar="TEXT")
+@json_option
+@pass_cli
+def hold_add(ctx, household, community, document_id, reason, as_json):
+    """Hold a household's documents or one document."""
+    from dossier.services.documents import get_document
+    from dossier.services.households import get_household
+    from retention.holds import add_hold, hold_view
+
+    if bool(household) == bool(document_id):
+        fail("name either --household CODE or --document ID", 2)
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        actor = ctx.actor(session)
+        row = add_hold(session, actor, reason,
+                       household=get_household(session, household, community) if household else None,
+                       document=get_document(session, document_id) if document_id else None)
+        view = hold_view(row)
+    emit(as_json, view, f"hold {view['id']} placed on "
+                        + (f"household {view['household']}" if view["scope"] == "household" else f"document {view['document']}"))
+
+
+@hold.command("release")
+@click.argument("hold_id", type=int)
+@click.option("--reason", metavar="TEXT")
+@json_option
+@pass_cli
+def hold_release(ctx, hold_id, reason, as_json):
+    """Release a hold (retention officer)."""
+    from retention.holds import hold_view, release_hold
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        view = hold_view(release_hold(session, ctx.actor(session), hold_id, reason))
+    emit(as_json, view, f"hold {hold_id} released")
+
+
+@hold.command("list")
+@click.option("--all", "include_released", is_flag=True, help="Released holds too.")
+@json_option
+@pass_cli
+def hold_list(ctx, include_released, as_json):
+    """Holds, with who placed them and why."""
+    from retention.holds import hold_view, list_holds
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        views = [hold_view(h) for h in list_holds(session, ctx.actor(session), include_released=include_released)]
+    emit(as_json, {"holds": views}, "\n".join(
+        f"{h['id']:<5} {'active' if h['active'] else 'released'} {h['household']}"
+        + (f" #{h['document']}" if h["document"] else " (whole household)")
+        + f"  {h['reason']}  — {h['placed_by']} {h['placed_at'][:10]}" for h in views) or "no holds")
+
+
+# --- the shredding log -------------------------------------------------------------------------
+
+@click.group("shredlog")
+def shredlog() -> None:
+    """The shredding log: append-only, hash-chained, signed."""
+
+
+@shredlog.command("verify")
+@click.option("--public-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Verify with this PEM public key (dossier keys export-public) instead of the archive's.")
+@json_option
+@pass_cli
+def shredlog_verify(ctx, public_key, as_json):
+    """Check the chain and every signature; exits 8 naming the first bad entry."""
+    from dossier.permissions import Permission, require
+    from retention.shredlog import verify
+    from storage.signing import load_public_key
+
+    archive = ctx.ready_archive()
+    key = load_public_key(public_key.read_bytes()) if public_key else archive.signer.public_key
+    with archive.session() as session:
+        require(ctx.actor(session), Permission.AUDIT)
+        result = verify(session, key)
+    human = (f"shredding log intact: {result['entries']} entries" if result["ok"] else
+             "\n".join(p["problem"] for p in result["problems"]))
+    emit(as_json, result, human)
+    if not result["ok"]:
+        click.echo(f"dossier: error: the shredding log is broken at entry {result['broken_at']}: "
+                   f"{result['problems'][0]['problem']}", err=True)
+        sys.exit(8)
+
+
+@shredlog.command("show")
+@click.option("--list", "list_number", metavar="NUMBER", help="Only this destruction list's entries.")
+@json_option
+@pass_cli
+def shredlog_show(ctx, list_number, as_json):
+    """The log's entries."""
+    from sqlalchemy import select
+
+    from dossier.models import ShredLogEntry
+    from dossier.permissions import Permission, require
+    from retention.shredlog import entry_view
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        require(ctx.actor(session), Permission.AUDIT)
+        query = select(ShredLogEntry).order_by(ShredLogEntry.seq)
+        if list_number:
+            query = query.where(ShredLogEntry.list_number == list_number)
+        views = [entry_view(e) for e in session.scalars(query)]
+    emit(as_json, {"entries": views}, "\n".join(
+        f"{e['seq']:<5} {e['at'][:19]} {e['kind']:<10} {e['list']} #{e['document']} {e['record'].get('title', '')} "
+        f"{e['hash'][:16]}…" for e in views) or "the shredding log is empty")
+
+
+def register(cli: click.Group) -> None:
+    for command in (retention, hold, shredlog):
+        cli.add_command(command)

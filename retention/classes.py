@@ -1,0 +1,202 @@
+"""Retention classes (保管期限): a code, a Chinese name, a period (永久 or N years) and a trigger.
+
+Classes are data, not code: ``dossier init`` seeds the archival defaults and the administrator
+adds or changes classes with ``dossier retention class add/set``. Changing a class's period or
+trigger recomputes the disposal date of every document it governs (``retention.schedule``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dossier.actor import Actor
+from dossier.errors import AlreadyExists, InvalidInput, NotFound
+from dossier.models import DocumentType, RetentionClass, RetentionTrigger
+from dossier.permissions import Permission, require
+from dossier.services.access import record_access
+
+MAX_YEARS = 200
+TRIGGER_NAMES_ZH = {
+    RetentionTrigger.DOCUMENT_DATE.value: "自文件日期起算",
+    RetentionTrigger.HOUSEHOLD_CLOSED.value: "自业户结档起算",
+}
+
+# (code, Chinese name, years or None for permanent, trigger)
+DEFAULT_CLASSES: list[tuple[str, str, int | None, str]] = [
+    ("Y", "永久", None, RetentionTrigger.DOCUMENT_DATE.value),
+    ("D30", "定期30年", 30, RetentionTrigger.DOCUMENT_DATE.value),
+    ("D10", "定期10年", 10, RetentionTrigger.DOCUMENT_DATE.value),
+    ("D5", "定期5年（常规表单）", 5, RetentionTrigger.DOCUMENT_DATE.value),
+    ("D3", "定期3年（常规表单）", 3, RetentionTrigger.DOCUMENT_DATE.value),
+]
+
+# Each document type's default class (a document may name its own instead).
+DEFAULT_TYPE_CLASSES: dict[str, str] = {
+    "contract": "Y",
+    "change": "Y",
+    "move_in": "D30",
+    "id_document": "D30",
+    "incident": "D30",
+    "contacts": "D10",
+    "renovation": "D10",
+    "payment": "D10",
+    "correspondence": "D10",
+    "violation": "D10",
+    "photo": "D10",
+    "other": "D10",
+    "keys": "D5",
+    "vehicle": "D5",
+    "complaint": "D5",
+    "repair": "D3",
+    "service": "D3",
+}
+
+_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_-]{0,15}$")
+
+
+def seed_classes(session: Session) -> None:
+    """Insert the default classes and type mappings that are missing; never overwrites. When
+    anything was added (a new archive, or one upgraded from before retention), every
+    document's disposal date is computed."""
+    from retention.schedule import recompute_all
+
+    added = 0
+    for code, name, years, trigger in DEFAULT_CLASSES:
+        if session.get(RetentionClass, code) is None:
+            session.add(RetentionClass(code=code, name=name, years=years, trigger=trigger))
+            added += 1
+    session.flush()
+    for type_code, class_code in DEFAULT_TYPE_CLASSES.items():
+        row = session.get(DocumentType, type_code)
+        if row is not None and row.retention_class is None:
+            row.retention_class = class_code
+            added += 1
+    if added:
+        session.flush()
+        recompute_all(session)
+
+
+def list_classes(session: Session) -> list[RetentionClass]:
+    rows = session.scalars(select(RetentionClass)).all()
+    # Permanent first, then the longest period first.
+    return sorted(rows, key=lambda c: (c.years is not None, -(c.years or 0), c.code))
+
+
+def resolve_class(session: Session, value: str) -> RetentionClass:
+    """The class named by its code (any case) or its Chinese name."""
+    text = (value or "").strip()
+    row = session.get(RetentionClass, text.upper()) if text else None
+    if row is None and text:
+        row = session.scalar(select(RetentionClass).where(RetentionClass.name == text))
+    if row is None:
+        codes = ", ".join(c.code for c in list_classes(session))
+        raise InvalidInput(f"unknown retention class {value!r}; known classes: {codes}")
+    return row
+
+
+def get_class(session: Session, code: str) -> RetentionClass:
+    row = session.get(RetentionClass, (code or "").strip().upper())
+    if row is None:
+        raise NotFound(f"there is no retention class {code!r}")
+    return row
+
+
+def parse_trigger(value: str | None) -> str:
+    if value is None:
+        return RetentionTrigger.DOCUMENT_DATE.value
+    for trigger in RetentionTrigger:
+        if value in (trigger.value, TRIGGER_NAMES_ZH[trigger.value]):
+            return trigger.value
+    raise InvalidInput(f"unknown trigger {value!r}; choose document_date or household_closed")
+
+
+def parse_years(value: int | str | None, permanent: bool) -> int | None:
+    if permanent:
+        if value not in (None, ""):
+            raise InvalidInput("a permanent class has no period in years; give either --years or --permanent")
+        return None
+    if value in (None, ""):
+        raise InvalidInput("give the period in years (--years N) or say the class is permanent (--permanent)")
+    try:
+        years = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"the period {value!r} is not a whole number of years") from None
+    if years < 0:
+        raise InvalidInput(f"a retention period cannot be negative ({years} years)")
+    if years == 0 or years > MAX_YEARS:
+        raise InvalidInput(f"a retention period must be 1 to {MAX_YEARS} years, or permanent")
+    return years
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise InvalidInput("a retention class name must have 1 to 64 characters")
+    return name
+
+
+def add_class(session: Session, actor: Actor, code: str, name: str, *, years: int | str | None = None,
+              permanent: bool = False, trigger: str | None = None) -> RetentionClass:
+    require(actor, Permission.ADMIN)
+    code = (code or "").strip().upper()
+    if not _CODE_RE.match(code):
+        raise InvalidInput(f"{code!r} is not a class code: use up to 16 capital letters and digits, such as D10")
+    row = RetentionClass(code=code, name=_check_name(name), years=parse_years(years, permanent),
+                         trigger=parse_trigger(trigger))
+    if session.get(RetentionClass, code) is not None:
+        raise AlreadyExists(f"retention class {code} already exists")
+    session.add(row)
+    session.flush()
+    record_access(session, actor, "retention.class.add", detail=code)
+    return row
+
+
+def change_class(session: Session, actor: Actor, code: str, *, name: str | None = None,
+                 years: int | str | None = None, permanent: bool = False,
+                 trigger: str | None = None) -> tuple[RetentionClass, int]:
+    """Change a class; returns it and how many documents' disposal dates were recomputed."""
+    from retention.schedule import recompute_for_class
+
+    require(actor, Permission.ADMIN)
+    row = get_class(session, code)
+    if name is not None:
+        row.name = _check_name(name)
+    if permanent or years not in (None, ""):
+        row.years = parse_years(years, permanent)
+    if trigger is not None:
+        row.trigger = parse_trigger(trigger)
+    session.flush()
+    changed = recompute_for_class(session, row.code)
+    record_access(session, actor, "retention.class.change", detail=row.code)
+    return row, changed
+
+
+def set_type_class(session: Session, actor: Actor, type_code: str, class_code: str) -> tuple[DocumentType, int]:
+    """Map a document type to its default class; recomputes the documents that follow it."""
+    from dossier.services.documents import get_document_type
+    from retention.schedule import recompute_for_type
+
+    require(actor, Permission.ADMIN)
+    doc_type = get_document_type(session, type_code)
+    doc_type.retention_class = resolve_class(session, class_code).code
+    session.flush()
+    return doc_type, recompute_for_type(session, doc_type.code)
+
+
+def period_text(row: RetentionClass) -> str:
+    return "永久" if row.years is None else f"{row.years}年"
+
+
+def class_view(row: RetentionClass) -> dict:
+    return {
+        "code": row.code,
+        "name": row.name,
+        "years": row.years,
+        "permanent": row.years is None,
+        "period": period_text(row),
+        "trigger": row.trigger,
+        "trigger_name": TRIGGER_NAMES_ZH.get(row.trigger, row.trigger),
+    }

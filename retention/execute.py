@@ -1,0 +1,200 @@
+"""Executing an approved destruction list, one document at a time, safe to interrupt.
+
+Per item, in this order:
+
+1. Re-check: the list is approved, the item still pending (struck items are never touched), the
+   document not held, past its disposal date, not being processed, and the content the reviewer
+   saw (same SHA-256).
+2. Delete the original and every derivative (previews, searchable PDF) from storage. Deleting a
+   missing object is not an error, so a re-run repeats this harmlessly. If storage fails (say it
+   is unreachable) the item stays pending with the reason, and the run goes on to the next.
+3. One catalog transaction: destroy the wrapped data keys (crypto-shredding: no copy of the
+   objects, backups included, can be decrypted again), delete the page text, turn the document
+   into a tombstone, mark the item destroyed and append the signed shredding-log entry. Either
+   all of it commits or none of it does.
+4. After the run, the search index is told about every destroyed document of the list (the
+   index writer journals the ids first, so a crash here is caught up by ``dossier index sync``).
+
+A crash anywhere leaves each item either pending (re-running finishes it) or destroyed and
+logged; nothing is recorded as destroyed unless it was, and nothing unapproved is destroyed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from dossier.actor import Actor
+from dossier.archive import Archive
+from dossier.errors import InvalidInput
+from dossier.models import (
+    DestructionItem,
+    DestructionList,
+    Document,
+    DocumentStatus,
+    ItemState,
+    ListStatus,
+    ObjectKey,
+    Page,
+    utcnow,
+)
+from dossier.permissions import Permission, require
+from dossier.services.access import record_access
+from retention import shredlog
+from retention.holds import active_holds_for
+from storage.errors import StorageError
+
+DERIVATIVES = "derivatives"
+
+
+@dataclass
+class ExecutionReport:
+    list_number: str
+    status: str = ""
+    destroyed: list[int] = field(default_factory=list)          # destroyed by this run
+    already_destroyed: list[int] = field(default_factory=list)  # by an earlier run
+    pending: list[dict] = field(default_factory=list)           # {"document", "reason"}
+    struck: int = 0
+
+    @property
+    def storage_failed(self) -> bool:
+        return any(p.get("storage") for p in self.pending)
+
+    def as_dict(self) -> dict:
+        return {"list": self.list_number, "status": self.status, "destroyed": self.destroyed,
+                "already_destroyed": self.already_destroyed,
+                "pending": [{"document": p["document"], "reason": p["reason"]} for p in self.pending],
+                "struck": self.struck}
+
+
+def object_keys_of(archive: Archive, session: Session, doc: Document) -> set[str]:
+    """Every stored object of a document: the original, page previews, the searchable PDF, and
+    whatever else lies under its derivatives folder (leftovers of earlier attempts)."""
+    keys = {doc.original_key, doc.searchable_pdf_key}
+    keys |= set(session.scalars(select(Page.preview_key).where(Page.document_id == doc.id)))
+    prefix = f"{DERIVATIVES}/{doc.id}/"
+    keys |= set(session.scalars(select(ObjectKey.object_key).where(ObjectKey.object_key.like(f"{prefix}%"))))
+    keys |= {info.key for info in archive.store.list(prefix)}
+    keys.discard(None)
+    return keys
+
+
+def _blocker(session: Session, item: DestructionItem, doc: Document, today: date) -> str | None:
+    holds = active_holds_for(session, doc)
+    if holds:
+        return f"held: {holds[0].reason} (hold {holds[0].id}, placed by {holds[0].placed_by})"
+    if doc.disposal_date is None or doc.disposal_date > today:
+        return f"not due until {doc.disposal_date or 'its retention period starts'}"
+    if doc.status == DocumentStatus.PROCESSING.value:
+        return "being processed by a worker; run execute again later"
+    if doc.sha256 != item.sha256:
+        return "its content is not the one the reviewer approved"
+    return None
+
+
+def _keep_pending(session: Session, item_id: int, reason: str) -> None:
+    session.rollback()
+    item = session.get(DestructionItem, item_id)
+    item.last_error = reason[:2000]
+    session.commit()
+
+
+def _destroy_item(archive: Archive, session: Session, actor: Actor, item_id: int, today: date,
+                  report: ExecutionReport) -> None:
+    session.expire_all()   # read the item, its list and its document as committed now (another run?)
+    item = session.get(DestructionItem, item_id)
+    dl: DestructionList = item.parent
+    if dl.status != ListStatus.APPROVED.value or item.state != ItemState.PENDING.value:
+        return
+    doc = session.get(Document, item.document_id)
+    if doc.status == DocumentStatus.DESTROYED.value:
+        report.pending.append({"document": doc.id, "reason": f"already destroyed by list {doc.destruction_list}"})
+        return _keep_pending(session, item_id, f"already destroyed by list {doc.destruction_list}")
+    reason = _blocker(session, item, doc, today)
+    if reason:
+        report.pending.append({"document": doc.id, "reason": reason})
+        return _keep_pending(session, item_id, reason)
+    try:
+        keys = object_keys_of(archive, session, doc)
+        for key in sorted(keys):
+            archive.store.delete(key)
+    except StorageError as exc:
+        report.pending.append({"document": doc.id, "reason": exc.message, "storage": True})
+        return _keep_pending(session, item_id, exc.message)
+
+    now = utcnow()
+    # Claim the document against a worker starting on it meanwhile (claims are conditional too).
+    claimed = session.execute(
+        update(Document).where(Document.id == doc.id, Document.status != DocumentStatus.PROCESSING.value,
+                               Document.status != DocumentStatus.DESTROYED.value)
+        .values(status=DocumentStatus.DESTROYED.value).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        reason = "taken by a worker or another run meanwhile; run execute again later"
+        report.pending.append({"document": doc.id, "reason": reason})
+        return _keep_pending(session, item_id, reason)
+    session.execute(delete(ObjectKey).where(or_(ObjectKey.object_key.in_(keys),
+                                                ObjectKey.object_key.like(f"{DERIVATIVES}/{doc.id}/%"))))
+    session.execute(delete(Page).where(Page.document_id == doc.id))
+    session.refresh(doc)
+    doc.original_key = None
+    doc.searchable_pdf_key = None
+    doc.lease_until = None
+    doc.last_error = None
+    doc.destroyed_at = now
+    doc.destroyed_by = actor.username
+    doc.destruction_list = dl.number
+    item.state = ItemState.DESTROYED.value
+    item.destroyed_at = now
+    item.destroyed_by = actor.username
+    item.last_error = None
+    shredlog.append(session, archive.signer, kind="electronic", list_number=dl.number, document_id=doc.id, at=now,
+                    facts={"household": item.household_code, "archive_no": item.archive_no, "type": item.type_code,
+                           "title": item.title, "date": item.document_date.isoformat() if item.document_date else None,
+                           "class": item.retention_class, "sha256": item.sha256, "objects": len(keys),
+                           "approved_by": dl.approved_by, "destroyed_by": actor.username})
+    record_access(session, actor, "document.destroy", household_id=doc.household_id, document_id=doc.id,
+                  detail=dl.number)
+    try:
+        session.commit()
+    except SQLAlchemyError as exc:   # e.g. another run appended to the log at the same moment
+        reason = f"the catalog refused the destruction record ({type(exc).__name__}); run execute again"
+        report.pending.append({"document": doc.id, "reason": reason})
+        return _keep_pending(session, item_id, reason)
+    report.destroyed.append(doc.id)
+
+
+def execute(archive: Archive, session: Session, actor: Actor, dl: DestructionList, *,
+            today: date | None = None) -> ExecutionReport:
+    """Destroy every pending item of an approved list (see the module docstring)."""
+    from search.hooks import documents_changed
+
+    require(actor, Permission.PROPOSE_DESTRUCTION)
+    if dl.status == ListStatus.PROPOSED.value:
+        raise InvalidInput(f"list {dl.number} has not been approved; a retention officer must review it first")
+    today = today or date.today()
+    archive.signer  # noqa: B018 - refuse a missing signing key before destroying anything
+    report = ExecutionReport(dl.number)
+    list_id = dl.id
+    pending = [i.id for i in dl.items if i.state == ItemState.PENDING.value]
+    report.already_destroyed = [i.document_id for i in dl.items if i.state == ItemState.DESTROYED.value]
+    session.commit()
+    for item_id in pending:
+        _destroy_item(archive, session, actor, item_id, today, report)
+    session.expire_all()
+    dl = session.get(DestructionList, list_id)
+    report.struck = sum(1 for i in dl.items if i.state == ItemState.STRUCK.value)
+    if dl.status == ListStatus.APPROVED.value and not any(i.state == ItemState.PENDING.value for i in dl.items):
+        dl.status = ListStatus.EXECUTED.value
+        dl.executed_by = actor.username
+        dl.executed_at = utcnow()
+        record_access(session, actor, "retention.executed", detail=dl.number)
+    session.commit()
+    report.status = dl.status
+    destroyed = [i.document_id for i in dl.items if i.state == ItemState.DESTROYED.value]
+    if destroyed:
+        documents_changed(archive, destroyed)
+    return report

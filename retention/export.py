@@ -1,0 +1,162 @@
+"""A destruction list and its certificate of destruction (销毁证明) as data, CSV and XLSX.
+
+The certificate names the list, its items, who proposed, approved and executed it, the dates,
+the paper destructions and their witnesses, and the shredding-log entries of the list with the
+SHA-256 over their hashes, so anyone can check it against ``dossier shredlog verify``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dossier.actor import Actor
+from dossier.models import DestructionList, PaperDestruction, User, utcnow
+from dossier.permissions import Permission, require_any
+from retention.lists import ITEM_STATE_NAMES_ZH, LIST_STATUS_NAMES_ZH, item_view, list_view
+from retention.paper import paper_view
+from retention.shredlog import entries_for_list, range_hash
+
+ITEM_COLUMNS: list[tuple[str, str]] = [
+    ("position", "序号"), ("document", "文件编号"), ("archive_no", "档案编号"), ("household", "户号"),
+    ("type_name", "文件类型"), ("title", "题名"), ("date", "文件日期"), ("class", "保管期限"),
+    ("disposal_date", "到期日期"), ("paper_location", "纸质原件存放位置"), ("state_name", "状态"),
+    ("struck_reason", "剔除理由"), ("destroyed_at", "电子文件销毁时间"), ("paper_destroyed", "纸质原件已销毁"),
+    ("sha256", "SHA-256"),
+]
+
+
+def item_rows(dl: DestructionList) -> list[dict]:
+    rows = []
+    for item in dl.items:
+        view = item_view(item)
+        view["state_name"] = ITEM_STATE_NAMES_ZH.get(item.state, item.state)
+        view["paper_location"] = view["paper_location"] or "无"
+        view["paper_destroyed"] = ("是" if view["paper_destroyed"] else "否") if item.paper_location else "—"
+        rows.append(view)
+    return rows
+
+
+def certificate(session: Session, actor: Actor, dl: DestructionList) -> dict:
+    require_any(actor, Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
+    entries = entries_for_list(session, dl.number)
+    papers = session.scalars(select(PaperDestruction).where(PaperDestruction.list_id == dl.id)
+                             .order_by(PaperDestruction.id)).all()
+    per_paper = {p.id: sum(1 for i in dl.items if i.paper_destruction_id == p.id) for p in papers}
+    names = dict(session.execute(select(User.username, User.display_name).where(
+        User.username.in_([dl.proposed_by, dl.approved_by, dl.executed_by]))).all())
+    return {
+        **list_view(dl, with_items=False),
+        "people": {role: _person(names, username) for role, username in (
+            ("proposed_by", dl.proposed_by), ("approved_by", dl.approved_by), ("executed_by", dl.executed_by))},
+        "title": "销毁证明",
+        "list": dl.number,
+        "status_name": LIST_STATUS_NAMES_ZH.get(dl.status, dl.status),
+        "paper": [paper_view(p, per_paper[p.id]) for p in papers],
+        "log": {
+            "entries": len(entries),
+            "first_seq": entries[0].seq if entries else None,
+            "last_seq": entries[-1].seq if entries else None,
+            "seqs": [e.seq for e in entries],
+            "range_sha256": range_hash(entries),
+        },
+        "items": item_rows(dl),
+        "generated_at": utcnow().replace(microsecond=0).isoformat(),
+    }
+
+
+def _person(names: dict, username: str | None) -> str | None:
+    """``周经理（officer）``: the name people sign with, and the account that acted."""
+    if username is None:
+        return None
+    return f"{names[username]}（{username}）" if names.get(username) else username
+
+
+def _when(iso: str | None) -> str:
+    return f"{iso[:19].replace('T', ' ')} UTC" if iso else "—"
+
+
+def certificate_pairs(cert: dict) -> list[tuple[str, str]]:
+    """The certificate's facts as (label, value) lines, for CSV, XLSX and the printable page."""
+    c, log, people = cert["counts"], cert["log"], cert["people"]
+    pairs = [
+        ("销毁清册编号", cert["list"]),
+        ("状态", cert["status_name"]),
+        ("到期基准日", cert["as_of"]),
+        ("编制人", people["proposed_by"]),
+        ("编制时间", _when(cert["proposed_at"])),
+        ("审批人", people["approved_by"] or "—"),
+        ("审批时间", _when(cert["approved_at"])),
+        ("执行人", people["executed_by"] or "—"),
+        ("执行完成时间", _when(cert["executed_at"])),
+        ("列入清册文件数", str(c["total"])),
+        ("已销毁电子文件数", str(c["destroyed"])),
+        ("审核剔除数", str(c["struck"])),
+        ("待销毁数", str(c["pending"])),
+        ("纸质原件数 / 已销毁", f"{c['paper']} / {c['paper_destroyed']}"),
+    ]
+    for p in cert["paper"]:
+        pairs.append(("纸质原件销毁", f"{p['destroyed_on']} {p['method']}，销毁人 {p['shredded_by']}，"
+                                      f"监销人 {'、'.join(p['witnesses'])}，共 {p['items']} 件"))
+    seqs = f"{log['first_seq']}–{log['last_seq']}" if log["entries"] else "—"
+    pairs += [
+        ("销毁日志条目", f"{log['entries']} 条（序号 {seqs}）"),
+        ("日志条目哈希（SHA-256）", log["range_sha256"] or "—"),
+        ("生成时间", _when(cert["generated_at"])),
+    ]
+    return pairs
+
+
+def items_csv(dl: DestructionList) -> bytes:
+    return _csv([[label for _, label in ITEM_COLUMNS]]
+                + [[_cell(row[key]) for key, _ in ITEM_COLUMNS] for row in item_rows(dl)])
+
+
+def certificate_csv(cert: dict) -> bytes:
+    return _csv([["项目", "内容"]] + [list(p) for p in certificate_pairs(cert)])
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    # A cell starting with = + - @ would be a formula in a spreadsheet; keep it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8-sig")   # Excel on Chinese Windows reads the BOM as UTF-8
+
+
+def workbook(dl: DestructionList, cert: dict) -> bytes:
+    """Two sheets: the list (销毁清册) and the certificate (销毁证明)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "销毁清册"
+    sheet.append([f"销毁清册 {dl.number}"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([label for _, label in ITEM_COLUMNS])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in item_rows(dl):
+        sheet.append([_cell(row[key]) for key, _ in ITEM_COLUMNS])
+    for column, width in zip("ABCDEFGHIJKLMNO", (6, 9, 14, 12, 14, 30, 12, 9, 12, 20, 9, 24, 22, 12, 66)):
+        sheet.column_dimensions[column].width = width
+    cert_sheet = book.create_sheet("销毁证明")
+    cert_sheet.append([f"销毁证明 {dl.number}"])
+    cert_sheet["A1"].font = Font(bold=True, size=14)
+    for label, value in certificate_pairs(cert):
+        cert_sheet.append([label, _cell(value)])
+    cert_sheet.column_dimensions["A"].width = 24
+    cert_sheet.column_dimensions["B"].width = 80
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,97 @@
+"""Holds (legal hold, open complaint, dispute): while a hold is active, the documents it covers
+(one document, or every document of a household) cannot be proposed for destruction or
+destroyed. Holds are never deleted: releasing one records who released it, when and why."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from dossier.actor import Actor
+from dossier.errors import InvalidInput, NotFound
+from dossier.models import Document, DocumentStatus, Hold, Household, utcnow
+from dossier.permissions import Permission, require, require_any
+from dossier.services.access import record_access
+
+
+def _reason(text: str | None, what: str = "a hold") -> str:
+    text = (text or "").strip()
+    if not text or len(text) > 500:
+        raise InvalidInput(f"{what} needs a reason of 1 to 500 characters")
+    return text
+
+
+def add_hold(session: Session, actor: Actor, reason: str, *, household: Household | None = None,
+             document: Document | None = None) -> Hold:
+    require_any(actor, Permission.MANAGE_RECORDS, Permission.PROPOSE_DESTRUCTION)
+    if (household is None) == (document is None):
+        raise InvalidInput("a hold covers either one household or one document; name exactly one")
+    if document is not None and document.status == DocumentStatus.DESTROYED.value:
+        raise InvalidInput(f"document {document.id} has already been destroyed")
+    hold = Hold(household_id=household.id if household else None, document_id=document.id if document else None,
+                reason=_reason(reason), placed_by=actor.username, placed_at=utcnow())
+    session.add(hold)
+    session.flush()
+    record_access(session, actor, "hold.add", household_id=household.id if household else document.household_id,
+                  document_id=document.id if document else None, detail=f"hold {hold.id}")
+    return hold
+
+
+def get_hold(session: Session, hold_id: int) -> Hold:
+    hold = session.get(Hold, hold_id)
+    if hold is None:
+        raise NotFound(f"there is no hold {hold_id}")
+    return hold
+
+
+def release_hold(session: Session, actor: Actor, hold_id: int, reason: str | None = None) -> Hold:
+    require(actor, Permission.APPROVE_DESTRUCTION)
+    hold = get_hold(session, hold_id)
+    if hold.released_at is not None:
+        raise InvalidInput(f"hold {hold_id} was already released on {hold.released_at:%Y-%m-%d}")
+    hold.released_at = utcnow()
+    hold.released_by = actor.username
+    hold.release_reason = (reason or "").strip()[:500] or None
+    record_access(session, actor, "hold.release", household_id=hold.household_id, document_id=hold.document_id,
+                  detail=f"hold {hold.id}")
+    return hold
+
+
+def list_holds(session: Session, actor: Actor, *, include_released: bool = False) -> list[Hold]:
+    require_any(actor, Permission.MANAGE_RECORDS, Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
+    query = select(Hold).options(selectinload(Hold.household), selectinload(Hold.document)).order_by(Hold.id)
+    if not include_released:
+        query = query.where(Hold.released_at.is_(None))
+    return list(session.scalars(query))
+
+
+def held_clause():
+    """A SQL condition true for documents under an active hold."""
+    active = Hold.released_at.is_(None)
+    return or_(
+        Document.id.in_(select(Hold.document_id).where(active, Hold.document_id.is_not(None))),
+        Document.household_id.in_(select(Hold.household_id).where(active, Hold.household_id.is_not(None))),
+    )
+
+
+def active_holds_for(session: Session, doc: Document) -> list[Hold]:
+    return list(session.scalars(select(Hold).where(
+        Hold.released_at.is_(None),
+        or_(Hold.document_id == doc.id, Hold.household_id == doc.household_id)).order_by(Hold.id)))
+
+
+def hold_view(hold: Hold) -> dict:
+    return {
+        "id": hold.id,
+        "household": hold.household.code if hold.household else (hold.document.household.code if hold.document else None),
+        "document": hold.document_id,
+        "document_title": hold.document.title if hold.document else None,
+        "scope": "household" if hold.household_id else "document",
+        "reason": hold.reason,
+        "placed_by": hold.placed_by,
+        "placed_at": hold.placed_at.isoformat(),
+        "active": hold.released_at is None,
+        "released_by": hold.released_by,
+        "released_at": hold.released_at.isoformat() if hold.released_at else None,
+        "release_reason": hold.release_reason,
+    }
