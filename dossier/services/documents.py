@@ -11,7 +11,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -104,6 +104,17 @@ def find_duplicate(session: Session, sha256: str) -> int | None:
     )
 
 
+def sign_stored(session: Session, signer, row, stored, record: Callable[[], dict]) -> None:
+    """Record the wrapped data key of ``row``'s freshly stored object, then sign ``record()``
+    (made after a flush, so it can name the row's id) onto the row. The caller commits."""
+    session.add(ObjectKey(object_key=row.original_key, wrapped_key=stored.wrapped_key,
+                          master_key_id=stored.master_key_id))
+    session.flush()
+    facts = record()
+    row.signed_record = json.dumps(facts, ensure_ascii=False, sort_keys=True)
+    row.signature = signer.sign(facts)
+
+
 def store_original(archive: Archive, session: Session, actor: Actor, new: NewDocument, stream: BinaryIO,
                    *, batch_id: int | None = None) -> Document:
     """Store ``stream`` as a new signed original and commit it. Raises DuplicateDocument when
@@ -147,11 +158,7 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
             signing_key_id=signer.fingerprint,
         )
         session.add(doc)
-        session.add(ObjectKey(object_key=key, wrapped_key=stored.wrapped_key, master_key_id=stored.master_key_id))
-        session.flush()
-        record = signed_record(doc, household, actor.username)
-        doc.signed_record = json.dumps(record, ensure_ascii=False, sort_keys=True)
-        doc.signature = signer.sign(record)
+        sign_stored(session, signer, doc, stored, lambda: signed_record(doc, household, actor.username))
         record_access(session, actor, "document.intake", household_id=household.id, document_id=doc.id,
                       detail=new.original_name)
         session.commit()
