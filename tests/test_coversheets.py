@@ -265,3 +265,80 @@ def test_only_archivists_and_admins_print_and_split(folders, tmp_path):
             intake.intake(folders, session, staff, [intake.FileSpec(path=tmp_path, name="x", split=True)])
         with pytest.raises(PermissionDenied):
             assign_unfiled(folders, session, staff, 1, household="A-3-1201", community=None, type_code="other")
+
+
+# --- command line ------------------------------------------------------------------------------
+
+def _clean_error(result, fragment: str, code: int) -> None:
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == code and result.stdout == ""
+    assert len(lines) == 1 and lines[0].startswith("dossier: error: ") and fragment in lines[0], result.stderr
+
+
+def test_cli_prints_sheets_and_splits_a_stack(folders, run_cli, tmp_path):
+    codes = tmp_path / "codes.txt"
+    codes.write_text("# 3 号楼\nA-3-1201\n\nB-1-0101\n", encoding="utf-8")
+    out = tmp_path / "sheets.pdf"
+    result = run_cli("coversheet", "--households-file", str(codes), "--type", "repair", "-o", str(out), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json() == {"output": str(out), "sheets": 2, "households": ["A-3-1201", "B-1-0101"]}
+    assert pdf_info(out).pages == 2
+    assert run_cli("coversheet", "--building", "A", "--floor", "3", "-o", str(out)).exit_code == 0
+    assert pdf_info(out).pages == 2
+
+    # The printed sheets, "scanned" (rendered by poppler) with a page after each.
+    pages = [Image.open(p.path).convert("L") for p in iter_pages(out, detect(out), dpi=300, workdir=tmp_path / "r")]
+    stack = make_pdf(_plain([pages[0], content("甲", 1), pages[1], content("乙", 2)]), tmp_path / "stack.pdf")
+    result = run_cli("ingest", str(stack), "--split", "--json")
+    assert result.exit_code == 0, result.stderr
+    statuses = [(d["status"], d["sheet"]["household"] if d["sheet"] else None) for d in result.json()["documents"]]
+    assert statuses == [("separator", "A-3-1201"), ("queued", "A-3-1201"), ("separator", "A-3-1202"),
+                        ("queued", "A-3-1202")]
+    human = run_cli("batch", "show", str(result.json()["batch"]))
+    assert "sheet" in human.stdout and "→ A-3-1201 other" in human.stdout
+
+
+def test_cli_unfiled_pages_exit_9_and_are_assigned(folders, run_cli, tmp_path):
+    stack = make_pdf(_plain([content("前", 1), sheet(_facts(folders, "A-3-1201"), folders.cover_sheet_key),
+                             content("甲", 2)]), tmp_path / "stack.pdf")
+    result = run_cli("ingest", str(stack), "--split", "--json")
+    assert result.exit_code == 9
+    unfiled = result.json()["documents"][0]
+    assert unfiled["status"] == "unfiled"
+    _clean_error(run_cli("batch", "assign", str(unfiled["item"]), "--household", "A-3-1201"), "--type", 2)
+    assigned = run_cli("batch", "assign", str(unfiled["item"]), "--household", "A-3-1201", "--type", "other",
+                       "--json")
+    assert assigned.exit_code == 0, assigned.stderr
+    assert assigned.json()["document"] > 0
+
+
+def test_cli_errors_are_one_clear_line(folders, run_cli, tmp_path):
+    out = str(tmp_path / "s.pdf")
+    _clean_error(run_cli("coversheet", "-o", out), "choose households", 2)
+    _clean_error(run_cli("coversheet", "--household", "Z-9-9999", "-o", out), "no household Z-9-9999", 3)
+    _clean_error(run_cli("coversheet", "--household", "A-3-1201", "--type", "nope", "-o", out),
+                 "unknown document type", 2)
+    _clean_error(run_cli("coversheet", "--household", "A-3-1201", "--date", "soon", "-o", out), "not a date", 2)
+    _clean_error(run_cli("coversheet", "--household", "A-3-1201", "-o", str(tmp_path / "no" / "s.pdf")),
+                 "cannot be written", 2)
+    _clean_error(run_cli("coversheet", "--households-file", str(tmp_path / "none.txt"), "-o", out),
+                 "cannot be read", 2)
+    _clean_error(run_cli("ingest", "x.pdf", "--split", "--household", "A-3-1201"), "cover sheets say", 2)
+    _clean_error(run_cli("batch", "assign", "999", "--household", "A-3-1201", "--type", "other"),
+                 "no unfiled pages", 2)
+    assert not Path(out).exists()
+    png = tmp_path / "one.png"
+    content("单页").save(png)
+    result = run_cli("ingest", str(png), "--split", "--json")
+    assert result.exit_code == 9 and "single image" in result.json()["documents"][0]["error"]
+
+
+def test_cli_role_checks(folders, run_cli, tmp_path):
+    assert run_cli("user", "add", "clerk", "--role", "staff", "--password", "clerk-password-1").exit_code == 0
+    out = str(tmp_path / "s.pdf")
+    _clean_error(run_cli("--as", "clerk", "coversheet", "--household", "A-3-1201", "-o", out), "may not", 5)
+    _clean_error(run_cli("--as", "clerk", "ingest", str(tmp_path), "--split"), "may not", 5)
+    _clean_error(run_cli("--as", "clerk", "batch", "assign", "1", "--household", "A-3-1201", "--type", "other"),
+                 "may not", 5)
+    assert run_cli("user", "add", "keeper", "--role", "archivist", "--password", "keeper-password-1").exit_code == 0
+    assert run_cli("--as", "keeper", "coversheet", "--household", "A-3-1201", "-o", out).exit_code == 0
