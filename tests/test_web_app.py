@@ -221,6 +221,8 @@ def test_every_route_carries_a_role_check(web_app):
         "intake.batches": "manage_records",
         "intake.batch": "manage_records",
         "intake.progress": "manage_records",
+        "intake.assign": "manage_records",
+        "coversheets.print_sheets": "manage_records",
         "admin.index": "admin",
         "admin.add_user_view": "admin",
         "admin.expected_types": "admin",
