@@ -165,7 +165,9 @@ def tiff_page_frames(container: Image.Image) -> list[int]:
 
 def _full_pdf_page(path: Path, number: int, workdir: Path, label: str):
     def load() -> np.ndarray:
-        [page] = _render_pdf(path, number, number, FULL_DPI, workdir, label)
+        folder = workdir / "full"          # apart from the small pages iter_pages is writing
+        folder.mkdir(exist_ok=True)
+        [page] = _render_pdf(path, number, number, FULL_DPI, folder, label)
         try:
             with Image.open(page) as image:
                 return np.asarray(image.convert("L"))

@@ -21,7 +21,7 @@ from dossier.services import coversheets as cs
 from dossier.services import households as hh
 from dossier.services.documents import verify_original
 from ingest import intake
-from ingest.detect import detect, pdf_info
+from ingest.detect import detect, pdf_info, pdf_page_sizes
 from ingest.rasterise import iter_pages
 from ingest.separate import DETECT_DPI, classify, detect_pages, plan
 from ingest.split import assign_unfiled
@@ -110,6 +110,8 @@ def test_printed_sheet_decodes_to_what_was_asked(folders, console, tmp_path):
     path = tmp_path / "sheets.pdf"
     path.write_bytes(pdf)
     assert pdf_info(path).pages == 1
+    [(width_pt, height_pt)] = pdf_page_sizes(path, 1, 1).values()
+    assert (round(width_pt / 72 * 25.4), round(height_pt / 72 * 25.4)) == (210, 297)     # A4
     [page] = iter_pages(path, detect(path), dpi=300, workdir=tmp_path / "pages")
     with Image.open(page.path) as image:
         full = np.asarray(image.convert("L"))
@@ -342,3 +344,17 @@ def test_cli_role_checks(folders, run_cli, tmp_path):
                  "may not", 5)
     assert run_cli("user", "add", "keeper", "--role", "archivist", "--password", "keeper-password-1").exit_code == 0
     assert run_cli("--as", "keeper", "coversheet", "--household", "A-3-1201", "-o", out).exit_code == 0
+
+
+def test_split_documents_go_through_the_pipeline_without_the_sheet(folders, run_cli, tmp_path):
+    """One small OCR run: the filed part is indexed, and its text is the page's, not the sheet's."""
+    a = _facts(folders, "A-3-1201")
+    page = render_page("装修押金收据 二〇二四年", paper="strip", dpi=150, font_pt=16)
+    stack = make_pdf(_plain([sheet(a, folders.cover_sheet_key).reduce(2), page]), tmp_path / "stack.pdf", dpi=150)
+    result = run_cli("ingest", str(stack), "--split", "--wait", "--processes", "1", "--json")
+    assert result.exit_code == 0, result.stderr
+    [filed] = [d for d in result.json()["documents"] if d["id"]]
+    assert (filed["status"], filed["pages"]) == ("indexed", 1)
+    shown = run_cli("doc", "show", str(filed["id"]), "--json").json()
+    text = "".join(shown["pages"][0]["text"].split())
+    assert "押金" in text and "档案封面" not in text

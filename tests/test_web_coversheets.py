@@ -18,11 +18,6 @@ from tests.test_web_intake import batch_id_of, counts, text
 from tests.web_fixtures import web_csrf_token
 
 
-def _pdf_pages(data: bytes) -> int:
-    assert data.startswith(b"%PDF")
-    return data.count(b"/Type /Page\n") or data.count(b"/Type /Page ") or data.count(b"/Type/Page")
-
-
 def _stack(web_archive, tmp_path, with_stray_page: bool = True) -> bytes:
     archive = Archive(web_archive.settings)
     with archive.session() as session:
