@@ -128,12 +128,13 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
 def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: int, *, household: str,
                    community: str | None, type_code: str, title: str | None = None,
                    document_date: date | None = None, confidential: bool = False,
-                   retention_class: str | None = None) -> Document:
+                   retention_class: str | None = None, batch_id: int | None = None) -> Document:
     """File an unfiled part of a stack: its pages are copied out of the stored stack and stored
-    as a new signed original in ``household``, queued for processing. Returns the document."""
+    as a new signed original in ``household``, queued for processing. Returns the document.
+    ``batch_id``, when given, is the batch the part must belong to."""
     require(actor, Permission.MANAGE_RECORDS)
     item = session.get(BatchItem, item_id)
-    if item is None or item.stack_id is None:
+    if item is None or item.stack_id is None or batch_id not in (None, item.batch_id):
         raise InvalidInput(f"there are no unfiled pages with number {item_id}")
     if item.outcome != "unfiled":
         raise InvalidInput(f"the pages {item.file_name} are already filed")

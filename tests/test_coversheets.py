@@ -214,8 +214,11 @@ def test_unfiled_pages_are_filed_by_the_archivist(folders, console, tmp_path):
     unfiled = report["documents"][0]
     assert unfiled["status"] == "unfiled" and unfiled["stack_pages"] == [1, 2]
     with folders.session() as session:
+        with pytest.raises(Exception, match="no unfiled pages"):
+            assign_unfiled(folders, session, console, unfiled["item"], household="A-3-1202", community=None,
+                           type_code="other", batch_id=report["batch"] + 1)
         doc = assign_unfiled(folders, session, console, unfiled["item"], household="A-3-1202", community=None,
-                             type_code="correspondence", title="来函")
+                             type_code="correspondence", title="来函", batch_id=report["batch"])
         assert (doc.household.code, doc.type_code, doc.title, doc.status) == ("A-3-1202", "correspondence",
                                                                               "来函", "queued")
         with pytest.raises(Exception, match="already filed"):

@@ -104,6 +104,8 @@ def test_a_stack_uploaded_for_splitting_and_unfiled_pages_assigned(archivist, we
     assert f'action="{url}"' in page
     response = archivist.post(url, data={"household": "A-1-0101", "type_code": ""})
     assert response.status_code == 400 and "请选择文件类型" in text(response)
+    wrong_batch = f"/intake/batches/{batch_id + 1}/items/{unfiled_id}/assign"
+    assert archivist.post(wrong_batch, data={"household": "A-1-0101", "type_code": "other"}).status_code == 404
     response = archivist.post(url, data={"household": "Z-0-0000", "type_code": "other"})
     assert response.status_code == 400 and "Z-0-0000" in text(response)
     response = archivist.post(url, data={"household": "A-1-0101", "type_code": "correspondence", "title": "来函"})

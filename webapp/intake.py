@@ -232,7 +232,8 @@ def assign(batch_id: int, item_id: int):
         doc = assign_unfiled(archive(), db(), actor(), item_id, household=data["household"],
                              community=data["community"], type_code=data["type_code"], title=data["title"],
                              document_date=parse_date(data["document_date"]),
-                             confidential=bool(data["confidential"]), retention_class=data["retention_class"])
+                             confidential=bool(data["confidential"]), retention_class=data["retention_class"],
+                             batch_id=batch_id)
     except DossierError as exc:
         if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
             raise
