@@ -20,6 +20,7 @@ from dossier.models import BatchItem, Document, ObjectKey, ScanStack
 from dossier.services import coversheets as cs
 from dossier.services import households as hh
 from dossier.services.documents import verify_original
+from dossier.services.stacks import verify_stack
 from ingest import intake
 from ingest.detect import detect, pdf_info, pdf_page_sizes
 from ingest.rasterise import iter_pages
@@ -187,6 +188,10 @@ def test_a_stack_is_stored_whole_and_split_into_signed_documents(folders, consol
     with folders.session() as session:
         stack = session.scalar(select(ScanStack))
         assert stack.page_count == 11 and stack.signature and stack.size == path.stat().st_size
+        assert verify_stack(folders, session, stack) == (True, [])
+        stack.sha256 = "0" * 64            # the catalog altered: the signature no longer vouches for it
+        assert verify_stack(folders, session, stack)[1] == ["the catalog's sha256 differs from the signed record"]
+        session.rollback()
         with folders.vault.open(stack.original_key, session.get(ObjectKey, stack.original_key).wrapped_key) as stream:
             assert stream.read() == path.read_bytes()       # the stack exactly as scanned
         docs = session.scalars(select(Document).order_by(Document.id)).all()

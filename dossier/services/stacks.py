@@ -19,7 +19,7 @@ from dossier.errors import AlreadyExists
 from dossier.models import ScanStack, utcnow
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
-from dossier.services.documents import new_object_key, sign_stored, wrapped_key_for
+from dossier.services.documents import check_signed, new_object_key, sign_stored, wrapped_key_for
 
 RECORD_VERSION = 1
 
@@ -71,3 +71,11 @@ def store_stack(archive: Archive, session: Session, actor: Actor, batch_id: int,
 def open_stack(archive: Archive, session: Session, stack: ScanStack) -> BinaryIO:
     """The stack's plaintext stream (for splitting out pages the archivist files by hand)."""
     return archive.vault.open(stack.original_key, wrapped_key_for(session, stack.original_key))
+
+
+def verify_stack(archive: Archive, session: Session, stack: ScanStack) -> tuple[bool, list[str]]:
+    """(ok, problems): the stack's signature, its signed record against the catalog, and the
+    stored bytes against both (streams the whole object)."""
+    expected = {"stack": stack.id, "batch": stack.batch_id, "object": stack.original_key,
+                "sha256": stack.sha256, "size": stack.size}
+    return check_signed(archive, session, stack, expected)
