@@ -77,6 +77,11 @@ class Archive:
         self.master_key  # noqa: B018 - refuse a foreign master key before sealing anything
         return self.keys.fields
 
+    @cached_property
+    def cover_sheet_key(self) -> bytes:
+        self.master_key  # noqa: B018 - refuse a foreign master key before vouching for a sheet
+        return self.keys.cover_sheet_mac
+
 
 def get_setting(session: Session, key: str) -> str | None:
     return session.scalar(select(ArchiveSetting.value).where(ArchiveSetting.key == key))

@@ -24,14 +24,15 @@ from dossier.errors import IntegrityFailure
 _VERSION = b"\x01"
 
 
-def _derive(master_secret: bytes, label: bytes) -> bytes:
+def derive_key(master_secret: bytes, label: bytes) -> bytes:
+    """A 32-byte key for one purpose (``label``), derived from the master key with HKDF-SHA256."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(master_secret)
 
 
 class FieldCipher:
     def __init__(self, master_secret: bytes):
-        self._aead = AESGCM(_derive(master_secret, b"dossier field encryption v1"))
-        self._mac_key = _derive(master_secret, b"dossier field lookup v1")
+        self._aead = AESGCM(derive_key(master_secret, b"dossier field encryption v1"))
+        self._mac_key = derive_key(master_secret, b"dossier field lookup v1")
 
     def seal(self, value: str, purpose: str) -> bytes:
         nonce = os.urandom(12)

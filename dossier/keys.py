@@ -18,7 +18,7 @@ from storage.signing import Signer
 
 from dossier.config import Settings
 from dossier.errors import ConfigurationError
-from dossier.fieldcrypt import FieldCipher
+from dossier.fieldcrypt import FieldCipher, derive_key
 
 
 def load_master_key(settings: Settings) -> MasterKey:
@@ -73,3 +73,8 @@ class ArchiveKeys:
     @cached_property
     def fields(self) -> FieldCipher:
         return FieldCipher(base64.b64decode(self.master.to_b64()))
+
+    @cached_property
+    def cover_sheet_mac(self) -> bytes:
+        """The key cover sheets' check values are made with (HMAC-SHA256)."""
+        return derive_key(base64.b64decode(self.master.to_b64()), b"dossier cover sheet v1")

@@ -220,7 +220,21 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(back_populates="tokens")
 
 
-class Document(Base):
+class SignedOriginal:
+    """What the catalog keeps of a stored original: its digests, size and media type, and the
+    exact record that was signed (canonical JSON) with its Ed25519 signature."""
+
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    sm3: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    media_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    signed_record: Mapped[str] = mapped_column(Text, nullable=False)
+    signature: Mapped[str] = mapped_column(String(128), nullable=False)
+    signing_key_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    intake_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Document(SignedOriginal, Base):
     """One stored original (encrypted, signed, unaltered) and what the catalog knows of it."""
 
     __tablename__ = "documents"
@@ -248,16 +262,7 @@ class Document(Base):
     # The original as scanned.
     original_key: Mapped[str | None] = mapped_column(String(512), unique=True)
     original_name: Mapped[str | None] = mapped_column(String(256))
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
-    sm3: Mapped[str | None] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    media_type: Mapped[str] = mapped_column(String(64), nullable=False)
     page_count: Mapped[int | None] = mapped_column(Integer)
-    # The exact record that was signed (canonical JSON) and its Ed25519 signature.
-    signed_record: Mapped[str] = mapped_column(Text, nullable=False)
-    signature: Mapped[str] = mapped_column(String(128), nullable=False)
-    signing_key_id: Mapped[str] = mapped_column(String(32), nullable=False)
-    intake_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     intake_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Where the paper original is kept (dual track, 双轨制); all empty when none is kept.
     paper_cabinet: Mapped[str | None] = mapped_column(String(32))
@@ -316,9 +321,31 @@ class BatchItem(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    # A part of a scanned stack split at cover sheets: pages first..last of the stack, and the
+    # sheet's facts (JSON) that filed it. Outcomes: stored (a document), unfiled (waiting for the
+    # archivist, ``error`` says why), separator (a cover sheet), blank (a sheet's blank back).
+    stack_id: Mapped[int | None] = mapped_column(ForeignKey("scan_stacks.id"), index=True)
+    first_page: Mapped[int | None] = mapped_column(Integer)
+    last_page: Mapped[int | None] = mapped_column(Integer)
+    sheet: Mapped[str | None] = mapped_column(Text)
 
     batch: Mapped[Batch] = relationship(back_populates="items")
     document: Mapped[Document | None] = relationship(foreign_keys=[document_id])
+    stack: Mapped["ScanStack | None"] = relationship()
+
+
+class ScanStack(SignedOriginal, Base):
+    """A stack scanned with cover sheets, exactly as the scanner wrote it: stored encrypted and
+    signed like an original, so nothing the scanner produced is lost when it is split."""
+
+    __tablename__ = "scan_stacks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), nullable=False, index=True)
+    file_name: Mapped[str] = mapped_column(String(256), nullable=False)
+    original_key: Mapped[str] = mapped_column(String(512), unique=True, nullable=False)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    intake_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Page(Base):

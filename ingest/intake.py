@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import unicodedata
@@ -18,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
@@ -48,20 +49,26 @@ class FileSpec:
     confidential: bool = False
     retention_class: str | None = None
     problem: str | None = None
+    split: bool = False          # a stack with cover sheets: split it, file each part by its sheet
 
 
 @dataclass
 class ItemReport:
     file: str
-    status: str                  # indexed | queued | duplicate | rejected | failed
+    status: str                  # indexed | queued | duplicate | rejected | failed | unfiled | separator | blank
     id: int | None = None
     pages: int | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     low_dpi: list[dict] = field(default_factory=list)   # [{"page", "dpi"}] under LOW_DPI
+    item: int | None = None
+    stack_pages: list[int] | None = None               # [first, last] of a split stack's part
+    sheet: dict | None = None                          # the cover sheet that filed it
 
     def as_dict(self) -> dict:
         out = {"id": self.id, "file": self.file, "status": self.status, "pages": self.pages, "error": self.error}
+        if self.stack_pages is not None:
+            out.update(item=self.item, stack_pages=self.stack_pages, sheet=self.sheet)
         if self.warnings:
             out["warnings"] = self.warnings
             out["low_dpi"] = self.low_dpi
@@ -236,7 +243,9 @@ def probe(path: Path, name: str) -> Detected:
     return detected
 
 
-def _item(session: Session, batch: Batch, position: int, name: str, outcome: str, **kw) -> BatchItem:
+def _item(session: Session, batch: Batch, name: str, outcome: str, **kw) -> BatchItem:
+    """Record what became of one file (or one part of a split stack), after the batch's others."""
+    position = 1 + (session.scalar(select(func.max(BatchItem.position)).where(BatchItem.batch_id == batch.id)) or 0)
     item = BatchItem(batch_id=batch.id, position=position, file_name=name, outcome=outcome, **kw)
     session.add(item)
     session.commit()
@@ -252,10 +261,15 @@ def intake(archive: Archive, session: Session, actor: Actor, specs: list[FileSpe
     session.add(batch)
     session.commit()
     households: dict[tuple[str, str | None], Household] = {}
-    for position, spec in enumerate(specs, start=1):
+    for spec in specs:
         try:
             if spec.problem:
                 raise InvalidInput(spec.problem)
+            if spec.split:
+                from ingest.split import intake_stack
+
+                intake_stack(archive, session, actor, batch, spec)
+                continue
             key = (spec.household or "", spec.community)
             if key not in households:
                 households[key] = get_household(session, spec.household or "", spec.community)
@@ -270,21 +284,25 @@ def intake(archive: Archive, session: Session, actor: Actor, specs: list[FileSpe
             )
             with open(spec.path, "rb") as stream:
                 doc = store_original(archive, session, actor, new, stream, batch_id=batch.id)
-            _item(session, batch, position, spec.name, "stored", document_id=doc.id)
+            _item(session, batch, spec.name, "stored", document_id=doc.id)
         except DuplicateDocument as dup:
-            _item(session, batch, position, spec.name, "duplicate", duplicate_of=dup.existing_id,
+            _item(session, batch, spec.name, "duplicate", duplicate_of=dup.existing_id,
                   error=f"already in the archive as document {dup.existing_id}")
         except DossierError as exc:
             session.rollback()
-            _item(session, batch, position, spec.name, "rejected", error=exc.message)
+            _item(session, batch, spec.name, "rejected", error=exc.message)
     return batch
+
+
+SPLIT_OUTCOMES = ("unfiled", "separator", "blank")
 
 
 def file_status(outcome: str, document_status: str | None) -> str:
     """What became of a file: indexed | queued | processing | duplicate | rejected | failed |
-    destroyed (from its batch item's outcome and its document's state)."""
-    if outcome == "duplicate":
-        return "duplicate"
+    destroyed, or for the parts of a split stack also unfiled | separator | blank (from its
+    batch item's outcome and its document's state)."""
+    if outcome in ("duplicate",) + SPLIT_OUTCOMES:
+        return outcome
     if outcome != "stored" or document_status is None:
         return "rejected"
     if document_status in (DocumentStatus.INDEXED.value, DocumentStatus.FAILED.value,
@@ -318,6 +336,10 @@ def batch_report(session: Session, batch_id: int, *, live: bool = False) -> dict
             report = ItemReport(item.file_name, status, item.duplicate_of, None, item.error)
         else:
             report = ItemReport(item.file_name, status, None, None, item.error)
+        if item.stack_id is not None:
+            report.item = item.id
+            report.stack_pages = [item.first_page, item.last_page]
+            report.sheet = json.loads(item.sheet) if item.sheet else None
         reports.append(report)
     return {"batch": batch.id, "documents": [r.as_dict() for r in reports]}
 

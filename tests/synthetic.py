@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import io
 import random
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -300,28 +299,15 @@ _FAMILY = {
 }
 
 
-@functools.lru_cache(maxsize=None)
 def find_cjk_font(script: Script = "simplified", style: Style = "sans") -> tuple[str, int]:
-    """(font file, face index) of the Noto CJK face for the script, found with ``fc-list``.
+    """(font file, face index) of the Noto CJK face for the script (see ``dossier.fonts``).
 
     The region matters: SC and TC faces draw some shared code points differently, and a scan of a
     Taiwanese or Hong Kong document uses the Traditional forms.
     """
-    family = _FAMILY[(style, script)]
-    try:
-        listing = subprocess.run(
-            ["fc-list", ":lang=zh", "file", "family", "index"],
-            capture_output=True, text=True, check=True, timeout=30,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:  # pragma: no cover - environment problem
-        raise RuntimeError("fc-list is not available; install fontconfig and fonts-noto-cjk") from exc
-    for line in listing.splitlines():
-        # "/usr/share/fonts/.../NotoSansCJK-Regular.ttc: Noto Sans CJK SC:index=2"
-        path, _, rest = line.partition(": ")
-        families, _, index = rest.rpartition(":index=")
-        if "Regular" in path and family in families.split(","):
-            return path, int(index)
-    raise RuntimeError(f"no '{family}' font found by fc-list; install fonts-noto-cjk")
+    from dossier.fonts import find_font
+
+    return find_font(_FAMILY[(style, script)])
 
 
 @functools.lru_cache(maxsize=32)

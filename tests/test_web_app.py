@@ -235,6 +235,8 @@ def test_every_route_carries_a_role_check(web_app):
         "retention.holds": "propose_destruction|audit",
         "retention.hold_add": "propose_destruction",
         "retention.hold_release": "approve_destruction",
+        "intake.assign": "manage_records",
+        "coversheets.print_sheets": "manage_records",
         "admin.index": "admin",
         "admin.add_user_view": "admin",
         "admin.expected_types": "admin",

@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
     from webapp.auth import login_manager
+    from webapp.coversheets import bp as coversheets_bp
     from webapp.documents import bp as documents_bp
     from webapp.households import bp as households_bp
     from webapp.intake import bp as intake_bp
@@ -94,8 +95,8 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     init_templating(app)
     errors.register_error_handlers(app)
 
-    for blueprint in (auth_bp, main_bp, search_bp, documents_bp, households_bp, intake_bp, retention_bp, admin_bp,
-                      api_bp):
+    for blueprint in (auth_bp, main_bp, search_bp, documents_bp, households_bp, intake_bp, coversheets_bp,
+                      retention_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)   # bearer tokens, never cookies: nothing for a forged form to ride on
 

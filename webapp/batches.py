@@ -37,19 +37,25 @@ STATUS_NAMES_ZH = {
     "rejected": "已拒收",
     "failed": "失败",
     "destroyed": "已销毁",
+    "unfiled": "待归档",
+    "separator": "封面页",
+    "blank": "空白背面",
 }
 COUNTED = ("indexed", "queued", "duplicate", "rejected", "failed")   # the list's columns
 OPEN = ("queued", "processing")                                      # still to be processed
-BATCH_STATE_NAMES_ZH = {"processing": "处理中", "done": "已完成", "failed": "有失败"}
+BATCH_STATE_NAMES_ZH = {"processing": "处理中", "done": "已完成", "failed": "有失败", "unfiled": "有待归档页面"}
 SOURCE_NAMES_ZH = {"web": "网页上传", "cli": "命令行", "api": "接口"}
 
 
 def batch_state(counts: Counter) -> str:
-    """processing while any file waits; then failed when any was refused or failed; else done."""
+    """processing while any file waits; then failed when any was refused or failed; then unfiled
+    while pages of a split stack wait for the archivist; else done."""
     if any(counts[s] for s in OPEN):
         return "processing"
     if counts["rejected"] or counts["failed"]:
         return "failed"
+    if counts["unfiled"]:
+        return "unfiled"
     return "done"
 
 
@@ -147,6 +153,8 @@ def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dic
             "live": live,
             "error": entry["error"],
             "warnings": _low_dpi_zh(entry),
+            "item": entry.get("item"),
+            "sheet": entry.get("sheet"),
         })
     return summary, rows
 

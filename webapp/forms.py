@@ -148,12 +148,45 @@ class IntakeForm(FlaskForm):
         "accept": ".pdf,.tif,.tiff,.jpg,.jpeg,.png,application/pdf,image/tiff,image/jpeg,image/png"})
     folder = MultipleFileField(_l("选择文件夹"), render_kw={"webkitdirectory": True})
     manifest = FileField(_l("批量清单（CSV，可选）"), render_kw={"accept": ".csv,text/csv"})
+    split = BooleanField(_l("整叠扫描，按封面分隔页拆分归档（无需填写户号和类型）"))
     submit = SubmitField(_l("上传并入库"))
 
     def __init__(self, *args, type_choices: list | None = None, class_choices: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.type_code.choices = [choice("", str(_l("请选择")))] + list(type_choices or [])
         self.retention_class.choices = [choice("", str(_l("按文件类型默认")))] + list(class_choices or [])
+
+
+class FilingForm(FlaskForm):
+    """Type, title, date, retention and confidentiality of documents to file (shared below)."""
+
+    type_code = SelectField(_l("文件类型"), choices=[], validators=[Optional()], default="")
+    title = StringField(_l("标题"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=60)])
+    document_date = StringField(_l("文件日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+                                render_kw={"type": "date"})
+    retention_class = StringField(_l("保管期限"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=16)])
+    confidential = BooleanField(_l("保密文件"))
+
+    def __init__(self, *args, type_choices: list | None = None, blank_type: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        blank = [choice("", blank_type)] if blank_type else []
+        self.type_code.choices = blank + list(type_choices or [])
+
+
+class CoverSheetForm(FilingForm):
+    """打印封面: the households are the checked ``household`` boxes (ids), checked by the view."""
+
+    back = HiddenField()
+    submit = SubmitField(_l("打印封面"))
+
+
+class AssignForm(FilingForm):
+    """File the unfiled pages of a split stack in a household."""
+
+    household = StringField(_l("户号"), filters=NONE_IF_BLANK, validators=[DataRequired(_l("请填写户号")), Length(max=64)],
+                            render_kw={"list": "household-codes", "autocomplete": "off"})
+    community = StringField(_l("小区"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
+    submit = SubmitField(_l("归档"))
 
 
 class PurposeForm(FlaskForm):

@@ -20,6 +20,7 @@ from dossier.services.households import (
     list_households,
 )
 from webapp.access import requires
+from webapp.coversheets import cover_sheet_form
 from webapp.context import actor, archive, db, discard_changes
 from webapp.errors import user_message
 from webapp.forms import CloseHouseholdForm, HouseholdFilterForm, HouseholdForm
@@ -65,8 +66,11 @@ def _render_list(create_form: HouseholdForm | None, status: int = 200):
         items.append(item)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     filtered = any(request.args.get(k) for k in ("q", "community", "building", "floor", "use", "status", "owner"))
+    cover_form = cover_sheet_form(session, formdata=None, data={"back": request.full_path}) \
+        if can(who, Permission.MANAGE_RECORDS) else None
     return render_template(
         "households/list.html",
+        cover_form=cover_form,
         filters=filters,
         households=items,
         total=total,
@@ -121,8 +125,11 @@ def show(household_id: int):
     close_form = None
     if can(who, Permission.MANAGE_RECORDS):
         close_form = CloseHouseholdForm(formdata=None, data={"closed_on": view["closed_on"] or ""})
+    cover_form = cover_sheet_form(session, formdata=None, data={"back": request.path}) \
+        if can(who, Permission.MANAGE_RECORDS) else None
     return render_template(
         "households/folder.html",
+        cover_form=cover_form,
         h=view,
         documents=[document_view(d) for d in documents],
         catalog=catalog,

@@ -23,7 +23,7 @@ from webapp import uploads
 from webapp.access import requires
 from webapp.context import actor, archive, db, discard_changes
 from webapp.errors import user_message
-from webapp.forms import IntakeForm, choice
+from webapp.forms import AssignForm, IntakeForm, choice
 
 bp = Blueprint("intake", __name__)
 
@@ -87,7 +87,11 @@ def upload():
     files = uploads.chosen(form.files.data) + uploads.chosen(form.folder.data, skip_hidden=True)
     manifest = form.manifest.data if form.manifest.data and form.manifest.data.filename else None
     session, who, data = db(), actor(), form.data
-    if manifest is None:
+    split = bool(data["split"])
+    if split and manifest is not None:
+        flash(_("按封面拆分时，封面已说明每份文件的归属，请不要同时上传批量清单。"), "error")
+        return _render_form(form, 400)
+    if manifest is None and not split:
         # One household and type for every file: check them before anything is saved.
         if not data["household"]:
             form.household.errors = [_("请填写户号，或上传批量清单。")]
@@ -99,7 +103,7 @@ def upload():
         return _render_form(form, 400)
 
     common = {}
-    if manifest is None:
+    if manifest is None and not split:
         try:
             get_household(session, data["household"], data["community"])
         except DossierError as exc:
@@ -125,6 +129,8 @@ def upload():
                 specs = uploads.manifest_specs(folder, manifest, saved)
             except DossierError as exc:
                 return _refuse(form, exc)
+        elif split:
+            specs = uploads.plain_specs(saved, split=True)
         else:
             specs = uploads.plain_specs(saved, **common)
         batch = intake(archive(), session, who, specs, source="web", label=label)
@@ -133,13 +139,7 @@ def upload():
         uploads.remove_upload_folder(folder)   # the originals are in the store now (or refused)
 
     if document_ids:
-        try:
-            from ingest.queue import enqueue_documents
-
-            enqueue_documents(archive().settings, document_ids)
-        except Exception:  # noqa: BLE001 - the catalog says "queued"; the worker's sweep re-queues
-            current_app.logger.exception("batch %s: queueing %d document(s) failed", batch.id, len(document_ids))
-            flash(_("文件已入库，但暂时无法加入处理队列；后台处理服务恢复后会自动处理。"), "error")
+        _enqueue(batch.id, document_ids)
     report = batch_report(session, batch.id)
     duplicates = sum(1 for d in report["documents"] if d["status"] == "duplicate")
     rejected = sum(1 for d in report["documents"] if d["status"] == "rejected")
@@ -148,9 +148,22 @@ def upload():
         parts.append(_("%(n)d 个重复", n=duplicates))
     if rejected:
         parts.append(_("%(n)d 个被拒收", n=rejected))
+    unfiled = sum(1 for d in report["documents"] if d["status"] == "unfiled")
+    if unfiled:
+        parts.append(_("%(n)d 段页面待归档", n=unfiled))
     flash(_("批次 %(id)d：收到 %(n)d 个文件，%(parts)s。", id=batch.id, n=len(report["documents"]),
-            parts="，".join(parts)), "warning" if rejected else "success")
+            parts="，".join(parts)), "warning" if rejected or unfiled else "success")
     return redirect(url_for("intake.batch", batch_id=batch.id))
+
+
+def _enqueue(batch_id: int, document_ids: list[int]) -> None:
+    try:
+        from ingest.queue import enqueue_documents
+
+        enqueue_documents(archive().settings, document_ids)
+    except Exception:  # noqa: BLE001 - the catalog says "queued"; the worker's sweep re-queues
+        current_app.logger.exception("batch %s: queueing %d document(s) failed", batch_id, len(document_ids))
+        flash(_("文件已入库，但暂时无法加入处理队列；后台处理服务恢复后会自动处理。"), "error")
 
 
 def _folder_label(form: IntakeForm) -> str | None:
@@ -180,13 +193,59 @@ def batches():
     )
 
 
-@bp.get("/intake/batches/<int:batch_id>")
-@requires(Permission.MANAGE_RECORDS)
-def batch(batch_id: int):
+def _assign_form(**kwargs) -> AssignForm:
+    types = [choice(t.code, t.name) for t in list_document_types(db())]
+    return AssignForm(type_choices=types, **kwargs)
+
+
+def _render_batch(batch_id: int, assign_form: AssignForm | None = None, status: int = 200):
     session = db()
     summary, files = batch_pages.batch_files(session, batch_id)
     progress = batch_pages.batch_progress(archive(), session, batch_id)
-    return render_template("intake/batch.html", batch=summary, files=files, progress=progress, **NAMES)
+    unfiled = any(f["status"] == "unfiled" for f in files)
+    return render_template(
+        "intake/batch.html", batch=summary, files=files, progress=progress,
+        assign_form=(assign_form or _assign_form(formdata=None)) if unfiled else None,
+        households=batch_pages.household_choices(session) if unfiled else [], **NAMES,
+    ), status
+
+
+@bp.get("/intake/batches/<int:batch_id>")
+@requires(Permission.MANAGE_RECORDS)
+def batch(batch_id: int):
+    return _render_batch(batch_id)
+
+
+@bp.post("/intake/batches/<int:batch_id>/items/<int:item_id>/assign")
+@requires(Permission.MANAGE_RECORDS)
+def assign(batch_id: int, item_id: int):
+    """File unfiled pages of a split stack in the household and type the archivist names."""
+    from ingest.intake import parse_date
+    from ingest.split import assign_unfiled
+
+    form = _assign_form()
+    batch_pages.get_batch(db(), batch_id)
+    if not form.validate_on_submit() or not form.type_code.data:
+        if not form.type_code.data:
+            form.type_code.errors = list(form.type_code.errors) + [_("请选择文件类型。")]
+        flash(_("请填写户号并选择文件类型。"), "error")
+        return _render_batch(batch_id, form, 400)
+    data = form.data
+    try:
+        doc = assign_unfiled(archive(), db(), actor(), item_id, household=data["household"],
+                             community=data["community"], type_code=data["type_code"], title=data["title"],
+                             document_date=parse_date(data["document_date"]),
+                             confidential=bool(data["confidential"]), retention_class=data["retention_class"],
+                             batch_id=batch_id)
+    except DossierError as exc:
+        if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
+            raise
+        discard_changes()
+        flash(user_message(exc), "error")
+        return _render_batch(batch_id, form, 400)
+    _enqueue(batch_id, [doc.id])
+    flash(_("已归档为文件 #%(id)d，归入 %(code)s，等待文字识别。", id=doc.id, code=doc.household.code), "success")
+    return redirect(url_for("intake.batch", batch_id=batch_id))
 
 
 @bp.get("/intake/batches/<int:batch_id>/progress")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, Callable, NoReturn
 
 import click
 
@@ -13,6 +13,26 @@ from dossier.actor import Actor
 from dossier.archive import Archive
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+
+
+def filing_options(type_help: str = "Document type code (dossier doctype list).",
+                   title_help: str = "Title (default: the file name).") -> Callable:
+    """--type, --title, --date, --confidential, --retention: where and how documents are filed."""
+    options = [
+        click.option("--type", "type_code", metavar="TYPE", help=type_help),
+        click.option("--title", metavar="T", help=title_help),
+        click.option("--date", "doc_date", metavar="YYYY-MM-DD", help="Date of the document."),
+        click.option("--confidential", is_flag=True, help="Confidential (保密): only cleared roles see it."),
+        click.option("--retention", metavar="CLASS",
+                     help="Retention class code (dossier retention class list); default: the type's."),
+    ]
+
+    def decorate(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

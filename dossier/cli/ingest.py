@@ -7,7 +7,7 @@ import threading
 
 import click
 
-from dossier.cli.common import emit, fail, json_option, pass_cli
+from dossier.cli.common import emit, fail, filing_options, json_option, pass_cli
 
 
 def _progress_bar(total_docs: int, enabled: bool):
@@ -37,19 +37,18 @@ def _tick(bar, total_docs: int):
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--household", metavar="CODE", help="Household the files belong to.")
 @click.option("--community", metavar="NAME", help="Community of the household, when its code is not unique.")
-@click.option("--type", "type_code", metavar="TYPE", help="Document type code (dossier doctype list).")
-@click.option("--title", metavar="T", help="Title (default: the file name).")
-@click.option("--date", "doc_date", metavar="YYYY-MM-DD", help="Date of the document.")
-@click.option("--confidential", is_flag=True, help="Confidential (保密): only cleared roles see it.")
-@click.option("--retention", metavar="CLASS", help="Retention class code (dossier retention class list); default: the type's.")
+@filing_options()
 @click.option("--manifest", type=click.Path(dir_okay=False, path_type=str),
               help="CSV mapping each file to household, type, title, date, confidentiality (UTF-8 or GBK).")
+@click.option("--split", is_flag=True,
+              help="Each file is a stack scanned with cover sheets (dossier coversheet): split it at the "
+                   "sheets and file each part where its sheet says.")
 @click.option("--wait", is_flag=True, help="Return when every document is indexed or failed.")
 @click.option("--processes", type=click.IntRange(1, 256), help="Processes when working here (default: all cores).")
 @json_option
 @pass_cli
 def ingest(ctx, paths, household, community, type_code, title, doc_date, confidential, retention, manifest,
-           wait, processes, as_json):
+           split, wait, processes, as_json):
     """Take in scanned files (PDF, TIFF, JPEG, PNG; folders too) as signed originals and queue
     them for OCR."""
     from ingest import intake as svc
@@ -59,7 +58,15 @@ def ingest(ctx, paths, household, community, type_code, title, doc_date, confide
 
     if manifest and (household or type_code):
         fail("give either --manifest or --household/--type, not both", 2)
-    if manifest:
+    if split:
+        if manifest or household or type_code or title or doc_date or confidential or retention:
+            fail("with --split the cover sheets say where each document goes; give only the stack files", 2)
+        if not paths:
+            fail("name at least one scanned stack to split", 2)
+        specs = [svc.FileSpec(path=path, name=name, split=True) for path, name in svc.expand_paths(paths)]
+        if not specs:
+            fail("no files found in the given folders", 2)
+    elif manifest:
         if paths:
             fail("with --manifest the files come from the manifest; give no paths", 2)
         specs = svc.read_manifest(manifest)
@@ -107,18 +114,20 @@ def ingest(ctx, paths, household, community, type_code, title, doc_date, confide
     with archive.session() as session:
         report = svc.batch_report(session, batch.id)
     emit(as_json, report, _human_report(report))
-    if any(d["status"] in ("rejected", "failed") for d in report["documents"]):
+    if any(d["status"] in ("rejected", "failed", "unfiled") for d in report["documents"]):
         sys.exit(9)
 
 
 def _human_report(report: dict) -> str:
     names = {"indexed": "indexed", "queued": "queued", "duplicate": "duplicate", "rejected": "REJECTED",
-             "failed": "FAILED"}
+             "failed": "FAILED", "unfiled": "UNFILED", "separator": "sheet", "blank": "blank"}
     lines = [f"batch {report['batch']}:"]
     for d in report["documents"]:
         ident = f"#{d['id']}" if d["id"] else "-"
         pages = f"{d['pages']} p." if d["pages"] else ""
         line = f"  {names.get(d['status'], d['status']):<9} {ident:<7} {pages:<7} {d['file']}"
+        if d.get("sheet") and d["status"] != "unfiled":
+            line += f"  → {d['sheet']['household']} {d['sheet']['type']}"
         if d.get("error"):
             line += f"  ({d['error']})"
         lines.append(line)

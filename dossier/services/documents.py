@@ -11,7 +11,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -104,6 +104,17 @@ def find_duplicate(session: Session, sha256: str) -> int | None:
     )
 
 
+def sign_stored(session: Session, signer, row, stored, record: Callable[[], dict]) -> None:
+    """Record the wrapped data key of ``row``'s freshly stored object, then sign ``record()``
+    (made after a flush, so it can name the row's id) onto the row. The caller commits."""
+    session.add(ObjectKey(object_key=row.original_key, wrapped_key=stored.wrapped_key,
+                          master_key_id=stored.master_key_id))
+    session.flush()
+    facts = record()
+    row.signed_record = json.dumps(facts, ensure_ascii=False, sort_keys=True)
+    row.signature = signer.sign(facts)
+
+
 def store_original(archive: Archive, session: Session, actor: Actor, new: NewDocument, stream: BinaryIO,
                    *, batch_id: int | None = None) -> Document:
     """Store ``stream`` as a new signed original and commit it. Raises DuplicateDocument when
@@ -152,11 +163,7 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
         )
         session.add(doc)
         assign(session, doc)
-        session.add(ObjectKey(object_key=key, wrapped_key=stored.wrapped_key, master_key_id=stored.master_key_id))
-        session.flush()
-        record = signed_record(doc, household, actor.username)
-        doc.signed_record = json.dumps(record, ensure_ascii=False, sort_keys=True)
-        doc.signature = signer.sign(record)
+        sign_stored(session, signer, doc, stored, lambda: signed_record(doc, household, actor.username))
         record_access(session, actor, "document.intake", household_id=household.id, document_id=doc.id,
                       detail=new.original_name)
         session.commit()
@@ -218,23 +225,29 @@ class OriginalCheck:
 def verify_original(archive: Archive, session: Session, doc: Document) -> OriginalCheck:
     """Check the signature over the record, the record against the catalog, and the stored bytes
     against the recorded digests and size (streams the whole object)."""
+    expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "size": doc.size,
+                "household": doc.household.code}
+    return OriginalCheck(doc.id, *check_signed(archive, session, doc, expected))
+
+
+def check_signed(archive: Archive, session: Session, row, expected: dict) -> tuple[bool, list[str]]:
+    """(ok, problems) of a signed original ``row`` (a document or a scanned stack): its signature,
+    its signed record against the catalog's ``expected`` facts, its stored bytes against both."""
     from storage.signing import load_public_key, verify
 
     problems: list[str] = []
     try:
-        record = json.loads(doc.signed_record)
+        record = json.loads(row.signed_record)
     except ValueError:
-        return OriginalCheck(doc.id, False, ["the signed record is not valid JSON"])
+        return False, ["the signed record is not valid JSON"]
     public_key = load_public_key(archive.signer.public_pem())
-    if not verify(public_key, record, doc.signature):
+    if not verify(public_key, record, row.signature):
         problems.append("the signature does not match the signed record")
-    expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "size": doc.size,
-                "household": doc.household.code}
     for field, value in expected.items():
         if record.get(field) != value:
             problems.append(f"the catalog's {field} differs from the signed record")
     try:
-        sha256, sm3, size = archive.vault.verify(doc.original_key, wrapped_key_for(session, doc.original_key))
+        sha256, sm3, size = archive.vault.verify(row.original_key, wrapped_key_for(session, row.original_key))
     except (IntegrityFailure, NotFound) as exc:
         problems.append(str(exc))
     else:
@@ -244,7 +257,7 @@ def verify_original(archive: Archive, session: Session, doc: Document) -> Origin
             problems.append("the stored content's SM3 differs from the signed record")
         if size != record.get("size"):
             problems.append("the stored content's size differs from the signed record")
-    return OriginalCheck(doc.id, not problems, problems)
+    return not problems, problems
 
 
 def document_view(doc: Document, *, with_pages: bool = False) -> dict:

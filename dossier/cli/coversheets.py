@@ -1,0 +1,78 @@
+"""``dossier coversheet`` (print separator sheets) and ``dossier batch assign`` (file unfiled pages)."""
+
+from __future__ import annotations
+
+import click
+
+from dossier.cli.common import emit, fail, filing_options, json_option, pass_cli
+
+
+@click.command("coversheet")
+@click.option("--household", "codes", multiple=True, metavar="CODE", help="A household (repeat for several).")
+@click.option("--households-file", type=click.Path(dir_okay=False, path_type=str),
+              help="A text file of household codes, one a line.")
+@click.option("--building", metavar="B", help="Every open household of a building ...")
+@click.option("--floor", type=int, metavar="F", help="... or of one floor of it.")
+@click.option("--community", metavar="NAME", help="Community of the households, when their codes are not unique.")
+@filing_options(type_help="Document type code (default: other).",
+                title_help="Title of the documents after the sheet.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="The PDF to write (A4, one sheet per household).")
+@json_option
+@pass_cli
+def coversheet(ctx, codes, households_file, building, floor, community, type_code, title, doc_date, confidential,
+               retention, output, as_json):
+    """Print cover sheets: put one in front of each household's documents, scan the whole stack,
+    and take it in with ``dossier ingest STACK --split``."""
+    from dossier.permissions import Permission, require
+    from dossier.services import coversheets as svc
+    from ingest.intake import parse_date
+
+    codes = list(codes)
+    if households_file:
+        codes += svc.read_codes_file(households_file)
+    if not codes and building is None:
+        fail("choose households: --household CODE, --households-file FILE or --building B [--floor F]", 2)
+    options = svc.SheetOptions(type_code=type_code, title=title, document_date=parse_date(doc_date),
+                               confidential=confidential, retention_class=retention)
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        actor = ctx.actor(session)
+        require(actor, Permission.MANAGE_RECORDS)
+        households = svc.select_households(session, codes=codes, community=community, building=building, floor=floor)
+        pdf = svc.sheets_pdf(archive, session, actor, households, options)
+        chosen = [h.code for h in households]
+    svc.write_atomically(pdf, output)
+    emit(as_json, {"output": output, "sheets": len(chosen), "households": chosen},
+         f"{len(chosen)} cover sheet(s) written to {output}")
+
+
+@click.command("assign")
+@click.argument("item_id", type=int)
+@click.option("--household", required=True, metavar="CODE")
+@click.option("--community", metavar="NAME")
+@filing_options(title_help="Title (default: the stack's name and pages).")
+@json_option
+@pass_cli
+def assign(ctx, item_id, household, community, type_code, title, doc_date, confidential, retention, as_json):
+    """File the unfiled pages of a split stack (ITEM_ID from ``dossier batch show --json``)."""
+    from ingest.intake import parse_date
+    from ingest.queue import enqueue_documents
+    from ingest.split import assign_unfiled
+
+    if not type_code:
+        fail("--type is needed: the document type of the pages", 2)
+    document_date = parse_date(doc_date)
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        doc = assign_unfiled(archive, session, ctx.actor(session), item_id, household=household, community=community,
+                             type_code=type_code, title=title, document_date=document_date,
+                             confidential=confidential, retention_class=retention)
+        result = {"item": item_id, "document": doc.id, "household": household, "type": type_code}
+    enqueue_documents(archive.settings, [doc.id])
+    emit(as_json, result, f"pages filed as document #{doc.id} in {household} (queued for OCR)")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(coversheet)
+    cli.get_command(None, "batch").add_command(assign)

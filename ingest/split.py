@@ -1,0 +1,165 @@
+"""Intake of a stack scanned with cover sheets: store it whole, split it, file each part.
+
+1. The stack is stored as the batch's signed original (``dossier.services.stacks``), before
+   anything else, exactly as the scanner wrote it.
+2. Every page is classified small and fast (``ingest.separate``), before any OCR.
+3. Each run of pages after a readable sheet becomes a document of the sheet's household, type,
+   title, date, confidentiality and retention class: its pages copied out of the stack are its
+   original, stored and signed like any other and queued for the normal pipeline. The sheets,
+   and blank backs of sheets, are recorded in the batch but stored in no document.
+4. Pages that cannot be filed with certainty (before the first sheet, after an unreadable,
+   altered or foreign sheet, or after a sheet for a household or type the archive does not know)
+   are recorded as ``unfiled`` with the reason; the archivist files them with
+   :func:`assign_unfiled`, which copies the pages out of the stored stack.
+
+Every page of the stack ends up in exactly one batch item, so the batch report accounts for
+the whole stack.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from dossier.actor import Actor
+from dossier.archive import Archive
+from dossier.errors import AlreadyExists, DossierError, InvalidInput
+from dossier.models import Batch, BatchItem, Document, DocumentStatus
+from dossier.permissions import Permission, require
+from dossier.services.documents import DuplicateDocument, NewDocument, get_document_type, store_original
+from dossier.services.households import get_household
+from dossier.services.stacks import open_stack, store_stack
+from ingest.detect import Detected, detect
+from ingest.intake import FileSpec, _item, probe
+from ingest.separate import Part, detect_pages, extract_pages, plan
+
+
+def _part_name(stack_name: str, part: Part) -> str:
+    return f"{stack_name} p. {part.pages}"
+
+
+def _file_part(archive: Archive, session: Session, actor: Actor, batch: Batch, path: Path, detected: Detected,
+               name: str, part: Part, where: dict, workdir: Path) -> None:
+    """Store one part after a readable sheet as a document, or record why it stays unfiled.
+    ``where`` places the batch item in the stack."""
+    facts = part.facts
+    part_name = _part_name(name, part)
+    try:
+        household = get_household(session, facts.household, facts.community)
+    except DossierError:
+        session.rollback()
+        _item(session, batch, part_name, "unfiled", **where,
+              error=f"the cover sheet names household {facts.household} of community {facts.community}, "
+                    f"which is not in the archive")
+        return
+    try:
+        get_document_type(session, facts.type_code)
+    except DossierError:
+        _item(session, batch, part_name, "unfiled", **where,
+              error=f"the cover sheet names the document type {facts.type_code}, which the archive does not know")
+        return
+    out = extract_pages(path, detected, part.first, part.last, workdir / f"part-{part.first}{detected.suffix}",
+                        name=name)
+    new = NewDocument(household=household, type_code=facts.type_code,
+                      title=facts.title or f"{Path(name).stem} p. {part.pages}", media_type=detected.media_type,
+                      original_name=part_name, document_date=facts.document_date,
+                      confidential=facts.confidential, retention_class=facts.retention_class,
+                      status=DocumentStatus.QUEUED.value)
+    try:
+        with open(out, "rb") as stream:
+            doc = store_original(archive, session, actor, new, stream, batch_id=batch.id)
+    except DuplicateDocument as dup:
+        _item(session, batch, part_name, "duplicate", duplicate_of=dup.existing_id, **where,
+              error=f"already in the archive as document {dup.existing_id}")
+        return
+    finally:
+        out.unlink(missing_ok=True)
+    _item(session, batch, part_name, "stored", document_id=doc.id, **where)
+
+
+def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch, spec: FileSpec) -> None:
+    """Take in one stack: stored whole first, then split and filed part by part (see above).
+    A stack that cannot be read at all is refused (InvalidInput); one taken in before is
+    recorded as a duplicate."""
+    detected = probe(spec.path, spec.name)
+    if not (detected.is_pdf or detected.kind == "tiff"):
+        raise InvalidInput(f"{spec.name} is a single image; a stack to split must be a PDF or a multi-page TIFF")
+    key = archive.cover_sheet_key
+    try:
+        with open(spec.path, "rb") as stream:
+            stack = store_stack(archive, session, actor, batch.id, spec.name, detected.media_type, stream)
+    except AlreadyExists as exc:
+        session.rollback()
+        _item(session, batch, spec.name, "duplicate", error=exc.message)
+        return
+    try:
+        detection = detect_pages(spec.path, detected, key, name=spec.name)
+    except DossierError as exc:
+        session.rollback()
+        _item(session, batch, spec.name, "rejected", stack_id=stack.id,
+              error=f"stored whole as stack {stack.id}, but its pages cannot be read to split it: {exc.message}")
+        return
+    stack.page_count = len(detection.pages)
+    session.commit()
+    with tempfile.TemporaryDirectory(prefix="dossier-split-") as tmp:
+        for part in plan(detection.pages):
+            where = dict(stack_id=stack.id, first_page=part.first, last_page=part.last)
+            if part.facts is not None:
+                where["sheet"] = json.dumps(part.facts.as_dict(), ensure_ascii=False)
+            if part.kind == "document":
+                try:
+                    _file_part(archive, session, actor, batch, spec.path, detected, spec.name, part, where,
+                               Path(tmp))
+                except DossierError as exc:
+                    session.rollback()
+                    _item(session, batch, _part_name(spec.name, part), "unfiled", **where,
+                          error=f"the pages could not be filed: {exc.message}")
+            elif part.kind == "unfiled":
+                _item(session, batch, _part_name(spec.name, part), "unfiled", error=part.reason, **where)
+            else:   # separator | blank
+                _item(session, batch, _part_name(spec.name, part), part.kind, error=part.reason, **where)
+
+
+def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: int, *, household: str,
+                   community: str | None, type_code: str, title: str | None = None,
+                   document_date: date | None = None, confidential: bool = False,
+                   retention_class: str | None = None, batch_id: int | None = None) -> Document:
+    """File an unfiled part of a stack: its pages are copied out of the stored stack and stored
+    as a new signed original in ``household``, queued for processing. Returns the document.
+    ``batch_id``, when given, is the batch the part must belong to."""
+    require(actor, Permission.MANAGE_RECORDS)
+    item = session.get(BatchItem, item_id)
+    if item is None or item.stack_id is None or batch_id not in (None, item.batch_id):
+        raise InvalidInput(f"there are no unfiled pages with number {item_id}")
+    if item.outcome != "unfiled":
+        raise InvalidInput(f"the pages {item.file_name} are already filed")
+    target = get_household(session, household, community)
+    get_document_type(session, type_code)
+    stack = item.stack
+    with tempfile.TemporaryDirectory(prefix="dossier-assign-") as tmp:
+        whole = Path(tmp) / "stack"
+        with open_stack(archive, session, stack) as stream, open(whole, "wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 20)
+        detected = detect(whole, name=stack.file_name)
+        part = Part("document", item.first_page, item.last_page)
+        extracted = extract_pages(whole, detected, part.first, part.last, Path(tmp) / f"part{detected.suffix}",
+                                  name=stack.file_name)
+        new = NewDocument(household=target, type_code=type_code,
+                          title=(title or "").strip() or f"{Path(stack.file_name).stem} p. {part.pages}",
+                          media_type=detected.media_type, original_name=item.file_name,
+                          document_date=document_date, confidential=confidential,
+                          retention_class=retention_class, status=DocumentStatus.QUEUED.value)
+        with open(extracted, "rb") as stream:
+            doc = store_original(archive, session, actor, new, stream, batch_id=item.batch_id)
+    item = session.get(BatchItem, item_id)
+    item.outcome = "stored"
+    item.document_id = doc.id
+    item.error = f"filed by {actor.username} (was unfiled: {item.error})"
+    session.commit()
+    return doc
+
