@@ -363,3 +363,46 @@ class AccessEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     client_addr: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(8), default="web", nullable=False)
+
+
+class AuditRun(Base):
+    """One run of ``dossier audit verify``: its scope, who started it, and how far it got.
+
+    ``cursor`` is the last document id checked, so an interrupted run continues where it stopped.
+    """
+
+    __tablename__ = "audit_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    scope: Mapped[str] = mapped_column(Text, nullable=False)          # canonical JSON
+    status: Mapped[str] = mapped_column(String(16), default="running", nullable=False)
+    cursor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    documents_checked: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    documents_failed: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    archive_failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class FixityEvent(Base):
+    """One check's outcome for one document (or for the whole archive) in one run.
+
+    Like a PREMIS fixity event: kept for ever, so a failure can say when the check last passed.
+    """
+
+    __tablename__ = "fixity_events"
+    __table_args__ = (
+        Index("ix_fixity_events_document_check", "document_id", "check", "at"),
+        Index("ix_fixity_events_run_outcome", "run_id", "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id"), nullable=False)
+    document_id: Mapped[int | None] = mapped_column(Integer)
+    household_id: Mapped[int | None] = mapped_column(Integer)
+    check: Mapped[str] = mapped_column(String(32), nullable=False)
+    property: Mapped[str] = mapped_column(String(16), nullable=False)   # authenticity | integrity | usability | security
+    outcome: Mapped[str] = mapped_column(String(8), nullable=False)     # pass | fail
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)

@@ -1,0 +1,51 @@
+"""audit: verification runs and fixity events
+
+Revision ID: 0003_audit
+Revises: 0002
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0003_audit'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('audit_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('started_by', sa.String(length=64), nullable=False),
+    sa.Column('scope', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('cursor', sa.Integer(), nullable=False),
+    sa.Column('documents_checked', sa.Integer(), nullable=False),
+    sa.Column('documents_failed', sa.Integer(), nullable=False),
+    sa.Column('archive_failures', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_runs'))
+    )
+    op.create_table('fixity_events',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=True),
+    sa.Column('household_id', sa.Integer(), nullable=True),
+    sa.Column('check', sa.String(length=32), nullable=False),
+    sa.Column('property', sa.String(length=16), nullable=False),
+    sa.Column('outcome', sa.String(length=8), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['run_id'], ['audit_runs.id'], name=op.f('fk_fixity_events_run_id_audit_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fixity_events'))
+    )
+    op.create_index('ix_fixity_events_document_check', 'fixity_events', ['document_id', 'check', 'at'], unique=False)
+    op.create_index('ix_fixity_events_run_outcome', 'fixity_events', ['run_id', 'outcome'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_fixity_events_run_outcome', table_name='fixity_events')
+    op.drop_index('ix_fixity_events_document_check', table_name='fixity_events')
+    op.drop_table('fixity_events')
+    op.drop_table('audit_runs')
