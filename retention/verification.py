@@ -63,7 +63,7 @@ def _scope_json(scope: Scope, sample_ids: list[int] | None = None) -> str:
     return json.dumps(data, sort_keys=True)
 
 
-def _documents_query(session: Session, scope: Scope, run: AuditRun):
+def _documents_query(session: Session, scope: Scope, ids: list[int] | None = None):
     query = select(Document.id).where(Document.status != DocumentStatus.DESTROYED.value)
     if scope.household:
         household_id = session.scalar(select(Household.id).where(Household.code == scope.household))
@@ -72,7 +72,6 @@ def _documents_query(session: Session, scope: Scope, run: AuditRun):
         query = query.where(Document.household_id == household_id)
     if scope.since:
         query = query.where(Document.intake_at >= datetime.combine(scope.since, time.min, timezone.utc))
-    ids = json.loads(run.scope).get("ids")
     if ids is not None:
         query = query.where(Document.id.in_(ids))
     return query
@@ -83,7 +82,7 @@ def _pick_sample(session: Session, scope: Scope) -> list[int] | None:
         return None
     if scope.sample < 1:
         raise InvalidInput("--sample must be at least 1")
-    query = select(Document.id).where(Document.status != DocumentStatus.DESTROYED.value)
+    query = _documents_query(session, Scope(household=scope.household, since=scope.since))
     return sorted(session.scalars(query.order_by(func.random()).limit(scope.sample)))
 
 
@@ -117,9 +116,24 @@ def run_scope(run: AuditRun) -> Scope:
     return Scope(data.get("household"), parse_since(data.get("since")), data.get("sample"))
 
 
-def remaining(session: Session, run: AuditRun) -> int:
-    query = _documents_query(session, run_scope(run), run).where(Document.id > run.cursor)
+def _count(session: Session, query) -> int:
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def remaining(session: Session, run: AuditRun) -> int:
+    return _count(session, _run_documents(session, run).where(Document.id > run.cursor))
+
+
+def scope_size(session: Session, scope: Scope) -> int:
+    """How many documents a run of ``scope`` would check."""
+    if scope.sample is not None:
+        whole = _count(session, _documents_query(session, Scope(household=scope.household, since=scope.since)))
+        return max(0, min(scope.sample, whole))
+    return _count(session, _documents_query(session, scope))
+
+
+def _run_documents(session: Session, run: AuditRun):
+    return _documents_query(session, run_scope(run), json.loads(run.scope).get("ids"))
 
 
 def _context(archive: Archive, session: Session) -> CheckContext:
@@ -184,7 +198,7 @@ def verify_archive(archive: Archive, session: Session, run: AuditRun, *,
     """Check the run's remaining documents, then (whole-archive runs) the archive; finish the run."""
     scope = run_scope(run)
     ctx = _context(archive, session)
-    base = _documents_query(session, scope, run).order_by(Document.id)
+    base = _run_documents(session, run).order_by(Document.id)
     while True:
         ids = list(session.scalars(base.where(Document.id > run.cursor).limit(chunk)))
         if not ids:

@@ -164,3 +164,12 @@ class PurposeForm(FlaskForm):
     page = HiddenField()
     q = HiddenField()
     submit = SubmitField(_l("确认并查看"))
+
+
+class AuditRunForm(FlaskForm):
+    """Start an audit run from the auditor's page."""
+
+    household = StringField(_l("业户（户号，可留空）"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)])
+    sample = IntegerField(_l("抽检件数（留空为全部）"), validators=[Optional(), NumberRange(1, 100_000)])
+    submit = SubmitField(_l("开始检测"))
+
