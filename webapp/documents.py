@@ -10,9 +10,7 @@ for that document, and written into every access-log entry of the views that fol
 from __future__ import annotations
 
 import json
-import mimetypes
 import re
-import unicodedata
 from typing import BinaryIO, Iterator
 
 from flask import Blueprint, Response, redirect, render_template, request, send_file, session as web_session, url_for
@@ -22,7 +20,14 @@ from dossier.errors import NotFound
 from dossier.models import Confidentiality, DocumentStatus, Page
 from dossier.permissions import Permission
 from dossier.services.access import record_access
-from dossier.services.documents import document_view, get_document, open_original, require_view, wrapped_key_for
+from dossier.services.documents import (
+    document_view,
+    download_name,
+    get_document,
+    open_original,
+    require_view,
+    wrapped_key_for,
+)
 from webapp.access import requires
 from webapp.context import actor, archive, db
 from webapp.forms import PurposeForm
@@ -156,17 +161,6 @@ def preview(document_id: int, number: int):
     response = Response(_chunks(stream), mimetype="image/webp", direct_passthrough=True)
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def download_name(doc) -> str:
-    """A filename safe for a Content-Disposition header: the original's own name without any
-    folder part or control characters, else ``document-<id>`` with the media type's extension."""
-    name = (doc.original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
-    name = name.strip().strip(".")[:150]
-    if not name:
-        name = f"document-{doc.id}{mimetypes.guess_extension(doc.media_type or '') or ''}"
-    return name
 
 
 @bp.get("/documents/<int:document_id>/original")

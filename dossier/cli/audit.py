@@ -100,5 +100,25 @@ def history(ctx, document_id, as_json):
     emit(as_json, {"document": document_id, "events": events}, "\n".join(lines) or "no checks recorded")
 
 
+@audit.command("verify-file")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--record", "record_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The exported signed record (NAME.record.json).")
+@click.option("--public-key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The archive's public signing key (PEM).")
+@json_option
+def verify_file(file, record_path, key_path, as_json):
+    """Check an exported original against its signed record, without the archive or its keys."""
+    from retention.offline import verify_exported
+
+    result = verify_exported(file, record_path, key_path).as_dict()
+    checks = ", ".join(f"{name} {'ok' if ok else 'FAILED'}" for name, ok in result["checks"].items())
+    human = [f"{'ok' if result['ok'] else 'FAILED'}: {file} (document {result['document']}): {checks}",
+             f"  signed with key {result['key_fingerprint']}"] + [f"  {p}" for p in result["problems"]]
+    emit(as_json, result, "\n".join(human))
+    if not result["ok"]:
+        raise SystemExit(CHECKS_FAILED_EXIT)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(audit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from pathlib import Path
 
 import click
 
@@ -181,6 +182,25 @@ def doc_show(ctx, document_id, as_json):
                      f"confidence {page['confidence'] if page['confidence'] is not None else '-'})")
         lines.append("  " + (page["text"] or "").replace("\n", "\n  "))
     emit(as_json, view, "\n".join(lines))
+
+
+@doc.command("export")
+@click.argument("document_id", type=int)
+@click.option("-o", "--output", "dest", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write into (created if need be).")
+@click.option("--purpose", metavar="TEXT", help="Why it is exported (required for a confidential document).")
+@json_option
+@pass_cli
+def doc_export(ctx, document_id, dest, purpose, as_json):
+    """Export the original with its signed record and the public key, for `audit verify-file`."""
+    from retention.offline import export_original
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        result = export_original(archive, session, ctx.actor(session), document_id, dest, purpose=purpose)
+    emit(as_json, result, f"exported document {result['document']} to {result['file']}\n"
+                          f"  signed record {result['record']}\n  public key {result['public_key']} "
+                          f"(fingerprint {result['key_fingerprint']})")
 
 
 def register(cli: click.Group) -> None:
