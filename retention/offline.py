@@ -99,16 +99,13 @@ def export_original(archive, session, actor, document_id: int, dest: Path, *, pu
     Only for auditors and records managers who may also see the document; the export is
     recorded in the access log (with the purpose, required for a confidential document)."""
     from dossier.errors import AlreadyExists
-    from dossier.models import Confidentiality
     from dossier.permissions import Permission, can, require
-    from dossier.services.documents import download_name, get_document, open_original
+    from dossier.services.documents import download_name, get_document, open_original, read_purpose
 
     if not can(actor, Permission.MANAGE_RECORDS):
         require(actor, Permission.AUDIT)
     doc = get_document(session, document_id)
-    purpose = (purpose or "").strip()[:200] or None
-    if doc.confidentiality == Confidentiality.CONFIDENTIAL.value and not purpose:
-        raise InvalidInput(f"document {doc.id} is confidential: say why it is exported with --purpose")
+    purpose = read_purpose(doc, purpose)
     name = download_name(doc)
     target, record_target = dest / name, dest / f"{name}{RECORD_SUFFIX}"
     for path in (target, record_target):

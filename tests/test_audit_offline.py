@@ -103,4 +103,4 @@ def test_export_is_logged_refused_to_staff_and_needs_a_purpose_when_confidential
     with archive.session() as session:
         events = session.execute(select(AccessEvent.username, AccessEvent.outcome, AccessEvent.detail)
                                  .where(AccessEvent.action == "document.export")).all()
-    assert ("aud", "ok", "年度审计抽查") in events
+    assert ("aud", "ok", '{"purpose": "年度审计抽查"}') in events

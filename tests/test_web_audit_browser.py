@@ -46,5 +46,17 @@ def test_auditor_runs_a_check_and_follows_a_failure(web_server, browser, web_arc
     page.wait_for_url(f"{base}/audit")
     assert page.locator("#audit-runs tbody tr").count() == 1
     _shot(page, tmp_path, "62-audit-index")
+
+    # The access log: the auditor's own visits are there; filter to refusals.
+    page.click("#accesslog-link")
+    page.wait_for_url(f"{base}/audit/access-log")
+    assert page.locator("#access-log tbody tr").count() >= 1
+    page.fill("#user", "auditor")
+    page.select_option("#outcome", "ok")
+    page.click("#accesslog-filter button[type=submit]")
+    page.wait_for_url(f"{base}/audit/access-log?*")
+    assert set(page.locator("#access-log tbody tr td:nth-child(2)").all_inner_texts()) == {"auditor"}
+    assert page.locator("#export-csv").get_attribute("href").startswith("/audit/access-log.csv?")
+    _shot(page, tmp_path, "63-access-log")
     assert problems == []
     context.close()

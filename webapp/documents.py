@@ -93,6 +93,18 @@ def _ask_purpose(doc, form: PurposeForm | None = None, status: int = 200):
                            household_id=doc.household_id, form=form), status
 
 
+def _viewable(document_id: int, action: str, page: int | None = None):
+    """The document if the user may see it (a refusal is logged), the purpose given for it, and
+    a redirect to the purpose form when it is confidential and no purpose was given yet."""
+    doc = get_document(db(), document_id)
+    require_view(db(), actor(), doc, action)
+    purpose = _purpose(doc.id) if _is_confidential(doc) else None
+    ask = None
+    if _is_confidential(doc) and not purpose:
+        ask = redirect(url_for("documents.show", document_id=doc.id, page=page))
+    return doc, purpose, ask
+
+
 @bp.get("/documents/<int:document_id>")
 @requires(Permission.SEARCH)
 def show(document_id: int):
@@ -126,6 +138,22 @@ def show(document_id: int):
     )
 
 
+@bp.get("/documents/<int:document_id>/print")
+@requires(Permission.SEARCH)
+def print_view(document_id: int):
+    """Every page's preview and text on one printable page; the print is recorded."""
+    session, who = db(), actor()
+    doc, purpose, ask = _viewable(document_id, "document.print")
+    if ask:
+        return ask
+    if doc.status == DocumentStatus.DESTROYED.value:
+        raise NotFound(f"document {doc.id} has been destroyed")
+    record_access(session, who, "document.print", household_id=doc.household_id, document_id=doc.id,
+                  detail=_detail(purpose=purpose) if purpose else None)
+    return render_template("documents/print.html", doc=document_view(doc), pages=_pages(session, doc.id),
+                           purpose=purpose)
+
+
 @bp.post("/documents/<int:document_id>/purpose")
 @requires(Permission.SEARCH)
 def give_purpose(document_id: int):
@@ -145,11 +173,9 @@ def give_purpose(document_id: int):
 @requires(Permission.SEARCH)
 def preview(document_id: int, number: int):
     session, who = db(), actor()
-    doc = get_document(session, document_id)
-    require_view(session, who, doc, "page.view")
-    purpose = _purpose(doc.id) if _is_confidential(doc) else None
-    if _is_confidential(doc) and not purpose:
-        return redirect(url_for("documents.show", document_id=doc.id, page=number))
+    doc, purpose, ask = _viewable(document_id, "page.view", number)
+    if ask:
+        return ask
     if doc.status == DocumentStatus.DESTROYED.value:
         raise NotFound(f"document {doc.id} has been destroyed")
     page = session.scalar(select(Page).where(Page.document_id == doc.id, Page.number == number))
@@ -167,11 +193,9 @@ def preview(document_id: int, number: int):
 @requires(Permission.SEARCH)
 def original(document_id: int):
     session, who = db(), actor()
-    doc = get_document(session, document_id)
-    require_view(session, who, doc, "document.download")
-    purpose = _purpose(doc.id) if _is_confidential(doc) else None
-    if _is_confidential(doc) and not purpose:
-        return redirect(url_for("documents.show", document_id=doc.id))
+    doc, purpose, ask = _viewable(document_id, "document.download")
+    if ask:
+        return ask
     stream = open_original(archive(), session, who, doc, purpose=purpose)
     media_type = (doc.media_type or "").lower()
     response = send_file(stream, mimetype=media_type if _MEDIA_TYPE.match(media_type) else "application/octet-stream",

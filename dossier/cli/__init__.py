@@ -26,9 +26,9 @@ def cli(ctx: click.Context, as_user: str | None) -> None:
 
 
 def _register() -> None:
-    from dossier.cli import audit, doctypes, households, ingest, keys, search, serve, setup, users
+    from dossier.cli import accesslog, audit, doctypes, households, ingest, keys, search, serve, setup, users
 
-    for module in (setup, households, users, keys, doctypes, ingest, search, serve, audit):
+    for module in (setup, households, users, keys, doctypes, ingest, search, serve, audit, accesslog):
         module.register(cli)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from pathlib import Path
@@ -161,11 +162,12 @@ def doc() -> None:
 
 @doc.command("show")
 @click.argument("document_id", type=int)
+@click.option("--purpose", metavar="TEXT", help="Why you look (查阅目的; required for a confidential document).")
 @json_option
 @pass_cli
-def doc_show(ctx, document_id, as_json):
+def doc_show(ctx, document_id, purpose, as_json):
     """A document's catalog record and its pages' text."""
-    from dossier.services.documents import document_view, get_document, require_view
+    from dossier.services.documents import document_view, get_document, read_purpose, require_view
     from dossier.services.access import record_access
 
     archive = ctx.ready_archive()
@@ -173,8 +175,10 @@ def doc_show(ctx, document_id, as_json):
         actor = ctx.actor(session)
         document = get_document(session, document_id)
         require_view(session, actor, document, "document.view")
+        purpose = read_purpose(document, purpose)
         view = document_view(document, with_pages=True)
-        record_access(session, actor, "document.view", household_id=document.household_id, document_id=document.id)
+        record_access(session, actor, "document.view", household_id=document.household_id, document_id=document.id,
+                      detail=json.dumps({"purpose": purpose}, ensure_ascii=False) if purpose else None)
     lines = [f"#{view['id']} {view['type_name']} {view['title']}  ({view['household']}, {view['status']})",
              f"  sha256 {view['sha256']}"]
     for page in view["pages"]:

@@ -187,6 +187,14 @@ def require_view(session: Session, actor: Actor, doc: Document, action: str) -> 
         require(actor, Permission.VIEW_CONFIDENTIAL)
 
 
+def read_purpose(doc: Document, purpose: str | None) -> str | None:
+    """The stated purpose (查阅目的), trimmed; refused when a confidential document has none."""
+    purpose = (purpose or "").strip()[:200] or None
+    if doc.confidentiality == Confidentiality.CONFIDENTIAL.value and not purpose:
+        raise InvalidInput(f"document {doc.id} is confidential: say why with --purpose")
+    return purpose
+
+
 def wrapped_key_for(session: Session, object_key: str) -> bytes:
     row = session.get(ObjectKey, object_key)
     if row is None:
@@ -202,7 +210,8 @@ def open_original(archive: Archive, session: Session, actor: Actor, doc: Documen
     if doc.status == DocumentStatus.DESTROYED.value or doc.original_key is None:
         raise NotFound(f"document {doc.id} has been destroyed")
     stream = archive.vault.open(doc.original_key, wrapped_key_for(session, doc.original_key))
-    record_access(session, actor, action, household_id=doc.household_id, document_id=doc.id, detail=purpose)
+    record_access(session, actor, action, household_id=doc.household_id, document_id=doc.id,
+                  detail=json.dumps({"purpose": purpose}, ensure_ascii=False) if purpose else None)
     session.commit()
     return stream
 

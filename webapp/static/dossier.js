@@ -12,6 +12,9 @@
       if (!isFinite(pct)) { pct = 0; }
       bar.style.width = Math.max(0, Math.min(100, pct)) + "%";
     });
+    // The print view's button (the print itself was recorded when the page was served).
+    var printNow = document.getElementById("print-now");
+    if (printNow) { printNow.addEventListener("click", function () { window.print(); }); }
     // Open the "new household" panel when the dashboard links to it.
     if (window.location.hash === "#new-household") {
       var panel = document.getElementById("new-household");
