@@ -406,3 +406,24 @@ class FixityEvent(Base):
     outcome: Mapped[str] = mapped_column(String(8), nullable=False)     # pass | fail
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class Loan(Base):
+    """A paper original lent out (借阅) and, once back, when and to whom it was returned."""
+
+    __tablename__ = "loans"
+    __table_args__ = (Index("ix_loans_open_due", "returned_at", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), nullable=False, index=True)
+    borrower: Mapped[str] = mapped_column(String(128), nullable=False)
+    lent_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    out_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    returned_to: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    document: Mapped[Document] = relationship()
+    approved_by: Mapped[User | None] = relationship()

@@ -1,4 +1,4 @@
-"""audit: verification runs and fixity events
+"""audit: verification runs, fixity events, loans of paper originals
 
 Revision ID: 0003_audit
 Revises: 0002
@@ -42,9 +42,29 @@ def upgrade() -> None:
     )
     op.create_index('ix_fixity_events_document_check', 'fixity_events', ['document_id', 'check', 'at'], unique=False)
     op.create_index('ix_fixity_events_run_outcome', 'fixity_events', ['run_id', 'outcome'], unique=False)
+    op.create_table('loans',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('borrower', sa.String(length=128), nullable=False),
+    sa.Column('lent_by', sa.String(length=64), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('out_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('returned_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('returned_to', sa.String(length=64), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_loans_approved_by_id_users')),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_loans_document_id_documents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_loans'))
+    )
+    op.create_index('ix_loans_open_due', 'loans', ['returned_at', 'due_on'], unique=False)
+    op.create_index(op.f('ix_loans_document_id'), 'loans', ['document_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_loans_document_id'), table_name='loans')
+    op.drop_index('ix_loans_open_due', table_name='loans')
+    op.drop_table('loans')
     op.drop_index('ix_fixity_events_run_outcome', table_name='fixity_events')
     op.drop_index('ix_fixity_events_document_check', table_name='fixity_events')
     op.drop_table('fixity_events')
