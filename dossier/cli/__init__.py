@@ -26,11 +26,11 @@ def cli(ctx: click.Context, as_user: str | None) -> None:
 
 
 def _register() -> None:
-    from dossier.cli import (accesslog, audit, doctypes, households, ingest, keys, loans, search, serve, setup,
-                             users)
+    from dossier.cli import (accesslog, audit, backup, doctypes, households, ingest, keys, loans, search, serve,
+                             setup, users)
 
     for module in (setup, households, users, keys, doctypes, ingest, search, serve, audit, accesslog,
-                   loans):
+                   loans, backup):
         module.register(cli)
 
 
