@@ -427,3 +427,21 @@ class Loan(Base):
 
     document: Mapped[Document] = relationship()
     approved_by: Mapped[User | None] = relationship()
+
+
+class InventoryCount(Base):
+    """One monthly count (每月清点) of a cabinet's paper originals, with what did not match."""
+
+    __tablename__ = "inventory_counts"
+    __table_args__ = (Index("ix_inventory_counts_cabinet_month", "cabinet", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cabinet: Mapped[str] = mapped_column(String(32), nullable=False)
+    month: Mapped[str] = mapped_column(String(7), nullable=False)          # YYYY-MM
+    counted_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    counted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    expected: Mapped[int] = mapped_column(Integer, nullable=False)         # on the shelf by the ledger
+    found: Mapped[int] = mapped_column(Integer, nullable=False)
+    on_loan: Mapped[int] = mapped_column(Integer, nullable=False)
+    discrepancies: Mapped[str] = mapped_column(Text, nullable=False)       # JSON list
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,4 +1,4 @@
-"""``dossier loan out|return|overdue|list`` and ``dossier doc paper``: paper originals (双轨制)."""
+"""``dossier loan ...``, ``dossier inventory ...`` and ``dossier doc paper``: paper originals (双轨制)."""
 
 from __future__ import annotations
 
@@ -117,6 +117,53 @@ def paper(ctx, document_id, cabinet, box, position, none_kept, as_json):
     emit(as_json, view, human)
 
 
+@click.group("inventory")
+def inventory() -> None:
+    """The monthly inventory (每月清点) of a cabinet's paper originals."""
+
+
+@inventory.command("record")
+@click.argument("cabinet")
+@click.option("--month", metavar="YYYY-MM", help="The month counted (default: this month).")
+@click.option("--missing", type=int, multiple=True, metavar="DOC", help="A document the ledger puts here, not found.")
+@click.option("--extra", multiple=True, metavar="TEXT", help="Something found here that the ledger does not know.")
+@click.option("--note", metavar="TEXT")
+@json_option
+@pass_cli
+def inventory_record(ctx, cabinet, month, missing, extra, note, as_json):
+    """Record a cabinet's count against the ledger (帐物相符), with its discrepancies."""
+    from retention.inventory import inventory_view, record_inventory
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        view = inventory_view(record_inventory(session, ctx.actor(session), cabinet, month=month,
+                                               missing=list(missing), extra=list(extra), note=note))
+    emit(as_json, view, _inventory_line(view))
+
+
+@inventory.command("list")
+@click.option("--cabinet", metavar="C")
+@json_option
+@pass_cli
+def inventory_list(ctx, cabinet, as_json):
+    """Inventories recorded, newest first."""
+    from retention.inventory import list_inventories
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        counts = list_inventories(session, ctx.actor(session), cabinet)
+    emit(as_json, {"inventories": counts}, "\n".join(_inventory_line(v) for v in counts) or "no inventories")
+
+
+def _inventory_line(v: dict) -> str:
+    missing = sum(1 for d in v["discrepancies"] if d["kind"] == "missing")
+    extra = len(v["discrepancies"]) - missing
+    state = "matches the ledger" if v["matches"] else f"{missing} missing, {extra} extra"
+    return (f"{v['cabinet']} {v['month']}: {v['found']} of {v['expected']} found, {v['on_loan']} on loan; {state} "
+            f"(counted by {v['counted_by']})")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(loan)
+    cli.add_command(inventory)
     cli.commands["doc"].add_command(paper)

@@ -1,4 +1,4 @@
-"""audit: verification runs, fixity events, loans of paper originals
+"""audit: verification runs, fixity events, loans and inventories of paper originals
 
 Revision ID: 0003_audit
 Revises: 0002
@@ -59,9 +59,25 @@ def upgrade() -> None:
     )
     op.create_index('ix_loans_open_due', 'loans', ['returned_at', 'due_on'], unique=False)
     op.create_index(op.f('ix_loans_document_id'), 'loans', ['document_id'], unique=False)
+    op.create_table('inventory_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cabinet', sa.String(length=32), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('counted_by', sa.String(length=64), nullable=False),
+    sa.Column('counted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expected', sa.Integer(), nullable=False),
+    sa.Column('found', sa.Integer(), nullable=False),
+    sa.Column('on_loan', sa.Integer(), nullable=False),
+    sa.Column('discrepancies', sa.Text(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inventory_counts'))
+    )
+    op.create_index('ix_inventory_counts_cabinet_month', 'inventory_counts', ['cabinet', 'month'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_inventory_counts_cabinet_month', table_name='inventory_counts')
+    op.drop_table('inventory_counts')
     op.drop_index(op.f('ix_loans_document_id'), table_name='loans')
     op.drop_index('ix_loans_open_due', table_name='loans')
     op.drop_table('loans')
