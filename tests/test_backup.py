@@ -108,3 +108,41 @@ def test_backup_needs_an_admin_and_a_new_folder(archive, console, tmp_path, run_
     plain = run_cli("keys", "backup", str(tmp_path / "plain.keys"))
     assert plain.exit_code == 0 and "NOT sealed" in plain.stdout
     assert run_cli("keys", "backup", str(tmp_path / "plain.keys")).exit_code != 0        # never overwritten
+
+
+@pytest.fixture
+def second_pg_url():
+    """Another fresh PostgreSQL database, to restore into (dropped afterwards)."""
+    import uuid
+
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL, pg_problem
+
+    problem = pg_problem()
+    if problem:
+        pytest.skip(problem)
+    name = f"dossier_restore_{uuid.uuid4().hex[:12]}"
+    admin = PG_ADMIN_URL.replace("+psycopg", "")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    from dossier.db import dispose_engines
+
+    dispose_engines()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+def test_restore_into_postgresql_moves_the_id_sequences_on(backed_up, tmp_path, run_cli, monkeypatch, second_pg_url):
+    home = tmp_path / "restored-pg"
+    monkeypatch.setenv("DOSSIER_HOME", str(home))
+    monkeypatch.setenv("DOSSIER_DATABASE_URL", second_pg_url)
+    restored = run_cli("restore", str(backed_up["backup"]), "--keys", str(backed_up["keys"]),
+                       "--passphrase-file", str(backed_up["pass"]), "--json")
+    assert restored.exit_code == 0, restored.stderr
+    assert run_cli("audit", "verify", "--json").exit_code == 0
+    added = run_cli("household", "add", "Z-1-0101", "--json")
+    assert added.exit_code == 0, added.stderr
+    assert added.json()["id"] == restored.json()["rows"]["households"] + 1
