@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from dossier.db import get_engine
 from dossier.config import Settings
 from tests.audit_helpers import stored_documents
+from tests.conftest import fresh_pg_database
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -112,26 +113,8 @@ def test_backup_needs_an_admin_and_a_new_folder(archive, console, tmp_path, run_
 
 @pytest.fixture
 def second_pg_url():
-    """Another fresh PostgreSQL database, to restore into (dropped afterwards)."""
-    import uuid
-
-    import psycopg
-
-    from tests.conftest import PG_ADMIN_URL, pg_problem
-
-    problem = pg_problem()
-    if problem:
-        pytest.skip(problem)
-    name = f"dossier_restore_{uuid.uuid4().hex[:12]}"
-    admin = PG_ADMIN_URL.replace("+psycopg", "")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    from dossier.db import dispose_engines
-
-    dispose_engines()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """Another fresh PostgreSQL database, to restore into."""
+    yield from fresh_pg_database("dossier_restore")
 
 
 @pytest.mark.postgres
