@@ -542,3 +542,83 @@ class ShredLogEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     signature: Mapped[str] = mapped_column(String(128), nullable=False)
     signing_key_id: Mapped[str] = mapped_column(String(32), nullable=False)
+class AuditRun(Base):
+    """One run of ``dossier audit verify``: its scope, who started it, and how far it got.
+
+    ``cursor`` is the last document id checked, so an interrupted run continues where it stopped.
+    """
+
+    __tablename__ = "audit_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    scope: Mapped[str] = mapped_column(Text, nullable=False)          # canonical JSON
+    status: Mapped[str] = mapped_column(String(16), default="running", nullable=False)
+    cursor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    documents_checked: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    documents_failed: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    archive_failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class FixityEvent(Base):
+    """One check's outcome for one document (or for the whole archive) in one run.
+
+    Like a PREMIS fixity event: kept for ever, so a failure can say when the check last passed.
+    """
+
+    __tablename__ = "fixity_events"
+    __table_args__ = (
+        Index("ix_fixity_events_document_check", "document_id", "check", "at"),
+        Index("ix_fixity_events_run_outcome", "run_id", "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id"), nullable=False)
+    document_id: Mapped[int | None] = mapped_column(Integer)
+    household_id: Mapped[int | None] = mapped_column(Integer)
+    check: Mapped[str] = mapped_column(String(32), nullable=False)
+    property: Mapped[str] = mapped_column(String(16), nullable=False)   # authenticity | integrity | usability | security
+    outcome: Mapped[str] = mapped_column(String(8), nullable=False)     # pass | fail
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class Loan(Base):
+    """A paper original lent out (借阅) and, once back, when and to whom it was returned."""
+
+    __tablename__ = "loans"
+    __table_args__ = (Index("ix_loans_open_due", "returned_at", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), nullable=False, index=True)
+    borrower: Mapped[str] = mapped_column(String(128), nullable=False)
+    lent_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    out_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    returned_to: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    document: Mapped[Document] = relationship()
+    approved_by: Mapped[User | None] = relationship()
+
+
+class InventoryCount(Base):
+    """One monthly count (每月清点) of a cabinet's paper originals, with what did not match."""
+
+    __tablename__ = "inventory_counts"
+    __table_args__ = (Index("ix_inventory_counts_cabinet_month", "cabinet", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cabinet: Mapped[str] = mapped_column(String(32), nullable=False)
+    month: Mapped[str] = mapped_column(String(7), nullable=False)          # YYYY-MM
+    counted_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    counted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    expected: Mapped[int] = mapped_column(Integer, nullable=False)         # on the shelf by the ledger
+    found: Mapped[int] = mapped_column(Integer, nullable=False)
+    on_loan: Mapped[int] = mapped_column(Integer, nullable=False)
+    discrepancies: Mapped[str] = mapped_column(Text, nullable=False)       # JSON list
+    note: Mapped[str | None] = mapped_column(Text)

@@ -50,15 +50,15 @@ def pg_problem() -> str | None:
     return _PG_PROBLEM[0]
 
 
-@pytest.fixture
-def pg_database_url():
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+def fresh_pg_database(prefix: str = "dossier_test"):
+    """Yield the URL of a fresh, empty PostgreSQL database, dropped afterwards (skips the test
+    when the server is unreachable)."""
     problem = pg_problem()
     if problem:
         pytest.skip(problem)
     import psycopg
 
-    name = f"dossier_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = PG_ADMIN_URL.replace("+psycopg", "")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -67,6 +67,12 @@ def pg_database_url():
     dispose_engines()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_database_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    yield from fresh_pg_database()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

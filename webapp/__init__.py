@@ -75,7 +75,9 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
 
     from webapp import access, context, errors, security
     from webapp.admin import bp as admin_bp
+    from webapp.accesslog import bp as accesslog_bp
     from webapp.api import bp as api_bp
+    from webapp.audit import bp as audit_bp
     from webapp.auth import bp as auth_bp
     from webapp.auth import login_manager
     from webapp.coversheets import bp as coversheets_bp
@@ -96,7 +98,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     errors.register_error_handlers(app)
 
     for blueprint in (auth_bp, main_bp, search_bp, documents_bp, households_bp, intake_bp, coversheets_bp,
-                      retention_bp, admin_bp, api_bp):
+                      retention_bp, audit_bp, accesslog_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)   # bearer tokens, never cookies: nothing for a forged form to ride on
 

@@ -10,9 +10,7 @@ for that document, and written into every access-log entry of the views that fol
 from __future__ import annotations
 
 import json
-import mimetypes
 import re
-import unicodedata
 from typing import BinaryIO, Iterator
 
 from flask import Blueprint, Response, redirect, render_template, request, send_file, session as web_session, url_for
@@ -22,7 +20,14 @@ from dossier.errors import NotFound
 from dossier.models import Confidentiality, DocumentStatus, Page
 from dossier.permissions import Permission
 from dossier.services.access import record_access
-from dossier.services.documents import document_view, get_document, open_original, require_view, wrapped_key_for
+from dossier.services.documents import (
+    document_view,
+    download_name,
+    get_document,
+    open_original,
+    require_view,
+    wrapped_key_for,
+)
 from webapp.access import requires
 from webapp.context import actor, archive, db
 from webapp.forms import PurposeForm
@@ -89,6 +94,18 @@ def _ask_purpose(doc, form: PurposeForm | None = None, status: int = 200):
                            household_id=doc.household_id, form=form), status
 
 
+def _viewable(document_id: int, action: str, page: int | None = None):
+    """The document if the user may see it (a refusal is logged), the purpose given for it, and
+    a redirect to the purpose form when it is confidential and no purpose was given yet."""
+    doc = get_document(db(), document_id)
+    require_view(db(), actor(), doc, action)
+    purpose = _purpose(doc.id) if _is_confidential(doc) else None
+    ask = None
+    if _is_confidential(doc) and not purpose:
+        ask = redirect(url_for("documents.show", document_id=doc.id, page=page))
+    return doc, purpose, ask
+
+
 @bp.get("/documents/<int:document_id>")
 @requires(Permission.SEARCH)
 def show(document_id: int):
@@ -123,6 +140,22 @@ def show(document_id: int):
     )
 
 
+@bp.get("/documents/<int:document_id>/print")
+@requires(Permission.SEARCH)
+def print_view(document_id: int):
+    """Every page's preview and text on one printable page; the print is recorded."""
+    session, who = db(), actor()
+    doc, purpose, ask = _viewable(document_id, "document.print")
+    if ask:
+        return ask
+    if doc.status == DocumentStatus.DESTROYED.value:
+        raise NotFound(f"document {doc.id} has been destroyed")
+    record_access(session, who, "document.print", household_id=doc.household_id, document_id=doc.id,
+                  detail=_detail(purpose=purpose) if purpose else None)
+    return render_template("documents/print.html", doc=document_view(doc), pages=_pages(session, doc.id),
+                           purpose=purpose)
+
+
 @bp.post("/documents/<int:document_id>/purpose")
 @requires(Permission.SEARCH)
 def give_purpose(document_id: int):
@@ -142,11 +175,9 @@ def give_purpose(document_id: int):
 @requires(Permission.SEARCH)
 def preview(document_id: int, number: int):
     session, who = db(), actor()
-    doc = get_document(session, document_id)
-    require_view(session, who, doc, "page.view")
-    purpose = _purpose(doc.id) if _is_confidential(doc) else None
-    if _is_confidential(doc) and not purpose:
-        return redirect(url_for("documents.show", document_id=doc.id, page=number))
+    doc, purpose, ask = _viewable(document_id, "page.view", number)
+    if ask:
+        return ask
     if doc.status == DocumentStatus.DESTROYED.value:
         raise NotFound(f"document {doc.id} has been destroyed")
     page = session.scalar(select(Page).where(Page.document_id == doc.id, Page.number == number))
@@ -160,26 +191,13 @@ def preview(document_id: int, number: int):
     return response
 
 
-def download_name(doc) -> str:
-    """A filename safe for a Content-Disposition header: the original's own name without any
-    folder part or control characters, else ``document-<id>`` with the media type's extension."""
-    name = (doc.original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
-    name = name.strip().strip(".")[:150]
-    if not name:
-        name = f"document-{doc.id}{mimetypes.guess_extension(doc.media_type or '') or ''}"
-    return name
-
-
 @bp.get("/documents/<int:document_id>/original")
 @requires(Permission.SEARCH)
 def original(document_id: int):
     session, who = db(), actor()
-    doc = get_document(session, document_id)
-    require_view(session, who, doc, "document.download")
-    purpose = _purpose(doc.id) if _is_confidential(doc) else None
-    if _is_confidential(doc) and not purpose:
-        return redirect(url_for("documents.show", document_id=doc.id))
+    doc, purpose, ask = _viewable(document_id, "document.download")
+    if ask:
+        return ask
     stream = open_original(archive(), session, who, doc, purpose=purpose)
     media_type = (doc.media_type or "").lower()
     response = send_file(stream, mimetype=media_type if _MEDIA_TYPE.match(media_type) else "application/octet-stream",

@@ -280,3 +280,35 @@ class CloseHouseholdForm(FlaskForm):
                             render_kw=DATE_INPUT)
     reopen = BooleanField(_l("撤销结档（恢复在用）"))
     submit = SubmitField(_l("保存"))
+
+
+class AuditRunForm(FlaskForm):
+    """Start an audit run from the auditor's page."""
+
+    household = StringField(_l("业户（户号，可留空）"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)])
+    sample = IntegerField(_l("抽检件数（留空为全部）"), validators=[Optional(), NumberRange(1, 100_000)])
+    submit = SubmitField(_l("开始检测"))
+
+
+
+class AccessLogFilterForm(FlaskForm):
+    """The GET filter on the access log (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    user = StringField(_l("用户"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)])
+    action = StringField(_l("操作"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    household = StringField(_l("业户"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)])
+    document = IntegerField(_l("文件编号"), validators=[Optional(), NumberRange(1)])
+    outcome = SelectField(_l("结果"), choices=[], validators=[Optional()], default="")
+    date_from = StringField(_l("起始日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+                            render_kw={"type": "date"})
+    date_to = StringField(_l("截止日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+                          render_kw={"type": "date"})
+    page = IntegerField(validators=[Optional(), NumberRange(1, 1_000_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [choice("", str(_l("全部"))), choice("ok", str(_l("成功"))),
+                                choice("denied", str(_l("拒绝")))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from dossier.permissions import Permission
+from dossier.permissions import Permission, can
 from dossier.services.dashboard import dashboard_counts
 from webapp.access import requires
 from webapp.context import actor, db
@@ -15,5 +15,9 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @requires(Permission.SEARCH)
 def dashboard():
+    from retention.loans import overdue_loans
+
     counts = dashboard_counts(db(), actor())
-    return render_template("main/dashboard.html", counts=counts)
+    keeps_paper = can(actor(), Permission.MANAGE_RECORDS) or can(actor(), Permission.AUDIT)
+    overdue = overdue_loans(db(), actor()) if keeps_paper else None
+    return render_template("main/dashboard.html", counts=counts, overdue=overdue)

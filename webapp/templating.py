@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask
 from flask_babel import format_datetime
 
@@ -14,6 +16,9 @@ from webapp.context import is_api_request, principal
 
 
 def _datetime(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A datetime (or its ISO-8601 text, as the JSON-shaped service views carry it) in local time."""
+    if isinstance(value, str) and value:
+        value = datetime.fromisoformat(value)
     return format_datetime(value, fmt) if value else "—"
 
 

@@ -26,9 +26,11 @@ def cli(ctx: click.Context, as_user: str | None) -> None:
 
 
 def _register() -> None:
-    from dossier.cli import coversheets, doctypes, households, ingest, keys, retention, search, serve, setup, users
+    from dossier.cli import (accesslog, audit, backup, coversheets, doctypes, households, ingest, keys, loans,
+                             retention, search, serve, setup, users)
 
-    for module in (setup, households, users, keys, doctypes, ingest, coversheets, search, retention, serve):
+    for module in (setup, households, users, keys, doctypes, ingest, coversheets, search, retention, serve, audit,
+                   accesslog, loans, backup):
         module.register(cli)
 
 

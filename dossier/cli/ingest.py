@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
+from pathlib import Path
 
 import click
 
@@ -176,11 +178,12 @@ def doc() -> None:
 
 @doc.command("show")
 @click.argument("document_id", type=int)
+@click.option("--purpose", metavar="TEXT", help="Why you look (查阅目的; required for a confidential document).")
 @json_option
 @pass_cli
-def doc_show(ctx, document_id, as_json):
+def doc_show(ctx, document_id, purpose, as_json):
     """A document's catalog record and its pages' text."""
-    from dossier.services.documents import document_view, get_document, require_view
+    from dossier.services.documents import document_view, get_document, read_purpose, require_view
     from dossier.services.access import record_access
 
     archive = ctx.ready_archive()
@@ -188,8 +191,10 @@ def doc_show(ctx, document_id, as_json):
         actor = ctx.actor(session)
         document = get_document(session, document_id)
         require_view(session, actor, document, "document.view")
+        purpose = read_purpose(document, purpose)
         view = document_view(document, with_pages=True)
-        record_access(session, actor, "document.view", household_id=document.household_id, document_id=document.id)
+        record_access(session, actor, "document.view", household_id=document.household_id, document_id=document.id,
+                      detail=json.dumps({"purpose": purpose}, ensure_ascii=False) if purpose else None)
     lines = [f"#{view['id']} {view['type_name']} {view['title']}  ({view['household']}, {view['status']})",
              f"  sha256 {view['sha256']}"]
     for page in view["pages"]:
@@ -197,6 +202,25 @@ def doc_show(ctx, document_id, as_json):
                      f"confidence {page['confidence'] if page['confidence'] is not None else '-'})")
         lines.append("  " + (page["text"] or "").replace("\n", "\n  "))
     emit(as_json, view, "\n".join(lines))
+
+
+@doc.command("export")
+@click.argument("document_id", type=int)
+@click.option("-o", "--output", "dest", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write into (created if need be).")
+@click.option("--purpose", metavar="TEXT", help="Why it is exported (required for a confidential document).")
+@json_option
+@pass_cli
+def doc_export(ctx, document_id, dest, purpose, as_json):
+    """Export the original with its signed record and the public key, for `audit verify-file`."""
+    from retention.offline import export_original
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        result = export_original(archive, session, ctx.actor(session), document_id, dest, purpose=purpose)
+    emit(as_json, result, f"exported document {result['document']} to {result['file']}\n"
+                          f"  signed record {result['record']}\n  public key {result['public_key']} "
+                          f"(fingerprint {result['key_fingerprint']})")
 
 
 def register(cli: click.Group) -> None:

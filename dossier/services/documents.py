@@ -8,6 +8,8 @@ its signed record and its wrapped data key. If that transaction fails, the objec
 from __future__ import annotations
 
 import json
+import mimetypes
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -197,6 +199,14 @@ def require_view(session: Session, actor: Actor, doc: Document, action: str) -> 
         require(actor, Permission.VIEW_CONFIDENTIAL)
 
 
+def read_purpose(doc: Document, purpose: str | None) -> str | None:
+    """The stated purpose (查阅目的), trimmed; refused when a confidential document has none."""
+    purpose = (purpose or "").strip()[:200] or None
+    if doc.confidentiality == Confidentiality.CONFIDENTIAL.value and not purpose:
+        raise InvalidInput(f"document {doc.id} is confidential: say why with --purpose")
+    return purpose
+
+
 def wrapped_key_for(session: Session, object_key: str) -> bytes:
     row = session.get(ObjectKey, object_key)
     if row is None:
@@ -204,13 +214,16 @@ def wrapped_key_for(session: Session, object_key: str) -> bytes:
     return row.wrapped_key
 
 
-def open_original(archive: Archive, session: Session, actor: Actor, doc: Document, *, purpose: str | None = None) -> BinaryIO:
-    """The original's plaintext stream, for someone allowed to see it; the access is logged."""
-    require_view(session, actor, doc, "document.download")
+def open_original(archive: Archive, session: Session, actor: Actor, doc: Document, *, purpose: str | None = None,
+                  action: str = "document.download") -> BinaryIO:
+    """The original's plaintext stream, for someone allowed to see it; the access is logged
+    as ``action`` (a download, or an export for an outside auditor)."""
+    require_view(session, actor, doc, action)
     if doc.status == DocumentStatus.DESTROYED.value or doc.original_key is None:
         raise NotFound(f"document {doc.id} has been destroyed")
     stream = archive.vault.open(doc.original_key, wrapped_key_for(session, doc.original_key))
-    record_access(session, actor, "document.download", household_id=doc.household_id, document_id=doc.id, detail=purpose)
+    record_access(session, actor, action, household_id=doc.household_id, document_id=doc.id,
+                  detail=json.dumps({"purpose": purpose}, ensure_ascii=False) if purpose else None)
     session.commit()
     return stream
 
@@ -258,6 +271,17 @@ def check_signed(archive: Archive, session: Session, row, expected: dict) -> tup
         if size != record.get("size"):
             problems.append("the stored content's size differs from the signed record")
     return not problems, problems
+
+
+def download_name(doc) -> str:
+    """A filename safe for a Content-Disposition header: the original's own name without any
+    folder part or control characters, else ``document-<id>`` with the media type's extension."""
+    name = (doc.original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
+    name = name.strip().strip(".")[:150]
+    if not name:
+        name = f"document-{doc.id}{mimetypes.guess_extension(doc.media_type or '') or ''}"
+    return name
 
 
 def document_view(doc: Document, *, with_pages: bool = False) -> dict:

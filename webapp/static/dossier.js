@@ -16,6 +16,9 @@
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
+    // The print view's button (the print itself was recorded when the page was served).
+    var printNow = document.getElementById("print-now");
+    if (printNow) { printNow.addEventListener("click", function () { window.print(); }); }
     // Open the "new household" panel when the dashboard links to it.
     if (window.location.hash === "#new-household") {
       var panel = document.getElementById("new-household");

@@ -1,0 +1,218 @@
+"""``dossier backup DEST`` and ``dossier restore SRC --keys KEYS``.
+
+A backup folder holds::
+
+    catalog/<table>.jsonl   every catalog table, read in one transaction (a consistent snapshot
+                            taken while the service runs: WAL on SQLite, REPEATABLE READ on PostgreSQL)
+    objects/<key>           every object the snapshot's ``object_keys`` names, as stored: encrypted
+    manifest.json           format, schema revision, row counts, and the SHA-256 of every file
+    manifest.sig            Ed25519 signature of the manifest by the archive's signing key
+
+No key is in it: the wrapped data keys are in the catalog, but only the master key (backed up
+apart, ``dossier keys backup``) unwraps them. The search index is not backed up; restore
+rebuilds it from the catalog.
+
+Restore checks the signature and every hash before it writes anything, refuses a home that is
+not empty, then installs the keys, creates the schema, loads the rows, copies the objects and
+rebuilds the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import inspect
+
+from dossier.actor import Actor
+from dossier.archive import Archive
+from dossier.backup.catalog import dump_table, load_table, reset_sequences, tables
+from dossier.backup.keyfile import install_keys, read_keys_backup, signer_of
+from dossier.config import Settings
+from dossier.db import get_engine
+from dossier.errors import AlreadyExists, ConfigurationError, IntegrityFailure, InvalidInput
+from dossier.models import ObjectKey, utcnow
+from dossier.permissions import Permission, require
+from dossier.services.access import record_access
+from storage.signing import load_public_key, verify
+
+FORMAT = "dossier-backup/1"
+MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
+_READ = 1 << 20
+
+
+def _head_revision(settings: Settings) -> str:
+    from alembic.script import ScriptDirectory
+
+    from dossier.migrate import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_READ):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _empty_folder(dest: Path) -> None:
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise AlreadyExists(f"{dest} is not an empty folder; back up into a new one")
+    dest.mkdir(parents=True, exist_ok=True)
+
+
+def _dump_catalog(archive: Archive, dest: Path) -> dict:
+    engine = get_engine(archive.settings)
+    out = dest / "catalog"
+    out.mkdir()
+    entries = {}
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            conn.exec_driver_sql("BEGIN")          # one read transaction: one snapshot (WAL)
+        revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        for table in tables():
+            path, digest, rows = out / f"{table.name}.jsonl", hashlib.sha256(), 0
+            with path.open("w", encoding="utf-8") as fh:
+                for line in dump_table(conn, table):
+                    fh.write(line)
+                    digest.update(line.encode("utf-8"))
+                    rows += 1
+            entries[table.name] = {"file": f"catalog/{table.name}.jsonl", "rows": rows, "sha256": digest.hexdigest()}
+        conn.rollback()
+    return {"revision": revision, "tables": entries}
+
+
+def _copy_objects(archive: Archive, dest: Path, progress: Callable[[int], None] | None) -> tuple[dict, list[str]]:
+    listing = dest / "objects.jsonl"
+    missing: list[str] = []
+    count = 0
+    with (dest / "catalog" / f"{ObjectKey.__tablename__}.jsonl").open(encoding="utf-8") as keys, \
+            listing.open("w", encoding="utf-8") as out:
+        for line in keys:
+            key = json.loads(line)["object_key"]
+            target = dest / "objects" / key
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not archive.store.exists(key):
+                missing.append(key)
+                continue
+            digest, size = hashlib.sha256(), 0
+            with archive.store.open(key) as src, target.open("wb") as fh:
+                while chunk := src.read(_READ):
+                    fh.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+            out.write(json.dumps({"key": key, "size": size, "sha256": digest.hexdigest()}) + "\n")
+            count += 1
+            if progress:
+                progress(1)
+    return {"file": "objects.jsonl", "count": count, "sha256": _sha256_file(listing)}, missing
+
+
+def write_backup(archive: Archive, actor: Actor, dest: Path, *,
+                 progress: Callable[[int], None] | None = None) -> dict:
+    require(actor, Permission.ADMIN)
+    archive.check_ready()
+    _empty_folder(dest)
+    catalog = _dump_catalog(archive, dest)
+    objects, missing = _copy_objects(archive, dest, progress)
+    manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "revision": catalog["revision"],
+                "signing_key_id": archive.signer.fingerprint, "tables": catalog["tables"], "objects": objects,
+                "missing_objects": missing}
+    (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (dest / SIGNATURE).write_text(archive.signer.sign(manifest) + "\n", encoding="ascii")
+    with archive.session() as session:
+        record_access(session, actor, "backup", detail=json.dumps(
+            {"objects": objects["count"], "missing": len(missing)}))
+    return {"backup": str(dest), "tables": {k: v["rows"] for k, v in catalog["tables"].items()},
+            "objects": objects["count"], "missing_objects": missing, "revision": catalog["revision"]}
+
+
+# --- restore ---------------------------------------------------------------------------------
+
+def _read_manifest(src: Path, keys: dict) -> dict:
+    try:
+        manifest = json.loads((src / MANIFEST).read_text(encoding="utf-8"))
+        signature = (src / SIGNATURE).read_text(encoding="ascii").strip()
+    except (OSError, ValueError):
+        raise InvalidInput(f"{src} is not a Dossier backup (no readable manifest)") from None
+    if manifest.get("format") != FORMAT:
+        raise InvalidInput(f"{src} is not a Dossier backup of a known format")
+    signer = signer_of(keys)
+    if manifest.get("signing_key_id") != signer.fingerprint:
+        raise InvalidInput("the keys given are not the keys of the archive this backup was taken from")
+    if not verify(load_public_key(signer.public_pem()), manifest, signature):
+        raise IntegrityFailure(f"the manifest of {src} does not match its signature; the backup has been altered")
+    return manifest
+
+
+def _check_files(src: Path, manifest: dict) -> list[dict]:
+    """Every file's hash against the manifest (nothing is written before this passes)."""
+    def same(rel: str, expected: str) -> None:
+        path = src / rel
+        if not path.is_file() or _sha256_file(path) != expected:
+            raise IntegrityFailure(f"{rel} in the backup is missing or altered")
+
+    for entry in manifest["tables"].values():
+        same(entry["file"], entry["sha256"])
+    same(manifest["objects"]["file"], manifest["objects"]["sha256"])
+    objects = []
+    with (src / manifest["objects"]["file"]).open(encoding="utf-8") as fh:
+        for line in fh:
+            entry = json.loads(line)
+            same(f"objects/{entry['key']}", entry["sha256"])
+            objects.append(entry)
+    return objects
+
+
+def _require_empty_home(settings: Settings, archive: Archive) -> None:
+    with get_engine(settings).connect() as conn:
+        if inspect(conn).get_table_names():
+            raise ConfigurationError("the catalog database is not empty; restore only into a new, empty archive")
+    for path in (settings.master_key_file, settings.signing_key_file):
+        if path.exists() and not (path == settings.master_key_file and settings.master_key_b64):
+            raise ConfigurationError(f"{path} already exists; restore only into a new, empty archive")
+    if next(iter(archive.store.list("")), None) is not None:
+        raise ConfigurationError(f"{archive.store.describe()} already holds objects; restore into an empty store")
+
+
+def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str | None = None,
+            progress: Callable[[int], None] | None = None) -> dict:
+    from dossier.migrate import upgrade
+    from search.writer import IndexWriter
+
+    keys = read_keys_backup(keys_path, passphrase)
+    manifest = _read_manifest(src, keys)
+    head = _head_revision(settings)
+    if manifest["revision"] != head:
+        raise ConfigurationError(f"the backup's catalog is at schema revision {manifest['revision']}, this "
+                                 f"Dossier expects {head}; restore with the version that made it")
+    objects = _check_files(src, manifest)
+    archive = Archive(settings)
+    _require_empty_home(settings, archive)
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    install_keys(settings, keys)
+    upgrade(settings)
+    rows = {}
+    with get_engine(settings).begin() as conn:
+        for table in tables():
+            entry = manifest["tables"].get(table.name)
+            rows[table.name] = load_table(conn, table, src / entry["file"]) if entry else 0
+        reset_sequences(conn)
+    archive.store.ensure_ready()
+    for entry in objects:
+        with (src / "objects" / entry["key"]).open("rb") as fh:
+            archive.store.put(entry["key"], fh, length=entry["size"])
+        if progress:
+            progress(1)
+    archive.master_key  # noqa: B018 - refuses a master key that is not this archive's
+    index = IndexWriter(archive).rebuild()
+    return {"restored": str(settings.home), "rows": rows, "objects": len(objects),
+            "missing_objects_at_backup": manifest.get("missing_objects", []), "indexed_documents": index.get("documents")}

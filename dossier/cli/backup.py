@@ -1,0 +1,105 @@
+"""``dossier backup DEST``, ``dossier restore SRC --keys KEYS`` and ``dossier keys backup DEST``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dossier.cli.common import emit, json_option, pass_cli
+
+passphrase_option = click.option(
+    "--passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
+    help="A file whose first line is the passphrase sealing the key backup.")
+
+
+def _passphrase(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    from dossier.errors import InvalidInput
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the passphrase file {path}: {exc.strerror}") from None
+    if not lines or len(lines[0]) < 8:
+        raise InvalidInput("the passphrase must have at least 8 characters")
+    return lines[0]
+
+
+def _bar(total: int | None, quiet: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="obj", disable=quiet or not sys.stderr.isatty(), file=sys.stderr)
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@json_option
+@pass_cli
+def backup(ctx, dest, quiet, as_json):
+    """Write a consistent, signed backup (catalog, encrypted objects, manifest) into a new folder DEST.
+
+    Keys are not in it: back them up apart with `dossier keys backup`."""
+    from dossier.backup.archive import write_backup
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        actor = ctx.actor(session)
+    with _bar(None, quiet or as_json) as bar:
+        report = write_backup(archive, actor, dest, progress=bar.update)
+    human = f"backup written to {report['backup']}: {sum(report['tables'].values())} catalog rows, " \
+            f"{report['objects']} objects"
+    if report["missing_objects"]:
+        human += f"\nwarning: {len(report['missing_objects'])} object(s) named in the catalog were missing " \
+                 "from storage; run `dossier audit verify`"
+    emit(as_json, report, human)
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--keys", "keys_path", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The key backup written by `dossier keys backup`.")
+@passphrase_option
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@json_option
+@pass_cli
+def restore(ctx, src, keys_path, passphrase_file, quiet, as_json):
+    """Restore a backup into a new, empty archive (this DOSSIER_HOME / database / store)."""
+    from dossier.backup.archive import restore as restore_backup
+    from dossier.errors import InvalidInput
+
+    if ctx.as_user:
+        raise InvalidInput("restore runs at the console of an empty archive; drop --as")
+    with _bar(None, quiet or as_json) as bar:
+        report = restore_backup(ctx.archive.settings, src, keys_path, passphrase=_passphrase(passphrase_file),
+                                progress=bar.update)
+    emit(as_json, report, f"restored into {report['restored']}: {sum(report['rows'].values())} catalog rows, "
+                          f"{report['objects']} objects, {report['indexed_documents']} documents indexed; "
+                          "run `dossier audit verify` next")
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@passphrase_option
+@json_option
+@pass_cli
+def keys_backup(ctx, dest, passphrase_file, as_json):
+    """Write the master, signing and web-session keys into the new file DEST (0600)."""
+    from dossier.backup.keyfile import write_keys_backup
+    from dossier.permissions import Permission, require
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        require(ctx.actor(session), Permission.ADMIN)
+    report = write_keys_backup(archive.settings, dest, _passphrase(passphrase_file))
+    note = "sealed with the passphrase" if report["sealed"] else "NOT sealed: keep it offline and apart from data backups"
+    emit(as_json, report, f"keys written to {dest} ({note})")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(backup)
+    cli.add_command(restore)
+    cli.commands["keys"].add_command(keys_backup)

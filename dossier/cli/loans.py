@@ -1,0 +1,169 @@
+"""``dossier loan ...``, ``dossier inventory ...`` and ``dossier doc paper``: paper originals (双轨制)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from dossier.cli.common import emit, json_option, pass_cli
+
+
+def _due(value: str) -> date:
+    from dossier.errors import InvalidInput
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"--due must be a date like 2024-01-31, not {value!r}") from None
+
+
+def _loan_line(v: dict) -> str:
+    state = (f"returned {v['returned_at'][:10]}" if v["returned_at"]
+             else f"OVERDUE {v['days_overdue']} day(s)" if v["overdue"] else f"due {v['due']}")
+    return f"loan {v['loan']}: document {v['document']} ({v['household']}) {v['title']} — {v['borrower']}, {state}"
+
+
+@click.group("loan")
+def loan() -> None:
+    """Loans of paper originals (借阅): hand out, take back, chase overdue ones (催还)."""
+
+
+@loan.command("out")
+@click.argument("document_id", type=int)
+@click.option("--to", "borrower", required=True, metavar="NAME", help="Who borrows the original.")
+@click.option("--due", required=True, metavar="DATE", help="When it must be back (YYYY-MM-DD).")
+@click.option("--approved-by", metavar="USERNAME", help="Who approved (required for a confidential original).")
+@click.option("--note", metavar="TEXT")
+@json_option
+@pass_cli
+def out(ctx, document_id, borrower, due, approved_by, note, as_json):
+    """Lend the paper original of a document."""
+    from retention.loans import lend, loan_view
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        view = loan_view(lend(session, ctx.actor(session), document_id, borrower, _due(due),
+                              approved_by=approved_by, note=note))
+    emit(as_json, view, _loan_line(view))
+
+
+@loan.command("return")
+@click.argument("document_id", type=int)
+@click.option("--note", metavar="TEXT", help="e.g. the state it came back in.")
+@json_option
+@pass_cli
+def return_(ctx, document_id, note, as_json):
+    """Record that a lent original came back."""
+    from retention.loans import loan_view, return_original
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        view = loan_view(return_original(session, ctx.actor(session), document_id, note=note))
+    emit(as_json, view, _loan_line(view))
+
+
+@loan.command("overdue")
+@json_option
+@pass_cli
+def overdue(ctx, as_json):
+    """Originals not back by their due date, longest overdue first."""
+    from retention.loans import overdue_loans
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        loans = overdue_loans(session, ctx.actor(session))
+    emit(as_json, {"overdue": loans}, "\n".join(_loan_line(v) for v in loans) or "no loan is overdue")
+
+
+@loan.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only loans not yet returned.")
+@json_option
+@pass_cli
+def list_(ctx, open_only, as_json):
+    """Loans, newest first."""
+    from retention.loans import list_loans
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        loans = list_loans(session, ctx.actor(session), open_only=open_only)
+    emit(as_json, {"loans": loans}, "\n".join(_loan_line(v) for v in loans) or "no loans")
+
+
+@click.command("paper")
+@click.argument("document_id", type=int)
+@click.option("--cabinet", metavar="C")
+@click.option("--box", metavar="B")
+@click.option("--position", metavar="P")
+@click.option("--none", "none_kept", is_flag=True, help="No paper original is kept.")
+@json_option
+@pass_cli
+def paper(ctx, document_id, cabinet, box, position, none_kept, as_json):
+    """Record where a document's paper original is kept (cabinet, box, position), or --none."""
+    from dossier.errors import InvalidInput
+    from retention.loans import PaperLocation, location_of, set_paper_location
+
+    given = PaperLocation(cabinet, box, position)
+    if none_kept == given.kept:
+        raise InvalidInput("give --cabinet/--box/--position, or --none when no paper original is kept")
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        doc = set_paper_location(session, ctx.actor(session), document_id, given)
+        view = {"document": doc.id, "paper": location_of(doc)}
+    where = view["paper"]
+    human = (f"document {view['document']}: paper original in cabinet {where['cabinet'] or '-'}, box "
+             f"{where['box'] or '-'}, position {where['position'] or '-'}" if where
+             else f"document {view['document']}: no paper original kept")
+    emit(as_json, view, human)
+
+
+@click.group("inventory")
+def inventory() -> None:
+    """The monthly inventory (每月清点) of a cabinet's paper originals."""
+
+
+@inventory.command("record")
+@click.argument("cabinet")
+@click.option("--month", metavar="YYYY-MM", help="The month counted (default: this month).")
+@click.option("--missing", type=int, multiple=True, metavar="DOC", help="A document the ledger puts here, not found.")
+@click.option("--extra", multiple=True, metavar="TEXT", help="Something found here that the ledger does not know.")
+@click.option("--note", metavar="TEXT")
+@json_option
+@pass_cli
+def inventory_record(ctx, cabinet, month, missing, extra, note, as_json):
+    """Record a cabinet's count against the ledger (帐物相符), with its discrepancies."""
+    from retention.inventory import inventory_view, record_inventory
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        view = inventory_view(record_inventory(session, ctx.actor(session), cabinet, month=month,
+                                               missing=list(missing), extra=list(extra), note=note))
+    emit(as_json, view, _inventory_line(view))
+
+
+@inventory.command("list")
+@click.option("--cabinet", metavar="C")
+@json_option
+@pass_cli
+def inventory_list(ctx, cabinet, as_json):
+    """Inventories recorded, newest first."""
+    from retention.inventory import list_inventories
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        counts = list_inventories(session, ctx.actor(session), cabinet)
+    emit(as_json, {"inventories": counts}, "\n".join(_inventory_line(v) for v in counts) or "no inventories")
+
+
+def _inventory_line(v: dict) -> str:
+    missing = sum(1 for d in v["discrepancies"] if d["kind"] == "missing")
+    extra = len(v["discrepancies"]) - missing
+    state = "matches the ledger" if v["matches"] else f"{missing} missing, {extra} extra"
+    return (f"{v['cabinet']} {v['month']}: {v['found']} of {v['expected']} found, {v['on_loan']} on loan; {state} "
+            f"(counted by {v['counted_by']})")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(loan)
+    cli.add_command(inventory)
+    cli.commands["doc"].add_command(paper)

@@ -1,0 +1,143 @@
+"""Reading the access log (查阅登记) for auditors: filter, page through, export as CSV.
+
+The log itself is written by ``dossier.services.access.record_access`` and is append-only:
+nothing here (or anywhere) updates or deletes a row, not even for a destroyed document. Reading
+it is an audit permission; exporting it is itself recorded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable, Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dossier.actor import Actor
+from dossier.errors import InvalidInput
+from dossier.models import AccessEvent, Household
+from dossier.permissions import Permission, require
+from dossier.services.access import record_access
+
+CSV_FIELDS = ["id", "at", "username", "role", "action", "outcome", "household", "document", "client_addr",
+              "channel", "purpose", "detail"]
+STREAM_CHUNK = 1000
+ACTION_NAMES_ZH = {
+    "document.view": "查看文件", "page.view": "查看页面", "document.download": "下载原件",
+    "document.print": "打印", "document.export": "导出原件", "search": "检索", "forbidden": "越权访问",
+    "household.view": "查看业户档案", "household.create": "建档", "document.intake": "入库",
+    "login": "登录", "logout": "退出", "accesslog.export": "导出查阅登记",
+}
+
+
+def _date(value: str | date | None, what: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{what} must be a date like 2024-01-31, not {value!r}") from None
+
+
+@dataclass(frozen=True)
+class AccessFilter:
+    user: str | None = None
+    action: str | None = None
+    household: str | None = None
+    document: int | None = None
+    outcome: str | None = None
+    date_from: str | date | None = None
+    date_to: str | date | None = None
+
+    def as_params(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+def _query(f: AccessFilter):
+    query = (select(AccessEvent, Household.code)
+             .outerjoin(Household, Household.id == AccessEvent.household_id))
+    if f.user:
+        query = query.where(AccessEvent.username == f.user)
+    if f.action:
+        query = query.where(AccessEvent.action == f.action)
+    if f.household:
+        query = query.where(Household.code == f.household)
+    if f.document:
+        query = query.where(AccessEvent.document_id == f.document)
+    if f.outcome:
+        query = query.where(AccessEvent.outcome == f.outcome)
+    start, end = _date(f.date_from, "the start date"), _date(f.date_to, "the end date")
+    if start:
+        query = query.where(AccessEvent.at >= datetime.combine(start, time.min, timezone.utc))
+    if end:
+        query = query.where(AccessEvent.at < datetime.combine(end + timedelta(days=1), time.min, timezone.utc))
+    return query
+
+
+def purpose_of(event: AccessEvent) -> str | None:
+    """The stated purpose (查阅目的) an entry carries, if any."""
+    detail = event.detail or ""
+    if detail.startswith("{"):
+        try:
+            value = json.loads(detail).get("purpose")
+        except (ValueError, AttributeError):
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+def access_row(event: AccessEvent, household: str | None) -> dict:
+    return {"id": event.id, "at": event.at.isoformat() if event.at else None, "username": event.username,
+            "role": event.role, "action": event.action, "outcome": event.outcome, "household": household,
+            "document": event.document_id, "client_addr": event.client_addr, "channel": event.channel,
+            "purpose": purpose_of(event), "detail": event.detail}
+
+
+def list_access(session: Session, actor: Actor, f: AccessFilter, *, limit: int = 100,
+                offset: int = 0) -> tuple[int, list[dict]]:
+    """One page of entries, newest first, and how many match."""
+    require(actor, Permission.AUDIT)
+    query = _query(f)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(AccessEvent.id.desc()).limit(limit).offset(offset))
+    return total, [access_row(event, household) for event, household in rows]
+
+
+def iter_access(session: Session, actor: Actor, f: AccessFilter) -> Iterator[dict]:
+    """Every matching entry, oldest first, streamed (bounded memory); the export is logged first."""
+    require(actor, Permission.AUDIT)
+    _query(f)                                    # refuse bad dates before anything is written
+    record_access(session, actor, "accesslog.export", detail=json.dumps(f.as_params(), ensure_ascii=False,
+                                                                         default=str))
+    session.commit()
+    return _stream(session, f)
+
+
+def _stream(session: Session, f: AccessFilter) -> Iterator[dict]:
+    last = 0
+    while True:
+        chunk = session.execute(_query(f).where(AccessEvent.id > last).order_by(AccessEvent.id)
+                                .limit(STREAM_CHUNK)).all()
+        if not chunk:
+            return
+        for event, household in chunk:
+            yield access_row(event, household)
+        last = chunk[-1][0].id
+        session.expunge_all()
+
+
+def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
+    """The CSV text of ``rows``, a header line first, one string per line."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        yield buffer.getvalue()

@@ -1,0 +1,277 @@
+"""The checks an audit makes: per document, and across the whole archive.
+
+Each check has a name and the DA/T 70 property (四性) it bears on:
+
+- authenticity (真实性): the signature over the intake record is valid, the catalog still says
+  what was signed, and the stored content is the content that was signed (SHA-256 and SM3);
+- integrity (完整性): the object and its data key are present, it decrypts (authenticated
+  encryption fails on any altered byte), its size, page count and metadata are complete, the
+  catalog and the storage agree, archive numbers run without gaps;
+- usability (可用性): the derivatives a reader needs (page previews, searchable PDF) are there and
+  the index has the document's pages;
+- security (安全性): the original is encrypted at rest under a data key kept apart, and nobody
+  without clearance has read a confidential document.
+
+Archive-wide checks are kept in ``ARCHIVE_CHECKS``; another module adds its own with
+``register_archive_check`` (the shredding log's chain check plugs in there).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dossier.archive import Archive
+from dossier.errors import DossierError
+from dossier.models import (
+    AccessEvent,
+    Community,
+    Confidentiality,
+    Document,
+    DocumentStatus,
+    Household,
+    ObjectKey,
+    Page,
+)
+from dossier.permissions import Permission, role_can
+
+AUTHENTICITY, INTEGRITY, USABILITY, SECURITY = "authenticity", "integrity", "usability", "security"
+PROPERTIES = (AUTHENTICITY, INTEGRITY, USABILITY, SECURITY)
+PROPERTY_NAMES_ZH = {AUTHENTICITY: "真实性", INTEGRITY: "完整性", USABILITY: "可用性", SECURITY: "安全性"}
+
+# check name → (property, what it proves, in Chinese for the report and the page)
+CHECKS: dict[str, tuple[str, str]] = {
+    "signature": (AUTHENTICITY, "入库记录的签名有效"),
+    "record": (AUTHENTICITY, "目录与签名记录一致"),
+    "sha256": (AUTHENTICITY, "原件 SHA-256 与签名记录一致"),
+    "sm3": (AUTHENTICITY, "原件 SM3 与签名记录一致"),
+    "key": (SECURITY, "原件加密存储，数据密钥在册"),
+    "object": (INTEGRITY, "原件对象存在"),
+    "decrypt": (INTEGRITY, "原件可解密且未被改动"),
+    "size": (INTEGRITY, "原件大小与签名记录一致"),
+    "metadata": (INTEGRITY, "著录项目完整"),
+    "pages": (INTEGRITY, "页数与目录一致"),
+    "derivatives": (USABILITY, "页面预览与可检索 PDF 齐全"),
+    "index": (USABILITY, "全文索引包含各页"),
+    "orphan_objects": (INTEGRITY, "存储中无目录外的对象"),
+    "missing_objects": (INTEGRITY, "目录登记的对象均在存储中"),
+    "archive_no_gaps": (INTEGRITY, "档案编号连续"),
+    "unauthorised_readers": (SECURITY, "无越权查阅保密档案"),
+}
+
+PROCESSED = {DocumentStatus.INDEXED.value}
+LIST_CHUNK = 500
+
+
+def property_of(check: str) -> str:
+    return CHECKS[check][0]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: str
+    ok: bool
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One failure found by an archive-wide check."""
+
+    detail: str
+    document_id: int | None = None
+    household_id: int | None = None
+
+
+@dataclass
+class CheckContext:
+    archive: Archive
+    session: Session
+    public_key: object
+    indexed: dict[int, int] | None     # document id → pages in the index; None when there is no index
+
+
+# --- one document ----------------------------------------------------------------------------
+
+def _record_outcomes(ctx: CheckContext, doc: Document, record: dict | None) -> list[Outcome]:
+    from storage.signing import verify
+
+    if record is None:
+        return [Outcome("signature", False, "the signed record is not valid JSON"),
+                Outcome("record", False, "the signed record is not valid JSON")]
+    signed = verify(ctx.public_key, record, doc.signature)
+    expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "sm3": doc.sm3,
+                "size": doc.size, "media_type": doc.media_type, "household": doc.household.code}
+    differing = [field for field, value in expected.items() if record.get(field) != value]
+    return [
+        Outcome("signature", signed, None if signed else "the signature does not match the signed record"),
+        Outcome("record", not differing,
+                f"the catalog's {', '.join(differing)} differ(s) from the signed record" if differing else None),
+    ]
+
+
+def _content_outcomes(ctx: CheckContext, doc: Document, record: dict | None) -> list[Outcome]:
+    key_row = ctx.session.get(ObjectKey, doc.original_key) if doc.original_key else None
+    outcomes = [Outcome("key", key_row is not None,
+                        None if key_row else "the original's wrapped data key is missing")]
+    exists = bool(doc.original_key) and ctx.archive.vault.exists(doc.original_key)
+    outcomes.append(Outcome("object", exists, None if exists else f"the object {doc.original_key} is missing"))
+    if not (exists and key_row):
+        return outcomes
+    try:
+        digest = ctx.archive.vault.verify(doc.original_key, key_row.wrapped_key)
+    except DossierError as exc:
+        return outcomes + [Outcome("decrypt", False, str(exc))]
+    outcomes.append(Outcome("decrypt", True))
+    record = record or {}
+    for check, actual in (("sha256", digest.sha256), ("sm3", digest.sm3), ("size", digest.size)):
+        wanted = record.get(check)
+        if check == "sm3" and not wanted:
+            continue                 # recorded before SM3 was: nothing to compare with
+        ok = actual == wanted
+        outcomes.append(Outcome(check, ok, None if ok else f"the stored content's {check} differs from the signed record"))
+    return outcomes
+
+
+def _metadata_outcome(doc: Document) -> Outcome:
+    missing = [name for name, value in (("title", doc.title), ("type", doc.type_code),
+                                        ("received date", doc.received_date), ("media type", doc.media_type),
+                                        ("signing key", doc.signing_key_id)) if not value]
+    return Outcome("metadata", not missing, f"missing: {', '.join(missing)}" if missing else None)
+
+
+def _processed_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
+    pages: list[Page] = list(doc.pages)
+    ok_pages = bool(pages) and doc.page_count == len(pages)
+    outcomes = [Outcome("pages", ok_pages, None if ok_pages else
+                        f"the catalog counts {doc.page_count} page(s), {len(pages)} are recorded")]
+    vault = ctx.archive.vault
+    lacking = [p.number for p in pages if not p.preview_key or not vault.exists(p.preview_key)]
+    problems = [f"page preview(s) missing: {', '.join(map(str, lacking[:10]))}"] if lacking else []
+    if doc.searchable_pdf_key and not vault.exists(doc.searchable_pdf_key):
+        problems.append("the searchable PDF is missing")
+    outcomes.append(Outcome("derivatives", not problems, "; ".join(problems) or None))
+    if ctx.indexed is not None:
+        in_index = ctx.indexed.get(doc.id, 0)
+        ok = in_index == len(pages)
+        outcomes.append(Outcome("index", ok, None if ok else f"the index holds {in_index} of {len(pages)} page(s)"))
+    return outcomes
+
+
+def check_document(ctx: CheckContext, doc: Document) -> list[Outcome]:
+    """Every check that applies to ``doc`` (pages, derivatives and index only once processed)."""
+    try:
+        record = json.loads(doc.signed_record)
+        record = record if isinstance(record, dict) else None
+    except ValueError:
+        record = None
+    outcomes = _record_outcomes(ctx, doc, record) + _content_outcomes(ctx, doc, record) + [_metadata_outcome(doc)]
+    if doc.status in PROCESSED:
+        outcomes += _processed_outcomes(ctx, doc)
+    return outcomes
+
+
+# --- the whole archive -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArchiveCheck:
+    name: str
+    run: Callable[[CheckContext], Iterator[Finding]]
+
+
+ARCHIVE_CHECKS: list[ArchiveCheck] = []
+
+
+def register_archive_check(name: str, prop: str, what_zh: str) -> Callable:
+    """Decorator: add an archive-wide check (a function of a ``CheckContext`` yielding ``Finding``s)."""
+    if prop not in PROPERTIES:
+        raise ValueError(f"unknown property {prop!r}")
+
+    def add(fn: Callable[[CheckContext], Iterator[Finding]]):
+        CHECKS[name] = (prop, what_zh)
+        ARCHIVE_CHECKS[:] = [c for c in ARCHIVE_CHECKS if c.name != name] + [ArchiveCheck(name, fn)]
+        return fn
+
+    return add
+
+
+def _chunks(items: Iterator, size: int = LIST_CHUNK) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@register_archive_check("orphan_objects", INTEGRITY, CHECKS["orphan_objects"][1])
+def orphan_objects(ctx: CheckContext) -> Iterator[Finding]:
+    """Objects in storage with no catalog row (no wrapped key: nobody could read them)."""
+    for chunk in _chunks(info.key for info in ctx.archive.store.list("")):
+        known = set(ctx.session.scalars(select(ObjectKey.object_key).where(ObjectKey.object_key.in_(chunk))))
+        for key in chunk:
+            if key not in known:
+                yield Finding(f"the object {key} is in storage but not in the catalog")
+
+
+@register_archive_check("missing_objects", INTEGRITY, CHECKS["missing_objects"][1])
+def missing_objects(ctx: CheckContext) -> Iterator[Finding]:
+    """Catalog rows (originals and derivatives) whose object is not in storage."""
+    last = ""
+    while True:
+        keys = list(ctx.session.scalars(select(ObjectKey.object_key).where(ObjectKey.object_key > last)
+                                        .order_by(ObjectKey.object_key).limit(LIST_CHUNK)))
+        if not keys:
+            return
+        last = keys[-1]
+        for key in keys:
+            if not ctx.archive.vault.exists(key):
+                row = ctx.session.execute(select(Document.id, Document.household_id)
+                                          .where(Document.original_key == key)).first()
+                yield Finding(f"the catalog holds the object {key} but storage does not",
+                              row[0] if row else None, row[1] if row else None)
+
+
+@register_archive_check("archive_no_gaps", INTEGRITY, CHECKS["archive_no_gaps"][1])
+def archive_no_gaps(ctx: CheckContext) -> Iterator[Finding]:
+    """Gaps in each series of folder archive numbers (community code + use letter + number)."""
+    series: dict[str, list[int]] = {}
+    rows = ctx.session.execute(select(Household.archive_no, Community.code).join(Community)).all()
+    for archive_no, community in rows:
+        prefix = archive_no.rstrip("0123456789")
+        digits = archive_no[len(prefix):]
+        if digits and prefix.startswith(f"{community}-"):
+            series.setdefault(prefix, []).append(int(digits))
+    for prefix, numbers in sorted(series.items()):
+        numbers.sort()
+        width = 5
+        for before, after in zip(numbers, numbers[1:]):
+            if after - before > 1:
+                gap = (f"{prefix}{before + 1:0{width}d}" if after - before == 2
+                       else f"{prefix}{before + 1:0{width}d}–{prefix}{after - 1:0{width}d}")
+                yield Finding(f"archive numbers {gap} are missing from the series {prefix}")
+
+
+_READS = ("document.view", "page.view", "document.download", "document.print", "document.export")
+
+
+@register_archive_check("unauthorised_readers", SECURITY, CHECKS["unauthorised_readers"][1])
+def unauthorised_readers(ctx: CheckContext) -> Iterator[Finding]:
+    """Successful reads of confidential documents by a role without clearance."""
+    rows = ctx.session.execute(
+        select(AccessEvent.id, AccessEvent.username, AccessEvent.role, AccessEvent.action,
+               AccessEvent.document_id, AccessEvent.household_id)
+        .join(Document, Document.id == AccessEvent.document_id)
+        .where(Document.confidentiality == Confidentiality.CONFIDENTIAL.value,
+               AccessEvent.outcome == "ok", AccessEvent.action.in_(_READS))
+        .order_by(AccessEvent.id)).yield_per(LIST_CHUNK)
+    for event_id, username, role, action, document_id, household_id in rows:
+        if role and not role_can(role, Permission.VIEW_CONFIDENTIAL):
+            yield Finding(f"access-log entry {event_id}: {username} ({role}) had {action} on a confidential "
+                          f"document", document_id, household_id)

@@ -1,0 +1,127 @@
+"""Exported originals, and checking one without the archive: no database, no private key.
+
+``export_original`` writes three files for an outside auditor: the decrypted original, its
+signed intake record (``<name>.record.json``) and the archive's public signing key
+(``signing-key.pub.pem``). ``verify_exported`` checks them with nothing else: the Ed25519
+signature over the record's canonical JSON (see ``storage.signing``), then the file's size,
+SHA-256 and SM3 against the record. Anyone can repeat the check with other tools: the
+canonical form is JSON with sorted keys, separators ``,`` and ``:``, UTF-8, no ASCII escaping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+
+from dossier.errors import InvalidInput
+from storage.signing import load_public_key, public_key_fingerprint, verify
+
+RECORD_SUFFIX = ".record.json"
+PUBLIC_KEY_NAME = "signing-key.pub.pem"
+EXPORT_FORMAT = "dossier-signed-original/1"
+_READ = 1 << 20
+
+
+@dataclass
+class FileCheck:
+    file: str
+    document: int | None
+    key_fingerprint: str
+    checks: dict[str, bool] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(self.checks.values())
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "document": self.document, "key_fingerprint": self.key_fingerprint,
+                "ok": self.ok, "checks": self.checks, "problems": self.problems}
+
+
+def record_file(document_id: int, signed_record: str, signature: str, signing_key_id: str) -> dict:
+    """What ``<name>.record.json`` holds: the record exactly as signed, and its signature."""
+    return {"format": EXPORT_FORMAT, "document": document_id, "record": json.loads(signed_record),
+            "signature": signature, "algorithm": "Ed25519", "signing_key_id": signing_key_id,
+            "canonical_form": "JSON, keys sorted, separators ',' and ':', UTF-8 without ASCII escaping"}
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the {what} {path}: {exc.strerror or exc}") from None
+
+
+def _digests(path: Path) -> tuple[str, str, int]:
+    sha256, sm3, size = hashlib.sha256(), hashes.Hash(hashes.SM3()), 0
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_READ):
+                sha256.update(chunk)
+                sm3.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the file {path}: {exc.strerror or exc}") from None
+    return sha256.hexdigest(), sm3.finalize().hex(), size
+
+
+def verify_exported(file: Path, record_path: Path, public_key_path: Path) -> FileCheck:
+    public_key = load_public_key(_read(public_key_path, "public key"))
+    try:
+        exported = json.loads(_read(record_path, "record"))
+        record, signature = exported["record"], exported["signature"]
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput(f"{record_path} is not an exported record (JSON with record and signature)") from None
+    if not isinstance(record, dict):
+        raise InvalidInput(f"{record_path} is not an exported record (its record is not an object)")
+    result = FileCheck(str(file), record.get("document"), public_key_fingerprint(public_key))
+    result.checks["signature"] = verify(public_key, record, signature)
+    if not result.checks["signature"]:
+        result.problems.append("the signature does not match the record (or was made with another key)")
+    sha256, sm3, size = _digests(file)
+    for name, actual in (("size", size), ("sha256", sha256), ("sm3", sm3)):
+        if name == "sm3" and not record.get("sm3"):
+            continue
+        result.checks[name] = actual == record.get(name)
+        if not result.checks[name]:
+            result.problems.append(f"the file's {name} differs from the signed record")
+    return result
+
+
+def export_original(archive, session, actor, document_id: int, dest: Path, *, purpose: str | None = None) -> dict:
+    """Write the original, its signed record and the public key into the folder ``dest``.
+
+    Only for auditors and records managers who may also see the document; the export is
+    recorded in the access log (with the purpose, required for a confidential document)."""
+    from dossier.errors import AlreadyExists
+    from dossier.permissions import Permission, can, require
+    from dossier.services.documents import download_name, get_document, open_original, read_purpose
+
+    if not can(actor, Permission.MANAGE_RECORDS):
+        require(actor, Permission.AUDIT)
+    doc = get_document(session, document_id)
+    purpose = read_purpose(doc, purpose)
+    name = download_name(doc)
+    target, record_target = dest / name, dest / f"{name}{RECORD_SUFFIX}"
+    for path in (target, record_target):
+        if path.exists():
+            raise AlreadyExists(f"{path} already exists; export into an empty folder")
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        with open_original(archive, session, actor, doc, purpose=purpose, action="document.export") as src, \
+                target.open("xb") as out:
+            while chunk := src.read(_READ):
+                out.write(chunk)
+        exported = record_file(doc.id, doc.signed_record, doc.signature, doc.signing_key_id)
+        record_target.write_text(json.dumps(exported, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (dest / PUBLIC_KEY_NAME).write_text(archive.signer.public_pem(), encoding="ascii")
+    except OSError as exc:
+        target.unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write the export into {dest}: {exc.strerror or exc}") from None
+    return {"document": doc.id, "file": str(target), "record": str(record_target),
+            "public_key": str(dest / PUBLIC_KEY_NAME), "key_fingerprint": archive.signer.fingerprint}

@@ -1,0 +1,107 @@
+"""The access log (查阅登记): view, download, print, export, search and refusals are recorded with
+who, role, document, household, time, address and purpose; auditors filter it on the web and
+export it as CSV (web and CLI)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from html import unescape
+
+import pytest
+
+from dossier.services.users import add_user
+from tests.audit_helpers import stored_documents
+from tests.web_fixtures import web_csrf_token
+
+
+def text(response) -> str:
+    return unescape(response.get_data(as_text=True))
+
+
+def _csv(body: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+
+
+def _logout(client):
+    assert client.post("/logout", data={"csrf_token": web_csrf_token(client, "/")}).status_code == 302
+
+
+def _browse_as_staff_and_archivist(client, web_login, docs):
+    fund, secret = docs.ids["fund"], docs.ids["secret"]
+    web_login(client, "staff")
+    assert client.get(f"/documents/{fund}").status_code == 200
+    assert client.get(f"/documents/{fund}/original").status_code == 200
+    assert client.get(f"/documents/{fund}/print").status_code == 200
+    assert client.get("/search?q=维修基金").status_code == 200
+    assert client.get(f"/documents/{secret}").status_code == 403
+    _logout(client)
+    web_login(client, "archivist")
+    token = web_csrf_token(client, f"/documents/{secret}")
+    client.post(f"/documents/{secret}/purpose", data={"purpose": "核对业主身份", "csrf_token": token})
+    assert client.get(f"/documents/{secret}/print").status_code == 200
+    _logout(client)
+
+
+def test_every_kind_of_access_is_recorded_and_auditors_browse_and_export_it(
+        web_csrf_client, web_login, web_search_docs):
+    client = web_csrf_client
+    _browse_as_staff_and_archivist(client, web_login, web_search_docs)
+    fund, secret = web_search_docs.ids["fund"], web_search_docs.ids["secret"]
+    web_login(client, "auditor")
+    page = text(client.get("/audit/access-log"))
+    assert "查阅登记" in page and "打印" in page and "下载原件" in page and "检索" in page and "拒绝" in page
+
+    rows = _csv(client.get("/audit/access-log.csv").get_data(as_text=True))
+    seen = {(r["username"], r["action"], r["outcome"], r["document"]) for r in rows}
+    assert {("staff", "document.view", "ok", str(fund)), ("staff", "document.download", "ok", str(fund)),
+            ("staff", "document.print", "ok", str(fund)), ("staff", "search", "ok", ""),
+            ("staff", "document.view", "denied", str(secret)), ("archivist", "document.print", "ok", str(secret))} <= seen
+    printed = next(r for r in rows if r["action"] == "document.print" and r["username"] == "archivist")
+    assert printed["purpose"] == "核对业主身份" and printed["role"] == "archivist"
+    assert printed["household"] == "A-1-0101" and printed["client_addr"] == "127.0.0.1" and printed["at"]
+
+    only_prints = _csv(client.get("/audit/access-log.csv?action=document.print").get_data(as_text=True))
+    assert {r["action"] for r in only_prints} == {"document.print"} and len(only_prints) == 2
+    denied = text(client.get("/audit/access-log?outcome=denied&user=staff&action=document.view"))
+    assert re.search(r"共 1 条", denied) and f"#{secret}" in denied
+    by_household = text(client.get("/audit/access-log?household=A-1-0101&action=document.view"))
+    assert "共 2 条" in by_household          # the staff view and the archivist's view with purpose
+    bad = client.get("/audit/access-log?date_from=yesterday")
+    assert bad.status_code == 400 and "Traceback" not in text(bad)
+    exports = _csv(client.get("/audit/access-log.csv?action=accesslog.export").get_data(as_text=True))
+    assert len(exports) >= 3 and {r["username"] for r in exports} == {"auditor"}
+
+
+@pytest.mark.parametrize("username", ["staff", "archivist"])
+def test_only_auditors_read_the_access_log(web_client, web_login, username):
+    web_login(web_client, username)
+    assert web_client.get("/audit/access-log").status_code == 403
+    assert web_client.get("/audit/access-log.csv").status_code == 403
+
+
+def test_cli_export_filters_and_role_checks(archive, console, tmp_path, run_cli):
+    (secret,) = stored_documents(archive, console, tmp_path, ["身份证复印件"], confidential=True)
+    with archive.session() as session:
+        add_user(session, console, "stf", "staff", "stf-password-1")
+        add_user(session, console, "aud", "auditor", "aud-password-1")
+    assert run_cli("--as", "stf", "doc", "show", str(secret)).exit_code == 5          # denied, and logged
+    no_purpose = run_cli("--as", "aud", "doc", "show", str(secret))
+    assert no_purpose.exit_code == 2 and "--purpose" in no_purpose.stderr
+    assert run_cli("--as", "aud", "doc", "show", str(secret), "--purpose", "年度审计").exit_code == 0
+    assert run_cli("--as", "stf", "search", "身份证").exit_code == 0
+
+    assert run_cli("--as", "stf", "accesslog", "export").exit_code == 5
+    out = tmp_path / "log.csv"
+    assert run_cli("--as", "aud", "accesslog", "export", "--csv", "-o", str(out)).exit_code == 0
+    rows = _csv(out.read_text(encoding="utf-8"))
+    actions = {(r["username"], r["action"], r["outcome"]) for r in rows}
+    assert {("stf", "document.view", "denied"), ("aud", "document.view", "ok"), ("stf", "search", "ok")} <= actions
+    view = next(r for r in rows if r["username"] == "aud" and r["action"] == "document.view")
+    assert view["purpose"] == "年度审计" and view["household"] == "A-3-1201" and view["document"] == str(secret)
+    lines = run_cli("--as", "aud", "accesslog", "export", "--json", "--outcome", "denied").stdout.splitlines()
+    assert [json.loads(line)["username"] for line in lines] == ["stf"]
+    bad = run_cli("--as", "aud", "accesslog", "export", "--from", "soon")
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1

@@ -1,0 +1,75 @@
+"""The auditor's pages: start a run, read its four-property summary and failures, a document's
+fixity history, download the report; role checks and CSRF."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from dossier.archive import Archive
+from tests.audit_helpers import flip_byte, original_key
+from tests.web_fixtures import web_csrf_token
+
+
+def text(response) -> str:
+    return unescape(response.get_data(as_text=True))
+
+
+def _start(client, **data):
+    return client.post("/audit/runs", data={"sample": "", "household": "", **data})
+
+
+def test_an_auditor_starts_a_run_and_reads_its_failures(web_client, web_login, web_archive, web_search_docs):
+    archive = Archive(web_archive.settings)
+    flip_byte(archive, original_key(archive, web_search_docs.ids["fund"]))
+    web_login(web_client, "auditor")
+    index = text(web_client.get("/audit"))
+    assert "尚未进行检测" in index and "开始检测" in index
+    response = _start(web_client)
+    assert response.status_code == 302 and re.search(r"/audit/runs/\d+$", response.headers["Location"])
+    page = text(web_client.get(response.headers["Location"]))
+    assert "未通过" in page and "真实性" in page and "完整性" in page and "可用性" in page and "安全性" in page
+    fund = web_search_docs.ids["fund"]
+    assert f'href="/audit/documents/{fund}"' in page and "原件可解密且未被改动" in page
+    assert "从未通过" in page
+    history = text(web_client.get(f"/audit/documents/{fund}"))
+    assert "原件可解密且未被改动" in history and "未通过" in history and "入库记录的签名有效" in history
+    run_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    csv_response = web_client.get(f"/audit/runs/{run_id}/report.csv")
+    assert csv_response.status_code == 200 and csv_response.mimetype == "text/csv"
+    assert f"{fund},A-1-0101,integrity,decrypt" in csv_response.get_data(as_text=True)
+    assert "attachment" in csv_response.headers["Content-Disposition"]
+    assert f"#{run_id}" in text(web_client.get("/audit"))
+
+
+def test_large_runs_are_left_to_the_cli(web_client, web_login, web_search_docs, monkeypatch):
+    import webapp.audit
+
+    monkeypatch.setattr(webapp.audit, "WEB_RUN_LIMIT", 2)
+    web_login(web_client, "officer")
+    response = _start(web_client)
+    assert response.status_code == 400 and "dossier audit verify" in text(response)
+    sample = _start(web_client, sample="2")
+    assert sample.status_code == 302
+    assert "抽检 2 件" in text(web_client.get("/audit"))
+    unknown = _start(web_client, household="Z-9-9999")
+    assert unknown.status_code == 404 and "Z-9-9999" in text(unknown)
+
+
+@pytest.mark.parametrize("username", ["staff", "archivist"])
+def test_others_may_not_audit(web_client, web_login, username):
+    web_login(web_client, username)
+    assert "/audit" not in text(web_client.get("/"))
+    for path in ("/audit", "/audit/runs/1", "/audit/documents/1", "/audit/runs/1/report.csv"):
+        assert web_client.get(path).status_code == 403
+    assert _start(web_client).status_code == 403
+
+
+def test_starting_a_run_needs_the_csrf_token(web_csrf_client, web_login):
+    web_login(web_csrf_client, "auditor")
+    assert web_csrf_client.post("/audit/runs", data={"sample": "1"}).status_code == 400
+    token = web_csrf_token(web_csrf_client, "/audit")
+    ok = web_csrf_client.post("/audit/runs", data={"sample": "1", "csrf_token": token})
+    assert ok.status_code == 302
