@@ -275,3 +275,31 @@ def unauthorised_readers(ctx: CheckContext) -> Iterator[Finding]:
         if role and not role_can(role, Permission.VIEW_CONFIDENTIAL):
             yield Finding(f"access-log entry {event_id}: {username} ({role}) had {action} on a confidential "
                           f"document", document_id, household_id)
+
+
+@register_archive_check("shred_log", AUTHENTICITY, "销毁日志哈希链完整、每条签名有效")
+def shred_log(ctx: CheckContext) -> Iterator[Finding]:
+    """The shredding log's chain and signatures (``retention.shredlog.verify``)."""
+    from retention import shredlog
+
+    for problem in shredlog.verify(ctx.session, ctx.public_key)["problems"]:
+        yield Finding(f"shredding log {problem['problem']}")
+
+
+@register_archive_check("scan_stacks", AUTHENTICITY, "封面拆分前的整叠扫描件签名有效、内容未被改动")
+def scan_stacks(ctx: CheckContext) -> Iterator[Finding]:
+    """Stacks scanned with cover sheets, kept whole as the batch's original (``ingest --split``)."""
+    from dossier.models import ScanStack
+    from dossier.services.stacks import verify_stack
+
+    last = 0
+    while True:
+        stacks = list(ctx.session.scalars(select(ScanStack).where(ScanStack.id > last)
+                                          .order_by(ScanStack.id).limit(LIST_CHUNK)))
+        if not stacks:
+            return
+        last = stacks[-1].id
+        for stack in stacks:
+            ok, problems = verify_stack(ctx.archive, ctx.session, stack)
+            if not ok:
+                yield Finding(f"the scanned stack {stack.id} ({stack.file_name}): {'; '.join(problems)}")

@@ -184,3 +184,27 @@ def test_fixity_history_and_report_formats(docs, run_cli, archive, tmp_path):
     first = run_cli("audit", "report", "--format", "json", "--run", "1").json()
     assert first["ok"] and first["failures"] == []
     assert run_cli("audit", "report", "--run", "99").exit_code == 3
+
+
+def test_a_broken_shredding_log_is_reported(docs, run_cli, archive):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import update
+
+    from dossier.models import ShredLogEntry
+    from retention import shredlog
+
+    with archive.session() as session:
+        for n in (1, 2):
+            shredlog.append(session, archive.signer, kind="electronic", list_number="XH2026-0001",
+                            document_id=1000 + n, at=datetime(2026, 1, n, tzinfo=timezone.utc), facts={"n": n})
+        session.commit()
+    assert _verify(run_cli).exit_code == 0
+    with archive.session() as session:     # a change made behind the application's back
+        session.execute(update(ShredLogEntry).where(ShredLogEntry.seq == 2)
+                        .values(list_number="XH2026-0009").execution_options(synchronize_session=False))
+        session.commit()
+    result = _verify(run_cli)
+    assert result.exit_code == 1
+    broken = [f for f in result.json()["failures"] if f["check"] == "shred_log"]
+    assert len(broken) == 1 and "entry 2" in broken[0]["detail"]
