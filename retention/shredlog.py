@@ -136,3 +136,50 @@ def entry_view(row: ShredLogEntry) -> dict:
     return {"seq": row.seq, "at": row.at.isoformat(), "kind": row.kind, "list": row.list_number,
             "document": row.document_id, "hash": row.entry_hash, "prev": row.prev_hash,
             "record": json.loads(row.record)}
+
+
+EXPORT_FORMAT = "dossier-shredlog/1"
+_COLUMNS = ("seq", "kind", "list_number", "document_id", "record", "prev_hash", "entry_hash", "signature",
+            "signing_key_id")
+
+
+def export_lines(session: Session):
+    """The whole log as JSON lines: a header, then one line per entry with every column (the
+    file ``restore --shredlog`` re-applies; it proves itself, entry by entry, with the public key)."""
+    yield json.dumps({"format": EXPORT_FORMAT, "head": get_setting(session, HEAD_KEY)})
+    for row in session.scalars(select(ShredLogEntry).order_by(ShredLogEntry.seq)).yield_per(500):
+        line = {column: getattr(row, column) for column in _COLUMNS}
+        line["at"] = row.at.isoformat()
+        yield json.dumps(line, ensure_ascii=False)
+
+
+def read_export(lines, public_key) -> list[ShredLogEntry]:
+    """The entries of an exported log, checked like ``verify`` checks the catalog's (unsaved rows).
+    Raises IntegrityFailure naming the first entry that fails, InvalidInput for a file that is
+    not an export."""
+    from dossier.errors import InvalidInput
+
+    lines = iter(lines)
+    try:
+        header = json.loads(next(lines))
+    except (StopIteration, ValueError):
+        header = None
+    if not isinstance(header, dict) or header.get("format") != EXPORT_FORMAT:
+        raise InvalidInput("the shredding-log file is not an export of `dossier shredlog export`")
+    rows: list[ShredLogEntry] = []
+    prev = GENESIS
+    for number, text in enumerate(lines, start=1):
+        try:
+            data = json.loads(text)
+            row = ShredLogEntry(at=datetime.fromisoformat(data["at"]), **{c: data[c] for c in _COLUMNS})
+        except (ValueError, KeyError, TypeError):
+            raise InvalidInput(f"line {number + 1} of the shredding-log file is not a log entry") from None
+        problem = "it is out of sequence" if row.seq != number else _check(row, number, prev, public_key)
+        if problem:
+            raise IntegrityFailure(f"the shredding-log file fails at entry {number}: {problem}")
+        rows.append(row)
+        prev = row.entry_hash
+    head = header.get("head")
+    if head and head != (f"{rows[-1].seq}:{rows[-1].entry_hash}" if rows else None):
+        raise IntegrityFailure("the shredding-log file ends before its recorded head (entries cut off)")
+    return rows

@@ -129,3 +129,50 @@ def test_restore_into_postgresql_moves_the_id_sequences_on(backed_up, tmp_path, 
     added = run_cli("household", "add", "Z-1-0101", "--json")
     assert added.exit_code == 0, added.stderr
     assert added.json()["id"] == restored.json()["rows"]["households"] + 1
+
+
+def test_a_restore_never_brings_a_destroyed_record_back(archive, console, tmp_path, run_cli, monkeypatch):
+    """Backup, then a destruction, then the log exported: restoring the backup with that export
+    destroys the document again (objects, keys, text) and continues the same signed log."""
+    from datetime import date
+
+    from tests.retention_helpers import add_retention_users, store_document
+
+    add_retention_users(archive)
+    assert run_cli("household", "add", "A-1-0101").exit_code == 0
+    doomed = store_document(archive, "A-1-0101", "repair", date(2015, 3, 1), pages=["报修单 水管漏水 已修复"])
+    kept = store_document(archive, "A-1-0101", "contract", date(2015, 3, 1), pages=["购房合同 保证金"])
+    (tmp_path / "pass.txt").write_text(PASSPHRASE, encoding="utf-8")
+    assert run_cli("keys", "backup", str(tmp_path / "keys.bak"), "--passphrase-file", str(tmp_path / "pass.txt")).exit_code == 0
+    assert run_cli("backup", str(tmp_path / "backup"), "--json").exit_code == 0
+
+    number = run_cli("--as", "keeper", "retention", "propose", "--json").json()["number"]
+    assert run_cli("--as", "officer", "retention", "approve", number).exit_code == 0
+    executed = run_cli("--as", "keeper", "retention", "execute", number, "--json")
+    assert executed.json()["destroyed"] == [doomed], executed.stderr
+    export = run_cli("--as", "checker", "shredlog", "export", "-o", str(tmp_path / "log.jsonl"), "--json")
+    assert export.exit_code == 0 and export.json()["entries"] == 1, export.stderr
+
+    tampered = tmp_path / "tampered.jsonl"
+    original = (tmp_path / "log.jsonl").read_text()
+    tampered.write_text(original.replace('\\"repair\\"', '\\"contract\\"'))
+    assert tampered.read_text() != original
+    _new_home(tmp_path, monkeypatch, "refused")
+    refused = run_cli("restore", str(tmp_path / "backup"), "--keys", str(tmp_path / "keys.bak"),
+                      "--passphrase-file", str(tmp_path / "pass.txt"), "--shredlog", str(tampered))
+    assert refused.exit_code == 8 and "entry 1" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "refused" / "dossier.db").exists()        # checked before anything is written
+
+    _new_home(tmp_path, monkeypatch)
+    restored = run_cli("restore", str(tmp_path / "backup"), "--keys", str(tmp_path / "keys.bak"),
+                       "--passphrase-file", str(tmp_path / "pass.txt"), "--shredlog", str(tmp_path / "log.jsonl"),
+                       "--json")
+    assert restored.exit_code == 0, restored.stderr
+    assert restored.json()["shredlog"] == {"entries_added": 1, "documents_destroyed_again": [doomed]}
+    shown = run_cli("doc", "show", str(doomed), "--json")
+    assert shown.json()["status"] == "destroyed" and not shown.json()["pages"]
+    assert run_cli("search", "水管漏水", "--json").json()["total"] == 0
+    assert run_cli("search", "保证金", "--json").json()["hits"][0]["document"] == kept
+    assert run_cli("--as", "checker", "shredlog", "verify", "--json").exit_code == 0
+    verify = run_cli("audit", "verify", "--json")
+    assert verify.exit_code == 0, verify.stdout

@@ -182,7 +182,11 @@ def _require_empty_home(settings: Settings, archive: Archive) -> None:
 
 
 def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str | None = None,
-            progress: Callable[[int], None] | None = None) -> dict:
+            progress: Callable[[int], None] | None = None, shredlog_lines=None) -> dict:
+    """Restore a backup into an empty home. ``shredlog_lines`` (an export of the shredding log
+    made after the backup) are checked before anything is written, and every destruction they
+    record that the backup predates is carried out again before the index is rebuilt
+    (``retention.replay``), so a restore never brings a destroyed record back."""
     from dossier.migrate import upgrade
     from search.writer import IndexWriter
 
@@ -193,6 +197,11 @@ def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str |
         raise ConfigurationError(f"the backup's catalog is at schema revision {manifest['revision']}, this "
                                  f"Dossier expects {head}; restore with the version that made it")
     objects = _check_files(src, manifest)
+    exported = None
+    if shredlog_lines is not None:
+        from retention.shredlog import read_export
+
+        exported = read_export(shredlog_lines, load_public_key(signer_of(keys).public_pem()))
     archive = Archive(settings)
     _require_empty_home(settings, archive)
 
@@ -213,6 +222,13 @@ def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str |
         if progress:
             progress(1)
     archive.master_key  # noqa: B018 - refuses a master key that is not this archive's
+    replayed = None
+    if exported is not None:
+        from retention.replay import reapply
+
+        with archive.session() as session:
+            replayed = reapply(archive, session, exported)
     index = IndexWriter(archive).rebuild()
     return {"restored": str(settings.home), "rows": rows, "objects": len(objects),
-            "missing_objects_at_backup": manifest.get("missing_objects", []), "indexed_documents": index.get("documents")}
+            "missing_objects_at_backup": manifest.get("missing_objects", []), "indexed_documents": index.get("documents"),
+            "shredlog": replayed}

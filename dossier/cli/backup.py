@@ -63,10 +63,13 @@ def backup(ctx, dest, quiet, as_json):
 @click.option("--keys", "keys_path", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The key backup written by `dossier keys backup`.")
 @passphrase_option
+@click.option("--shredlog", "shredlog_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="An export of the shredding log newer than the backup (`dossier shredlog export`): its "
+                   "destructions are carried out again before the restore reports success.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @json_option
 @pass_cli
-def restore(ctx, src, keys_path, passphrase_file, quiet, as_json):
+def restore(ctx, src, keys_path, passphrase_file, shredlog_path, quiet, as_json):
     """Restore a backup into a new, empty archive (this DOSSIER_HOME / database / store)."""
     from dossier.backup.archive import restore as restore_backup
     from dossier.errors import InvalidInput
@@ -74,8 +77,9 @@ def restore(ctx, src, keys_path, passphrase_file, quiet, as_json):
     if ctx.as_user:
         raise InvalidInput("restore runs at the console of an empty archive; drop --as")
     with _bar(None, quiet or as_json) as bar:
+        lines = shredlog_path.read_text(encoding="utf-8").splitlines() if shredlog_path else None
         report = restore_backup(ctx.archive.settings, src, keys_path, passphrase=_passphrase(passphrase_file),
-                                progress=bar.update)
+                                progress=bar.update, shredlog_lines=lines)
     emit(as_json, report, f"restored into {report['restored']}: {sum(report['rows'].values())} catalog rows, "
                           f"{report['objects']} objects, {report['indexed_documents']} documents indexed; "
                           "run `dossier audit verify` next")

@@ -457,6 +457,29 @@ def shredlog_show(ctx, list_number, as_json):
         f"{e['hash'][:16]}…" for e in views) or "the shredding log is empty")
 
 
+@shredlog.command("export")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write (JSON lines); refused if it exists.")
+@json_option
+@pass_cli
+def shredlog_export(ctx, out, as_json):
+    """Write the whole log for `dossier restore --shredlog` (keep it with, and newer than, the backups)."""
+    from dossier.errors import AlreadyExists
+    from dossier.permissions import Permission, require
+    from retention.shredlog import export_lines
+
+    archive = ctx.ready_archive()
+    if out.exists():
+        raise AlreadyExists(f"{out} exists; choose a new file")
+    with archive.session() as session:
+        require(ctx.actor(session), Permission.AUDIT)
+        lines = list(export_lines(session))
+    partial = out.with_name(out.name + ".part")
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    partial.replace(out)
+    emit(as_json, {"file": str(out), "entries": len(lines) - 1}, f"{len(lines) - 1} entries written to {out}")
+
+
 def register(cli: click.Group) -> None:
     for command in (retention, hold, shredlog):
         cli.add_command(command)

@@ -1,0 +1,82 @@
+"""Re-applying destructions to a restored catalog, from a newer export of the shredding log.
+
+A backup taken before a destruction still holds the destroyed document's wrapped data key, so
+restoring it would bring the document back. ``dossier restore --shredlog FILE`` therefore reads
+an export of the log made after the backup (``dossier shredlog export``), checks it entry by
+entry with the archive's public key, checks that it continues the restored log (same entries up
+to the restored head), and for every newer electronic entry destroys the document again exactly
+as execution did: objects deleted, wrapped keys and page text removed, a tombstone kept, its list
+item marked destroyed. The entries themselves are added to the restored log unchanged (still
+signed by whoever signed them), so the chain and the head end where the export ends.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from dossier.archive import Archive, put_setting
+from dossier.errors import IntegrityFailure
+from dossier.models import (DestructionItem, DestructionList, Document, DocumentStatus, ItemState, ListStatus,
+                            ObjectKey, Page, ShredLogEntry)
+from retention import shredlog
+from retention.execute import DERIVATIVES, object_keys_of
+
+
+def reapply(archive: Archive, session: Session, exported: list[ShredLogEntry]) -> dict:
+    """Bring the restored catalog up to ``exported`` (checked rows of ``shredlog.read_export``);
+    commits. Returns what was re-applied."""
+    restored = {row.seq: row.entry_hash for row in session.scalars(select(ShredLogEntry))}
+    for row in exported[:len(restored)]:
+        if restored.get(row.seq) != row.entry_hash:
+            raise IntegrityFailure(f"the shredding-log file does not continue this backup's log "
+                                   f"(entry {row.seq} differs)")
+    if len(exported) < len(restored):
+        raise IntegrityFailure("the shredding-log file is older than the backup's own log")
+    destroyed: list[int] = []
+    for row in exported[len(restored):]:
+        if row.kind == "electronic":
+            if _destroy_again(archive, session, row):
+                destroyed.append(row.document_id)
+        session.add(row)
+        session.flush()
+        put_setting(session, shredlog.HEAD_KEY, f"{row.seq}:{row.entry_hash}")
+        session.commit()
+    return {"entries_added": len(exported) - len(restored), "documents_destroyed_again": destroyed}
+
+
+def _destroy_again(archive: Archive, session: Session, row: ShredLogEntry) -> bool:
+    doc = session.get(Document, row.document_id)
+    if doc is None or doc.status == DocumentStatus.DESTROYED.value:
+        return False
+    facts = json.loads(row.record)
+    keys = object_keys_of(archive, session, doc)
+    for key in sorted(keys):
+        archive.store.delete(key)
+    session.execute(delete(ObjectKey).where(or_(ObjectKey.object_key.in_(keys),
+                                                ObjectKey.object_key.like(f"{DERIVATIVES}/{doc.id}/%"))))
+    session.execute(delete(Page).where(Page.document_id == doc.id))
+    doc.status = DocumentStatus.DESTROYED.value
+    doc.original_key = None
+    doc.searchable_pdf_key = None
+    doc.lease_until = None
+    doc.destroyed_at = row.at
+    doc.destroyed_by = facts.get("destroyed_by")
+    doc.destruction_list = row.list_number
+    dl = session.scalars(select(DestructionList).where(DestructionList.number == row.list_number)).first()
+    if dl is not None:
+        session.execute(
+            update(DestructionItem)
+            .where(DestructionItem.list_id == dl.id, DestructionItem.document_id == doc.id)
+            .values(state=ItemState.DESTROYED.value, destroyed_at=row.at, destroyed_by=facts.get("destroyed_by"),
+                    last_error=None)
+            .execution_options(synchronize_session=False))
+        session.flush()
+        session.refresh(dl)
+        if not any(item.state == ItemState.PENDING.value for item in dl.items):
+            dl.status = ListStatus.EXECUTED.value
+            dl.executed_by = dl.executed_by or facts.get("destroyed_by")
+            dl.executed_at = dl.executed_at or row.at
+    return True
