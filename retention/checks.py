@@ -57,6 +57,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "pages": (INTEGRITY, "页数与目录一致"),
     "derivatives": (USABILITY, "页面预览与可检索 PDF 齐全"),
     "index": (USABILITY, "全文索引包含各页"),
+    "text": (USABILITY, "页面文字已识别（非空白文件）"),
     "orphan_objects": (INTEGRITY, "存储中无目录外的对象"),
     "missing_objects": (INTEGRITY, "目录登记的对象均在存储中"),
     "archive_no_gaps": (INTEGRITY, "档案编号连续"),
@@ -155,6 +156,11 @@ def _processed_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
     if doc.searchable_pdf_key and not vault.exists(doc.searchable_pdf_key):
         problems.append("the searchable PDF is missing")
     outcomes.append(Outcome("derivatives", not problems, "; ".join(problems) or None))
+    # A blank page is normal, a document without a single word read is not (unreadable scan,
+    # or its text lost): text is what makes a scanned record findable and usable.
+    has_text = any((p.text or "").strip() for p in pages)
+    outcomes.append(Outcome("text", has_text or not pages, None if has_text or not pages else
+                            "no page of the document has any text"))
     if ctx.indexed is not None:
         in_index = ctx.indexed.get(doc.id, 0)
         ok = in_index == len(pages)

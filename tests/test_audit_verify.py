@@ -36,7 +36,7 @@ def test_a_clean_archive_passes_every_check(docs, run_cli, archive):
     with archive.session() as session:
         checks = set(session.scalars(select(FixityEvent.check).where(FixityEvent.document_id == docs[0])))
         assert {"signature", "record", "sha256", "sm3", "key", "object", "decrypt", "size", "metadata",
-                "pages", "derivatives", "index"} <= checks
+                "pages", "derivatives", "index", "text"} <= checks
         archive_checks = set(session.scalars(select(FixityEvent.check).where(FixityEvent.document_id.is_(None))))
         assert {"orphan_objects", "missing_objects", "archive_no_gaps", "unauthorised_readers"} <= archive_checks
 
