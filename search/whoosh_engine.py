@@ -38,6 +38,10 @@ from search.engine import (
     Text,
 )
 
+# Bumped whenever the schema or what is indexed changes (bench/search.py --index-dir reuses an
+# index only of the same format).
+INDEX_FORMAT = 1
+
 TEXT_FIELDS = ("text", "title", "names")
 FIELD_BOOST = {"text": 1.0, "title": 1.5, "names": 1.2}
 KEYWORD_FIELDS = ("household", "community", "building", "type")
