@@ -65,6 +65,7 @@ class EngineResult:
     pages: int                                 # matching pages
     hits: list[EngineHit]                      # best page per document, best first
     facets: dict[str, dict[str, int]]          # type / building / year → value → documents
+    total_exact: bool = True                   # False: total and facets count a first part only
 
 
 class SearchEngine(Protocol):

@@ -96,3 +96,52 @@ def test_build_and_swap(engine, tmp_path):
     engine.swap_in(built)
     assert docs(engine, Text("索引")) == [9]
     assert engine.documents() == {9: 1}
+
+
+@pytest.fixture
+def noisy(tmp_path):
+    """One page per kind of OCR error in 维修基金缴纳 (and a nine-character phrase with two)."""
+    e = WhooshEngine(tmp_path / "noisy")
+    pages = {
+        11: "关于维修基缴纳的说明",            # 金 dropped
+        12: "关于维修基丶金缴纳的说明",        # a stroke read as 丶
+        13: "关于锥修基金缴纳的说明",          # first character misread
+        14: "关于维修基金缴呐的说明",          # last character misread
+        15: "关于修基金缴纳的说明",            # first character dropped
+        16: "另有基金缴纳回执",                # two characters missing: not the phrase
+        17: "物业服务费用缴纳通知单",          # the nine-character phrase, exact
+        18: "物叶服务费用缴呐通知单",          # the same with two misreads
+        19: "物叶服务赞用缴呐通知单",          # three misreads: too many
+    }
+    e.apply({d: [entry(d, 1, t)] for d, t in pages.items()})
+    return e
+
+
+def test_ocr_tolerance_covers_dropped_added_and_end_characters(noisy):
+    assert docs(noisy, Text("维修基金缴纳")) == [11, 12, 13, 14, 15]
+    assert docs(noisy, Text("维修基金缴纳", exact=True)) == []
+
+
+def test_two_ocr_errors_are_tolerated_in_a_long_word_only(noisy):
+    result = noisy.search(EngineQuery(must=[Text("物业服务费用缴纳通知")], hide_confidential=False))
+    assert [h.document for h in result.hits] == [17, 18]        # exact first
+    assert docs(noisy, Text("业服务费用缴纳")) == [17]           # seven characters: one error at most
+
+
+def test_filters_and_mask_apply_to_tolerant_matches(noisy):
+    noisy.apply({13: [entry(13, 1, "关于锥修基金缴纳的说明", confidential=True)],
+                 14: [entry(14, 1, "关于维修基金缴呐的说明", type="payment")]})
+    assert docs(noisy, Text("维修基金缴纳"), hide=True) == [11, 12, 14, 15]
+    assert docs(noisy, Text("维修基金缴纳"), FieldIn("type", ("payment",))) == [14]
+    result = noisy.search(EngineQuery(must=[Text("维修基金缴纳")], hide_confidential=True))
+    assert result.total == 4 and result.total_exact
+    assert result.facets["type"] == {"repair": 3, "payment": 1}
+
+
+def test_several_segments_with_deletions(engine):
+    engine.apply({6: [entry(6, 1, "维修基金缴纳补充", date=date(2022, 2, 2))]})
+    engine.apply({7: [entry(7, 1, "维修基金缴纳补充", date=date(2022, 3, 3))]})
+    engine.apply({6: []})
+    assert docs(engine, Text("维修基金缴纳", exact=True)) == [1, 7]
+    assert docs(engine, DateIn(date(2022, 1, 1), date(2022, 12, 31))) == [7]
+    assert docs(engine, Text("补充"), DateIn(date(2022, 1, 1), None)) == [7]
