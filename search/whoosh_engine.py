@@ -21,11 +21,12 @@ How a search runs (``WhooshEngine.search``):
   intersected by leapfrogging, rarest first, and positions compared as integer sets (Whoosh's
   own phrase matcher builds Span objects per posting, several times slower).
 * Only when the exact query finds fewer than TOLERANT_BELOW documents is it run again with OCR
-  tolerance: each Chinese word of 4+ characters also matches pages holding it within
+  tolerance: a Chinese word of 4+ characters also matches pages holding it within
   ``max_edits`` edits (``_ApproxQ``: misread, dropped or added characters anywhere, the first
-  and last included; one edit below 8 characters, two from 8), ranked below exact matches.
-* Every matching page is scored (BM25F); pages are grouped per document and facets counted
-  with numpy over columns read once per searcher.
+  and last included; one edit, two from TWO_EDITS_FROM characters), ranked below exact
+  matches. Of several such words, one per page may be damaged (see ``compile_query``).
+* Every matching page is scored (BM25F, page lengths read once per segment); pages are grouped
+  per document and facets counted with numpy over columns read once per searcher.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from whoosh import analysis as wa
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import mcore
 
@@ -74,6 +76,12 @@ TOLERANT_MIN_CHARS = 4
 # OCR tolerance is tried only when the exact query finds fewer documents than this: exact
 # phrases are cheap, the one-misread-character variants cost several span queries per word.
 TOLERANT_BELOW = 20
+# A tolerant match's score is its bigrams' BM25F times EDIT_FACTOR per edit (an edit at the
+# first or last character counts 1 + END_EDIT_EXTRA): fewer edits rank first, BM25 within.
+EDIT_FACTOR = 0.3
+# Words of this many characters or more tolerate two OCR errors, shorter ones one.
+TWO_EDITS_FROM = 10
+END_EDIT_EXTRA = 1.0
 # Matching pages collected per query at most (see EngineResult.total_exact).
 MAX_PAGES = 10**9
 FILTER_CACHE_SIZE = 64
@@ -517,28 +525,38 @@ class _ApproxMatcher(_LazyMatcher):
                 found.append((j, m))
         if len(found) < self._need:
             return None
+        # n - k of the word's characters must be on the page (a look at postings, no positions).
+        n, k = len(self._q.chars), self._q.max_edits
+        if len(found) < n - 1 and sum(1 for c in self._q.chars if self._holds(c, d)) < n - k:
+            return None
         errors = self._best_edits(d, found)
         if errors is None:
             return None
-        return sum(m.score() for _, m in found) * self._q.boost / (1 + errors)
+        return sum(m.score() for _, m in found) * self._q.boost * EDIT_FACTOR ** errors
 
-    def _char_positions(self, d: int) -> dict[int, set[int]]:
-        chars = self._q.chars
-        char_pos: dict[int, set[int]] = {}
-        for i, c in enumerate(chars):
-            if c not in self._unigrams:
-                self._unigrams[c] = _leaf(self._searcher, self._context, self._q.fieldname, c)
-            m = self._unigrams[c]
-            if m is None:
-                continue
-            if m.is_active() and m.id() < d:
-                _skip_to(m, d)
-            if m.is_active() and m.id() == d:
-                for p in _positions(m):
-                    char_pos.setdefault(p, set()).add(i)
-        return char_pos
+    def _unigram(self, c: str):
+        if c not in self._unigrams:
+            self._unigrams[c] = _leaf(self._searcher, self._context, self._q.fieldname, c)
+        return self._unigrams[c]
 
-    def _best_edits(self, d: int, found) -> int | None:
+    def _holds(self, c: str, d: int) -> bool:
+        m = self._unigram(c)
+        if m is None:
+            return False
+        if m.is_active() and m.id() < d:
+            _skip_to(m, d)
+        return m.is_active() and m.id() == d
+
+    def _char_positions(self, d: int) -> list[set[int]]:
+        """For each character of the word, its positions on page ``d``."""
+        out: list[set[int]] = []
+        for c in self._q.chars:
+            out.append(set(_positions(self._unigrams[c])) if self._holds(c, d) else set())
+        return out
+
+    def _best_edits(self, d: int, found) -> float | None:
+        """The lowest ranking cost (edits, end edits counted 1 + END_EDIT_EXTRA) of the word on
+        page ``d``, None when no stretch of it is within ``max_edits`` edits."""
         chars, k = self._q.chars, self._q.max_edits
         n = len(chars)
         at = {j: _positions(m) for j, m in found}
@@ -557,25 +575,38 @@ class _ApproxMatcher(_LazyMatcher):
             for p in ps:
                 for a in range(p - j - k, p - j + k + 1):
                     votes.setdefault(a, set()).add(j)
-        anchors = sorted(a for a, js in votes.items() if len(js) >= self._need)
+        # Only where a bigram sits exactly (the edit distance below looks k either side).
+        anchors = sorted({p - j for j, ps in at.items() for p in ps if len(votes[p - j]) >= self._need})
         if not anchors:
             return None
-        char_pos = self._char_positions(d)
+        pos_of = self._char_positions(d)
+        near = range(-k, k + 1)
+
+        def placed(i: int, p: int) -> bool:          # character i within k of position p
+            ps = pos_of[i]
+            return any(p + s_ in ps for s_ in near)
+
         best = None
         done: set[int] = set()
         for a in anchors:
             if a in done:
                 continue
             # At least n - k of the word's characters must be within k of their place.
-            present = sum(1 for i in range(n) if any(i in char_pos.get(a + i + s, _EMPTY) for s in range(-k, k + 1)))
-            if present < n - k:
+            if sum(1 for i in range(n) if placed(i, a + i)) < n - k:
                 continue
             done.update(range(a - k, a + k + 1))
-            window = [char_pos.get(p, _EMPTY) for p in range(a - k, a + n + k)]
+            window = [{i for i in range(n) if p in pos_of[i]} for p in range(a - k, a + n + k)]
             e = _edits(chars, window)
-            if e <= k and (best is None or e < best):
-                best = e
-                if e == 0:
+            if e > k:
+                continue
+            # An edit at either end of the word counts twice in the ranking: a stretch that
+            # differs only at its ends is more often another phrase sharing the middle (a stock
+            # phrase, a neighbouring name) than the word misread.
+            ends = (not placed(0, a)) + (not placed(n - 1, a + n - 1))
+            cost = e + END_EDIT_EXTRA * ends
+            if best is None or cost < best:
+                best = cost
+                if cost == 0:
                     break
         return best
 
@@ -594,8 +625,8 @@ def _or(subs: list) -> wq.Query:
 
 
 def max_edits(chars: str) -> int:
-    """OCR errors tolerated in a word of ``chars``: one below 8 characters, two from 8."""
-    return 2 if len(chars) >= 8 else 1
+    """OCR errors tolerated in a word of ``chars``: one, two from TWO_EDITS_FROM characters."""
+    return 2 if len(chars) >= TWO_EDITS_FROM else 1
 
 
 def _text_in_field(fieldname: str, text: Text, tolerant: bool = True) -> wq.Query | None:
@@ -653,18 +684,53 @@ def _has_tolerable(parts) -> bool:
     return False
 
 
+def _all_of(parts, tolerant_at=None, tolerant_all: bool = False) -> wq.Query | None:
+    """The AND of ``parts``; OCR tolerance for every part or only for the one at ``tolerant_at``.
+    None: nothing can match."""
+    must = [q for q in (_compile_part(p, tolerant_all or i == tolerant_at) for i, p in enumerate(parts))
+            if q is not None]
+    if not must:
+        return None
+    return must[0] if len(must) == 1 else wq.And(must)
+
+
 def compile_query(query: EngineQuery, tolerant: bool = True) -> wq.Query:
-    must = [q for q in (_compile_part(p, tolerant) for p in query.must) if q is not None]
+    """The Whoosh query. With ``tolerant``, a query of several Chinese words lets one of them be
+    OCR-damaged on a page (any one: an OR over the words, each branch with the other words
+    exact), so that the costly tolerant match runs only on pages that hold the other words."""
     must_not = [q for q in (_compile_part(p, False) for p in query.must_not) if q is not None]
-    if not must and not query.must:
+    if not query.must:
         positive: wq.Query = wq.Every()
-    elif not must:
-        return wq.NullQuery
     else:
-        positive = must[0] if len(must) == 1 else wq.And(must)
+        damaged = [i for i, p in enumerate(query.must) if isinstance(p, Text) and _tolerable(p)] if tolerant else []
+        if len(damaged) > 1:
+            branches = [b for b in (_all_of(query.must, tolerant_at=i) for i in damaged) if b is not None]
+            positive = _or(branches) if branches else None
+        else:
+            positive = _all_of(query.must, tolerant_all=tolerant)
+        if positive is None:
+            return wq.NullQuery
     if must_not:
         positive = wq.AndNot(positive, must_not[0] if len(must_not) == 1 else _or(must_not))
     return positive
+
+
+class _BM25F(scoring.BM25F):
+    """Whoosh's BM25F with each field's page lengths read once per segment into a list (the
+    stock scorer reads the length column once per posting it scores)."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        sc = super().scorer(searcher, fieldname, text, qf=qf)
+        if hasattr(sc, "dfl"):
+            sc.dfl = _field_lengths(searcher.reader(), fieldname).__getitem__
+        return sc
+
+
+def _field_lengths(reader, fieldname: str) -> list[int]:
+    cache = reader.__dict__.setdefault("_dossier_lengths", {})
+    if fieldname not in cache:
+        cache[fieldname] = [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(reader.doc_count_all())]
+    return cache[fieldname]
 
 
 # --- the engine ----------------------------------------------------------------------------
@@ -798,14 +864,14 @@ class WhooshEngine:
             return None
         target = str(d)
         if state.searcher is None or state.target != target:
-            state.searcher = wi.open_dir(target).searcher()
+            state.searcher = wi.open_dir(target).searcher(weighting=_BM25F())
             state.target = target
             state.cache = {}
         elif not state.searcher.up_to_date():
             # A fresh reader, not Searcher.refresh(): refresh() reuses segment readers whose
             # deletions may be stale (a destroyed document would linger), and closes resources
             # another thread may still be reading. The old searcher is left to the collector.
-            state.searcher = wi.open_dir(target).searcher()
+            state.searcher = wi.open_dir(target).searcher(weighting=_BM25F())
             state.cache = {}
         return state.searcher
 

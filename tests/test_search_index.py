@@ -145,3 +145,11 @@ def test_several_segments_with_deletions(engine):
     assert docs(engine, Text("维修基金缴纳", exact=True)) == [1, 7]
     assert docs(engine, DateIn(date(2022, 1, 1), date(2022, 12, 31))) == [7]
     assert docs(engine, Text("补充"), DateIn(date(2022, 1, 1), None)) == [7]
+
+
+def test_one_word_of_several_may_be_ocr_damaged(noisy):
+    noisy.apply({20: [entry(20, 1, "维修基金缴纳 装修押金退还")],
+                 21: [entry(21, 1, "锥修基金缴纳 装修押金退还")],      # one word damaged
+                 22: [entry(22, 1, "锥修基金缴纳 装修抻金退还")]})     # both damaged
+    result = noisy.search(EngineQuery(must=[Text("维修基金缴纳"), Text("装修押金退还")], hide_confidential=False))
+    assert [h.document for h in result.hits] == [20, 21]
