@@ -48,7 +48,7 @@ from whoosh import index as wi
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import mcore
+from whoosh.matching import ReadTooFar, mcore
 
 from search import analysis
 from search.engine import (
@@ -82,8 +82,12 @@ EDIT_FACTOR = 0.3
 # Words of this many characters or more tolerate two OCR errors, shorter ones one.
 TWO_EDITS_FROM = 10
 END_EDIT_EXTRA = 1.0
-# Matching pages collected per query at most (see EngineResult.total_exact).
-MAX_PAGES = 10**9
+# Matching pages collected per query at most. A query matching more pages (a stock word in a
+# large archive) is collected in index order up to here: its total and facets then count the
+# pages collected (EngineResult.total_exact is False, the API says "total_exact": false and the
+# page "at least N") and its hits are the best of those pages. Bounds such a query's time
+# (about 20-45 µs a page); permission filtering stays exact, it happens before counting.
+MAX_PAGES = 20_000
 FILTER_CACHE_SIZE = 64
 
 
@@ -227,21 +231,29 @@ def _positions(m) -> list[int]:
     return list(accumulate(_pickle_loads(v[4:])))
 
 
-def _skip_to(m, target: int) -> None:
-    """``m.skip_to(target)``; for a plain on-disk postings matcher, with a binary search inside
-    the block instead of Whoosh's posting-by-posting walk."""
-    if type(m) is not W3LeafMatcher:
-        m.skip_to(target)
+def _w3_skip_to(self, targetid):
+    """``W3LeafMatcher.skip_to`` with a binary search inside the block instead of Whoosh's walk
+    posting by posting (same contract: ReadTooFar when inactive; at the first id >= target)."""
+    if not self.is_active():
+        raise ReadTooFar
+    if targetid <= self.id():
         return
-    if not m.is_active() or target <= m.id():
-        return
-    while target > m._maxid:
-        m._next_block()
-        if m._atend:
+    while targetid > self._maxid:
+        self._next_block()
+        if self._atend:
             return
-    if m._ids is None:
-        m._read_ids()
-    m._i = bisect.bisect_left(m._ids, target, m._i)
+    if self._ids is None:
+        self._read_ids()
+    self._i = bisect.bisect_left(self._ids, targetid, self._i)
+
+
+# Installed on Whoosh's postings matcher, so that its own AND/OR matchers skip as fast.
+W3LeafMatcher.skip_to = _w3_skip_to
+
+
+def _skip_to(m, target: int) -> None:
+    if m.is_active():
+        m.skip_to(target)
 
 
 def _align(ms: list, target: int, restrict: _Restrict) -> int | None:
@@ -313,9 +325,10 @@ class _PhraseMatcher(_LazyMatcher):
     integer sets. Replaces Whoosh's ``SpanNear2`` (Span objects, sorted lists) for our phrases
     of bigrams; the score is the sum of the terms' BM25F scores, as Whoosh's phrase score."""
 
-    def __init__(self, ms: list, offsets: list[int], drive: list, restrict: _Restrict, boost: float = 1.0):
+    def __init__(self, ms: list, offsets: list[int], drive: list, restrict: _Restrict, boost: float = 1.0,
+                 positions: bool = True):
         self._ms = ms
-        self._offsets = offsets
+        self._offsets = offsets if positions else None
         self._drive = list(drive)
         self._restrict = restrict
         self._boost = boost
@@ -323,6 +336,8 @@ class _PhraseMatcher(_LazyMatcher):
         self._find(0)
 
     def _verify(self) -> bool:
+        if self._offsets is None:          # every term on the page is enough
+            return True
         common: set[int] | None = None
         for m, off in zip(self._ms, self._offsets):
             ps = {p - off for p in _positions(m)}
@@ -354,18 +369,20 @@ class _PhraseMatcher(_LazyMatcher):
 class _PhraseQ(wq.Query):
     """A phrase of terms at given offsets (0, 1, 2, ... for consecutive bigrams)."""
 
-    def __init__(self, fieldname: str, words: list[str], offsets: list[int] | None = None, boost: float = 1.0):
+    def __init__(self, fieldname: str, words: list[str], offsets: list[int] | None = None, boost: float = 1.0,
+                 positions: bool = True):
         self.fieldname = fieldname
         self.words = list(words)
         self.offsets = list(offsets) if offsets is not None else list(range(len(words)))
         self.boost = boost
+        self.positions = positions      # False: every term anywhere on the page (a superset)
 
     def __eq__(self, other):
         return (type(self) is type(other) and self.fieldname == other.fieldname and self.words == other.words
-                and self.offsets == other.offsets and self.boost == other.boost)
+                and self.offsets == other.offsets and self.boost == other.boost and self.positions == other.positions)
 
     def __hash__(self):
-        return hash((self.fieldname, tuple(self.words), tuple(self.offsets), self.boost))
+        return hash((self.fieldname, tuple(self.words), tuple(self.offsets), self.boost, self.positions))
 
     def __repr__(self):
         return f"_PhraseQ({self.fieldname!r}, {self.words!r}, {self.offsets!r}, boost={self.boost})"
@@ -396,7 +413,7 @@ class _PhraseQ(wq.Query):
             leaves.append((reader.doc_frequency(self.fieldname, w), m))
         ms = [m for _, m in leaves]
         drive = [m for _, m in sorted(leaves, key=lambda x: x[0])]
-        return _PhraseMatcher(ms, self.offsets, drive, _restrict_of(context), self.boost)
+        return _PhraseMatcher(ms, self.offsets, drive, _restrict_of(context), self.boost, self.positions)
 
 
 def _edits(query: str, window: list[set[int]]) -> int:
@@ -715,6 +732,52 @@ def compile_query(query: EngineQuery, tolerant: bool = True) -> wq.Query:
     return positive
 
 
+def _superset(q: wq.Query) -> wq.Query:
+    """A query matching at least the pages ``q`` matches, from postings alone (no positions):
+    a phrase becomes its terms anywhere on the page, a tolerant word any of its bigrams, and
+    exclusions are dropped."""
+    if isinstance(q, _PhraseQ):
+        return _PhraseQ(q.fieldname, q.words, q.offsets, q.boost, positions=False)
+    if isinstance(q, _ApproxQ):
+        return _or([wq.Term(q.fieldname, w) for _, w in q.terms()])
+    if isinstance(q, wq.AndNot):
+        return _superset(q.a)
+    if isinstance(q, wq.Or):
+        return _or([_superset(c) for c in q.subqueries])
+    if isinstance(q, wq.And):
+        return wq.And([_superset(c) for c in q.subqueries])
+    return q
+
+
+def _needs_candidates(query: EngineQuery) -> bool:
+    """Several words (or an OR of them) in one query: the AND of their terms, read from postings
+    alone, narrows the pages on which each word's positions are then checked."""
+    texts = [p for p in query.must if isinstance(p, (Text, Any_))]
+    return len(texts) >= 2 or any(isinstance(p, Any_) for p in texts)
+
+
+def _candidates(s, q: wq.Query, restricts: list[_Restrict]) -> list[_Restrict]:
+    """``restricts`` narrowed to the pages the superset of ``q`` matches."""
+    ctx = s.boolean_context()
+    out = []
+    for (sub, _), restrict in zip(s.leaf_searchers(), restricts):
+        found: list[int] = []
+        if restrict.allowed is None or restrict.allowed:
+            m = _superset(q).matcher(sub, ctx.set(dossier_restrict=restrict))
+            while m.is_active():
+                d = m.id()
+                nxt = restrict.next_ok(d)
+                if nxt is None:
+                    break
+                if nxt != d:
+                    m.skip_to(nxt)
+                    continue
+                found.append(d)
+                m.next()
+        out.append(_Restrict(found, restrict.excluded))
+    return out
+
+
 class _BM25F(scoring.BM25F):
     """Whoosh's BM25F with each field's page lengths read once per segment into a list (the
     stock scorer reads the length column once per posting it scores)."""
@@ -920,6 +983,13 @@ class WhooshEngine:
             return sets
         return self._cached(state, ("date", lo, hi), compute)
 
+    @staticmethod
+    def _run(s, query: EngineQuery, tolerant: bool, restricts: list[_Restrict]):
+        q = compile_query(query, tolerant=tolerant)
+        if _needs_candidates(query):
+            restricts = _candidates(s, q, restricts)
+        return _collect(s, q, restricts)
+
     def search(self, query: EngineQuery) -> EngineResult:
         state = self._state()
         with state.lock:
@@ -936,9 +1006,9 @@ class WhooshEngine:
             excluded = self._confidential(state, s) if query.hide_confidential else [None] * len(allowed)
         restricts = [_Restrict(a, x) for a, x in zip(allowed, excluded)]
         positive = EngineQuery(must=rest or [_EVERY], must_not=query.must_not)
-        pages, exact = _collect(s, compile_query(positive, tolerant=False), restricts)
+        pages, exact = self._run(s, positive, False, restricts)
         if _has_tolerable(rest) and _distinct_docs(pages, s) < TOLERANT_BELOW:
-            pages, exact = _collect(s, compile_query(positive, tolerant=True), restricts)
+            pages, exact = self._run(s, positive, True, restricts)
         with state.lock:
             cols = self._cached(state, ("columns",), lambda: _columns(s))
         facets: dict[str, dict[str, int]] = {"type": {}, "building": {}, "year": {}}

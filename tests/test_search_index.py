@@ -153,3 +153,14 @@ def test_one_word_of_several_may_be_ocr_damaged(noisy):
                  22: [entry(22, 1, "锥修基金缴纳 装修抻金退还")]})     # both damaged
     result = noisy.search(EngineQuery(must=[Text("维修基金缴纳"), Text("装修押金退还")], hide_confidential=False))
     assert [h.document for h in result.hits] == [20, 21]
+
+
+def test_a_query_matching_too_many_pages_reports_a_lower_bound(noisy, monkeypatch):
+    from search import whoosh_engine
+
+    full = noisy.search(EngineQuery(must=[Text("说明")], hide_confidential=False))
+    assert full.total_exact and full.total == 5
+    monkeypatch.setattr(whoosh_engine, "MAX_PAGES", 3)
+    capped = noisy.search(EngineQuery(must=[Text("说明")], hide_confidential=False))
+    assert not capped.total_exact and capped.total == 3 and len(capped.hits) == 3
+    assert sum(capped.facets["type"].values()) == 3
