@@ -761,19 +761,7 @@ def _candidates(s, q: wq.Query, restricts: list[_Restrict]) -> list[_Restrict]:
     ctx = s.boolean_context()
     out = []
     for (sub, _), restrict in zip(s.leaf_searchers(), restricts):
-        found: list[int] = []
-        if restrict.allowed is None or restrict.allowed:
-            m = _superset(q).matcher(sub, ctx.set(dossier_restrict=restrict))
-            while m.is_active():
-                d = m.id()
-                nxt = restrict.next_ok(d)
-                if nxt is None:
-                    break
-                if nxt != d:
-                    m.skip_to(nxt)
-                    continue
-                found.append(d)
-                m.next()
+        found = [d for d, _ in _admitted(_superset(q), sub, ctx, restrict)]
         out.append(_Restrict(found, restrict.excluded))
     return out
 
@@ -1071,22 +1059,29 @@ def _collect(s, q: wq.Query, restricts: list[_Restrict]) -> tuple[list[tuple[flo
     ctx = s.context(needs_current=True)
     pages: list[tuple[float, int]] = []
     for (sub, offset), restrict in zip(s.leaf_searchers(), restricts):
-        if restrict.allowed is not None and not restrict.allowed:
-            continue
-        m = q.matcher(sub, ctx.set(dossier_restrict=restrict))
-        while m.is_active():
-            d = m.id()
-            nxt = restrict.next_ok(d)
-            if nxt is None:
-                break
-            if nxt != d:
-                m.skip_to(nxt)
-                continue
+        for d, m in _admitted(q, sub, ctx, restrict):
             pages.append((m.score(), offset + d))
             if len(pages) >= MAX_PAGES:
                 return pages, False
-            m.next()
     return pages, True
+
+
+def _admitted(q: wq.Query, sub, ctx, restrict: _Restrict):
+    """(page number, matcher positioned on it) for each page of segment ``sub`` that matches
+    ``q`` and that ``restrict`` admits."""
+    if restrict.allowed is not None and not restrict.allowed:
+        return
+    m = q.matcher(sub, ctx.set(dossier_restrict=restrict))
+    while m.is_active():
+        d = m.id()
+        nxt = restrict.next_ok(d)
+        if nxt is None:
+            return
+        if nxt != d:
+            m.skip_to(nxt)
+            continue
+        yield d, m
+        m.next()
 
 
 def _distinct_docs(pages, searcher) -> int:
