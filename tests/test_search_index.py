@@ -164,3 +164,20 @@ def test_a_query_matching_too_many_pages_reports_a_lower_bound(noisy, monkeypatc
     capped = noisy.search(EngineQuery(must=[Text("说明")], hide_confidential=False))
     assert not capped.total_exact and capped.total == 3 and len(capped.hits) == 3
     assert sum(capped.facets["type"].values()) == 3
+
+
+def test_postings_skip_lands_where_a_walk_would(tmp_path):
+    e = WhooshEngine(tmp_path / "skip")
+    e.apply({d: [entry(d, 1, "维修" if d % 3 else "基金")] for d in range(1, 700)})
+    state = e._state()
+    with state.lock:
+        s = e._searcher(state)
+    reader = s.reader()
+    ids = list(reader.postings("text", "维修").all_ids())
+    for target in (0, 1, 5, 127, 128, 129, 300, 511, 512, 690, ids[-1]):
+        m = reader.postings("text", "维修")
+        m.skip_to(target)
+        assert m.id() == min(i for i in ids if i >= target)
+    m = reader.postings("text", "维修")
+    m.skip_to(ids[-1] + 1)
+    assert not m.is_active()
