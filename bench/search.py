@@ -834,7 +834,8 @@ def main() -> None:
         elif args.index_dir:
             built[name] = {"build_s": round(build_s, 1)}
             stamp_path.write_text(json.dumps(stamp))
-        log(f"{name}: built {n} pages in {build_s:.1f} s ({n / build_s:.0f} pages/s), index {size / 2**20:.1f} MB")
+        log(f"{name}: {'index built earlier:' if reused else 'built'} {n} pages in {build_s:.1f} s "
+            f"({n / build_s:.0f} pages/s), index {size / 2**20:.1f} MB")
         r = {"build_pages_per_s": round(n / build_s, 1), "index_mb": round(size / 2**20, 1)}
         if reused:
             r["build_reused"] = True
