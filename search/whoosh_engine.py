@@ -1060,9 +1060,9 @@ def _collect(s, q: wq.Query, restricts: list[_Restrict]) -> tuple[list[tuple[flo
     pages: list[tuple[float, int]] = []
     for (sub, offset), restrict in zip(s.leaf_searchers(), restricts):
         for d, m in _admitted(q, sub, ctx, restrict):
-            pages.append((m.score(), offset + d))
-            if len(pages) >= MAX_PAGES:
+            if len(pages) >= MAX_PAGES:          # one match more than collected
                 return pages, False
+            pages.append((m.score(), offset + d))
     return pages, True
 
 

@@ -181,3 +181,11 @@ def test_postings_skip_lands_where_a_walk_would(tmp_path):
     m = reader.postings("text", "维修")
     m.skip_to(ids[-1] + 1)
     assert not m.is_active()
+
+
+def test_exactly_max_pages_matches_is_still_exact(noisy, monkeypatch):
+    from search import whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "MAX_PAGES", 5)
+    result = noisy.search(EngineQuery(must=[Text("说明")], hide_confidential=False))
+    assert result.total_exact and result.total == 5
