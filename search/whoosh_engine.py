@@ -628,9 +628,6 @@ class _ApproxMatcher(_LazyMatcher):
         return best
 
 
-_EMPTY: frozenset = frozenset()
-
-
 # --- query compilation ----------------------------------------------------------------------
 
 def _or(subs: list) -> wq.Query:
