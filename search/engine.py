@@ -65,6 +65,8 @@ class EngineResult:
     pages: int                                 # matching pages
     hits: list[EngineHit]                      # best page per document, best first
     facets: dict[str, dict[str, int]]          # type / building / year → value → documents
+    total_exact: bool = True                   # False: too many matches, total and facets count
+                                               # the pages collected (a lower bound)
 
 
 class SearchEngine(Protocol):

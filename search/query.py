@@ -1,7 +1,8 @@
 """The clerk's query syntax, parsed into an engine-neutral tree.
 
 Syntax:
-    维修 基金            words: all must match (a Chinese word tolerates one OCR error)
+    维修 基金            words: all must match (a Chinese word of 4+ characters tolerates an OCR
+                        error, two from 10 characters; of several words, one per page)
     "维修基金 缴纳"       an exact phrase (no OCR tolerance)
     装修 OR 维修          either (OR binds tighter than the implicit AND)
     -投诉                 excluded

@@ -167,7 +167,10 @@ def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: st
         "year": [{"value": k, "label": k, "count": n}
                  for k, n in sorted(result.facets.get("year", {}).items(), reverse=True)],
     }
-    payload = {"total": total, "hits": hits, "facets": facets}
+    # total_exact is False when the query matched more pages than the engine collects (see
+    # search.whoosh_engine.MAX_PAGES): total and facet counts then cover the pages collected, a
+    # lower bound. Confidential documents are masked inside the engine either way.
+    payload = {"total": total, "total_exact": result.total_exact, "hits": hits, "facets": facets}
     words = [t for t in query.must if isinstance(t, Text)]
     if households and len(words) == 1 and len(query.must) == 1 and not query.must_not and not filters.as_dict():
         payload["households"] = find_households(session, actor, words[0].value)

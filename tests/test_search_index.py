@@ -96,3 +96,96 @@ def test_build_and_swap(engine, tmp_path):
     engine.swap_in(built)
     assert docs(engine, Text("索引")) == [9]
     assert engine.documents() == {9: 1}
+
+
+@pytest.fixture
+def noisy(tmp_path):
+    """One page per kind of OCR error in 维修基金缴纳 (and a nine-character phrase with two)."""
+    e = WhooshEngine(tmp_path / "noisy")
+    pages = {
+        11: "关于维修基缴纳的说明",            # 金 dropped
+        12: "关于维修基丶金缴纳的说明",        # a stroke read as 丶
+        13: "关于锥修基金缴纳的说明",          # first character misread
+        14: "关于维修基金缴呐的说明",          # last character misread
+        15: "关于修基金缴纳的说明",            # first character dropped
+        16: "另有基金缴纳回执",                # two characters missing: not the phrase
+        17: "物业服务费用缴纳通知单",          # the nine-character phrase, exact
+        18: "物叶服务费用缴呐通知单",          # the same with two misreads
+        19: "物叶服务赞用缴呐通知单",          # three misreads: too many
+    }
+    e.apply({d: [entry(d, 1, t)] for d, t in pages.items()})
+    return e
+
+
+def test_ocr_tolerance_covers_dropped_added_and_end_characters(noisy):
+    assert docs(noisy, Text("维修基金缴纳")) == [11, 12, 13, 14, 15]
+    assert docs(noisy, Text("维修基金缴纳", exact=True)) == []
+
+
+def test_two_ocr_errors_are_tolerated_in_a_long_word_only(noisy):
+    result = noisy.search(EngineQuery(must=[Text("物业服务费用缴纳通知")], hide_confidential=False))
+    assert [h.document for h in result.hits] == [17, 18]        # exact first
+    assert docs(noisy, Text("业服务费用缴纳")) == [17]           # seven characters: one error at most
+
+
+def test_filters_and_mask_apply_to_tolerant_matches(noisy):
+    noisy.apply({13: [entry(13, 1, "关于锥修基金缴纳的说明", confidential=True)],
+                 14: [entry(14, 1, "关于维修基金缴呐的说明", type="payment")]})
+    assert docs(noisy, Text("维修基金缴纳"), hide=True) == [11, 12, 14, 15]
+    assert docs(noisy, Text("维修基金缴纳"), FieldIn("type", ("payment",))) == [14]
+    result = noisy.search(EngineQuery(must=[Text("维修基金缴纳")], hide_confidential=True))
+    assert result.total == 4 and result.total_exact
+    assert result.facets["type"] == {"repair": 3, "payment": 1}
+
+
+def test_several_segments_with_deletions(engine):
+    engine.apply({6: [entry(6, 1, "维修基金缴纳补充", date=date(2022, 2, 2))]})
+    engine.apply({7: [entry(7, 1, "维修基金缴纳补充", date=date(2022, 3, 3))]})
+    engine.apply({6: []})
+    assert docs(engine, Text("维修基金缴纳", exact=True)) == [1, 7]
+    assert docs(engine, DateIn(date(2022, 1, 1), date(2022, 12, 31))) == [7]
+    assert docs(engine, Text("补充"), DateIn(date(2022, 1, 1), None)) == [7]
+
+
+def test_one_word_of_several_may_be_ocr_damaged(noisy):
+    noisy.apply({20: [entry(20, 1, "维修基金缴纳 装修押金退还")],
+                 21: [entry(21, 1, "锥修基金缴纳 装修押金退还")],      # one word damaged
+                 22: [entry(22, 1, "锥修基金缴纳 装修抻金退还")]})     # both damaged
+    result = noisy.search(EngineQuery(must=[Text("维修基金缴纳"), Text("装修押金退还")], hide_confidential=False))
+    assert [h.document for h in result.hits] == [20, 21]
+
+
+def test_a_query_matching_too_many_pages_reports_a_lower_bound(noisy, monkeypatch):
+    from search import whoosh_engine
+
+    full = noisy.search(EngineQuery(must=[Text("说明")], hide_confidential=False))
+    assert full.total_exact and full.total == 5
+    monkeypatch.setattr(whoosh_engine, "MAX_PAGES", 3)
+    capped = noisy.search(EngineQuery(must=[Text("说明")], hide_confidential=False))
+    assert not capped.total_exact and capped.total == 3 and len(capped.hits) == 3
+    assert sum(capped.facets["type"].values()) == 3
+
+
+def test_postings_skip_lands_where_a_walk_would(tmp_path):
+    e = WhooshEngine(tmp_path / "skip")
+    e.apply({d: [entry(d, 1, "维修" if d % 3 else "基金")] for d in range(1, 700)})
+    state = e._state()
+    with state.lock:
+        s = e._searcher(state)
+    reader = s.reader()
+    ids = list(reader.postings("text", "维修").all_ids())
+    for target in (0, 1, 5, 127, 128, 129, 300, 511, 512, 690, ids[-1]):
+        m = reader.postings("text", "维修")
+        m.skip_to(target)
+        assert m.id() == min(i for i in ids if i >= target)
+    m = reader.postings("text", "维修")
+    m.skip_to(ids[-1] + 1)
+    assert not m.is_active()
+
+
+def test_exactly_max_pages_matches_is_still_exact(noisy, monkeypatch):
+    from search import whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "MAX_PAGES", 5)
+    result = noisy.search(EngineQuery(must=[Text("说明")], hide_confidential=False))
+    assert result.total_exact and result.total == 5

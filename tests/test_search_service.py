@@ -90,6 +90,20 @@ def test_staff_never_sees_confidential_documents(archive, console, catalog):
     assert "2018" not in [f["value"] for f in staff["facets"]["year"]]
     assert run(archive, staff_actor(), "身份证号码")["total"] == 0
     assert run(archive, archivist_actor(), "身份证号码")["total"] == 1
+    assert staff["total_exact"] and admin["total_exact"]
+
+
+def test_capped_totals_still_exclude_confidential_documents(archive, console, catalog, monkeypatch):
+    from search import whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "MAX_PAGES", 1)
+    for _ in range(2):
+        staff = run(archive, staff_actor(), "保密 OR 维修")
+        assert not staff["total_exact"] and staff["total"] == 1
+        assert catalog["secret"] not in ids_of(staff)
+        assert "id_document" not in [f["value"] for f in staff["facets"]["type"]]
+    assert run(archive, staff_actor(), "保密")["total"] == 0          # the secret page alone matches
+    assert run(archive, archivist_actor(), "保密")["total"] == 1
 
 
 def test_facets_count_documents(archive, console, catalog):

@@ -32,7 +32,7 @@ def search_cmd(ctx, query, household, type_, date_from, date_to, community, buil
             SearchFilters(household=household, type=type_, date_from=date_from, date_to=date_to,
                           community=community, building=building),
             limit=limit, offset=offset)
-    lines = [f"{result['total']} document(s)"]
+    lines = [f"{'' if result.get('total_exact', True) else 'at least '}{result['total']} document(s)"]
     for h in result["households"]:
         lines.append(f"folder {h['code']} ({h['community']}) {', '.join(h.get('owners', []))}")
     for hit in result["hits"]:
