@@ -13,7 +13,11 @@ state right:
 * a one-page document's searchable PDF is its page's PDF as it is (no qpdf run);
 * previews are stored as they are made, under a key prefix of this attempt; pages, derivative
   keys and the document's new state are committed together at the end. A crash before that
-  commit leaves only unreferenced derivative objects, which the next attempt deletes first.
+  commit leaves only unreferenced derivative objects, which the next attempt deletes first;
+* that commit happens only if the document is still this attempt's (still processing, same
+  attempt number): a worker that stalled past its lease while the document was re-queued,
+  taken by another worker or destroyed meanwhile deletes what it stored and leaves the catalog
+  alone, so a destroyed record's text never comes back.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from dossier.archive import Archive
 from dossier.errors import DossierError, InvalidInput
@@ -135,7 +139,8 @@ def process_document(archive: Archive, document_id: int, *, executor: Executor |
         if not state.claim(session, document_id):
             return "skipped"
         try:
-            _process(archive, session, document_id, executor or _Inline(), in_flight)
+            if not _process(archive, session, document_id, executor or _Inline(), in_flight):
+                return "skipped"
             return DocumentStatus.INDEXED.value
         except InvalidInput as exc:
             # The content itself cannot be processed (damaged page, bomb): retrying cannot help.
@@ -149,10 +154,12 @@ def process_document(archive: Archive, document_id: int, *, executor: Executor |
         session.close()
 
 
-def _process(archive: Archive, session, document_id: int, executor: Executor, in_flight: int) -> None:
+def _process(archive: Archive, session, document_id: int, executor: Executor, in_flight: int) -> bool:
+    """Process the claimed document; False when it was no longer this attempt's at the end."""
     doc = session.get(Document, document_id)
     _clear_unreferenced_derivatives(archive, session, doc)
-    attempt_prefix = f"{DERIVATIVES}/{doc.id}/{doc.attempts}"
+    attempt = doc.attempts
+    attempt_prefix = f"{DERIVATIVES}/{doc.id}/{attempt}"
     with tempfile.TemporaryDirectory(prefix=f"dossier-doc{doc.id}-") as tmp:
         workdir = Path(tmp)
         original = workdir / "original"
@@ -211,6 +218,18 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
             with open(pdf_path, "rb") as fh:
                 stored[pdf_key] = archive.vault.put(pdf_key, fh).wrapped_key
 
+    # Finish only if the document is still ours: the conditional update also holds the row (or,
+    # on SQLite, the database) until the commit below, so nobody can take or destroy it between.
+    ours = session.execute(
+        update(Document).where(Document.id == doc.id, Document.status == DocumentStatus.PROCESSING.value,
+                               Document.attempts == attempt)
+        .values(status=DocumentStatus.INDEXED.value).execution_options(synchronize_session=False))
+    if ours.rowcount != 1:
+        session.rollback()
+        log.warning("document %s changed hands while it was processed; this attempt's work is dropped", doc.id)
+        for key in stored:
+            archive.store.delete(key)
+        return False
     old_keys = set(session.scalars(select(Page.preview_key).where(Page.document_id == doc.id))) | {doc.searchable_pdf_key}
     session.execute(delete(Page).where(Page.document_id == doc.id))
     for key, wrapped in stored.items():
@@ -233,3 +252,4 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
     from search import hooks
 
     hooks.document_changed(archive, document_id)
+    return True

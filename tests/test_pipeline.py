@@ -211,3 +211,31 @@ def test_process_here_spreads_a_mixed_batch_over_processes(folder, console, tmp_
         assert [p.number for p in docs[0].pages] == [1, 2, 3] and "押金收据" in docs[0].pages[2].text
         assert docs[2].pages[0].language == "chi_tra"
         assert all(p.preview_key for d in docs for p in d.pages) and all(d.searchable_pdf_key for d in docs)
+
+
+def test_a_worker_that_lost_its_document_meanwhile_leaves_the_catalog_alone(folder, console, tmp_path,
+                                                                            monkeypatch):
+    """A worker stalled past its lease finishes after the document was taken by another (or
+    re-queued, or destroyed): its pages are not committed and what it stored is deleted."""
+    from sqlalchemy import update
+
+    from ingest import pipeline
+
+    pdf = make_born_digital_pdf([sample_text("simplified")], tmp_path / "notice.pdf")   # no OCR needed
+    _, (doc_id,) = _ingest(folder, console, [pdf], "payment")
+    real_read_page = pipeline.read_page
+
+    def read_then_lose_the_document(*args, **kwargs):
+        result = real_read_page(*args, **kwargs)
+        with folder.session() as other:       # another worker claims it after the lease ran out
+            other.execute(update(Document).where(Document.id == doc_id).values(attempts=Document.attempts + 1))
+            other.commit()
+        return result
+
+    monkeypatch.setattr(pipeline, "read_page", read_then_lose_the_document)
+    assert process_document(folder, doc_id) == "skipped"
+    with folder.session() as session:
+        doc = session.get(Document, doc_id)
+        assert doc.status == "processing" and doc.searchable_pdf_key is None and doc.processed_at is None
+        assert session.scalar(select(func.count(Page.id)).where(Page.document_id == doc_id)) == 0
+    assert list(folder.store.list(f"derivatives/{doc_id}/")) == []
