@@ -114,3 +114,37 @@ def test_pdf_with_a_huge_page_is_refused(tmp_path):
     Image.new("L", (200, 200), 255).save(huge, "PDF", resolution=1.0)
     with pytest.raises(InvalidInput, match="over the .*-pixel safety limit"):
         _pages(huge, tmp_path / "work")
+
+
+def test_a_2000_page_pdf_is_rendered_a_batch_at_a_time(tmp_path, monkeypatch):
+    """A 2,000-page PDF works, and neither memory nor the working folder grows with it: pages
+    are rendered a batch at a time and each is gone once the caller is done with it. (The batch
+    is raised from its production size here only to keep the number of poppler runs small.)"""
+    import tracemalloc
+
+    from fpdf import FPDF
+
+    from ingest import rasterise
+
+    monkeypatch.setattr(rasterise, "PDF_BATCH", 50)
+    pdf = FPDF(format=(20, 10), unit="mm")      # small pages: the count matters, not the size
+    pdf.set_font("helvetica", size=6)
+    pdf.set_auto_page_break(False)
+    for number in range(1, 2001):
+        pdf.add_page()
+        pdf.text(2, 6, f"page {number}")
+    path = tmp_path / "long.pdf"
+    pdf.output(str(path))
+
+    workdir = tmp_path / "work"
+    tracemalloc.start()
+    numbers, most_files = [], 0
+    for page in iter_pages(path, detect(path), workdir=workdir):
+        numbers.append(page.number)
+        most_files = max(most_files, len(list(workdir.iterdir())))
+        page.path.unlink()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert numbers == list(range(1, 2001))
+    assert most_files <= 50
+    assert peak < 16 * 1024 * 1024
