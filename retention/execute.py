@@ -83,6 +83,25 @@ def object_keys_of(archive: Archive, session: Session, doc: Document) -> set[str
     return keys
 
 
+def tombstone(session: Session, doc: Document, keys: set[str], *, at, by: str | None, list_number: str) -> None:
+    """The catalog side of destroying ``doc``, whose objects (``keys``) are already deleted from
+    storage: its wrapped data keys go (crypto-shredding), its page text goes, and the document
+    row stays as a tombstone (no content, who destroyed it, when, on which list). The caller
+    commits, together with its list item and log entry."""
+    session.execute(delete(ObjectKey).where(or_(ObjectKey.object_key.in_(keys),
+                                                ObjectKey.object_key.like(f"{DERIVATIVES}/{doc.id}/%"))))
+    session.execute(delete(Page).where(Page.document_id == doc.id))
+    session.refresh(doc)
+    doc.status = DocumentStatus.DESTROYED.value
+    doc.original_key = None
+    doc.searchable_pdf_key = None
+    doc.lease_until = None
+    doc.last_error = None
+    doc.destroyed_at = at
+    doc.destroyed_by = by
+    doc.destruction_list = list_number
+
+
 def _blocker(session: Session, item: DestructionItem, doc: Document, today: date) -> str | None:
     holds = active_holds_for(session, doc)
     if holds:
@@ -136,17 +155,7 @@ def _destroy_item(archive: Archive, session: Session, actor: Actor, item_id: int
         reason = "taken by a worker or another run meanwhile; run execute again later"
         report.pending.append({"document": doc.id, "reason": reason})
         return _keep_pending(session, item_id, reason)
-    session.execute(delete(ObjectKey).where(or_(ObjectKey.object_key.in_(keys),
-                                                ObjectKey.object_key.like(f"{DERIVATIVES}/{doc.id}/%"))))
-    session.execute(delete(Page).where(Page.document_id == doc.id))
-    session.refresh(doc)
-    doc.original_key = None
-    doc.searchable_pdf_key = None
-    doc.lease_until = None
-    doc.last_error = None
-    doc.destroyed_at = now
-    doc.destroyed_by = actor.username
-    doc.destruction_list = dl.number
+    tombstone(session, doc, keys, at=now, by=actor.username, list_number=dl.number)
     item.state = ItemState.DESTROYED.value
     item.destroyed_at = now
     item.destroyed_by = actor.username

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dossier.archive import Archive, put_setting
 from dossier.errors import IntegrityFailure
-from dossier.models import (DestructionItem, DestructionList, Document, DocumentStatus, ItemState, ListStatus,
-                            ObjectKey, Page, ShredLogEntry)
+from dossier.models import DestructionItem, DestructionList, Document, DocumentStatus, ItemState, ListStatus, ShredLogEntry
 from retention import shredlog
-from retention.execute import DERIVATIVES, object_keys_of
+from retention.execute import object_keys_of, tombstone
 
 
 def reapply(archive: Archive, session: Session, exported: list[ShredLogEntry]) -> dict:
@@ -55,16 +54,7 @@ def _destroy_again(archive: Archive, session: Session, row: ShredLogEntry) -> bo
     keys = object_keys_of(archive, session, doc)
     for key in sorted(keys):
         archive.store.delete(key)
-    session.execute(delete(ObjectKey).where(or_(ObjectKey.object_key.in_(keys),
-                                                ObjectKey.object_key.like(f"{DERIVATIVES}/{doc.id}/%"))))
-    session.execute(delete(Page).where(Page.document_id == doc.id))
-    doc.status = DocumentStatus.DESTROYED.value
-    doc.original_key = None
-    doc.searchable_pdf_key = None
-    doc.lease_until = None
-    doc.destroyed_at = row.at
-    doc.destroyed_by = facts.get("destroyed_by")
-    doc.destruction_list = row.list_number
+    tombstone(session, doc, keys, at=row.at, by=facts.get("destroyed_by"), list_number=row.list_number)
     dl = session.scalars(select(DestructionList).where(DestructionList.number == row.list_number)).first()
     if dl is not None:
         session.execute(
