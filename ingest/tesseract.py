@@ -84,7 +84,6 @@ def recognise(
 ) -> Recognised:
     """Read ``image`` (8-bit grey) at ``dpi`` with ``models`` (``chi_sim``, ``chi_tra+eng`` ...)
     and page segmentation mode ``psm``; ``chars`` also returns every character's box."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"   # before libtesseract or the command starts
     if engine_name() == "tesserocr":
         return _engine(models).recognise(image, dpi=dpi, psm=psm, chars=chars, timeout=timeout, what=what)
     return _recognise_with_command(image, models, dpi=dpi, psm=psm, chars=chars, timeout=timeout, what=what)
@@ -124,6 +123,8 @@ def _missing_models(models: str) -> ConfigurationError:
 
 @functools.lru_cache(maxsize=1)
 def _tesserocr():
+    # OpenMP reads its thread limit when libtesseract loads, i.e. at this import.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
     try:
         import tesserocr
     except ImportError:
