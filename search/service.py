@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
 from dossier.errors import InvalidInput
-from dossier.models import Community, Document, DocumentStatus, DocumentType, Household, Page
+from dossier.models import Community, Document, DocumentStatus, DocumentType, Page
 from dossier.permissions import Permission, can, require
 from dossier.services.access import record_access
 from dossier.services.documents import may_view
@@ -168,7 +168,7 @@ def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: st
                  for k, n in sorted(result.facets.get("year", {}).items(), reverse=True)],
     }
     # total_exact is False when the query matched more pages than the engine collects (see
-    # search.whoosh_engine.MAX_PAGES): total and facet counts then cover the pages collected, a
+    # search.whoosh_engine.MAX_PAGES, 250,000): total and facet counts then cover the pages collected, a
     # lower bound. Confidential documents are masked inside the engine either way.
     payload = {"total": total, "total_exact": result.total_exact, "hits": hits, "facets": facets}
     words = [t for t in query.must if isinstance(t, Text)]

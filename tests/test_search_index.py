@@ -166,21 +166,76 @@ def test_a_query_matching_too_many_pages_reports_a_lower_bound(noisy, monkeypatc
     assert sum(capped.facets["type"].values()) == 3
 
 
-def test_postings_skip_lands_where_a_walk_would(tmp_path):
-    e = WhooshEngine(tmp_path / "skip")
-    e.apply({d: [entry(d, 1, "维修" if d % 3 else "基金")] for d in range(1, 700)})
+def test_postings_read_as_arrays_equal_what_whoosh_reads(tmp_path):
+    """search.postings reads Whoosh's W3 block layout itself: compare with Whoosh's own reader
+    (several blocks, inlined single postings, weights with a field boost, deletions left in)."""
+    from search.postings import POSITION_BITS, read_term
+
+    e = WhooshEngine(tmp_path / "arrays")
+    e.apply({d: [entry(d, 1, "维修维修 基金" if d % 3 else "基金 维修", names="张三" if d == 5 else "李四")]
+             for d in range(1, 400)})
+    e.apply({7: []})                                     # a deletion: still in the postings
     state = e._state()
     with state.lock:
         s = e._searcher(state)
-    reader = s.reader()
-    ids = list(reader.postings("text", "维修").all_ids())
-    for target in (0, 1, 5, 127, 128, 129, 300, 511, 512, 690, ids[-1]):
-        m = reader.postings("text", "维修")
-        m.skip_to(target)
-        assert m.id() == min(i for i in ids if i >= target)
-    m = reader.postings("text", "维修")
-    m.skip_to(ids[-1] + 1)
-    assert not m.is_active()
+    for sub, _ in s.leaf_searchers():
+        reader = sub.reader()
+        for field, text in (("text", "维修"), ("text", "基"), ("names", "张三"), ("names", "李四"), ("type", "repair")):
+            ta = read_term(reader, field, text)
+            if (field, text) not in reader:
+                assert ta is None
+                continue
+            m = reader._terms.matcher(field, reader._text_to_bytes(field, text), reader.schema[field].format)
+            ids, weights, positions = [], [], []
+            while m.is_active():
+                ids.append(m.id())
+                weights.append(m.weight())
+                if ta.keys is not None:
+                    positions.extend((m.id(), p) for p in m.value_as("positions"))
+                m.next()
+            assert ta.docs.tolist() == ids
+            assert ta.weights.tolist() == pytest.approx(weights)
+            if ta.keys is not None:
+                assert [(int(k) >> POSITION_BITS, int(k) & 0xFFFFFFFF) for k in ta.keys] == positions
+    assert read_term(s.leaf_searchers()[0][0].reader(), "text", "没有") is None
+
+
+def test_results_do_not_depend_on_the_postings_cache(noisy, monkeypatch):
+    """The decoded-postings cache only saves time: with no room at all (every term read from
+    the index each time) the results are the same."""
+    from search.postings import term_cache
+
+    queries = [[Text("维修基金缴纳")], [Text("说明")], [Text("维修")], [Text("维修基金缴纳"), Text("说明")]]
+
+    def results():
+        out = []
+        for must in queries:
+            r = noisy.search(EngineQuery(must=must, hide_confidential=False, limit=50))
+            out.append((r.total, r.pages, [(h.document, h.page, round(h.score, 6)) for h in r.hits], r.facets))
+        return out
+
+    term_cache.clear()
+    cached = results()
+    assert term_cache.size_bytes > 0
+    monkeypatch.setattr(term_cache, "max_bytes", 0)
+    term_cache.clear()
+    assert results() == cached and term_cache.size_bytes == 0
+
+
+def test_an_index_of_the_old_format_asks_for_a_rebuild(tmp_path):
+    from whoosh import fields as wf, index as wi
+
+    from search.whoosh_engine import IndexOutdated, make_schema
+
+    e = WhooshEngine(tmp_path / "old")
+    gen = e._new_generation()
+    schema = make_schema()
+    schema.remove("text")
+    schema.add("text", wf.TEXT(phrase=True))           # Whoosh's own Positions format
+    wi.create_in(str(gen), schema)
+    e._point_current_at(gen)
+    with pytest.raises(IndexOutdated, match="dossier index rebuild"):
+        e.search(EngineQuery(must=[Text("维修")]))
 
 
 def test_exactly_max_pages_matches_is_still_exact(noisy, monkeypatch):

@@ -144,6 +144,31 @@ def test_rebuild_and_check(archive, console, catalog):
     assert ids_of(run(archive, console, "物业管理费")) == [catalog["trad"]]
 
 
+def test_an_index_of_an_older_format_is_refused_then_rebuilt_by_init(archive, console, catalog):
+    """Upgrading from an index with Whoosh's own positions format (INDEX_FORMAT 1): searching
+    asks for a rebuild in one sentence, and `dossier init` rebuilds it from the catalog."""
+    from whoosh import fields as wf, index as wi
+
+    from dossier.errors import DossierError
+    from dossier.services.setup import initialise
+    from search.whoosh_engine import make_schema
+
+    engine = open_engine(archive.settings)
+    gen = engine._new_generation()
+    schema = make_schema()
+    schema.remove("text")
+    schema.add("text", wf.TEXT(phrase=True))
+    wi.create_in(str(gen), schema)
+    engine._point_current_at(gen)
+    assert engine.outdated()
+    with pytest.raises(DossierError, match="run `dossier index rebuild`"):
+        run(archive, console, "维修基金")
+    report = initialise(archive.settings)
+    assert report.index_rebuilt and not engine.outdated()
+    assert ids_of(run(archive, console, "维修基金")) == sorted([catalog["fund"], catalog["noisy"], catalog["secret"]])
+    assert not initialise(archive.settings).index_rebuilt
+
+
 def test_cli(archive, catalog, run_cli, search_cli):  # noqa: F811
     result = run_cli("search", "维修基金", "--type", "缴费记录", "--json")
     assert result.exit_code == 0, result.stderr

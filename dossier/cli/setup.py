@@ -28,6 +28,8 @@ def init_command(ctx, admin_password: str | None, admin_username: str, as_json: 
         lines.append(f"  administrator: {report.admin_username} / {report.admin_password}  (change it after first login)")
     elif report.admin_created:
         lines.append(f"  administrator: {report.admin_username} (password as given)")
+    if report.index_rebuilt:
+        lines.append("  search index: rebuilt in the current format")
     emit(as_json, report.as_dict(), "\n".join(lines))
 
 

@@ -31,6 +31,7 @@ class InitReport:
     admin_created: bool = False
     admin_username: str = "admin"
     admin_password: str | None = None   # only when it was generated now
+    index_rebuilt: bool = False         # the search index was in an older format and was rebuilt
 
     def as_dict(self) -> dict:
         return {
@@ -41,6 +42,7 @@ class InitReport:
             "admin_created": self.admin_created,
             "admin_username": self.admin_username,
             "admin_password": self.admin_password,
+            "index_rebuilt": self.index_rebuilt,
         }
 
 
@@ -85,4 +87,17 @@ def initialise(settings: Settings, admin_password: str | None = None, admin_user
                                     display_name="管理员")
             report.admin_created = True
             report.admin_password = generated
+    report.index_rebuilt = _rebuild_outdated_index(archive)
     return report
+
+
+def _rebuild_outdated_index(archive) -> bool:
+    """An index written by an older version (see search.whoosh_engine.INDEX_FORMAT) is rebuilt
+    from the catalog's page text, so that an upgrade is `dossier init` as usual."""
+    from search.writer import IndexWriter
+
+    writer = IndexWriter(archive)
+    if not writer.engine.outdated():
+        return False
+    writer.rebuild()
+    return True

@@ -1,0 +1,420 @@
+"""Query plans and their evaluation over whole posting lists with numpy.
+
+A query (``search.engine.EngineQuery``) compiles to a small tree of plan nodes (:func:`compile_query`);
+:func:`evaluate` runs a node on one index segment and returns the matching pages and their
+scores as arrays. Nothing is matched a page at a time in Python:
+
+* A word is a phrase of bigrams. Its terms' positions are keys ``docnum << 32 | position``
+  (``search.postings``); the rarest term's keys, shifted by their offset in the phrase, are the
+  candidate starts, and each other term keeps the starts where its own key sits at the right
+  offset (a sorted ``searchsorted``). The pages are the distinct documents of what is left.
+* Filters, the confidential mask, deleted pages and the pages already ruled out by the other
+  words of an AND are one boolean array over the segment, applied to the rarest term before
+  anything else, so totals and facets are exact for the user who asks.
+* OCR tolerance (:class:`Approx`): a Chinese word matches a stretch of a page within
+  ``max_edits`` edits (a character misread, dropped or added, the first and last included).
+  Candidate starts come from the rarest bigrams (a stretch with ``need`` of the word's bigrams
+  holds one of the ``len - need + 1`` rarest); a start is kept when enough bigrams and then
+  enough characters sit within ``max_edits`` of their place; the edit distance of the survivors
+  is a dynamic programme run for all of them at once. Ranking: exact first (``EXACT_BOOST``),
+  then fewer edits (``EDIT_FACTOR`` per edit, an edit at either end counting double).
+* Scores are Whoosh's BM25F (B 0.75, K1 1.2, idf and average lengths of the whole index), a
+  phrase scoring the sum of its terms, as Whoosh's own phrase query does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from search import analysis
+from search.engine import Any_, DateIn, EngineQuery, FieldIn, Text
+from search.postings import POSITION_BITS, TermArrays, term_cache
+
+TEXT_FIELDS = ("text", "title", "names")
+# A phrase found exactly outranks the same words found with one OCR error.
+EXACT_BOOST = 2.0
+# Words shorter than this must match exactly (a 3-character word with one error left is a bigram).
+TOLERANT_MIN_CHARS = 4
+# A tolerant match's score is its bigrams' BM25F times EDIT_FACTOR per edit (an edit at the
+# first or last character counts 1 + END_EDIT_EXTRA): fewer edits rank first, BM25 within.
+EDIT_FACTOR = 0.3
+END_EDIT_EXTRA = 1.0
+# Words of this many characters or more tolerate two OCR errors, shorter ones one.
+TWO_EDITS_FROM = 10
+BM25_B, BM25_K1 = 0.75, 1.2
+
+_EMPTY = (np.empty(0, np.int64), np.empty(0))
+
+
+def keyword(value: str | None) -> str:
+    """Keyword fields are compared folded (case, width, Traditional/Simplified)."""
+    return analysis.fold((value or "").strip())
+
+
+def date_int(d: date | None) -> int:
+    return d.year * 10000 + d.month * 100 + d.day if d else 0
+
+
+# --- plan nodes -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Term:
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Terms at consecutive positions (a word's bigrams)."""
+    field: str
+    words: tuple[str, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Approx:
+    """A Chinese word within ``max_edits`` edits (OCR tolerance)."""
+    field: str
+    chars: str
+    max_edits: int
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A keyword field equal to one of ``values`` (inside an OR or an exclusion; top-level
+    filters become the segment mask instead)."""
+    field: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dates:
+    lo: int
+    hi: int
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple
+
+
+@dataclass(frozen=True)
+class Except:
+    positive: object
+    negative: object
+
+
+@dataclass(frozen=True)
+class Every:
+    pass
+
+
+@dataclass(frozen=True)
+class Nothing:
+    pass
+
+
+# --- compilation ----------------------------------------------------------------------------
+
+def max_edits(chars: str) -> int:
+    """OCR errors tolerated in a word of ``chars``: one, two from TWO_EDITS_FROM characters."""
+    return 2 if len(chars) >= TWO_EDITS_FROM else 1
+
+
+def tolerable(text: Text) -> bool:
+    chars = [c for c in analysis.fold(text.value) if not c.isspace()]
+    return not text.exact and len(chars) >= TOLERANT_MIN_CHARS and all(analysis.is_cjk(c) for c in chars)
+
+
+def _any(parts: list):
+    parts = [p for p in parts if not isinstance(p, Nothing)]
+    if not parts:
+        return Nothing()
+    return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
+
+
+def _text_in_field(fieldname: str, text: Text, tolerant: bool):
+    words = tuple(t.text for t in analysis.query_terms(text.value))
+    if not words:
+        return None
+    exact = Term(fieldname, words[0]) if len(words) == 1 else Phrase(fieldname, words)
+    if not tolerant or fieldname != "text" or not tolerable(text):
+        return exact
+    chars = "".join(c for c in analysis.fold(text.value) if not c.isspace())
+    return AnyOf((Phrase(fieldname, words, EXACT_BOOST), Approx(fieldname, chars, max_edits(chars))))
+
+
+def _compile_part(part, tolerant: bool):
+    if isinstance(part, Text):
+        subs = [q for q in (_text_in_field(f, part, tolerant) for f in TEXT_FIELDS) if q is not None]
+        return _any(subs) if subs else None
+    if isinstance(part, FieldIn):
+        values = tuple(keyword(v) if part.field != "type" else v for v in part.values)
+        return Keyword(part.field, values) if values else Nothing()
+    if isinstance(part, DateIn):
+        return Dates(date_int(part.start) if part.start else 1, date_int(part.end) if part.end else 99_999_999)
+    if isinstance(part, Any_):
+        subs = [q for q in (_compile_part(p, tolerant) for p in part.parts) if q is not None]
+        return _any(subs) if subs else None
+    if isinstance(part, Every):
+        return part
+    raise TypeError(f"cannot compile {part!r}")
+
+
+def has_tolerable(parts) -> bool:
+    for p in parts:
+        if isinstance(p, Text) and tolerable(p):
+            return True
+        if isinstance(p, Any_) and has_tolerable(p.parts):
+            return True
+    return False
+
+
+def _all_of(parts, tolerant_at=None, tolerant_all: bool = False):
+    must = [q for q in (_compile_part(p, tolerant_all or i == tolerant_at) for i, p in enumerate(parts))
+            if q is not None]
+    if not must:
+        return None
+    return must[0] if len(must) == 1 else AllOf(tuple(must))
+
+
+def compile_query(query: EngineQuery, tolerant: bool = True):
+    """The plan of ``query``. With ``tolerant``, a query of several Chinese words lets one of
+    them be OCR-damaged on a page (any one: an OR over the words, each branch with the other
+    words exact), so that the costly tolerant match runs only on pages holding the others."""
+    must_not = [q for q in (_compile_part(p, False) for p in query.must_not) if q is not None]
+    if not query.must:
+        positive = Every()
+    else:
+        damaged = [i for i, p in enumerate(query.must) if isinstance(p, Text) and tolerable(p)] if tolerant else []
+        if len(damaged) > 1:
+            positive = _any([b for b in (_all_of(query.must, tolerant_at=i) for i in damaged) if b is not None])
+        else:
+            positive = _all_of(query.must, tolerant_all=tolerant) or Nothing()
+    if must_not and not isinstance(positive, Nothing):
+        positive = Except(positive, _any(must_not))
+    return positive
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+class SegmentView:
+    """What evaluation needs of one segment: its terms (through the shared cache), page lengths
+    per field, index-wide statistics for scoring and the date column."""
+
+    def __init__(self, searcher, reader, lengths: dict, dates: np.ndarray):
+        self.searcher = searcher           # the top-level searcher (index-wide statistics)
+        self.reader = reader
+        self.ndocs = reader.doc_count_all()
+        self._lengths = lengths            # field → float64 array of page lengths
+        self.dates = dates
+        self._stats: dict = {}
+
+    def term(self, field: str, text: str) -> TermArrays | None:
+        return term_cache.get(self.reader, field, text)
+
+    def bm25(self, field: str, text: str, ta: TermArrays, docs: np.ndarray) -> np.ndarray:
+        """The term's BM25F score on each of ``docs`` (0 where the term is not on the page)."""
+        key = (field, text)
+        if key not in self._stats:
+            s = self.searcher
+            n = s.doc_frequency(field, text)
+            idf = math.log(s.doc_count_all() / (n + 1)) + 1
+            self._stats[key] = (idf, s.avg_field_length(field) or 1)
+        idf, avgfl = self._stats[key]
+        idx = np.minimum(np.searchsorted(ta.docs, docs), len(ta.docs) - 1)
+        present = ta.docs[idx] == docs
+        tf = ta.weights[idx]
+        fl = self._lengths[field][docs]
+        score = idf * (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl))
+        return np.where(present, score, 0.0)
+
+
+def _mask_of(docs: np.ndarray, ndocs: int) -> np.ndarray:
+    m = np.zeros(ndocs, dtype=bool)
+    m[docs] = True
+    return m
+
+
+def _near(keys: np.ndarray, targets: np.ndarray, k: int) -> np.ndarray:
+    """For each target key, whether ``keys`` holds one within ``k`` of it."""
+    if not len(keys):
+        return np.zeros(len(targets), dtype=bool)
+    idx = np.searchsorted(keys, targets - k)
+    found = idx < len(keys)
+    return found & (keys[np.minimum(idx, len(keys) - 1)] <= targets + k)
+
+
+def _member(keys: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    return _near(keys, targets, 0)
+
+
+def evaluate(node, seg: SegmentView, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pages, scores) of ``node`` on the segment, pages ascending, only where ``mask`` is set."""
+    if isinstance(node, Phrase):
+        return _phrase(node, seg, mask)
+    if isinstance(node, Term):
+        ta = seg.term(node.field, node.text)
+        if ta is None:
+            return _EMPTY
+        docs = ta.docs[mask[ta.docs]]
+        return docs, seg.bm25(node.field, node.text, ta, docs) * node.boost
+    if isinstance(node, Approx):
+        return _approx(node, seg, mask)
+    if isinstance(node, AllOf):
+        return _all(node, seg, mask)
+    if isinstance(node, AnyOf):
+        results = [evaluate(p, seg, mask) for p in node.parts]
+        results = [r for r in results if len(r[0])]
+        if not results:
+            return _EMPTY
+        if len(results) == 1:
+            return results[0]
+        docs, inverse = np.unique(np.concatenate([r[0] for r in results]), return_inverse=True)
+        return docs, np.bincount(inverse, weights=np.concatenate([r[1] for r in results]), minlength=len(docs))
+    if isinstance(node, Except):
+        docs, scores = evaluate(node.positive, seg, mask)
+        if not len(docs):
+            return _EMPTY
+        out, _ = evaluate(node.negative, seg, _mask_of(docs, seg.ndocs))
+        keep = ~np.isin(docs, out, assume_unique=True)
+        return docs[keep], scores[keep]
+    if isinstance(node, Keyword):
+        found = [ta.docs for ta in (seg.term(node.field, v) for v in node.values) if ta is not None]
+        docs = np.unique(np.concatenate(found)) if found else _EMPTY[0]
+        docs = docs[mask[docs]]
+        return docs, np.zeros(len(docs))
+    if isinstance(node, Dates):
+        docs = np.nonzero(mask & (seg.dates >= node.lo) & (seg.dates <= node.hi))[0]
+        return docs, np.zeros(len(docs))
+    if isinstance(node, Every):
+        docs = np.nonzero(mask)[0]
+        return docs, np.ones(len(docs))
+    if isinstance(node, Nothing):
+        return _EMPTY
+    raise TypeError(f"cannot evaluate {node!r}")
+
+
+def _phrase(node: Phrase, seg: SegmentView, mask: np.ndarray):
+    terms = [seg.term(node.field, w) for w in node.words]
+    if any(t is None for t in terms):
+        return _EMPTY
+    order = sorted(range(len(terms)), key=lambda i: len(terms[i].keys))
+    first = terms[order[0]].keys
+    starts = first[mask[first >> POSITION_BITS]] - order[0]
+    for i in order[1:]:
+        if not len(starts):
+            return _EMPTY
+        starts = starts[_member(terms[i].keys, starts + i)]
+    docs = np.unique(starts >> POSITION_BITS)
+    if not len(docs):
+        return _EMPTY
+    score = np.zeros(len(docs))
+    for w, ta in zip(node.words, terms):
+        score += seg.bm25(node.field, w, ta, docs)
+    return docs, score * node.boost
+
+
+def _cost(node) -> int:
+    """Evaluation order inside an AND: plain words first, OCR-tolerant parts last."""
+    if isinstance(node, Approx):
+        return 2
+    if isinstance(node, (AnyOf, AllOf, Except)):
+        parts = node.parts if not isinstance(node, Except) else (node.positive,)
+        return max(_cost(p) for p in parts)
+    return 0
+
+
+def _all(node: AllOf, seg: SegmentView, mask: np.ndarray):
+    results = []
+    current = mask
+    for part in sorted(node.parts, key=_cost):
+        docs, scores = evaluate(part, seg, current)
+        if not len(docs):
+            return _EMPTY
+        results.append((docs, scores))
+        current = _mask_of(docs, seg.ndocs)
+    docs = results[-1][0]                  # every later part was evaluated inside the earlier ones
+    total = np.zeros(len(docs))
+    for d, s in results:
+        total += s[np.searchsorted(d, docs)]
+    return docs, total
+
+
+def _approx(node: Approx, seg: SegmentView, mask: np.ndarray):
+    chars, k, field = node.chars, node.max_edits, node.field
+    n = len(chars)
+    need = max(1, (n - 1) - 2 * k)
+    bigrams = [(j, seg.term(field, chars[j:j + 2])) for j in range(n - 1)]
+    bigrams = [(j, ta) for j, ta in bigrams if ta is not None]
+    if len(bigrams) < need:
+        return _EMPTY
+    bigrams.sort(key=lambda x: len(x[1].keys))
+    # A stretch holding `need` of the bigrams holds one of the len - need + 1 rarest.
+    starts = np.unique(np.concatenate([
+        ta.keys[mask[ta.keys >> POSITION_BITS]] - j for j, ta in bigrams[: len(bigrams) - need + 1]]))
+    if not len(starts):
+        return _EMPTY
+    votes = np.zeros(len(starts), dtype=np.int64)
+    for j, ta in bigrams:
+        votes += _near(ta.keys, starts + j, k)
+    starts = starts[votes >= need]
+    if not len(starts):
+        return _EMPTY
+    # n - k of the word's characters within k of their place.
+    unigrams = [seg.term(field, c) for c in chars]
+    keys_of = [u.keys if u is not None else np.empty(0, np.int64) for u in unigrams]
+    placed = np.zeros(len(starts), dtype=np.int64)
+    for i in range(n):
+        placed += _near(keys_of[i], starts + i, k)
+    starts = starts[placed >= n - k]
+    if not len(starts):
+        return _EMPTY
+    edits = _edit_distances(keys_of, starts, k)
+    ok = edits <= k
+    starts, edits = starts[ok], edits[ok]
+    if not len(starts):
+        return _EMPTY
+    # An edit at either end of the word counts twice in the ranking: a stretch that differs only
+    # at its ends is more often another phrase sharing the middle (a stock phrase, a neighbouring
+    # name) than the word misread.
+    ends = (~_near(keys_of[0], starts, k)).astype(np.int64) + (~_near(keys_of[n - 1], starts + n - 1, k))
+    cost = edits + END_EDIT_EXTRA * ends
+    page = starts >> POSITION_BITS
+    docs, first = np.unique(page, return_index=True)
+    best = np.minimum.reduceat(cost, first)
+    score = np.zeros(len(docs))
+    for j, ta in bigrams:
+        score += seg.bm25(field, chars[j:j + 2], ta, docs)
+    return docs, score * node.boost * EDIT_FACTOR ** best
+
+
+def _edit_distances(keys_of: list[np.ndarray], starts: np.ndarray, k: int) -> np.ndarray:
+    """Fewest edits turning the word into some stretch of the page around each start (the
+    window from ``start - k`` to ``start + n + k``), for every start at once."""
+    n = len(keys_of)
+    width = n + 2 * k
+    cols = starts[:, None] - k + np.arange(width)[None, :]
+    here = [_member(keys, cols.ravel()).reshape(cols.shape) for keys in keys_of]   # here[i][s, c]
+    prev = np.repeat(np.arange(n + 1)[:, None], len(starts), axis=1)
+    best = prev[n].copy()
+    for c in range(width):
+        cur = np.empty_like(prev)
+        cur[0] = 0
+        for i in range(1, n + 1):
+            sub = prev[i - 1] + (~here[i - 1][:, c])
+            cur[i] = np.minimum(np.minimum(sub, prev[i] + 1), cur[i - 1] + 1)
+        np.minimum(best, cur[n], out=best)
+        prev = cur
+    return best
