@@ -776,14 +776,16 @@ def main() -> None:
     else:
         root = Path(tempfile.mkdtemp(prefix="dossier-search-bench-"))
     stamp_path = root / "built.json"
-    want = {"pages": args.pages, "chars": args.chars, "seed": args.seed, "whoosh_format": INDEX_FORMAT}
+    want = {"pages": args.pages, "chars": args.chars, "seed": args.seed}
     stamp = json.loads(stamp_path.read_text()) if args.index_dir and stamp_path.exists() else {}
     if {k: stamp.get(k) for k in want} != want:
         stamp = dict(want, built={})
     built = stamp["built"]
 
     def reusable(name: str, path: Path) -> bool:
-        return name in built and path.exists()
+        # A Whoosh index is reused only if written in the current format (INDEX_FORMAT).
+        fmt_ok = name != "whoosh" or built.get(name, {}).get("format") == INDEX_FORMAT
+        return name in built and fmt_ok and path.exists()
     t = time.perf_counter()
     corpus = make_corpus(args.pages, args.chars, args.seed)
     n = len(corpus.entries)
@@ -852,6 +854,8 @@ def main() -> None:
             log(f"{name}: reusing the index in {root} (built earlier in {build_s:.1f} s)")
         elif args.index_dir:
             built[name] = {"build_s": round(build_s, 1)}
+            if name == "whoosh":
+                built[name]["format"] = INDEX_FORMAT
             stamp_path.write_text(json.dumps(stamp))
         log(f"{name}: {'index built earlier:' if reused else 'built'} {n} pages in {build_s:.1f} s "
             f"({n / build_s:.0f} pages/s), index {size / 2**20:.1f} MB")

@@ -51,11 +51,12 @@ from search.engine import (
     PageEntry,
 )
 from search.matching import SegmentView, compile_query, date_int, evaluate, has_tolerable, keyword
-from search.postings import PackedPositions, term_cache
+from search.postings import DossierCodec, PackedPositions, term_cache
 
 # Bumped whenever the schema or what is indexed changes (bench/search.py --index-dir reuses an
-# index only of the same format). 2: positions stored packed (search.postings.PackedPositions).
-INDEX_FORMAT = 2
+# index only of the same format). 3: positions packed (search.postings.PackedPositions) in
+# blocks of byte strings (search.postings.DossierCodec).
+INDEX_FORMAT = 3
 
 TEXT_FIELDS = matching.TEXT_FIELDS
 FIELD_BOOST = {"text": 1.0, "title": 1.5, "names": 1.2}
@@ -205,7 +206,8 @@ class WhooshEngine:
             return False
         ix = wi.open_dir(str(d))
         try:
-            return not isinstance(ix.schema["text"].format, PackedPositions)
+            return not (isinstance(ix.schema["text"].format, PackedPositions)
+                        and all(isinstance(seg.codec(), DossierCodec) for seg in ix._segments()))
         finally:
             ix.close()
 
@@ -239,7 +241,7 @@ class WhooshEngine:
             return
         ix = self._open_for_write()
         try:
-            writer = ix.writer(timeout=30.0, delay=0.1, limitmb=128)
+            writer = ix.writer(timeout=30.0, delay=0.1, limitmb=128, codec=DossierCodec())
             try:
                 for document_id, entries in changes.items():
                     writer.delete_by_term("doc", str(document_id))
@@ -256,7 +258,7 @@ class WhooshEngine:
         gen = self._new_generation()
         ix = wi.open_dir(str(gen))
         try:
-            writer = ix.writer(limitmb=256)
+            writer = ix.writer(limitmb=256, codec=DossierCodec())
             try:
                 for entry in entries:
                     writer.add_document(**_fields(entry))

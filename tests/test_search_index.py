@@ -167,14 +167,29 @@ def test_a_query_matching_too_many_pages_reports_a_lower_bound(noisy, monkeypatc
 
 
 def test_postings_read_as_arrays_equal_what_whoosh_reads(tmp_path):
-    """search.postings reads Whoosh's W3 block layout itself: compare with Whoosh's own reader
-    (several blocks, inlined single postings, weights with a field boost, deletions left in)."""
-    from search.postings import POSITION_BITS, read_term
+    """search.postings reads the codec's block layout itself: compare it with the postings
+    matcher Whoosh uses and merges segments with (several blocks, inlined single postings,
+    weights with a field boost, deletions left in; then again after Whoosh merged the
+    segments)."""
+    from whoosh import index as wi
+
+    from search.postings import DossierCodec
 
     e = WhooshEngine(tmp_path / "arrays")
     e.apply({d: [entry(d, 1, "维修维修 基金" if d % 3 else "基金 维修", names="张三" if d == 5 else "李四")]
-             for d in range(1, 400)})
+             for d in range(1, 2200)})                   # blocks of 1,024: three blocks
+    e.apply({d: [entry(d, 1, "基金 维修 基金")] for d in range(2200, 2300)})   # a second segment
     e.apply({7: []})                                     # a deletion: still in the postings
+    compare_with_whoosh(e)
+    ix = wi.open_dir(str(e.live_dir()))                  # Whoosh merges the segments through the codec
+    ix.writer(codec=DossierCodec()).commit(optimize=True)
+    ix.close()
+    compare_with_whoosh(e)
+
+
+def compare_with_whoosh(e):
+    from search.postings import POSITION_BITS, read_term
+
     state = e._state()
     with state.lock:
         s = e._searcher(state)
