@@ -17,7 +17,10 @@ scores as arrays. Nothing is matched a page at a time in Python:
   holds one of the ``len - need + 1`` rarest); a start is kept when enough bigrams and then
   enough characters sit within ``max_edits`` of their place; the edit distance of the survivors
   is a dynamic programme run for all of them at once. Ranking: exact first (``EXACT_BOOST``),
-  then fewer edits (``EDIT_FACTOR`` per edit, an edit at either end counting double).
+  then fewer edits (``EDIT_FACTOR`` per edit, an edit at either end counting double, and one
+  more when other pages differ from the word in the same way: that is another phrase, not a
+  misreading). The edits lower the score of the whole AND the word is part of, so one misread
+  word weighs the same whether it is the query's rarest word or its commonest.
 * Scores are Whoosh's BM25F (B 0.75, K1 1.2, idf and average lengths of the whole index), a
   phrase scoring the sum of its terms, as Whoosh's own phrase query does.
 """
@@ -43,11 +46,14 @@ TOLERANT_MIN_CHARS = 4
 # first or last character counts 1 + END_EDIT_EXTRA): fewer edits rank first, BM25 within.
 EDIT_FACTOR = 0.3
 END_EDIT_EXTRA = 1.0
+# A damaged stretch that differs from the word exactly as a stretch on another page does ranks
+# as if it had this many more edits (see _shared_variant).
+SHARED_VARIANT_EXTRA = 1.0
 # Words of this many characters or more tolerate two OCR errors, shorter ones one.
 TWO_EDITS_FROM = 10
 BM25_B, BM25_K1 = 0.75, 1.2
 
-_EMPTY = (np.empty(0, np.int64), np.empty(0))
+_EMPTY = (np.empty(0, np.int64), np.empty(0), np.empty(0))
 
 
 def keyword(value: str | None) -> str:
@@ -262,45 +268,61 @@ def _member(keys: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 def evaluate(node, seg: SegmentView, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(pages, scores) of ``node`` on the segment, pages ascending, only where ``mask`` is set."""
+    docs, scores, quality = _match(node, seg, mask)
+    return docs, scores * quality
+
+
+def _exact(docs: np.ndarray, scores: np.ndarray):
+    return docs, scores, np.ones(len(docs))
+
+
+def _match(node, seg: SegmentView, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pages, scores, quality): a page's score is ``scores × quality``. Quality is 1 for an
+    exact match and EDIT_FACTOR per edit for an OCR-tolerant one; it multiplies the score of
+    the whole AND the damaged word is part of, so a page whose words all match exactly
+    outranks one with a misread word, whatever each word's own weight."""
     if isinstance(node, Phrase):
-        return _phrase(node, seg, mask)
+        return _exact(*_phrase(node, seg, mask))
     if isinstance(node, Term):
         ta = seg.term(node.field, node.text)
         if ta is None:
             return _EMPTY
         docs = ta.docs[mask[ta.docs]]
-        return docs, seg.bm25(node.field, node.text, ta, docs) * node.boost
+        return _exact(docs, seg.bm25(node.field, node.text, ta, docs) * node.boost)
     if isinstance(node, Approx):
         return _approx(node, seg, mask)
     if isinstance(node, AllOf):
         return _all(node, seg, mask)
     if isinstance(node, AnyOf):
-        results = [evaluate(p, seg, mask) for p in node.parts]
-        results = [r for r in results if len(r[0])]
+        # Scores add up, the best quality among the parts that matched a page counts.
+        results = [r for r in (_match(p, seg, mask) for p in node.parts) if len(r[0])]
         if not results:
             return _EMPTY
         if len(results) == 1:
             return results[0]
         docs, inverse = np.unique(np.concatenate([r[0] for r in results]), return_inverse=True)
-        return docs, np.bincount(inverse, weights=np.concatenate([r[1] for r in results]), minlength=len(docs))
+        scores = np.bincount(inverse, weights=np.concatenate([r[1] for r in results]), minlength=len(docs))
+        quality = np.zeros(len(docs))
+        np.maximum.at(quality, inverse, np.concatenate([r[2] for r in results]))
+        return docs, scores, quality
     if isinstance(node, Except):
-        docs, scores = evaluate(node.positive, seg, mask)
+        docs, scores, quality = _match(node.positive, seg, mask)
         if not len(docs):
             return _EMPTY
         out, _ = evaluate(node.negative, seg, _mask_of(docs, seg.ndocs))
         keep = ~np.isin(docs, out, assume_unique=True)
-        return docs[keep], scores[keep]
+        return docs[keep], scores[keep], quality[keep]
     if isinstance(node, Keyword):
         found = [ta.docs for ta in (seg.term(node.field, v) for v in node.values) if ta is not None]
         docs = np.unique(np.concatenate(found)) if found else _EMPTY[0]
         docs = docs[mask[docs]]
-        return docs, np.zeros(len(docs))
+        return _exact(docs, np.zeros(len(docs)))
     if isinstance(node, Dates):
         docs = np.nonzero(mask & (seg.dates >= node.lo) & (seg.dates <= node.hi))[0]
-        return docs, np.zeros(len(docs))
+        return _exact(docs, np.zeros(len(docs)))
     if isinstance(node, Every):
         docs = np.nonzero(mask)[0]
-        return docs, np.ones(len(docs))
+        return _exact(docs, np.ones(len(docs)))
     if isinstance(node, Nothing):
         return _EMPTY
     raise TypeError(f"cannot evaluate {node!r}")
@@ -309,17 +331,17 @@ def evaluate(node, seg: SegmentView, mask: np.ndarray) -> tuple[np.ndarray, np.n
 def _phrase(node: Phrase, seg: SegmentView, mask: np.ndarray):
     terms = [seg.term(node.field, w) for w in node.words]
     if any(t is None for t in terms):
-        return _EMPTY
+        return _EMPTY[:2]
     order = sorted(range(len(terms)), key=lambda i: len(terms[i].keys))
     first = terms[order[0]].keys
     starts = first[mask[first >> POSITION_BITS]] - order[0]
     for i in order[1:]:
         if not len(starts):
-            return _EMPTY
+            return _EMPTY[:2]
         starts = starts[_member(terms[i].keys, starts + i)]
     docs = np.unique(starts >> POSITION_BITS)
     if not len(docs):
-        return _EMPTY
+        return _EMPTY[:2]
     score = np.zeros(len(docs))
     for w, ta in zip(node.words, terms):
         score += seg.bm25(node.field, w, ta, docs)
@@ -340,16 +362,18 @@ def _all(node: AllOf, seg: SegmentView, mask: np.ndarray):
     results = []
     current = mask
     for part in sorted(node.parts, key=_cost):
-        docs, scores = evaluate(part, seg, current)
+        docs, scores, quality = _match(part, seg, current)
         if not len(docs):
             return _EMPTY
-        results.append((docs, scores))
+        results.append((docs, scores, quality))
         current = _mask_of(docs, seg.ndocs)
     docs = results[-1][0]                  # every later part was evaluated inside the earlier ones
-    total = np.zeros(len(docs))
-    for d, s in results:
-        total += s[np.searchsorted(d, docs)]
-    return docs, total
+    total, quality = np.zeros(len(docs)), np.ones(len(docs))
+    for d, s, q in results:
+        at = np.searchsorted(d, docs)
+        total += s[at]
+        quality *= q[at]
+    return docs, total, quality
 
 
 def _approx(node: Approx, seg: SegmentView, mask: np.ndarray):
@@ -392,12 +416,27 @@ def _approx(node: Approx, seg: SegmentView, mask: np.ndarray):
     ends = (~_near(keys_of[0], starts, k)).astype(np.int64) + (~_near(keys_of[n - 1], starts + n - 1, k))
     cost = edits + END_EDIT_EXTRA * ends
     page = starts >> POSITION_BITS
-    docs, first = np.unique(page, return_index=True)
-    best = np.minimum.reduceat(cost, first)
+    order = np.lexsort((cost, page))                # each page's cheapest stretch first
+    docs, first = np.unique(page[order], return_index=True)
+    best = cost[order][first]
+    best = best + SHARED_VARIANT_EXTRA * _shared_variant(keys_of, starts[order][first], best > 0)
     score = np.zeros(len(docs))
     for j, ta in bigrams:
         score += seg.bm25(field, chars[j:j + 2], ta, docs)
-    return docs, score * node.boost * EDIT_FACTOR ** best
+    return docs, score * node.boost, EDIT_FACTOR ** best
+
+
+def _shared_variant(keys_of: list[np.ndarray], starts: np.ndarray, damaged: np.ndarray) -> np.ndarray:
+    """Whether each damaged stretch differs from the word the same way as another page's
+    stretch does (the same characters out of place). A misreading is the page's own; the same
+    difference on several pages is more often another phrase (杭州安居 for 广州安居)."""
+    shared = np.zeros(len(starts), dtype=bool)
+    if damaged.sum() < 2:
+        return shared
+    placed = np.stack([_member(keys, starts[damaged] + i) for i, keys in enumerate(keys_of)], axis=1)
+    _, inverse, counts = np.unique(placed, axis=0, return_inverse=True, return_counts=True)
+    shared[damaged] = counts[inverse.ravel()] > 1
+    return shared
 
 
 def _edit_distances(keys_of: list[np.ndarray], starts: np.ndarray, k: int) -> np.ndarray:

@@ -155,6 +155,31 @@ def test_one_word_of_several_may_be_ocr_damaged(noisy):
     assert [h.document for h in result.hits] == [20, 21]
 
 
+def test_a_difference_many_pages_share_ranks_below_a_misreading(tmp_path):
+    """广州安泰 on three pages is another company, 广州安居园休 on one page is 广州安居园林
+    misread: the misreading ranks first although both are one character away."""
+    e = WhooshEngine(tmp_path / "variants")
+    e.apply({30: [entry(30, 1, "乙方广州安居园林绿化有限公司")],
+             31: [entry(31, 1, "乙方广州安居园休绿化有限公司，施工期间遵守本小区装修管理规定并承担相应责任")],
+             **{d: [entry(d, 1, "乙方广州安泰园林绿化有限公司")] for d in (32, 33, 34)}})
+    result = e.search(EngineQuery(must=[Text("广州安居园林绿化")], hide_confidential=False))
+    assert [h.document for h in result.hits][:2] == [30, 31]
+    assert result.total == 5
+
+
+def test_a_misread_word_lowers_the_whole_page_not_only_its_own_score(tmp_path):
+    """Of two pages each with one word of the query not exact, the one with a misreading
+    inside the word ranks above the one where the word differs at its end (another owner's
+    name), even when the damaged word is the rarer, heavier one."""
+    e = WhooshEngine(tmp_path / "weights")
+    e.apply({40: [entry(40, 1, "三室天花走开裂，收到业主邹娟英来电")],      # 天花板开裂 misread
+             41: [entry(41, 1, "三室天花板开裂，收到业主李娟英来电")],      # another owner
+             **{d: [entry(d, 1, "收到业主邹娟英缴纳的物业费")] for d in range(42, 52)}})
+    result = e.search(EngineQuery(must=[Text("室天花板开裂"), Text("收到业主邹")], hide_confidential=False))
+    ranked = [h.document for h in result.hits]
+    assert ranked.index(40) < ranked.index(41)
+
+
 def test_a_query_matching_too_many_pages_reports_a_lower_bound(noisy, monkeypatch):
     from search import whoosh_engine
 
