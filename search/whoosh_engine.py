@@ -88,6 +88,11 @@ class DossierTokenizer(wa.Tokenizer):
     def __eq__(self, other):
         return type(self) is type(other)
 
+    @staticmethod
+    def term_positions(value: str) -> dict[str, list[int]]:
+        """What indexing needs (see PackedPositions.word_values): the same terms as __call__."""
+        return analysis.term_positions(value)
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = wa.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)

@@ -43,3 +43,26 @@ def test_query_terms_one_per_position():
     assert [t.text for t in query_terms("修")] == ["修"]
     assert [t.text for t in query_terms("5单元3")] == ["5", "单元", "元", "3"]
     assert [t.text for t in query_terms("A-3-1201")] == ["a", "3", "1201"]
+
+
+def test_term_positions_are_what_tokenize_gives():
+    """Indexing uses term_positions (no Token objects); it must give tokenize's terms exactly."""
+    import random
+
+    from search.analysis import term_positions
+
+    def expected(text):
+        out = {}
+        for tok in tokenize(text):
+            out.setdefault(tok.text, []).append(tok.pos)
+        return out
+
+    pages = ["", "维修费", "业主 申请\n维修 基金，5单元水電表編號 DN2019001，车牌沪A12345 A-3-1201 ＡＢＣ１２",
+             "Straße ΑΒΓ 〇〇七 かな・カナ゛ 한국 _x_ ①② 3.14", "维 ", "  维  修  ", "漢字𠀀𠀁ab"]
+    for text in pages:
+        assert term_positions(text) == expected(text), text
+    rng = random.Random(4)
+    alphabet = "维修基金缴纳業主 \n\t\u3000\u00a0aBc12_-.,，。①ÄßΩ〇か・゛한𠀀"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert term_positions(text) == expected(text), text
