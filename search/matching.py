@@ -52,6 +52,9 @@ SHARED_VARIANT_EXTRA = 1.0
 # Words of this many characters or more tolerate two OCR errors, shorter ones one.
 TWO_EDITS_FROM = 10
 BM25_B, BM25_K1 = 0.75, 1.2
+# SegmentView.bm25 reads weights through a dense array when scoring more than 1/DENSE_FROM
+# of the segment's pages.
+DENSE_FROM = 32
 
 _EMPTY = (np.empty(0, np.int64), np.empty(0), np.empty(0))
 
@@ -239,18 +242,39 @@ class SegmentView:
             idf = math.log(s.doc_count_all() / (n + 1)) + 1
             self._stats[key] = (idf, s.avg_field_length(field) or 1)
         idf, avgfl = self._stats[key]
-        idx = np.minimum(np.searchsorted(ta.docs, docs), len(ta.docs) - 1)
-        present = ta.docs[idx] == docs
-        tf = ta.weights[idx]
+        if len(docs) * DENSE_FROM > self.ndocs:
+            # Many pages: scatter the weights over the segment once instead of a binary search
+            # per page (0 where the term is not on the page).
+            dense = np.zeros(self.ndocs)
+            dense[ta.docs] = ta.weights
+            tf = dense[docs]
+        else:
+            idx = np.minimum(np.searchsorted(ta.docs, docs), len(ta.docs) - 1)
+            tf = np.where(ta.docs[idx] == docs, ta.weights[idx], 0.0)
         fl = self._lengths[field][docs]
-        score = idf * (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl))
-        return np.where(present, score, 0.0)
+        return idf * (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl))
 
 
 def _mask_of(docs: np.ndarray, ndocs: int) -> np.ndarray:
     m = np.zeros(ndocs, dtype=bool)
     m[docs] = True
     return m
+
+
+def run_starts(a: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in an ascending array (``np.unique`` with
+    ``return_index`` for sorted input: numpy's own unique hashes or sorts again, which costs
+    10-20× more on the million-element arrays of a common bigram)."""
+    starts = np.empty(len(a), dtype=bool)
+    if len(a):
+        starts[0] = True
+        np.not_equal(a[1:], a[:-1], out=starts[1:])
+    return np.flatnonzero(starts)
+
+
+def unique_sorted(a: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending array."""
+    return a[run_starts(a)]
 
 
 def _near(keys: np.ndarray, targets: np.ndarray, k: int) -> np.ndarray:
@@ -300,21 +324,25 @@ def _match(node, seg: SegmentView, mask: np.ndarray) -> tuple[np.ndarray, np.nda
             return _EMPTY
         if len(results) == 1:
             return results[0]
-        docs, inverse = np.unique(np.concatenate([r[0] for r in results]), return_inverse=True)
-        scores = np.bincount(inverse, weights=np.concatenate([r[1] for r in results]), minlength=len(docs))
-        quality = np.zeros(len(docs))
-        np.maximum.at(quality, inverse, np.concatenate([r[2] for r in results]))
-        return docs, scores, quality
+        n = seg.ndocs
+        present = np.zeros(n, dtype=bool)
+        scores, quality = np.zeros(n), np.zeros(n)
+        for d, sc, q in results:               # a part's pages are distinct
+            present[d] = True
+            scores[d] += sc
+            quality[d] = np.maximum(quality[d], q)
+        docs = np.flatnonzero(present)
+        return docs, scores[docs], quality[docs]
     if isinstance(node, Except):
         docs, scores, quality = _match(node.positive, seg, mask)
         if not len(docs):
             return _EMPTY
         out, _ = evaluate(node.negative, seg, _mask_of(docs, seg.ndocs))
-        keep = ~np.isin(docs, out, assume_unique=True)
+        keep = ~_mask_of(out, seg.ndocs)[docs]
         return docs[keep], scores[keep], quality[keep]
     if isinstance(node, Keyword):
         found = [ta.docs for ta in (seg.term(node.field, v) for v in node.values) if ta is not None]
-        docs = np.unique(np.concatenate(found)) if found else _EMPTY[0]
+        docs = unique_sorted(np.sort(np.concatenate(found))) if found else _EMPTY[0]
         docs = docs[mask[docs]]
         return _exact(docs, np.zeros(len(docs)))
     if isinstance(node, Dates):
@@ -339,7 +367,7 @@ def _phrase(node: Phrase, seg: SegmentView, mask: np.ndarray):
         if not len(starts):
             return _EMPTY[:2]
         starts = starts[_member(terms[i].keys, starts + i)]
-    docs = np.unique(starts >> POSITION_BITS)
+    docs = unique_sorted(starts >> POSITION_BITS)     # starts are ascending
     if not len(docs):
         return _EMPTY[:2]
     score = np.zeros(len(docs))
@@ -386,8 +414,8 @@ def _approx(node: Approx, seg: SegmentView, mask: np.ndarray):
         return _EMPTY
     bigrams.sort(key=lambda x: len(x[1].keys))
     # A stretch holding `need` of the bigrams holds one of the len - need + 1 rarest.
-    starts = np.unique(np.concatenate([
-        ta.keys[mask[ta.keys >> POSITION_BITS]] - j for j, ta in bigrams[: len(bigrams) - need + 1]]))
+    starts = unique_sorted(np.sort(np.concatenate([
+        ta.keys[mask[ta.keys >> POSITION_BITS]] - j for j, ta in bigrams[: len(bigrams) - need + 1]])))
     if not len(starts):
         return _EMPTY
     votes = np.zeros(len(starts), dtype=np.int64)
@@ -417,8 +445,8 @@ def _approx(node: Approx, seg: SegmentView, mask: np.ndarray):
     cost = edits + END_EDIT_EXTRA * ends
     page = starts >> POSITION_BITS
     order = np.lexsort((cost, page))                # each page's cheapest stretch first
-    docs, first = np.unique(page[order], return_index=True)
-    best = cost[order][first]
+    first = run_starts(page[order])
+    docs, best = page[order][first], cost[order][first]
     best = best + SHARED_VARIANT_EXTRA * _shared_variant(keys_of, starts[order][first], best > 0)
     score = np.zeros(len(docs))
     for j, ta in bigrams:

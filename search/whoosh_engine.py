@@ -414,7 +414,7 @@ class WhooshEngine:
         rest = [p for p in query.must if not isinstance(p, (FieldIn, DateIn))]
         positive = EngineQuery(must=rest or [matching.Every()], must_not=query.must_not)
         pages, scores = self._run(views, masks, positive, False)
-        if has_tolerable(rest) and len(np.unique(cols["doc"][pages])) < TOLERANT_BELOW:
+        if has_tolerable(rest) and len(matching.unique_sorted(np.sort(cols["doc"][pages]))) < TOLERANT_BELOW:
             pages, scores = self._run(views, masks, positive, True)
         exact = len(pages) <= MAX_PAGES
         if not exact:                       # pages are in index order: keep the first ones
@@ -426,13 +426,14 @@ class WhooshEngine:
         order = np.lexsort((pages, -scores))
         docnums, scores = pages[order], scores[order]
         docs = cols["doc"][docnums]
-        _, first = np.unique(docs, return_index=True)
-        first.sort()
+        by_doc = np.argsort(docs, kind="stable")            # within a document: best page first
+        first = np.sort(by_doc[matching.run_starts(docs[by_doc])])
         best_pages, best_scores, best_docs = docnums[first], scores[first], docs[first]
-        facets["type"] = _tally(cols["type"][best_pages])
-        facets["building"] = {k: v for k, v in _tally(cols["building"][best_pages]).items() if k != "-"}
+        facets["type"] = _tally(cols["type"], best_pages)
+        facets["building"] = {k: v for k, v in _tally(cols["building"], best_pages).items() if k != "-"}
         years = cols["date"][best_pages] // 10000
-        facets["year"] = {str(y): n for y, n in zip(*(a.tolist() for a in np.unique(years[years > 0], return_counts=True)))}
+        counts = np.bincount(years[years > 0])
+        facets["year"] = {str(y): int(counts[y]) for y in np.flatnonzero(counts)}
         hits = []
         for i in range(query.offset, min(len(first), query.offset + query.limit)):
             docnum = int(best_pages[i])
@@ -492,19 +493,22 @@ def _columns(s) -> dict[str, np.ndarray]:
     def text(value) -> str:
         return value.decode("utf-8") if isinstance(value, bytes) else (value or "")
 
+    def codes(name: str) -> tuple[list[str], np.ndarray]:
+        labels: dict[str, int] = {}
+        values = np.fromiter((labels.setdefault(text(v), len(labels)) for v in reader.column_reader(name)),
+                             dtype=np.int64, count=n)
+        return list(labels), values
+
     doc = np.fromiter((int(text(v) or -1) for v in reader.column_reader("doc")), dtype=np.int64, count=n)
-    typ = np.array([text(v) for v in reader.column_reader("type")] or [""], dtype=object)[:n]
-    building = np.array([text(v) for v in reader.column_reader("building")] or [""], dtype=object)[:n]
     dates = np.fromiter((v or 0 for v in reader.column_reader("date")), dtype=np.int64, count=n)
-    return {"doc": doc, "type": typ, "building": building, "date": dates}
+    return {"doc": doc, "type": codes("type"), "building": codes("building"), "date": dates}
 
 
-def _tally(values: np.ndarray) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for v in values.tolist():
-        if v:
-            out[v] = out.get(v, 0) + 1
-    return out
+def _tally(column: tuple[list[str], np.ndarray], pages: np.ndarray) -> dict[str, int]:
+    """How many of ``pages`` have each value of a keyword column (labels and codes)."""
+    labels, values = column
+    counts = np.bincount(values[pages], minlength=len(labels))
+    return {labels[i]: int(counts[i]) for i in np.flatnonzero(counts) if labels[i]}
 
 
 def _fsync_dir(path: Path) -> None:
