@@ -237,10 +237,9 @@ class TermArrays:
         return self.docs.nbytes + self.weights.nbytes + (self.keys.nbytes if self.keys is not None else 0)
 
 
-def _keys(docs: np.ndarray, counts: np.ndarray, blob: bytes) -> np.ndarray:
+def _keys(docs: np.ndarray, counts: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """``docnum << 32 | position`` for every position (``counts[i]`` positions of ``docs[i]``)."""
-    positions = np.frombuffer(blob, dtype="<u4").astype(np.int64)
-    return (np.repeat(docs, counts) << POSITION_BITS) | positions
+    return (np.repeat(docs, counts) << POSITION_BITS) | positions.astype(np.int64)
 
 
 def read_term(reader, fieldname: str, text: str) -> TermArrays | None:
@@ -256,8 +255,8 @@ def read_term(reader, fieldname: str, text: str) -> TermArrays | None:
         ids, weights, values = terminfo.inlined_postings()
         docs = np.asarray(ids, dtype=np.int64)
         w = np.asarray(weights, dtype=np.float64)
-        keys = _keys(docs, np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >> 2, b"".join(values)) \
-            if packed else None
+        keys = _keys(docs, np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >> 2,
+                     np.frombuffer(b"".join(values), dtype="<u4")) if packed else None
         return TermArrays(docs, w, keys)
     offset, length = terminfo.extent()
     if isinstance(length, tuple):        # W3TermInfo.from_bytes leaves the length unpacked
@@ -284,9 +283,8 @@ def read_term(reader, fieldname: str, text: str) -> TermArrays | None:
     w = np.concatenate(weight_parts)
     if not packed:
         return TermArrays(docs, w, None)
-    counts = np.concatenate(length_parts).astype(np.int64)
-    positions = np.concatenate(position_parts).astype(np.int64)
-    return TermArrays(docs, w, (np.repeat(docs, counts) << POSITION_BITS) | positions)
+    return TermArrays(docs, w, _keys(docs, np.concatenate(length_parts).astype(np.int64),
+                                     np.concatenate(position_parts)))
 
 
 class TermCache:
