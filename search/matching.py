@@ -277,6 +277,11 @@ def unique_sorted(a: np.ndarray) -> np.ndarray:
     return a[run_starts(a)]
 
 
+def unique_values(a: np.ndarray) -> np.ndarray:
+    """The distinct values of any array, ascending (``np.unique`` without its hashing)."""
+    return unique_sorted(np.sort(a))
+
+
 def _near(keys: np.ndarray, targets: np.ndarray, k: int) -> np.ndarray:
     """For each target key, whether ``keys`` holds one within ``k`` of it."""
     if not len(keys):
@@ -342,7 +347,7 @@ def _match(node, seg: SegmentView, mask: np.ndarray) -> tuple[np.ndarray, np.nda
         return docs[keep], scores[keep], quality[keep]
     if isinstance(node, Keyword):
         found = [ta.docs for ta in (seg.term(node.field, v) for v in node.values) if ta is not None]
-        docs = unique_sorted(np.sort(np.concatenate(found))) if found else _EMPTY[0]
+        docs = unique_values(np.concatenate(found)) if found else _EMPTY[0]
         docs = docs[mask[docs]]
         return _exact(docs, np.zeros(len(docs)))
     if isinstance(node, Dates):
@@ -414,8 +419,8 @@ def _approx(node: Approx, seg: SegmentView, mask: np.ndarray):
         return _EMPTY
     bigrams.sort(key=lambda x: len(x[1].keys))
     # A stretch holding `need` of the bigrams holds one of the len - need + 1 rarest.
-    starts = unique_sorted(np.sort(np.concatenate([
-        ta.keys[mask[ta.keys >> POSITION_BITS]] - j for j, ta in bigrams[: len(bigrams) - need + 1]])))
+    starts = unique_values(np.concatenate([
+        ta.keys[mask[ta.keys >> POSITION_BITS]] - j for j, ta in bigrams[: len(bigrams) - need + 1]]))
     if not len(starts):
         return _EMPTY
     votes = np.zeros(len(starts), dtype=np.int64)

@@ -414,7 +414,7 @@ class WhooshEngine:
         rest = [p for p in query.must if not isinstance(p, (FieldIn, DateIn))]
         positive = EngineQuery(must=rest or [matching.Every()], must_not=query.must_not)
         pages, scores = self._run(views, masks, positive, False)
-        if has_tolerable(rest) and len(matching.unique_sorted(np.sort(cols["doc"][pages]))) < TOLERANT_BELOW:
+        if has_tolerable(rest) and len(matching.unique_values(cols["doc"][pages])) < TOLERANT_BELOW:
             pages, scores = self._run(views, masks, positive, True)
         exact = len(pages) <= MAX_PAGES
         if not exact:                       # pages are in index order: keep the first ones
@@ -484,9 +484,10 @@ def _segment_dates(seg_id: str, reader) -> np.ndarray:
         (v or 0 for v in reader.column_reader("date")), dtype=np.int64, count=n))
 
 
-def _columns(s) -> dict[str, np.ndarray]:
+def _columns(s) -> dict:
     """The columns grouping and facets read, as arrays indexed by page number (one read per
-    searcher instead of one column look-up per matching page)."""
+    searcher instead of one column look-up per matching page); type and building as
+    (labels, code per page), for ``_tally``."""
     reader = s.reader()
     n = reader.doc_count_all()
 
