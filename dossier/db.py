@@ -53,7 +53,9 @@ def dispose_engines() -> None:
 
 
 def session_factory(settings: Settings) -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(settings), expire_on_commit=False)
+    # The settings ride along so that tamper-evident logs (``dossier.ledger``) find the archive's
+    # signing key and head anchor from any session, whoever opened it.
+    return sessionmaker(bind=get_engine(settings), expire_on_commit=False, info={"settings": settings})
 
 
 @contextmanager

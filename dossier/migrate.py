@@ -6,9 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 
 from dossier.config import Settings
 from dossier.db import get_engine
+from dossier.errors import IntegrityFailure
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -20,8 +22,30 @@ def alembic_config(settings: Settings) -> Config:
     return cfg
 
 
-def upgrade(settings: Settings, revision: str = "head") -> None:
+def _run(settings: Settings, step, revision: str) -> None:
+    """Run ``step`` (alembic's upgrade or downgrade) in one transaction. On SQLite, foreign keys
+    are off meanwhile (batch mode copies a table, drops the old one and renames the copy, which
+    would trip its children's references) and checked afterwards, as Alembic advises."""
     cfg = alembic_config(settings)
-    with get_engine(settings).begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    with get_engine(settings).connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                step(cfg, revision)
+                if sqlite and connection.execute(text("PRAGMA foreign_key_check")).first() is not None:
+                    raise IntegrityFailure("the catalog's foreign keys do not hold after the migration")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def upgrade(settings: Settings, revision: str = "head") -> None:
+    _run(settings, command.upgrade, revision)
+
+
+def downgrade(settings: Settings, revision: str) -> None:
+    _run(settings, command.downgrade, revision)

@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from dossier.errors import IntegrityFailure
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -343,7 +345,8 @@ class ScanStack(SignedOriginal, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), nullable=False, index=True)
     file_name: Mapped[str] = mapped_column(String(256), nullable=False)
-    original_key: Mapped[str] = mapped_column(String(512), unique=True, nullable=False)
+    # None once every page it held has been destroyed (see ``retention.stacks``).
+    original_key: Mapped[str | None] = mapped_column(String(512), unique=True)
     page_count: Mapped[int | None] = mapped_column(Integer)
     intake_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -402,6 +405,47 @@ class AccessEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     client_addr: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(8), default="web", nullable=False)
+    # Its place in the tamper-evident chain (see ``dossier.ledger``): the hash covers every
+    # column above, the sequence number and the previous entry's hash.
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class LogHead(Base):
+    """The head of a tamper-evident log (see ``dossier.ledger``): its last entry's number and hash,
+    signed with the archive's key. The same head is anchored in a file beside the keys."""
+
+    __tablename__ = "log_heads"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    signature: Mapped[str | None] = mapped_column(String(128))
+    signing_key_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class DocumentHistory(Base):
+    """A document's signed change history: one entry per legitimate change of the catalog facts a
+    user relies on (intake, processing, corrections, retention class, destruction). Each entry's
+    record holds the whole signed metadata after the change; entries form one hash chain across
+    all documents (``dossier.ledger``), append-only."""
+
+    __tablename__ = "document_history"
+    __table_args__ = (Index("ix_document_history_document_seq", "document_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=False)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    action: Mapped[str] = mapped_column(String(24), nullable=False)
+    actor: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    record: Mapped[str] = mapped_column(Text, nullable=False)            # canonical JSON, signed
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    signature: Mapped[str] = mapped_column(String(128), nullable=False)
+    signing_key_id: Mapped[str] = mapped_column(String(32), nullable=False)
 
 
 # --- retention and destruction (see retention/) -------------------------------------------------
@@ -472,6 +516,9 @@ class DestructionList(Base):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     executed_by: Mapped[str | None] = mapped_column(String(64))
     executed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # SHA-256 over the hashes of the list's shredding-log entries, as its certificate quotes it;
+    # kept with every entry appended, and checked against the log by ``audit verify``.
+    log_range_sha256: Mapped[str | None] = mapped_column(String(64))
 
     items: Mapped[list["DestructionItem"]] = relationship(
         back_populates="parent", cascade="all, delete-orphan", order_by="DestructionItem.position"
@@ -622,3 +669,48 @@ class InventoryCount(Base):
     on_loan: Mapped[int] = mapped_column(Integer, nullable=False)
     discrepancies: Mapped[str] = mapped_column(Text, nullable=False)       # JSON list
     note: Mapped[str | None] = mapped_column(Text)
+
+
+# --- append-only tables -----------------------------------------------------------------------
+# Guarded here, where the models are defined, so no import order can skip them; migration 0006
+# adds the same rules as database triggers for anything that bypasses the ORM.
+
+APPEND_ONLY: tuple[type[Base], ...] = (ShredLogEntry, AccessEvent, FixityEvent, DocumentHistory)
+NEVER_DELETED: tuple[type[Base], ...] = (DestructionList, DestructionItem, PaperDestruction, Hold)
+
+
+class AppendOnlyViolation(IntegrityFailure):
+    """An attempt to change or delete a row of an append-only table."""
+
+
+def _refuse_change(_mapper, _connection, target) -> None:
+    raise AppendOnlyViolation(f"{type(target).__tablename__} rows are never changed or deleted")
+
+
+def _refuse_delete(_mapper, _connection, target) -> None:
+    raise AppendOnlyViolation(f"{type(target).__tablename__} rows are never deleted")
+
+
+def _refuse_bulk(state) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name in {m.__tablename__ for m in APPEND_ONLY} or (
+            state.is_delete and name in {m.__tablename__ for m in NEVER_DELETED}):
+        raise AppendOnlyViolation(f"{name} rows are never {'deleted' if state.is_delete else 'changed'}")
+
+
+def _install_guards() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    for model in APPEND_ONLY:
+        event.listen(model, "before_update", _refuse_change)
+        event.listen(model, "before_delete", _refuse_change)
+    for model in NEVER_DELETED:
+        event.listen(model, "before_delete", _refuse_delete)
+    event.listen(Session, "do_orm_execute", _refuse_bulk)
+
+
+_install_guards()

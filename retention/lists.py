@@ -11,22 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, event, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
-from dossier.errors import IntegrityFailure, InvalidInput, NotFound
+from dossier.errors import InvalidInput, NotFound
 from dossier.models import (
     DestructionItem,
     DestructionList,
     Document,
     DocumentStatus,
-    Hold,
     Household,
     ItemState,
     ListStatus,
-    PaperDestruction,
     utcnow,
 )
 from dossier.permissions import Permission, can, require, require_any
@@ -38,14 +36,6 @@ LIST_PREFIX = "XH"          # 销毁
 MAX_EXTEND_YEARS = 50
 LIST_STATUS_NAMES_ZH = {"proposed": "待审核", "approved": "已批准", "executed": "已销毁"}
 ITEM_STATE_NAMES_ZH = {"pending": "待销毁", "struck": "已剔除", "destroyed": "已销毁"}
-
-
-@event.listens_for(Session, "before_flush")
-def _kept_for_good(session: Session, _context, _instances) -> None:
-    """Destruction lists, their items, paper destruction records and holds are never deleted."""
-    for obj in session.deleted:
-        if isinstance(obj, (DestructionList, DestructionItem, PaperDestruction, Hold)):
-            raise IntegrityFailure(f"{type(obj).__name__} records are kept permanently and never deleted")
 
 
 @dataclass

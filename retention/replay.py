@@ -5,8 +5,8 @@ restoring it would bring the document back. ``dossier restore --shredlog FILE`` 
 an export of the log made after the backup (``dossier shredlog export``), checks it entry by
 entry with the archive's public key, checks that it continues the restored log (same entries up
 to the restored head), and for every newer electronic entry destroys the document again exactly
-as execution did: objects deleted, wrapped keys and page text removed, a tombstone kept, its list
-item marked destroyed. The entries themselves are added to the restored log unchanged (still
+as execution did: cut from its scanned stacks, objects deleted, wrapped keys and page text
+removed, a tombstone kept, its list item marked destroyed. The entries themselves are added to the restored log unchanged (still
 signed by whoever signed them), so the chain and the head end where the export ends.
 """
 
@@ -17,11 +17,13 @@ import json
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dossier.archive import Archive, put_setting
+from dossier import ledger
+from dossier.archive import Archive
 from dossier.errors import IntegrityFailure
 from dossier.models import DestructionItem, DestructionList, Document, DocumentStatus, ItemState, ListStatus, ShredLogEntry
-from retention import shredlog
+from retention import stacks
 from retention.execute import object_keys_of, tombstone
+from retention.shredlog import record_range
 
 
 def reapply(archive: Archive, session: Session, exported: list[ShredLogEntry]) -> dict:
@@ -36,24 +38,34 @@ def reapply(archive: Archive, session: Session, exported: list[ShredLogEntry]) -
         raise IntegrityFailure("the shredding-log file is older than the backup's own log")
     destroyed: list[int] = []
     for row in exported[len(restored):]:
-        if row.kind == "electronic":
-            if _destroy_again(archive, session, row):
-                destroyed.append(row.document_id)
+        cuts = _destroy_again(archive, session, row) if row.kind == "electronic" else None
+        if cuts is not None:
+            destroyed.append(row.document_id)
+        seq, prev = ledger.link(session, ledger.SHREDLOG)
+        if (seq, prev) != (row.seq, row.prev_hash):
+            raise IntegrityFailure(f"the restored shredding log's head is not entry {row.seq - 1}; "
+                                   f"run `dossier shredlog verify`")
         session.add(row)
         session.flush()
-        put_setting(session, shredlog.HEAD_KEY, f"{row.seq}:{row.entry_hash}")
+        ledger.seal(session, ledger.SHREDLOG, row.seq, row.entry_hash)
+        record_range(session, row.list_number)
         session.commit()
+        stacks.finish_stack_cuts(archive, cuts or [])
     return {"entries_added": len(exported) - len(restored), "documents_destroyed_again": destroyed}
 
 
-def _destroy_again(archive: Archive, session: Session, row: ShredLogEntry) -> bool:
+def _destroy_again(archive: Archive, session: Session, row: ShredLogEntry) -> list[stacks.StackCut] | None:
+    """Destroy the entry's document again (uncommitted); returns the stack cuts to finish after
+    the commit, or None when there was nothing to destroy."""
     doc = session.get(Document, row.document_id)
     if doc is None or doc.status == DocumentStatus.DESTROYED.value:
-        return False
+        return None
     facts = json.loads(row.record)
+    cuts = stacks.plan_stack_cuts(archive, session, doc)
     keys = object_keys_of(archive, session, doc)
     for key in sorted(keys):
         archive.store.delete(key)
+    stacks.apply_stack_cuts(session, archive.signer, cuts, list_number=row.list_number, at=row.at)
     tombstone(session, doc, keys, at=row.at, by=facts.get("destroyed_by"), list_number=row.list_number)
     dl = session.scalars(select(DestructionList).where(DestructionList.number == row.list_number)).first()
     if dl is not None:
@@ -69,4 +81,4 @@ def _destroy_again(archive: Archive, session: Session, row: ShredLogEntry) -> bo
             dl.status = ListStatus.EXECUTED.value
             dl.executed_by = dl.executed_by or facts.get("destroyed_by")
             dl.executed_at = dl.executed_at or row.at
-    return True
+    return cuts

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Callable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
@@ -170,11 +170,14 @@ def _check_chunk(ctx: CheckContext, run: AuditRun, ids: list[int]) -> None:
 
 
 def _archive_checks(ctx: CheckContext, run: AuditRun) -> None:
+    """Each archive-wide check commits its events at once; a resumed run skips the checks it
+    has already recorded (fixity events are never changed or deleted)."""
     session = ctx.session
-    session.execute(delete(FixityEvent).where(FixityEvent.run_id == run.id, FixityEvent.document_id.is_(None),
-                                              FixityEvent.check.in_([c.name for c in ARCHIVE_CHECKS])))
-    run.archive_failures = 0
+    done = set(session.scalars(select(FixityEvent.check).where(
+        FixityEvent.run_id == run.id, FixityEvent.check.in_([c.name for c in ARCHIVE_CHECKS])).distinct()))
     for check in ARCHIVE_CHECKS:
+        if check.name in done:
+            continue
         findings: list[Finding] = []
         more = 0
         for finding in check.run(ctx):

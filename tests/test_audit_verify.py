@@ -8,7 +8,9 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from dossier.models import AccessEvent, AuditRun, FixityEvent, Role
+from dossier.actor import Actor
+from dossier.models import AuditRun, FixityEvent, Role
+from dossier.services.access import record_access
 from dossier.services import households as hh
 from dossier.services.users import add_user
 from retention.verification import Scope, open_run, verify_archive
@@ -99,8 +101,9 @@ def test_archive_number_gaps_and_unauthorised_readers(archive, console, run_cli,
         first = session.scalar(select(hh.Household.archive_no))
         prefix = first.rstrip("0123456789")
         hh.add_household(session, console, None, "A-3-1205", archive_no=f"{prefix}00004", owner="王五")
-        session.add(AccessEvent(username="staff1", role=Role.STAFF.value, action="document.view", outcome="ok",
-                                document_id=doc, channel="web"))
+        # An entry as a staff member's read of it would have been written (a role check gone wrong).
+        record_access(session, Actor(None, "staff1", Role.STAFF.value, channel="web"), "document.view",
+                      document_id=doc)
     result = _verify(run_cli)
     assert result.exit_code == 1
     details = {f["check"]: f["detail"] for f in result.json()["failures"]}
@@ -193,17 +196,16 @@ def test_a_broken_shredding_log_is_reported(docs, run_cli, archive):
 
     from dossier.models import ShredLogEntry
     from retention import shredlog
+    from tests.tamper import behind_the_back
 
     with archive.session() as session:
         for n in (1, 2):
             shredlog.append(session, archive.signer, kind="electronic", list_number="XH2026-0001",
                             document_id=1000 + n, at=datetime(2026, 1, n, tzinfo=timezone.utc), facts={"n": n})
         session.commit()
-    assert _verify(run_cli).exit_code == 0
-    with archive.session() as session:     # a change made behind the application's back
-        session.execute(update(ShredLogEntry).where(ShredLogEntry.seq == 2)
-                        .values(list_number="XH2026-0009").execution_options(synchronize_session=False))
-        session.commit()
+    assert not [f for f in _verify(run_cli).json()["failures"] if f["check"] == "shred_log"]
+    with behind_the_back(archive) as conn:     # a change made behind the application's back
+        conn.execute(update(ShredLogEntry.__table__).where(ShredLogEntry.seq == 2).values(list_number="XH2026-0009"))
     result = _verify(run_cli)
     assert result.exit_code == 1
     broken = [f for f in result.json()["failures"] if f["check"] == "shred_log"]

@@ -24,8 +24,9 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import inspect
+from sqlalchemy import delete, inspect
 
+from dossier import ledger
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.backup.catalog import dump_table, load_table, reset_sequences, tables
@@ -33,7 +34,7 @@ from dossier.backup.keyfile import install_keys, read_keys_backup, signer_of
 from dossier.config import Settings
 from dossier.db import get_engine
 from dossier.errors import AlreadyExists, ConfigurationError, IntegrityFailure, InvalidInput
-from dossier.models import ObjectKey, utcnow
+from dossier.models import LogHead, ObjectKey, utcnow
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
 from storage.signing import load_public_key, verify
@@ -211,6 +212,7 @@ def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str |
     upgrade(settings)
     rows = {}
     with get_engine(settings).begin() as conn:
+        conn.execute(delete(LogHead.__table__))    # the new schema's empty heads give way to the backup's
         for table in tables():
             entry = manifest["tables"].get(table.name)
             rows[table.name] = load_table(conn, table, src / entry["file"]) if entry else 0
@@ -222,6 +224,8 @@ def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str |
         if progress:
             progress(1)
     archive.master_key  # noqa: B018 - refuses a master key that is not this archive's
+    with archive.session() as session:
+        ledger.anchor_catalog_heads(session)   # a new home: its anchor starts from the restored heads
     replayed = None
     if exported is not None:
         from retention.replay import reapply

@@ -1,0 +1,299 @@
+"""Tamper-evident logs: hash-chained entries and a signed head kept in two places.
+
+The shredding log, the access log and the documents' change history all use this. Every entry
+carries its sequence number, the previous entry's hash and its own hash (SHA-256 of its canonical
+record, which names both), so editing, inserting, deleting or reordering an entry breaks the
+chain at that entry. The head (last number and hash) is signed with the archive's key and kept
+in ``log_heads`` (same transaction as the entry) and in ``$DOSSIER_KEYS_DIR/log-heads.json``, the
+anchor, rewritten atomically after each commit and never moved backwards. Cutting entries off the
+end or wiping a log leaves the anchor ahead of the catalog; rewriting a head needs the key.
+
+Appending locks the head row first (an UPDATE), so concurrent writers queue instead of forking
+the chain. Lock order, to keep PostgreSQL free of deadlocks: history, then shredlog, then access.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from dossier.config import Settings
+from dossier.errors import ConfigurationError
+from dossier.models import LogHead
+from storage.fsutil import fsync_dir
+from storage.signing import Signer, canonical_bytes, verify as verify_signature
+
+log = logging.getLogger(__name__)
+
+HISTORY, SHREDLOG, ACCESS = "history", "shredlog", "access"
+LOGS = (HISTORY, SHREDLOG, ACCESS)
+GENESIS = "0" * 64
+ANCHOR_FILE = "log-heads.json"
+ANCHOR_FORMAT = "dossier-log-heads/1"
+_PENDING = "ledger.pending_heads"
+_signers: dict[str, Signer] = {}
+
+
+def entry_hash(record: dict) -> str:
+    """SHA-256 of the record's canonical JSON (``storage.signing.canonical_bytes``)."""
+    return hashlib.sha256(canonical_bytes(record)).hexdigest()
+
+
+def timestamp(at: datetime) -> str:
+    """A stored time as the chain records it: UTC, ISO 8601 with microseconds. SQLite gives the
+    time back without its zone, PostgreSQL in the session's zone; both give this same text."""
+    at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    return at.isoformat(timespec="microseconds")
+
+
+def head_record(name: str, seq: int, digest: str) -> dict:
+    """What a head's signature vouches for."""
+    return {"log": name, "seq": seq, "hash": digest}
+
+
+# --- the archive behind a session --------------------------------------------------------------
+
+def settings_of(session: Session) -> Settings:
+    settings = session.info.get("settings")
+    if settings is None:
+        raise ConfigurationError("this catalog session does not belong to an archive; open it through the archive")
+    return settings
+
+
+def signer_of(session: Session) -> Signer:
+    """The archive's signing key, loaded once per process."""
+    path = str(settings_of(session).signing_key_file)
+    signer = _signers.get(path)
+    if signer is None:
+        from dossier.keys import load_signer
+
+        signer = _signers[path] = load_signer(settings_of(session))
+    return signer
+
+
+# --- appending ---------------------------------------------------------------------------------
+
+def link(session: Session, name: str) -> tuple[int, str]:
+    """Reserve the next entry of log ``name``: lock its head and return (seq, previous hash).
+    The caller adds its entry and calls :func:`seal` in the same transaction."""
+    moved = session.execute(update(LogHead).where(LogHead.name == name).values(seq=LogHead.seq + 1)
+                            .execution_options(synchronize_session=False))
+    if moved.rowcount == 0:
+        # No head (a new log, or one wiped with its head): start again; the anchor still
+        # remembers how far the log had gone, so a wipe does not pass unnoticed.
+        session.add(LogHead(name=name, seq=1, hash=GENESIS))
+        session.flush()
+        return 1, GENESIS
+    row = session.execute(select(LogHead.seq, LogHead.hash).where(LogHead.name == name)).one()
+    return int(row.seq), str(row.hash)
+
+
+def seal(session: Session, name: str, seq: int, digest: str) -> None:
+    """Make entry ``seq`` (hash ``digest``) the signed head of log ``name``; the anchor file
+    follows once the transaction commits."""
+    signer = signer_of(session)
+    signature = signer.sign(head_record(name, seq, digest))
+    session.execute(update(LogHead).where(LogHead.name == name)
+                    .values(seq=seq, hash=digest, signature=signature, signing_key_id=signer.fingerprint)
+                    .execution_options(synchronize_session=False))
+    session.info.setdefault(_PENDING, {})[name] = {"seq": seq, "hash": digest, "signature": signature,
+                                                    "signing_key_id": signer.fingerprint}
+
+
+@event.listens_for(Session, "after_commit")
+def _anchor_after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    try:
+        write_anchor(settings_of(session), pending)
+    except OSError as exc:   # the entries are committed; the anchor catches up at the next one
+        log.warning("could not write the log-head anchor: %s", exc)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+# --- the anchor file ---------------------------------------------------------------------------
+
+def anchor_path(settings: Settings) -> Path:
+    return settings.keys_dir / ANCHOR_FILE
+
+
+@contextmanager
+def _anchor_lock(settings: Settings) -> Iterator[None]:
+    settings.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(settings.keys_dir / "log-heads.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def read_anchor(settings: Settings) -> dict[str, dict] | None:
+    """The anchored heads by log name; None when there is no anchor file."""
+    try:
+        data = json.loads(anchor_path(settings).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {}
+    heads = data.get("heads") if isinstance(data, dict) and data.get("format") == ANCHOR_FORMAT else None
+    return heads if isinstance(heads, dict) else {}
+
+
+def write_anchor(settings: Settings, heads: dict[str, dict], *, replace: bool = False) -> None:
+    """Anchor ``heads``: a head replaces the anchored one only when it is further on (or when
+    ``replace``: at upgrade and restore). Written to a new file, then renamed over the old."""
+    path = anchor_path(settings)
+    with _anchor_lock(settings):
+        current = read_anchor(settings) or {}
+        merged = dict(current)
+        for name, head in heads.items():
+            if replace or int(head["seq"]) > int((current.get(name) or {}).get("seq", -1)):
+                merged[name] = head
+        if merged == current and path.exists():
+            return
+        tmp = path.with_name(f".{ANCHOR_FILE}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"format": ANCHOR_FORMAT, "heads": merged}, fh, sort_keys=True, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+
+
+def head_view(head: LogHead) -> dict:
+    return {"seq": head.seq, "hash": head.hash, "signature": head.signature, "signing_key_id": head.signing_key_id}
+
+
+def sign_unsigned_heads(session: Session) -> list[str]:
+    """Sign the heads an upgrade left unsigned (migration 0006 chains the old entries) and
+    anchor them; the caller commits. Returns the names signed."""
+    signer = signer_of(session)
+    signed = []
+    for head in session.scalars(select(LogHead).where(LogHead.signature.is_(None))):
+        head.signature = signer.sign(head_record(head.name, head.seq, head.hash))
+        head.signing_key_id = signer.fingerprint
+        signed.append(head.name)
+    if signed:
+        session.flush()
+        write_anchor(settings_of(session), {h.name: head_view(h) for h in session.scalars(
+            select(LogHead).where(LogHead.name.in_(signed)))}, replace=True)
+    return signed
+
+
+def anchor_catalog_heads(session: Session) -> None:
+    """Anchor every head as the catalog holds it (a restore into a new home)."""
+    write_anchor(settings_of(session), {h.name: head_view(h) for h in session.scalars(select(LogHead))},
+                 replace=True)
+
+
+# --- verification ------------------------------------------------------------------------------
+
+@dataclass
+class _Walk:
+    problems: list[dict]
+    prev: str = GENESIS
+    expected: int = 1
+    count: int = 0
+    hash_at_anchor: str | None = None
+
+    def add(self, seq: int, problem: str) -> None:
+        self.problems.append({"seq": seq, "problem": problem})
+
+
+def _span(first: int, last: int) -> str:
+    return f"entry {first}" if first == last else f"entries {first} to {last}"
+
+
+def _walk(rows: Iterable[Any], check_entry: Callable[[Any], str | None], anchor_seq: int, walk: _Walk) -> None:
+    for row in rows:
+        walk.count += 1
+        if row.seq != walk.expected:
+            missing = _span(walk.expected, row.seq - 1)
+            if row.seq < walk.expected:
+                walk.add(row.seq, f"entry {row.seq} appears twice or out of order")
+            else:
+                walk.add(walk.expected, f"{missing} missing: entry {row.seq} follows entry {walk.expected - 1}")
+        problem = check_entry(row)
+        if problem:
+            walk.add(row.seq, f"entry {row.seq}: {problem}")
+        elif row.prev_hash != walk.prev and row.seq == walk.expected:
+            if row.seq == 1:
+                walk.add(1, "entry 1: it does not start the chain (altered)")
+            else:
+                walk.add(row.seq - 1, f"entry {row.seq - 1}: the chain is broken between it and entry {row.seq} "
+                                      f"(one of them was rewritten)")
+        if row.seq == anchor_seq:
+            walk.hash_at_anchor = row.entry_hash
+        walk.prev, walk.expected = row.entry_hash, row.seq + 1
+
+
+def _check_head(session: Session, name: str, public_key, walk: _Walk) -> None:
+    last = walk.expected - 1
+    head = session.get(LogHead, name)
+    if head is None:
+        if walk.count:
+            walk.add(1, "the log has entries but no head in the catalog (deleted)")
+        return
+    if not head.signature or not verify_signature(public_key, head_record(name, head.seq, head.hash), head.signature):
+        walk.add(max(head.seq, 1), "the catalog's head is not signed by the archive's key (rewritten)")
+    if head.seq > last:
+        walk.add(last + 1, f"{_span(last + 1, head.seq)} missing from the end (the head is entry {head.seq})")
+    elif head.seq != last or (last and head.hash != walk.prev):
+        walk.add(max(head.seq, 1), f"the catalog's head (entry {head.seq}) does not match the last entry ({last})")
+
+
+def _check_anchor(name: str, anchor: dict | None, public_key, walk: _Walk, anchor_file: Path) -> None:
+    last = walk.expected - 1
+    if anchor is None:
+        if walk.count:
+            walk.add(1, f"the head anchor of this log is missing from {anchor_file}")
+        return
+    seq, digest = int(anchor.get("seq", 0)), str(anchor.get("hash", ""))
+    if not verify_signature(public_key, head_record(name, seq, digest), anchor.get("signature", "")):
+        walk.add(max(seq, 1), f"the anchored head in {anchor_file} is not signed by the archive's key")
+    elif seq > last:
+        walk.add(last + 1, f"{_span(last + 1, seq)} missing from the end: the anchored head is entry {seq} "
+                           f"(the log was cut back or wiped)")
+    elif seq and walk.hash_at_anchor != digest:
+        walk.add(seq, f"entry {seq} differs from the anchored head (the log was rewritten)")
+
+
+def verify_log(session: Session, name: str, rows: Iterable[Any], check_entry: Callable[[Any], str | None],
+               public_key) -> dict:
+    """Walk log ``name``'s ``rows`` (in seq order; each with ``seq``, ``prev_hash``, ``entry_hash``),
+    checking each entry with ``check_entry`` (None, or why it is not genuine), the chain, the
+    catalog's head and the anchored head. ``broken_at`` names the first bad entry."""
+    settings = settings_of(session)
+    anchors = read_anchor(settings)
+    anchor = None if anchors is None else anchors.get(name)
+    walk = _Walk(problems=[])
+    _walk(rows, check_entry, int((anchor or {}).get("seq", 0) or 0), walk)
+    _check_head(session, name, public_key, walk)
+    _check_anchor(name, anchor, public_key, walk, anchor_path(settings))
+    walk.problems.sort(key=lambda p: p["seq"])
+    return {
+        "ok": not walk.problems,
+        "entries": walk.count,
+        "head": {"seq": walk.expected - 1, "hash": walk.prev if walk.count else None},
+        "anchor": {"seq": anchor.get("seq"), "hash": anchor.get("hash")} if anchor else None,
+        "broken_at": walk.problems[0]["seq"] if walk.problems else None,
+        "problems": walk.problems,
+    }
