@@ -36,6 +36,7 @@ from sqlalchemy import delete, select, update
 from dossier.archive import Archive
 from dossier.errors import DossierError, InvalidInput
 from dossier.models import Document, DocumentStatus, ObjectKey, Page, utcnow
+from dossier.services import history
 from dossier.services.documents import wrapped_key_for
 from ingest import derivatives, state
 from ingest.detect import detect, pdf_info, text_layer
@@ -246,6 +247,8 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
     doc.processed_at = utcnow()
     old_keys.discard(None)
     session.execute(delete(ObjectKey).where(ObjectKey.object_key.in_(old_keys)))
+    # The page text is signed in the transaction that writes it (see dossier.services.history).
+    history.append(session, doc, history.PROCESSED, actor=None)
     session.commit()
     for key in old_keys:
         archive.store.delete(key)

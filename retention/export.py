@@ -18,7 +18,7 @@ from dossier.models import DestructionList, PaperDestruction, User, utcnow
 from dossier.permissions import Permission, require_any
 from retention.lists import ITEM_STATE_NAMES_ZH, LIST_STATUS_NAMES_ZH, item_view, list_view
 from retention.paper import paper_view
-from retention.shredlog import entries_for_list, range_hash
+from retention.shredlog import entries_for_list, head_text, range_hash
 
 ITEM_COLUMNS: list[tuple[str, str]] = [
     ("position", "序号"), ("document", "文件编号"), ("archive_no", "档案编号"), ("household", "户号"),
@@ -62,6 +62,8 @@ def certificate(session: Session, actor: Actor, dl: DestructionList) -> dict:
             "last_seq": entries[-1].seq if entries else None,
             "seqs": [e.seq for e in entries],
             "range_sha256": range_hash(entries),
+            # The log's signed head when the certificate was made: later entries only extend it.
+            "head": head_text(session),
         },
         "items": item_rows(dl),
         "generated_at": utcnow().replace(microsecond=0).isoformat(),
@@ -105,6 +107,7 @@ def certificate_pairs(cert: dict) -> list[tuple[str, str]]:
     pairs += [
         ("销毁日志条目", f"{log['entries']} 条（序号 {seqs}）"),
         ("日志条目哈希（SHA-256）", log["range_sha256"] or "—"),
+        ("销毁日志链头（序号:哈希）", log["head"] or "—"),
         ("生成时间", _when(cert["generated_at"])),
     ]
     return pairs

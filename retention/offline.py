@@ -43,11 +43,30 @@ class FileCheck:
                 "ok": self.ok, "checks": self.checks, "problems": self.problems}
 
 
-def record_file(document_id: int, signed_record: str, signature: str, signing_key_id: str) -> dict:
-    """What ``<name>.record.json`` holds: the record exactly as signed, and its signature."""
-    return {"format": EXPORT_FORMAT, "document": document_id, "record": json.loads(signed_record),
-            "signature": signature, "algorithm": "Ed25519", "signing_key_id": signing_key_id,
-            "canonical_form": "JSON, keys sorted, separators ',' and ':', UTF-8 without ASCII escaping"}
+def record_file(document_id: int, signed_record: str, signature: str, signing_key_id: str,
+                metadata_entry=None) -> dict:
+    """What ``<name>.record.json`` holds: the intake record exactly as signed and its signature,
+    and the latest signed metadata record (the document's newest history entry) with its own."""
+    out = {"format": EXPORT_FORMAT, "document": document_id, "record": json.loads(signed_record),
+           "signature": signature, "algorithm": "Ed25519", "signing_key_id": signing_key_id,
+           "canonical_form": "JSON, keys sorted, separators ',' and ':', UTF-8 without ASCII escaping"}
+    if metadata_entry is not None:
+        out["metadata"] = {"record": json.loads(metadata_entry.record), "signature": metadata_entry.signature}
+    return out
+
+
+def _check_metadata(exported: dict, record: dict, public_key, result: FileCheck) -> None:
+    """The signed metadata record, when the export carries one: signed by the same key and
+    describing the same document."""
+    metadata = exported.get("metadata")
+    if metadata is None:
+        return
+    signed = metadata.get("record") if isinstance(metadata, dict) else None
+    ok = (isinstance(signed, dict) and verify(public_key, signed, metadata.get("signature", ""))
+          and (signed.get("metadata") or {}).get("document") == record.get("document"))
+    result.checks["metadata"] = bool(ok)
+    if not ok:
+        result.problems.append("the signed metadata record does not match its signature or names another document")
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -83,6 +102,7 @@ def verify_exported(file: Path, record_path: Path, public_key_path: Path) -> Fil
     result.checks["signature"] = verify(public_key, record, signature)
     if not result.checks["signature"]:
         result.problems.append("the signature does not match the record (or was made with another key)")
+    _check_metadata(exported, record, public_key, result)
     sha256, sm3, size = _digests(file)
     for name, actual in (("size", size), ("sha256", sha256), ("sm3", sm3)):
         if name == "sm3" and not record.get("sm3"):
@@ -100,6 +120,7 @@ def export_original(archive, session, actor, document_id: int, dest: Path, *, pu
     recorded in the access log (with the purpose, required for a confidential document)."""
     from dossier.errors import AlreadyExists
     from dossier.permissions import Permission, can, require
+    from dossier.services import history
     from dossier.services.documents import download_name, get_document, open_original, read_purpose
 
     if not can(actor, Permission.MANAGE_RECORDS):
@@ -117,7 +138,8 @@ def export_original(archive, session, actor, document_id: int, dest: Path, *, pu
                 target.open("xb") as out:
             while chunk := src.read(_READ):
                 out.write(chunk)
-        exported = record_file(doc.id, doc.signed_record, doc.signature, doc.signing_key_id)
+        exported = record_file(doc.id, doc.signed_record, doc.signature, doc.signing_key_id,
+                               history.latest(session, doc.id))
         record_target.write_text(json.dumps(exported, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         (dest / PUBLIC_KEY_NAME).write_text(archive.signer.public_pem(), encoding="ascii")
     except OSError as exc:

@@ -107,15 +107,21 @@ def recompute_for_household(session: Session, household_id: int) -> int:
     return _recompute(session, select(Document).where(Document.household_id == household_id))
 
 
-def set_document_class(session: Session, actor: Actor, doc: Document, class_code: str | None) -> Document:
+def set_document_class(session: Session, actor: Actor, doc: Document, class_code: str | None, *,
+                       reason: str | None = None) -> Document:
     """Give a document its own class (None: follow its type's default again)."""
     from retention.classes import resolve_class
 
     require(actor, Permission.MANAGE_RECORDS)
     if doc.status == DocumentStatus.DESTROYED.value:
         raise InvalidInput(f"document {doc.id} has been destroyed")
+    from dossier.services import history
+
+    before = doc.retention_class
     doc.retention_class = resolve_class(session, class_code).code if class_code else None
     assign(session, doc)
+    if doc.retention_class != before:
+        history.append(session, doc, history.RETENTION, actor=actor.username, reason=reason)
     record_access(session, actor, "document.retention", household_id=doc.household_id, document_id=doc.id,
                   detail=doc.retention_class)
     return doc

@@ -39,6 +39,7 @@ def store_document(archive: Archive, household: str, type_code: str, document_da
                    paper: tuple[str, str, str] | None = None, community: str | None = None) -> int:
     """A real stored original (encrypted, signed) with page text, a stored preview per page and a
     stored searchable PDF (derivatives), indexed for search. Returns its id."""
+    from dossier.services import history
     from search.hooks import document_changed
 
     pages = pages if pages is not None else [f"{title or type_code} 第一页 维修记录"]
@@ -64,6 +65,7 @@ def store_document(archive: Archive, household: str, type_code: str, document_da
         doc.searchable_pdf_key = pdf_key
         doc.page_count = len(pages)
         doc.status = DocumentStatus.INDEXED.value
+        history.append(session, doc, history.PROCESSED, actor=None)   # as the pipeline signs its text
         document_id = doc.id
     document_changed(archive, document_id)
     return document_id

@@ -47,7 +47,7 @@ def test_an_export_verifies_offline_and_a_changed_copy_does_not(exported, tmp_pa
     good = _verify_file(files["file"], files["record"], files["public_key"], env)
     assert good.returncode == 0, good.stderr
     view = json.loads(good.stdout)
-    assert view["ok"] and view["document"] == doc and set(view["checks"]) == {"signature", "size", "sha256", "sm3"}
+    assert view["ok"] and view["document"] == doc and set(view["checks"]) == {"signature", "metadata", "size", "sha256", "sm3"}
     assert not (tmp_path / "nowhere").exists()            # nothing of an archive was needed or made
 
     data = bytearray(files["file"].read_bytes())

@@ -229,6 +229,7 @@ def web_search_docs(web_archive: WebArchive) -> WebSearchDocs:
     import io
 
     from dossier.models import Household, ObjectKey, Page
+    from dossier.services import history
     from dossier.services.documents import NewDocument, store_original
     from search.writer import IndexWriter
 
@@ -249,6 +250,7 @@ def web_search_docs(web_archive: WebArchive) -> WebSearchDocs:
             session.add(page)
         doc.page_count = len(texts)
         doc.status = DocumentStatus.INDEXED.value
+        history.append(session, doc, history.PROCESSED, actor=None)   # as the pipeline signs its text
 
     with archive.session() as session:
         h1 = session.get(Household, web_archive.households["A-1-0101"])

@@ -223,6 +223,54 @@ def doc_export(ctx, document_id, dest, purpose, as_json):
                           f"(fingerprint {result['key_fingerprint']})")
 
 
+@doc.command("edit")
+@click.argument("document_id", type=int)
+@click.option("--title", metavar="T", help="The corrected title.")
+@click.option("--type", "type_code", metavar="CODE", help="The corrected document type (dossier doctype list).")
+@click.option("--date", "doc_date", metavar="YYYY-MM-DD", help="The corrected date of the document.")
+@click.option("--confidential/--ordinary", default=None, help="Make it confidential (保密) or ordinary (普通).")
+@click.option("--retention", metavar="CLASS", help="Its own retention class, or 'default' for its type's.")
+@click.option("--household", metavar="CODE", help="Move it to this household.")
+@click.option("--community", metavar="NAME", help="Community of that household, when its code is not unique.")
+@click.option("--reason", required=True, metavar="TEXT", help="Why it is corrected (kept in its history).")
+@json_option
+@pass_cli
+def doc_edit(ctx, document_id, title, type_code, doc_date, confidential, retention, household, community, reason,
+             as_json):
+    """Correct what was filed wrongly; the change is signed into the document's history."""
+    from dossier.services.corrections import Correction, correct_document
+    from ingest.intake import parse_date
+    from search.hooks import document_changed
+
+    change = Correction(reason=reason, title=title, type_code=type_code, document_date=parse_date(doc_date),
+                        confidential=confidential, retention_class=retention, household=household,
+                        community=community)
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        entry = correct_document(session, ctx.actor(session), document_id, change)
+    document_changed(archive, document_id)
+    changed = "; ".join(f"{name}: {before} → {after}" for name, (before, after) in entry["changes"].items())
+    emit(as_json, {"document": document_id, **entry}, f"document {document_id} corrected ({changed})")
+
+
+@doc.command("history")
+@click.argument("document_id", type=int)
+@json_option
+@pass_cli
+def doc_history(ctx, document_id, as_json):
+    """A document's signed change history, oldest first."""
+    from dossier.services.documents import document_history
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        entries = document_history(session, ctx.actor(session), document_id)
+    lines = [f"#{e['seq']} {e['at'][:19]} {e['action_name']} {e['by'] or '系统'}"
+             + (f"  理由：{e['reason']}" if e["reason"] else "")
+             + "".join(f"\n    {name}: {before} → {after}" for name, (before, after) in e["changes"].items())
+             for e in entries]
+    emit(as_json, {"document": document_id, "history": entries}, "\n".join(lines) or "no history")
+
+
 def register(cli: click.Group) -> None:
     for command in (ingest, worker, batch, doc):
         cli.add_command(command)

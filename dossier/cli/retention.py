@@ -117,9 +117,10 @@ def class_set(ctx, code, name, years, permanent, trigger, as_json):
 @click.argument("document_id", type=int)
 @click.argument("class_code", required=False)
 @click.option("--default", "use_default", is_flag=True, help="Follow the document type's default class again.")
+@click.option("--reason", metavar="TEXT", help="Why (kept in the document's signed history).")
 @json_option
 @pass_cli
-def set_class(ctx, document_id, class_code, use_default, as_json):
+def set_class(ctx, document_id, class_code, use_default, reason, as_json):
     """Give one document its own retention class; its disposal date is recomputed."""
     from dossier.services.documents import get_document
     from retention.schedule import set_document_class
@@ -128,7 +129,8 @@ def set_class(ctx, document_id, class_code, use_default, as_json):
         fail("name a class, or give --default", 2)
     archive = ctx.ready_archive()
     with archive.session() as session:
-        doc = set_document_class(session, ctx.actor(session), get_document(session, document_id), class_code)
+        doc = set_document_class(session, ctx.actor(session), get_document(session, document_id), class_code,
+                                 reason=reason)
         payload = {"id": doc.id, "retention_class": doc.retention_class,
                    "disposal_date": doc.disposal_date.isoformat() if doc.disposal_date else None}
     emit(as_json, payload, f"document {document_id}: class {payload['retention_class'] or '(type default)'}, "

@@ -31,6 +31,7 @@ from dossier.models import (
     utcnow,
 )
 from dossier.permissions import Permission, can, require
+from dossier.services import history
 from dossier.services.access import record_access
 
 RECORD_VERSION = 1
@@ -166,6 +167,7 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
         session.add(doc)
         assign(session, doc)
         sign_stored(session, signer, doc, stored, lambda: signed_record(doc, household, actor.username))
+        history.append(session, doc, history.INTAKE, actor=actor.username)
         record_access(session, actor, "document.intake", household_id=household.id, document_id=doc.id,
                       detail=new.original_name)
         session.commit()
@@ -197,6 +199,14 @@ def require_view(session: Session, actor: Actor, doc: Document, action: str) -> 
         record_access(session, actor, action, household_id=doc.household_id, document_id=doc.id, outcome="denied")
         session.commit()
         require(actor, Permission.VIEW_CONFIDENTIAL)
+
+
+def document_history(session: Session, actor: Actor, document_id: int) -> list[dict]:
+    """A document's signed change history, for someone allowed to see the document (logged)."""
+    doc = get_document(session, document_id)
+    require_view(session, actor, doc, "document.history")
+    record_access(session, actor, "document.history", household_id=doc.household_id, document_id=doc.id)
+    return history.history_of(session, doc.id)
 
 
 def read_purpose(doc: Document, purpose: str | None) -> str | None:
@@ -238,9 +248,14 @@ class OriginalCheck:
 def verify_original(archive: Archive, session: Session, doc: Document) -> OriginalCheck:
     """Check the signature over the record, the record against the catalog, and the stored bytes
     against the recorded digests and size (streams the whole object)."""
-    expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "size": doc.size,
-                "household": doc.household.code}
-    return OriginalCheck(doc.id, *check_signed(archive, session, doc, expected))
+    from storage.signing import load_public_key
+
+    expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "size": doc.size}
+    ok, problems = check_signed(archive, session, doc, expected)
+    metadata = history.check_metadata(session, doc, load_public_key(archive.signer.public_pem()))
+    if not metadata.ok:
+        problems.append(metadata.problem)
+    return OriginalCheck(doc.id, ok and metadata.ok, problems)
 
 
 def check_signed(archive: Archive, session: Session, row, expected: dict) -> tuple[bool, list[str]]:

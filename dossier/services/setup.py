@@ -15,10 +15,12 @@ from dossier.archive import MASTER_KEY_ID, SIGNING_KEY_ID, SIGNING_PUBLIC_KEY, A
 from dossier.config import Settings
 from dossier.db import describe_url
 from dossier.errors import ConfigurationError
+from dossier import ledger
 from dossier.keys import ensure_keys
 from dossier.migrate import upgrade
 from dossier.models import Role, User
 from dossier.seed import seed_reference_data
+from dossier.services import history
 from dossier.services.users import add_user
 
 
@@ -32,6 +34,7 @@ class InitReport:
     admin_username: str = "admin"
     admin_password: str | None = None   # only when it was generated now
     index_rebuilt: bool = False         # the search index was in an older format and was rebuilt
+    documents_signed: int = 0           # documents of an older archive whose metadata was signed now
 
     def as_dict(self) -> dict:
         return {
@@ -43,6 +46,7 @@ class InitReport:
             "admin_username": self.admin_username,
             "admin_password": self.admin_password,
             "index_rebuilt": self.index_rebuilt,
+            "documents_signed": self.documents_signed,
         }
 
 
@@ -81,6 +85,10 @@ def initialise(settings: Settings, admin_password: str | None = None, admin_user
             raise ConfigurationError("the signing key does not belong to this archive; restore the right key file")
         put_setting(session, SIGNING_KEY_ID, signer.fingerprint)
         put_setting(session, SIGNING_PUBLIC_KEY, signer.public_pem())
+        # An archive upgraded from before signed metadata: its logs' heads and its documents'
+        # records are signed once, and the history says so.
+        ledger.sign_unsigned_heads(session)
+        report.documents_signed = history.sign_unsigned_documents(session)
         has_admin = session.scalar(select(User.id).where(User.role == Role.ADMIN.value).limit(1))
         if has_admin is None:
             _, generated = add_user(session, Actor.console(), admin_username, Role.ADMIN.value, admin_password,

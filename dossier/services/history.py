@@ -1,0 +1,190 @@
+"""A document's signed metadata and its change history (one home for what the archive vouches for).
+
+The metadata record covers the catalog facts a user relies on: household (by archive number),
+type, title, date, confidentiality, retention class, and a digest of the page text (once
+processed). Every legitimate change appends a history entry holding who, when, what changed
+(before and after), the reason and the whole record after the change; each entry is signed and
+all entries form one chain (``dossier.ledger``), so the latest signed record of a document can
+neither be forged, nor dropped, nor rolled back. ``audit verify`` compares the catalog with it
+and names any field that differs. Appending is part of the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dossier import ledger
+from dossier.models import Document, DocumentHistory, DocumentStatus, Household, Page, utcnow
+from storage.signing import canonical_bytes, verify as verify_signature
+
+RECORD_VERSION = 1
+# Actions a history entry records.
+INTAKE, UPGRADE, PROCESSED, CORRECTED, RETENTION, DESTROYED = (
+    "intake", "upgrade", "processed", "corrected", "retention_class", "destroyed")
+ACTION_NAMES_ZH = {INTAKE: "入库", UPGRADE: "升级时首次签名", PROCESSED: "文字识别完成", CORRECTED: "著录更正",
+                   RETENTION: "设定保管期限", DESTROYED: "销毁"}
+# Field names as records and messages give them, with their Chinese labels.
+FIELD_NAMES_ZH = {"household": "业户档案号", "type": "文件类型", "title": "题名", "date": "文件日期",
+                  "confidentiality": "密级", "retention_class": "保管期限", "text_sha256": "页面文字摘要",
+                  "pages": "页数", "destroyed": "已销毁"}
+
+
+def text_digest(texts: list[tuple[int, str | None]]) -> str | None:
+    """SHA-256 over the pages' text in page order (canonical JSON of ``[[number, text], ...]``);
+    None for a document without pages."""
+    if not texts:
+        return None
+    pages = [[number, text or ""] for number, text in sorted(texts)]
+    return hashlib.sha256(canonical_bytes({"pages": pages})).hexdigest()
+
+
+def page_texts(session: Session, document_id: int) -> list[tuple[int, str | None]]:
+    return [tuple(row) for row in session.execute(
+        select(Page.number, Page.text).where(Page.document_id == document_id).order_by(Page.number))]
+
+
+def metadata_record(doc: Document, archive_no: str, texts: list[tuple[int, str | None]]) -> dict:
+    """The catalog facts of ``doc`` that its signature vouches for."""
+    return {
+        "document": doc.id,
+        "household": archive_no,
+        "type": doc.type_code,
+        "title": doc.title,
+        "date": doc.document_date.isoformat() if doc.document_date else None,
+        "confidentiality": doc.confidentiality,
+        "retention_class": doc.retention_class,
+        "text_sha256": text_digest(texts),
+        "pages": len(texts),
+        "destroyed": doc.status == DocumentStatus.DESTROYED.value,
+    }
+
+
+def current_metadata(session: Session, doc: Document) -> dict:
+    session.flush()
+    archive_no = session.scalar(select(Household.archive_no).where(Household.id == doc.household_id))
+    return metadata_record(doc, archive_no, page_texts(session, doc.id))
+
+
+def latest(session: Session, document_id: int) -> DocumentHistory | None:
+    return session.scalars(select(DocumentHistory).where(DocumentHistory.document_id == document_id)
+                           .order_by(DocumentHistory.seq.desc()).limit(1)).first()
+
+
+def append(session: Session, doc: Document, action: str, *, actor: str | None, reason: str | None = None,
+           at: datetime | None = None) -> DocumentHistory:
+    """Sign ``doc``'s metadata as it is now and append the change (fields that differ from the
+    previous signed record) to its history, in the caller's transaction."""
+    metadata = current_metadata(session, doc)
+    before = latest(session, doc.id)
+    previous = json.loads(before.record)["metadata"] if before is not None else {}
+    changes = {name: [previous.get(name), value] for name, value in metadata.items()
+               if before is not None and previous.get(name) != value}
+    seq, prev = ledger.link(session, ledger.HISTORY)
+    at = at or utcnow()
+    record = {"v": RECORD_VERSION, "seq": seq, "prev": prev, "at": ledger.timestamp(at), "document": doc.id,
+              "action": action, "by": actor, "reason": reason, "changes": changes, "metadata": metadata}
+    signer = ledger.signer_of(session)
+    entry = DocumentHistory(seq=seq, document_id=doc.id, at=at, action=action, actor=actor, reason=reason,
+                            record=json.dumps(record, ensure_ascii=False, sort_keys=True), prev_hash=prev,
+                            entry_hash=ledger.entry_hash(record), signature=signer.sign(record),
+                            signing_key_id=signer.fingerprint)
+    session.add(entry)
+    session.flush()
+    ledger.seal(session, ledger.HISTORY, seq, entry.entry_hash)
+    return entry
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+def check_entry(entry: DocumentHistory, public_key) -> str | None:
+    """Why ``entry`` is not genuine, or None (the chain is walked by ``dossier.ledger``)."""
+    try:
+        record = json.loads(entry.record)
+    except ValueError:
+        return "its record is not valid JSON"
+    if not isinstance(record, dict) or record.get("seq") != entry.seq:
+        return "it holds another entry's record (moved or reordered)"
+    try:
+        digest = ledger.entry_hash(record)
+    except Exception:  # noqa: BLE001 - a record that cannot be canonicalised cannot be genuine
+        return "its record cannot be hashed"
+    if digest != entry.entry_hash or record.get("prev") != entry.prev_hash:
+        return "its record does not match its hash (altered)"
+    if (record.get("document"), record.get("action")) != (entry.document_id, entry.action):
+        return "its columns differ from its signed record (altered)"
+    if not verify_signature(public_key, record, entry.signature):
+        return "its signature is not valid"
+    return None
+
+
+def verify_history(session: Session, public_key) -> dict:
+    rows = session.scalars(select(DocumentHistory).order_by(DocumentHistory.seq)).yield_per(500)
+    return ledger.verify_log(session, ledger.HISTORY, rows, lambda e: check_entry(e, public_key), public_key)
+
+
+@dataclass(frozen=True)
+class MetadataCheck:
+    ok: bool
+    problem: str | None = None
+
+
+def check_metadata(session: Session, doc: Document, public_key, *, archive_no: str | None = None,
+                   texts: list[tuple[int, str | None]] | None = None) -> MetadataCheck:
+    """The catalog's facts of ``doc`` against its latest signed record, naming fields that differ.
+    Page text is replaced only in the transaction that signs it (``ingest.pipeline``), so it is
+    compared whatever the document's processing state."""
+    entry = latest(session, doc.id)
+    if entry is None:
+        return MetadataCheck(False, "the document has no signed metadata record")
+    problem = check_entry(entry, public_key)
+    if problem:
+        return MetadataCheck(False, f"its latest signed metadata record (history entry {entry.seq}): {problem}")
+    signed = json.loads(entry.record).get("metadata") or {}
+    if archive_no is None:
+        archive_no = session.scalar(select(Household.archive_no).where(Household.id == doc.household_id))
+    actual = metadata_record(doc, archive_no, page_texts(session, doc.id) if texts is None else texts)
+    differing = [name for name in actual if signed.get(name) != actual[name]]
+    if differing:
+        return MetadataCheck(False, f"the catalog's {', '.join(differing)} differ(s) from the signed metadata "
+                                    f"record (history entry {entry.seq})")
+    return MetadataCheck(True)
+
+
+def sign_unsigned_documents(session: Session, *, chunk: int = 500) -> int:
+    """Sign the metadata of every document that has no history yet (an archive upgraded from
+    before signed metadata), as it stands, with the entry "upgrade"; commits every ``chunk``."""
+    signed = 0
+    unsigned = select(Document).where(~select(DocumentHistory.seq).where(
+        DocumentHistory.document_id == Document.id).exists()).order_by(Document.id).limit(chunk)
+    while docs := session.scalars(unsigned).all():
+        for doc in docs:
+            append(session, doc, UPGRADE, actor=None, reason="升级时对已有著录信息首次签名")
+        session.commit()
+        signed += len(docs)
+    return signed
+
+
+def history_count(session: Session, document_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(DocumentHistory)
+                          .where(DocumentHistory.document_id == document_id)) or 0
+
+
+def entry_view(entry: DocumentHistory) -> dict:
+    record = json.loads(entry.record)
+    return {"seq": entry.seq, "at": entry.at.isoformat() if entry.at else None, "action": entry.action,
+            "action_name": ACTION_NAMES_ZH.get(entry.action, entry.action), "by": entry.actor,
+            "reason": entry.reason, "changes": record.get("changes") or {}, "metadata": record.get("metadata"),
+            "hash": entry.entry_hash, "signature": entry.signature}
+
+
+def history_of(session: Session, document_id: int) -> list[dict]:
+    """A document's history, oldest first."""
+    rows = session.scalars(select(DocumentHistory).where(DocumentHistory.document_id == document_id)
+                           .order_by(DocumentHistory.seq))
+    return [entry_view(e) for e in rows]
