@@ -16,7 +16,8 @@ Each page is then one of:
 
 :func:`plan` turns the pages into parts; :func:`extract_pages` writes one part's pages as a file
 of the stack's own kind (qpdf for PDF, the TIFF frames themselves for TIFF), which is stored as
-that document's original.
+that document's original; :func:`extract_page_list` does the same for any pages in any order
+(a stack re-stored without a destroyed document's pages, ``retention.stacks``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 from PIL import Image, ImageSequence
@@ -251,29 +252,49 @@ def plan(pages: list[PageKind]) -> list[Part]:
 
 def extract_pages(path: str | os.PathLike, detected: Detected, first: int, last: int, out: str | os.PathLike,
                   *, name: str | None = None) -> Path:
-    """Pages ``first``..``last`` of the stack as a file of its own kind, unchanged: PDF pages
-    copied by qpdf (no re-rendering), TIFF frames written again losslessly with their resolution."""
-    path, out = Path(path), Path(out)
+    """Pages ``first``..``last`` of the stack as a file of its own kind (see :func:`extract_page_list`)."""
+    return extract_page_list(path, detected, range(first, last + 1), out, name=name)
+
+
+def page_spec(pages: Sequence[int]) -> str:
+    """``pages`` in order as qpdf writes page ranges: runs of consecutive numbers joined ("1-3,7")."""
+    runs: list[list[int]] = []
+    for number in pages:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def extract_page_list(path: str | os.PathLike, detected: Detected, pages: Iterable[int], out: str | os.PathLike,
+                      *, name: str | None = None) -> Path:
+    """The stack's pages numbered ``pages`` (1-based, in that order) as a file of its own kind,
+    unchanged: PDF pages copied by qpdf (no re-rendering; nothing but those pages' objects is
+    copied), TIFF frames written again losslessly with their resolution."""
+    path, out, pages = Path(path), Path(out), list(pages)
     label = name or path.name
+    spec = page_spec(pages)
+    if not pages:
+        raise InvalidInput(f"no pages of {label} were asked for")
     if detected.is_pdf:
         pdf_info(path, name=label)
-        result = run_tool(["qpdf", "--empty", "--pages", str(path), f"{first}-{last}", "--", str(out)],
+        result = run_tool(["qpdf", "--empty", "--pages", str(path), spec, "--", str(out)],
                           what=f"Splitting {label}", timeout=300, check=False)
         if result.returncode not in (0, 3):   # 3: qpdf warned (a repaired xref, say) but wrote the pages
-            raise InvalidInput(f"pages {first}-{last} of {label} cannot be copied out of the PDF")
+            raise InvalidInput(f"pages {spec} of {label} cannot be copied out of the PDF")
         return out
     with decoding(label):
         container = Image.open(path)
     with container:
-        frames = tiff_page_frames(container)[first - 1: last]
+        frames = tiff_page_frames(container)
+        if not all(1 <= number <= len(frames) for number in pages):
+            raise InvalidInput(f"{label} has no pages {spec}")
         images, dpi = [], None
-        for index in frames:
-            container.seek(index)
+        for number in pages:
+            container.seek(frames[number - 1])
             dpi = dpi or container.info.get("dpi")
             images.append(container.copy())
-    if len(images) != last - first + 1:
-        raise InvalidInput(f"{label} has no pages {first}-{last}")
     options = {"dpi": dpi} if dpi else {}
     images[0].save(out, "TIFF", save_all=True, append_images=images[1:], compression="tiff_lzw", **options)
     return out
-

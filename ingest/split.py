@@ -19,7 +19,6 @@ the whole stack.
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -33,10 +32,10 @@ from dossier.models import Batch, BatchItem, Document, DocumentStatus
 from dossier.permissions import Permission, require
 from dossier.services.documents import DuplicateDocument, NewDocument, get_document_type, store_original
 from dossier.services.households import get_household
-from dossier.services.stacks import open_stack, store_stack
+from dossier.services.stacks import copy_stack, stack_positions, store_stack, work_folder
 from ingest.detect import Detected, detect
 from ingest.intake import FileSpec, _item, probe
-from ingest.separate import Part, detect_pages, extract_pages, plan
+from ingest.separate import Part, detect_pages, extract_page_list, extract_pages, plan
 
 
 def _part_name(stack_name: str, part: Part) -> str:
@@ -129,7 +128,8 @@ def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: in
                    community: str | None, type_code: str, title: str | None = None,
                    document_date: date | None = None, confidential: bool = False,
                    retention_class: str | None = None, batch_id: int | None = None) -> Document:
-    """File an unfiled part of a stack: its pages are copied out of the stored stack and stored
+    """File an unfiled part of a stack: its pages are copied out of the stored stack (found there
+    through its signed record's page list, which a destroyed document's cut changes) and stored
     as a new signed original in ``household``, queued for processing. Returns the document.
     ``batch_id``, when given, is the batch the part must belong to."""
     require(actor, Permission.MANAGE_RECORDS)
@@ -141,14 +141,13 @@ def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: in
     target = get_household(session, household, community)
     get_document_type(session, type_code)
     stack = item.stack
-    with tempfile.TemporaryDirectory(prefix="dossier-assign-") as tmp:
-        whole = Path(tmp) / "stack"
-        with open_stack(archive, session, stack) as stream, open(whole, "wb") as out:
-            shutil.copyfileobj(stream, out, 1 << 20)
+    positions = stack_positions(stack, item.first_page, item.last_page)
+    with work_folder(archive, "dossier-assign-") as folder:
+        whole = copy_stack(archive, session, stack, folder / "stack")
         detected = detect(whole, name=stack.file_name)
         part = Part("document", item.first_page, item.last_page)
-        extracted = extract_pages(whole, detected, part.first, part.last, Path(tmp) / f"part{detected.suffix}",
-                                  name=stack.file_name)
+        extracted = extract_page_list(whole, detected, positions, folder / f"part{detected.suffix}",
+                                      name=stack.file_name)
         new = NewDocument(household=target, type_code=type_code,
                           title=(title or "").strip() or f"{Path(stack.file_name).stem} p. {part.pages}",
                           media_type=detected.media_type, original_name=item.file_name,

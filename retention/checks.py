@@ -47,6 +47,7 @@ PROPERTY_NAMES_ZH = {AUTHENTICITY: "真实性", INTEGRITY: "完整性", USABILIT
 CHECKS: dict[str, tuple[str, str]] = {
     "signature": (AUTHENTICITY, "入库记录的签名有效"),
     "record": (AUTHENTICITY, "目录与签名记录一致"),
+    "signed_metadata": (AUTHENTICITY, "著录信息与页面文字与最新签名记录一致"),
     "sha256": (AUTHENTICITY, "原件 SHA-256 与签名记录一致"),
     "sm3": (AUTHENTICITY, "原件 SM3 与签名记录一致"),
     "key": (SECURITY, "原件加密存储，数据密钥在册"),
@@ -105,8 +106,10 @@ def _record_outcomes(ctx: CheckContext, doc: Document, record: dict | None) -> l
         return [Outcome("signature", False, "the signed record is not valid JSON"),
                 Outcome("record", False, "the signed record is not valid JSON")]
     signed = verify(ctx.public_key, record, doc.signature)
+    # The household at intake; where the document is now is vouched for by its signed metadata
+    # (``signed_metadata``), which a correction that moves it re-signs.
     expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "sm3": doc.sm3,
-                "size": doc.size, "media_type": doc.media_type, "household": doc.household.code}
+                "size": doc.size, "media_type": doc.media_type}
     differing = [field for field, value in expected.items() if record.get(field) != value]
     return [
         Outcome("signature", signed, None if signed else "the signature does not match the signed record"),
@@ -145,6 +148,14 @@ def _metadata_outcome(doc: Document) -> Outcome:
     return Outcome("metadata", not missing, f"missing: {', '.join(missing)}" if missing else None)
 
 
+def _signed_metadata_outcome(ctx: CheckContext, doc: Document) -> Outcome:
+    from dossier.services.history import check_metadata
+
+    texts = [(p.number, p.text) for p in doc.pages]
+    result = check_metadata(ctx.session, doc, ctx.public_key, archive_no=doc.household.archive_no, texts=texts)
+    return Outcome("signed_metadata", result.ok, result.problem)
+
+
 def _processed_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
     pages: list[Page] = list(doc.pages)
     ok_pages = bool(pages) and doc.page_count == len(pages)
@@ -176,6 +187,7 @@ def check_document(ctx: CheckContext, doc: Document) -> list[Outcome]:
     except ValueError:
         record = None
     outcomes = _record_outcomes(ctx, doc, record) + _content_outcomes(ctx, doc, record) + [_metadata_outcome(doc)]
+    outcomes.append(_signed_metadata_outcome(ctx, doc))
     if doc.status in PROCESSED:
         outcomes += _processed_outcomes(ctx, doc)
     return outcomes
@@ -283,13 +295,51 @@ def unauthorised_readers(ctx: CheckContext) -> Iterator[Finding]:
                           f"document", document_id, household_id)
 
 
-@register_archive_check("shred_log", AUTHENTICITY, "销毁日志哈希链完整、每条签名有效")
+def _log_findings(name: str, result: dict) -> Iterator[Finding]:
+    for problem in result["problems"]:
+        yield Finding(f"{name}: {problem['problem']}")
+
+
+@register_archive_check("shred_log", AUTHENTICITY, "销毁日志哈希链完整、每条签名有效、链头与锚点一致")
 def shred_log(ctx: CheckContext) -> Iterator[Finding]:
-    """The shredding log's chain and signatures (``retention.shredlog.verify``)."""
+    """The shredding log's chain, signatures, head and anchor (``retention.shredlog.verify``)."""
     from retention import shredlog
 
-    for problem in shredlog.verify(ctx.session, ctx.public_key)["problems"]:
-        yield Finding(f"shredding log {problem['problem']}")
+    yield from _log_findings("shredding log", shredlog.verify(ctx.session, ctx.public_key))
+
+
+@register_archive_check("access_log", AUTHENTICITY, "查阅登记哈希链完整、链头签名有效且与锚点一致")
+def access_log(ctx: CheckContext) -> Iterator[Finding]:
+    """The access log's chain, head and anchor (``dossier.services.access.verify_access_log``)."""
+    from dossier.services.access import verify_access_log
+
+    yield from _log_findings("access log", verify_access_log(ctx.session, ctx.public_key))
+
+
+@register_archive_check("change_history", AUTHENTICITY, "著录变更历史哈希链完整、每条签名有效")
+def change_history(ctx: CheckContext) -> Iterator[Finding]:
+    """The documents' change history: chain, signatures, head and anchor."""
+    from dossier.services.history import verify_history
+
+    yield from _log_findings("change history", verify_history(ctx.session, ctx.public_key))
+
+
+@register_archive_check("destruction_records", INTEGRITY, "每件已销毁文件均有销毁日志记录，销毁证明与日志一致")
+def destruction_records(ctx: CheckContext) -> Iterator[Finding]:
+    """Destroyed documents, destroyed list items, shredding-log entries and the lists' range
+    hashes (what their certificates quote) agree with each other."""
+    from retention.consistency import destruction_findings
+
+    yield from destruction_findings(ctx)
+
+
+@register_archive_check("destroyed_content", SECURITY, "已销毁文件的内容在任何存储对象中均不可再解密")
+def destroyed_content(ctx: CheckContext) -> Iterator[Finding]:
+    """No content of a destroyed document can still be read: no page text, no data key of its
+    original or derivatives, no stored stack still holding its pages."""
+    from retention.consistency import leftover_content_findings
+
+    yield from leftover_content_findings(ctx)
 
 
 @register_archive_check("scan_stacks", AUTHENTICITY, "封面拆分前的整叠扫描件签名有效、内容未被改动")

@@ -5,13 +5,16 @@ Per item, in this order:
 1. Re-check: the list is approved, the item still pending (struck items are never touched), the
    document not held, past its disposal date, not being processed, and the content the reviewer
    saw (same SHA-256).
-2. Delete the original and every derivative (previews, searchable PDF) from storage. Deleting a
-   missing object is not an error, so a re-run repeats this harmlessly. If storage fails (say it
-   is unreachable) the item stays pending with the reason, and the run goes on to the next.
-3. One catalog transaction: destroy the wrapped data keys (crypto-shredding: no copy of the
-   objects, backups included, can be decrypted again), delete the page text, turn the document
-   into a tombstone, mark the item destroyed and append the signed shredding-log entry. Either
-   all of it commits or none of it does.
+2. Store every scanned stack the document was cut from again without its pages
+   (``retention.stacks``), then delete the original and every derivative (previews, searchable
+   PDF) from storage. Deleting a missing object is not an error, so a re-run repeats this
+   harmlessly. If storage fails (say it is unreachable) the item stays pending with the reason,
+   and the run goes on to the next.
+3. One catalog transaction: point the stacks at their reduced copies, destroy the wrapped data
+   keys (crypto-shredding: no copy of the objects, backups included, can be decrypted again),
+   delete the page text, turn the document into a tombstone (signed into its history), mark the
+   item destroyed and append the signed shredding-log entry. Either all of it commits or none of
+   it does; after it the old stack objects are deleted.
 4. After the run, the search index is told about every destroyed document of the list (the
    index writer journals the ids first, so a crash here is caught up by ``dossier index sync``).
 
@@ -43,8 +46,9 @@ from dossier.models import (
     utcnow,
 )
 from dossier.permissions import Permission, require
+from dossier.services import history
 from dossier.services.access import record_access
-from retention import shredlog
+from retention import shredlog, stacks
 from retention.holds import active_holds_for
 from storage.errors import StorageError
 
@@ -100,6 +104,7 @@ def tombstone(session: Session, doc: Document, keys: set[str], *, at, by: str | 
     doc.destroyed_at = at
     doc.destroyed_by = by
     doc.destruction_list = list_number
+    history.append(session, doc, history.DESTROYED, actor=by, reason=f"销毁清册 {list_number}", at=at)
 
 
 def _blocker(session: Session, item: DestructionItem, doc: Document, today: date) -> str | None:
@@ -122,6 +127,45 @@ def _keep_pending(session: Session, item_id: int, reason: str) -> None:
     session.commit()
 
 
+def _record_destruction(archive: Archive, session: Session, actor: Actor, dl: DestructionList,
+                        item: DestructionItem, doc: Document, keys: set[str], cuts: list) -> str | None:
+    """The catalog transaction of one destruction (storage is done): claim the document, cut it
+    from its stacks, tombstone it, mark the item, append the log entries; commit. Returns why it
+    could not be recorded (nothing committed then), or None."""
+    now = utcnow()
+    # Claim the document against a worker starting on it meanwhile (claims are conditional too).
+    claimed = session.execute(
+        update(Document).where(Document.id == doc.id, Document.status != DocumentStatus.PROCESSING.value,
+                               Document.status != DocumentStatus.DESTROYED.value)
+        .values(status=DocumentStatus.DESTROYED.value).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        return "taken by a worker or another run meanwhile; run execute again later"
+    try:
+        stack_facts = stacks.apply_stack_cuts(session, archive.signer, cuts, list_number=dl.number, at=now)
+    except stacks.StackChanged as exc:
+        return f"{exc.message}; run execute again"
+    tombstone(session, doc, keys, at=now, by=actor.username, list_number=dl.number)
+    item.state = ItemState.DESTROYED.value
+    item.destroyed_at = now
+    item.destroyed_by = actor.username
+    item.last_error = None
+    facts = {"household": item.household_code, "archive_no": item.archive_no, "type": item.type_code,
+             "title": item.title, "date": item.document_date.isoformat() if item.document_date else None,
+             "class": item.retention_class, "sha256": item.sha256, "objects": len(keys),
+             "approved_by": dl.approved_by, "destroyed_by": actor.username}
+    if stack_facts:
+        facts["stacks"] = stack_facts
+    shredlog.append(session, archive.signer, kind="electronic", list_number=dl.number, document_id=doc.id, at=now,
+                    facts=facts)
+    record_access(session, actor, "document.destroy", household_id=doc.household_id, document_id=doc.id,
+                  detail=dl.number)
+    try:
+        session.commit()
+    except SQLAlchemyError as exc:   # e.g. another run appended to the log at the same moment
+        return f"the catalog refused the destruction record ({type(exc).__name__}); run execute again"
+    return None
+
+
 def _destroy_item(archive: Archive, session: Session, actor: Actor, item_id: int, today: date,
                   report: ExecutionReport) -> None:
     session.expire_all()   # read the item, its list and its document as committed now (another run?)
@@ -138,41 +182,25 @@ def _destroy_item(archive: Archive, session: Session, actor: Actor, item_id: int
         report.pending.append({"document": doc.id, "reason": reason})
         return _keep_pending(session, item_id, reason)
     try:
+        cuts = stacks.plan_stack_cuts(archive, session, doc)
+    except StorageError as exc:
+        report.pending.append({"document": doc.id, "reason": exc.message, "storage": True})
+        return _keep_pending(session, item_id, exc.message)
+    try:
         keys = object_keys_of(archive, session, doc)
         for key in sorted(keys):
             archive.store.delete(key)
     except StorageError as exc:
+        stacks.discard_stack_cuts(archive, cuts)
         report.pending.append({"document": doc.id, "reason": exc.message, "storage": True})
         return _keep_pending(session, item_id, exc.message)
 
-    now = utcnow()
-    # Claim the document against a worker starting on it meanwhile (claims are conditional too).
-    claimed = session.execute(
-        update(Document).where(Document.id == doc.id, Document.status != DocumentStatus.PROCESSING.value,
-                               Document.status != DocumentStatus.DESTROYED.value)
-        .values(status=DocumentStatus.DESTROYED.value).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        reason = "taken by a worker or another run meanwhile; run execute again later"
+    reason = _record_destruction(archive, session, actor, dl, item, doc, keys, cuts)
+    if reason:
+        stacks.discard_stack_cuts(archive, cuts)
         report.pending.append({"document": doc.id, "reason": reason})
         return _keep_pending(session, item_id, reason)
-    tombstone(session, doc, keys, at=now, by=actor.username, list_number=dl.number)
-    item.state = ItemState.DESTROYED.value
-    item.destroyed_at = now
-    item.destroyed_by = actor.username
-    item.last_error = None
-    shredlog.append(session, archive.signer, kind="electronic", list_number=dl.number, document_id=doc.id, at=now,
-                    facts={"household": item.household_code, "archive_no": item.archive_no, "type": item.type_code,
-                           "title": item.title, "date": item.document_date.isoformat() if item.document_date else None,
-                           "class": item.retention_class, "sha256": item.sha256, "objects": len(keys),
-                           "approved_by": dl.approved_by, "destroyed_by": actor.username})
-    record_access(session, actor, "document.destroy", household_id=doc.household_id, document_id=doc.id,
-                  detail=dl.number)
-    try:
-        session.commit()
-    except SQLAlchemyError as exc:   # e.g. another run appended to the log at the same moment
-        reason = f"the catalog refused the destruction record ({type(exc).__name__}); run execute again"
-        report.pending.append({"document": doc.id, "reason": reason})
-        return _keep_pending(session, item_id, reason)
+    stacks.finish_stack_cuts(archive, cuts)
     report.destroyed.append(doc.id)
 
 

@@ -1,0 +1,144 @@
+"""Cross-checks between destruction's records, and proof that destroyed content is gone.
+
+Destruction writes the same fact in several places: the document's tombstone, its list item,
+the shredding-log entry and the list's range hash (which the certificate quotes). Each must
+agree with the others, so that removing one (say, a log entry) or forging one (a tombstone
+without a destruction) shows. And once destroyed, no content may still be readable: no page
+text, no data key of an original or a derivative, no index entry, no stored stack still
+holding the pages (``retention.stacks``). Used by the archive-wide checks of ``audit verify``.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from dossier.models import (
+    DestructionItem,
+    DestructionList,
+    Document,
+    DocumentStatus,
+    ItemState,
+    ObjectKey,
+    Page,
+    ScanStack,
+    ShredLogEntry,
+)
+from retention.checks import LIST_CHUNK, CheckContext, Finding
+from retention.shredlog import range_hash
+
+DERIVATIVES = "derivatives/"
+
+
+def _electronic_entries(session: Session) -> dict[int, str]:
+    """Document id → the list its electronic shredding-log entry names (one pair per entry)."""
+    return dict(session.execute(select(ShredLogEntry.document_id, ShredLogEntry.list_number)
+                                .where(ShredLogEntry.kind == "electronic")).all())
+
+
+def destruction_findings(ctx: CheckContext) -> Iterator[Finding]:
+    session = ctx.session
+    logged = _electronic_entries(session)
+    destroyed_docs = session.execute(select(Document.id, Document.household_id, Document.destruction_list)
+                                     .where(Document.status == DocumentStatus.DESTROYED.value)
+                                     .order_by(Document.id)).yield_per(LIST_CHUNK)
+    seen: set[int] = set()
+    for doc_id, household_id, list_number in destroyed_docs:
+        seen.add(doc_id)
+        if doc_id not in logged:
+            yield Finding(f"document {doc_id} is destroyed (list {list_number}) but the shredding log has no entry "
+                          f"for it", doc_id, household_id)
+        elif logged[doc_id] != list_number:
+            yield Finding(f"document {doc_id} was destroyed by list {list_number}, the shredding log says by list "
+                          f"{logged[doc_id]}", doc_id, household_id)
+    for doc_id, list_number in sorted(logged.items()):
+        if doc_id not in seen:
+            yield Finding(f"the shredding log records document {doc_id} destroyed by list {list_number}, but the "
+                          f"catalog still holds it (restore without `--shredlog`?)", doc_id)
+    yield from _item_findings(session, logged)
+    yield from _range_findings(session)
+
+
+def _item_findings(session: Session, logged: dict[int, str]) -> Iterator[Finding]:
+    items = session.execute(select(DestructionItem.document_id, DestructionList.number)
+                            .join(DestructionList, DestructionList.id == DestructionItem.list_id)
+                            .where(DestructionItem.state == ItemState.DESTROYED.value)).yield_per(LIST_CHUNK)
+    for doc_id, list_number in items:
+        if logged.get(doc_id) != list_number:
+            yield Finding(f"list {list_number} marks document {doc_id} destroyed, but the shredding log has no "
+                          f"entry for it on that list", doc_id)
+
+
+def _range_findings(session: Session) -> Iterator[Finding]:
+    for number, recorded in session.execute(select(DestructionList.number, DestructionList.log_range_sha256)
+                                            .order_by(DestructionList.id)):
+        entries = list(session.scalars(select(ShredLogEntry).where(ShredLogEntry.list_number == number)
+                                       .order_by(ShredLogEntry.seq)))
+        actual = range_hash(entries)
+        if actual != recorded:
+            yield Finding(f"the certificate hash of list {number} ({recorded or 'none'}) does not match its "
+                          f"shredding-log entries ({actual or 'none'})")
+
+
+def leftover_content_findings(ctx: CheckContext) -> Iterator[Finding]:
+    session = ctx.session
+    with_text = session.execute(select(Page.document_id, func.count()).join(Document)
+                                .where(Document.status == DocumentStatus.DESTROYED.value)
+                                .group_by(Page.document_id).order_by(Page.document_id))
+    for doc_id, pages in with_text:
+        yield Finding(f"destroyed document {doc_id} still has {pages} page(s) of text in the catalog", doc_id)
+    kept = session.scalars(select(Document.id).where(Document.status == DocumentStatus.DESTROYED.value,
+                                                     (Document.original_key.is_not(None))
+                                                     | (Document.searchable_pdf_key.is_not(None))))
+    for doc_id in kept:
+        yield Finding(f"destroyed document {doc_id} still names stored objects", doc_id)
+    yield from _unreferenced_keys(session)
+    yield from _indexed_destroyed(ctx)
+    from retention.stacks import destroyed_pages_in_stacks
+
+    yield from destroyed_pages_in_stacks(ctx)
+
+
+def _unreferenced_keys(session: Session) -> Iterator[Finding]:
+    """Data keys that nothing live refers to: their objects can still be decrypted although no
+    record shows them (a destroyed document's derivatives, a replaced stack, a forgotten original)."""
+    originals = select(ObjectKey.object_key).where(
+        ~ObjectKey.object_key.like(f"{DERIVATIVES}%"),
+        ~exists().where(Document.original_key == ObjectKey.object_key),
+        ~exists().where(ScanStack.original_key == ObjectKey.object_key)).order_by(ObjectKey.object_key)
+    for key in session.scalars(originals).yield_per(LIST_CHUNK):
+        yield Finding(f"the data key of {key} is kept, but no document or stack refers to the object")
+    last = DERIVATIVES
+    while True:
+        keys = list(session.scalars(select(ObjectKey.object_key).where(
+            ObjectKey.object_key > last, ObjectKey.object_key.like(f"{DERIVATIVES}%"))
+            .order_by(ObjectKey.object_key).limit(LIST_CHUNK)))
+        if not keys:
+            return
+        last = keys[-1]
+        owners = {key: _derivative_owner(key) for key in keys}
+        live = set(session.scalars(select(Document.id).where(
+            Document.id.in_({d for d in owners.values() if d is not None}),
+            Document.status != DocumentStatus.DESTROYED.value)))
+        for key, doc_id in owners.items():
+            if doc_id not in live:
+                yield Finding(f"the data key of {key} is kept, but its document {doc_id} is destroyed or unknown",
+                              doc_id)
+
+
+def _derivative_owner(key: str) -> int | None:
+    part = key[len(DERIVATIVES):].split("/", 1)[0]
+    return int(part) if part.isdigit() else None
+
+
+def _indexed_destroyed(ctx: CheckContext) -> Iterator[Finding]:
+    if not ctx.indexed:
+        return
+    ids = sorted(ctx.indexed)
+    for start in range(0, len(ids), LIST_CHUNK):
+        chunk = ids[start:start + LIST_CHUNK]
+        for doc_id in ctx.session.scalars(select(Document.id).where(
+                Document.id.in_(chunk), Document.status == DocumentStatus.DESTROYED.value)):
+            yield Finding(f"the search index still holds the text of destroyed document {doc_id}", doc_id)
