@@ -206,6 +206,34 @@ def anchor_catalog_heads(session: Session) -> None:
 
 # --- verification ------------------------------------------------------------------------------
 
+def check_signed_entry(row: Any, columns: dict[str, Any], public_key) -> str | None:
+    """Why an entry that keeps its signed record as text (``row.record``: canonical JSON naming
+    its ``seq`` and ``prev``) is not genuine, or None: the record must parse, be the entry's own,
+    hash to ``row.entry_hash``, link as ``row.prev_hash`` says, agree with the row's ``columns``
+    (record field → column value) and bear a valid signature."""
+    try:
+        record = json.loads(row.record)
+    except ValueError:
+        return "its record is not valid JSON"
+    if not isinstance(record, dict):
+        return "its record is not a JSON object"
+    if record.get("seq") != row.seq:
+        return f"it holds the record of entry {record.get('seq')} (moved or reordered)"
+    try:
+        digest = entry_hash(record)
+    except Exception:  # noqa: BLE001 - a record that cannot be canonicalised cannot be genuine
+        return "its record cannot be hashed"
+    if digest != row.entry_hash:
+        return "its record does not match its hash (altered)"
+    if record.get("prev") != row.prev_hash:
+        return "its link to the previous entry differs from its signed record (altered)"
+    if any(record.get(field) != value for field, value in columns.items()):
+        return "its columns differ from its signed record (altered)"
+    if not verify_signature(public_key, record, row.signature):
+        return "its signature is not valid"
+    return None
+
+
 @dataclass
 class _Walk:
     problems: list[dict]

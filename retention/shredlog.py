@@ -56,27 +56,8 @@ def record_range(session: Session, list_number: str) -> None:
 
 def _check(row: ShredLogEntry, public_key) -> str | None:
     """Why ``row`` is not a genuine entry, or None (the chain itself is walked by the ledger)."""
-    try:
-        record = json.loads(row.record)
-    except ValueError:
-        return "its record is not valid JSON"
-    if not isinstance(record, dict):
-        return "its record is not a JSON object"
-    if record.get("seq") != row.seq:
-        return f"it holds the record of entry {record.get('seq')} (moved or reordered)"
-    try:
-        digest = entry_hash(record)
-    except Exception:  # noqa: BLE001 - a record that cannot be canonicalised cannot be genuine
-        return "its record cannot be hashed"
-    if digest != row.entry_hash:
-        return "its record does not match its hash (altered)"
-    if record.get("prev") != row.prev_hash:
-        return "its link to the previous entry differs from its signed record (altered)"
-    if (record.get("kind"), record.get("list"), record.get("document")) != (row.kind, row.list_number, row.document_id):
-        return "its columns differ from its signed record (altered)"
-    if not verify_signature(public_key, record, row.signature):
-        return "its signature is not valid"
-    return None
+    return ledger.check_signed_entry(row, {"kind": row.kind, "list": row.list_number, "document": row.document_id},
+                                     public_key)
 
 
 def verify(session: Session, public_key) -> dict:
