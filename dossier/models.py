@@ -361,6 +361,9 @@ class Page(Base):
     )
     number: Mapped[int] = mapped_column(Integer, nullable=False)
     text: Mapped[str | None] = mapped_column(Text)
+    # The text of a confidential document's page, sealed with the field cipher
+    # (``dossier.fieldcrypt``); ``text`` is then empty.
+    text_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     confidence: Mapped[float | None] = mapped_column(Float)
     language: Mapped[str | None] = mapped_column(String(32))
     dpi: Mapped[int | None] = mapped_column(Integer)
@@ -410,6 +413,35 @@ class AccessEvent(Base):
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True, nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class WebSession(Base):
+    """A signed-in browser session, kept on the server: the cookie carries only a random id, whose
+    SHA-256 is the key here. Deleted at logout, on a password change and on deactivation."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text, default="{}", nullable=False)       # JSON: the session's values
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, for throttling by client address and by account across processes
+    and restarts. The name typed is kept only as a keyed hash."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_name_at", "name_key", "at"),
+                      Index("ix_login_attempts_addr_at", "client_addr", "at"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    name_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    ok: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
 
 class LogHead(Base):
