@@ -9,7 +9,9 @@ anchor, rewritten atomically after each commit and never moved backwards. Cuttin
 end or wiping a log leaves the anchor ahead of the catalog; rewriting a head needs the key.
 
 Appending locks the head row first (an UPDATE), so concurrent writers queue instead of forking
-the chain. Lock order, to keep PostgreSQL free of deadlocks: history, then shredlog, then access.
+the chain. On PostgreSQL a transaction's first append locks every head at once, in name order,
+so transactions that append to several logs (a destruction: history, shredding and access log)
+can never wait on each other in a circle. SQLite has one write lock for the whole database.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ GENESIS = "0" * 64
 ANCHOR_FILE = "log-heads.json"
 ANCHOR_FORMAT = "dossier-log-heads/1"
 _PENDING = "ledger.pending_heads"
+_LOCKED = "ledger.heads_locked"
 _signers: dict[str, Signer] = {}
 
 
@@ -87,6 +90,9 @@ def signer_of(session: Session) -> Signer:
 def link(session: Session, name: str) -> tuple[int, str]:
     """Reserve the next entry of log ``name``: lock its head and return (seq, previous hash).
     The caller adds its entry and calls :func:`seal` in the same transaction."""
+    if not session.info.get(_LOCKED) and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(LogHead.name).order_by(LogHead.name).with_for_update())
+    session.info[_LOCKED] = True
     moved = session.execute(update(LogHead).where(LogHead.name == name).values(seq=LogHead.seq + 1)
                             .execution_options(synchronize_session=False))
     if moved.rowcount == 0:
@@ -113,6 +119,7 @@ def seal(session: Session, name: str, seq: int, digest: str) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _anchor_after_commit(session: Session) -> None:
+    session.info.pop(_LOCKED, None)
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -125,6 +132,7 @@ def _anchor_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_LOCKED, None)
 
 
 # --- the anchor file ---------------------------------------------------------------------------
