@@ -29,6 +29,7 @@ from dossier.models import (
 )
 from dossier.permissions import Permission, can, require, require_any
 from dossier.services.access import record_access
+from dossier.services.documents import visible_clause
 from retention.holds import held_clause
 from retention.schedule import class_of
 
@@ -94,10 +95,12 @@ def due_documents(session: Session, actor: Actor, flt: DueFilter) -> tuple[int, 
     return total, list(session.scalars(query))
 
 
-def due_soon_count(session: Session, *, days: int = 90, today: date | None = None) -> dict:
-    """For the dashboard: documents already due, and those falling due in the next ``days``."""
+def due_soon_count(session: Session, actor: Actor, *, days: int = 90, today: date | None = None) -> dict:
+    """For the dashboard: documents ``actor`` may see already due, and those falling due in the
+    next ``days``."""
     today = today or date.today()
-    live = and_(Document.status != DocumentStatus.DESTROYED.value, Document.disposal_date.is_not(None))
+    live = and_(Document.status != DocumentStatus.DESTROYED.value, Document.disposal_date.is_not(None),
+                visible_clause(actor))
     overdue = session.scalar(select(func.count(Document.id)).where(live, Document.disposal_date <= today)) or 0
     soon = session.scalar(select(func.count(Document.id)).where(
         live, Document.disposal_date > today, Document.disposal_date <= today + timedelta(days=days))) or 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from search import analysis
@@ -72,10 +73,14 @@ def _pattern(multi: frozenset[str], single: frozenset[str]) -> "re.Pattern[str]"
 _SPACE = re.compile(r"\s+")
 
 
-def snippet(text: str | None, texts: list[Text], *, window: int = WINDOW) -> str:
-    """An HTML-safe excerpt of ``text`` around its densest matches."""
+def snippet(text: str | None, texts: list[Text], *, window: int = WINDOW,
+            mask: Callable[[str], str] | None = None) -> str:
+    """An HTML-safe excerpt of ``text`` around its densest matches. With ``mask`` (a function
+    that keeps length, ``dossier.masking``), the matches are found on the page's text and the
+    excerpt shows the masked text: the marks land on the same characters."""
     text = text or ""
     ranges = marks(text, texts)
+    text = shown(text, mask)
     if not ranges:
         excerpt = text[:window]
         return _clean(html.escape(excerpt)) + ("…" if len(text) > window else "")
@@ -105,6 +110,16 @@ def snippet(text: str | None, texts: list[Text], *, window: int = WINDOW) -> str
     if hi < len(text):
         out.append("…")
     return _clean("".join(out))
+
+
+def shown(text: str, mask: Callable[[str], str] | None) -> str:
+    """``text`` through ``mask``, which must keep its length (offsets are shared)."""
+    if mask is None:
+        return text
+    masked = mask(text)
+    if len(masked) != len(text):
+        raise ValueError("a text mask must keep the text's length")
+    return masked
 
 
 def _clean(s: str) -> str:

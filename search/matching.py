@@ -21,12 +21,15 @@ scores as arrays. Nothing is matched a page at a time in Python:
   more when other pages differ from the word in the same way: that is another phrase, not a
   misreading). The edits lower the score of the whole AND the word is part of, so one misread
   word weighs the same whether it is the query's rarest word or its commonest.
-* Scores are Whoosh's BM25F (B 0.75, K1 1.2, idf and average lengths of the whole index), a
-  phrase scoring the sum of its terms, as Whoosh's own phrase query does.
+* Scores are Whoosh's BM25F (B 0.75, K1 1.2), a phrase scoring the sum of its terms, as Whoosh's
+  own phrase query does. The idf and average lengths come from the pages the user may see
+  (:class:`VisibleStats`; the whole index, :class:`IndexStats`, for a role cleared for all), so a
+  hidden page changes no visible score or order.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -218,30 +221,88 @@ def compile_query(query: EngineQuery, tolerant: bool = True):
 
 # --- evaluation -----------------------------------------------------------------------------
 
+class IndexStats:
+    """BM25's collection statistics (pages, a term's document frequency, average field length)
+    of the whole index, as Whoosh keeps them: what a role cleared for everything is scored by."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self._weights: dict = {}
+
+    def weight(self, field: str, text: str) -> tuple[float, float]:
+        """(idf, average field length) of a term."""
+        key = (field, text)
+        if key not in self._weights:
+            s = self.searcher
+            self._weights[key] = (_idf(s.doc_count_all(), s.doc_frequency(field, text)),
+                                  s.avg_field_length(field) or 1)
+        return self._weights[key]
+
+
+class VisibleStats(IndexStats):
+    """The same statistics over only the pages a role may see (``masks``, one per segment), so a
+    page hidden from the user changes none of its scores. A term's document frequency is counted
+    once per index version: Whoosh's figure in segments without hidden pages, the visible entries
+    of its posting list (one numpy gather) elsewhere."""
+
+    def __init__(self, views: list["SegmentView"], masks: list[np.ndarray]):
+        super().__init__(None)
+        self._parts = [(view, mask, bool(mask.all())) for view, mask in zip(views, masks)]
+        self.pages = int(sum(np.count_nonzero(m) for m in masks))
+        self._avgfl: dict[str, float] = {}
+
+    def weight(self, field: str, text: str) -> tuple[float, float]:
+        key = (field, text)
+        if key not in self._weights:
+            self._weights[key] = (_idf(self.pages, self.doc_frequency(field, text)), self.avg_field_length(field))
+        return self._weights[key]
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        n = 0
+        for view, mask, whole in self._parts:
+            if whole:
+                n += view.reader.doc_frequency(field, text)
+            elif (ta := view.term(field, text)) is not None:
+                n += int(np.count_nonzero(mask[ta.docs]))
+        return n
+
+    def avg_field_length(self, field: str) -> float:
+        if field not in self._avgfl:
+            total = sum(float(view.lengths(field)[mask].sum()) for view, mask, _ in self._parts)
+            self._avgfl[field] = total / self.pages if self.pages else 1.0
+        return self._avgfl[field] or 1.0
+
+
+def _idf(pages: int, df: int) -> float:
+    return math.log(max(pages, 1) / (df + 1)) + 1
+
+
 class SegmentView:
     """What evaluation needs of one segment: its terms (through the shared cache), page lengths
-    per field, index-wide statistics for scoring and the date column."""
+    per field, the date column, and the statistics scores are computed with (``scored_by``)."""
 
     def __init__(self, searcher, reader, lengths: dict, dates: np.ndarray):
-        self.searcher = searcher           # the top-level searcher (index-wide statistics)
         self.reader = reader
         self.ndocs = reader.doc_count_all()
         self._lengths = lengths            # field → float64 array of page lengths
         self.dates = dates
-        self._stats: dict = {}
+        self.stats: IndexStats = IndexStats(searcher)
+
+    def scored_by(self, stats: IndexStats) -> "SegmentView":
+        """This view, scoring with ``stats`` (a shallow copy: views are shared by every query)."""
+        view = copy.copy(self)
+        view.stats = stats
+        return view
 
     def term(self, field: str, text: str) -> TermArrays | None:
         return term_cache.get(self.reader, field, text)
 
+    def lengths(self, field: str) -> np.ndarray:
+        return self._lengths[field]
+
     def bm25(self, field: str, text: str, ta: TermArrays, docs: np.ndarray) -> np.ndarray:
         """The term's BM25F score on each of ``docs`` (0 where the term is not on the page)."""
-        key = (field, text)
-        if key not in self._stats:
-            s = self.searcher
-            n = s.doc_frequency(field, text)
-            idf = math.log(s.doc_count_all() / (n + 1)) + 1
-            self._stats[key] = (idf, s.avg_field_length(field) or 1)
-        idf, avgfl = self._stats[key]
+        idf, avgfl = self.stats.weight(field, text)
         if len(docs) * DENSE_FROM > self.ndocs:
             # Many pages: scatter the weights over the segment once instead of a binary search
             # per page (0 where the term is not on the page).

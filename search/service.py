@@ -1,14 +1,18 @@
 """Search as a service function: the CLI and the web call :func:`search_documents`.
 
 Permission safety: a user without clearance for confidential documents has them masked inside
-the engine query, so they count nowhere (hits, totals, facets, snippets); hits are checked
-again against the catalog with ``may_view`` before anything is shown. Every search is written
-to the access log with the user, the query, the filters and the number of results.
+the engine query, so they count nowhere (hits, totals, facets, snippets, scores: the engine
+scores with statistics over the visible pages); hits are checked again against the catalog with
+``may_view`` before anything is shown, and personal numbers in snippets are masked
+(``text_mask``). A cleared user sees a confidential hit marked ``confidential`` and its snippet
+only once a purpose was given for that document (``purposes``). Every search is written to the
+access log with the user, the query, the filters and the number of results.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,11 +20,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
-from dossier.errors import InvalidInput
-from dossier.models import Community, Document, DocumentStatus, DocumentType, Page
-from dossier.permissions import Permission, can, require
+from dossier.errors import InvalidInput, PermissionDenied
+from dossier import pagetext
+from dossier.models import Community, Confidentiality, Document, DocumentStatus, DocumentType
+from dossier.permissions import Permission, require
 from dossier.services.access import record_access
-from dossier.services.documents import may_view
+from dossier.masking import mask_personal_numbers
+from dossier.services.documents import may_view, sees_confidential, text_mask
 from search import analysis, highlight
 from search.engine import DateIn, EngineQuery, FieldIn, SearchEngine
 from search.query import Any_, Filter, Text, date_range, parse, parse_date
@@ -109,20 +115,49 @@ def find_households(session: Session, actor: Actor, q: str) -> list[dict]:
     return [household_view(h, actor, with_parties=False) for h in rows]
 
 
+def _hit(doc: Document, page: int, score: float, snippet: str | None) -> dict:
+    return {
+        "document": doc.id,
+        "page": page,
+        "household": doc.household.code,
+        "household_id": doc.household_id,
+        "type": doc.type_code,
+        "type_name": doc.type.name if doc.type else doc.type_code,
+        "title": doc.title,
+        "date": doc.document_date.isoformat() if doc.document_date else None,
+        "confidential": doc.confidentiality == Confidentiality.CONFIDENTIAL.value,
+        "score": round(score, 4),
+        "snippet": snippet,
+    }
+
+
+def _refuse_personal_numbers(session: Session, actor: Actor, q: str) -> None:
+    """A role that sees personal numbers masked may not look them up either: whether a page holds
+    an ID-card, mobile or bank-card number would show in its hits. Depends on the query alone."""
+    if sees_confidential(actor) or mask_personal_numbers(q) == q:
+        return
+    record_access(session, actor, "search", outcome="denied", detail="personal number in the query")
+    session.commit()
+    raise PermissionDenied("searching page text for ID-card, mobile or bank-card numbers needs clearance "
+                           "for personal data")
+
+
 def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: str,
                      filters: SearchFilters | None = None, *, limit: int = 20, offset: int = 0,
-                     households: bool = True) -> dict:
-    """Search; the caller commits the session (the access-log entry is added to it)."""
+                     households: bool = True, purposes: Collection[int] = ()) -> dict:
+    """Search; the caller commits the session (the access-log entry is added to it).
+    ``purposes``: the confidential documents this user gave a purpose for (their snippets show)."""
     require(actor, Permission.SEARCH)
     filters = filters or SearchFilters()
     q = (q or "").strip()
     if len(q) > 500:
         raise InvalidInput("the query is too long (500 characters at most)")
+    _refuse_personal_numbers(session, actor, q)
     limit = max(1, min(int(limit), MAX_LIMIT))
     query, texts = build_query(session, q, filters)
     if not query.must and not query.must_not:
         raise InvalidInput("say what to search for: words, a phrase or a filter such as type:装修")
-    query.hide_confidential = not can(actor, Permission.VIEW_CONFIDENTIAL)
+    query.hide_confidential = not sees_confidential(actor)
     query.limit, query.offset = limit, max(0, int(offset))
     result = engine.search(query)
 
@@ -131,32 +166,20 @@ def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: st
         select(Document).where(Document.id.in_(ids)).options(
             selectinload(Document.household), selectinload(Document.type))
     )} if ids else {}
-    page_text: dict[tuple[int, int], str | None] = {}
-    if ids:
-        for doc_id, number, text in session.execute(
-            select(Page.document_id, Page.number, Page.text).where(
-                or_(*[(Page.document_id == h.document) & (Page.number == h.page) for h in result.hits]))):
-            page_text[(doc_id, number)] = text
+    page_text = pagetext.texts_by_page(session, session, [(h.document, h.page) for h in result.hits])
     hits = []
     dropped = 0
+    mask = text_mask(actor)
     for h in result.hits:
         doc = docs.get(h.document)
         # The index may lag a destruction by a moment; the catalog has the last word.
         if doc is None or doc.status == DocumentStatus.DESTROYED.value or not may_view(actor, doc):
             dropped += 1
             continue
-        hits.append({
-            "document": doc.id,
-            "page": h.page,
-            "household": doc.household.code,
-            "household_id": doc.household_id,
-            "type": doc.type_code,
-            "type_name": doc.type.name if doc.type else doc.type_code,
-            "title": doc.title,
-            "date": doc.document_date.isoformat() if doc.document_date else None,
-            "score": round(h.score, 4),
-            "snippet": highlight.snippet(page_text.get((doc.id, h.page)), texts),
-        })
+        hit = _hit(doc, h.page, h.score, None)
+        if not hit["confidential"] or doc.id in purposes:
+            hit["snippet"] = highlight.snippet(page_text.get((doc.id, h.page)), texts, mask=mask)
+        hits.append(hit)
     total = max(0, result.total - dropped)
     type_names = dict(session.execute(select(DocumentType.code, DocumentType.name)).all())
     facets = {

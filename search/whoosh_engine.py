@@ -20,7 +20,8 @@ Python (tens of microseconds a page, seconds for a stock word in a large archive
 * Top-level filters (type, household, community, building, date), the confidential mask and
   deleted pages become one boolean array per segment, cached per searcher (recomputed only when
   the index changed). Text is matched only on pages it admits, so totals and facets are exact
-  for the user who asks.
+  for the user who asks; scores use statistics over the pages the user may see
+  (``search.matching.VisibleStats``), so a hidden page changes no score or order.
 * The exact query runs first; only when it finds fewer than TOLERANT_BELOW documents does it run
   again with OCR tolerance (``search.matching.Approx``).
 * Pages are grouped per document (best page first) and facets counted with numpy over columns
@@ -50,7 +51,16 @@ from search.engine import (
     FieldIn,
     PageEntry,
 )
-from search.matching import SegmentView, compile_query, date_int, evaluate, has_tolerable, keyword
+from search.matching import (
+    IndexStats,
+    SegmentView,
+    VisibleStats,
+    compile_query,
+    date_int,
+    evaluate,
+    has_tolerable,
+    keyword,
+)
 from search.postings import DossierCodec, PackedPositions, term_cache
 
 # Bumped whenever the schema or what is indexed changes (bench/search.py --index-dir reuses an
@@ -71,6 +81,8 @@ TOLERANT_BELOW = 20
 # permission filtering stays exact, it happens before counting.
 MAX_PAGES = 250_000
 FILTER_CACHE_SIZE = 64
+# What a full filter cache keeps: segment views, columns and the scoring statistics.
+KEPT_IN_CACHE = ("views", "columns", "stats")
 
 
 class IndexOutdated(DossierError):
@@ -334,12 +346,9 @@ class WhooshEngine:
         cache = state.cache
         if key not in cache:
             if len(cache) >= FILTER_CACHE_SIZE:
-                views, columns = cache.get(("views",)), cache.get(("columns",))
+                kept = {k: v for k, v in cache.items() if k[0] in KEPT_IN_CACHE}
                 cache.clear()
-                if views is not None:
-                    cache[("views",)] = views
-                if columns is not None:
-                    cache[("columns",)] = columns
+                cache.update(kept)
             cache[key] = compute()
         return cache[key]
 
@@ -381,14 +390,27 @@ class WhooshEngine:
         return self._cached(state, ("date", lo, hi), lambda: [
             (view.dates >= lo) & (view.dates <= hi) for view, _, _ in self._views(state, s)])
 
-    def _run(self, views, masks, query: EngineQuery, tolerant: bool) -> tuple[np.ndarray, np.ndarray]:
+    def _stats(self, state: _ReaderState, s, hide_confidential: bool) -> IndexStats:
+        """Scoring statistics over what the user may see: the whole index for a cleared role,
+        the live ordinary pages otherwise (so confidential pages change no score or order)."""
+        if not hide_confidential:
+            return self._cached(state, ("stats", "all"), lambda: IndexStats(s))
+
+        def visible():
+            views = self._views(state, s)
+            hidden = self._term_masks(state, s, "confidential", ("y",))
+            return VisibleStats([v for v, _, _ in views], [live & ~h for (_, _, live), h in zip(views, hidden)])
+        return self._cached(state, ("stats", "visible"), visible)
+
+    def _run(self, views, masks, stats: IndexStats, query: EngineQuery,
+             tolerant: bool) -> tuple[np.ndarray, np.ndarray]:
         """Matching pages (global page numbers, ascending) and their scores."""
         plan = compile_query(query, tolerant=tolerant)
         pages, scores = [], []
         for (view, offset, _), mask in zip(views, masks):
             if not mask.any():
                 continue
-            docs, sc = evaluate(plan, view, mask)
+            docs, sc = evaluate(plan, view.scored_by(stats), mask)
             pages.append(docs + offset)
             scores.append(sc)
         if not pages:
@@ -411,11 +433,12 @@ class WhooshEngine:
                 for m, f in zip(masks, self._term_masks(state, s, "confidential", ("y",))):
                     m &= ~f
             cols = self._cached(state, ("columns",), lambda: _columns(s))
+            stats = self._stats(state, s, query.hide_confidential)
         rest = [p for p in query.must if not isinstance(p, (FieldIn, DateIn))]
         positive = EngineQuery(must=rest or [matching.Every()], must_not=query.must_not)
-        pages, scores = self._run(views, masks, positive, False)
+        pages, scores = self._run(views, masks, stats, positive, False)
         if has_tolerable(rest) and len(matching.unique_values(cols["doc"][pages])) < TOLERANT_BELOW:
-            pages, scores = self._run(views, masks, positive, True)
+            pages, scores = self._run(views, masks, stats, positive, True)
         exact = len(pages) <= MAX_PAGES
         if not exact:                       # pages are in index order: keep the first ones
             pages, scores = pages[:MAX_PAGES], scores[:MAX_PAGES]

@@ -36,7 +36,7 @@ def _browse_as_staff_and_archivist(client, web_login, docs):
     assert client.get(f"/documents/{fund}/original").status_code == 200
     assert client.get(f"/documents/{fund}/print").status_code == 200
     assert client.get("/search?q=维修基金").status_code == 200
-    assert client.get(f"/documents/{secret}").status_code == 403
+    assert client.get(f"/documents/{secret}").status_code == 404          # as if it did not exist
     _logout(client)
     web_login(client, "archivist")
     token = web_csrf_token(client, f"/documents/{secret}")
@@ -87,7 +87,7 @@ def test_cli_export_filters_and_role_checks(archive, console, tmp_path, run_cli)
     with archive.session() as session:
         add_user(session, console, "stf", "staff", "stf-password-1")
         add_user(session, console, "aud", "auditor", "aud-password-1")
-    assert run_cli("--as", "stf", "doc", "show", str(secret)).exit_code == 5          # denied, and logged
+    assert run_cli("--as", "stf", "doc", "show", str(secret)).exit_code == 3          # not found, and logged
     no_purpose = run_cli("--as", "aud", "doc", "show", str(secret))
     assert no_purpose.exit_code == 2 and "--purpose" in no_purpose.stderr
     assert run_cli("--as", "aud", "doc", "show", str(secret), "--purpose", "年度审计").exit_code == 0

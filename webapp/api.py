@@ -1,7 +1,8 @@
 """JSON API (``/api/v1``), authenticated by ``Authorization: Bearer <token>`` only.
 
 Session cookies are ignored here (so the API needs no CSRF token and a forged cross-site
-request carries no credentials). Errors are ``{"error": "..."}`` with the matching status.
+request carries no credentials). Errors are ``{"error": "..."}`` with the matching status; a
+document the caller may not see answers exactly like a missing one (404).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 
 from dossier.errors import InvalidInput
 from dossier.permissions import Permission
-from dossier.services.documents import document_view
+from dossier.services.documents import document_view, read_document
 from dossier.services.folders import catalog_view, completeness_by_household, folder_view
 from dossier.services.households import (
     HouseholdFilter,
@@ -87,7 +88,7 @@ def households():
         offset=_int_arg("offset", 0, 0, 10_000_000),
     )
     total, rows = list_households(session, who, flt)
-    completeness = completeness_by_household(session, [h.id for h in rows])
+    completeness = completeness_by_household(session, who, [h.id for h in rows])
     items = []
     for row in rows:
         item = household_view(row, who, with_parties=False)
@@ -105,6 +106,14 @@ def household(household_id: int):
     view["documents"] = [document_view(d) for d in documents]
     view["catalog"] = catalog_view(catalog)
     return jsonify(view)
+
+
+@bp.get("/documents/<int:document_id>")
+@requires(Permission.SEARCH)
+def document(document_id: int):
+    """A document's record and its pages' text (personal numbers masked without clearance);
+    a confidential one needs ``?purpose=...``. One the caller may not see answers 404."""
+    return jsonify(read_document(db(), actor(), document_id, _str_arg("purpose")))
 
 
 def _create_body() -> dict:

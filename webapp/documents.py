@@ -2,9 +2,11 @@
 query's words marked, and the original for download.
 
 Every view checks ``may_view`` through ``dossier.services.documents.require_view`` (which logs a
-refusal). A confidential document is shown only after the user has said why (查阅目的): the
-purpose is asked once per document in a small CSRF-protected form, kept in the user's session
-for that document, and written into every access-log entry of the views that follow.
+refusal and answers 404, as for a missing document). A confidential document is shown only after
+the user has said why (查阅目的): the purpose is asked once per document in a small
+CSRF-protected form, kept in the user's session for that document, and written into every
+access-log entry of the views that follow (search shows such a document's snippet only then).
+Page text is shown with personal numbers masked for roles without clearance (``text_mask``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import BinaryIO, Iterator
 from flask import Blueprint, Response, redirect, render_template, request, send_file, session as web_session, url_for
 from sqlalchemy import select
 
+from dossier import pagetext
 from dossier.errors import NotFound
 from dossier.models import Confidentiality, DocumentStatus, Page
 from dossier.permissions import Permission
@@ -26,6 +29,8 @@ from dossier.services.documents import (
     get_document,
     open_original,
     require_view,
+    shown_text,
+    text_mask,
     wrapped_key_for,
 )
 from webapp.access import requires
@@ -48,6 +53,11 @@ def _is_confidential(doc) -> bool:
 
 def _purpose(document_id: int) -> str | None:
     return (web_session.get(PURPOSES_KEY) or {}).get(str(document_id))
+
+
+def purposes_given() -> set[int]:
+    """The documents this session gave a purpose for (search shows their snippets)."""
+    return {int(k) for k in (web_session.get(PURPOSES_KEY) or {}) if str(k).isdigit()}
 
 
 def _remember_purpose(document_id: int, purpose: str) -> None:
@@ -120,7 +130,8 @@ def show(document_id: int):
     number = _page_arg(len(pages))
     current = next((p for p in pages if p.number == number), None)
     q = _q()
-    text_html, marks = highlight_page(current.text if current else None, q)
+    raw, mask = pagetext.page_text(session, current) if current else None, text_mask(who)
+    text_html, marks = highlight_page(raw, q, mask)
     record_access(session, who, "document.view", household_id=doc.household_id, document_id=doc.id,
                   detail=_detail(page=number if current else None, purpose=purpose))
     return render_template(
@@ -135,6 +146,7 @@ def show(document_id: int):
         q=q,
         text_html=text_html,
         marks=marks,
+        masked=bool(raw and mask and mask(raw) != raw),
         purpose=purpose,
         page_url=lambda n: url_for("documents.show", document_id=doc.id, page=n, q=q),
     )
@@ -152,8 +164,9 @@ def print_view(document_id: int):
         raise NotFound(f"document {doc.id} has been destroyed")
     record_access(session, who, "document.print", household_id=doc.household_id, document_id=doc.id,
                   detail=_detail(purpose=purpose) if purpose else None)
-    return render_template("documents/print.html", doc=document_view(doc), pages=_pages(session, doc.id),
-                           purpose=purpose)
+    pages = [{"number": p.number, "preview_key": p.preview_key, "text": shown_text(who, pagetext.page_text(session, p))}
+             for p in _pages(session, doc.id)]
+    return render_template("documents/print.html", doc=document_view(doc), pages=pages, purpose=purpose)
 
 
 @bp.post("/documents/<int:document_id>/purpose")

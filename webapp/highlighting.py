@@ -8,6 +8,7 @@ and the marks put back, so page text can never become markup.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
@@ -45,10 +46,12 @@ def query_texts(q: str | None):
         return []
 
 
-def highlight_page(text: str | None, q: str | None) -> tuple[Markup, int]:
-    """The page's whole text, escaped, with the query's words in ``<mark>``; and how many marks."""
+def highlight_page(text: str | None, q: str | None, mask: Callable[[str], str] | None = None) -> tuple[Markup, int]:
+    """The page's whole text, escaped, with the query's words in ``<mark>``; and how many marks.
+    With ``mask`` the words are found on the page's text and the masked text is shown."""
     text = text or ""
     ranges = highlight.marks(text, query_texts(q)) if q else []
+    text = highlight.shown(text, mask)
     out: list[str] = []
     pos = 0
     for start, end in ranges:

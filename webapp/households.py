@@ -58,7 +58,7 @@ def _render_list(create_form: HouseholdForm | None, status: int = 200):
     filters = HouseholdFilterForm(request.args)
     flt, page = _filter_from(filters)
     total, rows = list_households(session, who, flt)
-    completeness = completeness_by_household(session, [h.id for h in rows])
+    completeness = completeness_by_household(session, who, [h.id for h in rows])
     items = []
     for row in rows:
         item = household_view(row, who, with_parties=False)

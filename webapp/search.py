@@ -1,8 +1,10 @@
 """全文检索: one box, filters, facet counts, highlighted snippets, folders found by name/phone/code.
 
 The view calls ``search.service.search_documents`` (the same function as ``dossier search``),
-which checks the permission, hides confidential documents from those without clearance and
-writes the access-log entry; the request's session is committed after the response.
+which checks the permission, hides confidential documents from those without clearance, masks
+personal numbers in their snippets, shows a confidential hit's snippet only after a purpose was
+given for it (this session's purposes) and writes the access-log entry; the request's session is
+committed after the response.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from search.service import SearchFilters, search_documents
 from search.writer import open_engine
 from webapp.access import requires
 from webapp.context import actor, archive, db, discard_changes
+from webapp.documents import purposes_given
 from webapp.errors import user_message
 from webapp.highlighting import safe_snippet
 
@@ -85,7 +88,8 @@ def index():
     if args:
         try:
             result = search_documents(session, who, open_engine(archive().settings), args.get("q", ""),
-                                      filters_from(args), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+                                      filters_from(args), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                                      purposes=purposes_given())
         except DossierError as exc:
             if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
                 raise

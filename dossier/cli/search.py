@@ -36,8 +36,9 @@ def search_cmd(ctx, query, household, type_, date_from, date_to, community, buil
     for h in result["households"]:
         lines.append(f"folder {h['code']} ({h['community']}) {', '.join(h.get('owners', []))}")
     for hit in result["hits"]:
+        snippet = hit["snippet"] if hit["snippet"] is not None else "(保密: no snippet before a purpose is given)"
         lines.append(f"#{hit['document']} p{hit['page']}  {hit['household']}  {hit['type_name']}  "
-                     f"{hit['date'] or '-'}  {hit['title']}\n    {hit['snippet']}")
+                     f"{hit['date'] or '-'}  {'[保密] ' if hit['confidential'] else ''}{hit['title']}\n    {snippet}")
     emit(as_json, result, "\n".join(lines))
 
 

@@ -1,4 +1,4 @@
-"""Counts for the dashboard."""
+"""Counts for the dashboard: documents, pages and due dates only of what the viewer may see."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from sqlalchemy.orm import Session
 from dossier.actor import Actor
 from dossier.models import Community, Document, DocumentStatus, Household, HouseholdStatus, Page
 from dossier.permissions import Permission, require
+from dossier.services.documents import visible_clause
 from retention.lists import due_soon_count
 
 
 def dashboard_counts(session: Session, actor: Actor) -> dict:
     require(actor, Permission.SEARCH)
-    by_status = dict(session.execute(select(Document.status, func.count(Document.id)).group_by(Document.status)).all())
+    visible = visible_clause(actor)
+    by_status = dict(session.execute(
+        select(Document.status, func.count(Document.id)).where(visible).group_by(Document.status)).all())
     return {
         "communities": session.scalar(select(func.count(Community.id))) or 0,
         "households": session.scalar(select(func.count(Household.id))) or 0,
@@ -22,6 +25,7 @@ def dashboard_counts(session: Session, actor: Actor) -> dict:
         ) or 0,
         "documents": sum(v for k, v in by_status.items() if k != DocumentStatus.DESTROYED.value),
         "documents_by_status": by_status,
-        "pages": session.scalar(select(func.count(Page.id))) or 0,
-        "retention": due_soon_count(session, days=90),
+        "pages": session.scalar(select(func.count(Page.id)).join(Document, Page.document_id == Document.id)
+                                .where(visible)) or 0,
+        "retention": due_soon_count(session, actor, days=90),
     }

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO, Callable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from dossier import pagetext
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.errors import AlreadyExists, IntegrityFailure, InvalidInput, NotFound
+from dossier.masking import mask_personal_numbers
 from dossier.models import (
     Confidentiality,
     Document,
@@ -178,27 +180,62 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
     return doc
 
 
+def no_such_document(document_id: int) -> NotFound:
+    """The one answer for a missing document and for one the asker may not see."""
+    return NotFound(f"there is no document {document_id}")
+
+
 def get_document(session: Session, document_id: int) -> Document:
     doc = session.get(Document, document_id)
     if doc is None:
-        raise NotFound(f"there is no document {document_id}")
+        raise no_such_document(document_id)
     return doc
 
 
-def may_view(actor: Actor, doc: Document) -> bool:
+def visible_levels(actor: Actor) -> tuple[str, ...]:
+    """The confidentiality levels ``actor`` may see: the one rule behind ``may_view`` and
+    ``visible_clause`` (and the search engine's confidential mask)."""
     if not can(actor, Permission.SEARCH):
-        return False
-    if doc.confidentiality == Confidentiality.CONFIDENTIAL.value:
-        return can(actor, Permission.VIEW_CONFIDENTIAL)
-    return True
+        return ()
+    if can(actor, Permission.VIEW_CONFIDENTIAL):
+        return (Confidentiality.ORDINARY.value, Confidentiality.CONFIDENTIAL.value)
+    return (Confidentiality.ORDINARY.value,)
+
+
+def may_view(actor: Actor, doc: Document) -> bool:
+    return doc.confidentiality in visible_levels(actor)
+
+
+def visible_clause(actor: Actor) -> ColumnElement[bool]:
+    """SQL for "a document ``actor`` may see", for counts computed over what the viewer sees."""
+    return Document.confidentiality.in_(visible_levels(actor))
+
+
+def sees_confidential(actor: Actor) -> bool:
+    return Confidentiality.CONFIDENTIAL.value in visible_levels(actor)
+
+
+def text_mask(actor: Actor) -> Callable[[str], str] | None:
+    """How page text is masked for ``actor``: personal numbers (ID-card, mobile and bank-card
+    numbers, ``dossier.masking``) unless cleared for personal data; None when nothing is masked.
+    Masks keep the text's length, so highlight offsets stay valid."""
+    return None if sees_confidential(actor) else mask_personal_numbers
+
+
+def shown_text(actor: Actor, text: str | None) -> str | None:
+    """Page text as ``actor`` may read it."""
+    mask = text_mask(actor)
+    return mask(text) if mask and text else text
 
 
 def require_view(session: Session, actor: Actor, doc: Document, action: str) -> None:
-    """Refuse (and log the refusal) unless ``actor`` may see ``doc``."""
+    """Refuse unless ``actor`` may see ``doc``; the refusal is logged, and a document the actor
+    may not see answers exactly like a missing one (NotFound, same message)."""
     if not may_view(actor, doc):
         record_access(session, actor, action, household_id=doc.household_id, document_id=doc.id, outcome="denied")
         session.commit()
-        require(actor, Permission.VIEW_CONFIDENTIAL)
+        require(actor, Permission.SEARCH)
+        raise no_such_document(doc.id)
 
 
 def document_history(session: Session, actor: Actor, document_id: int) -> list[dict]:
@@ -207,6 +244,20 @@ def document_history(session: Session, actor: Actor, document_id: int) -> list[d
     require_view(session, actor, doc, "document.history")
     record_access(session, actor, "document.history", household_id=doc.household_id, document_id=doc.id)
     return history.history_of(session, doc.id)
+
+
+def read_document(session: Session, actor: Actor, document_id: int, purpose: str | None = None) -> dict:
+    """A document's record and its pages' text as ``actor`` may read them (CLI ``doc show``,
+    the API); a confidential document needs a purpose. The look is logged."""
+    doc = get_document(session, document_id)
+    require_view(session, actor, doc, "document.view")
+    purpose = read_purpose(doc, purpose)
+    view = document_view(doc)
+    view["pages"] = [{"number": p.number, "text": shown_text(actor, pagetext.page_text(session, p)),
+                      "confidence": p.confidence, "language": p.language} for p in doc.pages]
+    record_access(session, actor, "document.view", household_id=doc.household_id, document_id=doc.id,
+                  detail=json.dumps({"purpose": purpose}, ensure_ascii=False) if purpose else None)
+    return view
 
 
 def read_purpose(doc: Document, purpose: str | None) -> str | None:
@@ -299,7 +350,8 @@ def download_name(doc) -> str:
     return name
 
 
-def document_view(doc: Document, *, with_pages: bool = False) -> dict:
+def document_view(doc: Document) -> dict:
+    """A document's catalog record (page text is read through ``read_document``, masked)."""
     view = {
         "id": doc.id,
         "household": doc.household.code,
@@ -321,9 +373,4 @@ def document_view(doc: Document, *, with_pages: bool = False) -> dict:
         "destroyed_by": doc.destroyed_by,
         "destruction_list": doc.destruction_list,
     }
-    if with_pages:
-        view["pages"] = [
-            {"number": p.number, "text": p.text, "confidence": p.confidence, "language": p.language}
-            for p in doc.pages
-        ]
     return view

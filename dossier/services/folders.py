@@ -2,20 +2,22 @@
 
 The catalog lists the document types every folder should hold (``DocumentType.expected``),
 ticked where the folder has at least one live document of that type; the completeness rate
-(档案完整率) is the share ticked.
+(档案完整率) is the share ticked. Both count only the documents the viewer may see
+(``visible_clause``): a confidential ID scan never ticks a line for staff.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
-from dossier.models import Confidentiality, Document, DocumentStatus, DocumentType, Household
-from dossier.permissions import Permission, can, require
+from dossier.models import Document, DocumentStatus, DocumentType, Household
+from dossier.permissions import Permission, require
 from dossier.services.access import record_access
+from dossier.services.documents import visible_clause
 
 
 @dataclass
@@ -51,19 +53,24 @@ def expected_types(session: Session) -> list[DocumentType]:
     )
 
 
-def folder_catalog(session: Session, household: Household) -> FolderCatalog:
+def _live_visible(actor: Actor):
+    return and_(Document.status != DocumentStatus.DESTROYED.value, visible_clause(actor))
+
+
+def folder_catalog(session: Session, actor: Actor, household: Household) -> FolderCatalog:
+    """The folder's catalog as ``actor`` sees it (documents it may not see are not counted)."""
     counts = dict(
         session.execute(
             select(Document.type_code, func.count(Document.id))
-            .where(Document.household_id == household.id, Document.status != DocumentStatus.DESTROYED.value)
+            .where(Document.household_id == household.id, _live_visible(actor))
             .group_by(Document.type_code)
         ).all()
     )
     return FolderCatalog([CatalogLine(t.code, t.name, counts.get(t.code, 0)) for t in expected_types(session)])
 
 
-def completeness_by_household(session: Session, household_ids: list[int]) -> dict[int, float]:
-    """Completeness for many folders in two queries (for the households list)."""
+def completeness_by_household(session: Session, actor: Actor, household_ids: list[int]) -> dict[int, float]:
+    """Completeness of many folders as ``actor`` sees them, in two queries (the households list)."""
     expected = [t.code for t in expected_types(session)]
     if not household_ids:
         return {}
@@ -71,11 +78,7 @@ def completeness_by_household(session: Session, household_ids: list[int]) -> dic
         return {hid: 100.0 for hid in household_ids}
     present = session.execute(
         select(Document.household_id, func.count(func.distinct(Document.type_code)))
-        .where(
-            Document.household_id.in_(household_ids),
-            Document.type_code.in_(expected),
-            Document.status != DocumentStatus.DESTROYED.value,
-        )
+        .where(Document.household_id.in_(household_ids), Document.type_code.in_(expected), _live_visible(actor))
         .group_by(Document.household_id)
     ).all()
     found = dict(present)
@@ -85,23 +88,21 @@ def completeness_by_household(session: Session, household_ids: list[int]) -> dic
 def visible_documents(session: Session, actor: Actor, household: Household) -> list[Document]:
     """The folder's documents this actor may see (confidential ones only with clearance)."""
     require(actor, Permission.SEARCH)
-    query = select(Document).where(Document.household_id == household.id).order_by(Document.type_code, Document.id)
-    if not can(actor, Permission.VIEW_CONFIDENTIAL):
-        query = query.where(Document.confidentiality == Confidentiality.ORDINARY.value)
-    return list(session.scalars(query))
+    return list(session.scalars(select(Document).where(Document.household_id == household.id, visible_clause(actor))
+                                .order_by(Document.type_code, Document.id)))
 
 
 def open_folder(session: Session, actor: Actor, household: Household) -> tuple[list[Document], FolderCatalog]:
     """What a folder page shows; the look is recorded in the access log."""
     documents = visible_documents(session, actor, household)
     record_access(session, actor, "household.view", household_id=household.id, detail=household.code)
-    return documents, folder_catalog(session, household)
+    return documents, folder_catalog(session, actor, household)
 
 
 def folder_view(archive, session: Session, actor: Actor, household: Household) -> tuple[dict, list[Document], FolderCatalog]:
     """A folder as the CLI, the page and the API show it: the household (ID numbers opened only
     when a party has one, masked without clearance), the documents this actor may see and the
-    catalog. The look is recorded in the access log."""
+    catalog over them. The look is recorded in the access log."""
     from dossier.services.households import household_view
 
     needs_key = any(p.id_number_enc is not None for p in household.parties)
