@@ -18,6 +18,30 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _whole_number(env: dict[str, str], name: str, default: int, low: int, high: int, unit: str) -> int:
+    """A whole-number setting within [low, high]; anything else stops the process at start."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        from dossier.errors import ConfigurationError
+
+        raise ConfigurationError(f"{name} must be a whole number of {unit} from {low} to {high}, not {raw!r}")
+    return int(raw)
+
+
+def _web_settings(env: dict[str, str]) -> dict[str, int]:
+    return {
+        "session_idle_minutes": _whole_number(env, "DOSSIER_SESSION_IDLE_MINUTES", 30, 1, 24 * 60, "minutes"),
+        "session_max_hours": _whole_number(env, "DOSSIER_SESSION_MAX_HOURS", 12, 1, 24 * 30, "hours"),
+        "trusted_proxies": _whole_number(env, "DOSSIER_TRUSTED_PROXIES", 0, 0, 5, "proxies"),
+    }
+
+
+def _intake_settings(env: dict[str, str]) -> dict[str, int]:
+    return {"max_pages": _whole_number(env, "DOSSIER_MAX_PAGES", 2000, 1, 1_000_000, "pages")}
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -34,6 +58,11 @@ class Settings:
     minio_region: str | None = None
     redis_url: str | None = None
     expected_types: tuple[str, ...] | None = field(default=None)
+    # Web sessions and sign-in (_web_settings), intake limits (_intake_settings).
+    session_idle_minutes: int = 30       # DOSSIER_SESSION_IDLE_MINUTES: a session unused this long ends
+    session_max_hours: int = 12          # DOSSIER_SESSION_MAX_HOURS: no session lives longer
+    trusted_proxies: int = 0             # DOSSIER_TRUSTED_PROXIES: proxies in front whose X-Forwarded-* count
+    max_pages: int = 2000                # DOSSIER_MAX_PAGES: a file with more pages is refused at intake
 
     @property
     def store_kind(self) -> str:
@@ -73,6 +102,8 @@ class Settings:
             minio_secure=_bool(env.get("DOSSIER_MINIO_SECURE"), False),
             minio_region=env.get("DOSSIER_MINIO_REGION") or None,
             redis_url=env.get("DOSSIER_REDIS_URL") or None,
+            **_web_settings(env),
+            **_intake_settings(env),
         )
 
     @property

@@ -142,7 +142,7 @@ def test_passwords_and_tokens_are_stored_hashed(archive, console):
         assert token not in {t.token_hash for t in session.scalars(select(ApiToken))}
         assert users.user_for_token(session, token).username == "keeper"
         assert users.user_for_token(session, token + "x") is None
-        with pytest.raises(InvalidInput, match="at least"):
+        with pytest.raises(InvalidInput, match="至少需要 10 个字符"):
             users.add_user(session, console, "short", "staff", "short")
         with pytest.raises(AlreadyExists):
             users.add_user(session, console, "keeper", "staff")
@@ -239,13 +239,15 @@ def test_folder_catalog_and_completeness(archive, console):
         store_original(archive, session, console, _new(household, "repair", "报修单"), io.BytesIO(b"repair"))
     with archive.session() as session:
         household = hh.get_household(session, "F-1-0101")
-        catalog = folder_catalog(session, household)
+        catalog = folder_catalog(session, console, household)
         ticked = {line.code for line in catalog.lines if line.ticked}
         assert ticked == {"contract", "id_document"}
         expected = session.scalars(select(DocumentType).where(DocumentType.expected.is_(True))).all()
         assert catalog.completeness == round(100 * 2 / len(expected), 1)
-        docs, _ = open_folder(session, staff, household)
+        docs, staff_catalog = open_folder(session, staff, household)
         assert {d.type_code for d in docs} == {"contract", "repair"}   # no confidential ID scan for staff
+        assert {line.code for line in staff_catalog.lines if line.ticked} == {"contract"}   # nor is it counted
+        assert staff_catalog.completeness == round(100 * 1 / len(expected), 1)
         docs, _ = open_folder(session, console, household)
         assert {d.type_code for d in docs} == {"contract", "id_document", "repair"}
 

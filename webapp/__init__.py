@@ -9,7 +9,6 @@ become pages or JSON.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -57,13 +56,13 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         SESSION_COOKIE_SAMESITE="Lax",
         # Set DOSSIER_SECURE_COOKIES=1 when the app is served over HTTPS (behind a proxy).
         SESSION_COOKIE_SECURE=_env_flag("DOSSIER_SECURE_COOKIES"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_ENABLED=True,
-        WTF_CSRF_TIME_LIMIT=None,        # the token lives as long as the (8-hour) session
+        WTF_CSRF_TIME_LIMIT=None,        # the token lives as long as the server-side session
         BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
-        # Larger requests end in the 413 page (say so to waitress too: max_request_body_size).
+        # The intake upload's limit; every other request may carry 1 MiB (webapp.security), and
+        # under waitress the limit is applied before the body is read (webapp.serving).
         MAX_CONTENT_LENGTH=_max_upload_bytes(),
         MAX_FORM_PARTS=MAX_UPLOAD_FILES,
     )
@@ -72,8 +71,14 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.jinja_env.lstrip_blocks = True
 
     app.extensions["dossier"] = Archive(settings)
+    if settings.trusted_proxies:
+        # The client's address and scheme as the proxies in front saw them (X-Forwarded-For/-Proto).
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from webapp import access, context, errors, security
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+                                x_proto=settings.trusted_proxies)
+
+    from webapp import access, context, errors, security, sessions
     from webapp.admin import bp as admin_bp
     from webapp.accesslog import bp as accesslog_bp
     from webapp.api import bp as api_bp
@@ -89,8 +94,9 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     from webapp.search import bp as search_bp
     from webapp.templating import init_app as init_templating
 
+    sessions.init_app(app, settings)    # server-side sessions in web_sessions
     context.init_app(app)
-    security.init_app(app)
+    security.init_app(app)              # body limits first: before CSRFProtect parses a body
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
     login_manager.init_app(app)

@@ -1,5 +1,11 @@
 """Sign in and out (Flask-Login). Every attempt is recorded in the access log; a failure never
-says whether the username or the password was wrong."""
+says whether the username or the password was wrong.
+
+The session lives on the server (``webapp.sessions``): signing in starts a new one under a new
+id, signing out deletes it. Attempts are throttled by address and by name (``webapp.security``);
+a name that is not a user's is logged only as a short keyed hash (it may be a password typed
+into the wrong box).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +19,9 @@ from flask_login import LoginManager, login_user, logout_user
 from dossier.actor import Actor
 from dossier.models import User
 from dossier.services.access import record_access
-from dossier.services.users import authenticate
+from dossier.services.users import authenticate, username_exists
 from webapp.access import public, requires_login
-from webapp.context import WebUser, actor, anonymous_actor, db, principal, session_tag
+from webapp.context import WebUser, actor, anonymous_actor, archive, db, principal, session_tag
 from webapp.forms import LoginForm, LogoutForm
 from webapp.security import LoginThrottle
 
@@ -26,8 +32,16 @@ THROTTLE = "dossier.login_throttle"
 
 
 def login_throttle() -> LoginThrottle:
-    """The app's failed-login counter (one per app, in memory)."""
-    return current_app.extensions.setdefault(THROTTLE, LoginThrottle())
+    """The app's sign-in throttle (its counts live in the catalog; the object holds the key)."""
+    throttle = current_app.extensions.get(THROTTLE)
+    if throttle is None:
+        throttle = current_app.extensions[THROTTLE] = LoginThrottle.for_archive(archive())
+    return throttle
+
+
+def _logged_name(username: str) -> str:
+    """The name as the access log keeps it: a user's name as typed, any other only as a hash."""
+    return username if username_exists(db(), username) else login_throttle().label(username)
 
 
 @login_manager.user_loader
@@ -73,24 +87,24 @@ def login():
     username = form.username.data
     address = request.remote_addr
     throttle = login_throttle()
-    wait = throttle.retry_after(username, address)
+    wait = throttle.retry_after(db(), username, address)
     if wait:
-        record_access(db(), anonymous_actor(), "login", detail=f"{username} (throttled)"[:200], outcome="denied")
+        record_access(db(), anonymous_actor(), "login", detail=f"{_logged_name(username)} (throttled)"[:200],
+                      outcome="denied")
         flash(_("登录失败次数过多，请 %(minutes)d 分钟后再试。", minutes=math.ceil(wait / 60)), "error")
         return render_template("auth/login.html", form=form), 429
 
     user = authenticate(db(), username, form.password.data)
     if user is None:
-        throttle.failed(username, address)
-        record_access(db(), anonymous_actor(), "login", detail=username, outcome="denied")
+        throttle.failed(db(), username, address)
+        record_access(db(), anonymous_actor(), "login", detail=_logged_name(username)[:200], outcome="denied")
         flash(_("用户名或密码错误"), "error")
         return render_template("auth/login.html", form=form)
 
-    throttle.succeeded(username, address)
+    throttle.succeeded(db(), username, address)
     web_user = WebUser(user)
-    session.clear()                      # a fresh session for the signed-in user
-    login_user(web_user)
-    session.permanent = True             # PERMANENT_SESSION_LIFETIME (8 hours)
+    session.clear()                      # a new server-side session, under a new id, for this user
+    login_user(web_user)                 # not permanent: Flask-Login's strong protection applies
     record_access(db(), Actor.from_user(web_user, "web", address), "login", detail=username)
     return redirect(safe_next(form.next.data) or url_for("main.dashboard"))
 
@@ -103,6 +117,6 @@ def logout():
         return redirect(url_for("main.dashboard"))
     record_access(db(), actor(), "logout", detail=actor().username)
     logout_user()
-    session.clear()
+    session.clear()                      # the session's row is deleted as the response leaves
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("auth.login"))

@@ -48,6 +48,10 @@ def status_title(code: int) -> str:
 
 
 def _upload_limit_text() -> str:
+    from webapp.security import SMALL_BODY_BYTES, UPLOAD_ENDPOINTS
+
+    if request.endpoint not in UPLOAD_ENDPOINTS:     # every other request: the small limit
+        return _("提交的内容超过了 %(mb)d MB 的限制。", mb=SMALL_BODY_BYTES // (1024 * 1024))
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     parts = current_app.config.get("MAX_FORM_PARTS")
     if not limit:

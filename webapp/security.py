@@ -1,12 +1,39 @@
-"""Security headers on every response, and the failed-login throttle."""
+"""Security headers on every response, request-body limits by route, and the sign-in throttle.
+
+Body limits: every request may carry at most ``SMALL_BODY_BYTES`` (1 MiB); only the intake upload,
+for a signed-in user who may ingest, may carry up to ``DOSSIER_MAX_UPLOAD_MB``. The check runs in
+the first ``before_request`` (before CSRFProtect's, which would parse a multipart body), from the
+headers alone: a request announcing more gets 413 without a byte of its body read, and the limit
+is set on the request so a chunked body is cut off while it is read. Under waitress the same
+decision is made before waitress reads the body at all (``webapp.serving``).
+
+Sign-in throttle: attempts are rows of ``login_attempts`` (so the counts hold across processes
+and restarts), the name typed kept only as a keyed hash (HMAC-SHA256 under a key derived from the
+master key). See ``LoginThrottle`` for the limits and why they are what they are.
+"""
 
 from __future__ import annotations
 
-import threading
+import base64
+import hashlib
+import hmac
+import math
 import time
-from collections import deque
+from datetime import UTC, datetime, timedelta
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.routing import RequestRedirect
+
+from dossier.fieldcrypt import derive_key
+from dossier.models import LoginAttempt, User, utcnow
+from dossier.permissions import Permission, can
+
+SMALL_BODY_BYTES = 1024 * 1024          # any request but an authorised upload
+UPLOAD_ENDPOINTS = frozenset({"intake.upload"})
+UPLOAD_LIMIT_KEY = "MAX_CONTENT_LENGTH"  # the app's config: DOSSIER_MAX_UPLOAD_MB in bytes
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -16,6 +43,14 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
+    # Registered before CSRFProtect's check (create_app calls this first): size before parsing.
+    @app.before_request
+    def _limit_body():
+        limit = request_body_limit()
+        request.max_content_length = limit
+        if request.content_length is not None and request.content_length > limit:
+            raise RequestEntityTooLarge()
+
     @app.after_request
     def _headers(response):
         headers = response.headers
@@ -36,53 +71,177 @@ def init_app(app: Flask) -> None:
         return response
 
 
-class LoginThrottle:
-    """Failed logins per (username, client address), kept in memory.
+# --- request-body limits --------------------------------------------------------------------------
 
-    After ``limit`` failures within ``window`` seconds that pair is refused until the oldest
-    failure ages out. In memory means per process: a restart forgets, and several waitress
-    processes count separately (waitress is one process with threads, so one counter).
+def upload_limit(app: Flask) -> int:
+    return int(app.config[UPLOAD_LIMIT_KEY])
+
+
+def _may_ingest(user) -> bool:
+    return user is not None and can(user, Permission.MANAGE_RECORDS)
+
+
+def request_body_limit() -> int:
+    """The largest body this request may carry (in a request, before its body is read)."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        from webapp.context import principal
+
+        if _may_ingest(principal()):
+            return upload_limit(current_app)
+    return SMALL_BODY_BYTES
+
+
+def body_limit_for_headers(app: Flask, method: str, path: str, cookie_header: str | None) -> int:
+    """The same decision as ``request_body_limit``, for a server that has only read the headers
+    (``webapp.serving``): large only for the upload route and a live session of a user who may
+    ingest. The app checks again, with Flask-Login's own checks, before the body is parsed."""
+    from werkzeug.http import parse_cookie
+
+    from webapp.sessions import EXPIRED, USER_KEY, user_id_of
+
+    try:
+        endpoint, _args = app.url_map.bind("localhost").match(path, method=method)
+    except (NotFound, MethodNotAllowed, RequestRedirect):
+        return SMALL_BODY_BYTES
+    if endpoint not in UPLOAD_ENDPOINTS or not cookie_header:
+        return SMALL_BODY_BYTES
+    cookie = parse_cookie(cookie_header).get(app.config["SESSION_COOKIE_NAME"]) or ""
+    row = app.session_interface.live_row(app, cookie)
+    if row is None or row is EXPIRED or user_id_of(row.values.get(USER_KEY)) != row.user_id:
+        return SMALL_BODY_BYTES
+    db = app.extensions["dossier"].new_session()
+    try:
+        user = db.get(User, row.user_id)
+        return upload_limit(app) if _may_ingest(user) else SMALL_BODY_BYTES
+    finally:
+        db.close()
+
+
+# --- the sign-in throttle ---------------------------------------------------------------------------
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
+
+
+class LoginThrottle:
+    """Sign-in attempts, counted in the catalog by client address and by name typed.
+
+    Refused for a while (the login page answers 429 and the password is not even checked):
+
+    - one name from one address: after ``PAIR_LIMIT`` failures within ``WINDOW`` since that name
+      last signed in there (guessing one account from one place);
+    - one address, whatever the names: after ``ADDRESS_LIMIT`` failures within ``WINDOW``, or
+      ``ADDRESS_DAY_LIMIT`` within a day (password spraying: 30 names from one address are
+      stopped after the 10th failure);
+    - one name from anywhere: after ``NAME_LIMIT`` failures within ``WINDOW`` each further try
+      waits ``NAME_DELAY`` after the last failure (guessing spread over many addresses) — except
+      from an address where that name signed in successfully within ``KNOWN_ADDRESS_DAYS``.
+
+    Locking a real account out is therefore short and local: whoever fails from one address locks
+    that address out for at most 15 minutes (a day only after 50 failures), never the account;
+    the account-wide rule is a delay of one minute, and does not apply where the user signs in
+    usually. A throttled attempt is not counted (it cannot prolong its own lock). Requests racing
+    in the same instant may each pass the check once: the limits are approximate by the number of
+    server threads. Failures are kept a day, successes ``KNOWN_ADDRESS_DAYS`` days.
     """
 
-    def __init__(self, limit: int = 5, window: float = 15 * 60, max_keys: int = 10_000):
-        self.limit = limit
-        self.window = window
-        self.max_keys = max_keys
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
+    WINDOW = timedelta(minutes=15)
+    DAY = timedelta(days=1)
+    PAIR_LIMIT = 5
+    ADDRESS_LIMIT = 10
+    ADDRESS_DAY_LIMIT = 50
+    NAME_LIMIT = 10
+    NAME_DELAY = timedelta(minutes=1)
+    KNOWN_ADDRESS_DAYS = 30
+    SWEEP_EVERY = 600.0                  # seconds between deletions of rows nobody needs any more
+
+    def __init__(self, key: bytes):
+        self._key = key
+        self._last_sweep = 0.0
+
+    @classmethod
+    def for_archive(cls, archive) -> LoginThrottle:
+        master = base64.b64decode(archive.master_key.to_b64())
+        return cls(derive_key(master, b"dossier login names v1"))
+
+    # --- names and addresses -----------------------------------------------------------------------
+    def name_key(self, username: str | None) -> str:
+        """The keyed hash a typed name is stored as (64 hex digits); never the name itself."""
+        normalised = (username or "").strip().lower()[:256]
+        return hmac.new(self._key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def label(self, username: str | None) -> str:
+        """A short keyed hash for the access log, for a name that is not a user's."""
+        return "#" + self.name_key(username)[:12]
 
     @staticmethod
-    def _key(username: str, address: str | None) -> tuple[str, str]:
-        return ((username or "").strip().lower()[:64], address or "-")
+    def _address(address: str | None) -> str:
+        return (address or "unknown")[:64]
 
-    def _prune(self, entries: deque[float], now: float) -> None:
-        while entries and now - entries[0] > self.window:
-            entries.popleft()
+    # --- the rules ---------------------------------------------------------------------------------
+    def _wait(self, session: Session, now: datetime, window: timedelta, limit: int, *where) -> int:
+        """Seconds until fewer than ``limit`` failures matching ``where`` fall within ``window``."""
+        nth = session.scalar(
+            select(LoginAttempt.at)
+            .where(LoginAttempt.ok.is_(False), LoginAttempt.at > now - window, *where)
+            .order_by(LoginAttempt.at.desc()).offset(limit - 1).limit(1))
+        if nth is None:
+            return 0
+        left = _aware(nth) + window - now
+        return _seconds(left) if left.total_seconds() > 0 else 0
 
-    def retry_after(self, username: str, address: str | None) -> int:
-        """Seconds until this pair may try again (0 when it may try now)."""
-        now = time.monotonic()
-        with self._lock:
-            entries = self._failures.get(self._key(username, address))
-            if not entries:
-                return 0
-            self._prune(entries, now)
-            if len(entries) < self.limit:
-                return 0
-            return max(1, int(self.window - (now - entries[0])) + 1)
+    def _last_success(self, session: Session, name: str, address: str, since: datetime) -> datetime | None:
+        last = session.scalar(select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.ok.is_(True), LoginAttempt.name_key == name, LoginAttempt.client_addr == address,
+            LoginAttempt.at > since))
+        return _aware(last) if last is not None else None
 
-    def failed(self, username: str, address: str | None) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._failures) >= self.max_keys:
-                for key in [k for k, v in self._failures.items() if not v or now - v[-1] > self.window]:
-                    del self._failures[key]
-                if len(self._failures) >= self.max_keys:
-                    self._failures.pop(next(iter(self._failures)))
-            entries = self._failures.setdefault(self._key(username, address), deque())
-            self._prune(entries, now)
-            entries.append(now)
+    def retry_after(self, session: Session, username: str | None, address: str | None,
+                    now: datetime | None = None) -> int:
+        """Seconds before this name may try again from this address (0: it may try now)."""
+        now = now or utcnow()
+        name, addr = self.name_key(username), self._address(address)
+        pair = [LoginAttempt.name_key == name, LoginAttempt.client_addr == addr]
+        signed_in = self._last_success(session, name, addr, now - timedelta(days=self.KNOWN_ADDRESS_DAYS))
+        if signed_in is not None:
+            pair.append(LoginAttempt.at > signed_in)
+        waits = [
+            self._wait(session, now, self.WINDOW, self.PAIR_LIMIT, *pair),
+            self._wait(session, now, self.WINDOW, self.ADDRESS_LIMIT, LoginAttempt.client_addr == addr),
+            self._wait(session, now, self.DAY, self.ADDRESS_DAY_LIMIT, LoginAttempt.client_addr == addr),
+        ]
+        if signed_in is None:
+            row = session.execute(select(func.count(), func.max(LoginAttempt.at)).where(
+                LoginAttempt.ok.is_(False), LoginAttempt.name_key == name,
+                LoginAttempt.at > now - self.WINDOW)).one()
+            failures, last = row
+            if failures >= self.NAME_LIMIT and last is not None:
+                left = _aware(last) + self.NAME_DELAY - now
+                if left.total_seconds() > 0:
+                    waits.append(_seconds(left))
+        return max(waits)
 
-    def succeeded(self, username: str, address: str | None) -> None:
-        with self._lock:
-            self._failures.pop(self._key(username, address), None)
+    def failed(self, session: Session, username: str | None, address: str | None) -> None:
+        self._record(session, username, address, ok=False)
+
+    def succeeded(self, session: Session, username: str | None, address: str | None) -> None:
+        self._record(session, username, address, ok=True)
+
+    def _record(self, session: Session, username: str | None, address: str | None, *, ok: bool) -> None:
+        now = utcnow()
+        session.add(LoginAttempt(at=now, name_key=self.name_key(username), client_addr=self._address(address),
+                                 ok=ok))
+        if time.monotonic() - self._last_sweep >= self.SWEEP_EVERY:
+            self._last_sweep = time.monotonic()
+            self.sweep(session, now)
+
+    def sweep(self, session: Session, now: datetime | None = None) -> None:
+        """Delete attempts no rule looks at any more."""
+        now = now or utcnow()
+        session.execute(delete(LoginAttempt).where(LoginAttempt.ok.is_(False), LoginAttempt.at <= now - self.DAY))
+        session.execute(delete(LoginAttempt).where(
+            LoginAttempt.ok.is_(True), LoginAttempt.at <= now - timedelta(days=self.KNOWN_ADDRESS_DAYS)))

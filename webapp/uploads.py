@@ -38,7 +38,23 @@ def uploads_root(settings: Settings) -> Path:
 
 class DossierRequest(Request):
     """Spools uploaded files under ``$DOSSIER_HOME/uploads`` (unlinked at once) rather than in
-    the system temporary folder, which is often a small RAM-backed tmpfs."""
+    the system temporary folder, which is often a small RAM-backed tmpfs.
+
+    A request's body is limited to the small default (``webapp.security.SMALL_BODY_BYTES``)
+    unless the app raised the limit for this request (the intake upload of a user who may ingest:
+    ``webapp.security.request_body_limit``); ``MAX_CONTENT_LENGTH`` is only that upload limit."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is not None:
+            return self._max_content_length
+        from webapp.security import SMALL_BODY_BYTES
+
+        return SMALL_BODY_BYTES
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         root = uploads_root(current_app.extensions["dossier"].settings)

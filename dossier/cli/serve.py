@@ -14,16 +14,15 @@ from dossier.cli.common import pass_cli
 @pass_cli
 def serve(ctx, host, port, threads):
     """Serve the web app."""
-    from waitress import serve as waitress_serve
-
     from webapp import create_app
+    from webapp.serving import serve as serve_app
 
     archive = ctx.ready_archive()
     app = create_app(archive.settings)
     click.echo(f"Dossier serving on http://{host}:{port}  (catalog: {archive.settings.home})", err=True)
-    # waitress refuses bodies over 1 GiB by default; let the app's own upload limit decide.
-    waitress_serve(app, host=host, port=port, threads=threads, ident="dossier",
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
+    # waitress with a body limit per request, decided from the headers before the body is read:
+    # DOSSIER_MAX_UPLOAD_MB for an authorised intake upload, 1 MiB for everything else.
+    serve_app(app, host=host, port=port, threads=threads)
 
 
 def register(cli: click.Group) -> None:

@@ -1,14 +1,74 @@
-"""``dossier user ...``."""
+"""``dossier user ...``.
+
+Passwords never need to be on the command line: they are generated (and printed once), typed at
+a hidden, confirmed prompt (``--password-prompt``) or read from a file (``--password-file``, the
+first line; ``-`` for standard input). ``--password PW`` still works for old scripts, with a
+warning: it is kept in the shell's history and shown in the process list.
+"""
 
 from __future__ import annotations
+
+import sys
+from typing import Callable
 
 import click
 
 from dossier.cli.common import emit, json_option, pass_cli
+from dossier.errors import InvalidInput
 from dossier.models import Role
 from dossier.services import users as svc
 
 ROLES = [r.value for r in Role]
+
+
+def password_options(prefix: str = "", what: str = "the password") -> Callable:
+    """``--{prefix}password``, ``--{prefix}password-file`` and ``--{prefix}password-prompt``."""
+    options = [
+        click.option(f"--{prefix}password", "password", metavar="PW",
+                     help=f"Deprecated: {what} on the command line (kept in shell history); see the two below."),
+        click.option(f"--{prefix}password-file", "password_file", metavar="FILE",
+                     type=click.Path(dir_okay=False, allow_dash=True),
+                     help=f"Read {what} from the first line of FILE ('-' for standard input)."),
+        click.option(f"--{prefix}password-prompt", "password_prompt", is_flag=True,
+                     help=f"Type {what} at a hidden prompt (asked twice)."),
+    ]
+
+    def decorate(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def read_password(password: str | None, password_file: str | None, password_prompt: bool,
+                  prefix: str = "") -> str | None:
+    """The password from whichever source was given (None: generate one)."""
+    given = [name for name, value in ((f"--{prefix}password", password), (f"--{prefix}password-file", password_file),
+                                      (f"--{prefix}password-prompt", password_prompt)) if value]
+    if len(given) > 1:
+        raise InvalidInput(f"give only one of {', '.join(given)}")
+    if password is not None:
+        click.echo(f"dossier: warning: --{prefix}password leaves the password in the shell history and the "
+                   f"process list; use --{prefix}password-prompt or --{prefix}password-file", err=True)
+        return password
+    if password_file:
+        try:
+            if password_file == "-":
+                line = sys.stdin.readline()
+            else:
+                with open(password_file, encoding="utf-8") as handle:
+                    line = handle.readline()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"cannot read the password file {password_file}: "
+                               f"{getattr(exc, 'strerror', None) or exc}") from None
+        value = line.rstrip("\r\n")
+        if not value:
+            raise InvalidInput(f"the password file {password_file} is empty (the password is its first line)")
+        return value
+    if password_prompt:
+        return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password", err=True)
+    return None
 
 
 @click.group("user")
@@ -19,12 +79,13 @@ def user() -> None:
 @user.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--password", metavar="PW", help="Generated and printed when omitted.")
+@password_options()
 @click.option("--display-name", metavar="NAME")
 @json_option
 @pass_cli
-def add(ctx, name, role, password, display_name, as_json):
-    """Create a user."""
+def add(ctx, name, role, password, password_file, password_prompt, display_name, as_json):
+    """Create a user (a password is generated and printed unless one is given)."""
+    password = read_password(password, password_file, password_prompt)
     archive = ctx.ready_archive()
     with archive.session() as session:
         row, generated = svc.add_user(session, ctx.actor(session), name, role, password, display_name)
@@ -66,11 +127,12 @@ def token(ctx, name, label, as_json):
 
 @user.command("passwd")
 @click.argument("name")
-@click.option("--password", metavar="PW", help="Generated and printed when omitted.")
+@password_options()
 @json_option
 @pass_cli
-def passwd(ctx, name, password, as_json):
-    """Set a user's password."""
+def passwd(ctx, name, password, password_file, password_prompt, as_json):
+    """Set a user's password (generated and printed unless given); signs them out of the web."""
+    password = read_password(password, password_file, password_prompt)
     archive = ctx.ready_archive()
     with archive.session() as session:
         generated = svc.set_password(session, ctx.actor(session), name, password)
