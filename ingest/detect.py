@@ -204,6 +204,21 @@ def pdf_info(path: str | os.PathLike[str], *, name: str | None = None) -> PdfInf
     return PdfInfo(pages=pages, encrypted=encrypted)
 
 
+def page_count(path: str | os.PathLike[str], detected: Detected, *, name: str | None = None) -> int:
+    """How many pages the file holds: a PDF's from ``pdfinfo``, a TIFF's frames, else one."""
+    label = name or Path(path).name
+    if detected.is_pdf:
+        return pdf_info(path, name=label).pages
+    if detected.kind == "tiff":
+        from PIL import Image
+
+        from ._tools import decoding
+
+        with decoding(label), Image.open(path) as image:
+            return getattr(image, "n_frames", 1)
+    return 1
+
+
 _PAGE_SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts", re.MULTILINE)
 
 

@@ -30,7 +30,7 @@ from dossier.permissions import Permission, require
 from dossier.services.documents import DuplicateDocument, NewDocument, get_document_type, store_original
 from dossier.services.households import get_household
 from ingest._tools import decoding
-from ingest.detect import Detected, detect, pdf_info
+from ingest.detect import Detected, detect, page_count, pdf_info
 
 LOW_DPI = 200   # DA/T 31: scans under 200 dpi are flagged (a warning, not a refusal)
 
@@ -231,15 +231,20 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
 
 # --- probing and storing ---------------------------------------------------------------------
 
-def probe(path: Path, name: str) -> Detected:
+def probe(path: Path, name: str, max_pages: int | None = None) -> Detected:
     """Refuse early what processing would refuse later: wrong type, damaged or locked PDF, an
-    image whose declared size trips Pillow's decompression-bomb limit."""
+    image whose declared size trips Pillow's decompression-bomb limit, and (with ``max_pages``,
+    the setting ``DOSSIER_MAX_PAGES``) more pages than one file may have, before it is stored."""
     detected = detect(path, name=name)
     if detected.is_pdf:
-        pdf_info(path, name=name)
+        pages = pdf_info(path, name=name).pages
     else:
         with decoding(name), Image.open(path) as image:
             image.size  # noqa: B018 - opening reads the header, where the bomb check happens
+        pages = page_count(path, detected, name=name) if max_pages is not None else 1
+    if max_pages is not None and pages > max_pages:
+        raise InvalidInput(f"{name} has {pages:,} pages, more than the {max_pages:,} one file may have "
+                           f"(DOSSIER_MAX_PAGES); split it into smaller files")
     return detected
 
 
@@ -275,7 +280,7 @@ def intake(archive: Archive, session: Session, actor: Actor, specs: list[FileSpe
                 households[key] = get_household(session, spec.household or "", spec.community)
             household = households[key]
             get_document_type(session, spec.type_code or "")
-            detected = probe(spec.path, spec.name)
+            detected = probe(spec.path, spec.name, archive.settings.max_pages)
             new = NewDocument(
                 household=household, type_code=spec.type_code, title=spec.title or Path(spec.name).stem or spec.name,
                 media_type=detected.media_type, original_name=spec.name, document_date=spec.document_date,

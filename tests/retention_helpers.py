@@ -29,6 +29,15 @@ def add_retention_users(archive: Archive) -> dict[str, Actor]:
     return actors(archive)
 
 
+def cli_token(archive: Archive, username: str) -> str:
+    """A new API token of ``username``: what a script puts in ``DOSSIER_TOKEN`` so the CLI's
+    four-eyes actions (``retention approve``, ``loan out --approved-by``) accept that user."""
+    from dossier.services.users import issue_token
+
+    with archive.session() as session:
+        return issue_token(session, Actor.console(), username, "four-eyes actions in tests")
+
+
 def actors(archive: Archive) -> dict[str, Actor]:
     with archive.session() as session:
         return {u: Actor.from_user(get_user(session, u), "cli") for u in RETENTION_USERS}

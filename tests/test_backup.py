@@ -136,7 +136,7 @@ def test_a_restore_never_brings_a_destroyed_record_back(archive, console, tmp_pa
     destroys the document again (objects, keys, text) and continues the same signed log."""
     from datetime import date
 
-    from tests.retention_helpers import add_retention_users, store_document
+    from tests.retention_helpers import add_retention_users, cli_token, store_document
 
     add_retention_users(archive)
     assert run_cli("household", "add", "A-1-0101").exit_code == 0
@@ -147,6 +147,7 @@ def test_a_restore_never_brings_a_destroyed_record_back(archive, console, tmp_pa
     assert run_cli("backup", str(tmp_path / "backup"), "--json").exit_code == 0
 
     number = run_cli("--as", "keeper", "retention", "propose", "--json").json()["number"]
+    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "officer"))      # four-eyes: the officer's own token
     assert run_cli("--as", "officer", "retention", "approve", number).exit_code == 0
     executed = run_cli("--as", "keeper", "retention", "execute", number, "--json")
     assert executed.json()["destroyed"] == [doomed], executed.stderr

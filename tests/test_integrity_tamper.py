@@ -38,7 +38,7 @@ from dossier.models import (
 from dossier.services.setup import initialise
 from tests.audit_helpers import stored_documents
 from tests.conftest import ADMIN_PASSWORD, PG_ADMIN_URL, fresh_pg_database, make_env
-from tests.retention_helpers import add_retention_users, store_document
+from tests.retention_helpers import add_retention_users, cli_token, store_document
 from tests.synthetic import make_pdf
 from tests.tamper import behind_the_back
 
@@ -140,7 +140,9 @@ def _build(tmp: Path, database_url: str | None) -> Built:
             before = {"row": row, "wrapped": key_row.wrapped_key, "master": key_row.master_key_id,
                       "cipher": archive.store.open(stack.original_key).read()}
         number = _ok("--as", "keeper", "retention", "propose", "--json")["number"]
-        _ok("--as", "officer", "retention", "approve", number)
+        with pytest.MonkeyPatch.context() as mp:      # four-eyes: the officer's own token
+            mp.setenv("DOSSIER_TOKEN", cli_token(archive, "officer"))
+            _ok("--as", "officer", "retention", "approve", number)
         report = _ok("--as", "keeper", "retention", "execute", number, "--json")
         assert destroyed_part in report["destroyed"] and kept_part not in report["destroyed"]
         image = _page_images(pdf, tmp)[2]       # sheet, blank, then the destroyed part's page

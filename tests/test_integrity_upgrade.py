@@ -14,15 +14,16 @@ from dossier.migrate import downgrade
 from dossier.models import AccessEvent, DocumentHistory, LogHead
 from dossier.services.setup import initialise
 from tests.conftest import ADMIN_PASSWORD
-from tests.retention_helpers import add_retention_users, store_document
+from tests.retention_helpers import add_retention_users, cli_token, store_document
 
 
-def test_an_older_archive_is_signed_once_at_upgrade_and_verifies(archive, run_cli):
+def test_an_older_archive_is_signed_once_at_upgrade_and_verifies(archive, run_cli, monkeypatch):
     add_retention_users(archive)
     assert run_cli("household", "add", "A-1-0101", "--owner", "张三").exit_code == 0
     doomed = store_document(archive, "A-1-0101", "repair", date(2015, 3, 1), pages=["报修单 水管漏水"])
     kept = store_document(archive, "A-1-0101", "contract", date(2015, 3, 1), pages=["购房合同"])
     number = run_cli("--as", "keeper", "retention", "propose", "--json").json()["number"]
+    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "officer"))      # four-eyes: the officer's own token
     assert run_cli("--as", "officer", "retention", "approve", number).exit_code == 0
     assert run_cli("--as", "keeper", "retention", "execute", number, "--json").json()["destroyed"] == [doomed]
     with archive.session() as session:

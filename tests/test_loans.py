@@ -13,6 +13,7 @@ from dossier.models import AccessEvent
 from dossier.services.users import add_user
 from retention.loans import lend
 from tests.audit_helpers import stored_documents
+from tests.retention_helpers import cli_token
 
 NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
 
@@ -64,25 +65,28 @@ def test_lend_and_return_an_ordinary_original(paper, run_cli, archive):
     assert logged == ["loan.out", "loan.return"]
 
 
-def test_confidential_originals_need_an_approver_with_clearance(paper, run_cli):
+def test_confidential_originals_need_an_approver_with_clearance(paper, run_cli, archive, monkeypatch):
     doc = str(paper["secret"])
     base = ("--as", "arc", "loan", "out", doc, "--to", "审计组", "--due", NEXT_WEEK)
     missing = run_cli(*base)
     assert missing.exit_code == 2 and "--approved-by" in missing.stderr
+    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "stf"))       # four-eyes: the approver's own token
     uncleared = run_cli(*base, "--approved-by", "stf")
     assert uncleared.exit_code == 5 and "clearance" in uncleared.stderr
     assert run_cli(*base, "--approved-by", "nobody").exit_code == 3
+    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "off"))
     ok = run_cli(*base, "--approved-by", "off", "--json")
     assert ok.exit_code == 0 and ok.json()["approved_by"] == "off"
 
 
-def test_overdue_loans_are_listed(paper, run_cli, archive):
+def test_overdue_loans_are_listed(paper, run_cli, archive, monkeypatch):
     with archive.session() as session:
         from dossier.actor import Actor
         from dossier.services.users import get_user
 
         arc = Actor.from_user(get_user(session, "arc"), "cli")
         lend(session, arc, paper["ordinary"], "王五", date(2020, 1, 10), today=date(2020, 1, 1))
+    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "off"))       # four-eyes: the approver's own token
     run_cli("--as", "arc", "loan", "out", str(paper["secret"]), "--to", "审计组", "--due", NEXT_WEEK,
             "--approved-by", "off")
     overdue = run_cli("--as", "aud", "loan", "overdue", "--json")

@@ -13,7 +13,13 @@ from sqlalchemy import delete, func, select, update
 
 from dossier.archive import Archive
 from dossier.models import Document, DestructionItem, LogHead, ObjectKey, Page, ShredLogEntry
-from tests.retention_helpers import add_retention_users, object_keys_of_document, store_document
+from tests.retention_helpers import (
+    RETENTION_USERS,
+    add_retention_users,
+    cli_token,
+    object_keys_of_document,
+    store_document,
+)
 from tests.tamper import behind_the_back
 from tests.test_cli import assert_clean_error
 
@@ -26,10 +32,18 @@ def people(archive):
 
 
 @pytest.fixture
-def run(archive, run_cli):
-    """``run(user, *args)``: the CLI acting for ``user`` (None: the operator's console)."""
+def run(archive, run_cli, monkeypatch):
+    """``run(user, *args)``: the CLI acting for ``user`` (None: the operator's console), with
+    that user's API token in DOSSIER_TOKEN, as a script gives it for the four-eyes actions."""
+    tokens: dict[str, str] = {}
 
     def go(user, *args):
+        if user in RETENTION_USERS:
+            if user not in tokens:
+                tokens[user] = cli_token(archive, user)
+            monkeypatch.setenv("DOSSIER_TOKEN", tokens[user])
+        else:
+            monkeypatch.delenv("DOSSIER_TOKEN", raising=False)
         return run_cli(*(["--as", user] if user else []), *args)
 
     go("", "household", "add", H, "--owner", "张三")
@@ -478,6 +492,7 @@ def test_storage_unreachable_keeps_items_pending(tmp_path, database_url, run_cli
         assert run_cli("household", "add", H).exit_code == 0
         ids = [store_document(archive, H, "repair", date(2015, 1, d)) for d in (1, 2)]
         number = run_cli("--as", "keeper", "retention", "propose", "--json").json()["number"]
+        monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "officer"))
         assert run_cli("--as", "officer", "retention", "approve", number).exit_code == 0
     # The server is gone: storage is unreachable.
     result = run_cli("--as", "keeper", "retention", "execute", number, "--json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, NoReturn
@@ -69,6 +70,41 @@ class CliContext:
 
 
 pass_cli = click.make_pass_decorator(CliContext)
+
+TOKEN_ENV = "DOSSIER_TOKEN"
+
+
+@dataclass(frozen=True)
+class Credential:
+    """Who must be there for a four-eyes action, and what they gave to prove it."""
+
+    username: str
+    action: str
+    secret: str = field(repr=False)
+
+    def verify(self, session, actor: Actor):
+        """The user, if the secret is theirs (PermissionDenied otherwise, the refusal logged for
+        ``actor``); call it in the command's session before the action, so nothing happens
+        unconfirmed."""
+        from dossier.services.users import verify_credential
+
+        return verify_credential(session, self.username, self.secret, actor=actor, action=self.action)
+
+
+def credential_of(username: str, action: str) -> Credential:
+    """The credential of ``username`` for a four-eyes action (``--as`` alone is not enough): that
+    user's API token from ``DOSSIER_TOKEN`` (for scripts; ``dossier user token``), else the
+    password typed at a hidden prompt. Asked before any transaction starts, so no lock is held
+    while someone types."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if token:
+        return Credential(username, action, token)
+    try:
+        password = click.prompt(f"password of {username} ({action})", hide_input=True, err=True)
+    except click.exceptions.Abort:
+        fail(f"{action} needs the credential of {username}: type their password at the prompt, or set "
+             f"{TOKEN_ENV} to their API token", 5)
+    return Credential(username, action, password)
 
 
 def emit(as_json: bool, payload: Any, human: str | None = None) -> None:

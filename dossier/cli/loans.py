@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from dossier.cli.common import emit, json_option, pass_cli
+from dossier.cli.common import credential_of, emit, json_option, pass_cli
 
 
 def _due(value: str) -> date:
@@ -38,13 +38,20 @@ def loan() -> None:
 @json_option
 @pass_cli
 def out(ctx, document_id, borrower, due, approved_by, note, as_json):
-    """Lend the paper original of a document."""
+    """Lend the paper original of a document.
+
+    Four-eyes: the approver named by --approved-by confirms with their password (asked) or
+    their API token in DOSSIER_TOKEN."""
     from retention.loans import lend, loan_view
 
     archive = ctx.ready_archive()
+    due_on = _due(due)
+    credential = credential_of(approved_by, f"approving the loan of document {document_id}") if approved_by else None
     with archive.session() as session:
-        view = loan_view(lend(session, ctx.actor(session), document_id, borrower, _due(due),
-                              approved_by=approved_by, note=note))
+        actor = ctx.actor(session)
+        if credential is not None:
+            credential.verify(session, actor)
+        view = loan_view(lend(session, actor, document_id, borrower, due_on, approved_by=approved_by, note=note))
     emit(as_json, view, _loan_line(view))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from dossier.cli.common import emit, fail, json_option, pass_cli
+from dossier.cli.common import credential_of, emit, fail, json_option, pass_cli
 from retention import classes as class_svc
 from retention import lists as list_svc
 from retention.paper import DEFAULT_METHOD as DEFAULT_PAPER_METHOD
@@ -221,7 +221,10 @@ def show(ctx, number, as_json):
 @json_option
 @pass_cli
 def approve(ctx, number, excluded, reasons, extend_years, as_json):
-    """Approve a list (retention officer, not its proposer), striking items with a reason."""
+    """Approve a list (retention officer, not its proposer), striking items with a reason.
+
+    Four-eyes: the officer named by --as confirms with their password (asked) or their API
+    token in DOSSIER_TOKEN."""
     if excluded and not reasons:
         fail("each --exclude needs a --reason", 2)
     if reasons and not excluded:
@@ -230,8 +233,12 @@ def approve(ctx, number, excluded, reasons, extend_years, as_json):
         fail("give one --reason for all excluded documents, or one per --exclude", 2)
     pairs = [(doc, reasons[0] if len(reasons) == 1 else reasons[i]) for i, doc in enumerate(excluded)]
     archive = ctx.ready_archive()
+    credential = credential_of(ctx.as_user, f"approving list {number}") if ctx.as_user else None
     with archive.session() as session:
-        dl = list_svc.approve(session, ctx.actor(session), list_svc.get_list(session, number), pairs,
+        actor = ctx.actor(session)
+        if credential is not None:
+            credential.verify(session, actor)
+        dl = list_svc.approve(session, actor, list_svc.get_list(session, number), pairs,
                               extend_years=extend_years)
         view = list_svc.list_view(dl)
     emit(as_json, view, f"list {view['number']} approved by {view['approved_by']}\n" + _list_lines(view))
