@@ -116,7 +116,7 @@ def main() -> None:
         folder = Path(tmp)
         stack, paths = build_stack(args.pages, folder, key, args.tiff, args.processes)
         started = time.perf_counter()
-        detection = detect_pages(stack, detect(stack), key)
+        detection = detect_pages(stack, detect(stack), key, workdir=folder)
         detect_seconds = time.perf_counter() - started
         found = sum(1 for p in detection.pages if p.kind == "sheet")
         misread = [p.number for p in detection.pages if (p.kind == "sheet") != ((p.number - 1) % EVERY == 0)]

@@ -247,7 +247,7 @@ def assemble_pdf(
             raise InvalidInput(f"Page number {number} of {path.name} is not a page.")
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="dossier-assemble-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="assemble-", dir=out.parent) as tmp:   # the caller's folder
         # qpdf reads arguments from a file given as @file, one per line.
         args_file = Path(tmp) / "args"
         lines = ["--empty", "--object-streams=generate", "--pages"]

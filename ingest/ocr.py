@@ -462,6 +462,7 @@ def detect_language(
     *,
     dpi: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    workdir: str | os.PathLike[str] | None = None,
 ) -> ScriptGuess:
     """Decide whether a page is Simplified Chinese, Traditional Chinese or English.
 
@@ -475,6 +476,7 @@ def detect_language(
         dpi = dpi or 300
     else:
         name = Path(image_path).name
+        workdir = workdir or Path(image_path).parent
         page, file_dpi = load_page(image_path)
         dpi = dpi or file_dpi
         band = page.crop(box) if box else page
@@ -482,13 +484,13 @@ def detect_language(
     single_line = box is not None and band.height < 3 * band.width / 20 and band.height < dpi * 0.5
     psm = 7 if single_line else 6
     what = f"the text band of {name}"
-    found = recognise(band, "chi_sim", dpi=dpi, psm=psm, chars=True, timeout=timeout, what=what)
+    found = recognise(band, "chi_sim", dpi=dpi, psm=psm, chars=True, timeout=timeout, what=what, workdir=workdir)
     guess = judge_script(band, found.chars)
     if guess.method != "default" or _glyph_fonts() is not None or guess.samples < MIN_SENSITIVE_CHARS:
         return guess
     # No CJK fonts to draw glyphs with: compare the two models' confidences instead
     # (right on most pages, but both models are overconfident on the other script).
-    other = recognise(band, "chi_tra", dpi=dpi, psm=psm, timeout=timeout, what=what)
+    other = recognise(band, "chi_tra", dpi=dpi, psm=psm, timeout=timeout, what=what, workdir=workdir)
     sim, tra = _confidence_deficit(found.words), _confidence_deficit(other.words)
     return ScriptGuess("chi_tra" if tra < sim else "chi_sim", "confidence", sim - tra, guess.samples,
                        guess.latin_share)
@@ -567,6 +569,7 @@ def ocr_page(
     else:
         image_path = Path(page)
     pdf_out = Path(pdf_path) if pdf_path else image_path.with_suffix(".pdf")
+    workdir = pdf_out.parent      # the caller's private folder: nothing of the page goes elsewhere
     label = image_path.name
     if image is None:
         image, file_dpi = load_page(image_path, label)
@@ -577,11 +580,13 @@ def ocr_page(
     elif prior is not None:
         guess = ScriptGuess(prior.language, "previous page", prior.evidence, prior.samples, prior.latin_share)
     else:
-        guess = detect_language(image, _line_sample(line_box) or text_box, dpi=dpi, timeout=timeout)
+        guess = detect_language(image, _line_sample(line_box) or text_box, dpi=dpi, timeout=timeout,
+                                workdir=workdir)
     # A guess from one line says little about the share of Latin letters on the page: then the
     # English model is added from the previous page's share, or the checked page's.
     models = models_for(guess.language, english, guess.latin_share)
-    found = recognise(image, models, dpi=dpi, psm=psm, chars=language == "auto", timeout=timeout, what=label)
+    found = recognise(image, models, dpi=dpi, psm=psm, chars=language == "auto", timeout=timeout, what=label,
+                      workdir=workdir)
     if language == "auto":
         verdict = judge_script(image, found.chars, limit=VERIFY_SAMPLES)
         close_call = verdict.method == "glyphs" and abs(verdict.evidence) < VERIFY_MIN_EVIDENCE
@@ -589,10 +594,10 @@ def ocr_page(
             wanted = models_for(verdict.language, english, verdict.latin_share)
             if wanted != models:
                 models = wanted
-                found = recognise(image, models, dpi=dpi, psm=psm, timeout=timeout, what=label)
+                found = recognise(image, models, dpi=dpi, psm=psm, timeout=timeout, what=label, workdir=workdir)
             guess = verdict
 
-    with tempfile.TemporaryDirectory(prefix="dossier-ocr-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ocr-", dir=workdir) as tmp:
         embed = image_path
         kind = "JPEG" if pdf_image == "jpeg" else "PNG"
         if _image_format(image_path) != kind:

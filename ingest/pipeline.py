@@ -14,6 +14,10 @@ state right:
 * previews are stored as they are made, under a key prefix of this attempt; pages, derivative
   keys and the document's new state are committed together at the end. A crash before that
   commit leaves only unreferenced derivative objects, which the next attempt deletes first;
+* the plaintext original, page images and previews exist only in this attempt's private working
+  folder under ``$DOSSIER_HOME/work`` (``dossier.workdir``), removed afterwards and swept by the
+  next worker when this one is killed; a confidential document's page text is sealed in the
+  final commit (``dossier.pagetext``);
 * that commit happens only if the document is still this attempt's (still processing, same
   attempt number): a worker that stalled past its lease while the document was re-queued,
   taken by another worker or destroyed meanwhile deletes what it stored and leaves the catalog
@@ -24,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 import time
 from collections import deque
 from concurrent.futures import Executor, Future
@@ -33,13 +36,15 @@ from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
+from dossier import pagetext
 from dossier.archive import Archive
 from dossier.errors import DossierError, InvalidInput
 from dossier.models import Document, DocumentStatus, ObjectKey, Page, utcnow
 from dossier.services import history
 from dossier.services.documents import wrapped_key_for
+from dossier.workdir import work_folder
 from ingest import derivatives, state
-from ingest.detect import detect, pdf_info, text_layer
+from ingest.detect import detect, page_count, text_layer
 from ingest.ocr import ScriptGuess, ocr_page
 from ingest.preprocess import prepare_for_ocr
 from ingest.rasterise import PageImage, iter_pages
@@ -49,19 +54,6 @@ log = logging.getLogger(__name__)
 DERIVATIVES = "derivatives"
 RENEW_EVERY_SECONDS = 5            # lease renewal doubles as progress reporting
 TEXT_LAYER_RANGE = 8            # pages per pdftotext call
-
-
-def page_count(path: Path, detected, name: str) -> int:
-    if detected.is_pdf:
-        return pdf_info(path, name=name).pages
-    if detected.kind == "tiff":
-        from PIL import Image
-
-        from ingest._tools import decoding
-
-        with decoding(name), Image.open(path) as image:
-            return getattr(image, "n_frames", 1)
-    return 1
 
 
 @dataclass
@@ -161,8 +153,9 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
     _clear_unreferenced_derivatives(archive, session, doc)
     attempt = doc.attempts
     attempt_prefix = f"{DERIVATIVES}/{doc.id}/{attempt}"
-    with tempfile.TemporaryDirectory(prefix=f"dossier-doc{doc.id}-") as tmp:
-        workdir = Path(tmp)
+    # The plaintext original, page rasters and previews stay in this attempt's private folder
+    # (``dossier.workdir``), removed afterwards, swept by the next worker if this one is killed.
+    with work_folder(archive.settings, f"doc{doc.id}-") as workdir:
         original = workdir / "original"
         with archive.vault.open(doc.original_key, wrapped_key_for(session, doc.original_key)) as src, \
                 open(original, "wb") as dst:
@@ -190,7 +183,7 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
                 state.renew(session, document_id, pages_done=len(results))
                 last_renew = time.monotonic()
 
-        doc.page_count = page_count(original, detected, name)
+        doc.page_count = page_count(original, detected, name=name)
         state.renew(session, document_id, pages_done=0)
         texts: dict[int, str] = {}      # usable text layers of born-digital PDF pages
         text_read_to = 0
@@ -235,10 +228,14 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
     session.execute(delete(Page).where(Page.document_id == doc.id))
     for key, wrapped in stored.items():
         session.add(ObjectKey(object_key=key, wrapped_key=wrapped, master_key_id=archive.master_key.key_id))
+    session.refresh(doc, ["confidentiality"])     # as it is now: a correction may have changed it
+    confidential = pagetext.is_confidential(doc)
     for r in results:
-        session.add(Page(document_id=doc.id, number=r.number, text=r.text, confidence=r.confidence,
-                         language=r.language, dpi=r.dpi, preview_key=r.preview_key, source=r.source,
-                         rotation=r.rotation, skew=r.skew))
+        page = Page(document_id=doc.id, number=r.number, confidence=r.confidence,
+                    language=r.language, dpi=r.dpi, preview_key=r.preview_key, source=r.source,
+                    rotation=r.rotation, skew=r.skew)
+        pagetext.store(archive, page, r.text, confidential=confidential)   # sealed when confidential
+        session.add(page)
     doc.page_count = len(results)
     doc.searchable_pdf_key = pdf_key
     doc.status = DocumentStatus.INDEXED.value

@@ -185,7 +185,7 @@ def prepare_for_ocr(
     turn = -skew if abs(skew) >= MIN_SKEW_TO_CORRECT else 0.0
     flip = False
     if ink is not None and orientation != "none":
-        flip, method = _upside_down(page, ink, lines, turn, factor, dpi, orientation)
+        flip, method = _upside_down(page, ink, lines, turn, factor, dpi, orientation, out.parent)
         if flip:
             rotation = (rotation + 180) % 360
     scale = _ocr_scale(lines, factor, dpi) if downscale else 1.0
@@ -548,10 +548,12 @@ _OSD_ROTATE = re.compile(rb"Rotate:\s*(\d+)")
 _OSD_CONFIDENCE = re.compile(rb"Orientation confidence:\s*([\d.]+)")
 
 
-def _osd_upside_down(page: Image.Image, box: tuple[int, int, int, int] | None, dpi: int) -> bool | None:
-    """Ask tesseract's orientation detector about a band of text: True/False, or None if unsure."""
+def _osd_upside_down(page: Image.Image, box: tuple[int, int, int, int] | None, dpi: int,
+                     workdir: Path) -> bool | None:
+    """Ask tesseract's orientation detector about a band of text: True/False, or None if unsure.
+    The band is written in ``workdir``, the caller's private folder."""
     band = page.crop(box) if box else page
-    with tempfile.TemporaryDirectory(prefix="dossier-osd-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="osd-", dir=workdir) as tmp:
         band_path = Path(tmp) / "band.png"
         band.save(band_path, dpi=(dpi, dpi), compress_level=1)
         result = run_tool(
@@ -570,6 +572,7 @@ def _osd_upside_down(page: Image.Image, box: tuple[int, int, int, int] | None, d
 def _upside_down(
     page: Image.Image, ink: np.ndarray, lines: list[tuple[int, int]], turn: float, factor: int, dpi: int,
     orientation: Orientation,
+    workdir: Path,
 ) -> tuple[bool, str]:
     """Decide whether a page with horizontal lines is upside down, and how it was decided.
 
@@ -585,5 +588,5 @@ def _upside_down(
             return True, "layout"
     turned = _turn_and_scale(page, turn, 1.0)
     box, _ = _text_band(ink, lines, factor, turned.size)
-    verdict = _osd_upside_down(turned, box, dpi)
+    verdict = _osd_upside_down(turned, box, dpi, workdir)
     return bool(verdict), "osd"

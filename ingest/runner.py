@@ -17,6 +17,8 @@ from typing import Callable
 from dossier.archive import Archive
 from dossier.config import Settings
 from dossier.db import dispose_engines
+from dossier.filemodes import private_umask
+from dossier.workdir import sweep
 from ingest import state
 from ingest.pipeline import process_document
 from ingest.queue import enqueue_documents, get_huey, pending_count
@@ -94,8 +96,13 @@ def run_worker(settings: Settings, processes: int, on_start: Callable[[str], Non
     Housekeeping runs in a process of its own, not a thread: the consumer forks its workers
     (and forks again to replace one that died), and a fork taken while a thread is inside
     SQLite or holds a lock leaves the child deadlocked.
+
+    At start, the working folders a killed process left under ``$DOSSIER_HOME/work`` (plaintext
+    copies of originals, page images) are removed; folders of live processes stay.
     """
+    private_umask()
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    swept = sweep(settings)
     huey = get_huey(settings)
     housekeeping(settings)  # fail loudly at start if the catalog is unreachable
     dispose_engines()       # no pooled connection crosses the forks below
@@ -103,6 +110,8 @@ def run_worker(settings: Settings, processes: int, on_start: Callable[[str], Non
         target=_housekeeping_loop, args=(settings,), name="dossier-housekeeping", daemon=True)
     chores.start()
     if on_start:
+        if swept:
+            on_start(f"removed {len(swept)} working folder(s) left by a process that died")
         on_start(f"worker running with {processes} process(es); queue: "
                  f"{settings.redis_url or settings.home / 'queue.db'}")
     consumer = huey.create_consumer(workers=processes, worker_type="process", periodic=False,

@@ -202,14 +202,17 @@ def _small_pages(path: Path, detected: Detected, workdir: Path, label: str) -> I
             yield number, small, (lambda full=full: np.asarray(full))
 
 
-def detect_pages(path: str | os.PathLike, detected: Detected, key: bytes, *, name: str | None = None) -> Detection:
-    """Classify every page of the stack at ``path`` (PDF or TIFF)."""
+def detect_pages(path: str | os.PathLike, detected: Detected, key: bytes, *, workdir: str | os.PathLike,
+                 name: str | None = None) -> Detection:
+    """Classify every page of the stack at ``path`` (PDF or TIFF). The small page images are
+    written in a folder made inside ``workdir`` (the caller's private folder, ``dossier.workdir``)
+    and removed afterwards."""
     path = Path(path)
     label = name or path.name
     if not (detected.is_pdf or detected.kind == "tiff"):
         raise InvalidInput(f"{label} is a single image; a stack to split must be a PDF or a multi-page TIFF")
     result = Detection()
-    with tempfile.TemporaryDirectory(prefix="dossier-split-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="detect-", dir=workdir) as tmp:
         for number, small, full in _small_pages(path, detected, Path(tmp), label):
             kind, full_read = classify(number, small, key, full)
             result.pages.append(kind)

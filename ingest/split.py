@@ -19,7 +19,6 @@ the whole stack.
 from __future__ import annotations
 
 import json
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -32,7 +31,8 @@ from dossier.models import Batch, BatchItem, Document, DocumentStatus
 from dossier.permissions import Permission, require
 from dossier.services.documents import DuplicateDocument, NewDocument, get_document_type, store_original
 from dossier.services.households import get_household
-from dossier.services.stacks import copy_stack, stack_positions, store_stack, work_folder
+from dossier.services.stacks import copy_stack, stack_positions, store_stack
+from dossier.workdir import work_folder
 from ingest.detect import Detected, detect
 from ingest.intake import FileSpec, _item, probe
 from ingest.separate import Part, detect_pages, extract_page_list, extract_pages, plan
@@ -85,7 +85,7 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
     """Take in one stack: stored whole first, then split and filed part by part (see above).
     A stack that cannot be read at all is refused (InvalidInput); one taken in before is
     recorded as a duplicate."""
-    detected = probe(spec.path, spec.name)
+    detected = probe(spec.path, spec.name, archive.settings.max_pages)
     if not (detected.is_pdf or detected.kind == "tiff"):
         raise InvalidInput(f"{spec.name} is a single image; a stack to split must be a PDF or a multi-page TIFF")
     key = archive.cover_sheet_key
@@ -96,16 +96,17 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
         session.rollback()
         _item(session, batch, spec.name, "duplicate", error=exc.message)
         return
-    try:
-        detection = detect_pages(spec.path, detected, key, name=spec.name)
-    except DossierError as exc:
-        session.rollback()
-        _item(session, batch, spec.name, "rejected", stack_id=stack.id,
-              error=f"stored whole as stack {stack.id}, but its pages cannot be read to split it: {exc.message}")
-        return
-    stack.page_count = len(detection.pages)
-    session.commit()
-    with tempfile.TemporaryDirectory(prefix="dossier-split-") as tmp:
+    # Page images and the parts copied out stay in a private folder (``dossier.workdir``).
+    with work_folder(archive.settings, "split-") as folder:
+        try:
+            detection = detect_pages(spec.path, detected, key, workdir=folder, name=spec.name)
+        except DossierError as exc:
+            session.rollback()
+            _item(session, batch, spec.name, "rejected", stack_id=stack.id,
+                  error=f"stored whole as stack {stack.id}, but its pages cannot be read to split it: {exc.message}")
+            return
+        stack.page_count = len(detection.pages)
+        session.commit()
         for part in plan(detection.pages):
             where = dict(stack_id=stack.id, first_page=part.first, last_page=part.last)
             if part.facts is not None:
@@ -113,7 +114,7 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
             if part.kind == "document":
                 try:
                     _file_part(archive, session, actor, batch, spec.path, detected, spec.name, part, where,
-                               Path(tmp))
+                               folder)
                 except DossierError as exc:
                     session.rollback()
                     _item(session, batch, _part_name(spec.name, part), "unfiled", **where,
@@ -142,7 +143,7 @@ def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: in
     get_document_type(session, type_code)
     stack = item.stack
     positions = stack_positions(stack, item.first_page, item.last_page)
-    with work_folder(archive, "dossier-assign-") as folder:
+    with work_folder(archive.settings, "assign-") as folder:
         whole = copy_stack(archive, session, stack, folder / "stack")
         detected = detect(whole, name=stack.file_name)
         part = Part("document", item.first_page, item.last_page)

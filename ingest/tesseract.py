@@ -81,12 +81,16 @@ def recognise(
     chars: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     what: str,
+    workdir: str | os.PathLike[str] | None = None,
 ) -> Recognised:
     """Read ``image`` (8-bit grey) at ``dpi`` with ``models`` (``chi_sim``, ``chi_tra+eng`` ...)
-    and page segmentation mode ``psm``; ``chars`` also returns every character's box."""
+    and page segmentation mode ``psm``; ``chars`` also returns every character's box.
+    ``workdir`` is the caller's private folder (``dossier.workdir``), where the tesseract command
+    gets its copy of the page; the pipeline always gives one."""
     if engine_name() == "tesserocr":
         return _engine(models).recognise(image, dpi=dpi, psm=psm, chars=chars, timeout=timeout, what=what)
-    return _recognise_with_command(image, models, dpi=dpi, psm=psm, chars=chars, timeout=timeout, what=what)
+    return _recognise_with_command(image, models, dpi=dpi, psm=psm, chars=chars, timeout=timeout, what=what,
+                                   workdir=workdir)
 
 
 @functools.lru_cache(maxsize=1)
@@ -284,8 +288,8 @@ def run_command(
 
 
 def _recognise_with_command(image: Image.Image, models: str, *, dpi: int, psm: int, chars: bool,
-                            timeout: float, what: str) -> Recognised:
-    with tempfile.TemporaryDirectory(prefix="dossier-tesseract-") as tmp:
+                            timeout: float, what: str, workdir: str | os.PathLike[str] | None = None) -> Recognised:
+    with tempfile.TemporaryDirectory(prefix="tesseract-", dir=workdir) as tmp:
         image_path = Path(tmp) / "page.pgm"
         (image if image.mode == "L" else image.convert("L")).save(image_path, "PPM")
         outbase = Path(tmp) / "page"

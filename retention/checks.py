@@ -25,6 +25,7 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dossier import pagetext
 from dossier.archive import Archive
 from dossier.errors import DossierError
 from dossier.models import (
@@ -151,9 +152,17 @@ def _metadata_outcome(doc: Document) -> Outcome:
 def _signed_metadata_outcome(ctx: CheckContext, doc: Document) -> Outcome:
     from dossier.services.history import check_metadata
 
-    texts = [(p.number, p.text) for p in doc.pages]
+    try:
+        texts = _texts(ctx, doc)
+    except DossierError as exc:           # sealed text that no longer opens: altered or moved
+        return Outcome("signed_metadata", False, f"the page text cannot be read: {exc}")
     result = check_metadata(ctx.session, doc, ctx.public_key, archive_no=doc.household.archive_no, texts=texts)
     return Outcome("signed_metadata", result.ok, result.problem)
+
+
+def _texts(ctx: CheckContext, doc: Document) -> list[tuple[int, str | None]]:
+    """The pages' plaintext (a confidential document's is sealed, ``dossier.pagetext``)."""
+    return [(p.number, pagetext.page_text(ctx.archive, p)) for p in doc.pages]
 
 
 def _processed_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
@@ -169,7 +178,10 @@ def _processed_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
     outcomes.append(Outcome("derivatives", not problems, "; ".join(problems) or None))
     # A blank page is normal, a document without a single word read is not (unreadable scan,
     # or its text lost): text is what makes a scanned record findable and usable.
-    has_text = any((p.text or "").strip() for p in pages)
+    try:
+        has_text = any((text or "").strip() for _, text in _texts(ctx, doc))
+    except DossierError:
+        has_text = False              # reported by signed_metadata as unreadable
     outcomes.append(Outcome("text", has_text or not pages, None if has_text or not pages else
                             "no page of the document has any text"))
     if ctx.indexed is not None:

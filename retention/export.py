@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
+from dossier.cells import safe_cell, safe_row
 from dossier.models import DestructionList, PaperDestruction, User, utcnow
 from dossier.permissions import Permission, require_any
 from retention.lists import ITEM_STATE_NAMES_ZH, LIST_STATUS_NAMES_ZH, item_view, list_view
@@ -115,19 +116,11 @@ def certificate_pairs(cert: dict) -> list[tuple[str, str]]:
 
 def items_csv(dl: DestructionList) -> bytes:
     return _csv([[label for _, label in ITEM_COLUMNS]]
-                + [[_cell(row[key]) for key, _ in ITEM_COLUMNS] for row in item_rows(dl)])
+                + [[safe_cell(row[key]) for key, _ in ITEM_COLUMNS] for row in item_rows(dl)])
 
 
 def certificate_csv(cert: dict) -> bytes:
-    return _csv([["项目", "内容"]] + [list(p) for p in certificate_pairs(cert)])
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    # A cell starting with = + - @ would be a formula in a spreadsheet; keep it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return _csv([["项目", "内容"]] + [safe_row(p) for p in certificate_pairs(cert)])
 
 
 def _csv(rows: list[list[str]]) -> bytes:
@@ -150,14 +143,14 @@ def workbook(dl: DestructionList, cert: dict) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in item_rows(dl):
-        sheet.append([_cell(row[key]) for key, _ in ITEM_COLUMNS])
+        sheet.append([safe_cell(row[key]) for key, _ in ITEM_COLUMNS])
     for column, width in zip("ABCDEFGHIJKLMNO", (6, 9, 14, 12, 14, 30, 12, 9, 12, 20, 9, 24, 22, 12, 66)):
         sheet.column_dimensions[column].width = width
     cert_sheet = book.create_sheet("销毁证明")
     cert_sheet.append([f"销毁证明 {dl.number}"])
     cert_sheet["A1"].font = Font(bold=True, size=14)
     for label, value in certificate_pairs(cert):
-        cert_sheet.append([label, _cell(value)])
+        cert_sheet.append([label, safe_cell(value)])
     cert_sheet.column_dimensions["A"].width = 24
     cert_sheet.column_dimensions["B"].width = 80
     out = io.BytesIO()

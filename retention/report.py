@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
+from dossier.cells import safe_row
 from dossier.errors import InvalidInput, NotFound
 from dossier.models import AuditRun, FixityEvent, Household
 from dossier.permissions import Permission, require
@@ -118,11 +119,11 @@ def render_report(report: dict, fmt: str) -> str:
         writer = csv.writer(out)
         writer.writerow(["property", "passed", "failed", "ok"])
         for key, p in report["properties"].items():
-            writer.writerow([key, p["passed"], p["failed"], "yes" if p["ok"] else "no"])
+            writer.writerow(safe_row([key, p["passed"], p["failed"], "yes" if p["ok"] else "no"]))
         writer.writerow([])
         writer.writerow(FAILURE_FIELDS)
         for row in report["failures"]:
-            writer.writerow([row[f] if row[f] is not None else "" for f in FAILURE_FIELDS])
+            writer.writerow(safe_row(row[f] for f in FAILURE_FIELDS))     # never read as a formula
         return out.getvalue()
     if fmt == "html":
         env = Environment(autoescape=select_autoescape(default=True))

@@ -31,7 +31,8 @@ from dossier.archive import Archive
 from dossier.errors import DossierError, IntegrityFailure
 from dossier.models import BatchItem, Document, DocumentStatus, ObjectKey, ScanStack
 from dossier.services.documents import new_object_key
-from dossier.services.stacks import copy_stack, cut_record, held_pages, signed_facts, work_folder
+from dossier.services.stacks import copy_stack, cut_record, held_pages, signed_facts
+from dossier.workdir import work_folder
 from ingest.detect import detect
 from ingest.separate import extract_page_list, page_spec
 from storage.errors import StorageError
@@ -142,7 +143,7 @@ def _store_reduced(archive: Archive, session: Session, stack: ScanStack, held: l
                    kept: list[int]) -> StoredObject:
     """The stack without the cut pages, stored encrypted under a new object key and data key."""
     position = {number: index for index, number in enumerate(held, start=1)}
-    with work_folder(archive, f"dossier-stack{stack.id}-") as folder:
+    with work_folder(archive.settings, f"stack{stack.id}-") as folder:
         whole = copy_stack(archive, session, stack, folder / "stack")
         detected = detect(whole, name=stack.file_name)
         reduced = extract_page_list(whole, detected, [position[n] for n in kept],

@@ -34,6 +34,7 @@ from typing import Iterable, Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from dossier import pagetext
 from dossier.errors import DossierError
 from dossier.models import Document, DocumentStatus, Household, Page
 from search.engine import PageEntry
@@ -140,7 +141,9 @@ def _names(household: Household) -> str:
     return " ".join(p.name for p in household.parties if p.name)
 
 
-def entries_for(doc: Document) -> list[PageEntry]:
+def entries_for(doc: Document, keys) -> list[PageEntry]:
+    """The index entries of ``doc``'s pages, with their plaintext (sealed text opened with
+    ``keys``: the archive, its field cipher or a catalog session, see ``dossier.pagetext``)."""
     if doc.status == DocumentStatus.DESTROYED.value:
         return []
     h = doc.household
@@ -149,7 +152,7 @@ def entries_for(doc: Document) -> list[PageEntry]:
         names=_names(h), type=doc.type_code, title=doc.title, date=doc.document_date,
         confidential=doc.confidentiality == "confidential", status=doc.status,
     )
-    return [PageEntry(page=p.number, text=p.text or "", **base) for p in doc.pages]
+    return [PageEntry(page=p.number, text=pagetext.page_text(keys, p) or "", **base) for p in doc.pages]
 
 
 def _load(session: Session, ids: list[int]) -> list[Document]:
@@ -167,7 +170,7 @@ def load_changes(session: Session, ids: list[int]) -> dict[int, list[PageEntry]]
     changes: dict[int, list[PageEntry]] = {i: [] for i in ids}
     for start in range(0, len(ids), 500):
         for doc in _load(session, ids[start:start + 500]):
-            changes[doc.id] = entries_for(doc)
+            changes[doc.id] = entries_for(doc, session)
     return changes
 
 
@@ -245,7 +248,7 @@ class IndexWriter:
                 for start in range(0, len(ids), batch):
                     with self.archive.session() as session:
                         docs = _load(session, ids[start:start + batch])
-                        chunk = [entries_for(doc) for doc in docs]
+                        chunk = [entries_for(doc, self.archive) for doc in docs]
                     for doc_entries in chunk:
                         if doc_entries:
                             counts["documents"] += 1

@@ -142,7 +142,7 @@ def test_pages_are_told_apart_turned_skewed_and_damaged(folders, tmp_path):
              sheet(a, key, skew=4.0), sheet(a, key, skew=-3.0, rotate=180, damage="scratch"),
              sheet(a, key, damage="stain"), blank(4), content("乙", 5), blank(6)]
     path = make_pdf(_plain(pages), tmp_path / "stack.pdf")
-    kinds = detect_pages(path, detect(path), key).pages
+    kinds = detect_pages(path, detect(path), key, workdir=tmp_path).pages
     assert [k.kind for k in kinds] == ["content", "sheet", "blank", "content", "sheet", "sheet", "bad_sheet",
                                        "blank", "content", "blank"]
     assert kinds[1].facts == a and kinds[5].facts == a

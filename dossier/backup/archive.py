@@ -63,7 +63,8 @@ def _sha256_file(path: Path) -> str:
 def _empty_folder(dest: Path) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise AlreadyExists(f"{dest} is not an empty folder; back up into a new one")
-    dest.mkdir(parents=True, exist_ok=True)
+    dest.mkdir(mode=0o700, parents=True, exist_ok=True)
+    dest.chmod(0o700)          # the catalog's rows are in it: private like the archive (dossier.filemodes)
 
 
 def _dump_catalog(archive: Archive, dest: Path) -> dict:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from dossier.cli.common import CliContext, fail
 from dossier.errors import DossierError
+from dossier.filemodes import private_umask
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,6 +39,9 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Everything this process (and `serve`, `worker` and their children) creates is private:
+    # the home, catalog, index, queue, backups and exports (dossier.filemodes).
+    private_umask()
     try:
         cli.main(args=argv, prog_name="dossier", standalone_mode=False)
     except click.exceptions.Abort:

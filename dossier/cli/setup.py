@@ -5,16 +5,20 @@ from __future__ import annotations
 import click
 
 from dossier.cli.common import emit, json_option, pass_cli
+from dossier.cli.users import password_options, read_password
 from dossier.services.setup import initialise
 
 
 @click.command("init")
-@click.option("--admin-password", metavar="PW", help="Password for the first administrator (generated when omitted).")
+@password_options("admin-", "the first administrator's password")
 @click.option("--admin-username", default="admin", show_default=True)
 @json_option
 @pass_cli
-def init_command(ctx, admin_password: str | None, admin_username: str, as_json: bool) -> None:
-    """Create the catalog schema, keys, storage bucket and index folder (idempotent)."""
+def init_command(ctx, password: str | None, password_file: str | None, password_prompt: bool, admin_username: str,
+                 as_json: bool) -> None:
+    """Create the catalog schema, keys, storage bucket and index folder (idempotent). The first
+    administrator's password is generated and printed unless one is given."""
+    admin_password = read_password(password, password_file, password_prompt, "admin-")
     report = initialise(ctx.archive.settings, admin_password=admin_password, admin_username=admin_username)
     lines = [
         f"archive ready at {report.home}",
@@ -28,6 +32,10 @@ def init_command(ctx, admin_password: str | None, admin_username: str, as_json: 
         lines.append(f"  administrator: {report.admin_username} / {report.admin_password}  (change it after first login)")
     elif report.admin_created:
         lines.append(f"  administrator: {report.admin_username} (password as given)")
+    if report.modes_fixed:
+        lines.append(f"  made private (readable by this user only): {', '.join(report.modes_fixed)}")
+    if report.pages_sealed:
+        lines.append(f"  sealed the page text of confidential documents: {report.pages_sealed} page(s)")
     if report.index_rebuilt:
         lines.append("  search index: rebuilt in the current format")
     emit(as_json, report.as_dict(), "\n".join(lines))

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
+from dossier.cells import safe_cell
 from dossier.errors import InvalidInput
 from dossier.models import AccessEvent, Household
 from dossier.permissions import Permission, require
@@ -31,6 +32,7 @@ ACTION_NAMES_ZH = {
     "document.print": "打印", "document.export": "导出原件", "search": "检索", "forbidden": "越权访问",
     "household.view": "查看业户档案", "household.create": "建档", "document.intake": "入库",
     "login": "登录", "logout": "退出", "accesslog.export": "导出查阅登记",
+    "credential.check": "复核审批人身份",
 }
 
 
@@ -139,5 +141,5 @@ def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})   # never read as a formula
         yield buffer.getvalue()

@@ -2,8 +2,9 @@
 class or household, always with a reason.
 
 One use case, one function: ``correct_document`` checks the permission, applies and validates
-every change, recomputes the disposal date, appends the signed history entry (who, when, what
-before and after, why) and the access-log entry. It does not commit; the caller commits, then
+every change, seals or opens the page text when confidentiality changes (``dossier.pagetext``),
+recomputes the disposal date, appends the signed history entry (who, when, what before and
+after, why) and the access-log entry. It does not commit; the caller commits, then
 tells search (``search.hooks``) that the document changed.
 """
 
@@ -16,6 +17,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
+from dossier import pagetext
 from dossier.errors import InvalidInput
 from dossier.models import Confidentiality, Document, DocumentStatus
 from dossier.permissions import Permission, require
@@ -77,6 +79,10 @@ def correct_document(session: Session, actor: Actor, document_id: int, change: C
     old_household = doc.household_id
     _apply(session, doc, change)
     session.flush()
+    if change.confidential is not None:
+        # Confidential page text is sealed, ordinary text plain: in line before the history
+        # entry signs the (plaintext) digest, in this transaction.
+        pagetext.reseal(session, session, doc)
     assign(session, doc)
     entry = history.append(session, doc, history.CORRECTED, actor=actor.username, reason=reason)
     view = history.entry_view(entry)

@@ -19,8 +19,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dossier import ledger
-from dossier.models import Document, DocumentHistory, DocumentStatus, Household, Page, utcnow
+from dossier import ledger, pagetext
+from dossier.models import Document, DocumentHistory, DocumentStatus, Household, utcnow
 from storage.signing import canonical_bytes
 
 RECORD_VERSION = 1
@@ -45,8 +45,9 @@ def text_digest(texts: list[tuple[int, str | None]]) -> str | None:
 
 
 def page_texts(session: Session, document_id: int) -> list[tuple[int, str | None]]:
-    return [tuple(row) for row in session.execute(
-        select(Page.number, Page.text).where(Page.document_id == document_id).order_by(Page.number))]
+    """The pages' PLAINTEXT in order: sealed text (``dossier.pagetext``) is opened with the
+    session's archive key, so the digest, and every signature over it, ignores sealing."""
+    return pagetext.document_texts(session, session, document_id)
 
 
 def metadata_record(doc: Document, archive_no: str, texts: list[tuple[int, str | None]]) -> dict:

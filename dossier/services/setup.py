@@ -15,7 +15,8 @@ from dossier.archive import MASTER_KEY_ID, SIGNING_KEY_ID, SIGNING_PUBLIC_KEY, A
 from dossier.config import Settings
 from dossier.db import describe_url
 from dossier.errors import ConfigurationError
-from dossier import ledger
+from dossier.filemodes import secure_home
+from dossier import ledger, pagetext
 from dossier.keys import ensure_keys
 from dossier.migrate import upgrade
 from dossier.models import Role, User
@@ -35,6 +36,8 @@ class InitReport:
     admin_password: str | None = None   # only when it was generated now
     index_rebuilt: bool = False         # the search index was in an older format and was rebuilt
     documents_signed: int = 0           # documents of an older archive whose metadata was signed now
+    modes_fixed: list[str] = field(default_factory=list)   # files and folders made private now
+    pages_sealed: int = 0               # confidential documents' pages whose plain text was sealed now
 
     def as_dict(self) -> dict:
         return {
@@ -47,13 +50,16 @@ class InitReport:
             "admin_password": self.admin_password,
             "index_rebuilt": self.index_rebuilt,
             "documents_signed": self.documents_signed,
+            "modes_fixed": self.modes_fixed,
+            "pages_sealed": self.pages_sealed,
         }
 
 
 def initialise(settings: Settings, admin_password: str | None = None, admin_username: str = "admin") -> InitReport:
-    settings.home.mkdir(parents=True, exist_ok=True)
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     keys_created = ensure_keys(settings)
+    modes_fixed = secure_home(settings)      # an archive from before private files: fixed, not refused
     try:
         upgrade(settings)
     except OperationalError as exc:
@@ -70,6 +76,8 @@ def initialise(settings: Settings, admin_password: str | None = None, admin_user
         keys_created=keys_created,
         admin_username=admin_username,
     )
+    # The catalog file may only exist now (created by the migration): check it too.
+    report.modes_fixed = sorted(set(modes_fixed) | set(secure_home(settings)))
     with archive.session() as session:
         seed_reference_data(session)
         master = archive.keys.master
@@ -89,6 +97,8 @@ def initialise(settings: Settings, admin_password: str | None = None, admin_user
         # records are signed once, and the history says so.
         ledger.sign_unsigned_heads(session)
         report.documents_signed = history.sign_unsigned_documents(session)
+        # An archive from before sealed page text: confidential documents' text is sealed once.
+        report.pages_sealed = pagetext.seal_all(archive, session)
         has_admin = session.scalar(select(User.id).where(User.role == Role.ADMIN.value).limit(1))
         if has_admin is None:
             _, generated = add_user(session, Actor.console(), admin_username, Role.ADMIN.value, admin_password,

@@ -15,12 +15,9 @@ holding no pages any more has no object (``original_key`` None) and keeps only i
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -102,20 +99,6 @@ def stack_positions(stack: ScanStack, first: int, last: int) -> list[int]:
     return [position[n] for n in range(first, last + 1)]
 
 
-@contextmanager
-def work_folder(archive: Archive, prefix: str) -> Iterator[Path]:
-    """A private folder for plaintext copies under ``$DOSSIER_HOME/work`` (mode 0700, not the
-    system's temporary folder), removed with everything in it afterwards."""
-    work = archive.settings.home / "work"
-    work.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(work, 0o700)
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=work))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def store_stack(archive: Archive, session: Session, actor: Actor, batch_id: int, file_name: str,
                 media_type: str, stream: BinaryIO) -> ScanStack:
     """Store ``stream`` as the signed original of a scanned stack and commit it. A stack already
@@ -150,7 +133,7 @@ def open_stack(archive: Archive, session: Session, stack: ScanStack) -> BinaryIO
 
 
 def copy_stack(archive: Archive, session: Session, stack: ScanStack, path: Path) -> Path:
-    """Write the stack's plaintext to ``path`` (in a ``work_folder``) and return it."""
+    """Write the stack's plaintext to ``path`` (in a ``dossier.workdir.work_folder``) and return it."""
     with open_stack(archive, session, stack) as stream, open(path, "wb") as out:
         shutil.copyfileobj(stream, out, 1 << 20)
     return path
