@@ -157,7 +157,7 @@ def test_api_search_with_token(web_client, web_archive, web_search_docs):
     response = web_client.get("/api/v1/search?q=维修基金&limit=5", headers=auth)
     assert response.status_code == 200
     data = response.get_json()
-    assert set(data) == {"total", "total_exact", "hits", "facets", "households"}
+    assert set(data) == {"total", "total_exact", "hits", "facets", "households", "text_withheld"}
     assert data["total"] == 2 and data["total_exact"] is True
     assert sorted(h["document"] for h in data["hits"]) == sorted([ids["fund"], ids["lease"]])
     assert set(data["facets"]) == {"type", "building", "year"}
