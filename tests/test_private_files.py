@@ -12,7 +12,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,21 +22,13 @@ from dossier.services import households as hh
 from dossier.workdir import LOCK_SUFFIX, sweep, work_folder, work_root
 from ingest import intake
 from tests.synthetic import make_born_digital_pdf
+from tests.test_pipeline import _wait
 
 DOSSIER = str(Path(sys.executable).with_name("dossier"))
 
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def _wait(predicate, timeout: float, what: str, poll: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(poll)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # --- work folders ------------------------------------------------------------------------------
