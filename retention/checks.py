@@ -149,13 +149,12 @@ def _metadata_outcome(doc: Document) -> Outcome:
     return Outcome("metadata", not missing, f"missing: {', '.join(missing)}" if missing else None)
 
 
-def _signed_metadata_outcome(ctx: CheckContext, doc: Document) -> Outcome:
+def _signed_metadata_outcome(ctx: CheckContext, doc: Document, texts: list[tuple[int, str | None]] | None,
+                             unreadable: str | None) -> Outcome:
     from dossier.services.history import check_metadata
 
-    try:
-        texts = _texts(ctx, doc)
-    except DossierError as exc:           # sealed text that no longer opens: altered or moved
-        return Outcome("signed_metadata", False, f"the page text cannot be read: {exc}")
+    if texts is None:
+        return Outcome("signed_metadata", False, f"the page text cannot be read: {unreadable}")
     result = check_metadata(ctx.session, doc, ctx.public_key, archive_no=doc.household.archive_no, texts=texts)
     return Outcome("signed_metadata", result.ok, result.problem)
 
@@ -165,7 +164,7 @@ def _texts(ctx: CheckContext, doc: Document) -> list[tuple[int, str | None]]:
     return [(p.number, pagetext.page_text(ctx.archive, p)) for p in doc.pages]
 
 
-def _processed_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
+def _processed_outcomes(ctx: CheckContext, doc: Document, texts: list[tuple[int, str | None]] | None) -> list[Outcome]:
     pages: list[Page] = list(doc.pages)
     ok_pages = bool(pages) and doc.page_count == len(pages)
     outcomes = [Outcome("pages", ok_pages, None if ok_pages else
@@ -178,10 +177,8 @@ def _processed_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
     outcomes.append(Outcome("derivatives", not problems, "; ".join(problems) or None))
     # A blank page is normal, a document without a single word read is not (unreadable scan,
     # or its text lost): text is what makes a scanned record findable and usable.
-    try:
-        has_text = any((text or "").strip() for _, text in _texts(ctx, doc))
-    except DossierError:
-        has_text = False              # reported by signed_metadata as unreadable
+    # Unreadable sealed text (texts is None) is reported by signed_metadata.
+    has_text = texts is not None and any((text or "").strip() for _, text in texts)
     outcomes.append(Outcome("text", has_text or not pages, None if has_text or not pages else
                             "no page of the document has any text"))
     if ctx.indexed is not None:
@@ -199,9 +196,13 @@ def check_document(ctx: CheckContext, doc: Document) -> list[Outcome]:
     except ValueError:
         record = None
     outcomes = _record_outcomes(ctx, doc, record) + _content_outcomes(ctx, doc, record) + [_metadata_outcome(doc)]
-    outcomes.append(_signed_metadata_outcome(ctx, doc))
+    try:
+        texts, unreadable = _texts(ctx, doc), None     # decrypted once, for both checks below
+    except DossierError as exc:           # sealed text that no longer opens: altered or moved
+        texts, unreadable = None, str(exc)
+    outcomes.append(_signed_metadata_outcome(ctx, doc, texts, unreadable))
     if doc.status in PROCESSED:
-        outcomes += _processed_outcomes(ctx, doc)
+        outcomes += _processed_outcomes(ctx, doc, texts)
     return outcomes
 
 

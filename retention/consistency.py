@@ -27,9 +27,10 @@ from dossier.models import (
     ShredLogEntry,
 )
 from retention.checks import LIST_CHUNK, CheckContext, Finding
+from retention.execute import DERIVATIVES as _DERIVATIVES
 from retention.shredlog import range_hash
 
-DERIVATIVES = "derivatives/"
+DERIVATIVES = f"{_DERIVATIVES}/"      # every derivative key starts so: derivatives/<document id>/...
 
 
 def _electronic_entries(session: Session) -> dict[int, str]:

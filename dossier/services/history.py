@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier import ledger, pagetext
@@ -153,11 +153,6 @@ def sign_unsigned_documents(session: Session, *, chunk: int = 500) -> int:
         session.commit()
         signed += len(docs)
     return signed
-
-
-def history_count(session: Session, document_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(DocumentHistory)
-                          .where(DocumentHistory.document_id == document_id)) or 0
 
 
 def entry_view(entry: DocumentHistory) -> dict:
