@@ -12,9 +12,9 @@ import secrets
 from dataclasses import dataclass
 from functools import cached_property
 
-from storage.crypto import MasterKey
-from storage.keyfiles import read_secret_file, write_secret_file
-from storage.signing import Signer
+from dossier.crypto import MasterKey
+from dossier.keyfiles import read_secret_file, write_secret_file
+from dossier.signing import Signer
 
 from dossier.config import Settings
 from dossier.errors import ConfigurationError

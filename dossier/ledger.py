@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 from dossier.config import Settings
 from dossier.errors import ConfigurationError
 from dossier.models import LogHead
-from storage.fsutil import fsync_dir
-from storage.signing import Signer, canonical_bytes, verify as verify_signature
+from dossier.fsutil import fsync_dir
+from dossier.signing import Signer, canonical_bytes, verify as verify_signature
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ _signers: dict[str, Signer] = {}
 
 
 def entry_hash(record: dict) -> str:
-    """SHA-256 of the record's canonical JSON (``storage.signing.canonical_bytes``)."""
+    """SHA-256 of the record's canonical JSON (``dossier.signing.canonical_bytes``)."""
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
 
 

@@ -50,7 +50,7 @@ from dossier.services import history
 from dossier.services.access import record_access
 from retention import shredlog, stacks
 from retention.holds import active_holds_for
-from storage.errors import StorageError
+from dossier.storage_errors import StorageError
 
 DERIVATIVES = "derivatives"
 

@@ -1,6 +1,6 @@
 """The shredding log: one entry per destroyed item (electronic or paper), append-only.
 
-Each entry is a canonical JSON record (see ``storage.signing``) holding its sequence number, the
+Each entry is a canonical JSON record (see ``dossier.signing``) holding its sequence number, the
 previous entry's hash and the facts of the destruction, signed with the archive's Ed25519 key.
 The log is one of the archive's tamper-evident logs (``dossier.ledger``): chained, with a signed
 head in the catalog and the same head anchored beside the keys, so cutting entries off the end,
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dossier import ledger
 from dossier.errors import IntegrityFailure
 from dossier.models import DestructionList, LogHead, ShredLogEntry
-from storage.signing import Signer, verify as verify_signature
+from dossier.signing import Signer, verify as verify_signature
 
 RECORD_VERSION = 1
 GENESIS = ledger.GENESIS

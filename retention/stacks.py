@@ -35,11 +35,11 @@ from dossier.services.stacks import copy_stack, cut_record, held_pages, signed_f
 from dossier.workdir import work_folder
 from ingest.detect import detect
 from ingest.separate import extract_page_list, page_spec
-from storage.errors import StorageError
+from dossier.storage_errors import StorageError
 from storage.vault import StoredObject
 
 if TYPE_CHECKING:
-    from retention.checks import CheckContext, Finding
+    from audit.checks import CheckContext, Finding
 
 log = logging.getLogger(__name__)
 
@@ -217,8 +217,8 @@ def _delete_quietly(archive: Archive, keys: list[str]) -> None:
 
 def destroyed_pages_in_stacks(ctx: CheckContext) -> Iterator[Finding]:
     """Stacks whose signed record still holds pages of a destroyed document."""
-    # Imported here, not at the top: retention.checks imports this module to register the check.
-    from retention.checks import Finding
+    # Imported here, not at the top: audit.checks imports this module to register the check.
+    from audit.checks import Finding
 
     rows = ctx.session.execute(
         select(BatchItem.stack_id, BatchItem.first_page, BatchItem.last_page, Document.id, Document.household_id,

@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING
 from dossier.errors import ConfigurationError
 
 from storage.base import ObjectInfo, ObjectStore, validate_key
-from storage.crypto import DecryptingReader, EncryptingReader, MasterKey, ciphertext_size
-from storage.errors import (
+from dossier.crypto import DecryptingReader, EncryptingReader, MasterKey, ciphertext_size
+from dossier.storage_errors import (
     KeyFileError,
     ObjectNotFound,
     StorageError,
     StorageUnavailable,
     TamperedObject,
 )
-from storage.keyfiles import load_or_create_master_key, read_secret_file, write_secret_file
+from dossier.keyfiles import load_or_create_master_key, read_secret_file, write_secret_file
 from storage.local import LocalStore
-from storage.signing import Signer, canonical_bytes, load_public_key, verify
+from dossier.signing import Signer, canonical_bytes, load_public_key, verify
 from storage.vault import StoredObject, Vault
 
 if TYPE_CHECKING:

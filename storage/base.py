@@ -19,7 +19,7 @@ from typing import BinaryIO, Iterator
 
 from dossier.errors import InvalidInput
 
-from storage.errors import ObjectNotFound, StorageError
+from dossier.storage_errors import ObjectNotFound, StorageError
 
 MAX_KEY_LENGTH = 512
 _KEY_CHARS = re.compile(r"[A-Za-z0-9._/-]+")

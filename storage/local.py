@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from storage.base import LengthCheckedReader, ObjectInfo, ObjectStore, validate_key, validate_prefix
-from storage.errors import ObjectNotFound, StorageError, StorageUnavailable
-from storage.fsutil import fsync_dir
+from dossier.storage_errors import ObjectNotFound, StorageError, StorageUnavailable
+from dossier.fsutil import fsync_dir
 
 TEMP_PREFIX = ".tmp-"
 _COPY_SIZE = 1 << 20

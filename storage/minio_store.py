@@ -31,7 +31,7 @@ from urllib3.util import Retry, Timeout
 from dossier.errors import ConfigurationError
 
 from storage.base import LengthCheckedReader, ObjectInfo, ObjectStore, validate_key, validate_prefix
-from storage.errors import ObjectNotFound, StorageError, StorageUnavailable
+from dossier.storage_errors import ObjectNotFound, StorageError, StorageUnavailable
 
 DEFAULT_PART_SIZE = 8 << 20
 _CREDENTIAL_ERRORS = {

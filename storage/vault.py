@@ -3,7 +3,7 @@
 ``Vault.put`` encrypts a plaintext stream under a fresh data key while storing it and returns the
 data key wrapped by the master key. The vault does not keep the wrapped key: the catalog stores
 it in its own table, apart from the objects, so deleting that row crypto-shreds the object,
-including every copy in storage backups. The format is described in :mod:`storage.crypto`.
+including every copy in storage backups. The format is described in :mod:`dossier.crypto`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import BinaryIO, NamedTuple
 from cryptography.hazmat.primitives import hashes
 
 from storage.base import ObjectStore, validate_key
-from storage.crypto import (
+from dossier.crypto import (
     DEFAULT_CHUNK_SIZE,
     DecryptingReader,
     EncryptingReader,
@@ -23,7 +23,7 @@ from storage.crypto import (
     ciphertext_size,
     generate_data_key,
 )
-from storage.errors import StorageError
+from dossier.storage_errors import StorageError
 
 _READ_SIZE = 1 << 20
 

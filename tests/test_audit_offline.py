@@ -61,7 +61,7 @@ def test_an_export_verifies_offline_and_a_changed_copy_does_not(exported, tmp_pa
 
 
 def test_a_changed_record_or_another_key_fails_the_signature(exported, tmp_path, run_cli):
-    from storage.signing import Signer
+    from dossier.signing import Signer
 
     _doc, paths = exported
     record = json.loads(Path(paths["record"]).read_text(encoding="utf-8"))

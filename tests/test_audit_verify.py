@@ -13,7 +13,7 @@ from dossier.models import AuditRun, FixityEvent, Role
 from dossier.services.access import record_access
 from dossier.services import households as hh
 from dossier.services.users import add_user
-from retention.verification import Scope, open_run, verify_archive
+from audit.verification import Scope, open_run, verify_archive
 from tests.audit_helpers import flip_byte, original_key, replace_with_other_content, stored_documents
 
 

@@ -253,7 +253,7 @@ def test_folder_catalog_and_completeness(archive, console):
 
 
 def test_wrong_master_key_is_refused(archive, settings, monkeypatch):
-    from storage.crypto import MasterKey
+    from dossier.crypto import MasterKey
 
     from dossier.config import Settings
 

@@ -84,7 +84,7 @@ def test_user_add_and_token(initialised):
 
 
 def test_keys_export_public(initialised, tmp_path):
-    from storage.signing import load_public_key
+    from dossier.signing import load_public_key
 
     run = initialised
     out = run("keys", "export-public", "--json").json()
@@ -122,7 +122,7 @@ def test_missing_and_loose_key_files(initialised, settings):
 
 
 def test_wrong_master_key(initialised, monkeypatch):
-    from storage.crypto import MasterKey
+    from dossier.crypto import MasterKey
 
     monkeypatch.setenv("DOSSIER_MASTER_KEY", MasterKey.generate().to_b64())
     assert_clean_error(initialised("household", "add", "A-1-0101", "--owner", "x",

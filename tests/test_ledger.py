@@ -8,7 +8,7 @@ import threading
 from dossier import ledger
 from dossier.actor import Actor
 from dossier.services.access import record_access, verify_access_log
-from storage.signing import load_public_key
+from dossier.signing import load_public_key
 
 
 def test_concurrent_writers_keep_one_unbroken_chain(archive):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from dossier.models import AccessEvent
 from dossier.services.users import add_user
-from retention.loans import lend
+from paper.loans import lend
 from tests.audit_helpers import stored_documents
 from tests.retention_helpers import cli_token
 

@@ -332,7 +332,7 @@ def test_holds_block_proposal_and_destruction(archive, people, run):
 def test_a_destroyed_object_cannot_be_read_from_a_storage_backup(archive, people, run, tmp_path):
     from dossier.services.documents import wrapped_key_for
     from dossier.errors import IntegrityFailure
-    from storage.errors import TamperedObject
+    from dossier.storage_errors import TamperedObject
 
     doc_id = store_document(archive, H, "repair", date(2015, 3, 1))
     keep_id = store_document(archive, H, "contract", date(2015, 3, 1))
@@ -596,7 +596,7 @@ def test_shredlog_verify_with_the_exported_public_key(archive, logged, tmp_path)
     pem = tmp_path / "public.pem"
     assert logged("", "keys", "export-public", "-o", str(pem)).exit_code == 0
     assert logged("checker", "shredlog", "verify", "--public-key", str(pem), "--json").json()["ok"] is True
-    from storage.signing import Signer
+    from dossier.signing import Signer
 
     other = tmp_path / "other.pem"
     other.write_text(Signer.generate().public_pem())

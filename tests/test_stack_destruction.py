@@ -26,7 +26,7 @@ from dossier.services import households as hh
 from dossier.services.stacks import held_pages, stack_positions, verify_stack
 from ingest.detect import pdf_info
 from ingest.split import assign_unfiled
-from retention.checks import CheckContext
+from audit.checks import CheckContext
 from retention.execute import object_keys_of, tombstone
 from retention.stacks import (
     StackChanged,
@@ -36,7 +36,7 @@ from retention.stacks import (
     finish_stack_cuts,
     plan_stack_cuts,
 )
-from storage.signing import load_public_key
+from dossier.signing import load_public_key
 from tests.synthetic import make_pdf, make_tiff
 from tests.test_coversheets import _facts, _plain, _split, blank, content, sheet
 

@@ -18,8 +18,8 @@ from dossier.errors import InvalidInput
 
 from storage import LocalStore, MasterKey, Vault
 from storage.base import validate_key
-from storage.crypto import DEFAULT_CHUNK_SIZE, HEADER_SIZE, TAG_SIZE, ciphertext_size
-from storage.errors import ObjectNotFound, StorageError, TamperedObject
+from dossier.crypto import DEFAULT_CHUNK_SIZE, HEADER_SIZE, TAG_SIZE, ciphertext_size
+from dossier.storage_errors import ObjectNotFound, StorageError, TamperedObject
 
 MiB = 1 << 20
 
@@ -316,7 +316,7 @@ def test_crypto_shredding(vault, store):
     with pytest.raises(TamperedObject, match="wrong master key"):
         stranger.open("secret.enc", secret.wrapped_key)
     # A guessed data key fails the first chunk's tag.
-    from storage.crypto import DecryptingReader
+    from dossier.crypto import DecryptingReader
 
     with pytest.raises(TamperedObject):
         read_all(DecryptingReader(store.open("secret.enc"), os.urandom(32)))

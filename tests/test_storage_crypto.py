@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes
 
 from dossier.errors import ConfigurationError, IntegrityFailure
 
-from storage.crypto import (
+from dossier.crypto import (
     HEADER_SIZE,
     TAG_SIZE,
     DecryptingReader,
@@ -21,7 +21,7 @@ from storage.crypto import (
     MasterKey,
     ciphertext_size,
 )
-from storage.errors import TamperedObject
+from dossier.storage_errors import TamperedObject
 
 CHUNK = 1024  # small chunks so multi-chunk cases stay tiny
 

@@ -9,9 +9,9 @@ import pytest
 
 from dossier.errors import ConfigurationError
 
-from storage.crypto import MasterKey
-from storage.errors import KeyFileError
-from storage.keyfiles import load_or_create_master_key, read_secret_file, write_secret_file
+from dossier.crypto import MasterKey
+from dossier.storage_errors import KeyFileError
+from dossier.keyfiles import load_or_create_master_key, read_secret_file, write_secret_file
 
 
 def mode(path) -> int:

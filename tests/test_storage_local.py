@@ -11,8 +11,8 @@ import pytest
 from dossier.config import Settings
 
 from storage import LocalStore, MasterKey, Vault, open_store
-from storage.crypto import HEADER_SIZE
-from storage.errors import StorageError, TamperedObject
+from dossier.crypto import HEADER_SIZE
+from dossier.storage_errors import StorageError, TamperedObject
 
 
 @pytest.fixture

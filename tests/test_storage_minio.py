@@ -12,7 +12,7 @@ from dossier.config import Settings
 from dossier.errors import ConfigurationError
 
 from storage import open_store
-from storage.errors import StorageUnavailable
+from dossier.storage_errors import StorageUnavailable
 from storage.minio_store import MinioStore
 from tests.s3_server import free_port
 

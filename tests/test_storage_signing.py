@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from dossier.errors import InvalidInput
 
-from storage.errors import KeyFileError
-from storage.keyfiles import write_secret_file
-from storage.signing import Signer, canonical_bytes, load_public_key, verify
+from dossier.storage_errors import KeyFileError
+from dossier.keyfiles import write_secret_file
+from dossier.signing import Signer, canonical_bytes, load_public_key, verify
 
 RECORD = {
     "object_key": "originals/2024/05/3f2a.enc",

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 
 from dossier.errors import DossierError, PermissionDenied
 from dossier.permissions import Permission
-from retention.checks import CHECKS, PROPERTY_NAMES_ZH
-from retention.report import build_report, fixity_history, list_runs, render_report
-from retention.verification import Scope, open_run, scope_size, verify_archive
+from audit.checks import CHECKS, PROPERTY_NAMES_ZH
+from audit.report import build_report, fixity_history, list_runs, render_report
+from audit.verification import Scope, open_run, scope_size, verify_archive
 from webapp.access import requires
 from webapp.context import actor, archive, db, discard_changes
 from webapp.errors import user_message

@@ -15,7 +15,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @requires(Permission.SEARCH)
 def dashboard():
-    from retention.loans import overdue_loans
+    from paper.loans import overdue_loans
 
     counts = dashboard_counts(db(), actor())
     keeps_paper = can(actor(), Permission.MANAGE_RECORDS) or can(actor(), Permission.AUDIT)

@@ -37,7 +37,7 @@ from dossier.errors import AlreadyExists, ConfigurationError, IntegrityFailure, 
 from dossier.models import LogHead, ObjectKey, utcnow
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
-from storage.signing import load_public_key, verify
+from dossier.signing import load_public_key, verify
 
 FORMAT = "dossier-backup/1"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"

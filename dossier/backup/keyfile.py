@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from dossier.config import Settings
 from dossier.errors import ConfigurationError, InvalidInput
 from dossier.keys import load_master_key, load_signer
-from storage.crypto import MasterKey
-from storage.keyfiles import read_secret_file, write_secret_file
-from storage.signing import Signer
+from dossier.crypto import MasterKey
+from dossier.keyfiles import read_secret_file, write_secret_file
+from dossier.signing import Signer
 
 FORMAT = "dossier-keys/1"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 15, 8, 1

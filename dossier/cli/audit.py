@@ -39,8 +39,8 @@ def verify(ctx, household, since, sample, restart, quiet, as_json):
     """
     from tqdm import tqdm
 
-    from retention.report import failures
-    from retention.verification import Scope, open_run, parse_since, remaining, run_failed, run_view, verify_archive
+    from audit.report import failures
+    from audit.verification import Scope, open_run, parse_since, remaining, run_failed, run_view, verify_archive
 
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -68,7 +68,7 @@ def verify(ctx, household, since, sample, restart, quiet, as_json):
 @pass_cli
 def report(ctx, fmt, run_id, output):
     """The four-property report (authenticity, integrity, usability, security) of a run."""
-    from retention.report import build_report, render_report
+    from audit.report import build_report, render_report
 
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -91,7 +91,7 @@ def report(ctx, fmt, run_id, output):
 @pass_cli
 def history(ctx, document_id, as_json):
     """A document's fixity history: every check's outcome in every run, newest first."""
-    from retention.report import fixity_history
+    from audit.report import fixity_history
 
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -109,7 +109,7 @@ def history(ctx, document_id, as_json):
 @json_option
 def verify_file(file, record_path, key_path, as_json):
     """Check an exported original against its signed record, without the archive or its keys."""
-    from retention.offline import verify_exported
+    from audit.offline import verify_exported
 
     result = verify_exported(file, record_path, key_path).as_dict()
     checks = ", ".join(f"{name} {'ok' if ok else 'FAILED'}" for name, ok in result["checks"].items())

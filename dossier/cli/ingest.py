@@ -205,7 +205,7 @@ def doc_show(ctx, document_id, purpose, as_json):
 @pass_cli
 def doc_export(ctx, document_id, dest, purpose, as_json):
     """Export the original with its signed record and the public key, for `audit verify-file`."""
-    from retention.offline import export_original
+    from audit.offline import export_original
 
     archive = ctx.ready_archive()
     with archive.session() as session:

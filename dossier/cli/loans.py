@@ -42,7 +42,7 @@ def out(ctx, document_id, borrower, due, approved_by, note, as_json):
 
     Four-eyes: the approver named by --approved-by confirms with their password (asked) or
     their API token in DOSSIER_TOKEN."""
-    from retention.loans import lend, loan_view
+    from paper.loans import lend, loan_view
 
     archive = ctx.ready_archive()
     due_on = _due(due)
@@ -62,7 +62,7 @@ def out(ctx, document_id, borrower, due, approved_by, note, as_json):
 @pass_cli
 def return_(ctx, document_id, note, as_json):
     """Record that a lent original came back."""
-    from retention.loans import loan_view, return_original
+    from paper.loans import loan_view, return_original
 
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -75,7 +75,7 @@ def return_(ctx, document_id, note, as_json):
 @pass_cli
 def overdue(ctx, as_json):
     """Originals not back by their due date, longest overdue first."""
-    from retention.loans import overdue_loans
+    from paper.loans import overdue_loans
 
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -89,7 +89,7 @@ def overdue(ctx, as_json):
 @pass_cli
 def list_(ctx, open_only, as_json):
     """Loans, newest first."""
-    from retention.loans import list_loans
+    from paper.loans import list_loans
 
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -108,7 +108,7 @@ def list_(ctx, open_only, as_json):
 def paper(ctx, document_id, cabinet, box, position, none_kept, as_json):
     """Record where a document's paper original is kept (cabinet, box, position), or --none."""
     from dossier.errors import InvalidInput
-    from retention.loans import PaperLocation, location_of, set_paper_location
+    from paper.loans import PaperLocation, location_of, set_paper_location
 
     given = PaperLocation(cabinet, box, position)
     if none_kept == given.kept:
@@ -139,7 +139,7 @@ def inventory() -> None:
 @pass_cli
 def inventory_record(ctx, cabinet, month, missing, extra, note, as_json):
     """Record a cabinet's count against the ledger (帐物相符), with its discrepancies."""
-    from retention.inventory import inventory_view, record_inventory
+    from paper.inventory import inventory_view, record_inventory
 
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -154,7 +154,7 @@ def inventory_record(ctx, cabinet, month, missing, extra, note, as_json):
 @pass_cli
 def inventory_list(ctx, cabinet, as_json):
     """Inventories recorded, newest first."""
-    from retention.inventory import list_inventories
+    from paper.inventory import list_inventories
 
     archive = ctx.ready_archive()
     with archive.session() as session:

@@ -426,7 +426,7 @@ def shredlog_verify(ctx, public_key, as_json):
     """Check the chain and every signature; exits 8 naming the first bad entry."""
     from dossier.permissions import Permission, require
     from retention.shredlog import verify
-    from storage.signing import load_public_key
+    from dossier.signing import load_public_key
 
     archive = ctx.ready_archive()
     key = load_public_key(public_key.read_bytes()) if public_key else archive.signer.public_key

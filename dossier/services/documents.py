@@ -299,7 +299,7 @@ class OriginalCheck:
 def verify_original(archive: Archive, session: Session, doc: Document) -> OriginalCheck:
     """Check the signature over the record, the record against the catalog, and the stored bytes
     against the recorded digests and size (streams the whole object)."""
-    from storage.signing import load_public_key
+    from dossier.signing import load_public_key
 
     expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "size": doc.size}
     ok, problems = check_signed(archive, session, doc, expected)
@@ -312,7 +312,7 @@ def verify_original(archive: Archive, session: Session, doc: Document) -> Origin
 def check_signed(archive: Archive, session: Session, row, expected: dict) -> tuple[bool, list[str]]:
     """(ok, problems) of a signed original ``row`` (a document or a scanned stack): its signature,
     its signed record against the catalog's ``expected`` facts, its stored bytes against both."""
-    from storage.signing import load_public_key, verify
+    from dossier.signing import load_public_key, verify
 
     problems: list[str] = []
     try:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dossier import ledger, pagetext
 from dossier.models import Document, DocumentHistory, DocumentStatus, Household, utcnow
-from storage.signing import canonical_bytes
+from dossier.signing import canonical_bytes
 
 RECORD_VERSION = 1
 # Actions a history entry records.

@@ -154,7 +154,7 @@ def verify_stack(archive: Archive, session: Session, stack: ScanStack) -> tuple[
 
 
 def _check_record_only(archive: Archive, stack: ScanStack, expected: dict) -> tuple[bool, list[str]]:
-    from storage.signing import load_public_key, verify
+    from dossier.signing import load_public_key, verify
 
     try:
         record = signed_facts(stack)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from dossier.errors import ConfigurationError
 
-from storage.crypto import MasterKey
-from storage.errors import KeyFileError
-from storage.fsutil import fsync_dir
+from dossier.crypto import MasterKey
+from dossier.storage_errors import KeyFileError
+from dossier.fsutil import fsync_dir
 
 _MAX_SECRET_SIZE = 64 * 1024
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}

@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from dossier.errors import InvalidInput
 
-from storage.errors import KeyFileError
-from storage.keyfiles import read_secret_file, write_secret_file
+from dossier.storage_errors import KeyFileError
+from dossier.keyfiles import read_secret_file, write_secret_file
 
 
 def _check(value: Any, path: str) -> None:

@@ -3,7 +3,7 @@
 ``export_original`` writes three files for an outside auditor: the decrypted original, its
 signed intake record (``<name>.record.json``) and the archive's public signing key
 (``signing-key.pub.pem``). ``verify_exported`` checks them with nothing else: the Ed25519
-signature over the record's canonical JSON (see ``storage.signing``), then the file's size,
+signature over the record's canonical JSON (see ``dossier.signing``), then the file's size,
 SHA-256 and SM3 against the record. Anyone can repeat the check with other tools: the
 canonical form is JSON with sorted keys, separators ``,`` and ``:``, UTF-8, no ASCII escaping.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 
 from dossier.errors import InvalidInput
-from storage.signing import load_public_key, public_key_fingerprint, verify
+from dossier.signing import load_public_key, public_key_fingerprint, verify
 
 RECORD_SUFFIX = ".record.json"
 PUBLIC_KEY_NAME = "signing-key.pub.pem"

@@ -19,8 +19,8 @@ from dossier.cells import safe_row
 from dossier.errors import InvalidInput, NotFound
 from dossier.models import AuditRun, FixityEvent, Household
 from dossier.permissions import Permission, require
-from retention.checks import CHECKS, PROPERTIES, PROPERTY_NAMES_ZH
-from retention.verification import get_run, run_view
+from audit.checks import CHECKS, PROPERTIES, PROPERTY_NAMES_ZH
+from audit.verification import get_run, run_view
 
 FORMATS = ("html", "csv", "json")
 FAILURE_FIELDS = ["document", "household", "property", "check", "detail", "at", "last_good"]

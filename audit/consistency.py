@@ -26,7 +26,7 @@ from dossier.models import (
     ScanStack,
     ShredLogEntry,
 )
-from retention.checks import LIST_CHUNK, CheckContext, Finding
+from audit.checks import LIST_CHUNK, CheckContext, Finding
 from retention.execute import DERIVATIVES as _DERIVATIVES
 from retention.shredlog import range_hash
 

@@ -6,7 +6,7 @@ events and the run's cursor committed together, so a run that was interrupted co
 the last committed chunk. Memory stays bounded: one chunk of documents at a time, the session
 cleared between chunks, and at most ``MAX_FINDINGS`` events kept per archive-wide check.
 
-Archive-wide checks (``retention.checks.ARCHIVE_CHECKS``) need the whole store and catalog, so
+Archive-wide checks (``audit.checks.ARCHIVE_CHECKS``) need the whole store and catalog, so
 they run only on a whole-archive run (no household, date or sample filter).
 """
 
@@ -25,7 +25,7 @@ from dossier.archive import Archive
 from dossier.errors import InvalidInput, NotFound
 from dossier.models import AuditRun, Document, DocumentStatus, FixityEvent, Household, utcnow
 from dossier.permissions import Permission, require
-from retention.checks import ARCHIVE_CHECKS, CheckContext, Finding, Outcome, check_document, property_of
+from audit.checks import ARCHIVE_CHECKS, CheckContext, Finding, Outcome, check_document, property_of
 
 CHUNK = 100
 MAX_FINDINGS = 1000
@@ -138,7 +138,7 @@ def _run_documents(session: Session, run: AuditRun):
 
 def _context(archive: Archive, session: Session) -> CheckContext:
     from search.writer import open_engine
-    from storage.signing import load_public_key
+    from dossier.signing import load_public_key
 
     engine = open_engine(archive.settings)
     # Loads one integer pair per indexed document: small even for millions of documents.

@@ -57,7 +57,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from dossier.errors import ConfigurationError
 
-from storage.errors import StorageError, TamperedObject
+from dossier.storage_errors import StorageError, TamperedObject
 
 KEY_SIZE = 32
 TAG_SIZE = 16

@@ -101,7 +101,7 @@ class CheckContext:
 # --- one document ----------------------------------------------------------------------------
 
 def _record_outcomes(ctx: CheckContext, doc: Document, record: dict | None) -> list[Outcome]:
-    from storage.signing import verify
+    from dossier.signing import verify
 
     if record is None:
         return [Outcome("signature", False, "the signed record is not valid JSON"),
@@ -341,7 +341,7 @@ def change_history(ctx: CheckContext) -> Iterator[Finding]:
 def destruction_records(ctx: CheckContext) -> Iterator[Finding]:
     """Destroyed documents, destroyed list items, shredding-log entries and the lists' range
     hashes (what their certificates quote) agree with each other."""
-    from retention.consistency import destruction_findings
+    from audit.consistency import destruction_findings
 
     yield from destruction_findings(ctx)
 
@@ -350,7 +350,7 @@ def destruction_records(ctx: CheckContext) -> Iterator[Finding]:
 def destroyed_content(ctx: CheckContext) -> Iterator[Finding]:
     """No content of a destroyed document can still be read: no page text, no data key of its
     original or derivatives, no stored stack still holding its pages."""
-    from retention.consistency import leftover_content_findings
+    from audit.consistency import leftover_content_findings
 
     yield from leftover_content_findings(ctx)
 
