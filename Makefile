@@ -1,6 +1,6 @@
 # Dossier: two commands on a fresh Debian/Ubuntu machine.
 #   make run   - set everything up, initialise the embedded archive, serve http://127.0.0.1:8000
-#   make test  - set everything up, run the whole test suite
+#   make test  - set everything up, run the linters and the whole test suite
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -15,7 +15,7 @@ RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesser
                 poppler-utils fonts-noto-cjk qpdf
 TEST_PACKAGES := chromium
 
-.PHONY: run test init serve worker sysdeps sysdeps-test venv clean distclean
+.PHONY: run test lint init serve worker sysdeps sysdeps-test venv clean distclean
 
 # The worker (OCR of uploads) runs beside the web server and stops with it.
 run: sysdeps venv init
@@ -23,8 +23,15 @@ run: sysdeps venv init
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/dossier serve --host $(HOST) --port $(PORT)
 
-test: sysdeps sysdeps-test venv
+test: sysdeps sysdeps-test venv lint
 	$(BIN)/pytest
+
+# Style, types and the layers (the contracts are in pyproject.toml).
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 init: venv
 	@$(BIN)/dossier init

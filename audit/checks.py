@@ -1,32 +1,24 @@
 """The checks an audit makes: per document, and across the whole archive.
 
-Each check has a name and the DA/T 70 property (四性) it bears on:
-
-- authenticity (真实性): the signature over the intake record is valid, the catalog still says
-  what was signed, and the stored content is the content that was signed (SHA-256 and SM3);
-- integrity (完整性): the object and its data key are present, it decrypts (authenticated
-  encryption fails on any altered byte), its size, page count and metadata are complete, the
-  catalog and the storage agree, archive numbers run without gaps;
-- usability (可用性): the derivatives a reader needs (page previews, searchable PDF) are there and
-  the index has the document's pages;
-- security (安全性): the original is encrypted at rest under a data key kept apart, and nobody
-  without clearance has read a confidential document.
-
-Archive-wide checks are kept in ``ARCHIVE_CHECKS``; another module adds its own with
+Each check has a name and the DA/T 70 property (四性) it bears on: authenticity (真实性: signature
+valid, catalog and stored content as signed, SHA-256 and SM3), integrity (完整性: object and data
+key present, it decrypts, metadata complete, catalog and storage agree, archive numbers without
+gaps), usability (可用性: previews, searchable PDF and index entries present) and security
+(安全性: encrypted at rest under a data key kept apart, no confidential read without clearance).
+Archive-wide checks live in ``ARCHIVE_CHECKS``; other modules add theirs with
 ``register_archive_check`` (the shredding log's chain check plugs in there).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from dossier import pagetext
-from dossier.archive import Archive
+from audit.consistency import destruction_findings, leftover_content_findings
+from audit.context import LIST_CHUNK, CheckContext, Finding
+from dossier import archiveno, originals, pagetext
 from dossier.errors import DossierError
 from dossier.models import (
     AccessEvent,
@@ -34,18 +26,25 @@ from dossier.models import (
     Confidentiality,
     Document,
     DocumentStatus,
+    FixityProperty,
     Household,
     ObjectKey,
     Page,
+    ScanStack,
 )
 from dossier.permissions import Permission, role_can
+from dossier.services.access import verify_access_log
+from dossier.services.history import check_metadata, verify_history
+from dossier.services.stacks import verify_stack
+from retention import shredlog
 
-AUTHENTICITY, INTEGRITY, USABILITY, SECURITY = "authenticity", "integrity", "usability", "security"
-PROPERTIES = (AUTHENTICITY, INTEGRITY, USABILITY, SECURITY)
+AUTHENTICITY, INTEGRITY, USABILITY, SECURITY = (FixityProperty.AUTHENTICITY, FixityProperty.INTEGRITY,
+                                               FixityProperty.USABILITY, FixityProperty.SECURITY)
+PROPERTIES = tuple(FixityProperty)
 PROPERTY_NAMES_ZH = {AUTHENTICITY: "真实性", INTEGRITY: "完整性", USABILITY: "可用性", SECURITY: "安全性"}
 
 # check name → (property, what it proves, in Chinese for the report and the page)
-CHECKS: dict[str, tuple[str, str]] = {
+CHECKS: dict[str, tuple[FixityProperty, str]] = {
     "signature": (AUTHENTICITY, "入库记录的签名有效"),
     "record": (AUTHENTICITY, "目录与签名记录一致"),
     "signed_metadata": (AUTHENTICITY, "著录信息与页面文字与最新签名记录一致"),
@@ -66,11 +65,10 @@ CHECKS: dict[str, tuple[str, str]] = {
     "unauthorised_readers": (SECURITY, "无越权查阅保密档案"),
 }
 
-PROCESSED = {DocumentStatus.INDEXED.value}
-LIST_CHUNK = 500
+PROCESSED = {DocumentStatus.INDEXED}
 
 
-def property_of(check: str) -> str:
+def property_of(check: str) -> FixityProperty:
     return CHECKS[check][0]
 
 
@@ -81,37 +79,27 @@ class Outcome:
     detail: str | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One failure found by an archive-wide check."""
-
-    detail: str
-    document_id: int | None = None
-    household_id: int | None = None
-
-
-@dataclass
-class CheckContext:
-    archive: Archive
-    session: Session
-    public_key: object
-    indexed: dict[int, int] | None     # document id → pages in the index; None when there is no index
-
-
 # --- one document ----------------------------------------------------------------------------
 
-def _record_outcomes(ctx: CheckContext, doc: Document, record: dict | None) -> list[Outcome]:
-    from dossier.signing import verify
-
-    if record is None:
-        return [Outcome("signature", False, "the signed record is not valid JSON"),
-                Outcome("record", False, "the signed record is not valid JSON")]
-    signed = verify(ctx.public_key, record, doc.signature)
+def _intake_record_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
+    """The intake record's signature, the catalog and the stored content against it: one
+    ``dossier.originals.check_record``, reported as the signature, record, key, object,
+    decrypt, sha256, sm3 and size checks."""
+    record = originals.parse_record(doc.signed_record)
+    stored, digest = _stored_content(ctx, doc)
     # The household at intake; where the document is now is vouched for by its signed metadata
     # (``signed_metadata``), which a correction that moves it re-signs.
     expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "sm3": doc.sm3,
                 "size": doc.size, "media_type": doc.media_type}
-    differing = [field for field, value in expected.items() if record.get(field) != value]
+    check = originals.check_record(record or {}, doc.signature, ctx.public_key, expected, digest)
+    return _record_outcomes(record, check) + stored + _content_outcomes(check)
+
+
+def _record_outcomes(record: dict | None, check: originals.RecordCheck) -> list[Outcome]:
+    if record is None:
+        return [Outcome("signature", False, "the signed record is not valid JSON"),
+                Outcome("record", False, "the signed record is not valid JSON")]
+    signed, differing = check.signature_ok, check.differing_fields
     return [
         Outcome("signature", signed, None if signed else "the signature does not match the signed record"),
         Outcome("record", not differing,
@@ -119,27 +107,26 @@ def _record_outcomes(ctx: CheckContext, doc: Document, record: dict | None) -> l
     ]
 
 
-def _content_outcomes(ctx: CheckContext, doc: Document, record: dict | None) -> list[Outcome]:
+def _stored_content(ctx: CheckContext, doc: Document) -> tuple[list[Outcome], tuple[str, str, int] | None]:
+    """The key, object and decrypt outcomes, and the stored content's digests when it decrypts."""
     key_row = ctx.session.get(ObjectKey, doc.original_key) if doc.original_key else None
     outcomes = [Outcome("key", key_row is not None,
                         None if key_row else "the original's wrapped data key is missing")]
     exists = bool(doc.original_key) and ctx.archive.vault.exists(doc.original_key)
     outcomes.append(Outcome("object", exists, None if exists else f"the object {doc.original_key} is missing"))
-    if not (exists and key_row):
-        return outcomes
+    if not (doc.original_key and exists and key_row):
+        return outcomes, None
     try:
         digest = ctx.archive.vault.verify(doc.original_key, key_row.wrapped_key)
     except DossierError as exc:
-        return outcomes + [Outcome("decrypt", False, str(exc))]
-    outcomes.append(Outcome("decrypt", True))
-    record = record or {}
-    for check, actual in (("sha256", digest.sha256), ("sm3", digest.sm3), ("size", digest.size)):
-        wanted = record.get(check)
-        if check == "sm3" and not wanted:
-            continue                 # recorded before SM3 was: nothing to compare with
-        ok = actual == wanted
-        outcomes.append(Outcome(check, ok, None if ok else f"the stored content's {check} differs from the signed record"))
-    return outcomes
+        return outcomes + [Outcome("decrypt", False, str(exc))], None
+    return outcomes + [Outcome("decrypt", True)], digest
+
+
+def _content_outcomes(check: originals.RecordCheck) -> list[Outcome]:
+    """sha256, sm3 (when the record has one: recorded before SM3 was, nothing to compare) and size."""
+    return [Outcome(name, ok, None if ok else f"the stored content's {name} differs from the signed record")
+            for name, ok in check.content.items()]
 
 
 def _metadata_outcome(doc: Document) -> Outcome:
@@ -151,8 +138,6 @@ def _metadata_outcome(doc: Document) -> Outcome:
 
 def _signed_metadata_outcome(ctx: CheckContext, doc: Document, texts: list[tuple[int, str | None]] | None,
                              unreadable: str | None) -> Outcome:
-    from dossier.services.history import check_metadata
-
     if texts is None:
         return Outcome("signed_metadata", False, f"the page text cannot be read: {unreadable}")
     result = check_metadata(ctx.session, doc, ctx.public_key, archive_no=doc.household.archive_no, texts=texts)
@@ -190,12 +175,7 @@ def _processed_outcomes(ctx: CheckContext, doc: Document, texts: list[tuple[int,
 
 def check_document(ctx: CheckContext, doc: Document) -> list[Outcome]:
     """Every check that applies to ``doc`` (pages, derivatives and index only once processed)."""
-    try:
-        record = json.loads(doc.signed_record)
-        record = record if isinstance(record, dict) else None
-    except ValueError:
-        record = None
-    outcomes = _record_outcomes(ctx, doc, record) + _content_outcomes(ctx, doc, record) + [_metadata_outcome(doc)]
+    outcomes = _intake_record_outcomes(ctx, doc) + [_metadata_outcome(doc)]
     try:
         texts, unreadable = _texts(ctx, doc), None     # decrypted once, for both checks below
     except DossierError as exc:           # sealed text that no longer opens: altered or moved
@@ -217,7 +197,7 @@ class ArchiveCheck:
 ARCHIVE_CHECKS: list[ArchiveCheck] = []
 
 
-def register_archive_check(name: str, prop: str, what_zh: str) -> Callable:
+def register_archive_check(name: str, prop: FixityProperty, what_zh: str) -> Callable:
     """Decorator: add an archive-wide check (a function of a ``CheckContext`` yielding ``Finding``s)."""
     if prop not in PROPERTIES:
         raise ValueError(f"unknown property {prop!r}")
@@ -275,17 +255,15 @@ def archive_no_gaps(ctx: CheckContext) -> Iterator[Finding]:
     series: dict[str, list[int]] = {}
     rows = ctx.session.execute(select(Household.archive_no, Community.code).join(Community)).all()
     for archive_no, community in rows:
-        prefix = archive_no.rstrip("0123456789")
-        digits = archive_no[len(prefix):]
-        if digits and prefix.startswith(f"{community}-"):
-            series.setdefault(prefix, []).append(int(digits))
+        parts = archiveno.split_archive_no(archive_no)
+        if parts is not None and parts[0].startswith(f"{community}-"):
+            series.setdefault(parts[0], []).append(parts[1])
     for prefix, numbers in sorted(series.items()):
         numbers.sort()
-        width = 5
-        for before, after in zip(numbers, numbers[1:]):
+        for before, after in zip(numbers, numbers[1:], strict=False):
             if after - before > 1:
-                gap = (f"{prefix}{before + 1:0{width}d}" if after - before == 2
-                       else f"{prefix}{before + 1:0{width}d}–{prefix}{after - 1:0{width}d}")
+                first, last = (archiveno.format_archive_no(prefix, n) for n in (before + 1, after - 1))
+                gap = first if after - before == 2 else f"{first}–{last}"
                 yield Finding(f"archive numbers {gap} are missing from the series {prefix}")
 
 
@@ -299,7 +277,7 @@ def unauthorised_readers(ctx: CheckContext) -> Iterator[Finding]:
         select(AccessEvent.id, AccessEvent.username, AccessEvent.role, AccessEvent.action,
                AccessEvent.document_id, AccessEvent.household_id)
         .join(Document, Document.id == AccessEvent.document_id)
-        .where(Document.confidentiality == Confidentiality.CONFIDENTIAL.value,
+        .where(Document.confidentiality == Confidentiality.CONFIDENTIAL,
                AccessEvent.outcome == "ok", AccessEvent.action.in_(_READS))
         .order_by(AccessEvent.id)).yield_per(LIST_CHUNK)
     for event_id, username, role, action, document_id, household_id in rows:
@@ -316,24 +294,18 @@ def _log_findings(name: str, result: dict) -> Iterator[Finding]:
 @register_archive_check("shred_log", AUTHENTICITY, "销毁日志哈希链完整、每条签名有效、链头与锚点一致")
 def shred_log(ctx: CheckContext) -> Iterator[Finding]:
     """The shredding log's chain, signatures, head and anchor (``retention.shredlog.verify``)."""
-    from retention import shredlog
-
     yield from _log_findings("shredding log", shredlog.verify(ctx.session, ctx.public_key))
 
 
 @register_archive_check("access_log", AUTHENTICITY, "查阅登记哈希链完整、链头签名有效且与锚点一致")
 def access_log(ctx: CheckContext) -> Iterator[Finding]:
     """The access log's chain, head and anchor (``dossier.services.access.verify_access_log``)."""
-    from dossier.services.access import verify_access_log
-
     yield from _log_findings("access log", verify_access_log(ctx.session, ctx.public_key))
 
 
 @register_archive_check("change_history", AUTHENTICITY, "著录变更历史哈希链完整、每条签名有效")
 def change_history(ctx: CheckContext) -> Iterator[Finding]:
     """The documents' change history: chain, signatures, head and anchor."""
-    from dossier.services.history import verify_history
-
     yield from _log_findings("change history", verify_history(ctx.session, ctx.public_key))
 
 
@@ -341,8 +313,6 @@ def change_history(ctx: CheckContext) -> Iterator[Finding]:
 def destruction_records(ctx: CheckContext) -> Iterator[Finding]:
     """Destroyed documents, destroyed list items, shredding-log entries and the lists' range
     hashes (what their certificates quote) agree with each other."""
-    from audit.consistency import destruction_findings
-
     yield from destruction_findings(ctx)
 
 
@@ -350,17 +320,12 @@ def destruction_records(ctx: CheckContext) -> Iterator[Finding]:
 def destroyed_content(ctx: CheckContext) -> Iterator[Finding]:
     """No content of a destroyed document can still be read: no page text, no data key of its
     original or derivatives, no stored stack still holding its pages."""
-    from audit.consistency import leftover_content_findings
-
     yield from leftover_content_findings(ctx)
 
 
 @register_archive_check("scan_stacks", AUTHENTICITY, "封面拆分前的整叠扫描件签名有效、内容未被改动")
 def scan_stacks(ctx: CheckContext) -> Iterator[Finding]:
     """Stacks scanned with cover sheets, kept whole as the batch's original (``ingest --split``)."""
-    from dossier.models import ScanStack
-    from dossier.services.stacks import verify_stack
-
     last = 0
     while True:
         stacks = list(ctx.session.scalars(select(ScanStack).where(ScanStack.id > last)

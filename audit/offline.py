@@ -17,7 +17,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 
-from dossier.errors import InvalidInput
+from dossier import originals
+from dossier.errors import AlreadyExists, InvalidInput
+from dossier.models import AccessAction
+from dossier.permissions import Permission, can, require
+from dossier.services import history
+from dossier.services.documents import download_name, get_document, original_stream, read_purpose
 from dossier.signing import load_public_key, public_key_fingerprint, verify
 
 RECORD_SUFFIX = ".record.json"
@@ -99,17 +104,16 @@ def verify_exported(file: Path, record_path: Path, public_key_path: Path) -> Fil
     if not isinstance(record, dict):
         raise InvalidInput(f"{record_path} is not an exported record (its record is not an object)")
     result = FileCheck(str(file), record.get("document"), public_key_fingerprint(public_key))
-    result.checks["signature"] = verify(public_key, record, signature)
-    if not result.checks["signature"]:
+    check = originals.check_record(record, signature, public_key, content=_digests(file))
+    result.checks["signature"] = check.signature_ok
+    if not check.signature_ok:
         result.problems.append("the signature does not match the record (or was made with another key)")
     _check_metadata(exported, record, public_key, result)
-    sha256, sm3, size = _digests(file)
-    for name, actual in (("size", size), ("sha256", sha256), ("sm3", sm3)):
-        if name == "sm3" and not record.get("sm3"):
-            continue
-        result.checks[name] = actual == record.get(name)
-        if not result.checks[name]:
-            result.problems.append(f"the file's {name} differs from the signed record")
+    for name in ("size", "sha256", "sm3"):
+        if name in check.content:
+            result.checks[name] = check.content[name]
+            if not check.content[name]:
+                result.problems.append(f"the file's {name} differs from the signed record")
     return result
 
 
@@ -118,11 +122,6 @@ def export_original(archive, session, actor, document_id: int, dest: Path, *, pu
 
     Only for auditors and records managers who may also see the document; the export is
     recorded in the access log (with the purpose, required for a confidential document)."""
-    from dossier.errors import AlreadyExists
-    from dossier.permissions import Permission, can, require
-    from dossier.services import history
-    from dossier.services.documents import download_name, get_document, open_original, read_purpose
-
     if not can(actor, Permission.MANAGE_RECORDS):
         require(actor, Permission.AUDIT)
     doc = get_document(session, document_id)
@@ -134,8 +133,8 @@ def export_original(archive, session, actor, document_id: int, dest: Path, *, pu
             raise AlreadyExists(f"{path} already exists; export into an empty folder")
     try:
         dest.mkdir(parents=True, exist_ok=True)
-        with open_original(archive, session, actor, doc, purpose=purpose, action="document.export") as src, \
-                target.open("xb") as out:
+        with original_stream(archive, session, actor, doc, purpose=purpose,
+                             action=AccessAction.DOCUMENT_EXPORT) as src, target.open("xb") as out:
             while chunk := src.read(_READ):
                 out.write(chunk)
         exported = record_file(doc.id, doc.signed_record, doc.signature, doc.signing_key_id,

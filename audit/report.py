@@ -9,18 +9,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from jinja2 import Environment, select_autoescape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from audit.checks import CHECKS, PROPERTIES, PROPERTY_NAMES_ZH
+from audit.verification import get_run, run_view
 from dossier.actor import Actor
 from dossier.cells import safe_row
 from dossier.errors import InvalidInput, NotFound
-from dossier.models import AuditRun, FixityEvent, Household
+from dossier.models import AuditRun, FixityEvent, FixityOutcome, Household
 from dossier.permissions import Permission, require
-from audit.checks import CHECKS, PROPERTIES, PROPERTY_NAMES_ZH
-from audit.verification import get_run, run_view
 
 FORMATS = ("html", "csv", "json")
 FAILURE_FIELDS = ["document", "household", "property", "check", "detail", "at", "last_good"]
@@ -44,7 +45,8 @@ def _iso(value) -> str | None:
 
 
 def _last_good(session: Session, event: FixityEvent):
-    query = select(func.max(FixityEvent.at)).where(FixityEvent.check == event.check, FixityEvent.outcome == "pass",
+    query = select(func.max(FixityEvent.at)).where(FixityEvent.check == event.check,
+                                                   FixityEvent.outcome == FixityOutcome.PASS,
                                                    FixityEvent.at <= event.at, FixityEvent.run_id < event.run_id)
     if event.document_id is not None:
         query = query.where(FixityEvent.document_id == event.document_id)
@@ -53,7 +55,8 @@ def _last_good(session: Session, event: FixityEvent):
 
 def failures(session: Session, run: AuditRun, limit: int | None = None) -> list[dict]:
     query = (select(FixityEvent, Household.code).outerjoin(Household, Household.id == FixityEvent.household_id)
-             .where(FixityEvent.run_id == run.id, FixityEvent.outcome == "fail").order_by(FixityEvent.id))
+             .where(FixityEvent.run_id == run.id, FixityEvent.outcome == FixityOutcome.FAIL)
+             .order_by(FixityEvent.id))
     if limit:
         query = query.limit(limit)
     rows = []
@@ -65,13 +68,15 @@ def failures(session: Session, run: AuditRun, limit: int | None = None) -> list[
 
 
 def summary(session: Session, run: AuditRun) -> dict[str, dict]:
-    counts = {p: {"name": PROPERTY_NAMES_ZH[p], "passed": 0, "failed": 0} for p in PROPERTIES}
+    counts: dict[str, dict[str, Any]] = {
+        p: {"name": PROPERTY_NAMES_ZH[p], "passed": 0, "failed": 0} for p in PROPERTIES
+    }
     rows = session.execute(select(FixityEvent.property, FixityEvent.outcome, func.count())
                            .where(FixityEvent.run_id == run.id)
                            .group_by(FixityEvent.property, FixityEvent.outcome))
     for prop, outcome, n in rows:
         counts.setdefault(prop, {"name": prop, "passed": 0, "failed": 0})
-        counts[prop]["passed" if outcome == "pass" else "failed"] += n
+        counts[prop]["passed" if outcome == FixityOutcome.PASS else "failed"] += n
     for entry in counts.values():
         entry["ok"] = entry["failed"] == 0
     return counts

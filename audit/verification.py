@@ -13,23 +13,35 @@ they run only on a whole-archive run (no household, date or sample filter).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
-from typing import Callable
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from audit.checks import ARCHIVE_CHECKS, CheckContext, Finding, Outcome, check_document, property_of
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.dates import parse_date
 from dossier.errors import InvalidInput, NotFound
-from dossier.models import AuditRun, Document, DocumentStatus, FixityEvent, Household, utcnow
+from dossier.models import (
+    AuditRun,
+    AuditStatus,
+    Document,
+    DocumentStatus,
+    FixityEvent,
+    FixityOutcome,
+    Household,
+    utcnow,
+)
 from dossier.permissions import Permission, require
-from audit.checks import ARCHIVE_CHECKS, CheckContext, Finding, Outcome, check_document, property_of
+from dossier.signing import load_public_key
+from search.writer import open_engine
 
 CHUNK = 100
 MAX_FINDINGS = 1000
-RUNNING, FINISHED = "running", "finished"
+RUNNING, FINISHED = AuditStatus.RUNNING, AuditStatus.FINISHED
 
 
 @dataclass(frozen=True)
@@ -48,12 +60,7 @@ class Scope:
 
 
 def parse_since(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"--since must be a date like 2024-01-31, not {value!r}") from None
+    return parse_date(value, "--since")
 
 
 def _scope_json(scope: Scope, sample_ids: list[int] | None = None) -> str:
@@ -64,14 +71,14 @@ def _scope_json(scope: Scope, sample_ids: list[int] | None = None) -> str:
 
 
 def _documents_query(session: Session, scope: Scope, ids: list[int] | None = None):
-    query = select(Document.id).where(Document.status != DocumentStatus.DESTROYED.value)
+    query = select(Document.id).where(Document.status != DocumentStatus.DESTROYED)
     if scope.household:
         household_id = session.scalar(select(Household.id).where(Household.code == scope.household))
         if household_id is None:
             raise NotFound(f"there is no household {scope.household}")
         query = query.where(Document.household_id == household_id)
     if scope.since:
-        query = query.where(Document.intake_at >= datetime.combine(scope.since, time.min, timezone.utc))
+        query = query.where(Document.intake_at >= datetime.combine(scope.since, time.min, UTC))
     if ids is not None:
         query = query.where(Document.id.in_(ids))
     return query
@@ -137,9 +144,6 @@ def _run_documents(session: Session, run: AuditRun):
 
 
 def _context(archive: Archive, session: Session) -> CheckContext:
-    from search.writer import open_engine
-    from dossier.signing import load_public_key
-
     engine = open_engine(archive.settings)
     # Loads one integer pair per indexed document: small even for millions of documents.
     indexed = engine.documents() if engine.exists() else None
@@ -149,7 +153,7 @@ def _context(archive: Archive, session: Session) -> CheckContext:
 def _event(run: AuditRun, at: datetime, check: str, ok: bool, detail: str | None,
            document_id: int | None = None, household_id: int | None = None) -> FixityEvent:
     return FixityEvent(run_id=run.id, document_id=document_id, household_id=household_id, check=check,
-                       property=property_of(check), outcome="pass" if ok else "fail",
+                       property=property_of(check), outcome=FixityOutcome.PASS if ok else FixityOutcome.FAIL,
                        detail=(detail or None) and detail[:2000], at=at)
 
 

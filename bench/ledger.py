@@ -26,7 +26,7 @@ from dossier.config import Settings  # noqa: E402
 from dossier.db import dispose_engines  # noqa: E402
 from dossier.models import AccessEvent, utcnow  # noqa: E402
 from dossier.services.access import record_access, verify_access_log  # noqa: E402
-from dossier.services.setup import initialise  # noqa: E402
+from dossier.setup import initialise  # noqa: E402
 from dossier.signing import load_public_key  # noqa: E402
 
 

@@ -55,8 +55,9 @@ from pathlib import Path
 
 from search import analysis, highlight
 from search.engine import DateIn, EngineHit, EngineQuery, EngineResult, FieldIn, PageEntry
+from search.matching import keyword
+from search.matching import tolerable as _tolerable
 from search.query import Any_, Filter, Text, date_range, parse
-from search.matching import keyword, tolerable as _tolerable
 from search.whoosh_engine import INDEX_FORMAT, TOLERANT_BELOW, WhooshEngine
 
 # ---------------------------------------------------------------------------------------------
@@ -262,7 +263,7 @@ def make_corpus(pages: int, chars: int, seed: int, pages_per_doc: int = 5, docs_
     n_docs = max(1, -(-pages // pages_per_doc))
     n_households = max(1, n_docs // docs_per_household)
     households = []
-    for h in range(n_households):
+    for _ in range(n_households):
         households.append({
             "code": f"{rng.choice('ABCDEFGH')}-{rng.randint(1, 30)}-{rng.randint(1, 33)}{rng.randint(1, 4):02d}",
             "community": _community(rng),
@@ -410,7 +411,7 @@ class Fts5Engine:
             if doc not in best:
                 best[doc] = (-rank, page, typ, building, dv)
         facets = {"type": {}, "building": {}, "year": {}}
-        for doc, (_, _, typ, building, dv) in best.items():
+        for _doc, (_, _, typ, building, dv) in best.items():
             facets["type"][typ] = facets["type"].get(typ, 0) + 1
             if building and building != "-":
                 facets["building"][building] = facets["building"].get(building, 0) + 1
@@ -576,7 +577,8 @@ class TantivyEngine:
         order = list(seen)[q.offset:want]
         idx = [seen[d] for d in order]
         pages_no = s.fast_field_values("page", [addrs[i] for i in idx]) if idx else []
-        hits = [EngineHit(int(d), int(p), float(res.hits[i][0])) for d, p, i in zip(order, pages_no, idx)]
+        hits = [EngineHit(int(d), int(p), float(res.hits[i][0]))
+                for d, p, i in zip(order, pages_no, idx, strict=False)]
         card = {"docs": {"cardinality": {"field": "doc"}}}
         agg = s.aggregate(query, {
             "type": {"terms": {"field": "type", "size": 100}, "aggs": card},
@@ -706,7 +708,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def measure(name: str, engine, catalog: Catalog, mix, recall_qs, warmup: int, log) -> dict:
-    for kind, q, hide in mix[:warmup]:
+    for _kind, q, hide in mix[:warmup]:
         run_query(engine, catalog, q, hide)
     times: list[float] = []
     cpu: list[float] = []
@@ -725,7 +727,7 @@ def measure(name: str, engine, catalog: Catalog, mix, recall_qs, warmup: int, lo
         # The same mix with the engine's decoded-postings cache emptied before every query: what
         # a query costs when none of its terms was read since the process started.
         cache_mb = cache.size_bytes / 2**20
-        for kind, q, hide in mix:
+        for _kind, q, hide in mix:
             cache.clear()
             c = time.process_time()
             run_query(engine, catalog, q, hide)

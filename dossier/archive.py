@@ -7,22 +7,18 @@ in one place.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
-from typing import Iterator
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier.config import Settings
 from dossier.db import require_schema, session_factory, session_scope
-from dossier.errors import ConfigurationError
+from dossier.keycheck import check_master_key
 from dossier.keys import ArchiveKeys
-from dossier.models import ArchiveSetting
-
-MASTER_KEY_ID = "master_key_id"
-SIGNING_KEY_ID = "signing_key_id"
-SIGNING_PUBLIC_KEY = "signing_public_key"
+from storage import open_store
+from storage.vault import Vault
 
 
 class Archive:
@@ -45,28 +41,16 @@ class Archive:
     # --- storage -------------------------------------------------------------------------
     @cached_property
     def store(self):
-        from storage import open_store
-
         return open_store(self.settings)
 
     @cached_property
     def vault(self):
-        from storage.vault import Vault
-
         return Vault(self.store, self.master_key)
 
     @cached_property
     def master_key(self):
         """The master key, refused unless it is the one this archive was initialised with."""
-        key = self.keys.master
-        with self.session() as session:
-            expected = get_setting(session, MASTER_KEY_ID)
-        if expected is not None and expected != key.key_id:
-            raise ConfigurationError(
-                f"the master key (id {key.key_id}) does not belong to this archive "
-                f"(expected id {expected}); restore the right key file or DOSSIER_MASTER_KEY"
-            )
-        return key
+        return check_master_key(self.settings, self.keys.master)
 
     @cached_property
     def signer(self):
@@ -82,14 +66,3 @@ class Archive:
         self.master_key  # noqa: B018 - refuse a foreign master key before vouching for a sheet
         return self.keys.cover_sheet_mac
 
-
-def get_setting(session: Session, key: str) -> str | None:
-    return session.scalar(select(ArchiveSetting.value).where(ArchiveSetting.key == key))
-
-
-def put_setting(session: Session, key: str, value: str) -> None:
-    row = session.get(ArchiveSetting, key)
-    if row is None:
-        session.add(ArchiveSetting(key=key, value=value))
-    else:
-        row.value = value

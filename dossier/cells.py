@@ -10,10 +10,12 @@ reports) writes its cells through it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value) -> str:
+def safe_cell(value: object) -> str:
     """``value`` as the text of one cell (None is empty), never read as a formula."""
     if value is None:
         return ""
@@ -21,5 +23,5 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def safe_row(values) -> list[str]:
+def safe_row(values: Iterable[object]) -> list[str]:
     return [safe_cell(v) for v in values]

@@ -1,43 +1,12 @@
 """Envelope encryption of stored objects: one random data key per object, wrapped by a master key.
 
-Every object is encrypted with its own 32-byte data key (DEK). The DEK is wrapped with the
-archive's master key and handed back to the caller, who keeps it in the catalog *apart from the
-object*; deleting that wrapped key makes the object (and every backup copy of it) unreadable,
-which is how the archive destroys records ("crypto-shredding").
-
-Wrapped data key (61 bytes)
----------------------------
-``0x01`` (version) ‖ 12-byte random nonce ‖ AES-256-GCM(master key, DEK) with its 16-byte tag.
-The associated data is ``b"dossier-dek-wrap\\x00" ‖ 0x01 ‖ UTF-8 object key``, so a wrapped key
-only opens the object it was made for.
-
-Encrypted object (version 1)
-----------------------------
-Header, 24 bytes::
-
-    b"DOSSIER-ENC"   11 bytes   magic
-    0x01              1 byte    format version
-    chunk size        4 bytes   big-endian, plaintext bytes per chunk (default 1 MiB)
-    nonce prefix      8 bytes   random, fresh per object
-
-followed by chunks. Chunk *i* (counting from 0) is AES-256-GCM(DEK) over at most ``chunk size``
-plaintext bytes, stored as ciphertext ‖ 16-byte tag, with
-
-* nonce = nonce prefix ‖ *i* as 4 bytes big-endian, and
-* associated data = header ‖ *i* as 4 bytes big-endian ‖ final flag (``0x01`` on the last chunk,
-  ``0x00`` otherwise).
-
-Every chunk except the last holds exactly ``chunk size`` plaintext bytes; the last chunk holds
-fewer (possibly none) and is the only one flagged final. So an object whose plaintext length is a
-multiple of the chunk size, or zero, ends in an empty final chunk of just a tag. This makes the
-layout unambiguous for a streaming reader: a full-length chunk is never final, a short one always
-is. Because the header, position and final flag are authenticated with each chunk, a flipped
-byte, a reordered, dropped, duplicated or appended chunk, and truncation anywhere (including at a
-chunk boundary) all fail a tag check or the end-of-stream check.
-
-A streaming reader necessarily hands out the plaintext of verified chunks before it has seen the
-end of the object; callers that must act only on complete, verified data (verification, ingest
-re-checks) must treat a ``TamperedObject`` raised at any point as failure of the whole object.
+Each object is encrypted in AES-256-GCM chunks under its own 32-byte data key (DEK); the DEK is
+wrapped with the master key and kept by the caller in the catalog, apart from the object, so
+deleting the wrapped key makes every copy unreadable (crypto-shredding). Byte layouts (stored, so
+they must stay readable): docs/formats/encrypted-object.md. An altered, reordered, dropped,
+appended or truncated chunk raises ``TamperedObject``; a streaming reader hands out verified chunks
+first, so callers acting only on complete data must treat ``TamperedObject`` at any point as failure
+of the whole object. Why: docs/decisions/001-envelope-encryption-and-crypto-shredding.md.
 """
 
 from __future__ import annotations
@@ -49,14 +18,13 @@ import hmac
 import io
 import os
 import struct
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from dossier.errors import ConfigurationError
-
 from dossier.storage_errors import StorageError, TamperedObject
 
 KEY_SIZE = 32
@@ -110,11 +78,11 @@ class MasterKey:
         self._aead = AESGCM(self._key)
 
     @classmethod
-    def generate(cls) -> "MasterKey":
+    def generate(cls) -> MasterKey:
         return cls(os.urandom(KEY_SIZE))
 
     @classmethod
-    def from_b64(cls, text: str | bytes) -> "MasterKey":
+    def from_b64(cls, text: str | bytes) -> MasterKey:
         try:
             raw = base64.b64decode(text.strip(), validate=True)
         except (binascii.Error, ValueError, TypeError, AttributeError):
@@ -165,7 +133,7 @@ class MasterKey:
     def __repr__(self) -> str:
         return f"MasterKey(id={self.key_id})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("a MasterKey cannot be pickled")
 
 
@@ -233,14 +201,14 @@ class _ChunkedReader(io.RawIOBase):
         return self._block[start:end]
 
     def readall(self) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while True:
             data = self.read(DEFAULT_CHUNK_SIZE)
             if not data:
                 return b"".join(parts)
             parts.append(data)
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self.read(len(buffer))
         n = len(data)
         memoryview(buffer).cast("B")[:n] = data

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any
 
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.config import Settings
 from dossier.errors import ConfigurationError
+from dossier.models import install_append_only_guards
 
 # Keyed by process too: a forked worker must not share its parent's pooled connections.
 _engines: dict[tuple[str, int], Engine] = {}
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the web server read while a worker writes; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -53,8 +55,10 @@ def dispose_engines() -> None:
 
 
 def session_factory(settings: Settings) -> sessionmaker[Session]:
+    """Sessions of the archive's catalog, append-only tables guarded (``dossier.models``)."""
+    install_append_only_guards()
     # The settings ride along so that tamper-evident logs (``dossier.ledger``) find the archive's
-    # signing key and head anchor from any session, whoever opened it.
+    # signing key and head anchor, and the worker its lease (``ingest.state``), from any session.
     return sessionmaker(bind=get_engine(settings), expire_on_commit=False, info={"settings": settings})
 
 
@@ -74,8 +78,6 @@ def session_scope(settings: Settings) -> Iterator[Session]:
 
 def describe_url(url: str) -> str:
     """The database URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 

@@ -1,15 +1,11 @@
 """Private files: whatever the archive writes on the host is readable by its own user only.
 
-Every entry point (the ``dossier`` command, hence ``dossier serve`` and ``dossier worker`` and the
-processes they fork) sets the umask to :data:`PRIVATE_UMASK` first, so the home, the catalog, the
-index, the queue, backups and exports are created 0700 (folders) and 0600 (files).
-
-``dossier init`` checks an existing archive too (one created before, or by hand) and *fixes*
-what it finds: the home and the folders the settings name (keys, objects, index) become 0700,
-the files directly in the home and in the keys folder (catalog, queue, keys) 0600. Deeper files
-are not walked (a store can hold millions): a 0700 folder already keeps other users out of
-everything below it. What cannot be fixed (a folder owned by another user) is refused with a
-sentence saying what to do.
+Every entry point (the ``dossier`` command, hence ``serve``, ``worker`` and their forks) sets the
+umask to :data:`PRIVATE_UMASK` first: folders 0700, files 0600. ``dossier init`` fixes an existing
+archive: the home and the folders the settings name (keys, objects, index) 0700, the files
+directly in the home and the keys folder 0600; deeper files are not walked (a 0700 folder already
+guards them). What cannot be fixed (a folder owned by another user) is refused with a sentence
+saying what to do. Why: docs/decisions/016-private-file-modes.md.
 """
 
 from __future__ import annotations
@@ -17,6 +13,8 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from dossier.config import Settings
 from dossier.errors import ConfigurationError
@@ -32,8 +30,6 @@ def private_umask() -> int:
 def _sqlite_file(settings: Settings) -> Path | None:
     if not settings.is_sqlite:
         return None
-    from sqlalchemy.engine import make_url
-
     database = make_url(settings.database_url).database
     return Path(database).resolve() if database and database != ":memory:" else None
 

@@ -12,7 +12,7 @@ import subprocess
 from dossier.errors import ConfigurationError
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def find_font(family: str, weight: str = "Regular") -> tuple[str, int]:
     """(font file, face index) of ``family`` (e.g. "Noto Sans CJK SC") in the given weight."""
     try:

@@ -8,17 +8,17 @@ the way ssh refuses a private key with loose permissions.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
 import tempfile
 from pathlib import Path
 
-from dossier.errors import ConfigurationError
-
 from dossier.crypto import MasterKey
-from dossier.storage_errors import KeyFileError
+from dossier.errors import ConfigurationError
 from dossier.fsutil import fsync_dir
+from dossier.storage_errors import KeyFileError
 
 _MAX_SECRET_SIZE = 64 * 1024
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
@@ -60,10 +60,8 @@ def write_secret_file(path: Path | str, data: bytes) -> None:
     except OSError as exc:
         raise KeyFileError(f"cannot write the key file {path}: {exc.strerror or exc}") from exc
     finally:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
     fsync_dir(parent)
 
 

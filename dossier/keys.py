@@ -12,20 +12,19 @@ import secrets
 from dataclasses import dataclass
 from functools import cached_property
 
-from dossier.crypto import MasterKey
-from dossier.keyfiles import read_secret_file, write_secret_file
-from dossier.signing import Signer
-
 from dossier.config import Settings
+from dossier.crypto import MasterKey
 from dossier.errors import ConfigurationError
 from dossier.fieldcrypt import FieldCipher, derive_key
+from dossier.keyfiles import read_secret_file, write_secret_file
+from dossier.signing import Signer
 
 
 def load_master_key(settings: Settings) -> MasterKey:
     if settings.master_key_b64:
         try:
             return MasterKey.from_b64(settings.master_key_b64)
-        except Exception:
+        except ConfigurationError:
             raise ConfigurationError(
                 "DOSSIER_MASTER_KEY is not a base64-encoded 32-byte key"
             ) from None

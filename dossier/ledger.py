@@ -1,17 +1,12 @@
 """Tamper-evident logs: hash-chained entries and a signed head kept in two places.
 
-The shredding log, the access log and the documents' change history all use this. Every entry
-carries its sequence number, the previous entry's hash and its own hash (SHA-256 of its canonical
-record, which names both), so editing, inserting, deleting or reordering an entry breaks the
-chain at that entry. The head (last number and hash) is signed with the archive's key and kept
-in ``log_heads`` (same transaction as the entry) and in ``$DOSSIER_KEYS_DIR/log-heads.json``, the
-anchor, rewritten atomically after each commit and never moved backwards. Cutting entries off the
-end or wiping a log leaves the anchor ahead of the catalog; rewriting a head needs the key.
-
-Appending locks the head row first (an UPDATE), so concurrent writers queue instead of forking
-the chain. On PostgreSQL a transaction's first append locks every head at once, in name order,
-so transactions that append to several logs (a destruction: history, shredding and access log)
-can never wait on each other in a circle. SQLite has one write lock for the whole database.
+Used by the shredding log, the access log and the documents' change history. Each entry carries
+its sequence number, the previous entry's hash and its own (SHA-256 of its canonical record), so an
+edit, insertion, deletion or reordering breaks the chain. The signed head is kept in ``log_heads``
+(same transaction) and in the anchor ``$DOSSIER_KEYS_DIR/log-heads.json`` (rewritten after each
+commit, never moved backwards). Appending locks the head row first; on PostgreSQL a transaction's
+first append locks every head in name order, so writers queue and never wait in a circle.
+Why: docs/decisions/014-tamper-evident-logs.md.
 """
 
 from __future__ import annotations
@@ -21,22 +16,28 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, cast
 
-from sqlalchemy import event, select, update
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import CursorResult, event, select, update
 from sqlalchemy.orm import Session
 
 from dossier.config import Settings
 from dossier.errors import ConfigurationError
-from dossier.models import LogHead
 from dossier.fsutil import fsync_dir
-from dossier.signing import Signer, canonical_bytes, verify as verify_signature
+from dossier.keys import load_signer
+from dossier.models import LogHead
+from dossier.signing import Signer, canonical_bytes
+from dossier.signing import verify as verify_signature
 
 log = logging.getLogger(__name__)
+
+Record = dict[str, Any]   # a JSON object as signed and stored
 
 HISTORY, SHREDLOG, ACCESS = "history", "shredlog", "access"
 LOGS = (HISTORY, SHREDLOG, ACCESS)
@@ -48,7 +49,7 @@ _LOCKED = "ledger.heads_locked"
 _signers: dict[str, Signer] = {}
 
 
-def entry_hash(record: dict) -> str:
+def entry_hash(record: Record) -> str:
     """SHA-256 of the record's canonical JSON (``dossier.signing.canonical_bytes``)."""
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
 
@@ -56,11 +57,11 @@ def entry_hash(record: dict) -> str:
 def timestamp(at: datetime) -> str:
     """A stored time as the chain records it: UTC, ISO 8601 with microseconds. SQLite gives the
     time back without its zone, PostgreSQL in the session's zone; both give this same text."""
-    at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     return at.isoformat(timespec="microseconds")
 
 
-def head_record(name: str, seq: int, digest: str) -> dict:
+def head_record(name: str, seq: int, digest: str) -> Record:
     """What a head's signature vouches for."""
     return {"log": name, "seq": seq, "hash": digest}
 
@@ -68,7 +69,7 @@ def head_record(name: str, seq: int, digest: str) -> dict:
 # --- the archive behind a session --------------------------------------------------------------
 
 def settings_of(session: Session) -> Settings:
-    settings = session.info.get("settings")
+    settings: Settings | None = session.info.get("settings")
     if settings is None:
         raise ConfigurationError("this catalog session does not belong to an archive; open it through the archive")
     return settings
@@ -79,8 +80,6 @@ def signer_of(session: Session) -> Signer:
     path = str(settings_of(session).signing_key_file)
     signer = _signers.get(path)
     if signer is None:
-        from dossier.keys import load_signer
-
         signer = _signers[path] = load_signer(settings_of(session))
     return signer
 
@@ -93,8 +92,9 @@ def link(session: Session, name: str) -> tuple[int, str]:
     if not session.info.get(_LOCKED) and session.get_bind().dialect.name == "postgresql":
         session.execute(select(LogHead.name).order_by(LogHead.name).with_for_update())
     session.info[_LOCKED] = True
-    moved = session.execute(update(LogHead).where(LogHead.name == name).values(seq=LogHead.seq + 1)
-                            .execution_options(synchronize_session=False))
+    moved = cast(CursorResult[Any], session.execute(
+        update(LogHead).where(LogHead.name == name).values(seq=LogHead.seq + 1)
+        .execution_options(synchronize_session=False)))
     if moved.rowcount == 0:
         # No head (a new log, or one wiped with its head): start again; the anchor still
         # remembers how far the log had gone, so a wipe does not pass unnoticed.
@@ -103,6 +103,11 @@ def link(session: Session, name: str) -> tuple[int, str]:
         return 1, GENESIS
     row = session.execute(select(LogHead.seq, LogHead.hash).where(LogHead.name == name)).one()
     return int(row.seq), str(row.hash)
+
+
+def holds_heads(session: Session) -> bool:
+    """Whether ``session``'s transaction has appended to a log, and so holds the heads until it ends."""
+    return bool(session.info.get(_LOCKED))
 
 
 def seal(session: Session, name: str, seq: int, digest: str) -> None:
@@ -152,7 +157,7 @@ def _anchor_lock(settings: Settings) -> Iterator[None]:
         os.close(fd)
 
 
-def read_anchor(settings: Settings) -> dict[str, dict] | None:
+def read_anchor(settings: Settings) -> dict[str, Record] | None:
     """The anchored heads by log name; None when there is no anchor file."""
     try:
         data = json.loads(anchor_path(settings).read_text(encoding="utf-8"))
@@ -164,7 +169,7 @@ def read_anchor(settings: Settings) -> dict[str, dict] | None:
     return heads if isinstance(heads, dict) else {}
 
 
-def write_anchor(settings: Settings, heads: dict[str, dict], *, replace: bool = False) -> None:
+def write_anchor(settings: Settings, heads: dict[str, Record], *, replace: bool = False) -> None:
     """Anchor ``heads``: a head replaces the anchored one only when it is further on (or when
     ``replace``: at upgrade and restore). Written to a new file, then renamed over the old. Not
     synced to disk: after a power cut the anchor may be an entry or two behind, which verification
@@ -188,7 +193,7 @@ def write_anchor(settings: Settings, heads: dict[str, dict], *, replace: bool = 
             fsync_dir(path.parent)
 
 
-def head_view(head: LogHead) -> dict:
+def head_view(head: LogHead) -> Record:
     return {"seq": head.seq, "hash": head.hash, "signature": head.signature, "signing_key_id": head.signing_key_id}
 
 
@@ -216,7 +221,7 @@ def anchor_catalog_heads(session: Session) -> None:
 
 # --- verification ------------------------------------------------------------------------------
 
-def check_signed_entry(row: Any, columns: dict[str, Any], public_key) -> str | None:
+def check_signed_entry(row: Any, columns: dict[str, Any], public_key: Ed25519PublicKey) -> str | None:
     """Why an entry that keeps its signed record as text (``row.record``: canonical JSON naming
     its ``seq`` and ``prev``) is not genuine, or None: the record must parse, be the entry's own,
     hash to ``row.entry_hash``, link as ``row.prev_hash`` says, agree with the row's ``columns``
@@ -246,7 +251,7 @@ def check_signed_entry(row: Any, columns: dict[str, Any], public_key) -> str | N
 
 @dataclass
 class _Walk:
-    problems: list[dict]
+    problems: list[Record]
     prev: str = GENESIS
     expected: int = 1
     count: int = 0
@@ -283,7 +288,7 @@ def _walk(rows: Iterable[Any], check_entry: Callable[[Any], str | None], anchor_
         walk.prev, walk.expected = row.entry_hash, row.seq + 1
 
 
-def _check_head(session: Session, name: str, public_key, walk: _Walk) -> None:
+def _check_head(session: Session, name: str, public_key: Ed25519PublicKey, walk: _Walk) -> None:
     last = walk.expected - 1
     head = session.get(LogHead, name)
     if head is None:
@@ -298,7 +303,7 @@ def _check_head(session: Session, name: str, public_key, walk: _Walk) -> None:
         walk.add(max(head.seq, 1), f"the catalog's head (entry {head.seq}) does not match the last entry ({last})")
 
 
-def _check_anchor(name: str, anchor: dict | None, public_key, walk: _Walk, anchor_file: Path) -> None:
+def _check_anchor(name: str, anchor: Record | None, public_key: Ed25519PublicKey, walk: _Walk, anchor_file: Path) -> None:
     last = walk.expected - 1
     if anchor is None:
         if walk.count:
@@ -315,7 +320,7 @@ def _check_anchor(name: str, anchor: dict | None, public_key, walk: _Walk, ancho
 
 
 def verify_log(session: Session, name: str, rows: Iterable[Any], check_entry: Callable[[Any], str | None],
-               public_key) -> dict:
+               public_key: Ed25519PublicKey) -> Record:
     """Walk log ``name``'s ``rows`` (in seq order; each with ``seq``, ``prev_hash``, ``entry_hash``),
     checking each entry with ``check_entry`` (None, or why it is not genuine), the chain, the
     catalog's head and the anchored head. ``broken_at`` names the first bad entry."""

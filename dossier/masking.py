@@ -37,8 +37,8 @@ def _hide(value: str, head: int = 0) -> str:
     return "".join(out)
 
 
-def _masked(match: re.Match) -> str:
-    value = match.group(0)
+def _masked(match: re.Match[str]) -> str:
+    value: str = match.group(0)
     if match.group("id"):
         return _hide(value, ID_HEAD)
     if value.startswith("+86"):                 # the country code is not personal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -22,7 +23,7 @@ def alembic_config(settings: Settings) -> Config:
     return cfg
 
 
-def _run(settings: Settings, step, revision: str) -> None:
+def _run(settings: Settings, step: Callable[[Config, str], None], revision: str) -> None:
     """Run ``step`` (alembic's upgrade or downgrade) in one transaction. On SQLite, foreign keys
     are off meanwhile (batch mode copies a table, drops the old one and renames the copy, which
     would trip its children's references) and checked afterwards, as Alembic advises."""

@@ -8,14 +8,17 @@ it and the stored originals. Sensitive values (ID-card numbers) are kept encrypt
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
     DateTime,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -26,8 +29,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from dossier.errors import IntegrityFailure
 
@@ -41,14 +45,14 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     ARCHIVIST = "archivist"
     STAFF = "staff"
     RETENTION_OFFICER = "retention_officer"
@@ -56,28 +60,28 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
-class HouseholdUse(str, enum.Enum):
+class HouseholdUse(enum.StrEnum):
     RESIDENTIAL = "residential"
     COMMERCIAL = "commercial"
     OFFICE = "office"
 
 
-class HouseholdStatus(str, enum.Enum):
+class HouseholdStatus(enum.StrEnum):
     ACTIVE = "active"
     CLOSED = "closed"
 
 
-class PartyRole(str, enum.Enum):
+class PartyRole(enum.StrEnum):
     OWNER = "owner"
     TENANT = "tenant"
 
 
-class Confidentiality(str, enum.Enum):
+class Confidentiality(enum.StrEnum):
     ORDINARY = "ordinary"
     CONFIDENTIAL = "confidential"
 
 
-class DocumentStatus(str, enum.Enum):
+class DocumentStatus(enum.StrEnum):
     STORED = "stored"          # original stored and signed, not yet processed
     QUEUED = "queued"
     PROCESSING = "processing"
@@ -86,10 +90,99 @@ class DocumentStatus(str, enum.Enum):
     DESTROYED = "destroyed"
 
 
-# Enum values are stored as plain strings (portable across SQLite and PostgreSQL, and the
-# migrations stay simple); the services validate them.
-def _enum_col(default: enum.Enum) -> Mapped[str]:
-    return mapped_column(String(24), default=default.value, nullable=False)
+class Channel(enum.StrEnum):
+    """Where a request came in: the console, a browser or the API."""
+
+    CLI = "cli"
+    WEB = "web"
+    API = "api"
+
+
+class AccessAction(enum.StrEnum):
+    """What an access-log entry (``dossier.services.access``) records."""
+
+    LOGIN = "login"
+    LOGOUT = "logout"
+    FORBIDDEN = "forbidden"
+    CREDENTIAL_CHECK = "credential.check"
+    SEARCH = "search"
+    BACKUP = "backup"
+    INVENTORY = "inventory"
+    ACCESSLOG_EXPORT = "accesslog.export"
+    HOUSEHOLD_CREATE = "household.create"
+    HOUSEHOLD_VIEW = "household.view"
+    HOUSEHOLD_CLOSE = "household.close"
+    HOUSEHOLD_REOPEN = "household.reopen"
+    DOCUMENT_INTAKE = "document.intake"
+    DOCUMENT_VIEW = "document.view"
+    DOCUMENT_HISTORY = "document.history"
+    DOCUMENT_DOWNLOAD = "document.download"
+    DOCUMENT_EXPORT = "document.export"
+    DOCUMENT_PRINT = "document.print"
+    DOCUMENT_EDIT = "document.edit"
+    DOCUMENT_RETENTION = "document.retention"
+    DOCUMENT_DESTROY = "document.destroy"
+    PAGE_VIEW = "page.view"
+    STACK_INTAKE = "stack.intake"
+    COVERSHEET_PRINT = "coversheet.print"
+    HOLD_ADD = "hold.add"
+    HOLD_RELEASE = "hold.release"
+    RETENTION_CLASS_ADD = "retention.class.add"
+    RETENTION_CLASS_CHANGE = "retention.class.change"
+    RETENTION_PROPOSE = "retention.propose"
+    RETENTION_STRIKE = "retention.strike"
+    RETENTION_APPROVE = "retention.approve"
+    RETENTION_EXECUTED = "retention.executed"
+    PAPER_DESTROY = "paper.destroy"
+    PAPER_LOCATION = "paper.location"
+    LOAN_OUT = "loan.out"
+    LOAN_RETURN = "loan.return"
+
+
+class AccessOutcome(enum.StrEnum):
+    OK = "ok"
+    DENIED = "denied"
+
+
+class BatchOutcome(enum.StrEnum):
+    """What became of one file (or one part of a split stack) of a batch."""
+
+    STORED = "stored"          # a document
+    DUPLICATE = "duplicate"    # the same content is already stored
+    REJECTED = "rejected"      # refused; ``error`` says why
+    UNFILED = "unfiled"        # a stack part waiting for the archivist
+    SEPARATOR = "separator"    # a cover sheet
+    BLANK = "blank"            # a sheet's blank back
+
+
+class HistoryAction(enum.StrEnum):
+    """The change a document-history entry (``dossier.services.history``) records."""
+
+    INTAKE = "intake"
+    UPGRADE = "upgrade"
+    PROCESSED = "processed"
+    CORRECTED = "corrected"
+    RETENTION = "retention_class"
+    DESTROYED = "destroyed"
+
+
+def _values(enum_cls: type[enum.StrEnum]) -> list[str]:
+    return [member.value for member in enum_cls]
+
+
+def vocabulary(enum_cls: type[enum.StrEnum], length: int) -> Enum:
+    """A column type for a closed vocabulary: a VARCHAR(``length``) holding the member's value
+    exactly as the plain-string columns before it did (no CHECK constraint, no native enum, so
+    no data migration); it loads as the member. Unknown strings pass through a filter unchanged."""
+    return Enum(enum_cls, native_enum=False, create_constraint=False, length=length,
+                values_callable=_values, validate_strings=False)
+
+
+_E = TypeVar("_E", bound=enum.StrEnum)
+
+
+def _enum_col(default: _E) -> Mapped[_E]:
+    return mapped_column(vocabulary(type(default), 24), default=default, nullable=False)
 
 
 class ArchiveSetting(Base):
@@ -109,7 +202,7 @@ class Community(Base):
     name: Mapped[str] = mapped_column(String(128), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    households: Mapped[list["Household"]] = relationship(back_populates="community")
+    households: Mapped[list[Household]] = relationship(back_populates="community")
 
 
 class Household(Base):
@@ -125,13 +218,13 @@ class Household(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), nullable=False)
     code: Mapped[str] = mapped_column(String(64), nullable=False)
     archive_no: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    use: Mapped[str] = _enum_col(HouseholdUse.RESIDENTIAL)
+    use: Mapped[HouseholdUse] = _enum_col(HouseholdUse.RESIDENTIAL)
     building: Mapped[str | None] = mapped_column(String(32))
     unit: Mapped[str | None] = mapped_column(String(32))
     floor: Mapped[int | None] = mapped_column(Integer)
     room: Mapped[str | None] = mapped_column(String(32))
     area: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
-    status: Mapped[str] = _enum_col(HouseholdStatus.ACTIVE)
+    status: Mapped[HouseholdStatus] = _enum_col(HouseholdStatus.ACTIVE)
     closed_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -140,10 +233,10 @@ class Household(Base):
     )
 
     community: Mapped[Community] = relationship(back_populates="households")
-    parties: Mapped[list["Party"]] = relationship(
+    parties: Mapped[list[Party]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Party.id"
     )
-    documents: Mapped[list["Document"]] = relationship(
+    documents: Mapped[list[Document]] = relationship(
         back_populates="household", order_by="Document.id"
     )
 
@@ -157,7 +250,7 @@ class Party(Base):
     household_id: Mapped[int] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    role: Mapped[str] = _enum_col(PartyRole.OWNER)
+    role: Mapped[PartyRole] = _enum_col(PartyRole.OWNER)
     name: Mapped[str] = mapped_column(String(128), nullable=False, index=True)
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
     emergency_contact: Mapped[str | None] = mapped_column(String(128))
@@ -192,13 +285,13 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     display_name: Mapped[str | None] = mapped_column(String(128))
-    role: Mapped[str] = mapped_column(String(24), nullable=False)
+    role: Mapped[Role] = mapped_column(vocabulary(Role, 24), nullable=False)
     password_hash: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    tokens: Mapped[list["ApiToken"]] = relationship(
+    tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
 
@@ -248,7 +341,7 @@ class Document(SignedOriginal, Base):
     title: Mapped[str] = mapped_column(String(256), nullable=False)
     document_date: Mapped[date | None] = mapped_column(Date)
     received_date: Mapped[date | None] = mapped_column(Date)
-    confidentiality: Mapped[str] = _enum_col(Confidentiality.ORDINARY)
+    confidentiality: Mapped[Confidentiality] = _enum_col(Confidentiality.ORDINARY)
     # Its own retention class (overrides the type's default); see ``retention.schedule``.
     retention_class: Mapped[str | None] = mapped_column(String(16))
     # Derived by ``retention.schedule`` (never typed in): the first day it may be destroyed;
@@ -260,7 +353,7 @@ class Document(SignedOriginal, Base):
     destroyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     destroyed_by: Mapped[str | None] = mapped_column(String(64))
     destruction_list: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = _enum_col(DocumentStatus.STORED)
+    status: Mapped[DocumentStatus] = _enum_col(DocumentStatus.STORED)
     # The original as scanned.
     original_key: Mapped[str | None] = mapped_column(String(512), unique=True)
     original_name: Mapped[str | None] = mapped_column(String(256))
@@ -284,10 +377,10 @@ class Document(SignedOriginal, Base):
     )
 
     household: Mapped[Household] = relationship(back_populates="documents")
-    batch: Mapped["Batch | None"] = relationship(back_populates="documents")
+    batch: Mapped[Batch | None] = relationship(back_populates="documents")
     type: Mapped[DocumentType] = relationship()
     intake_by: Mapped[User | None] = relationship()
-    pages: Mapped[list["Page"]] = relationship(
+    pages: Mapped[list[Page]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Page.number"
     )
 
@@ -301,10 +394,10 @@ class Batch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_name: Mapped[str | None] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(String(8), default="cli", nullable=False)
+    source: Mapped[Channel] = mapped_column(vocabulary(Channel, 8), default=Channel.CLI, nullable=False)
     label: Mapped[str | None] = mapped_column(String(256))
 
-    items: Mapped[list["BatchItem"]] = relationship(
+    items: Mapped[list[BatchItem]] = relationship(
         back_populates="batch", cascade="all, delete-orphan", order_by="BatchItem.position"
     )
     documents: Mapped[list[Document]] = relationship(back_populates="batch")
@@ -319,7 +412,7 @@ class BatchItem(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), nullable=False, index=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     file_name: Mapped[str] = mapped_column(String(512), nullable=False)
-    outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # stored | duplicate | rejected
+    outcome: Mapped[BatchOutcome] = mapped_column(vocabulary(BatchOutcome, 16), nullable=False)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
@@ -333,7 +426,7 @@ class BatchItem(Base):
 
     batch: Mapped[Batch] = relationship(back_populates="items")
     document: Mapped[Document | None] = relationship(foreign_keys=[document_id])
-    stack: Mapped["ScanStack | None"] = relationship()
+    stack: Mapped[ScanStack | None] = relationship()
 
 
 class ScanStack(SignedOriginal, Base):
@@ -401,13 +494,16 @@ class AccessEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     username: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[str | None] = mapped_column(String(24))
+    # ``role`` and ``action`` stay plain strings: a snapshot the log must always read back (an anonymous
+    # visitor has no role); ``action`` is written as an ``AccessAction``.
     action: Mapped[str] = mapped_column(String(32), nullable=False)
-    outcome: Mapped[str] = mapped_column(String(16), default="ok", nullable=False)
+    outcome: Mapped[AccessOutcome] = mapped_column(vocabulary(AccessOutcome, 16), default=AccessOutcome.OK,
+                                                   nullable=False)
     household_id: Mapped[int | None] = mapped_column(Integer, index=True)
     document_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detail: Mapped[str | None] = mapped_column(Text)
     client_addr: Mapped[str | None] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(8), default="web", nullable=False)
+    channel: Mapped[Channel] = mapped_column(vocabulary(Channel, 8), default=Channel.WEB, nullable=False)
     # Its place in the tamper-evident chain (see ``dossier.ledger``): the hash covers every
     # column above, the sequence number and the previous entry's hash.
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True, nullable=False)
@@ -470,7 +566,7 @@ class DocumentHistory(Base):
                                      autoincrement=False)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), nullable=False)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    action: Mapped[str] = mapped_column(String(24), nullable=False)
+    action: Mapped[HistoryAction] = mapped_column(vocabulary(HistoryAction, 24), nullable=False)
     actor: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
     record: Mapped[str] = mapped_column(Text, nullable=False)            # canonical JSON, signed
@@ -482,7 +578,7 @@ class DocumentHistory(Base):
 
 # --- retention and destruction (see retention/) -------------------------------------------------
 
-class RetentionTrigger(str, enum.Enum):
+class RetentionTrigger(enum.StrEnum):
     DOCUMENT_DATE = "document_date"          # counted from the document's own date
     HOUSEHOLD_CLOSED = "household_closed"    # counted from the day its household closed
 
@@ -495,7 +591,7 @@ class RetentionClass(Base):
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     years: Mapped[int | None] = mapped_column(Integer)       # None: permanent (永久)
-    trigger: Mapped[str] = _enum_col(RetentionTrigger.DOCUMENT_DATE)
+    trigger: Mapped[RetentionTrigger] = _enum_col(RetentionTrigger.DOCUMENT_DATE)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -519,13 +615,13 @@ class Hold(Base):
     document: Mapped[Document | None] = relationship()
 
 
-class ListStatus(str, enum.Enum):
+class ListStatus(enum.StrEnum):
     PROPOSED = "proposed"      # awaiting review
     APPROVED = "approved"      # reviewed; items are being destroyed
     EXECUTED = "executed"      # every approved item destroyed
 
 
-class ItemState(str, enum.Enum):
+class ItemState(enum.StrEnum):
     PENDING = "pending"        # on the list, not destroyed (yet)
     STRUCK = "struck"          # taken off by the reviewer, with a reason
     DESTROYED = "destroyed"
@@ -538,7 +634,7 @@ class DestructionList(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
-    status: Mapped[str] = _enum_col(ListStatus.PROPOSED)
+    status: Mapped[ListStatus] = _enum_col(ListStatus.PROPOSED)
     as_of: Mapped[date] = mapped_column(Date, nullable=False)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     proposed_by: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -552,7 +648,7 @@ class DestructionList(Base):
     # kept with every entry appended, and checked against the log by ``audit verify``.
     log_range_sha256: Mapped[str | None] = mapped_column(String(64))
 
-    items: Mapped[list["DestructionItem"]] = relationship(
+    items: Mapped[list[DestructionItem]] = relationship(
         back_populates="parent", cascade="all, delete-orphan", order_by="DestructionItem.position"
     )
 
@@ -578,7 +674,7 @@ class DestructionItem(Base):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     # The paper original (dual track): where it is kept, empty when there is none.
     paper_location: Mapped[str | None] = mapped_column(String(128))
-    state: Mapped[str] = _enum_col(ItemState.PENDING)
+    state: Mapped[ItemState] = _enum_col(ItemState.PENDING)
     struck_reason: Mapped[str | None] = mapped_column(Text)
     struck_by: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -588,7 +684,7 @@ class DestructionItem(Base):
 
     parent: Mapped[DestructionList] = relationship(back_populates="items")
     document: Mapped[Document] = relationship()
-    paper_destruction: Mapped["PaperDestruction | None"] = relationship()
+    paper_destruction: Mapped[PaperDestruction | None] = relationship()
 
 
 class PaperDestruction(Base):
@@ -606,6 +702,11 @@ class PaperDestruction(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
+class ShredKind(enum.StrEnum):
+    ELECTRONIC = "electronic"    # an original's stored object deleted
+    PAPER = "paper"              # a paper original shredded
+
+
 class ShredLogEntry(Base):
     """The shredding log: append-only, hash-chained, each entry signed (see retention.shredlog)."""
 
@@ -613,7 +714,7 @@ class ShredLogEntry(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)       # electronic | paper
+    kind: Mapped[ShredKind] = mapped_column(vocabulary(ShredKind, 16), nullable=False)
     list_number: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     document_id: Mapped[int] = mapped_column(Integer, nullable=False)
     record: Mapped[str] = mapped_column(Text, nullable=False)            # canonical JSON, signed
@@ -621,6 +722,29 @@ class ShredLogEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     signature: Mapped[str] = mapped_column(String(128), nullable=False)
     signing_key_id: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+# --- audit (see audit/) -------------------------------------------------------------------------
+
+class AuditStatus(enum.StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+
+
+class FixityProperty(enum.StrEnum):
+    """The DA/T 70 property (四性) a check bears on."""
+
+    AUTHENTICITY = "authenticity"
+    INTEGRITY = "integrity"
+    USABILITY = "usability"
+    SECURITY = "security"
+
+
+class FixityOutcome(enum.StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+
+
 class AuditRun(Base):
     """One run of ``dossier audit verify``: its scope, who started it, and how far it got.
 
@@ -634,7 +758,8 @@ class AuditRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     started_by: Mapped[str] = mapped_column(String(64), nullable=False)
     scope: Mapped[str] = mapped_column(Text, nullable=False)          # canonical JSON
-    status: Mapped[str] = mapped_column(String(16), default="running", nullable=False)
+    status: Mapped[AuditStatus] = mapped_column(vocabulary(AuditStatus, 16), default=AuditStatus.RUNNING,
+                                                nullable=False)
     cursor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     documents_checked: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     documents_failed: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
@@ -658,8 +783,8 @@ class FixityEvent(Base):
     document_id: Mapped[int | None] = mapped_column(Integer)
     household_id: Mapped[int | None] = mapped_column(Integer)
     check: Mapped[str] = mapped_column(String(32), nullable=False)
-    property: Mapped[str] = mapped_column(String(16), nullable=False)   # authenticity | integrity | usability | security
-    outcome: Mapped[str] = mapped_column(String(8), nullable=False)     # pass | fail
+    property: Mapped[FixityProperty] = mapped_column(vocabulary(FixityProperty, 16), nullable=False)
+    outcome: Mapped[FixityOutcome] = mapped_column(vocabulary(FixityOutcome, 8), nullable=False)
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
@@ -704,8 +829,9 @@ class InventoryCount(Base):
 
 
 # --- append-only tables -----------------------------------------------------------------------
-# Guarded here, where the models are defined, so no import order can skip them; migration 0006
-# adds the same rules as database triggers for anything that bypasses the ORM.
+# Guarded in the ORM by install_append_only_guards, which dossier.db.session_factory calls before
+# it hands out a session (so every session of the archive is guarded, whatever was imported);
+# migration 0006 adds the same rules as database triggers for anything that bypasses the ORM.
 
 APPEND_ONLY: tuple[type[Base], ...] = (ShredLogEntry, AccessEvent, FixityEvent, DocumentHistory)
 NEVER_DELETED: tuple[type[Base], ...] = (DestructionList, DestructionItem, PaperDestruction, Hold)
@@ -715,15 +841,15 @@ class AppendOnlyViolation(IntegrityFailure):
     """An attempt to change or delete a row of an append-only table."""
 
 
-def _refuse_change(_mapper, _connection, target) -> None:
+def _refuse_change(_mapper: object, _connection: object, target: Base) -> None:
     raise AppendOnlyViolation(f"{type(target).__tablename__} rows are never changed or deleted")
 
 
-def _refuse_delete(_mapper, _connection, target) -> None:
+def _refuse_delete(_mapper: object, _connection: object, target: Base) -> None:
     raise AppendOnlyViolation(f"{type(target).__tablename__} rows are never deleted")
 
 
-def _refuse_bulk(state) -> None:
+def _refuse_bulk(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
@@ -733,16 +859,25 @@ def _refuse_bulk(state) -> None:
         raise AppendOnlyViolation(f"{name} rows are never {'deleted' if state.is_delete else 'changed'}")
 
 
-def _install_guards() -> None:
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
+_guards_installed = False
+
+
+def install_append_only_guards() -> None:
+    """Refuse, in the ORM, every change to an append-only row and every deletion of a row that
+    is never deleted: flushed objects (mapper events) and bulk UPDATE/DELETE statements run
+    through any session (``do_orm_execute``). Idempotent: each listener is added once."""
+    global _guards_installed
+    if _guards_installed:
+        return
+
+    def listen(target: object, name: str, listener: Callable[..., None]) -> None:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
 
     for model in APPEND_ONLY:
-        event.listen(model, "before_update", _refuse_change)
-        event.listen(model, "before_delete", _refuse_change)
+        listen(model, "before_update", _refuse_change)
+        listen(model, "before_delete", _refuse_change)
     for model in NEVER_DELETED:
-        event.listen(model, "before_delete", _refuse_delete)
-    event.listen(Session, "do_orm_execute", _refuse_bulk)
-
-
-_install_guards()
+        listen(model, "before_delete", _refuse_delete)
+    listen(Session, "do_orm_execute", _refuse_bulk)
+    _guards_installed = True

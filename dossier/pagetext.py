@@ -1,37 +1,39 @@
 """Page text, sealed for confidential documents: the one way to read and write ``Page.text``.
 
-An ordinary document's page text is kept as it is (``Page.text``). A confidential document's is
-sealed with the field cipher (``dossier.fieldcrypt``, AES-256-GCM under a key derived from the
-master key) into ``Page.text_enc``, with ``Page.text`` NULL, so a copy of the catalog alone does
-not reveal it. The page's document id and number are bound into the seal, so sealed text cannot
-be moved to another page unnoticed.
-
-Readers get plaintext through :func:`page_text` / :func:`plaintext` (search indexing, snippets,
-the viewer, print view, ``doc show``, audits and the signed text digest, which stays over the
-plaintext so signatures do not change when text is sealed). Writers go through :func:`store`
-(the pipeline's final commit), :func:`reseal` (a correction changing confidentiality, in the
-same transaction) and :func:`seal_all` (``dossier init`` of an archive from before sealing).
-
-The cipher comes from whichever handle the caller has: an ``Archive``, a ``FieldCipher``, or a
-catalog session (its archive's settings ride along, see ``dossier.ledger.settings_of``).
+An ordinary document's text is in ``Page.text``; a confidential one's is sealed with the field
+cipher into ``Page.text_enc`` (``Page.text`` NULL), bound to its document id and page number.
+Readers use :func:`page_text` / :func:`plaintext`; writers :func:`store` (the pipeline's final
+commit), :func:`reseal` (a confidentiality change, same transaction) and :func:`seal_all`. The
+signed text digest stays over the plaintext. The cipher comes from whatever the caller holds: an
+archive handle or its keys (``.fields``), a ``FieldCipher``, or a catalog session (its settings ride
+along, ``dossier.ledger.settings_of``). Why: docs/decisions/013-sealed-page-text.md.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Union
+from collections.abc import Iterable
+from typing import Protocol
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from dossier.fieldcrypt import FieldCipher
+from dossier.keycheck import check_master_key
+from dossier.keys import ArchiveKeys
+from dossier.ledger import settings_of
 from dossier.models import Confidentiality, Document, Page
 
-if TYPE_CHECKING:
-    from dossier.archive import Archive
 
-KeySource = Union["Archive", FieldCipher, Session]
+class HoldsCipher(Protocol):
+    """An archive handle (or its keys): whatever has the field cipher as ``.fields``."""
 
-_archives: dict[tuple, "Archive"] = {}   # (catalog, master key) -> its Archive: a session's cipher, once
+    @property
+    def fields(self) -> FieldCipher: ...
+
+
+KeySource = HoldsCipher | FieldCipher | Session
+
+_ciphers: dict[tuple[str, str, str | None], FieldCipher] = {}   # (catalog, master key) -> its checked cipher: a session's, once
 
 
 def _purpose(document_id: int, number: int) -> str:
@@ -44,15 +46,14 @@ def cipher_of(source: KeySource) -> FieldCipher:
     if isinstance(source, FieldCipher):
         return source
     if isinstance(source, Session):
-        from dossier.archive import Archive
-        from dossier.ledger import settings_of
-
         settings = settings_of(source)
         key = (settings.database_url, str(settings.master_key_file), settings.master_key_b64)
-        archive = _archives.get(key)
-        if archive is None:
-            archive = _archives[key] = Archive(settings)
-        return archive.fields
+        cipher = _ciphers.get(key)
+        if cipher is None:
+            keys = ArchiveKeys(settings)
+            check_master_key(settings, keys.master)
+            cipher = _ciphers[key] = keys.fields
+        return cipher
     return source.fields
 
 
@@ -88,7 +89,7 @@ def document_texts(source: KeySource, session: Session, document_id: int) -> lis
 
 
 def is_confidential(doc: Document) -> bool:
-    return doc.confidentiality == Confidentiality.CONFIDENTIAL.value
+    return doc.confidentiality == Confidentiality.CONFIDENTIAL
 
 
 def store(source: KeySource, page: Page, text: str | None, *, confidential: bool) -> None:
@@ -121,7 +122,7 @@ def seal_all(source: KeySource, session: Session, *, chunk: int = 200) -> int:
     while True:
         ids = list(session.scalars(
             select(Document.id).where(Document.id > last,
-                                      Document.confidentiality == Confidentiality.CONFIDENTIAL.value,
+                                      Document.confidentiality == Confidentiality.CONFIDENTIAL,
                                       select(Page.id).where(Page.document_id == Document.id,
                                                             Page.text.is_not(None)).exists())
             .order_by(Document.id).limit(chunk)))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
-from dossier.errors import PermissionDenied
+from dossier.errors import InvalidInput, PermissionDenied
 from dossier.models import Role
 
 
-class Permission(str, enum.Enum):
+class Permission(enum.StrEnum):
     SEARCH = "search"                        # search, view ordinary documents, households
     VIEW_CONFIDENTIAL = "view_confidential"  # confidential documents and ID numbers
     MANAGE_RECORDS = "manage_records"        # intake, edit metadata, households, loans
@@ -36,11 +37,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 ROLE_NAMES_ZH: dict[str, str] = {
-    Role.ARCHIVIST.value: "档案管理员",
-    Role.STAFF.value: "客服员",
-    Role.RETENTION_OFFICER.value: "档案销毁审批人",
-    Role.AUDITOR.value: "审计",
-    Role.ADMIN.value: "管理处经理",
+    Role.ARCHIVIST: "档案管理员",
+    Role.STAFF: "客服员",
+    Role.RETENTION_OFFICER: "档案销毁审批人",
+    Role.AUDITOR: "审计",
+    Role.ADMIN: "管理处经理",
 }
 
 
@@ -48,9 +49,7 @@ def parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        choices = ", ".join(r.value for r in Role)
-        from dossier.errors import InvalidInput
-
+        choices = ", ".join(Role)
         raise InvalidInput(f"unknown role {value!r}; choose one of {choices}") from None
 
 
@@ -64,20 +63,20 @@ def role_can(role: str | Role | None, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[role]
 
 
-def can(user, permission: Permission) -> bool:
+def can(user: Any, permission: Permission) -> bool:
     """True when ``user`` (anything with ``role`` and ``active``) holds ``permission``."""
     return bool(user is not None and getattr(user, "active", False) and role_can(user.role, permission))
 
 
-def require(user, permission: Permission) -> None:
+def require(user: Any, permission: Permission) -> None:
     if not can(user, permission):
         who = getattr(user, "username", None) or "this user"
-        raise PermissionDenied(f"{who} may not do this (needs the {permission.value} permission)")
+        raise PermissionDenied(f"{who} may not do this (needs the {permission} permission)")
 
 
-def require_any(user, *permissions: Permission) -> None:
+def require_any(user: Any, *permissions: Permission) -> None:
     """Refuse unless ``user`` holds at least one of ``permissions``."""
     if not any(can(user, p) for p in permissions):
         who = getattr(user, "username", None) or "this user"
-        needs = " or ".join(p.value for p in permissions)
+        needs = " or ".join(permissions)
         raise PermissionDenied(f"{who} may not do this (needs the {needs} permission)")

@@ -1,4 +1,5 @@
-"""Reference data seeded by ``dossier init`` (and extendable afterwards)."""
+"""Reference data seeded by ``dossier init`` (and extendable afterwards); retention classes are
+seeded next to it by ``dossier.setup``, a layer above."""
 
 from __future__ import annotations
 
@@ -39,6 +40,3 @@ def seed_reference_data(session: Session) -> None:
     if session.query(Community).count() == 0:
         session.add(Community(code=DEFAULT_COMMUNITY_CODE, name=DEFAULT_COMMUNITY_NAME))
     session.flush()
-    from retention.classes import seed_classes
-
-    seed_classes(session)

@@ -18,16 +18,15 @@ import binascii
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from dossier.errors import InvalidInput
-
-from dossier.storage_errors import KeyFileError
 from dossier.keyfiles import read_secret_file, write_secret_file
+from dossier.storage_errors import KeyFileError
 
 
 def _check(value: Any, path: str) -> None:
@@ -50,7 +49,7 @@ def _check(value: Any, path: str) -> None:
     )
 
 
-def canonical_bytes(record: dict) -> bytes:
+def canonical_bytes(record: dict[str, Any]) -> bytes:
     """The canonical UTF-8 JSON form of ``record`` (see the module docstring)."""
     if not isinstance(record, dict):
         raise InvalidInput("only a dict record can be signed")
@@ -75,11 +74,11 @@ class Signer:
         self._private_key = private_key
 
     @classmethod
-    def generate(cls) -> "Signer":
+    def generate(cls) -> Signer:
         return cls(Ed25519PrivateKey.generate())
 
     @classmethod
-    def load(cls, path: Path | str) -> "Signer":
+    def load(cls, path: Path | str) -> Signer:
         """Load a PEM (PKCS#8, unencrypted) private key from a 0600 key file."""
         data = read_secret_file(path)
         try:
@@ -114,14 +113,14 @@ class Signer:
     def fingerprint(self) -> str:
         return public_key_fingerprint(self.public_key)
 
-    def sign(self, record: dict) -> str:
+    def sign(self, record: dict[str, Any]) -> str:
         """Base64 Ed25519 signature over ``canonical_bytes(record)``."""
         return base64.b64encode(self._private_key.sign(canonical_bytes(record))).decode("ascii")
 
     def __repr__(self) -> str:
         return f"Signer(fingerprint={self.fingerprint})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("a Signer cannot be pickled")
 
 
@@ -137,7 +136,7 @@ def load_public_key(pem: str | bytes) -> Ed25519PublicKey:
     return key
 
 
-def verify(public_key: Ed25519PublicKey, record: dict, signature_b64: str | bytes) -> bool:
+def verify(public_key: Ed25519PublicKey, record: dict[str, Any], signature_b64: str | bytes) -> bool:
     """True if ``signature_b64`` is a valid signature of ``record`` by ``public_key``.
 
     Never raises for a bad signature: malformed base64, a signature of the wrong length and a

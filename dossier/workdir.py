@@ -19,9 +19,9 @@ import logging
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from dossier.config import Settings
 

@@ -1,19 +1,10 @@
 """Character data for telling Simplified from Traditional Chinese pages.
 
-``SIMPLIFIED_TO_TRADITIONAL`` pairs common Simplified characters with their Traditional form
-where the two are different glyphs (业/業, 费/費, 号/號, 钥/鑰 ...). The OCR step reads a few
-lines with the Simplified model, which answers with Simplified characters whatever the page
-holds, then looks at the *pixels* of every character in this table and asks whether they look
-more like the Simplified or the Traditional glyph. Confidence scores cannot answer that: both
-tesseract models read the other script's glyphs with high confidence (only the characters they
-output differ), so the decision is made on the image.
-
-The table covers the vocabulary of property-management records (fees, meters, units,
-renovation, contracts, common surnames) and the most frequent characters of running text.
-Characters whose Simplified form is also normal in Traditional text (表, 准, 只, 面, 里, 系,
-余, 占, 才 ...) are left out: they carry no evidence. The Traditional forms were generated with
-ICU's Hans-Hant transliterator (``uconv -x Hans-Hant``) from a hand-made list; regenerate the
-same way if the list grows.
+``SIMPLIFIED_TO_TRADITIONAL`` pairs common Simplified characters with their Traditional form where
+the two are different glyphs (业/業, 费/費, 号/號 ...); the OCR step compares a page's pixels with
+both (``ingest.ocr.judge_script``). Characters normal in both scripts (表, 准, 只 ...) are left
+out: they carry no evidence. The Traditional forms were generated with ICU (``uconv -x Hans-Hant``)
+from a hand-made list; regenerate the same way if it grows. Why: docs/decisions/002-one-ocr-model-per-page.md.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 The steps shell out to poppler (``pdfinfo``, ``pdftoppm``, ``pdftotext``, ``pdfimages``),
 tesseract and qpdf. Every call goes through :func:`run_tool` so that all of them get a timeout,
-a single-threaded OpenMP environment (tesseract otherwise spawns one thread per core and, with
-one page per worker process, oversubscribes the machine and runs *slower*), and a clear error
-when the tool is missing.
+a single-threaded OpenMP environment (``dossier.config.limit_openmp_threads``: tesseract
+otherwise spawns one thread per core and, with one page per worker process, oversubscribes the
+machine and runs *slower*), and a clear error when the tool is missing.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import os
 import shutil
 import subprocess
 import warnings
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from PIL import Image
 
+from dossier.config import limit_openmp_threads
 from dossier.errors import ConfigurationError, InvalidInput
 
 # Generous: a dense A4 page takes ~3 s in tesseract; these only stop a wedged process.
@@ -32,17 +33,6 @@ _PACKAGES = {
     "pdfimages": "poppler-utils",
     "qpdf": "qpdf",
 }
-
-
-def tool_env() -> dict[str, str]:
-    """The environment for external tools: ours, with OpenMP pinned to one thread.
-
-    Parallelism comes from running pages in separate worker processes, never from threads
-    inside one tesseract, so ``OMP_THREAD_LIMIT=1`` is forced rather than defaulted.
-    """
-    env = dict(os.environ)
-    env["OMP_THREAD_LIMIT"] = "1"
-    return env
 
 
 def run_tool(
@@ -64,10 +54,9 @@ def run_tool(
     if shutil.which(name) is None:
         package = _PACKAGES.get(name, name)
         raise ConfigurationError(f"{name} is not installed; install the {package} package.")
+    limit_openmp_threads()      # the tool inherits our environment: one OpenMP thread
     try:
-        result = subprocess.run(
-            argv, capture_output=True, timeout=timeout, env=tool_env(), stdin=subprocess.DEVNULL
-        )
+        result = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
         raise InvalidInput(
             f"{name} did not finish on {what or 'the input'} within {timeout:.0f} seconds."
@@ -121,10 +110,9 @@ def decoding(label: str) -> Iterator[None]:
 def load_grayscale(path: str | os.PathLike[str], *, label: str | None = None) -> Image.Image:
     """Open a single-frame image fully decoded as 8-bit grayscale ("L"), guarded by :func:`decoding`."""
     label = label or Path(path).name
-    with decoding(label):
-        with Image.open(path) as image:
-            image.load()
-            return image.convert("L") if image.mode != "L" else image.copy()
+    with decoding(label), Image.open(path) as image:
+        image.load()
+        return image.convert("L") if image.mode != "L" else image.copy()
 
 
 def image_dpi(image: Image.Image) -> float | None:

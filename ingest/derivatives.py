@@ -1,15 +1,11 @@
 """Step 5 of ingest: what people look at, made from the page images and the OCR.
 
-* A preview per page: WebP at ~150 dpi, quality ~70. Staff read pages on screen in the browser;
-  150 dpi shows a form legibly at full width, and WebP at this quality is a fraction of a JPEG's
-  size for grayscale text, which matters for a folder of hundreds of pages.
-* One searchable PDF per document: the one-page PDFs tesseract wrote (page image plus an
-  invisible text layer) are concatenated with qpdf. qpdf copies pages object by object without
-  decoding images, so memory stays small whatever the page count; the argument list goes
-  through a file, so thousands of pages need no giant command line. Pages of a born-digital PDF
-  that needed no OCR are taken from the original PDF as they are.
-
-Derivatives can always be rebuilt from the stored originals; nothing here is the record.
+A WebP preview per page (:data:`PREVIEW_DPI`, :data:`PREVIEW_QUALITY`), and one searchable PDF
+per document: the one-page PDFs (page image under an invisible text layer, :func:`page_pdf`)
+joined by qpdf without decoding images, so memory stays small whatever the page count; pages of a
+born-digital PDF that needed no OCR are taken from the original as they are. Derivatives can
+always be rebuilt from the stored originals; nothing here is the record.
+Why: docs/decisions/007-derivatives-webp-and-qpdf.md.
 """
 
 from __future__ import annotations
@@ -18,8 +14,8 @@ import functools
 import os
 import tempfile
 import zlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from PIL import Image, features
 
@@ -67,15 +63,15 @@ def make_preview(
         size = preview_size(image.width, image.height, dpi or 300, preview_dpi)
         _write_preview(image.convert("L") if image.mode != "L" else image, size, out, quality)
         return out
+    assert image_path is not None, "make_preview needs image_path or image"
     image_path = Path(image_path)
-    with decoding(image_path.name):
-        with Image.open(image_path) as source:
-            dpi = dpi or image_dpi(source) or 300
-            size = preview_size(source.width, source.height, dpi, preview_dpi)
-            # draft() lets JPEG decode at a reduced scale directly; a no-op for other formats.
-            source.draft("L", size)
-            page = source.convert("L") if source.mode != "L" else source
-            _write_preview(page, size, out, quality)
+    with decoding(image_path.name), Image.open(image_path) as source:
+        dpi = dpi or image_dpi(source) or 300
+        size = preview_size(source.width, source.height, dpi, preview_dpi)
+        # draft() lets JPEG decode at a reduced scale directly; a no-op for other formats.
+        source.draft("L", size)
+        page = source.convert("L") if source.mode != "L" else source
+        _write_preview(page, size, out, quality)
     return out
 
 

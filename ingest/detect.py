@@ -1,15 +1,11 @@
 """Step 1 of ingest: what is this file, and can we read it?
 
-Scanner batches arrive with whatever names the scanning station gave them, and uploads from a
-browser can be anything: a ZIP of a whole batch, an HTML error page saved as ``scan.pdf``, a
-Word document. So the type is decided by the file's first bytes (its magic number), never by
-its name, and anything that is not a PDF, TIFF, JPEG or PNG is refused with a sentence the
-archivist can act on, before any heavier tool touches it.
-
-For PDFs, :func:`pdf_info` asks poppler's ``pdfinfo`` for the page count (once: rasterising
-then works in small page ranges) and refuses password-protected or damaged files;
-:func:`text_layer` tells born-digital pages (a real text layer from a word processor or an
-earlier OCR) from pure scans, so the pipeline can skip OCR where the text is already there.
+The type is decided by the file's first bytes, never its name; anything that is not a PDF, TIFF,
+JPEG or PNG is refused with a sentence the archivist can act on, before any heavier tool touches
+it. For PDFs, :func:`pdf_info` gets the page count from poppler's ``pdfinfo`` and refuses
+password-protected or damaged files; :func:`text_layer` tells born-digital pages from pure scans,
+so the pipeline can skip OCR where the text is already there.
+Why: docs/decisions/006-file-type-from-magic-bytes.md.
 """
 
 from __future__ import annotations
@@ -20,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from PIL import Image
+
 from dossier.errors import InvalidInput
 
-from ._tools import first_line, run_tool
+from ._tools import decoding, first_line, run_tool
 
 Kind = Literal["pdf", "tiff", "jpeg", "png"]
 
@@ -210,10 +208,6 @@ def page_count(path: str | os.PathLike[str], detected: Detected, *, name: str | 
     if detected.is_pdf:
         return pdf_info(path, name=label).pages
     if detected.kind == "tiff":
-        from PIL import Image
-
-        from ._tools import decoding
-
         with decoding(label), Image.open(path) as image:
             return getattr(image, "n_frames", 1)
     return 1

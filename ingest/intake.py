@@ -14,42 +14,40 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
+from typing import Any
 
-from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
-from dossier.errors import DossierError, InvalidInput
-from dossier.models import Batch, BatchItem, Document, DocumentStatus, Household
+from dossier.dates import parse_date
+from dossier.errors import DossierError, InvalidInput, NotFound
+from dossier.models import Batch, BatchOutcome, Document, DocumentStatus, Household
 from dossier.permissions import Permission, require
+from dossier.services.disposal import resolve_class
 from dossier.services.documents import DuplicateDocument, NewDocument, get_document_type, store_original
 from dossier.services.households import get_household
-from ingest._tools import decoding
-from ingest.detect import Detected, detect, page_count, pdf_info
+from dossier.textfiles import decode_manifest
+from ingest.files import FileSpec, probe, record_item
+from ingest.split import intake_stack
 
 LOW_DPI = 200   # DA/T 31: scans under 200 dpi are flagged (a warning, not a refusal)
 
 
 @dataclass
-class FileSpec:
-    """One file to take in and where it goes. ``problem`` refuses it before it is read."""
+class IntakeRequest:
+    """One batch to take in, as the CLI, the web and the API describe it: the files (each saying
+    where it goes) and what holds for the whole batch. ``retention_class`` is the batch's class:
+    a file's own (a manifest row's) wins over it; split stacks follow their cover sheets."""
 
-    path: Path | None
-    name: str
-    household: str | None = None
-    community: str | None = None
-    type_code: str | None = None
-    title: str | None = None
-    document_date: date | None = None
-    confidential: bool = False
+    files: list[FileSpec]
+    source: str = "cli"                   # cli | web | api
+    label: str | None = None
     retention_class: str | None = None
-    problem: str | None = None
-    split: bool = False          # a stack with cover sheets: split it, file each part by its sheet
 
 
 @dataclass
@@ -60,13 +58,13 @@ class ItemReport:
     pages: int | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
-    low_dpi: list[dict] = field(default_factory=list)   # [{"page", "dpi"}] under LOW_DPI
+    low_dpi: list[dict[str, int]] = field(default_factory=list)   # [{"page", "dpi"}] under LOW_DPI
     item: int | None = None
-    stack_pages: list[int] | None = None               # [first, last] of a split stack's part
-    sheet: dict | None = None                          # the cover sheet that filed it
+    stack_pages: list[int | None] | None = None        # [first, last] of a split stack's part
+    sheet: dict[str, Any] | None = None                          # the cover sheet that filed it
 
-    def as_dict(self) -> dict:
-        out = {"id": self.id, "file": self.file, "status": self.status, "pages": self.pages, "error": self.error}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "file": self.file, "status": self.status, "pages": self.pages, "error": self.error}
         if self.stack_pages is not None:
             out.update(item=self.item, stack_pages=self.stack_pages, sheet=self.sheet)
         if self.warnings:
@@ -91,22 +89,6 @@ def display_name(raw: str | bytes) -> str:
     return text[:200]
 
 
-def parse_date(value: str | None, what: str = "date") -> date | None:
-    if value is None or str(value).strip() == "":
-        return None
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-        if match:
-            try:
-                return date(*(int(g) for g in match.groups()))
-            except ValueError:
-                pass
-    raise InvalidInput(f"{what} {value!r} is not a date; write it as YYYY-MM-DD")
-
-
 _TRUE = {"1", "yes", "y", "true", "是", "保密", "confidential"}
 _FALSE = {"", "0", "no", "n", "false", "否", "普通", "ordinary"}
 
@@ -120,14 +102,14 @@ def parse_flag(value: str | None, what: str) -> bool:
     raise InvalidInput(f"{what} {value!r} is not yes or no")
 
 
-def expand_paths(paths: list[str | os.PathLike]) -> list[tuple[Path, str]]:
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, str]]:
     """Files named directly, and every file inside a named folder (recursively, sorted);
     hidden files and folders are skipped."""
     out: list[tuple[Path, str]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = []
+            found: list[Path] = []
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(Path(root) / f for f in files if not f.startswith("."))
@@ -151,20 +133,11 @@ MANIFEST_COLUMNS = {
 }
 
 
-def decode_manifest(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM) or GBK/GB18030, which Excel writes on Chinese Windows."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput(f"manifest {name} is neither UTF-8 nor GBK text")
-
-
 def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
     """Rows of a batch manifest (CSV). Columns, by English or Chinese header:
-    file (文件), household (户号), type (类型), and optionally title (标题), date (日期,
-    YYYY-MM-DD), confidential (保密: yes/no/是/否), retention (保管期限), community (小区).
+    file (文件), household (户号), type (类型), and optionally title (标题), date (日期, as
+    ``dossier.dates`` reads it), confidential (保密: yes/no/是/否), retention (保管期限: the row's own
+    class, which wins over the batch's), community (小区).
     ``file`` is relative to the manifest's folder. A bad row becomes a refused file; a bad
     manifest (unreadable, no header, missing columns) raises InvalidInput."""
     path = Path(path)
@@ -197,7 +170,7 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
         if not any(cell.strip() for cell in row):
             continue
 
-        def cell(key: str) -> str | None:
+        def cell(key: str, row: list[str] = row) -> str | None:
             index = columns.get(key)
             return row[index].strip() if index is not None and index < len(row) else None
 
@@ -231,98 +204,75 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
 
 # --- probing and storing ---------------------------------------------------------------------
 
-def probe(path: Path, name: str, max_pages: int | None = None) -> Detected:
-    """Refuse early what processing would refuse later: wrong type, damaged or locked PDF, an
-    image whose declared size trips Pillow's decompression-bomb limit, and (with ``max_pages``,
-    the setting ``DOSSIER_MAX_PAGES``) more pages than one file may have, before it is stored."""
-    detected = detect(path, name=name)
-    if detected.is_pdf:
-        pages = pdf_info(path, name=name).pages
-    else:
-        with decoding(name), Image.open(path) as image:
-            image.size  # noqa: B018 - opening reads the header, where the bomb check happens
-        pages = page_count(path, detected, name=name) if max_pages is not None else 1
-    if max_pages is not None and pages > max_pages:
-        raise InvalidInput(f"{name} has {pages:,} pages, more than the {max_pages:,} one file may have "
-                           f"(DOSSIER_MAX_PAGES); split it into smaller files")
-    return detected
-
-
-def _item(session: Session, batch: Batch, name: str, outcome: str, **kw) -> BatchItem:
-    """Record what became of one file (or one part of a split stack), after the batch's others."""
-    position = 1 + (session.scalar(select(func.max(BatchItem.position)).where(BatchItem.batch_id == batch.id)) or 0)
-    item = BatchItem(batch_id=batch.id, position=position, file_name=name, outcome=outcome, **kw)
-    session.add(item)
-    session.commit()
-    return item
-
-
-def intake(archive: Archive, session: Session, actor: Actor, specs: list[FileSpec], *,
-           source: str = "cli", label: str | None = None) -> Batch:
+def intake(archive: Archive, session: Session, actor: Actor,
+           request: IntakeRequest | list[FileSpec]) -> Batch:
     """Take in a batch: store each acceptable file as a signed original, queued for processing.
-    Returns the committed batch; every file has an item saying what became of it."""
+    Returns the batch; every file has an item saying what became of it. A plain list of files is
+    a request with the defaults. Commits in steps: the batch, then each file's item (so one bad
+    file never undoes the others); an unknown batch retention class refuses the whole batch
+    before anything is stored."""
+    if not isinstance(request, IntakeRequest):
+        request = IntakeRequest(list(request))
     require(actor, Permission.MANAGE_RECORDS)
-    batch = Batch(created_by_id=actor.user_id, created_by_name=actor.username, source=source, label=label)
+    default_class = resolve_class(session, request.retention_class).code if request.retention_class else None
+    batch = Batch(created_by_id=actor.user_id, created_by_name=actor.username, source=request.source,
+                  label=request.label)
     session.add(batch)
     session.commit()
     households: dict[tuple[str, str | None], Household] = {}
-    for spec in specs:
+    for spec in request.files:
         try:
-            if spec.problem:
-                raise InvalidInput(spec.problem)
+            if spec.problem or spec.path is None:
+                raise InvalidInput(spec.problem or f"{spec.name} names no file")
             if spec.split:
-                from ingest.split import intake_stack
-
                 intake_stack(archive, session, actor, batch, spec)
                 continue
             key = (spec.household or "", spec.community)
             if key not in households:
                 households[key] = get_household(session, spec.household or "", spec.community)
             household = households[key]
-            get_document_type(session, spec.type_code or "")
+            doc_type = get_document_type(session, spec.type_code or "")
             detected = probe(spec.path, spec.name, archive.settings.max_pages)
             new = NewDocument(
-                household=household, type_code=spec.type_code, title=spec.title or Path(spec.name).stem or spec.name,
+                household=household, type_code=doc_type.code, title=spec.title or Path(spec.name).stem or spec.name,
                 media_type=detected.media_type, original_name=spec.name, document_date=spec.document_date,
-                confidential=spec.confidential, retention_class=spec.retention_class,
-                status=DocumentStatus.QUEUED.value,
+                confidential=spec.confidential, retention_class=spec.retention_class or default_class,
+                status=DocumentStatus.QUEUED,
             )
             with open(spec.path, "rb") as stream:
                 doc = store_original(archive, session, actor, new, stream, batch_id=batch.id)
-            _item(session, batch, spec.name, "stored", document_id=doc.id)
+            record_item(session, batch, spec.name, BatchOutcome.STORED, document_id=doc.id)
         except DuplicateDocument as dup:
-            _item(session, batch, spec.name, "duplicate", duplicate_of=dup.existing_id,
-                  error=f"already in the archive as document {dup.existing_id}")
+            record_item(session, batch, spec.name, BatchOutcome.DUPLICATE, duplicate_of=dup.existing_id,
+                        error=f"already in the archive as document {dup.existing_id}")
         except DossierError as exc:
             session.rollback()
-            _item(session, batch, spec.name, "rejected", error=exc.message)
+            record_item(session, batch, spec.name, BatchOutcome.REJECTED, error=exc.message)
     return batch
 
 
-SPLIT_OUTCOMES = ("unfiled", "separator", "blank")
+SPLIT_OUTCOMES = (BatchOutcome.UNFILED, BatchOutcome.SEPARATOR, BatchOutcome.BLANK)
 
 
 def file_status(outcome: str, document_status: str | None) -> str:
     """What became of a file: indexed | queued | processing | duplicate | rejected | failed |
     destroyed, or for the parts of a split stack also unfiled | separator | blank (from its
     batch item's outcome and its document's state)."""
-    if outcome in ("duplicate",) + SPLIT_OUTCOMES:
+    if outcome in (BatchOutcome.DUPLICATE, *SPLIT_OUTCOMES):
         return outcome
-    if outcome != "stored" or document_status is None:
+    if outcome != BatchOutcome.STORED or document_status is None:
         return "rejected"
-    if document_status in (DocumentStatus.INDEXED.value, DocumentStatus.FAILED.value,
-                           DocumentStatus.DESTROYED.value, DocumentStatus.PROCESSING.value):
+    if document_status in (DocumentStatus.INDEXED, DocumentStatus.FAILED,
+                           DocumentStatus.DESTROYED, DocumentStatus.PROCESSING):
         return document_status
     return "queued"
 
 
-def batch_report(session: Session, batch_id: int, *, live: bool = False) -> dict:
+def batch_report(session: Session, batch_id: int, *, live: bool = False) -> dict[str, Any]:
     """The batch as the CLI and the web show it: one entry per file, in order. ``live`` tells
     ``processing`` apart from ``queued`` (the CLI's report names only the settled states)."""
     batch = session.get(Batch, batch_id)
     if batch is None:
-        from dossier.errors import NotFound
-
         raise NotFound(f"there is no batch {batch_id}")
     session.expire_all()
     reports = []
@@ -331,13 +281,13 @@ def batch_report(session: Session, batch_id: int, *, live: bool = False) -> dict
         status = file_status(item.outcome, doc.status if doc is not None else None)
         if status == "processing" and not live:
             status = "queued"
-        if doc is not None and item.outcome == "stored":
+        if doc is not None and item.outcome == BatchOutcome.STORED:
             report = ItemReport(item.file_name, status, doc.id, doc.page_count,
                                 doc.last_error if status == "failed" else None)
             low = [(p.number, p.dpi) for p in doc.pages if p.dpi is not None and p.dpi < LOW_DPI]
             report.warnings = [f"page {n}: {dpi} dpi, under {LOW_DPI}" for n, dpi in low]
             report.low_dpi = [{"page": n, "dpi": dpi} for n, dpi in low]
-        elif item.outcome == "duplicate":
+        elif item.outcome == BatchOutcome.DUPLICATE:
             report = ItemReport(item.file_name, status, item.duplicate_of, None, item.error)
         else:
             report = ItemReport(item.file_name, status, None, None, item.error)
@@ -347,6 +297,12 @@ def batch_report(session: Session, batch_id: int, *, live: bool = False) -> dict
             report.sheet = json.loads(item.sheet) if item.sheet else None
         reports.append(report)
     return {"batch": batch.id, "documents": [r.as_dict() for r in reports]}
+
+
+def show_batch(session: Session, actor: Actor, batch_id: int) -> dict[str, Any]:
+    """A batch's report for a records manager (``dossier batch show``)."""
+    require(actor, Permission.MANAGE_RECORDS)
+    return batch_report(session, batch_id)
 
 
 def batch_document_ids(session: Session, batch_id: int, statuses: tuple[str, ...] | None = None) -> list[int]:

@@ -1,34 +1,12 @@
 """Step 4 of ingest: read a prepared page with tesseract, in the right script, in one run.
 
-Household folders mix Simplified and Traditional Chinese documents (a Hong Kong owner's
-papers, a Taiwanese tenant's contract), and the model matters: on a Traditional page the
-Simplified model answers in Simplified characters and scores ~30% CER against what is
-printed, the Traditional model below 1%; loading both (``chi_sim+chi_tra``) costs 1.3-1.5x
-and still mixes scripts. So each page gets one model:
-
-1. a guess: the script of an earlier page of the same document when there is one, else the
-   Simplified model reads the one text line with the most ink that preprocessing found
-   (psm 7, about a tenth of a dense page's time);
-2. the page is read once with the guessed model (:mod:`ingest.tesseract`: in the worker
-   process, or the command), producing words with confidences and the characters with their
-   boxes; the one-page PDF with the image under an invisible text layer is written from the
-   words (:func:`ingest.derivatives.page_pdf`);
-3. the guess is checked on that same run: every character with a distinct Traditional form
-   (业/業, 费/費 ...) among a sample of the page's is compared, as pixels, with both forms
-   rendered from the system's CJK fonts (:func:`judge_script`). Confidence scores cannot make
-   this call (both models read the other script's glyphs confidently), the glyph shapes can.
-   Mostly Latin letters mark an English page. When the check disagrees, the page is read again
-   with the right model: a wrong guess costs a second run, a right one nothing.
-
-The Chinese models read Latin letters, digits and identifiers (A-3-1201, No.20240428-017)
-themselves; the English model is added only when the page is largely Latin, because when
-loaded it wins some Chinese words with confident Latin garbage (measured: +0.5 points of CER
-on Chinese pages). ``english=True`` forces it.
-
-Tesseract puts spaces between CJK characters, often answers ASCII punctuation where the page
-has full-width punctuation, and reads wide gaps as stray quotes at confidence ~0;
-:func:`text_from_words` and :func:`clean_text` restore Chinese typographic conventions in the
-text (the word list keeps tesseract's raw output).
+Each page is read with one model: a guess (an earlier page's script, else one line read by the
+Simplified model), checked on the same run by comparing the pixels of characters that have a
+distinct Traditional form with both glyphs (:func:`judge_script`); a wrong guess costs a second
+run. The English model is added only when the page is largely Latin (or ``english=True``). Reading
+yields words with confidences and characters with their boxes; :func:`text_from_words` and
+:func:`clean_text` restore Chinese typographic conventions in the text (the word list stays raw).
+Why: docs/decisions/002-one-ocr-model-per-page.md.
 """
 
 from __future__ import annotations
@@ -40,18 +18,19 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ._hanzi import SIMPLIFIED_TO_TRADITIONAL, is_cjk
 from . import derivatives
+from ._hanzi import SIMPLIFIED_TO_TRADITIONAL, is_cjk
 from ._tools import DEFAULT_TIMEOUT, decoding
-from .tesseract import Word, recognise, tessdata_dir
 from .preprocess import PreparedPage, load_page
+from .tesseract import Word, recognise, tessdata_dir
 
 Language = Literal["chi_sim", "chi_tra", "eng"]
 LanguageChoice = Literal["auto", "chi_sim", "chi_tra", "eng"]
@@ -283,7 +262,10 @@ def text_from_words(words: Sequence[Word]) -> str:
             if line_key[:2] != key[:2]:
                 lines.append("")
             current = ""
-        current = current + _joiner(previous[0], word, previous[1], text) + text if current else text
+        if current and previous is not None:         # previous is set once current has text
+            current = current + _joiner(previous[0], word, previous[1], text) + text
+        else:
+            current = text
         previous = (word, text)
         key = line_key
     if current:
@@ -447,7 +429,7 @@ def judge_script(
             t = max(float(np.dot(vector, t)) for t in traditional)
             s_score = s if s_score is None else max(s_score, s)
             t_score = t if t_score is None else max(t_score, t)
-        if s_score is not None:
+        if s_score is not None and t_score is not None:    # both or neither
             margins.append(t_score - s_score)
     if len(margins) < MIN_SENSITIVE_CHARS:
         return ScriptGuess("chi_sim", "default", 0.0, len(margins), share)
@@ -574,6 +556,7 @@ def ocr_page(
     if image is None:
         image, file_dpi = load_page(image_path, label)
         dpi = dpi or file_dpi
+    assert dpi is not None                # the prepared page's or the file's
 
     if language != "auto":
         guess = ScriptGuess(language, "given")

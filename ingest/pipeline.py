@@ -1,27 +1,12 @@
 """Processing one stored original into pages: rasterise → (text layer | preprocess → OCR) →
-derivatives → catalog → index.
+derivatives → catalog → index, for one document claimed under a lease (``ingest.state``).
 
-Each step is a module of its own (``detect``, ``rasterise``, ``preprocess``, ``ocr``,
-``derivatives``); this module strings them together for one document and keeps the catalog's
-state right:
-
-* the document is claimed under a lease (``ingest.state``), renewed as pages are done;
-* pages are rasterised a few at a time and handed to worker processes (one tesseract each,
-  ``OMP_THREAD_LIMIT=1``), with at most a few pages in flight, so memory stays bounded whatever
-  the page count; each page is decoded once in its worker (prepared in memory, read, previewed),
-  and the script found on a finished page is the next pages' first guess;
-* a one-page document's searchable PDF is its page's PDF as it is (no qpdf run);
-* previews are stored as they are made, under a key prefix of this attempt; pages, derivative
-  keys and the document's new state are committed together at the end. A crash before that
-  commit leaves only unreferenced derivative objects, which the next attempt deletes first;
-* the plaintext original, page images and previews exist only in this attempt's private working
-  folder under ``$DOSSIER_HOME/work`` (``dossier.workdir``), removed afterwards and swept by the
-  next worker when this one is killed; a confidential document's page text is sealed in the
-  final commit (``dossier.pagetext``);
-* that commit happens only if the document is still this attempt's (still processing, same
-  attempt number): a worker that stalled past its lease while the document was re-queued,
-  taken by another worker or destroyed meanwhile deletes what it stored and leaves the catalog
-  alone, so a destroyed record's text never comes back.
+Pages go a few at a time to worker processes (one single-threaded tesseract each): memory stays
+bounded. Previews are stored as made, under this attempt's key prefix; pages, derivative keys and
+the new state (page text sealed if confidential) commit together at the end, only if the document
+is still this attempt's (else what it stored is deleted). Plaintext exists only in the attempt's
+private folder under ``$DOSSIER_HOME/work``; a crash leaves only unreferenced derivatives, which
+the next attempt deletes. Why: docs/decisions/008-bounded-crash-safe-processing.md.
 """
 
 from __future__ import annotations
@@ -33,10 +18,11 @@ from collections import deque
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
-from dossier import pagetext
+from dossier import objectkeys, pagetext
 from dossier.archive import Archive
 from dossier.errors import DossierError, InvalidInput
 from dossier.models import Document, DocumentStatus, ObjectKey, Page, utcnow
@@ -48,10 +34,10 @@ from ingest.detect import detect, page_count, text_layer
 from ingest.ocr import ScriptGuess, ocr_page
 from ingest.preprocess import prepare_for_ocr
 from ingest.rasterise import PageImage, iter_pages
+from search import hooks
 
 log = logging.getLogger(__name__)
 
-DERIVATIVES = "derivatives"
 RENEW_EVERY_SECONDS = 5            # lease renewal doubles as progress reporting
 TEXT_LAYER_RANGE = 8            # pages per pdftotext call
 
@@ -118,7 +104,7 @@ def _clear_unreferenced_derivatives(archive: Archive, session, doc: Document) ->
     """Delete derivative objects of earlier attempts that never reached the catalog."""
     referenced = set(session.scalars(select(Page.preview_key).where(Page.document_id == doc.id)))
     referenced.add(doc.searchable_pdf_key)
-    for info in archive.store.list(f"{DERIVATIVES}/{doc.id}/"):
+    for info in archive.store.list(objectkeys.derivatives_prefix(doc.id)):
         if info.key not in referenced:
             archive.store.delete(info.key)
 
@@ -134,7 +120,7 @@ def process_document(archive: Archive, document_id: int, *, executor: Executor |
         try:
             if not _process(archive, session, document_id, executor or _Inline(), in_flight):
                 return "skipped"
-            return DocumentStatus.INDEXED.value
+            return DocumentStatus.INDEXED
         except InvalidInput as exc:
             # The content itself cannot be processed (damaged page, bomb): retrying cannot help.
             return state.fail(session, document_id, exc.message, final=True)
@@ -152,7 +138,6 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
     doc = session.get(Document, document_id)
     _clear_unreferenced_derivatives(archive, session, doc)
     attempt = doc.attempts
-    attempt_prefix = f"{DERIVATIVES}/{doc.id}/{attempt}"
     # The plaintext original, page rasters and previews stay in this attempt's private folder
     # (``dossier.workdir``), removed afterwards, swept by the next worker if this one is killed.
     with work_folder(archive.settings, f"doc{doc.id}-") as workdir:
@@ -173,7 +158,7 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
             result = future.result()
             if result.script is not None and result.script.method in ("glyphs", "latin", "confidence"):
                 prior = result.script
-            preview_key = f"{attempt_prefix}/preview-{result.number:06d}.webp"
+            preview_key = objectkeys.preview_key(doc.id, attempt, result.number)
             with open(result.preview_path, "rb") as fh:
                 stored[preview_key] = archive.vault.put(preview_key, fh).wrapped_key
             result.preview_path.unlink(missing_ok=True)
@@ -204,20 +189,21 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
         if any(r.pdf_path for r in results):
             if len(results) == 1:
                 pdf_path = results[0].pdf_path       # the one page's PDF is the document's
+                assert pdf_path is not None
             else:
                 pdf_path = workdir / "searchable.pdf"
                 derivatives.assemble_pdf(
                     [(r.pdf_path, 1) if r.pdf_path else (original, r.number) for r in results], pdf_path)
-            pdf_key = f"{attempt_prefix}/searchable.pdf"
+            pdf_key = objectkeys.searchable_pdf_key(doc.id, attempt)
             with open(pdf_path, "rb") as fh:
                 stored[pdf_key] = archive.vault.put(pdf_key, fh).wrapped_key
 
     # Finish only if the document is still ours: the conditional update also holds the row (or,
     # on SQLite, the database) until the commit below, so nobody can take or destroy it between.
-    ours = session.execute(
-        update(Document).where(Document.id == doc.id, Document.status == DocumentStatus.PROCESSING.value,
+    ours = cast(CursorResult[Any], session.execute(
+        update(Document).where(Document.id == doc.id, Document.status == DocumentStatus.PROCESSING,
                                Document.attempts == attempt)
-        .values(status=DocumentStatus.INDEXED.value).execution_options(synchronize_session=False))
+        .values(status=DocumentStatus.INDEXED).execution_options(synchronize_session=False)))
     if ours.rowcount != 1:
         session.rollback()
         log.warning("document %s changed hands while it was processed; this attempt's work is dropped", doc.id)
@@ -231,14 +217,14 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
     session.refresh(doc, ["confidentiality"])     # as it is now: a correction may have changed it
     confidential = pagetext.is_confidential(doc)
     for r in results:
-        page = Page(document_id=doc.id, number=r.number, confidence=r.confidence,
+        row = Page(document_id=doc.id, number=r.number, confidence=r.confidence,
                     language=r.language, dpi=r.dpi, preview_key=r.preview_key, source=r.source,
                     rotation=r.rotation, skew=r.skew)
-        pagetext.store(archive, page, r.text, confidential=confidential)   # sealed when confidential
-        session.add(page)
+        pagetext.store(archive, row, r.text, confidential=confidential)   # sealed when confidential
+        session.add(row)
     doc.page_count = len(results)
     doc.searchable_pdf_key = pdf_key
-    doc.status = DocumentStatus.INDEXED.value
+    doc.status = DocumentStatus.INDEXED
     doc.lease_until = None
     doc.last_error = None
     doc.processed_at = utcnow()
@@ -249,7 +235,5 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
     session.commit()
     for key in old_keys:
         archive.store.delete(key)
-    from search import hooks
-
     hooks.document_changed(archive, document_id)
     return True

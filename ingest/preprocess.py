@@ -1,33 +1,12 @@
 """Step 3 of ingest: make a page image easy for tesseract, without changing what it says.
 
-Sheet-fed scanners feed pages crooked (a degree or two is normal), sideways or upside down,
-and archive paper is grey, yellowed or faint. Tesseract's line finder tolerates little skew
-before lines break up, and an upside-down page comes out as confident garbage, so each page is
-normalised here. The result is a new image used for OCR, for the preview and for the
-searchable PDF (whose text layer must sit on the same pixels the OCR saw); the archived
-original is never modified. Turning, straightening and scaling happen in one resampling pass.
-
-Everything that *measures* the page works on a downscaled (~150 dpi) binarised copy held as
-the coordinates of its ink pixels, so memory and time stay small whatever the page size:
-
-* contrast: paper is mapped to white and ink to black from the page's own histogram
-  (Otsu threshold, then background median and dark-ink percentile), so grey or yellowed
-  paper stops looking like texture to the OCR; grey levels are kept (tesseract binarises
-  better itself than a fixed threshold would);
-* line direction (0/180 vs 90/270): text lines make the ink's projection perpendicular to them
-  far more peaked than the projection along them, even for CJK text, whose characters also
-  line up in columns, because the gaps between lines are much wider than between characters;
-* skew: the projection-profile method, maximising the sum of squared bin counts of the ink
-  projected at angles within +/-5 degrees, coarse then fine (0.02 degree steps);
-* upside down: text blocks are left-aligned, so lines that stop short stop short on the right
-  (free, and decides most pages). When that evidence is weak (a table, a centred notice)
-  tesseract's orientation detection (``--psm 0``) runs on a band of four text lines rather
-  than the page (~0.5 s instead of ~0.75 s on A4; it was right on all 16 rotations of the
-  benchmark pages), and its answer is used only at confidence >= ``OSD_MIN_CONFIDENCE``;
-  otherwise the page is left as fed, which is upright for nearly every sheet;
-* resolution for OCR: pages whose print is large enough are scaled down to where text lines
-  are ~30 pixels tall (never below 200 dpi): tesseract's time grows with the pixels, its
-  accuracy does not beyond that (see :func:`_ocr_scale`).
+Contrast is normalised from the page's own histogram (grey levels kept), and the page is turned
+upright (line direction, then upside-down evidence; tesseract's OSD only when that is weak),
+straightened (projection profile within ``MAX_SKEW``) and scaled for OCR (never below
+``OCR_MIN_DPI``) in one resampling pass. Measurements use a ~150 dpi binarised copy held as ink
+coordinates, so memory and time stay small whatever the page size. The result is a new image for
+OCR, the preview and the searchable PDF (whose text layer must sit on these pixels); the archived
+original is never modified. Methods and reasons: docs/decisions/003-page-preprocessing.md.
 """
 
 from __future__ import annotations
@@ -104,13 +83,12 @@ def load_page(path: str | os.PathLike[str], label: str | None = None) -> tuple[I
     A JPEG is decoded straight to grayscale (libjpeg skips the colour conversion).
     """
     path = Path(path)
-    with decoding(label or path.name):
-        with Image.open(path) as source:
-            dpi = round(image_dpi(source) or 300)
-            if source.format == "JPEG" and source.mode != "L":
-                source.draft("L", source.size)
-            source.load()
-            page = source.convert("L") if source.mode != "L" else source.copy()
+    with decoding(label or path.name), Image.open(path) as source:
+        dpi = round(image_dpi(source) or 300)
+        if source.format == "JPEG" and source.mode != "L":
+            source.draft("L", source.size)
+        source.load()
+        page = source.convert("L") if source.mode != "L" else source.copy()
     return page, dpi
 
 
@@ -389,11 +367,10 @@ def measure_skew(image: Image.Image | str | os.PathLike[str], *, dpi: int | None
     feeds. Returns 0.0 for a page without text lines.
     """
     if not isinstance(image, Image.Image):
-        with decoding(Path(image).name):
-            with Image.open(image) as source:
-                dpi = dpi or round(image_dpi(source) or 300)
-                source.load()
-                image = source.convert("L")
+        with decoding(Path(image).name), Image.open(image) as source:
+            dpi = dpi or round(image_dpi(source) or 300)
+            source.load()
+            image = source.convert("L")
     factor = max(1, round((dpi or 300) / WORK_DPI))
     ink = _ink_mask(image.convert("L").reduce(factor) if factor > 1 else image.convert("L"))
     if ink is None:

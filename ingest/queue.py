@@ -8,25 +8,38 @@ for one worker only, and the sweep re-queues whatever a dead worker left behind.
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
 
 from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
 
+from dossier.archive import Archive
 from dossier.config import Settings
+from ingest.pipeline import process_document
+from ingest.tesseract import configure
 
 PROCESS_TASK = "dossier.process_document"
 
+log = logging.getLogger(__name__)
+
 _hueys: dict[str, Huey] = {}
-_process_tasks: dict[str, object] = {}
+_process_tasks: dict[str, TaskWrapper] = {}
 _lock = threading.Lock()
 
 
-def _process_document_task(document_id: int) -> None:
-    # Runs inside a worker process, which was started with the same environment as the app.
-    from dossier.archive import Archive
-    from ingest.pipeline import process_document
+def _process_document_task(settings: Settings) -> Callable[[int], None]:
+    """The task that processes one document, with the settings of the process that registered it
+    (in the worker: the ones ``dossier worker`` read at start, inherited by its forks)."""
 
-    process_document(Archive(Settings.from_env()), document_id)
+    def process(document_id: int) -> None:
+        configure(settings)
+        status = process_document(Archive(settings), document_id)
+        if status == "failed":
+            log.warning("document %s failed; its last error is recorded on it", document_id)
+
+    return process
 
 
 def _queue_key(settings: Settings) -> str:
@@ -44,7 +57,7 @@ def get_huey(settings: Settings) -> Huey:
             else:
                 settings.home.mkdir(parents=True, exist_ok=True)
                 huey = SqliteHuey("dossier", filename=key, results=False)
-            _process_tasks[key] = huey.task(name=PROCESS_TASK, retries=0)(_process_document_task)
+            _process_tasks[key] = huey.task(name=PROCESS_TASK, retries=0)(_process_document_task(settings))
             _hueys[key] = huey
         return huey
 

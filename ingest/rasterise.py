@@ -1,20 +1,11 @@
 """Step 2 of ingest: one grayscale image per page, at OCR resolution, a few pages at a time.
 
-Folders run to hundreds of pages, so a document is never loaded whole: PDFs are rendered by
-poppler in ranges of :data:`PDF_BATCH` pages (``pdftoppm -gray`` writes PGMs straight to disk,
-nothing is decoded in this process), TIFF frames are decoded one at a time, and each page is
-written out before the next is read. The page files are working copies read once by the next
-step, so they are uncompressed PGM (PNG's compression cost more than the rendering); a one-page
-JPEG that needs no conversion is linked as it is. The caller consumes an iterator and owns the
-files in ``workdir`` (delete each once its page has been processed to keep disk use bounded too).
-
-Pages are rendered or converted to 8-bit grayscale: colour adds nothing to OCR of household
-records and triples the memory and time of every later step. The original file, in colour, is
-what the archive keeps; these images are working copies and derivatives' sources.
-
-Scans above 300 dpi are downsampled here (OCR accuracy does not improve beyond 300 dpi for
-body text, and time grows with pixels); each page records the resolution its source had,
-which the catalog can show and an auditor can check against the scanning instructions.
+A document is never loaded whole: PDFs are rendered by poppler in ranges of :data:`PDF_BATCH`
+pages straight to PGM files, TIFF frames are decoded one at a time, and a one-page JPEG that needs
+no conversion is linked as it is. Pages are 8-bit grayscale, downsampled to at most 300 dpi, and
+each records the resolution its source had. The caller consumes an iterator and owns the files in
+``workdir`` (delete each once processed, to keep disk use bounded); they are working copies, the
+archive keeps the original. Why: docs/decisions/005-rasterise-grayscale-in-page-ranges.md.
 """
 
 from __future__ import annotations
@@ -22,11 +13,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import cast
 
 from PIL import Image, ImageOps, ImageSequence
+from PIL.TiffImagePlugin import TiffImageFile
 
 from dossier.errors import ConfigurationError, InvalidInput
 
@@ -106,7 +99,7 @@ def _iter_pdf(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[PageI
             )
         source_dpis = _pdf_source_dpi(path, first, last, sizes)
         paths = _render_pdf(path, first, last, dpi, workdir, label)
-        for number, page_path in zip(range(first, last + 1), paths):
+        for number, page_path in zip(range(first, last + 1), paths, strict=True):
             with decoding(f"Page {number} of {label}"):
                 with Image.open(page_path) as rendered:
                     width, height = rendered.size
@@ -125,7 +118,7 @@ def _render_pdf(path: Path, first: int, last: int, dpi: int, workdir: Path, labe
     rendering (poppler's PNG writers took 1.4 s per A4 page at 300 dpi, ``pdftoppm -gray`` to
     PGM 0.1 s).
     """
-    from pdf2image import convert_from_path
+    from pdf2image import convert_from_path  # reason: the worker's heavy deps stay out of CLI start-up
     from pdf2image.exceptions import (
         PDFInfoNotInstalledError,
         PDFPageCountError,
@@ -134,7 +127,8 @@ def _render_pdf(path: Path, first: int, last: int, dpi: int, workdir: Path, labe
     )
 
     try:
-        paths = convert_from_path(
+        # paths_only=True: pdf2image returns the files' paths, though it annotates images.
+        paths = cast(list[str], convert_from_path(
             path,
             dpi=dpi,
             first_page=first,
@@ -145,7 +139,7 @@ def _render_pdf(path: Path, first: int, last: int, dpi: int, workdir: Path, labe
             grayscale=True,          # pdftoppm -gray: 8-bit PGM files
             paths_only=True,
             timeout=RENDER_TIMEOUT,
-        )
+        ))
     except PDFInfoNotInstalledError as exc:
         raise ConfigurationError("poppler is not installed; install the poppler-utils package.") from exc
     except PDFPopplerTimeoutError as exc:
@@ -159,7 +153,7 @@ def _render_pdf(path: Path, first: int, last: int, dpi: int, workdir: Path, labe
             f"Pages {first}-{last} of {label} could not all be rendered; the PDF is probably damaged."
         )
     pages = []
-    for number, rendered in zip(range(first, last + 1), paths):
+    for number, rendered in zip(range(first, last + 1), paths, strict=True):
         target = workdir / f"page-{number:06d}.pgm"
         Path(rendered).rename(target)
         pages.append(target)
@@ -213,7 +207,7 @@ def _to_grayscale(image: Image.Image) -> Image.Image:
     """8-bit grayscale, with transparency flattened onto white paper and 16-bit data scaled."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         # Pillow's direct conversion clips 16-bit values at 255 instead of scaling them.
-        maximum = 65535 if image.mode.startswith("I;16") else max(1, image.getextrema()[1])
+        maximum = 65535 if image.mode.startswith("I;16") else max(1, cast(float, image.getextrema()[1]))
         return image.point(lambda v: v * (255.0 / maximum)).convert("L")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
@@ -243,7 +237,8 @@ def _iter_raster(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[Pa
                 # Pillow checks the bomb limit for the first frame only; later frames of a
                 # multi-page TIFF can declare any size, so check each before decoding it.
                 check_pixels(*frame.size, what=f"Page {number + 1} of {label}")
-                if container.format == "TIFF" and int(frame.tag_v2.get(_TIFF_NEW_SUBFILE_TYPE, 0)) & 1:
+                if (container.format == "TIFF" and isinstance(frame, TiffImageFile)
+                        and int(frame.tag_v2.get(_TIFF_NEW_SUBFILE_TYPE, 0)) & 1):
                     continue  # a reduced-resolution thumbnail some scanners add, not a page
                 source_dpi = image_dpi(frame)
                 page = _to_grayscale(ImageOps.exif_transpose(frame))

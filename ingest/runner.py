@@ -4,24 +4,33 @@ the long-lived ``dossier worker`` fed by the queue.
 Here and now uses every core: child processes read pages (one tesseract each,
 ``OMP_THREAD_LIMIT=1``) fed by a few documents in flight in this process, so a batch of single
 scans and a 500-page PDF keep every core busy alike (see :func:`process_here`).
+
+Both set the process up for reading pages (:func:`_prepare`) before forking: the children
+inherit the OpenMP limit and the OCR engine the settings name.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from typing import Callable
+
+from sqlalchemy import select
 
 from dossier.archive import Archive
-from dossier.config import Settings
+from dossier.config import Settings, limit_openmp_threads
 from dossier.db import dispose_engines
 from dossier.filemodes import private_umask
+from dossier.models import Document
 from dossier.workdir import sweep
-from ingest import state
+from ingest import state, tesseract
 from ingest.pipeline import process_document
 from ingest.queue import enqueue_documents, get_huey, pending_count
+
+log = logging.getLogger(__name__)
 
 HOUSEKEEPING_SECONDS = 10
 FINAL = ("indexed", "failed", "destroyed")
@@ -31,8 +40,13 @@ def default_processes() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
+def _prepare(settings: Settings) -> None:
+    """Set this process up for reading pages, before it forks the processes that read them."""
+    limit_openmp_threads()      # one tesseract per core: each runs one OpenMP thread
+    tesseract.configure(settings)
+
+
 def _child_start() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
     dispose_engines()
 
 
@@ -55,6 +69,7 @@ def process_here(archive: Archive, document_ids: list[int], processes: int | Non
     processes = processes or default_processes()
     if not document_ids:
         return
+    _prepare(archive.settings)
     if processes <= 1:
         for document_id in document_ids:
             process_document(archive, document_id)
@@ -78,6 +93,7 @@ def housekeeping(settings: Settings) -> None:
         if pending_count(settings) == 0:
             ids += state.stranded(session)
     if ids:
+        log.info("queueing again %d document(s) a dead worker or a lost message left behind", len(set(ids)))
         enqueue_documents(settings, sorted(set(ids)))
 
 
@@ -86,7 +102,7 @@ def _housekeeping_loop(settings: Settings) -> None:
         try:
             housekeeping(settings)
         except Exception:  # noqa: BLE001 - a passing database hiccup must not stop the chores
-            pass
+            log.exception("worker housekeeping failed; trying again in %s seconds", HOUSEKEEPING_SECONDS)
         time.sleep(HOUSEKEEPING_SECONDS)
 
 
@@ -101,7 +117,7 @@ def run_worker(settings: Settings, processes: int, on_start: Callable[[str], Non
     copies of originals, page images) are removed; folders of live processes stay.
     """
     private_umask()
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    _prepare(settings)
     swept = sweep(settings)
     huey = get_huey(settings)
     housekeeping(settings)  # fail loudly at start if the catalog is unreachable
@@ -125,10 +141,6 @@ def run_worker(settings: Settings, processes: int, on_start: Callable[[str], Non
 
 def progress(archive: Archive, document_ids: list[int]) -> tuple[int, int, int]:
     """(pages done, pages known so far, documents finished) for these documents."""
-    from sqlalchemy import select
-
-    from dossier.models import Document
-
     with archive.session() as session:
         rows = session.execute(
             select(Document.status, Document.pages_done, Document.page_count).where(Document.id.in_(document_ids))

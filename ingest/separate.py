@@ -1,35 +1,26 @@
 """Splitting a scanned stack at its cover sheets (see ``dossier.services.coversheets``).
 
-Before any OCR, every page of the stack is looked at once, small: rendered at
-:data:`DETECT_DPI` (a cover sheet's QR code has modules of about 1.3 mm, four pixels there),
-read with zxing-cpp, and measured for the two black bars every sheet has and for ink coverage.
-A page whose small image shows the bars but no readable code is read again at full resolution.
-
-Each page is then one of:
-
-- ``sheet``: a cover sheet whose code was read and verified; a new document starts after it.
-- ``bad_sheet``: the bars of a cover sheet, or a Dossier code, but no trustworthy facts (the code
-  unreadable, altered, or from another archive); the pages after it are unfiled, with the reason.
-- ``blank``: no ink, right after a sheet (the back of a sheet in a duplex scan); dropped.
-- ``content``: everything else, kept in the current document (blank pages elsewhere are kept:
-  they are part of the record as scanned).
-
-:func:`plan` turns the pages into parts; :func:`extract_pages` writes one part's pages as a file
-of the stack's own kind (qpdf for PDF, the TIFF frames themselves for TIFF), which is stored as
-that document's original; :func:`extract_page_list` does the same for any pages in any order
-(a stack re-stored without a destroyed document's pages, ``retention.stacks``).
+Before any OCR every page is looked at once, small (:data:`DETECT_DPI`, zxing-cpp, the sheets'
+black bars, ink coverage; full resolution only for bars without a readable code) and classified:
+``sheet`` (code read and verified: a document starts after it), ``bad_sheet`` (bars or a Dossier
+code but no trustworthy facts: the pages after it are unfiled), ``blank`` (no ink, right after a
+sheet: dropped) or ``content`` (kept, blank pages elsewhere included). :func:`plan` turns pages
+into parts; :func:`extract_pages` and :func:`extract_page_list` write pages as a file of the
+stack's own kind (qpdf for PDF, TIFF frames). Why: docs/decisions/010-cover-sheets-and-stack-splitting.md.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
+import zxingcpp
 from PIL import Image, ImageSequence
+from PIL.TiffImagePlugin import TiffImageFile
 
 from dossier.errors import InvalidInput
 from dossier.services.coversheets import (
@@ -119,9 +110,9 @@ def has_sheet_bars(gray: np.ndarray, dpi: int) -> bool:
 def read_codes(gray: np.ndarray) -> list[bytes]:
     """The raw contents of the QR codes zxing-cpp finds, and b"" for each it found but could not
     decode (a damaged code)."""
-    import zxingcpp
-
-    found = zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True,
+    # zxing-cpp's stubs want BarcodeFormats; it accepts one BarcodeFormat as well.
+    found = zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode,  # type: ignore[arg-type]
+                                   try_rotate=True,
                                    try_downscale=False, try_invert=False, return_errors=True)
     return [bytes(b.bytes) if b.valid else b"" for b in found]
 
@@ -158,7 +149,8 @@ def tiff_page_frames(container: Image.Image) -> list[int]:
     """Frame indices that are pages (reduced-resolution thumbnails some scanners add are not)."""
     frames = []
     for index, frame in enumerate(ImageSequence.Iterator(container)):
-        if container.format == "TIFF" and int(frame.tag_v2.get(_TIFF_NEW_SUBFILE_TYPE, 0)) & 1:
+        if (container.format == "TIFF" and isinstance(frame, TiffImageFile)
+                and int(frame.tag_v2.get(_TIFF_NEW_SUBFILE_TYPE, 0)) & 1):
             continue
         frames.append(index)
     return frames

@@ -1,19 +1,11 @@
 """Intake of a stack scanned with cover sheets: store it whole, split it, file each part.
 
-1. The stack is stored as the batch's signed original (``dossier.services.stacks``), before
-   anything else, exactly as the scanner wrote it.
-2. Every page is classified small and fast (``ingest.separate``), before any OCR.
-3. Each run of pages after a readable sheet becomes a document of the sheet's household, type,
-   title, date, confidentiality and retention class: its pages copied out of the stack are its
-   original, stored and signed like any other and queued for the normal pipeline. The sheets,
-   and blank backs of sheets, are recorded in the batch but stored in no document.
-4. Pages that cannot be filed with certainty (before the first sheet, after an unreadable,
-   altered or foreign sheet, or after a sheet for a household or type the archive does not know)
-   are recorded as ``unfiled`` with the reason; the archivist files them with
-   :func:`assign_unfiled`, which copies the pages out of the stored stack.
-
-Every page of the stack ends up in exactly one batch item, so the batch report accounts for
-the whole stack.
+The stack is first stored as the batch's signed original (``dossier.services.stacks``), exactly as
+scanned; its pages are then classified before any OCR (``ingest.separate``). Each run of pages
+after a readable sheet becomes a document with the sheet's facts, its pages copied out of the stack
+as its signed original and queued for the pipeline; sheets and their blank backs are recorded in
+the batch only. Pages that cannot be filed with certainty are ``unfiled`` with the reason, for
+:func:`assign_unfiled`. Every page of the stack ends up in exactly one batch item.
 """
 
 from __future__ import annotations
@@ -21,20 +13,22 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.errors import AlreadyExists, DossierError, InvalidInput
-from dossier.models import Batch, BatchItem, Document, DocumentStatus
+from dossier.models import Batch, BatchItem, BatchOutcome, Document, DocumentStatus
 from dossier.permissions import Permission, require
 from dossier.services.documents import DuplicateDocument, NewDocument, get_document_type, store_original
 from dossier.services.households import get_household
 from dossier.services.stacks import copy_stack, stack_positions, store_stack
 from dossier.workdir import work_folder
 from ingest.detect import Detected, detect
-from ingest.intake import FileSpec, _item, probe
+from ingest.files import FileSpec, probe
+from ingest.files import record_item as _item
 from ingest.separate import Part, detect_pages, extract_page_list, extract_pages, plan
 
 
@@ -43,23 +37,24 @@ def _part_name(stack_name: str, part: Part) -> str:
 
 
 def _file_part(archive: Archive, session: Session, actor: Actor, batch: Batch, path: Path, detected: Detected,
-               name: str, part: Part, where: dict, workdir: Path) -> None:
+               name: str, part: Part, where: dict[str, Any], workdir: Path) -> None:
     """Store one part after a readable sheet as a document, or record why it stays unfiled.
     ``where`` places the batch item in the stack."""
     facts = part.facts
+    assert facts is not None  # a document part starts after a readable sheet (``plan``)
     part_name = _part_name(name, part)
     try:
         household = get_household(session, facts.household, facts.community)
     except DossierError:
         session.rollback()
-        _item(session, batch, part_name, "unfiled", **where,
+        _item(session, batch, part_name, BatchOutcome.UNFILED, **where,
               error=f"the cover sheet names household {facts.household} of community {facts.community}, "
                     f"which is not in the archive")
         return
     try:
         get_document_type(session, facts.type_code)
     except DossierError:
-        _item(session, batch, part_name, "unfiled", **where,
+        _item(session, batch, part_name, BatchOutcome.UNFILED, **where,
               error=f"the cover sheet names the document type {facts.type_code}, which the archive does not know")
         return
     out = extract_pages(path, detected, part.first, part.last, workdir / f"part-{part.first}{detected.suffix}",
@@ -68,23 +63,24 @@ def _file_part(archive: Archive, session: Session, actor: Actor, batch: Batch, p
                       title=facts.title or f"{Path(name).stem} p. {part.pages}", media_type=detected.media_type,
                       original_name=part_name, document_date=facts.document_date,
                       confidential=facts.confidential, retention_class=facts.retention_class,
-                      status=DocumentStatus.QUEUED.value)
+                      status=DocumentStatus.QUEUED)
     try:
         with open(out, "rb") as stream:
             doc = store_original(archive, session, actor, new, stream, batch_id=batch.id)
     except DuplicateDocument as dup:
-        _item(session, batch, part_name, "duplicate", duplicate_of=dup.existing_id, **where,
+        _item(session, batch, part_name, BatchOutcome.DUPLICATE, duplicate_of=dup.existing_id, **where,
               error=f"already in the archive as document {dup.existing_id}")
         return
     finally:
         out.unlink(missing_ok=True)
-    _item(session, batch, part_name, "stored", document_id=doc.id, **where)
+    _item(session, batch, part_name, BatchOutcome.STORED, document_id=doc.id, **where)
 
 
 def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch, spec: FileSpec) -> None:
     """Take in one stack: stored whole first, then split and filed part by part (see above).
     A stack that cannot be read at all is refused (InvalidInput); one taken in before is
     recorded as a duplicate."""
+    assert spec.path is not None  # only a file without a ``problem`` is taken in
     detected = probe(spec.path, spec.name, archive.settings.max_pages)
     if not (detected.is_pdf or detected.kind == "tiff"):
         raise InvalidInput(f"{spec.name} is a single image; a stack to split must be a PDF or a multi-page TIFF")
@@ -94,7 +90,7 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
             stack = store_stack(archive, session, actor, batch.id, spec.name, detected.media_type, stream)
     except AlreadyExists as exc:
         session.rollback()
-        _item(session, batch, spec.name, "duplicate", error=exc.message)
+        _item(session, batch, spec.name, BatchOutcome.DUPLICATE, error=exc.message)
         return
     # Page images and the parts copied out stay in a private folder (``dossier.workdir``).
     with work_folder(archive.settings, "split-") as folder:
@@ -102,13 +98,13 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
             detection = detect_pages(spec.path, detected, key, workdir=folder, name=spec.name)
         except DossierError as exc:
             session.rollback()
-            _item(session, batch, spec.name, "rejected", stack_id=stack.id,
+            _item(session, batch, spec.name, BatchOutcome.REJECTED, stack_id=stack.id,
                   error=f"stored whole as stack {stack.id}, but its pages cannot be read to split it: {exc.message}")
             return
         stack.page_count = len(detection.pages)
         session.commit()
         for part in plan(detection.pages):
-            where = dict(stack_id=stack.id, first_page=part.first, last_page=part.last)
+            where: dict[str, Any] = dict(stack_id=stack.id, first_page=part.first, last_page=part.last)
             if part.facts is not None:
                 where["sheet"] = json.dumps(part.facts.as_dict(), ensure_ascii=False)
             if part.kind == "document":
@@ -117,12 +113,14 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
                                folder)
                 except DossierError as exc:
                     session.rollback()
-                    _item(session, batch, _part_name(spec.name, part), "unfiled", **where,
+                    _item(session, batch, _part_name(spec.name, part), BatchOutcome.UNFILED, **where,
                           error=f"the pages could not be filed: {exc.message}")
             elif part.kind == "unfiled":
-                _item(session, batch, _part_name(spec.name, part), "unfiled", error=part.reason, **where)
+                _item(session, batch, _part_name(spec.name, part), BatchOutcome.UNFILED, error=part.reason,
+                      **where)
             else:   # separator | blank
-                _item(session, batch, _part_name(spec.name, part), part.kind, error=part.reason, **where)
+                _item(session, batch, _part_name(spec.name, part), BatchOutcome(part.kind), error=part.reason,
+                      **where)
 
 
 def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: int, *, household: str,
@@ -137,11 +135,13 @@ def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: in
     item = session.get(BatchItem, item_id)
     if item is None or item.stack_id is None or batch_id not in (None, item.batch_id):
         raise InvalidInput(f"there are no unfiled pages with number {item_id}")
-    if item.outcome != "unfiled":
+    if item.outcome != BatchOutcome.UNFILED:
         raise InvalidInput(f"the pages {item.file_name} are already filed")
     target = get_household(session, household, community)
     get_document_type(session, type_code)
     stack = item.stack
+    # A stack part always has its stack and its page range (``intake_stack``).
+    assert stack is not None and item.first_page is not None and item.last_page is not None
     positions = stack_positions(stack, item.first_page, item.last_page)
     with work_folder(archive.settings, "assign-") as folder:
         whole = copy_stack(archive, session, stack, folder / "stack")
@@ -153,11 +153,12 @@ def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: in
                           title=(title or "").strip() or f"{Path(stack.file_name).stem} p. {part.pages}",
                           media_type=detected.media_type, original_name=item.file_name,
                           document_date=document_date, confidential=confidential,
-                          retention_class=retention_class, status=DocumentStatus.QUEUED.value)
+                          retention_class=retention_class, status=DocumentStatus.QUEUED)
         with open(extracted, "rb") as stream:
             doc = store_original(archive, session, actor, new, stream, batch_id=item.batch_id)
     item = session.get(BatchItem, item_id)
-    item.outcome = "stored"
+    assert item is not None  # found above
+    item.outcome = BatchOutcome.STORED
     item.document_id = doc.id
     item.error = f"filed by {actor.username} (was unfiled: {item.error})"
     session.commit()

@@ -12,53 +12,54 @@ from __future__ import annotations
 import os
 import socket
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from dossier.archive import get_setting, put_setting
+from dossier.config import Settings
+from dossier.keycheck import get_setting, put_setting
 from dossier.models import Document, DocumentStatus, utcnow
 
 MAX_ATTEMPTS = 3
 HEARTBEAT_KEY = "worker.heartbeat"
 
 
-def lease_seconds() -> int:
-    """How long a claim holds without renewal (``DOSSIER_LEASE_SECONDS``, default 300)."""
-    try:
-        return max(2, int(os.environ.get("DOSSIER_LEASE_SECONDS", "300")))
-    except ValueError:
-        return 300
+def lease(session: Session) -> timedelta:
+    """How long a claim holds without renewal: ``Settings.lease`` (``DOSSIER_LEASE_SECONDS``) of
+    the archive whose session this is (``dossier.db.session_factory`` puts the settings there)."""
+    settings = session.info.get("settings")
+    return settings.lease if isinstance(settings, Settings) else Settings.lease
 
 
 def claim(session: Session, document_id: int) -> bool:
     """Take the document for processing; False when it is done, failed, or leased by another."""
     now = utcnow()
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(Document)
         .where(
             Document.id == document_id,
             or_(
-                Document.status.in_((DocumentStatus.QUEUED.value, DocumentStatus.STORED.value)),
-                and_(Document.status == DocumentStatus.PROCESSING.value, Document.lease_until < now),
+                Document.status.in_((DocumentStatus.QUEUED, DocumentStatus.STORED)),
+                and_(Document.status == DocumentStatus.PROCESSING, Document.lease_until < now),
             ),
         )
-        .values(status=DocumentStatus.PROCESSING.value, lease_until=now + timedelta(seconds=lease_seconds()),
+        .values(status=DocumentStatus.PROCESSING, lease_until=now + lease(session),
                 attempts=Document.attempts + 1)
         .execution_options(synchronize_session=False)
-    )
+    ))
     session.commit()
     return result.rowcount == 1
 
 
 def renew(session: Session, document_id: int, *, pages_done: int | None = None) -> None:
     """Extend the lease (and record progress, which the CLI and the intake page show)."""
-    values = {"lease_until": utcnow() + timedelta(seconds=lease_seconds())}
+    values: dict[str, object] = {"lease_until": utcnow() + lease(session)}
     if pages_done is not None:
         values["pages_done"] = pages_done
     session.execute(
         update(Document)
-        .where(Document.id == document_id, Document.status == DocumentStatus.PROCESSING.value)
+        .where(Document.id == document_id, Document.status == DocumentStatus.PROCESSING)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -70,11 +71,11 @@ def fail(session: Session, document_id: int, reason: str, *, final: bool = False
     ``final``: the input itself is bad and retrying cannot help). Returns the new status."""
     session.rollback()
     doc = session.get(Document, document_id)
-    if doc is None or doc.status != DocumentStatus.PROCESSING.value:
+    if doc is None or doc.status != DocumentStatus.PROCESSING:
         return doc.status if doc else "missing"
     doc.last_error = reason[:2000]
     doc.lease_until = None
-    doc.status = (DocumentStatus.FAILED if final or doc.attempts >= MAX_ATTEMPTS else DocumentStatus.QUEUED).value
+    doc.status = DocumentStatus.FAILED if final or doc.attempts >= MAX_ATTEMPTS else DocumentStatus.QUEUED
     session.commit()
     return doc.status
 
@@ -84,16 +85,16 @@ def expire_leases(session: Session) -> list[int]:
     attempt, or ``failed`` after the last one. Returns the ids to queue again."""
     now = utcnow()
     expired = list(session.scalars(
-        select(Document).where(Document.status == DocumentStatus.PROCESSING.value, Document.lease_until < now)
+        select(Document).where(Document.status == DocumentStatus.PROCESSING, Document.lease_until < now)
     ))
     ids = []
     for doc in expired:
         doc.lease_until = None
         if doc.attempts >= MAX_ATTEMPTS:
-            doc.status = DocumentStatus.FAILED.value
+            doc.status = DocumentStatus.FAILED
             doc.last_error = doc.last_error or f"processing stopped {MAX_ATTEMPTS} times without finishing"
         else:
-            doc.status = DocumentStatus.QUEUED.value
+            doc.status = DocumentStatus.QUEUED
             ids.append(doc.id)
     session.commit()
     return ids
@@ -103,7 +104,7 @@ def stranded(session: Session, older_than: timedelta = timedelta(minutes=2)) -> 
     """Queued documents nobody has touched for a while. Only meaningful when the queue itself is
     empty: then their messages were lost (a wiped queue file, a broker restart)."""
     return list(session.scalars(
-        select(Document.id).where(Document.status == DocumentStatus.QUEUED.value,
+        select(Document.id).where(Document.status == DocumentStatus.QUEUED,
                                   Document.updated_at < utcnow() - older_than).order_by(Document.id)
     ))
 

@@ -1,18 +1,12 @@
 """One tesseract recognition of a page image: words with confidences and, when asked, characters
 with their boxes.
 
-Tesseract runs in the worker process through tesserocr (a maintained binding to libtesseract)
-when it is installed: the models are loaded once per process and model set, and the pixels are
-handed over without a file. Otherwise, or with ``DOSSIER_OCR_ENGINE=command``, the
-``tesseract`` command runs through pytesseract: every call then pays a process start, loading
-the models (~0.13 s for ``chi_sim``) and writing its outputs, which on the benchmark's dense
-pages put the pipeline at ~0.7 of raw tesseract's throughput against ~0.95 in-process.
-
-Both read the models from the same tessdata directory (``TESSDATA_PREFIX``, else where the
-``tesseract`` command looks), so Debian's ``tesseract-ocr-chi-sim`` and friends serve both.
-Engines are created lazily in the process and thread that use them (after a worker's fork) and
-run single-threaded (``OMP_THREAD_LIMIT=1``, as for the command: parallelism comes from one
-process per core).
+In-process through tesserocr when installed (models loaded once per process and model set, pixels
+handed over without a file); otherwise, or when the settings say ``command`` (``DOSSIER_OCR_ENGINE``),
+the ``tesseract`` command through pytesseract. Both read the same models folder: the configured one
+(``TESSDATA_PREFIX``, see :func:`configure`), else the command's. Engines are created lazily in the
+process and thread that use them (after a worker's fork) and run single-threaded (one OpenMP thread).
+Why: docs/decisions/004-tesseract-in-process.md.
 """
 
 from __future__ import annotations
@@ -31,6 +25,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from dossier.config import OCR_ENGINES, Settings, limit_openmp_threads
 from dossier.errors import ConfigurationError, InvalidInput
 
 from ._tools import DEFAULT_TIMEOUT, first_line
@@ -65,9 +60,25 @@ class Recognised:
     chars: list[tuple[str, Box]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Choice:
+    engine: str = OCR_ENGINES[0]         # Settings.ocr_engine
+    tessdata: Path | None = None         # Settings.tessdata_dir
+
+
+_choice = _Choice()
+
+
+def configure(settings: Settings) -> None:
+    """Read pages in this process (and the children it forks afterwards) with the engine and the
+    models folder ``settings`` name (``DOSSIER_OCR_ENGINE``, ``TESSDATA_PREFIX``)."""
+    global _choice
+    _choice = _Choice(settings.ocr_engine, settings.tessdata_dir)
+
+
 def engine_name() -> str:
     """"tesserocr" (in this process) or "command" (the tesseract command through pytesseract)."""
-    if os.environ.get("DOSSIER_OCR_ENGINE", "").strip().lower() == "command":
+    if _choice.engine == "command":
         return "command"
     return "tesserocr" if _tesserocr() is not None else "command"
 
@@ -93,13 +104,14 @@ def recognise(
                                    workdir=workdir)
 
 
-@functools.lru_cache(maxsize=1)
 def tessdata_dir() -> Path | None:
-    """Where the models are: ``TESSDATA_PREFIX``, else the directory the ``tesseract`` command
-    reports, else the usual Debian/Ubuntu places."""
-    prefix = os.environ.get("TESSDATA_PREFIX")
-    if prefix and Path(prefix).is_dir():
-        return Path(prefix)
+    """Where the models are: the configured folder (``TESSDATA_PREFIX``), else the directory the
+    ``tesseract`` command reports, else the usual Debian/Ubuntu places."""
+    return _choice.tessdata or _found_tessdata_dir()
+
+
+@functools.lru_cache(maxsize=1)
+def _found_tessdata_dir() -> Path | None:
     if shutil.which("tesseract"):
         try:
             out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30)
@@ -127,10 +139,9 @@ def _missing_models(models: str) -> ConfigurationError:
 
 @functools.lru_cache(maxsize=1)
 def _tesserocr():
-    # OpenMP reads its thread limit when libtesseract loads, i.e. at this import.
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    limit_openmp_threads()      # OpenMP reads its thread limit when libtesseract loads: at this import
     try:
-        import tesserocr
+        import tesserocr  # reason: the thread limit must be set before libtesseract loads
     except ImportError:
         return None
     return tesserocr
@@ -139,22 +150,22 @@ def _tesserocr():
 _local = threading.local()
 
 
-def _engine(models: str) -> "_Engine":
+def _engine(models: str) -> _Engine:
     engines = getattr(_local, "engines", None)
     if engines is None or getattr(_local, "pid", None) != os.getpid():
         engines = _local.engines = {}       # a forked child starts with engines of its own
         _local.pid = os.getpid()
-    if models not in engines:
-        engines[models] = _Engine(models)
-    return engines[models]
+    datapath = tessdata_dir()
+    if (models, datapath) not in engines:
+        engines[models, datapath] = _Engine(models, datapath)
+    return engines[models, datapath]
 
 
 class _Engine:
     """One loaded model set in this process and thread."""
 
-    def __init__(self, models: str) -> None:
+    def __init__(self, models: str, datapath: Path | None) -> None:
         tesserocr = _tesserocr()
-        datapath = tessdata_dir()
         try:
             self.api = tesserocr.PyTessBaseAPI(path=f"{datapath}/" if datapath else "", lang=models,
                                                psm=tesserocr.PSM.SINGLE_BLOCK)
@@ -245,8 +256,8 @@ def parse_tsv(tsv: str) -> list[Word]:
 def hocr_chars(hocr: str) -> list[tuple[str, Box]]:
     """Characters and their boxes from tesseract's hOCR written with ``hocr_char_boxes=1``."""
     return [
-        (html.unescape(ch), (int(l), int(t), int(r) + 1, int(b) + 1))
-        for l, t, r, b, _conf, ch in _HOCR_CHAR.findall(hocr)
+        (html.unescape(ch), (int(left), int(top), int(right) + 1, int(bottom) + 1))
+        for left, top, right, bottom, _conf, ch in _HOCR_CHAR.findall(hocr)
         if ch
     ]
 
@@ -265,10 +276,12 @@ def run_command(
 ) -> None:
     """One run of the ``tesseract`` command (through pytesseract) writing ``outbase.<output>``
     for each of ``outputs`` (``tsv``, ``hocr`` ...) from the same recognition."""
-    import pytesseract
+    import pytesseract  # reason: 190 ms at import; only the fallback path runs it
 
-    os.environ["OMP_THREAD_LIMIT"] = "1"     # pytesseract starts tesseract with our environment
+    limit_openmp_threads()      # pytesseract starts tesseract with our environment
     options = ["--psm", str(psm), "--dpi", str(dpi), *(extra or [])]
+    if _choice.tessdata:        # configured: the command reads the same models as the engine
+        options += ["--tessdata-dir", os.fspath(_choice.tessdata)]
     if "tsv" in outputs:    # TSV is switched on by a variable, the other outputs are config files
         options += ["-c", pytesseract.pytesseract.EXTENTION_TO_CONFIG["tsv"]]
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.errors import InvalidInput
-from dossier.models import Document, DocumentStatus, InventoryCount, Loan
+from dossier.models import AccessAction, Document, DocumentStatus, InventoryCount, Loan
 from dossier.permissions import Permission, can, require
 from dossier.services.access import record_access
 
@@ -23,14 +24,15 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 def _ledger(session: Session, cabinet: str) -> tuple[list[int], list[int]]:
     """Documents whose paper original the ledger puts in ``cabinet``: (on the shelf, out on loan)."""
     ids = list(session.scalars(select(Document.id).where(Document.paper_cabinet == cabinet,
-                                                         Document.status != DocumentStatus.DESTROYED.value)
+                                                         Document.status != DocumentStatus.DESTROYED)
                                .order_by(Document.id)))
     lent = set(session.scalars(select(Loan.document_id).where(Loan.returned_at.is_(None), Loan.document_id.in_(ids))))
     return [i for i in ids if i not in lent], sorted(lent)
 
 
 def record_inventory(session: Session, actor: Actor, cabinet: str, *, month: str | None = None,
-                     missing: list[int] = (), extra: list[str] = (), note: str | None = None) -> InventoryCount:
+                     missing: Sequence[int] = (), extra: Sequence[str] = (),
+                     note: str | None = None) -> InventoryCount:
     require(actor, Permission.MANAGE_RECORDS)
     cabinet = (cabinet or "").strip()
     if not cabinet or len(cabinet) > 32:
@@ -52,10 +54,9 @@ def record_inventory(session: Session, actor: Actor, cabinet: str, *, month: str
                            note=(note or "").strip()[:500] or None)
     session.add(count)
     session.flush()
-    record_access(session, actor, "inventory", detail=json.dumps(
+    record_access(session, actor, AccessAction.INVENTORY, detail=json.dumps(
         {"inventory": count.id, "cabinet": cabinet, "month": month, "discrepancies": len(discrepancies)},
         ensure_ascii=False))
-    session.commit()
     return count
 
 

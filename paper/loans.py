@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
 from dossier.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
-from dossier.models import Confidentiality, Document, DocumentStatus, Loan, utcnow
+from dossier.models import AccessAction, Confidentiality, Document, DocumentStatus, Loan, utcnow
 from dossier.permissions import Permission, can, require
 from dossier.services.access import record_access
 from dossier.services.documents import get_document
@@ -63,9 +63,9 @@ def set_paper_location(session: Session, actor: Actor, document_id: int, locatio
     if not cleaned.kept and open_loan(session, doc.id) is not None:
         raise InvalidInput(f"the paper original of document {doc.id} is out on loan; record its return first")
     doc.paper_cabinet, doc.paper_box, doc.paper_position = cleaned.cabinet, cleaned.box, cleaned.position
-    record_access(session, actor, "paper.location", household_id=doc.household_id, document_id=doc.id,
+    record_access(session, actor, AccessAction.PAPER_LOCATION,
+                  household_id=doc.household_id, document_id=doc.id,
                   detail=json.dumps(location_of(doc), ensure_ascii=False))
-    session.commit()
     return doc
 
 
@@ -74,7 +74,7 @@ def open_loan(session: Session, document_id: int) -> Loan | None:
 
 
 def _approver(session: Session, doc: Document, approved_by: str | None):
-    confidential = doc.confidentiality == Confidentiality.CONFIDENTIAL.value
+    confidential = doc.confidentiality == Confidentiality.CONFIDENTIAL
     if not approved_by:
         if confidential:
             raise InvalidInput(f"document {doc.id} is confidential: its original is lent only with --approved-by "
@@ -93,10 +93,10 @@ def lend(session: Session, actor: Actor, document_id: int, borrower: str, due: d
          approved_by: str | None = None, note: str | None = None, today: date | None = None) -> Loan:
     require(actor, Permission.MANAGE_RECORDS)
     doc = get_document(session, document_id)
-    borrower = _text(borrower, "the borrower's name", 128)
+    borrower = _text(borrower, "the borrower's name", 128) or ""
     if not borrower:
         raise InvalidInput("say who borrows the original with --to NAME")
-    if doc.status == DocumentStatus.DESTROYED.value:
+    if doc.status == DocumentStatus.DESTROYED:
         raise InvalidInput(f"document {doc.id} has been destroyed")
     if location_of(doc) is None:
         raise InvalidInput(f"no paper original of document {doc.id} is on file; record its location first")
@@ -111,10 +111,9 @@ def lend(session: Session, actor: Actor, document_id: int, borrower: str, due: d
                 out_at=utcnow(), due_on=due, note=_text(note, "the note", 500))
     session.add(loan)
     session.flush()
-    record_access(session, actor, "loan.out", household_id=doc.household_id, document_id=doc.id,
+    record_access(session, actor, AccessAction.LOAN_OUT, household_id=doc.household_id, document_id=doc.id,
                   detail=json.dumps({"loan": loan.id, "borrower": borrower, "due": due.isoformat(),
                                      "approved_by": approver.username if approver else None}, ensure_ascii=False))
-    session.commit()
     return loan
 
 
@@ -129,9 +128,8 @@ def return_original(session: Session, actor: Actor, document_id: int, *, note: s
     extra = _text(note, "the note", 500)
     if extra:
         loan.note = f"{loan.note}\n{extra}" if loan.note else extra
-    record_access(session, actor, "loan.return", household_id=doc.household_id, document_id=doc.id,
+    record_access(session, actor, AccessAction.LOAN_RETURN, household_id=doc.household_id, document_id=doc.id,
                   detail=json.dumps({"loan": loan.id, "borrower": loan.borrower}, ensure_ascii=False))
-    session.commit()
     return loan
 
 
@@ -141,7 +139,7 @@ def loan_view(loan: Loan, today: date | None = None) -> dict:
     overdue = loan.returned_at is None and loan.due_on < today
     return {
         "loan": loan.id, "document": loan.document_id, "title": doc.title, "household": doc.household.code,
-        "confidential": doc.confidentiality == Confidentiality.CONFIDENTIAL.value,
+        "confidential": doc.confidentiality == Confidentiality.CONFIDENTIAL,
         "location": location_of(doc), "borrower": loan.borrower, "lent_by": loan.lent_by,
         "approved_by": loan.approved_by.username if loan.approved_by else None,
         "out_at": loan.out_at.isoformat(), "due": loan.due_on.isoformat(),

@@ -9,28 +9,30 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.errors import AlreadyExists, InvalidInput, NotFound
-from dossier.models import DocumentType, RetentionClass, RetentionTrigger
+from dossier.models import AccessAction, DocumentType, RetentionClass, RetentionTrigger
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
+from dossier.services.disposal import list_classes as list_classes  # re-exported: class listings use it here
+from dossier.services.disposal import recompute_all, recompute_for_class, recompute_for_type, resolve_class
+from dossier.services.documents import get_document_type
 
 MAX_YEARS = 200
 TRIGGER_NAMES_ZH = {
-    RetentionTrigger.DOCUMENT_DATE.value: "自文件日期起算",
-    RetentionTrigger.HOUSEHOLD_CLOSED.value: "自业户结档起算",
+    RetentionTrigger.DOCUMENT_DATE: "自文件日期起算",
+    RetentionTrigger.HOUSEHOLD_CLOSED: "自业户结档起算",
 }
 
 # (code, Chinese name, years or None for permanent, trigger)
 DEFAULT_CLASSES: list[tuple[str, str, int | None, str]] = [
-    ("Y", "永久", None, RetentionTrigger.DOCUMENT_DATE.value),
-    ("D30", "定期30年", 30, RetentionTrigger.DOCUMENT_DATE.value),
-    ("D10", "定期10年", 10, RetentionTrigger.DOCUMENT_DATE.value),
-    ("D5", "定期5年（常规表单）", 5, RetentionTrigger.DOCUMENT_DATE.value),
-    ("D3", "定期3年（常规表单）", 3, RetentionTrigger.DOCUMENT_DATE.value),
+    ("Y", "永久", None, RetentionTrigger.DOCUMENT_DATE),
+    ("D30", "定期30年", 30, RetentionTrigger.DOCUMENT_DATE),
+    ("D10", "定期10年", 10, RetentionTrigger.DOCUMENT_DATE),
+    ("D5", "定期5年（常规表单）", 5, RetentionTrigger.DOCUMENT_DATE),
+    ("D3", "定期3年（常规表单）", 3, RetentionTrigger.DOCUMENT_DATE),
 ]
 
 # Each document type's default class (a document may name its own instead).
@@ -61,8 +63,6 @@ def seed_classes(session: Session) -> None:
     """Insert the default classes and type mappings that are missing; never overwrites. When
     anything was added (a new archive, or one upgraded from before retention), every
     document's disposal date is computed."""
-    from retention.schedule import recompute_all
-
     added = 0
     for code, name, years, trigger in DEFAULT_CLASSES:
         if session.get(RetentionClass, code) is None:
@@ -79,24 +79,6 @@ def seed_classes(session: Session) -> None:
         recompute_all(session)
 
 
-def list_classes(session: Session) -> list[RetentionClass]:
-    rows = session.scalars(select(RetentionClass)).all()
-    # Permanent first, then the longest period first.
-    return sorted(rows, key=lambda c: (c.years is not None, -(c.years or 0), c.code))
-
-
-def resolve_class(session: Session, value: str) -> RetentionClass:
-    """The class named by its code (any case) or its Chinese name."""
-    text = (value or "").strip()
-    row = session.get(RetentionClass, text.upper()) if text else None
-    if row is None and text:
-        row = session.scalar(select(RetentionClass).where(RetentionClass.name == text))
-    if row is None:
-        codes = ", ".join(c.code for c in list_classes(session))
-        raise InvalidInput(f"unknown retention class {value!r}; known classes: {codes}")
-    return row
-
-
 def get_class(session: Session, code: str) -> RetentionClass:
     row = session.get(RetentionClass, (code or "").strip().upper())
     if row is None:
@@ -104,12 +86,12 @@ def get_class(session: Session, code: str) -> RetentionClass:
     return row
 
 
-def parse_trigger(value: str | None) -> str:
+def parse_trigger(value: str | None) -> RetentionTrigger:
     if value is None:
-        return RetentionTrigger.DOCUMENT_DATE.value
+        return RetentionTrigger.DOCUMENT_DATE
     for trigger in RetentionTrigger:
-        if value in (trigger.value, TRIGGER_NAMES_ZH[trigger.value]):
-            return trigger.value
+        if value in (trigger, TRIGGER_NAMES_ZH[trigger]):
+            return trigger
     raise InvalidInput(f"unknown trigger {value!r}; choose document_date or household_closed")
 
 
@@ -150,7 +132,7 @@ def add_class(session: Session, actor: Actor, code: str, name: str, *, years: in
         raise AlreadyExists(f"retention class {code} already exists")
     session.add(row)
     session.flush()
-    record_access(session, actor, "retention.class.add", detail=code)
+    record_access(session, actor, AccessAction.RETENTION_CLASS_ADD, detail=code)
     return row
 
 
@@ -158,8 +140,6 @@ def change_class(session: Session, actor: Actor, code: str, *, name: str | None 
                  years: int | str | None = None, permanent: bool = False,
                  trigger: str | None = None) -> tuple[RetentionClass, int]:
     """Change a class; returns it and how many documents' disposal dates were recomputed."""
-    from retention.schedule import recompute_for_class
-
     require(actor, Permission.ADMIN)
     row = get_class(session, code)
     if name is not None:
@@ -170,15 +150,12 @@ def change_class(session: Session, actor: Actor, code: str, *, name: str | None 
         row.trigger = parse_trigger(trigger)
     session.flush()
     changed = recompute_for_class(session, row.code)
-    record_access(session, actor, "retention.class.change", detail=row.code)
+    record_access(session, actor, AccessAction.RETENTION_CLASS_CHANGE, detail=row.code)
     return row, changed
 
 
 def set_type_class(session: Session, actor: Actor, type_code: str, class_code: str) -> tuple[DocumentType, int]:
     """Map a document type to its default class; recomputes the documents that follow it."""
-    from dossier.services.documents import get_document_type
-    from retention.schedule import recompute_for_type
-
     require(actor, Permission.ADMIN)
     doc_type = get_document_type(session, type_code)
     doc_type.retention_class = resolve_class(session, class_code).code

@@ -1,40 +1,30 @@
 """Executing an approved destruction list, one document at a time, safe to interrupt.
 
-Per item, in this order:
-
-1. Re-check: the list is approved, the item still pending (struck items are never touched), the
-   document not held, past its disposal date, not being processed, and the content the reviewer
-   saw (same SHA-256).
-2. Store every scanned stack the document was cut from again without its pages
-   (``retention.stacks``), then delete the original and every derivative (previews, searchable
-   PDF) from storage. Deleting a missing object is not an error, so a re-run repeats this
-   harmlessly. If storage fails (say it is unreachable) the item stays pending with the reason,
-   and the run goes on to the next.
-3. One catalog transaction: point the stacks at their reduced copies, destroy the wrapped data
-   keys (crypto-shredding: no copy of the objects, backups included, can be decrypted again),
-   delete the page text, turn the document into a tombstone (signed into its history), mark the
-   item destroyed and append the signed shredding-log entry. Either all of it commits or none of
-   it does; after it the old stack objects are deleted.
-4. After the run, the search index is told about every destroyed document of the list (the
-   index writer journals the ids first, so a crash here is caught up by ``dossier index sync``).
-
-A crash anywhere leaves each item either pending (re-running finishes it) or destroyed and
-logged; nothing is recorded as destroyed unless it was, and nothing unapproved is destroyed.
+Per item: (1) re-check approval, pending state, holds, disposal date, processing and the reviewed
+SHA-256; (2) store its stacks again without its pages (``retention.stacks``), then delete the
+original and derivatives (a missing object is fine; a storage failure leaves the item pending);
+(3) one catalog transaction repoints the stacks, destroys the wrapped data keys and page text,
+tombstones the document, marks the item destroyed and appends the signed shredding-log entry;
+(4) after the run the search index is told. A crash leaves each item pending (a re-run finishes it)
+or destroyed and logged; nothing unapproved is destroyed. Why: docs/decisions/009-crash-safe-destruction.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from dossier import objectkeys
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.errors import InvalidInput
 from dossier.models import (
+    AccessAction,
     DestructionItem,
     DestructionList,
     Document,
@@ -43,16 +33,16 @@ from dossier.models import (
     ListStatus,
     ObjectKey,
     Page,
+    ShredKind,
     utcnow,
 )
 from dossier.permissions import Permission, require
 from dossier.services import history
 from dossier.services.access import record_access
+from dossier.storage_errors import StorageError
 from retention import shredlog, stacks
 from retention.holds import active_holds_for
-from dossier.storage_errors import StorageError
-
-DERIVATIVES = "derivatives"
+from search.hooks import documents_changed
 
 
 @dataclass
@@ -78,13 +68,12 @@ class ExecutionReport:
 def object_keys_of(archive: Archive, session: Session, doc: Document) -> set[str]:
     """Every stored object of a document: the original, page previews, the searchable PDF, and
     whatever else lies under its derivatives folder (leftovers of earlier attempts)."""
-    keys = {doc.original_key, doc.searchable_pdf_key}
+    keys: set[str | None] = {doc.original_key, doc.searchable_pdf_key}
     keys |= set(session.scalars(select(Page.preview_key).where(Page.document_id == doc.id)))
-    prefix = f"{DERIVATIVES}/{doc.id}/"
+    prefix = objectkeys.derivatives_prefix(doc.id)
     keys |= set(session.scalars(select(ObjectKey.object_key).where(ObjectKey.object_key.like(f"{prefix}%"))))
     keys |= {info.key for info in archive.store.list(prefix)}
-    keys.discard(None)
-    return keys
+    return {key for key in keys if key is not None}
 
 
 def tombstone(session: Session, doc: Document, keys: set[str], *, at, by: str | None, list_number: str) -> None:
@@ -93,10 +82,10 @@ def tombstone(session: Session, doc: Document, keys: set[str], *, at, by: str | 
     row stays as a tombstone (no content, who destroyed it, when, on which list). The caller
     commits, together with its list item and log entry."""
     session.execute(delete(ObjectKey).where(or_(ObjectKey.object_key.in_(keys),
-                                                ObjectKey.object_key.like(f"{DERIVATIVES}/{doc.id}/%"))))
+                                                ObjectKey.object_key.like(f"{objectkeys.derivatives_prefix(doc.id)}%"))))
     session.execute(delete(Page).where(Page.document_id == doc.id))
     session.refresh(doc)
-    doc.status = DocumentStatus.DESTROYED.value
+    doc.status = DocumentStatus.DESTROYED
     doc.original_key = None
     doc.searchable_pdf_key = None
     doc.lease_until = None
@@ -113,7 +102,7 @@ def _blocker(session: Session, item: DestructionItem, doc: Document, today: date
         return f"held: {holds[0].reason} (hold {holds[0].id}, placed by {holds[0].placed_by})"
     if doc.disposal_date is None or doc.disposal_date > today:
         return f"not due until {doc.disposal_date or 'its retention period starts'}"
-    if doc.status == DocumentStatus.PROCESSING.value:
+    if doc.status == DocumentStatus.PROCESSING:
         return "being processed by a worker; run execute again later"
     if doc.sha256 != item.sha256:
         return "its content is not the one the reviewer approved"
@@ -123,6 +112,7 @@ def _blocker(session: Session, item: DestructionItem, doc: Document, today: date
 def _keep_pending(session: Session, item_id: int, reason: str) -> None:
     session.rollback()
     item = session.get(DestructionItem, item_id)
+    assert item is not None                  # read by the caller; items are never deleted
     item.last_error = reason[:2000]
     session.commit()
 
@@ -134,10 +124,10 @@ def _record_destruction(archive: Archive, session: Session, actor: Actor, dl: De
     could not be recorded (nothing committed then), or None."""
     now = utcnow()
     # Claim the document against a worker starting on it meanwhile (claims are conditional too).
-    claimed = session.execute(
-        update(Document).where(Document.id == doc.id, Document.status != DocumentStatus.PROCESSING.value,
-                               Document.status != DocumentStatus.DESTROYED.value)
-        .values(status=DocumentStatus.DESTROYED.value).execution_options(synchronize_session=False))
+    claimed = cast(CursorResult[Any], session.execute(
+        update(Document).where(Document.id == doc.id, Document.status != DocumentStatus.PROCESSING,
+                               Document.status != DocumentStatus.DESTROYED)
+        .values(status=DocumentStatus.DESTROYED).execution_options(synchronize_session=False)))
     if claimed.rowcount != 1:
         return "taken by a worker or another run meanwhile; run execute again later"
     try:
@@ -145,19 +135,20 @@ def _record_destruction(archive: Archive, session: Session, actor: Actor, dl: De
     except stacks.StackChanged as exc:
         return f"{exc.message}; run execute again"
     tombstone(session, doc, keys, at=now, by=actor.username, list_number=dl.number)
-    item.state = ItemState.DESTROYED.value
+    item.state = ItemState.DESTROYED
     item.destroyed_at = now
     item.destroyed_by = actor.username
     item.last_error = None
-    facts = {"household": item.household_code, "archive_no": item.archive_no, "type": item.type_code,
+    facts: dict[str, Any] = {"household": item.household_code, "archive_no": item.archive_no, "type": item.type_code,
              "title": item.title, "date": item.document_date.isoformat() if item.document_date else None,
              "class": item.retention_class, "sha256": item.sha256, "objects": len(keys),
              "approved_by": dl.approved_by, "destroyed_by": actor.username}
     if stack_facts:
         facts["stacks"] = stack_facts
-    shredlog.append(session, archive.signer, kind="electronic", list_number=dl.number, document_id=doc.id, at=now,
-                    facts=facts)
-    record_access(session, actor, "document.destroy", household_id=doc.household_id, document_id=doc.id,
+    shredlog.append(session, archive.signer, kind=ShredKind.ELECTRONIC, list_number=dl.number, document_id=doc.id,
+                    at=now, facts=facts)
+    record_access(session, actor, AccessAction.DOCUMENT_DESTROY,
+                  household_id=doc.household_id, document_id=doc.id,
                   detail=dl.number)
     try:
         session.commit()
@@ -170,11 +161,13 @@ def _destroy_item(archive: Archive, session: Session, actor: Actor, item_id: int
                   report: ExecutionReport) -> None:
     session.expire_all()   # read the item, its list and its document as committed now (another run?)
     item = session.get(DestructionItem, item_id)
+    assert item is not None                  # listed by execute(); items are never deleted
     dl: DestructionList = item.parent
-    if dl.status != ListStatus.APPROVED.value or item.state != ItemState.PENDING.value:
+    if dl.status != ListStatus.APPROVED or item.state != ItemState.PENDING:
         return
     doc = session.get(Document, item.document_id)
-    if doc.status == DocumentStatus.DESTROYED.value:
+    assert doc is not None                   # the item's document (a foreign key)
+    if doc.status == DocumentStatus.DESTROYED:
         report.pending.append({"document": doc.id, "reason": f"already destroyed by list {doc.destruction_list}"})
         return _keep_pending(session, item_id, f"already destroyed by list {doc.destruction_list}")
     reason = _blocker(session, item, doc, today)
@@ -207,31 +200,31 @@ def _destroy_item(archive: Archive, session: Session, actor: Actor, item_id: int
 def execute(archive: Archive, session: Session, actor: Actor, dl: DestructionList, *,
             today: date | None = None) -> ExecutionReport:
     """Destroy every pending item of an approved list (see the module docstring)."""
-    from search.hooks import documents_changed
-
     require(actor, Permission.PROPOSE_DESTRUCTION)
-    if dl.status == ListStatus.PROPOSED.value:
+    if dl.status == ListStatus.PROPOSED:
         raise InvalidInput(f"list {dl.number} has not been approved; a retention officer must review it first")
     today = today or date.today()
     archive.signer  # noqa: B018 - refuse a missing signing key before destroying anything
     report = ExecutionReport(dl.number)
     list_id = dl.id
-    pending = [i.id for i in dl.items if i.state == ItemState.PENDING.value]
-    report.already_destroyed = [i.document_id for i in dl.items if i.state == ItemState.DESTROYED.value]
+    pending = [i.id for i in dl.items if i.state == ItemState.PENDING]
+    report.already_destroyed = [i.document_id for i in dl.items if i.state == ItemState.DESTROYED]
     session.commit()
     for item_id in pending:
         _destroy_item(archive, session, actor, item_id, today, report)
     session.expire_all()
-    dl = session.get(DestructionList, list_id)
-    report.struck = sum(1 for i in dl.items if i.state == ItemState.STRUCK.value)
-    if dl.status == ListStatus.APPROVED.value and not any(i.state == ItemState.PENDING.value for i in dl.items):
-        dl.status = ListStatus.EXECUTED.value
+    current = session.get(DestructionList, list_id)
+    assert current is not None               # read above; lists are never deleted
+    dl = current
+    report.struck = sum(1 for i in dl.items if i.state == ItemState.STRUCK)
+    if dl.status == ListStatus.APPROVED and not any(i.state == ItemState.PENDING for i in dl.items):
+        dl.status = ListStatus.EXECUTED
         dl.executed_by = actor.username
         dl.executed_at = utcnow()
-        record_access(session, actor, "retention.executed", detail=dl.number)
+        record_access(session, actor, AccessAction.RETENTION_EXECUTED, detail=dl.number)
     session.commit()
     report.status = dl.status
-    destroyed = [i.document_id for i in dl.items if i.state == ItemState.DESTROYED.value]
+    destroyed = [i.document_id for i in dl.items if i.state == ItemState.DESTROYED]
     if destroyed:
         documents_changed(archive, destroyed)
     return report

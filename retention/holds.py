@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
 from dossier.errors import InvalidInput, NotFound
-from dossier.models import Document, DocumentStatus, Hold, Household, utcnow
+from dossier.models import AccessAction, Document, DocumentStatus, Hold, Household, utcnow
 from dossier.permissions import Permission, require, require_any
 from dossier.services.access import record_access
 
@@ -26,13 +26,18 @@ def add_hold(session: Session, actor: Actor, reason: str, *, household: Househol
     require_any(actor, Permission.MANAGE_RECORDS, Permission.PROPOSE_DESTRUCTION)
     if (household is None) == (document is None):
         raise InvalidInput("a hold covers either one household or one document; name exactly one")
-    if document is not None and document.status == DocumentStatus.DESTROYED.value:
+    if document is not None and document.status == DocumentStatus.DESTROYED:
         raise InvalidInput(f"document {document.id} has already been destroyed")
     hold = Hold(household_id=household.id if household else None, document_id=document.id if document else None,
                 reason=_reason(reason), placed_by=actor.username, placed_at=utcnow())
     session.add(hold)
     session.flush()
-    record_access(session, actor, "hold.add", household_id=household.id if household else document.household_id,
+    if household is not None:
+        folder_id = household.id
+    else:
+        assert document is not None        # exactly one of them (checked above)
+        folder_id = document.household_id
+    record_access(session, actor, AccessAction.HOLD_ADD, household_id=folder_id,
                   document_id=document.id if document else None, detail=f"hold {hold.id}")
     return hold
 
@@ -52,7 +57,8 @@ def release_hold(session: Session, actor: Actor, hold_id: int, reason: str | Non
     hold.released_at = utcnow()
     hold.released_by = actor.username
     hold.release_reason = (reason or "").strip()[:500] or None
-    record_access(session, actor, "hold.release", household_id=hold.household_id, document_id=hold.document_id,
+    record_access(session, actor, AccessAction.HOLD_RELEASE,
+                  household_id=hold.household_id, document_id=hold.document_id,
                   detail=f"hold {hold.id}")
     return hold
 

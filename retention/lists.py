@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session, selectinload
 from dossier.actor import Actor
 from dossier.errors import InvalidInput, NotFound
 from dossier.models import (
+    AccessAction,
     DestructionItem,
     DestructionList,
     Document,
     DocumentStatus,
+    DocumentType,
     Household,
     ItemState,
     ListStatus,
@@ -29,9 +31,9 @@ from dossier.models import (
 )
 from dossier.permissions import Permission, can, require, require_any
 from dossier.services.access import record_access
+from dossier.services.disposal import assign, class_of
 from dossier.services.documents import visible_clause
 from retention.holds import held_clause
-from retention.schedule import class_of
 
 LIST_PREFIX = "XH"          # 销毁
 MAX_EXTEND_YEARS = 50
@@ -53,14 +55,14 @@ def on_open_list_clause():
     """Documents already pending on a list that is not finished."""
     return Document.id.in_(
         select(DestructionItem.document_id).join(DestructionList).where(
-            DestructionItem.state == ItemState.PENDING.value,
-            DestructionList.status.in_((ListStatus.PROPOSED.value, ListStatus.APPROVED.value))))
+            DestructionItem.state == ItemState.PENDING,
+            DestructionList.status.in_((ListStatus.PROPOSED, ListStatus.APPROVED))))
 
 
 def _due_query(flt: DueFilter):
     as_of = flt.as_of or date.today()
     query = select(Document).join(Document.household).where(
-        Document.status != DocumentStatus.DESTROYED.value,
+        Document.status != DocumentStatus.DESTROYED,
         Document.disposal_date.is_not(None),
         Document.disposal_date <= as_of,
         ~held_clause(),
@@ -76,8 +78,6 @@ def _due_query(flt: DueFilter):
 
 
 def _ids_of_class(code: str):
-    from dossier.models import DocumentType
-
     return select(Document.id).join(DocumentType, DocumentType.code == Document.type_code).where(
         func.coalesce(Document.retention_class, DocumentType.retention_class) == code)
 
@@ -99,7 +99,7 @@ def due_soon_count(session: Session, actor: Actor, *, days: int = 90, today: dat
     """For the dashboard: documents ``actor`` may see already due, and those falling due in the
     next ``days``."""
     today = today or date.today()
-    live = and_(Document.status != DocumentStatus.DESTROYED.value, Document.disposal_date.is_not(None),
+    live = and_(Document.status != DocumentStatus.DESTROYED, Document.disposal_date.is_not(None),
                 visible_clause(actor))
     overdue = session.scalar(select(func.count(Document.id)).where(live, Document.disposal_date <= today)) or 0
     soon = session.scalar(select(func.count(Document.id)).where(
@@ -148,7 +148,7 @@ def propose(session: Session, actor: Actor, flt: DueFilter) -> DestructionList:
     if not docs:
         raise InvalidInput(f"no document is due for destruction on {as_of} that is not held or already on a list")
     now = utcnow()
-    dl = DestructionList(number=_next_number(session, now.year), status=ListStatus.PROPOSED.value, as_of=as_of,
+    dl = DestructionList(number=_next_number(session, now.year), status=ListStatus.PROPOSED, as_of=as_of,
                          proposed_by_id=actor.user_id, proposed_by=actor.username, proposed_at=now)
     for position, doc in enumerate(docs, start=1):
         facts = due_view(session, doc)
@@ -157,14 +157,15 @@ def propose(session: Session, actor: Actor, flt: DueFilter) -> DestructionList:
             archive_no=facts["archive_no"], type_code=doc.type_code, type_name=facts["type_name"],
             title=doc.title, document_date=doc.document_date, retention_class=facts["class"],
             disposal_date=doc.disposal_date, sha256=doc.sha256, paper_location=facts["paper_location"],
-            state=ItemState.PENDING.value))
+            state=ItemState.PENDING))
     session.add(dl)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
         raise InvalidInput("another list was numbered at the same moment; propose again") from None
-    record_access(session, actor, "retention.propose", detail=f"{dl.number}: {len(docs)} documents")
+    record_access(session, actor, AccessAction.RETENTION_PROPOSE,
+                  detail=f"{dl.number}: {len(docs)} documents")
     return dl
 
 
@@ -181,6 +182,12 @@ def get_list_by_id(session: Session, list_id: int) -> DestructionList:
     if dl is None:
         raise NotFound(f"there is no destruction list with id {list_id}")
     return dl
+
+
+def show_list(session: Session, actor: Actor, number: str) -> dict:
+    """One destruction list and its items, for those who propose or audit destruction."""
+    require_any(actor, Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
+    return list_view(get_list(session, number))
 
 
 def list_lists(session: Session, actor: Actor, status: str | None = None) -> list[DestructionList]:
@@ -201,7 +208,7 @@ def is_proposer(actor: Actor, dl: DestructionList) -> bool:
 
 def may_review(actor: Actor, dl: DestructionList) -> bool:
     """Whether ``actor`` may strike items and approve ``dl`` now (for pages to offer it)."""
-    return dl.status == ListStatus.PROPOSED.value and can(actor, Permission.APPROVE_DESTRUCTION) \
+    return dl.status == ListStatus.PROPOSED and can(actor, Permission.APPROVE_DESTRUCTION) \
         and not is_proposer(actor, dl)
 
 
@@ -210,7 +217,7 @@ def _require_reviewer(actor: Actor, dl: DestructionList) -> None:
     if is_proposer(actor, dl):
         raise InvalidInput(f"{actor.username} proposed list {dl.number} and so cannot review it; "
                            f"another retention officer must")
-    if dl.status != ListStatus.PROPOSED.value:
+    if dl.status != ListStatus.PROPOSED:
         raise InvalidInput(f"list {dl.number} is {dl.status}, not awaiting review")
 
 
@@ -218,8 +225,6 @@ def strike(session: Session, actor: Actor, dl: DestructionList, document_id: int
            *, extend_years: int | None = None, today: date | None = None) -> DestructionItem:
     """Take a document off the list with a reason; ``extend_years`` keeps it that much longer
     (counted from today) so it does not fall due again at once."""
-    from retention.schedule import assign
-
     _require_reviewer(actor, dl)
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
@@ -227,19 +232,21 @@ def strike(session: Session, actor: Actor, dl: DestructionList, document_id: int
     item = next((i for i in dl.items if i.document_id == document_id), None)
     if item is None:
         raise NotFound(f"document {document_id} is not on list {dl.number}")
-    if item.state != ItemState.PENDING.value:
+    if item.state != ItemState.PENDING:
         raise InvalidInput(f"document {document_id} is already {item.state} on list {dl.number}")
     if extend_years is not None and not 1 <= extend_years <= MAX_EXTEND_YEARS:
         raise InvalidInput(f"an extension must be 1 to {MAX_EXTEND_YEARS} years")
-    item.state = ItemState.STRUCK.value
+    item.state = ItemState.STRUCK
     item.struck_reason = reason if extend_years is None else f"{reason}（延长保管{extend_years}年）"
     item.struck_by = actor.username
     if extend_years:
         today = today or date.today()
         doc = session.get(Document, document_id)
+        assert doc is not None               # the item's document (a foreign key)
         doc.retain_until = date(today.year + extend_years, today.month, 1)
         assign(session, doc)
-    record_access(session, actor, "retention.strike", document_id=document_id, detail=f"{dl.number}: {reason}")
+    record_access(session, actor, AccessAction.RETENTION_STRIKE,
+                  document_id=document_id, detail=f"{dl.number}: {reason}")
     return item
 
 
@@ -249,16 +256,16 @@ def approve(session: Session, actor: Actor, dl: DestructionList,
     _require_reviewer(actor, dl)
     for document_id, reason in exclusions or []:
         strike(session, actor, dl, document_id, reason, extend_years=extend_years)
-    dl.status = ListStatus.APPROVED.value
+    dl.status = ListStatus.APPROVED
     dl.approved_by_id = actor.user_id
     dl.approved_by = actor.username
     dl.approved_at = utcnow()
-    record_access(session, actor, "retention.approve", detail=dl.number)
+    record_access(session, actor, AccessAction.RETENTION_APPROVE, detail=dl.number)
     return dl
 
 
 def counts(dl: DestructionList) -> dict:
-    out = {state.value: 0 for state in ItemState}
+    out: dict[str, int] = dict.fromkeys(ItemState, 0)
     for item in dl.items:
         out[item.state] = out.get(item.state, 0) + 1
     out["total"] = len(dl.items)

@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.errors import InvalidInput
-from dossier.models import Document, DestructionList, ItemState, ListStatus, PaperDestruction, utcnow
+from dossier.models import (
+    AccessAction,
+    DestructionList,
+    Document,
+    ItemState,
+    ListStatus,
+    PaperDestruction,
+    ShredKind,
+    utcnow,
+)
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
 from retention import shredlog
@@ -37,7 +46,7 @@ def record_paper_destruction(archive: Archive, session: Session, actor: Actor, d
     list whose paper is still kept) were destroyed on ``destroyed_on``. Returns the record and
     how many paper originals it covers."""
     require(actor, Permission.PROPOSE_DESTRUCTION)
-    if dl.status == ListStatus.PROPOSED.value:
+    if dl.status == ListStatus.PROPOSED:
         raise InvalidInput(f"list {dl.number} has not been approved; its paper cannot be destroyed yet")
     shredded_by = _name(shredded_by, "the name of who shredded the paper")
     names = list(dict.fromkeys(_name(w, "a witness's name") for w in witnesses or []))
@@ -52,7 +61,7 @@ def record_paper_destruction(archive: Archive, session: Session, actor: Actor, d
     if dl.approved_at is not None and destroyed_on < dl.approved_at.date():
         raise InvalidInput(f"the destruction date {destroyed_on} is before list {dl.number} was approved")
     waiting = {i.document_id: i for i in dl.items
-               if i.state != ItemState.STRUCK.value and i.paper_location and i.paper_destruction_id is None}
+               if i.state != ItemState.STRUCK and i.paper_location and i.paper_destruction_id is None}
     if document_ids:
         for document_id in document_ids:
             if document_id not in waiting:
@@ -77,13 +86,15 @@ def record_paper_destruction(archive: Archive, session: Session, actor: Actor, d
         item.paper_destruction_id = record.id
         doc: Document = item.document
         doc.paper_cabinet = doc.paper_box = doc.paper_position = None
-        shredlog.append(session, archive.signer, kind="paper", list_number=dl.number, document_id=item.document_id,
-                        at=now, facts={"household": item.household_code, "archive_no": item.archive_no,
-                                       "type": item.type_code, "title": item.title, "sha256": item.sha256,
-                                       "paper_location": item.paper_location, "destroyed_on": destroyed_on.isoformat(),
-                                       "shredded_by": shredded_by, "witnesses": names, "method": method,
-                                       "recorded_by": actor.username})
-        record_access(session, actor, "paper.destroy", household_id=doc.household_id, document_id=doc.id,
+        shredlog.append(session, archive.signer, kind=ShredKind.PAPER, list_number=dl.number,
+                        document_id=item.document_id, at=now,
+                        facts={"household": item.household_code, "archive_no": item.archive_no,
+                               "type": item.type_code, "title": item.title, "sha256": item.sha256,
+                               "paper_location": item.paper_location, "destroyed_on": destroyed_on.isoformat(),
+                               "shredded_by": shredded_by, "witnesses": names, "method": method,
+                               "recorded_by": actor.username})
+        record_access(session, actor, AccessAction.PAPER_DESTROY,
+                      household_id=doc.household_id, document_id=doc.id,
                       detail=dl.number)
     return record, len(items)
 

@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 from dossier import ledger
 from dossier.archive import Archive
 from dossier.errors import IntegrityFailure
-from dossier.models import DestructionItem, DestructionList, Document, DocumentStatus, ItemState, ListStatus, ShredLogEntry
+from dossier.models import (
+    DestructionItem,
+    DestructionList,
+    Document,
+    DocumentStatus,
+    ItemState,
+    ListStatus,
+    ShredKind,
+    ShredLogEntry,
+)
 from retention import stacks
 from retention.execute import object_keys_of, tombstone
 from retention.shredlog import record_range
@@ -38,7 +47,7 @@ def reapply(archive: Archive, session: Session, exported: list[ShredLogEntry]) -
         raise IntegrityFailure("the shredding-log file is older than the backup's own log")
     destroyed: list[int] = []
     for row in exported[len(restored):]:
-        cuts = _destroy_again(archive, session, row) if row.kind == "electronic" else None
+        cuts = _destroy_again(archive, session, row) if row.kind == ShredKind.ELECTRONIC else None
         if cuts is not None:
             destroyed.append(row.document_id)
         seq, prev = ledger.link(session, ledger.SHREDLOG)
@@ -58,7 +67,7 @@ def _destroy_again(archive: Archive, session: Session, row: ShredLogEntry) -> li
     """Destroy the entry's document again (uncommitted); returns the stack cuts to finish after
     the commit, or None when there was nothing to destroy."""
     doc = session.get(Document, row.document_id)
-    if doc is None or doc.status == DocumentStatus.DESTROYED.value:
+    if doc is None or doc.status == DocumentStatus.DESTROYED:
         return None
     facts = json.loads(row.record)
     cuts = stacks.plan_stack_cuts(archive, session, doc)
@@ -72,13 +81,13 @@ def _destroy_again(archive: Archive, session: Session, row: ShredLogEntry) -> li
         session.execute(
             update(DestructionItem)
             .where(DestructionItem.list_id == dl.id, DestructionItem.document_id == doc.id)
-            .values(state=ItemState.DESTROYED.value, destroyed_at=row.at, destroyed_by=facts.get("destroyed_by"),
+            .values(state=ItemState.DESTROYED, destroyed_at=row.at, destroyed_by=facts.get("destroyed_by"),
                     last_error=None)
             .execution_options(synchronize_session=False))
         session.flush()
         session.refresh(dl)
-        if not any(item.state == ItemState.PENDING.value for item in dl.items):
-            dl.status = ListStatus.EXECUTED.value
+        if not any(item.state == ItemState.PENDING for item in dl.items):
+            dl.status = ListStatus.EXECUTED
             dl.executed_by = dl.executed_by or facts.get("destroyed_by")
             dl.executed_at = dl.executed_at or row.at
     return cuts

@@ -18,9 +18,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dossier import ledger
-from dossier.errors import IntegrityFailure
-from dossier.models import DestructionList, LogHead, ShredLogEntry
-from dossier.signing import Signer, verify as verify_signature
+from dossier.actor import Actor
+from dossier.errors import IntegrityFailure, InvalidInput
+from dossier.models import DestructionList, LogHead, ShredKind, ShredLogEntry
+from dossier.permissions import Permission, require
+from dossier.signing import Signer
+from dossier.signing import verify as verify_signature
 
 RECORD_VERSION = 1
 GENESIS = ledger.GENESIS
@@ -30,7 +33,7 @@ def entry_hash(record: dict) -> str:
     return ledger.entry_hash(record)
 
 
-def append(session: Session, signer: Signer, *, kind: str, list_number: str, document_id: int,
+def append(session: Session, signer: Signer, *, kind: ShredKind, list_number: str, document_id: int,
            at: datetime, facts: dict) -> ShredLogEntry:
     """Add the next entry (in the caller's transaction, so it commits with the destruction)."""
     seq, prev = ledger.link(session, ledger.SHREDLOG)
@@ -108,12 +111,31 @@ def export_lines(session: Session):
         yield json.dumps(line, ensure_ascii=False)
 
 
+def verify_log(session: Session, actor: Actor, public_key) -> dict:
+    """``verify`` for an auditor (``dossier shredlog verify``)."""
+    require(actor, Permission.AUDIT)
+    return verify(session, public_key)
+
+
+def list_entries(session: Session, actor: Actor, list_number: str | None = None) -> list[dict]:
+    """The log's entries (of one destruction list, if given), oldest first, for an auditor."""
+    require(actor, Permission.AUDIT)
+    query = select(ShredLogEntry).order_by(ShredLogEntry.seq)
+    if list_number:
+        query = query.where(ShredLogEntry.list_number == list_number)
+    return [entry_view(e) for e in session.scalars(query)]
+
+
+def export_log(session: Session, actor: Actor) -> list[str]:
+    """``export_lines`` for an auditor (``dossier shredlog export``)."""
+    require(actor, Permission.AUDIT)
+    return list(export_lines(session))
+
+
 def read_export(lines, public_key) -> list[ShredLogEntry]:
     """The entries of an exported log, checked like ``verify`` checks the catalog's (unsaved rows).
     Raises IntegrityFailure naming the first entry that fails, InvalidInput for a file that is
     not an export."""
-    from dossier.errors import InvalidInput
-
     lines = iter(lines)
     try:
         header = json.loads(next(lines))

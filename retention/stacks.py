@@ -1,45 +1,34 @@
 """Destroying a document cut from a scanned stack: the stack must not keep its pages.
 
-Rule: when a document filed from a stored stack (``ingest --split``) is destroyed, the stack is
-stored again without that document's pages and without the cover sheet and blank backs right
-before them, as a new object under a new data key; its record is signed again (version 2: the
-pages it still holds, every cut, the source's SHA-256) and the old object is crypto-shredded.
-When only sheets and blank backs would remain, the stack keeps no object at all, only its record.
-
-Crash-safety, in this order: (1) the reduced stack is stored first (``plan_stack_cuts``); (2) one
-catalog transaction, the caller's, points the stack at it, re-signs the record and deletes the
-old data key (``apply_stack_cuts``); (3) after the commit the old object is deleted
-(``finish_stack_cuts``), or the new one when the transaction failed (``discard_stack_cuts``). A
-crash leaves at worst an object without a data key, which nobody can decrypt and ``audit
-verify``'s ``orphan_objects`` check reports; a re-run plans only what is still to be cut.
+The stack is stored again without the document's pages and the cover sheet and blank backs right
+before them, under a new data key; its record is re-signed as version 2 (docs/formats/stack-record.md)
+and the old object crypto-shredded; with only sheets and blanks left it keeps no object. Order:
+store the reduced stack (``plan_stack_cuts``); in the caller's transaction repoint, re-sign and
+delete the old data key (``apply_stack_cuts``); after the commit delete the old object
+(``finish_stack_cuts``) or, on failure, the new one (``discard_stack_cuts``). A crash leaves at
+worst an undecryptable orphan (``orphan_objects`` check). Why: docs/decisions/009-crash-safe-destruction.md.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import groupby
-from typing import TYPE_CHECKING, Iterator
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, delete, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from dossier import objectkeys, originals
 from dossier.archive import Archive
-from dossier.errors import DossierError, IntegrityFailure
-from dossier.models import BatchItem, Document, DocumentStatus, ObjectKey, ScanStack
-from dossier.services.documents import new_object_key
-from dossier.services.stacks import copy_stack, cut_record, held_pages, signed_facts
-from dossier.workdir import work_folder
-from ingest.detect import detect
-from ingest.separate import extract_page_list, page_spec
+from dossier.errors import DossierError
+from dossier.models import BatchItem, Document, ObjectKey, ScanStack
+from dossier.services.stacks import copy_stack, held_pages, signed_facts
 from dossier.storage_errors import StorageError
+from dossier.workdir import work_folder
+from ingest.seams import copy_pages
 from storage.vault import StoredObject
-
-if TYPE_CHECKING:
-    from audit.checks import CheckContext, Finding
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +64,9 @@ def plan_stack_cuts(archive: Archive, session: Session, doc: Document) -> list[S
     cuts: list[StackCut] = []
     try:
         for stack_id, parts in _parts_of(session, doc.id).items():
-            cut = _plan_one(archive, session, session.get(ScanStack, stack_id), doc.id, parts)
+            stack = session.get(ScanStack, stack_id)
+            assert stack is not None         # the item's stack (a foreign key)
+            cut = _plan_one(archive, session, stack, doc.id, parts)
             if cut is not None:
                 cuts.append(cut)
     except BaseException:
@@ -84,7 +75,7 @@ def plan_stack_cuts(archive: Archive, session: Session, doc: Document) -> list[S
     return cuts
 
 
-def _items_of_document(document_id: int | InstrumentedAttribute[int]) -> ColumnElement[bool]:
+def items_of_document(document_id: int | InstrumentedAttribute[int]) -> ColumnElement[bool]:
     """Batch items that are pages of the document: its own part, or a part refused as its duplicate."""
     return or_(BatchItem.document_id == document_id,
                and_(BatchItem.outcome == "duplicate", BatchItem.duplicate_of == document_id))
@@ -93,11 +84,12 @@ def _items_of_document(document_id: int | InstrumentedAttribute[int]) -> ColumnE
 def _parts_of(session: Session, document_id: int) -> dict[int, list[tuple[int, int]]]:
     """stack id → the (first, last) original pages of each part of the document in that stack."""
     rows = session.execute(select(BatchItem.stack_id, BatchItem.first_page, BatchItem.last_page)
-                           .where(_items_of_document(document_id), BatchItem.stack_id.is_not(None),
+                           .where(items_of_document(document_id), BatchItem.stack_id.is_not(None),
                                   BatchItem.first_page.is_not(None))
                            .order_by(BatchItem.stack_id, BatchItem.first_page)).all()
     parts: dict[int, list[tuple[int, int]]] = {}
     for stack_id, first, last in rows:
+        assert stack_id is not None and first is not None and last is not None   # selected so; set together
         parts.setdefault(stack_id, []).append((first, last))
     return parts
 
@@ -107,7 +99,11 @@ def _sheet_items(session: Session, stack_id: int) -> dict[int, tuple[int, int]]:
     rows = session.execute(select(BatchItem.first_page, BatchItem.last_page)
                            .where(BatchItem.stack_id == stack_id, BatchItem.outcome.in_(SHEET_OUTCOMES),
                                   BatchItem.first_page.is_not(None))).all()
-    return {last: (first, last) for first, last in rows}
+    sheets: dict[int, tuple[int, int]] = {}
+    for first, last in rows:
+        assert first is not None and last is not None    # a stack's item records both
+        sheets[last] = (first, last)
+    return sheets
 
 
 def _with_sheets(part: tuple[int, int], sheets: dict[int, tuple[int, int]]) -> tuple[int, int]:
@@ -145,11 +141,9 @@ def _store_reduced(archive: Archive, session: Session, stack: ScanStack, held: l
     position = {number: index for index, number in enumerate(held, start=1)}
     with work_folder(archive.settings, f"stack{stack.id}-") as folder:
         whole = copy_stack(archive, session, stack, folder / "stack")
-        detected = detect(whole, name=stack.file_name)
-        reduced = extract_page_list(whole, detected, [position[n] for n in kept],
-                                    folder / f"reduced{detected.suffix}", name=stack.file_name)
+        reduced = copy_pages(whole, [position[n] for n in kept], folder, "reduced", name=stack.file_name)
         with open(reduced, "rb") as stream:
-            return archive.vault.put(new_object_key("stacks"), stream)
+            return archive.vault.put(objectkeys.stack_key(), stream)
 
 
 # --- catalog step ------------------------------------------------------------------------------
@@ -170,20 +164,20 @@ def apply_stack_cuts(session: Session, signer, cuts: list[StackCut], *, list_num
 
 def _apply_one(session: Session, signer, cut: StackCut, list_number: str, at: datetime) -> list[dict]:
     new = cut.new
-    claimed = session.execute(
+    claimed = cast(CursorResult[Any], session.execute(
         update(ScanStack).where(ScanStack.id == cut.stack_id, ScanStack.original_key == cut.old_key)
-        .values(original_key=new.key if new else None).execution_options(synchronize_session=False))
+        .values(original_key=new.key if new else None).execution_options(synchronize_session=False)))
     if claimed.rowcount != 1:
         raise StackChanged(f"the scanned stack {cut.stack_id} was changed by another run meanwhile; run again")
     stack = session.get(ScanStack, cut.stack_id, populate_existing=True)
+    assert stack is not None                 # claimed above
     previous = signed_facts(stack)
     stack.sha256, stack.sm3, stack.size = (new.sha256, new.sm3, new.plain_size) if new else (EMPTY_SHA256, None, 0)
     stack.page_count = len(cut.pages)
     removed = [{"document": cut.document_id, "list": list_number, "pages": [first, last], "at": at.isoformat()}
                for first, last in cut.ranges]
-    record = cut_record(previous, stack, cut.pages, removed)
-    stack.signed_record = json.dumps(record, ensure_ascii=False, sort_keys=True)
-    stack.signature = signer.sign(record)
+    record = originals.cut_record(previous, stack, cut.pages, removed)
+    stack.signed_record, stack.signature = originals.sealed(record, signer)
     stack.signing_key_id = signer.fingerprint
     if new is not None:
         session.add(ObjectKey(object_key=new.key, wrapped_key=new.wrapped_key, master_key_id=new.master_key_id))
@@ -212,30 +206,3 @@ def _delete_quietly(archive: Archive, keys: list[str]) -> None:
         except StorageError as exc:    # no data key: unreadable; orphan_objects reports it
             log.warning("could not delete %s from storage: %s", key, exc)
 
-
-# --- audit -----------------------------------------------------------------------------------
-
-def destroyed_pages_in_stacks(ctx: CheckContext) -> Iterator[Finding]:
-    """Stacks whose signed record still holds pages of a destroyed document."""
-    # Imported here, not at the top: audit.checks imports this module to register the check.
-    from audit.checks import Finding
-
-    rows = ctx.session.execute(
-        select(BatchItem.stack_id, BatchItem.first_page, BatchItem.last_page, Document.id, Document.household_id,
-               Document.destruction_list)
-        .join(Document, _items_of_document(Document.id))
-        .where(BatchItem.stack_id.is_not(None), BatchItem.first_page.is_not(None),
-               Document.status == DocumentStatus.DESTROYED.value)
-        .order_by(BatchItem.stack_id, BatchItem.first_page)).all()
-    for stack_id, parts in groupby(rows, key=lambda row: row[0]):
-        stack = ctx.session.get(ScanStack, stack_id)
-        try:
-            held = set(held_pages(stack))
-        except IntegrityFailure:
-            continue                   # the scan_stacks check reports an unreadable record
-        for _, first, last, document_id, household_id, list_number in parts:
-            still = [n for n in range(first, last + 1) if n in held]
-            if still:
-                yield Finding(f"the scanned stack {stack.id} ({stack.file_name}) still holds page(s) "
-                              f"{page_spec(still)} of document {document_id}, destroyed on list {list_number}",
-                              document_id, household_id)

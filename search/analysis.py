@@ -21,9 +21,11 @@ What a page's text becomes in the index:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+
+import opencc
 
 # Kinds of token.
 BIGRAM, UNIGRAM, WORD = "b", "u", "w"
@@ -52,14 +54,12 @@ def fold_table() -> dict[int, str]:
     table[0x3000] = " "
     # Traditional → Simplified, one character at a time. Characters are converted in one call
     # separated by newlines, so no multi-character phrase rule of OpenCC can apply.
-    import opencc
-
     converter = opencc.OpenCC("t2s")
     ranges = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)]
     chars = [chr(o) for lo, hi in ranges for o in range(lo, hi + 1)]
     converted = converter.convert("\n".join(chars)).split("\n")
     if len(converted) == len(chars):
-        for src, dst in zip(chars, converted):
+        for src, dst in zip(chars, converted, strict=True):
             if dst != src and len(dst) == 1:
                 table[ord(src)] = dst
     for o in range(0x41, 0x5B):
@@ -167,7 +167,7 @@ def term_positions(text: str) -> dict[str, list[int]]:
                 run = _SPACE.sub("", run)
             for i, ch in enumerate(run, pos):
                 out.setdefault(ch, []).append(i)
-            for i, (a, b) in enumerate(zip(run, run[1:]), pos):
+            for i, (a, b) in enumerate(zip(run, run[1:], strict=False), pos):
                 out.setdefault(a + b, []).append(i)
             pos += len(run)
         else:

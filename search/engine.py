@@ -1,14 +1,17 @@
 """The small interface between Dossier's search service and the full-text engine.
 
-Only ``search/whoosh_engine.py`` knows Whoosh; the service, the writer and the CLI speak in the
-types below, so changing engine stays inside this package.
+Only ``search/whoosh_engine.py`` (and ``search/whoosh_compat.py`` under it) knows Whoosh; the
+service, the writer and the CLI speak in the types below, and get an engine from the one factory,
+``search.engines.open_engine``, so changing engine stays inside this package.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Protocol
+from pathlib import Path
+from typing import Protocol
 
 from search.query import Any_, Text
 
@@ -45,8 +48,8 @@ class DateIn:
 
 @dataclass
 class EngineQuery:
-    must: list = field(default_factory=list)      # Text | FieldIn | DateIn | Any_
-    must_not: list = field(default_factory=list)  # Text | FieldIn | DateIn
+    must: list[object] = field(default_factory=list)      # Text | FieldIn | DateIn | Any_
+    must_not: list[object] = field(default_factory=list)  # Text | FieldIn | DateIn
     hide_confidential: bool = True
     limit: int = 20
     offset: int = 0
@@ -70,16 +73,24 @@ class EngineResult:
 
 
 class SearchEngine(Protocol):
+    @property
+    def root(self) -> Path:
+        """The index folder (the single writer keeps its lock and journal there)."""
+
     def exists(self) -> bool: ...
+
+    def outdated(self) -> bool:
+        """The live index was written in another format than this version's: it must be rebuilt
+        from the catalog before it is searched or written to."""
 
     def apply(self, changes: dict[int, list[PageEntry]]) -> None:
         """Replace each document's pages by the given ones (an empty list deletes the document);
         one commit for the lot. Called only by the single writer."""
 
-    def build(self, entries: Iterable[PageEntry]) -> "SearchEngine":
+    def build(self, entries: Iterable[PageEntry]) -> SearchEngine:
         """Write a fresh index from ``entries`` beside the live one (not yet visible)."""
 
-    def swap_in(self, built: "SearchEngine") -> None:
+    def swap_in(self, built: SearchEngine) -> None:
         """Make a built index the live one, atomically."""
 
     def search(self, query: EngineQuery) -> EngineResult: ...

@@ -53,7 +53,7 @@ _OTHER = "\u00df-\u024f\u0370-\u052f"
 
 
 @lru_cache(maxsize=256)
-def _pattern(multi: frozenset[str], single: frozenset[str]) -> "re.Pattern[str]":
+def _pattern(multi: frozenset[str], single: frozenset[str]) -> re.Pattern[str]:
     """A zero-width scan (so overlapping terms all count) for the tokens the analyser would
     produce: a bigram is its two characters with any whitespace between (a CJK run continues
     across whitespace), a word is a whole run of its class (letters, digits, other letters), a

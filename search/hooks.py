@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 
+from search.writer import IndexWriter
+
 log = logging.getLogger(__name__)
 
 HOOK_WAIT = 30.0
@@ -23,8 +25,6 @@ def document_changed(archive, document_id: int) -> None:
 
 
 def documents_changed(archive, document_ids) -> bool:
-    from search.writer import IndexWriter
-
     try:
         return IndexWriter(archive).notify(list(document_ids), timeout=HOOK_WAIT)
     except Exception:  # the journal keeps the ids; see the module docstring

@@ -39,6 +39,7 @@ import numpy as np
 from search import analysis
 from search.engine import Any_, DateIn, EngineQuery, FieldIn, Text
 from search.postings import POSITION_BITS, TermArrays, term_cache
+from search.whoosh_compat import read_term
 
 TEXT_FIELDS = ("text", "title", "names")
 # A phrase found exactly outranks the same words found with one OCR error.
@@ -206,6 +207,7 @@ def compile_query(query: EngineQuery, tolerant: bool = True):
     them be OCR-damaged on a page (any one: an OR over the words, each branch with the other
     words exact), so that the costly tolerant match runs only on pages holding the others."""
     must_not = [q for q in (_compile_part(p, False) for p in query.must_not) if q is not None]
+    positive: object                      # a plan node
     if not query.must:
         positive = Every()
     else:
@@ -245,9 +247,9 @@ class VisibleStats(IndexStats):
     once per index version: Whoosh's figure in segments without hidden pages, the visible entries
     of its posting list (one numpy gather) elsewhere."""
 
-    def __init__(self, views: list["SegmentView"], masks: list[np.ndarray]):
+    def __init__(self, views: list[SegmentView], masks: list[np.ndarray]):
         super().__init__(None)
-        self._parts = [(view, mask, bool(mask.all())) for view, mask in zip(views, masks)]
+        self._parts = [(view, mask, bool(mask.all())) for view, mask in zip(views, masks, strict=True)]
         self.pages = int(sum(np.count_nonzero(m) for m in masks))
         self._avgfl: dict[str, float] = {}
 
@@ -281,21 +283,22 @@ class SegmentView:
     """What evaluation needs of one segment: its terms (through the shared cache), page lengths
     per field, the date column, and the statistics scores are computed with (``scored_by``)."""
 
-    def __init__(self, searcher, reader, lengths: dict, dates: np.ndarray):
+    def __init__(self, searcher, reader, segment_id: str, lengths: dict, dates: np.ndarray):
         self.reader = reader
+        self.segment_id = segment_id
         self.ndocs = reader.doc_count_all()
         self._lengths = lengths            # field → float64 array of page lengths
         self.dates = dates
         self.stats: IndexStats = IndexStats(searcher)
 
-    def scored_by(self, stats: IndexStats) -> "SegmentView":
+    def scored_by(self, stats: IndexStats) -> SegmentView:
         """This view, scoring with ``stats`` (a shallow copy: views are shared by every query)."""
         view = copy.copy(self)
         view.stats = stats
         return view
 
     def term(self, field: str, text: str) -> TermArrays | None:
-        return term_cache.get(self.reader, field, text)
+        return term_cache.get((self.segment_id, field, text), lambda: read_term(self.reader, field, text))
 
     def lengths(self, field: str) -> np.ndarray:
         return self._lengths[field]
@@ -422,22 +425,30 @@ def _match(node, seg: SegmentView, mask: np.ndarray) -> tuple[np.ndarray, np.nda
     raise TypeError(f"cannot evaluate {node!r}")
 
 
+def _positions(ta: TermArrays) -> np.ndarray:
+    """A term's keys: phrases and tolerant words are only looked for in fields with positions."""
+    assert ta.keys is not None
+    return ta.keys
+
+
 def _phrase(node: Phrase, seg: SegmentView, mask: np.ndarray):
-    terms = [seg.term(node.field, w) for w in node.words]
-    if any(t is None for t in terms):
+    found = [seg.term(node.field, w) for w in node.words]
+    terms = [t for t in found if t is not None]
+    if len(terms) < len(found):
         return _EMPTY[:2]
-    order = sorted(range(len(terms)), key=lambda i: len(terms[i].keys))
-    first = terms[order[0]].keys
+    keys = [_positions(t) for t in terms]
+    order = sorted(range(len(terms)), key=lambda i: len(keys[i]))
+    first = keys[order[0]]
     starts = first[mask[first >> POSITION_BITS]] - order[0]
     for i in order[1:]:
         if not len(starts):
             return _EMPTY[:2]
-        starts = starts[_member(terms[i].keys, starts + i)]
+        starts = starts[_member(keys[i], starts + i)]
     docs = unique_sorted(starts >> POSITION_BITS)     # starts are ascending
     if not len(docs):
         return _EMPTY[:2]
     score = np.zeros(len(docs))
-    for w, ta in zip(node.words, terms):
+    for w, ta in zip(node.words, terms, strict=True):
         score += seg.bm25(node.field, w, ta, docs)
     return docs, score * node.boost
 
@@ -474,25 +485,25 @@ def _approx(node: Approx, seg: SegmentView, mask: np.ndarray):
     chars, k, field = node.chars, node.max_edits, node.field
     n = len(chars)
     need = max(1, (n - 1) - 2 * k)
-    bigrams = [(j, seg.term(field, chars[j:j + 2])) for j in range(n - 1)]
-    bigrams = [(j, ta) for j, ta in bigrams if ta is not None]
+    found = [(j, seg.term(field, chars[j:j + 2])) for j in range(n - 1)]
+    bigrams = [(j, ta) for j, ta in found if ta is not None]
     if len(bigrams) < need:
         return _EMPTY
-    bigrams.sort(key=lambda x: len(x[1].keys))
+    bigrams.sort(key=lambda x: len(_positions(x[1])))
     # A stretch holding `need` of the bigrams holds one of the len - need + 1 rarest.
-    starts = unique_values(np.concatenate([
-        ta.keys[mask[ta.keys >> POSITION_BITS]] - j for j, ta in bigrams[: len(bigrams) - need + 1]]))
+    rarest = [(j, _positions(ta)) for j, ta in bigrams[: len(bigrams) - need + 1]]
+    starts = unique_values(np.concatenate([keys[mask[keys >> POSITION_BITS]] - j for j, keys in rarest]))
     if not len(starts):
         return _EMPTY
     votes = np.zeros(len(starts), dtype=np.int64)
     for j, ta in bigrams:
-        votes += _near(ta.keys, starts + j, k)
+        votes += _near(_positions(ta), starts + j, k)
     starts = starts[votes >= need]
     if not len(starts):
         return _EMPTY
     # n - k of the word's characters within k of their place.
     unigrams = [seg.term(field, c) for c in chars]
-    keys_of = [u.keys if u is not None else np.empty(0, np.int64) for u in unigrams]
+    keys_of = [_positions(u) if u is not None else np.empty(0, np.int64) for u in unigrams]
     placed = np.zeros(len(starts), dtype=np.int64)
     for i in range(n):
         placed += _near(keys_of[i], starts + i, k)

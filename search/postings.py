@@ -1,228 +1,236 @@
-"""A term's postings as numpy arrays: the index codec and positions format that make it cheap.
+"""A term's postings as numpy arrays, and the binary layout they are stored in.
 
 Matching a phrase of bigrams a page at a time, in Python, costs tens of microseconds per page:
 a stock word on most pages of a 100,000-page archive takes seconds. Dossier instead matches
-whole posting lists at once with numpy (``search.matching``), which needs a term's postings
-as arrays. Whoosh's own W3 codec makes that slow: each block of postings is a pickled tuple
-of Python ints, floats and one pickled list of position deltas per page, so decoding costs
-about a microsecond per posting whatever one does afterwards. Two Whoosh extension points
-change that, the rest of Whoosh (term dictionary, columns, deletions, merging, commits) is used
-as it is:
+whole posting lists at once with numpy (``search.matching``), which needs a term's postings as
+arrays, cheap to decode. Whoosh keeps the term dictionary, columns, deletions, merging and
+commits; the posting lists themselves are written by ``search.whoosh_compat.DossierCodec`` in
+the layout below, which this module defines, encodes and decodes. It knows nothing of Whoosh.
 
-* ``PackedPositions`` (a ``whoosh.formats.Format``) stores a posting's positions as raw
-  little-endian uint32;
-* ``DossierCodec`` (a ``W3Codec``) writes each block of 1,024 postings (Whoosh: 128) as a few
-  byte strings pickled with protocol 5 and not zlib-compressed: document-number deltas, value
-  lengths and positions as uint16 when they fit (else uint32), weights as float32 (or one
-  number when they are all equal). It reads them back for Whoosh's own matchers as well, so
-  Whoosh still merges segments and runs its own queries on this layout.
+Layout (``LAYOUT_VERSION`` 1)
+-----------------------------
 
-:func:`read_term` then decodes a term's whole posting list with a few ``numpy.frombuffer``
-calls per block. It reads the block layout directly: a test compares it with Whoosh's own
-postings matcher, so a change of layout in an upgrade of ``whoosh-reloaded`` fails there, not
-in production.
+Every integer and float is little-endian; nothing is compressed; there is no padding.
 
-Decoded terms are kept in a process-wide LRU cache bounded in bytes (``DOSSIER_SEARCH_CACHE_MB``,
-default 256). Segments never change once written (deletions are applied by the caller from the
-reader's deleted set), so the cache key is the segment's id and stays valid across searcher
-refreshes; a rebuilt index has new segment ids.
+A **posting list** (one term in one segment: the bytes Whoosh's term dictionary points at) is::
+
+    magic   4 bytes   b"DPL1"
+    block   repeated; the last one has bit 0 of its flags set
+
+A **block** holds up to ``BLOCK_LIMIT`` (1,024) postings: a 28-byte header, then its data.
+
+Header (``struct`` format ``"<8B4If"``)::
+
+    offset  size  field
+     0      1     flags         bit 0: last block of the posting list; the other bits are 0
+     1      1     id_width      bytes per document-number delta: 1, 2 or 4
+     2      1     weight_kind   0: every weight is 1.0 (no weight bytes)
+                                1: every weight is the same float32 (4 bytes)
+                                2: one float32 per posting (4 × count bytes)
+     3      1     value_kind    0: no values; 1: positions; 2: raw bytes per posting
+     4      1     length_width  bytes per value length: 1, 2 or 4 (0 when value_kind is 0)
+     5      1     item_width    bytes per position: 1, 2 or 4 (value_kind 1); 1 (value_kind 2);
+                                0 (value_kind 0)
+     6      1     min_length    shortest field length in the block, in Whoosh's one-byte scale
+     7      1     max_length    longest field length in the block, likewise
+     8      4     count         postings in the block (uint32, at least 1)
+    12      4     first_id      document number of the block's first posting (uint32)
+    16      4     last_id       document number of the block's last posting (uint32)
+    20      4     data_length   bytes of data after this header (uint32)
+    24      4     max_weight    the block's largest weight (float32)
+
+Data, in this order::
+
+    ids       count × id_width         unsigned: each document number minus the previous one
+                                       (0 for the first), so ids = first_id + cumsum(deltas)
+    weights   0, 4 or 4 × count        float32, as weight_kind says
+    lengths   count × length_width     unsigned: the number of positions (value_kind 1) or of
+                                       bytes (value_kind 2) of each posting; absent for kind 0
+    items     sum(lengths) × item_width
+                                       positions (unsigned, ascending within a posting,
+                                       posting after posting) or the postings' raw bytes
+
+Widths are the smallest of 1, 2 and 4 bytes that hold the block's largest value, so a block
+of a common bigram stores most deltas and position counts in one byte and positions in two.
+Decoding a posting list is a ``struct.unpack_from`` and a few ``numpy.frombuffer`` calls per
+block, with no copy before the arrays are built.
+
+Decoded terms are kept in a process-wide LRU cache bounded in bytes (:data:`term_cache`, sized
+from ``Settings.search_cache_mb``, ``DOSSIER_SEARCH_CACHE_MB``, 256 MB by default). Segments
+never change once written (deletions are applied by the caller from the reader's deleted set),
+so the cache key is the segment's id and stays valid across searcher refreshes; a rebuilt
+index has new segment ids.
 """
 
 from __future__ import annotations
 
-import io
-import os
-import pickle
 import struct
-import sys
 import threading
-import zlib
-from array import array
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
-from whoosh.util.numeric import length_to_byte
-from whoosh.formats import Positions
-from whoosh.reading import TermNotFound
 
-_BLOCK_LENGTH = struct.Struct("!i")
-_HEADER = 4                             # the "\x00\x00\x00\x00"-style magic before the first block
+LAYOUT_VERSION = 1
+MAGIC = b"DPL1"
+BLOCK_LIMIT = 1024
 POSITION_BITS = 32                      # key = docnum << 32 | position
+DEFAULT_CACHE_MB = 256
+
+HEADER = struct.Struct("<8B4If")
+HEADER_SIZE = HEADER.size               # 28
+_F32 = struct.Struct("<f")
+
+LAST_BLOCK = 0x01
+WEIGHTS_ONE, WEIGHTS_SAME, WEIGHTS_EACH = 0, 1, 2
+VALUES_NONE, VALUES_POSITIONS, VALUES_BYTES = 0, 1, 2
+_UINT: dict[int, np.dtype[Any]] = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
+_F4: np.dtype[Any] = np.dtype("<f4")
 
 
-class PackedPositions(Positions):
-    """Whoosh's ``Positions`` with each posting's positions stored as raw little-endian uint32
-    (Whoosh pickles the deltas). Frequency is the number of positions."""
-
-    def word_values(self, value, analyzer, **kwargs):
-        # An analyzer that can give each term's positions at once (DossierTokenizer) skips
-        # Whoosh's one-Token-object-per-term loop; every token weighs 1.
-        term_positions = getattr(analyzer, "term_positions", None)
-        if term_positions is None:
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        boost = self.field_boost
-        for term, poslist in term_positions(value).items():
-            yield term, len(poslist), len(poslist) * boost, self.encode(poslist)
-
-    def encode(self, poslist):
-        a = array("I", poslist)
-        if sys.byteorder == "big":
-            a.byteswap()
-        return a.tobytes()
-
-    def decode_positions(self, valuestring):
-        return np.frombuffer(valuestring, dtype="<u4").tolist()
-
-    def decode_frequency(self, valuestring):
-        return len(valuestring) // 4
-
-    def decode_weight(self, valuestring):
-        return self.decode_frequency(valuestring) * self.field_boost
+class LayoutError(ValueError):
+    """Bytes that are not a posting list in this layout (an index written by another version)."""
 
 
-def _weights_of(raw, count: int) -> np.ndarray:
-    if raw is None:
-        return np.ones(count)
-    if isinstance(raw, float):
-        return np.full(count, raw)
-    return np.frombuffer(raw, dtype="<f4").astype(np.float64)
+def _uint(width: int) -> np.dtype[Any]:
+    try:
+        return _UINT[width]
+    except KeyError:
+        raise LayoutError(f"no integer width {width} in this layout") from None
 
 
-def _pack(values: np.ndarray) -> tuple[str, bytes]:
-    """Unsigned integers as little-endian uint16 when they fit, else uint32."""
-    dtype = "<u2" if not len(values) or int(values.max()) < 65536 else "<u4"
-    return dtype, values.astype(dtype).tobytes()
+def _width(largest: int) -> int:
+    return 1 if largest < 0x100 else 2 if largest < 0x10000 else 4
 
 
-def _unpack(packed: tuple[str, bytes]) -> np.ndarray:
-    return np.frombuffer(packed[1], dtype=packed[0])
+def _packed(values: np.ndarray) -> tuple[int, bytes]:
+    """Unsigned integers in the narrowest of 1, 2, 4 bytes: (width, bytes)."""
+    width = _width(int(values.max())) if len(values) else 1
+    return width, values.astype(_UINT[width]).tobytes()
 
 
-class DossierPostingsWriter(W3PostingsWriter):
-    """W3 blocks whose ids, weights and values are a few byte strings instead of tuples of
-    Python objects, pickled with protocol 5 (Whoosh's protocol 2 pickles bytes through latin-1
-    strings). Positions of ``PackedPositions`` postings are joined and stored as uint16 when
-    they fit. Term vectors, which Dossier does not store, keep Whoosh's layout."""
+@dataclass(frozen=True)
+class BlockHeader:
+    last: bool
+    id_width: int
+    weight_kind: int
+    value_kind: int
+    length_width: int
+    item_width: int
+    min_length: int
+    max_length: int
+    count: int
+    first_id: int
+    last_id: int
+    data_length: int
+    max_weight: float
 
-    def _write_block(self, last=False):
-        if self._byteids:
-            return super()._write_block(last)
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        databytes = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 5)
-        compression = self._compression
-        if compression:
-            databytes = zlib.compress(databytes, compression)
-        ids = self._ids
-        infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, compression,
-                                  length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
-        blocklength = len(infobytes) + len(databytes)
-        self._postfile.write_int(-blocklength if last else blocklength)   # negative: the last block
-        self._postfile.write(infobytes)
-        self._postfile.write(databytes)
-        self._blockcount += 1
-        self._new_block()
-
-    def _mini_ids(self):
-        if self._byteids:
-            return super()._mini_ids()
-        ids = np.frombuffer(self._ids, dtype=np.uint32).astype(np.int64)
-        return _pack(np.diff(ids, prepend=0))
-
-    def _mini_weights(self):
-        if self._byteids:
-            return super()._mini_weights()
-        w = np.frombuffer(self._weights, dtype=np.float32)
-        if (w == 1.0).all():
-            return None
-        if (w == w[0]).all():
-            return float(w[0])
-        return w.astype("<f4").tobytes()
-
-    def _mini_values(self):
-        fixedsize = self._format.fixed_value_size()
-        if self._byteids or not (fixedsize is None or fixedsize < 0):
-            return super()._mini_values()
-        lengths = np.fromiter(map(len, self._values), dtype=np.int64, count=len(self._values))
-        blob = b"".join(self._values)
-        if isinstance(self._format, PackedPositions):
-            return "positions", _pack(lengths >> 2), _pack(np.frombuffer(blob, dtype="<u4"))
-        return "bytes", _pack(lengths), blob
+    @classmethod
+    def unpack_from(cls, buf: bytes, offset: int = 0) -> BlockHeader:
+        (flags, id_width, weight_kind, value_kind, length_width, item_width, min_length, max_length,
+         count, first_id, last_id, data_length, max_weight) = HEADER.unpack_from(buf, offset)
+        return cls(bool(flags & LAST_BLOCK), id_width, weight_kind, value_kind, length_width, item_width,
+                   min_length, max_length, count, first_id, last_id, data_length, max_weight)
 
 
-class DossierLeafMatcher(W3LeafMatcher):
-    """Whoosh's postings matcher over ``DossierPostingsWriter`` blocks."""
-
-    def _read_ids(self):
-        if self._data is None:
-            self._read_data()
-        self._ids = np.cumsum(_unpack(self._data[0]), dtype=np.int64).tolist()
-
-    def _read_weights(self):
-        if self._data is None:
-            self._read_data()
-        self._weights = _weights_of(self._data[1], self._blocklength).tolist()
-
-    def _read_values(self):
-        if self._data is None:
-            self._read_data()
-        vs = self._data[2]
-        if not isinstance(vs, tuple):
-            return super()._read_values()
-        kind, lengths, blob = vs
-        lengths = _unpack(lengths).astype(np.int64)
-        if kind == "positions":
-            blob = _unpack(blob).astype("<u4").tobytes()
-            lengths = lengths << 2
-        ends = np.cumsum(lengths).tolist()
-        self._values = tuple(blob[a:b] for a, b in zip([0] + ends[:-1], ends))
-
-
-class _LengthsByField:
-    """A per-document reader's field lengths, read once per field into a list. Whoosh asks for
-    a document's field length once per posting (for its blocks' length bounds); reading the
-    column each time was a sixth of the time spent writing a segment."""
-
-    def __init__(self, lengths):
-        self._lengths = lengths
-        self._fields: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        column = self._fields.get(fieldname)
-        if column is None:
-            get = self._lengths.doc_field_length
-            column = self._fields[fieldname] = [get(d, fieldname, default)
-                                                for d in range(self._lengths.doc_count_all())]
-        return column[docnum]
+def encode_block(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes] | None, *,
+                 positions: bool, last: bool, min_length: int, max_length: int, max_weight: float) -> bytes:
+    """One block (header and data). ``ids`` ascending document numbers; ``weights`` one per
+    posting; ``values`` None (no values) or one byte string per posting: with ``positions``,
+    each is that posting's positions as little-endian uint32 (``whoosh_compat.PackedPositions``),
+    stored as value_kind 1; otherwise stored as they are (value_kind 2). ``min_length`` and
+    ``max_length`` are already in Whoosh's one-byte scale."""
+    count = len(ids)
+    if not count:
+        raise ValueError("a block holds at least one posting")
+    docs = np.asarray(ids, dtype=np.int64)
+    id_width, id_bytes = _packed(np.diff(docs, prepend=docs[0]))
+    w = np.asarray(weights, dtype=_F4)
+    if (w == 1.0).all():
+        weight_kind, weight_bytes = WEIGHTS_ONE, b""
+    elif (w == w[0]).all():
+        weight_kind, weight_bytes = WEIGHTS_SAME, w[:1].tobytes()
+    else:
+        weight_kind, weight_bytes = WEIGHTS_EACH, w.tobytes()
+    if values is None:
+        value_kind, length_width, item_width, value_bytes = VALUES_NONE, 0, 0, b""
+    else:
+        if len(values) != count:
+            raise ValueError(f"{len(values)} values for {count} postings")
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=count)
+        blob = b"".join(values)
+        if positions:
+            value_kind = VALUES_POSITIONS
+            length_width, length_bytes = _packed(lengths >> 2)
+            item_width, item_bytes = _packed(np.frombuffer(blob, dtype=_UINT[4]))
+        else:
+            value_kind = VALUES_BYTES
+            length_width, length_bytes = _packed(lengths)
+            item_width, item_bytes = 1, blob
+        value_bytes = length_bytes + item_bytes
+    data_length = len(id_bytes) + len(weight_bytes) + len(value_bytes)
+    header = HEADER.pack(LAST_BLOCK if last else 0, id_width, weight_kind, value_kind, length_width, item_width,
+                         min_length, max_length, count, int(docs[0]), int(docs[-1]), data_length, max_weight)
+    return b"".join((header, id_bytes, weight_bytes, value_bytes))
 
 
-class DossierFieldWriter(W3FieldWriter):
-    def add_postings(self, schema, lengths, items):
-        super().add_postings(schema, _LengthsByField(lengths) if lengths else lengths, items)
+@dataclass(frozen=True)
+class Block:
+    """One decoded block. ``lengths`` and ``items`` are None for value_kind 0; ``items`` is an
+    unsigned array of positions (value_kind 1) or bytes (value_kind 2)."""
+    ids: np.ndarray                     # int64
+    weights: np.ndarray                 # float64
+    lengths: np.ndarray | None          # unsigned, one per posting
+    items: np.ndarray | bytes | None
 
 
-class DossierCodec(W3Codec):
-    """Whoosh's W3 codec with ``DossierPostingsWriter`` blocks of 1,024 postings."""
+def _weights(buf: bytes, at: int, kind: int, count: int) -> tuple[np.ndarray, int]:
+    if kind == WEIGHTS_ONE:
+        return np.ones(count), at
+    if kind == WEIGHTS_SAME:
+        return np.full(count, _F32.unpack_from(buf, at)[0]), at + 4
+    if kind == WEIGHTS_EACH:
+        return np.frombuffer(buf, _F4, count, at).astype(np.float64), at + 4 * count
+    raise LayoutError(f"unknown weight kind {kind}")
 
-    def __init__(self, blocklimit=1024, compression=0, inlinelimit=1):
-        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
-    def field_writer(self, storage, segment):
-        return DossierFieldWriter(self, storage, segment)
+def decode_block(buf: bytes, offset: int = 0) -> tuple[BlockHeader, Block]:
+    """The block whose header starts at ``offset`` of ``buf`` (header and data in ``buf``)."""
+    h = BlockHeader.unpack_from(buf, offset)
+    at = offset + HEADER_SIZE
+    end = at + h.data_length
+    ids = np.cumsum(np.frombuffer(buf, _uint(h.id_width), h.count, at), dtype=np.int64) + h.first_id
+    weights, at = _weights(buf, at + h.count * h.id_width, h.weight_kind, h.count)
+    if h.value_kind == VALUES_NONE:
+        return h, Block(ids, weights, None, None)
+    lengths = np.frombuffer(buf, _uint(h.length_width), h.count, at)
+    at += h.count * h.length_width
+    if h.value_kind == VALUES_POSITIONS:
+        items: np.ndarray | bytes = np.frombuffer(buf, _uint(h.item_width), (end - at) // h.item_width, at)
+    elif h.value_kind == VALUES_BYTES:
+        items = bytes(buf[at:end])
+    else:
+        raise LayoutError(f"unknown value kind {h.value_kind}")
+    return h, Block(ids, weights, lengths, items)
 
-    def postings_writer(self, dbfile, byteids=False):
-        return DossierPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                                     compression=self._compression, inlinelimit=self._inlinelimit)
 
-    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
-        if terminfo.is_inlined():
-            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
-        offset, length = terminfo.extent()
-        return DossierLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+def split_values(block: Block, positions: bool) -> tuple[bytes, ...]:
+    """Each posting's value as Whoosh's matchers expect it: for positions, the posting's
+    positions as little-endian uint32 bytes (``PackedPositions``); else its raw bytes."""
+    if block.lengths is None or block.items is None:
+        return (b"",) * len(block.ids)
+    lengths = block.lengths.astype(np.int64)
+    if positions:
+        assert isinstance(block.items, np.ndarray)
+        blob = block.items.astype(_UINT[4]).tobytes()
+        lengths = lengths << 2
+    else:
+        assert isinstance(block.items, bytes)
+        blob = block.items
+    ends = np.cumsum(lengths).tolist()
+    return tuple(blob[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True))
 
 
 @dataclass(frozen=True)
@@ -237,81 +245,91 @@ class TermArrays:
         return self.docs.nbytes + self.weights.nbytes + (self.keys.nbytes if self.keys is not None else 0)
 
 
-def _keys(docs: np.ndarray, counts: np.ndarray, positions: np.ndarray) -> np.ndarray:
+def keys_of(docs: np.ndarray, counts: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """``docnum << 32 | position`` for every position (``counts[i]`` positions of ``docs[i]``)."""
     return (np.repeat(docs, counts) << POSITION_BITS) | positions.astype(np.int64)
 
 
-def read_term(reader, fieldname: str, text: str) -> TermArrays | None:
-    """The postings of ``fieldname:text`` in one segment reader (of a ``DossierCodec`` index),
-    None when it has none."""
-    try:
-        tbytes = reader._text_to_bytes(fieldname, text)
-        terminfo = reader._terms.term_info(fieldname, tbytes)
-    except (TermNotFound, KeyError):
-        return None
-    packed = isinstance(reader.schema[fieldname].format, PackedPositions)
-    if terminfo.is_inlined():
-        ids, weights, values = terminfo.inlined_postings()
-        docs = np.asarray(ids, dtype=np.int64)
-        w = np.asarray(weights, dtype=np.float64)
-        keys = _keys(docs, np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >> 2,
-                     np.frombuffer(b"".join(values), dtype="<u4")) if packed else None
-        return TermArrays(docs, w, keys)
-    offset, length = terminfo.extent()
-    if isinstance(length, tuple):        # W3TermInfo.from_bytes leaves the length unpacked
-        length = length[0]
-    buf = reader._terms._postfile.get(offset, length)
-    stream = io.BytesIO(buf)
-    at = _HEADER
-    id_parts, weight_parts, length_parts, position_parts = [], [], [], []
-    while at < length:
-        blocklength = abs(_BLOCK_LENGTH.unpack_from(buf, at)[0])
-        stream.seek(at + 4)
-        count, _maxid, _maxweight, compression, _mn, _mx = pickle.Unpickler(stream).load()
-        data = buf[stream.tell(): at + 4 + blocklength]
-        if compression:
-            data = zlib.decompress(data)
-        id_deltas, weights, values = pickle.loads(data)
-        id_parts.append(np.cumsum(_unpack(id_deltas), dtype=np.int64))
-        weight_parts.append(_weights_of(weights, count))
-        if packed:
-            length_parts.append(_unpack(values[1]))
-            position_parts.append(_unpack(values[2]))
-        at += 4 + blocklength
-    docs = np.concatenate(id_parts)
-    w = np.concatenate(weight_parts)
-    if not packed:
-        return TermArrays(docs, w, None)
-    return TermArrays(docs, w, _keys(docs, np.concatenate(length_parts).astype(np.int64),
-                                     np.concatenate(position_parts)))
+def decode_postings(buf: bytes, with_positions: bool) -> TermArrays:
+    """A whole posting list (``MAGIC`` and its blocks) as arrays; positions are read only
+    when ``with_positions`` (and the blocks hold positions)."""
+    if buf[:4] != MAGIC:
+        raise LayoutError(f"not a Dossier posting list (starts with {bytes(buf[:4])!r})")
+    unpack = HEADER.unpack_from
+    at, size = 4, len(buf)
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    length_parts: list[np.ndarray] = []
+    position_parts: list[np.ndarray] = []
+    while True:
+        (flags, id_width, weight_kind, value_kind, length_width, item_width, _mn, _mx,
+         count, first_id, _last_id, data_length, _mw) = unpack(buf, at)
+        at += HEADER_SIZE
+        end = at + data_length
+        if end > size:
+            raise LayoutError("a posting block runs past the end of its list")
+        id_parts.append(np.cumsum(np.frombuffer(buf, _uint(id_width), count, at), dtype=np.int64) + first_id)
+        w, at = _weights(buf, at + count * id_width, weight_kind, count)
+        weight_parts.append(w)
+        if with_positions and value_kind == VALUES_POSITIONS:
+            length_parts.append(np.frombuffer(buf, _uint(length_width), count, at))
+            at += count * length_width
+            position_parts.append(np.frombuffer(buf, _uint(item_width), (end - at) // item_width, at))
+        at = end
+        if flags & LAST_BLOCK:
+            break
+        if at >= size:
+            raise LayoutError("a posting list ends without its last block")
+    if len(id_parts) == 1:
+        docs, weights = id_parts[0], weight_parts[0]
+    else:
+        docs, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
+    if not with_positions or len(position_parts) != len(id_parts):
+        return TermArrays(docs, weights, None)
+    counts = np.concatenate(length_parts).astype(np.int64) if len(length_parts) > 1 else length_parts[0]
+    positions = np.concatenate(position_parts) if len(position_parts) > 1 else position_parts[0]
+    return TermArrays(docs, weights, keys_of(docs, counts, positions))
 
 
 class TermCache:
     """Decoded terms, least recently used evicted first, bounded in bytes; thread-safe."""
 
+    EMPTY_COST = 64                     # what remembering "no such term" counts for
+
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._items: OrderedDict = OrderedDict()
+        self._items: OrderedDict[Hashable, TermArrays | None] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, reader, fieldname: str, text: str) -> TermArrays | None:
-        key = (reader.segment().segment_id(), fieldname, text)
+    @classmethod
+    def _cost(cls, arrays: TermArrays | None) -> int:
+        return arrays.nbytes if arrays is not None else cls.EMPTY_COST
+
+    def get(self, key: Hashable, load: Callable[[], TermArrays | None]) -> TermArrays | None:
+        """The cached value of ``key``, or ``load()`` (kept if it fits)."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        arrays = read_term(reader, fieldname, text)
-        size = arrays.nbytes if arrays is not None else 64
+        arrays = load()
+        size = self._cost(arrays)
         with self._lock:
             if key not in self._items and size <= self.max_bytes:
                 self._items[key] = arrays
                 self._bytes += size
-                while self._bytes > self.max_bytes:
-                    _, old = self._items.popitem(last=False)
-                    self._bytes -= old.nbytes if old is not None else 64
+                self._evict()
         return arrays
+
+    def resize(self, max_bytes: int) -> None:
+        with self._lock:
+            self.max_bytes = max(0, max_bytes)
+            self._evict()
+
+    def _evict(self) -> None:
+        while self._bytes > self.max_bytes and self._items:
+            _, old = self._items.popitem(last=False)
+            self._bytes -= self._cost(old)
 
     def clear(self) -> None:
         with self._lock:
@@ -323,11 +341,4 @@ class TermCache:
         return self._bytes
 
 
-def _cache_bytes() -> int:
-    try:
-        return max(0, int(os.environ.get("DOSSIER_SEARCH_CACHE_MB", "256"))) << 20
-    except ValueError:
-        return 256 << 20
-
-
-term_cache = TermCache(_cache_bytes())
+term_cache = TermCache(DEFAULT_CACHE_MB << 20)

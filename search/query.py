@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from dossier.errors import InvalidInput
 
@@ -40,13 +41,13 @@ class Filter:
 @dataclass(frozen=True)
 class Any_:
     """At least one of the parts matches."""
-    parts: tuple
+    parts: tuple[Any, ...]
 
 
 @dataclass
 class ParsedQuery:
-    must: list = field(default_factory=list)      # Text | Filter | Any_
-    must_not: list = field(default_factory=list)  # Text | Filter
+    must: list[Any] = field(default_factory=list)      # Text | Filter | Any_
+    must_not: list[Any] = field(default_factory=list)  # Text | Filter
 
     @property
     def is_empty(self) -> bool:

@@ -10,23 +10,27 @@ when ``DOSSIER_REDIS_URL`` is set.
 
 from __future__ import annotations
 
+import logging
 import threading
+from pathlib import Path
 
 from huey import Huey, RedisHuey, SqliteHuey
 
+from dossier.archive import Archive
 from dossier.config import Settings
+from search.writer import IndexWriter, Journal
 
 DRAIN_TASK = "dossier.index_drain"
+
+log = logging.getLogger(__name__)
 
 _hueys: dict[str, tuple[Huey, object]] = {}
 _lock = threading.Lock()
 
 
 def _drain_task() -> None:
-    from dossier.archive import Archive
-    from search.writer import IndexWriter
-
-    IndexWriter(Archive(Settings.from_env())).drain(timeout=600.0)
+    if not IndexWriter(Archive(Settings.from_env())).drain(timeout=600.0):
+        log.warning("the index writer lock was busy for 10 minutes; the changes stay journalled for the next drain")
 
 
 def get_index_huey(settings: Settings) -> Huey:
@@ -49,11 +53,8 @@ def _get(settings: Settings):
 
 
 def enqueue_index(settings: Settings, document_ids: list[int]) -> None:
-    from pathlib import Path
-
-    from search.writer import Journal
-
     root = Path(settings.index_dir)
     root.mkdir(parents=True, exist_ok=True)
     Journal(root).append(document_ids)
     _get(settings)[1]()     # enqueue one drain
+    log.debug("journalled %d document(s) and queued an index drain", len(document_ids))

@@ -19,14 +19,15 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from dossier import pagetext
 from dossier.actor import Actor
 from dossier.errors import InvalidInput
-from dossier import pagetext
-from dossier.models import Community, Confidentiality, Document, DocumentStatus, DocumentType
+from dossier.masking import mask_personal_numbers
+from dossier.models import AccessAction, Community, Confidentiality, Document, DocumentStatus, DocumentType
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
-from dossier.masking import mask_personal_numbers
 from dossier.services.documents import may_view, sees_confidential, text_mask
+from dossier.services.households import HouseholdFilter, household_view, list_households
 from search import analysis, highlight
 from search.engine import DateIn, EngineQuery, EngineResult, FieldIn, SearchEngine
 from search.query import Any_, Filter, Text, date_range, parse, parse_date
@@ -109,8 +110,6 @@ def build_query(session: Session, q: str, filters: SearchFilters) -> tuple[Engin
 
 def find_households(session: Session, actor: Actor, q: str) -> list[dict]:
     """Folders whose code, archive number, owner/tenant name or phone is the query (one word)."""
-    from dossier.services.households import HouseholdFilter, household_view, list_households
-
     _, rows = list_households(session, actor, HouseholdFilter(q=q, limit=HOUSEHOLD_MATCHES))
     return [household_view(h, actor, with_parties=False) for h in rows]
 
@@ -125,7 +124,7 @@ def _hit(doc: Document, page: int, score: float, snippet: str | None) -> dict:
         "type_name": doc.type.name if doc.type else doc.type_code,
         "title": doc.title,
         "date": doc.document_date.isoformat() if doc.document_date else None,
-        "confidential": doc.confidentiality == Confidentiality.CONFIDENTIAL.value,
+        "confidential": doc.confidentiality == Confidentiality.CONFIDENTIAL,
         "score": round(score, 4),
         "snippet": snippet,
     }
@@ -169,7 +168,7 @@ def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: st
     for h in result.hits:
         doc = docs.get(h.document)
         # The index may lag a destruction by a moment; the catalog has the last word.
-        if doc is None or doc.status == DocumentStatus.DESTROYED.value or not may_view(actor, doc):
+        if doc is None or doc.status == DocumentStatus.DESTROYED or not may_view(actor, doc):
             dropped += 1
             continue
         hit = _hit(doc, h.page, h.score, None)
@@ -196,7 +195,7 @@ def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: st
         payload["households"] = find_households(session, actor, words[0].value)
     else:
         payload["households"] = []
-    record_access(session, actor, "search", detail=json.dumps(
+    record_access(session, actor, AccessAction.SEARCH, detail=json.dumps(
         {"q": q, "filters": filters.as_dict(), "total": total, **({"text_withheld": True} if withheld else {})},
         ensure_ascii=False))
     return payload

@@ -4,10 +4,15 @@ Layout of the index folder (``DOSSIER_INDEX_DIR``)::
 
     current -> gen-000002     symlink to the live generation (replaced atomically by a rebuild)
     gen-000002/               a Whoosh index
+    gen-000002/FORMAT         the index format it was written in (INDEX_FORMAT): an index whose
+                              FORMAT is missing or different is rebuilt by `dossier init` and by
+                              the single writer, and refused by searches until then
     write.lock, journal ...   the single writer's lock and journal (see search.writer)
 
-Whoosh stores the index: schema, segments, term dictionary, posting lists (positions in
-``search.postings.PackedPositions``), columns, deletions, merges and the commit protocol. Page
+Whoosh stores the index: schema, segments, term dictionary, posting lists (in the layout of
+``search.postings``, through ``search.whoosh_compat.DossierCodec``), columns, deletions, merges
+and the commit protocol. This module uses Whoosh's public API only; what needs its internals
+is in ``search.whoosh_compat``, which also checks the pinned Whoosh version. Page
 text is analysed (positions kept, for phrases) but not stored: snippets are computed from the
 catalog's page text. Keyword fields used for filters and facets are sortable (columns), so facet
 counts and the per-document grouping read columns instead of stored fields.
@@ -33,8 +38,8 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 from whoosh import analysis as wa
@@ -50,6 +55,7 @@ from search.engine import (
     EngineResult,
     FieldIn,
     PageEntry,
+    SearchEngine,
 )
 from search.matching import (
     IndexStats,
@@ -61,12 +67,15 @@ from search.matching import (
     has_tolerable,
     keyword,
 )
-from search.postings import DossierCodec, PackedPositions, term_cache
+from search.postings import term_cache
+from search.whoosh_compat import DossierCodec, PackedPositions, deleted_docs, holds_index, segment_id
 
-# Bumped whenever the schema or what is indexed changes (bench/search.py --index-dir reuses an
-# index only of the same format). 3: positions packed (search.postings.PackedPositions) in
-# blocks of byte strings (search.postings.DossierCodec).
-INDEX_FORMAT = 3
+# Bumped whenever the schema, what is indexed or the postings layout changes; written to the
+# FORMAT file of each generation (bench/search.py --index-dir reuses an index only of the same
+# format). 3: positions packed (PackedPositions) in blocks of byte strings. 4: blocks in the
+# documented binary layout of search.postings (layout 1).
+INDEX_FORMAT = 4
+FORMAT_FILE = "FORMAT"
 
 TEXT_FIELDS = matching.TEXT_FIELDS
 FIELD_BOOST = {"text": 1.0, "title": 1.5, "names": 1.2}
@@ -195,9 +204,11 @@ _readers_lock = threading.Lock()
 
 
 class WhooshEngine:
-    def __init__(self, root: Path, generation: Path | None = None):
+    def __init__(self, root: Path, generation: Path | None = None, *, cache_mb: int | None = None):
         self.root = Path(root)
         self._generation = generation       # set for a built, not yet live, index
+        if cache_mb is not None:            # the process-wide cache of decoded posting lists
+            term_cache.resize(cache_mb << 20)
 
     # --- layout ------------------------------------------------------------------------------
     @property
@@ -214,19 +225,16 @@ class WhooshEngine:
 
     def exists(self) -> bool:
         d = self.live_dir()
-        return d is not None and wi.exists_in(str(d))
+        return d is not None and (self.outdated() or wi.exists_in(str(d)))
 
     def outdated(self) -> bool:
-        """The live index was written in an older format: it must be rebuilt before searching."""
+        """The live index was written in another format (its FORMAT file is missing or says
+        another INDEX_FORMAT): it must be rebuilt before it is searched or written to. Decided
+        without opening the index, which an older version may have written unreadably."""
         d = self.live_dir()
-        if d is None or not wi.exists_in(str(d)):
+        if d is None or not d.is_dir() or not holds_index(d):
             return False
-        ix = wi.open_dir(str(d))
-        try:
-            return not (isinstance(ix.schema["text"].format, PackedPositions)
-                        and all(isinstance(seg.codec(), DossierCodec) for seg in ix._segments()))
-        finally:
-            ix.close()
+        return index_format(d) != str(INDEX_FORMAT)
 
     def _new_generation(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -234,6 +242,7 @@ class WhooshEngine:
         path = self.root / f"gen-{max(numbers, default=0) + 1:06d}"
         path.mkdir()
         wi.create_in(str(path), make_schema())
+        (path / FORMAT_FILE).write_text(f"{INDEX_FORMAT}\n", encoding="ascii")
         return path
 
     def _point_current_at(self, gen: Path) -> None:
@@ -245,6 +254,8 @@ class WhooshEngine:
         _fsync_dir(self.root)
 
     def _open_for_write(self):
+        if self.outdated():
+            raise IndexOutdated()
         d = self.live_dir()
         if d is None or not wi.exists_in(str(d)):
             d = self._new_generation()
@@ -271,7 +282,7 @@ class WhooshEngine:
         finally:
             ix.close()
 
-    def build(self, entries: Iterable[PageEntry]) -> "WhooshEngine":
+    def build(self, entries: Iterable[PageEntry]) -> WhooshEngine:
         gen = self._new_generation()
         ix = wi.open_dir(str(gen))
         try:
@@ -290,8 +301,8 @@ class WhooshEngine:
         ix.close()
         return WhooshEngine(self.root, generation=gen)
 
-    def swap_in(self, built: "WhooshEngine") -> None:
-        assert built._generation is not None
+    def swap_in(self, built: SearchEngine) -> None:
+        assert isinstance(built, WhooshEngine) and built._generation is not None
         previous = self.live_dir()
         self._point_current_at(built._generation)
         # Keep the generation just replaced (open searchers may still read it); drop older ones.
@@ -322,12 +333,14 @@ class WhooshEngine:
         """The process's searcher, reopened when a rebuild swapped generations and refreshed
         when the writer committed. Callers hold ``state.lock``."""
         d = self.live_dir()
-        if d is None or not wi.exists_in(str(d)):
+        if d is None:
             return None
         target = str(d)
         if state.searcher is None or state.target != target:
-            if self.outdated():
+            if self.outdated():             # decided before Whoosh reads anything of it
                 raise IndexOutdated()
+            if not wi.exists_in(target):
+                return None
             state.searcher = wi.open_dir(target).searcher()
             state.target = target
             state.cache = {}
@@ -358,10 +371,10 @@ class WhooshEngine:
             out = []
             for sub, offset in s.leaf_searchers():
                 r = sub.reader()
-                seg_id = r.segment().segment_id()
-                view = SegmentView(s, r, _segment_lengths(seg_id, r), _segment_dates(seg_id, r))
+                seg_id = segment_id(r)
+                view = SegmentView(s, r, seg_id, _segment_lengths(seg_id, r), _segment_dates(seg_id, r))
                 live = np.ones(view.ndocs, dtype=bool)
-                deleted = r.deleted_docs_set if r.has_deletions() else ()
+                deleted = deleted_docs(r)
                 if deleted:
                     live[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
                 out.append((view, offset, live))
@@ -399,7 +412,8 @@ class WhooshEngine:
         def visible():
             views = self._views(state, s)
             hidden = self._term_masks(state, s, "confidential", ("y",))
-            return VisibleStats([v for v, _, _ in views], [live & ~h for (_, _, live), h in zip(views, hidden)])
+            return VisibleStats([v for v, _, _ in views],
+                                [live & ~h for (_, _, live), h in zip(views, hidden, strict=True)])
         return self._cached(state, ("stats", "visible"), visible)
 
     def _run(self, views, masks, stats: IndexStats, query: EngineQuery,
@@ -407,7 +421,7 @@ class WhooshEngine:
         """Matching pages (global page numbers, ascending) and their scores."""
         plan = compile_query(query, tolerant=tolerant)
         pages, scores = [], []
-        for (view, offset, _), mask in zip(views, masks):
+        for (view, offset, _), mask in zip(views, masks, strict=True):
             if not mask.any():
                 continue
             docs, sc = evaluate(plan, view.scored_by(stats), mask)
@@ -427,10 +441,10 @@ class WhooshEngine:
             masks = [live.copy() for _, _, live in views]
             filters = [p for p in query.must if isinstance(p, (FieldIn, DateIn))]
             for part in filters:
-                for m, f in zip(masks, self._filter_masks(state, s, part)):
+                for m, f in zip(masks, self._filter_masks(state, s, part), strict=True):
                     m &= f
             if query.hide_confidential:
-                for m, f in zip(masks, self._term_masks(state, s, "confidential", ("y",))):
+                for m, f in zip(masks, self._term_masks(state, s, "confidential", ("y",)), strict=True):
                     m &= ~f
             cols = self._cached(state, ("columns",), lambda: _columns(s))
             stats = self._stats(state, s, query.hide_confidential)
@@ -464,6 +478,8 @@ class WhooshEngine:
         return EngineResult(len(first), len(pages), hits, facets, total_exact=exact)
 
     def documents(self) -> dict[int, int]:
+        if self.outdated():
+            raise IndexOutdated()
         d = self.live_dir()
         if d is None or not wi.exists_in(str(d)):
             return {}
@@ -478,6 +494,14 @@ class WhooshEngine:
                 return counts
         finally:
             ix.close()
+
+
+def index_format(folder: Path) -> str | None:
+    """What a generation's FORMAT file says (None when it has none)."""
+    try:
+        return (folder / FORMAT_FILE).read_text(encoding="ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
 
 
 # Page lengths and dates of a segment never change once it is written (deletions are kept

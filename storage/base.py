@@ -13,16 +13,22 @@ from __future__ import annotations
 import abc
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Protocol
 
 from dossier.errors import InvalidInput
-
 from dossier.storage_errors import ObjectNotFound, StorageError
 
 MAX_KEY_LENGTH = 512
 _KEY_CHARS = re.compile(r"[A-Za-z0-9._/-]+")
+
+
+class ByteSource(Protocol):
+    """What ``ObjectStore.put`` reads from: a file, or a reader such as the vault's encryptor."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ class ObjectStore(abc.ABC):
         """Create the folder or bucket if it does not exist yet; safe to call repeatedly."""
 
     @abc.abstractmethod
-    def put(self, key: str, stream: BinaryIO, length: int | None = None) -> ObjectInfo:
+    def put(self, key: str, stream: ByteSource, length: int | None = None) -> ObjectInfo:
         """Store everything ``stream`` yields until EOF under ``key``, replacing any old object.
 
         ``length``, when given, is the exact number of bytes the stream will yield; a stream that
@@ -123,7 +129,7 @@ class ObjectStore(abc.ABC):
     def describe(self) -> str:
         """A short phrase naming the store for messages, e.g. ``local files at /srv/objects``."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a no-op unless the store holds connections
         """Release connections or other resources; the store must not be used afterwards."""
 
     def __repr__(self) -> str:
@@ -138,7 +144,7 @@ class LengthCheckedReader(io.RawIOBase):
     length has been delivered, by peeking one byte further.
     """
 
-    def __init__(self, source: BinaryIO, key: str, length: int | None):
+    def __init__(self, source: ByteSource, key: str, length: int | None):
         super().__init__()
         if length is not None and length < 0:
             raise InvalidInput(f"the declared length of {key} must not be negative")

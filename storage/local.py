@@ -9,16 +9,27 @@ sizes are still nobody else's business.
 
 from __future__ import annotations
 
+import logging
 import os
 import stat as stat_module
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
-from storage.base import LengthCheckedReader, ObjectInfo, ObjectStore, validate_key, validate_prefix
-from dossier.storage_errors import ObjectNotFound, StorageError, StorageUnavailable
 from dossier.fsutil import fsync_dir
+from dossier.storage_errors import ObjectNotFound, StorageError, StorageUnavailable
+from storage.base import (
+    ByteSource,
+    LengthCheckedReader,
+    ObjectInfo,
+    ObjectStore,
+    validate_key,
+    validate_prefix,
+)
+
+log = logging.getLogger(__name__)
 
 TEMP_PREFIX = ".tmp-"
 _COPY_SIZE = 1 << 20
@@ -36,7 +47,7 @@ class LocalStore(ObjectStore):
         return ObjectInfo(
             key=key,
             size=st.st_size,
-            modified=datetime.fromtimestamp(st.st_mtime, tz=timezone.utc),
+            modified=datetime.fromtimestamp(st.st_mtime, tz=UTC),
         )
 
     def _make_dirs(self, directory: Path, key: str) -> None:
@@ -79,7 +90,7 @@ class LocalStore(ObjectStore):
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise StorageUnavailable(f"the object folder {self.root} is not writable")
 
-    def put(self, key: str, stream: BinaryIO, length: int | None = None) -> ObjectInfo:
+    def put(self, key: str, stream: ByteSource, length: int | None = None) -> ObjectInfo:
         target = self._path(key)
         source = LengthCheckedReader(stream, key, length)
         self._make_dirs(target.parent, key)
@@ -117,9 +128,9 @@ class LocalStore(ObjectStore):
                 raise self._os_error("write", key, exc) from exc
         except BaseException:
             try:
-                temp.unlink()
-            except FileNotFoundError:
-                pass
+                temp.unlink(missing_ok=True)
+            except OSError as exc:   # keep the original error; `list` ignores the leftover
+                log.warning("could not remove the temporary file %s: %s", temp, exc.strerror or exc)
             raise
         fsync_dir(target.parent)
         return ObjectInfo(key=key, size=source.count, modified=self._mtime(target))
@@ -127,8 +138,9 @@ class LocalStore(ObjectStore):
     @staticmethod
     def _mtime(path: Path) -> datetime | None:
         try:
-            return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-        except OSError:
+            return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        except OSError as exc:
+            log.warning("cannot read the modification time of %s: %s", path, exc.strerror or exc)
             return None
 
     def open(self, key: str) -> BinaryIO:
@@ -191,7 +203,8 @@ class LocalStore(ObjectStore):
         for entry in entries:
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
+            except OSError as exc:
+                log.warning("skipping %s while listing %s: %s", entry.path, self.describe(), exc.strerror or exc)
                 continue
             keyed.append((entry.name + "/" if is_dir else entry.name, is_dir, entry))
         keyed.sort(key=lambda item: item[0])

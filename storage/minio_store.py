@@ -1,24 +1,21 @@
 """Objects in a MinIO (or any S3-compatible) bucket, through the ``minio`` SDK.
 
-Uploads stream in parts of ``part_size`` bytes (8 MiB by default) sent one at a time, so memory
-stays bounded whatever the object size. The bound is set by the SDK's ``put_object``: while it
-assembles the next part it still holds the previous one and builds the new one by concatenation,
-so an upload peaks at about three times ``part_size`` (about 25 MiB with 8 MiB parts; 16 MiB with
-the 5 MiB minimum). Lower ``part_size`` where memory is tight. A failed multipart upload is
-aborted by the SDK, so nothing is left in the bucket; a single-part upload is only sent once the
-whole part has been read. Downloads stream through a small buffer.
-
-The HTTP pool uses short connect timeouts and few retries, so an unreachable endpoint fails within
-a few seconds with ``StorageUnavailable`` instead of hanging a web request or a CLI command.
+Uploads stream in parts of ``part_size`` bytes (8 MiB by default), so memory stays bounded
+whatever the object size (about three parts at peak, from how the SDK assembles them). A failed
+multipart upload is aborted by the SDK, leaving nothing in the bucket; downloads stream through a
+small buffer. Short connect timeouts and few retries make an unreachable endpoint fail within a
+few seconds with ``StorageUnavailable``. Why and figures: docs/decisions/015-minio-uploads.md.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import certifi
@@ -29,9 +26,17 @@ from minio.helpers import MIN_PART_SIZE, check_bucket_name
 from urllib3.util import Retry, Timeout
 
 from dossier.errors import ConfigurationError
-
-from storage.base import LengthCheckedReader, ObjectInfo, ObjectStore, validate_key, validate_prefix
 from dossier.storage_errors import ObjectNotFound, StorageError, StorageUnavailable
+from storage.base import (
+    ByteSource,
+    LengthCheckedReader,
+    ObjectInfo,
+    ObjectStore,
+    validate_key,
+    validate_prefix,
+)
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PART_SIZE = 8 << 20
 _CREDENTIAL_ERRORS = {
@@ -86,7 +91,10 @@ class MinioStore(ObjectStore):
         part_size: int = DEFAULT_PART_SIZE,
         connect_timeout: float = 3.0,
         read_timeout: float = 60.0,
+        ca_certs: str | os.PathLike[str] | None = None,
     ):
+        """``ca_certs``: the CA bundle that vouches for an HTTPS endpoint (``Settings.ssl_cert_file``,
+        from ``SSL_CERT_FILE``); certifi's by default."""
         if "://" in endpoint:
             parts = urlsplit(endpoint)
             secure = parts.scheme == "https"
@@ -108,7 +116,7 @@ class MinioStore(ObjectStore):
             timeout=Timeout(connect=connect_timeout, read=read_timeout),
             maxsize=10,
             cert_reqs="CERT_REQUIRED",
-            ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+            ca_certs=os.fspath(ca_certs) if ca_certs else certifi.where(),
             retries=Retry(
                 total=2,
                 connect=1,
@@ -185,7 +193,7 @@ class MinioStore(ObjectStore):
                         f"the MinIO bucket name {self.bucket} is taken by another account"
                     ) from None
 
-    def put(self, key: str, stream: BinaryIO, length: int | None = None) -> ObjectInfo:
+    def put(self, key: str, stream: ByteSource, length: int | None = None) -> ObjectInfo:
         validate_key(key)
         source = LengthCheckedReader(stream, key, length)
         if length == 0:
@@ -196,7 +204,7 @@ class MinioStore(ObjectStore):
             self._client.put_object(
                 self.bucket,
                 key,
-                source,
+                source,  # type: ignore[arg-type]  # the SDK wants BinaryIO but only calls read()
                 length=-1 if length is None else length,
                 part_size=self.part_size,
                 num_parallel_uploads=1,
@@ -215,8 +223,8 @@ class MinioStore(ObjectStore):
     def _delete_quietly(self, key: str) -> None:
         try:
             self.delete(key)
-        except StorageError:
-            pass
+        except StorageError as exc:
+            log.warning("could not remove the failed upload %s from %s: %s", key, self.describe(), exc)
 
     def open(self, key: str) -> BinaryIO:
         validate_key(key)

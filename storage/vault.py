@@ -14,7 +14,6 @@ from typing import BinaryIO, NamedTuple
 
 from cryptography.hazmat.primitives import hashes
 
-from storage.base import ObjectStore, validate_key
 from dossier.crypto import (
     DEFAULT_CHUNK_SIZE,
     DecryptingReader,
@@ -24,6 +23,7 @@ from dossier.crypto import (
     generate_data_key,
 )
 from dossier.storage_errors import StorageError
+from storage.base import ObjectStore, validate_key
 
 _READ_SIZE = 1 << 20
 

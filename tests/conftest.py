@@ -37,7 +37,7 @@ def _pg_reachable() -> str | None:
 
         with psycopg.connect(PG_ADMIN_URL.replace("+psycopg", ""), connect_timeout=3):
             return None
-    except Exception as exc:  # pragma: no cover - depends on the machine
+    except Exception as exc:  # noqa: BLE001 - any failure skips them  # pragma: no cover
         return f"PostgreSQL at {PG_ADMIN_URL} is unreachable: {str(exc).strip().splitlines()[0]}"
 
 
@@ -109,7 +109,7 @@ def settings(home, database_url, monkeypatch) -> Settings:
 
 @pytest.fixture
 def archive(settings) -> Archive:
-    from dossier.services.setup import initialise
+    from dossier.setup import initialise
 
     initialise(settings, admin_password=ADMIN_PASSWORD)
     return Archive(settings)

@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

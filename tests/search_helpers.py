@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -23,7 +23,7 @@ def add_doc(session, household_id: int, type_code: str, title: str, pages: list[
         status=status, original_key=f"originals/test/{digest}", original_name=f"{type_code}.pdf",
         sha256=digest, size=1024, media_type="application/pdf", page_count=len(pages),
         signed_record=json.dumps({"test": True}), signature="test", signing_key_id="test",
-        intake_at=datetime(2023, 6, 1, 9, 30, tzinfo=timezone.utc),
+        intake_at=datetime(2023, 6, 1, 9, 30, tzinfo=UTC),
     )
     session.add(doc)
     session.flush()

@@ -17,9 +17,10 @@ import functools
 import io
 import random
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 

@@ -3,8 +3,8 @@ append-only guards bypassed (statements go straight to the connection)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import Connection, text
 

@@ -4,16 +4,17 @@ fixity events kept per document so a failure says when it was last good; resumab
 from __future__ import annotations
 
 import io
+from datetime import UTC
 
 import pytest
 from sqlalchemy import func, select
 
+from audit.verification import Scope, open_run, verify_archive
 from dossier.actor import Actor
 from dossier.models import AuditRun, FixityEvent, Role
-from dossier.services.access import record_access
 from dossier.services import households as hh
+from dossier.services.access import record_access
 from dossier.services.users import add_user
-from audit.verification import Scope, open_run, verify_archive
 from tests.audit_helpers import flip_byte, original_key, replace_with_other_content, stored_documents
 
 
@@ -190,7 +191,7 @@ def test_fixity_history_and_report_formats(docs, run_cli, archive, tmp_path):
 
 
 def test_a_broken_shredding_log_is_reported(docs, run_cli, archive):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy import update
 
@@ -201,7 +202,7 @@ def test_a_broken_shredding_log_is_reported(docs, run_cli, archive):
     with archive.session() as session:
         for n in (1, 2):
             shredlog.append(session, archive.signer, kind="electronic", list_number="XH2026-0001",
-                            document_id=1000 + n, at=datetime(2026, 1, n, tzinfo=timezone.utc), facts={"n": n})
+                            document_id=1000 + n, at=datetime(2026, 1, n, tzinfo=UTC), facts={"n": n})
         session.commit()
     assert not [f for f in _verify(run_cli).json()["failures"] if f["check"] == "shred_log"]
     with behind_the_back(archive) as conn:     # a change made behind the application's back

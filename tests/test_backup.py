@@ -9,8 +9,8 @@ import stat
 import pytest
 from sqlalchemy import inspect
 
-from dossier.db import get_engine
 from dossier.config import Settings
+from dossier.db import get_engine
 from tests.audit_helpers import stored_documents
 from tests.conftest import fresh_pg_database
 

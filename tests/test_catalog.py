@@ -15,7 +15,7 @@ from dossier.services import households as hh
 from dossier.services import users
 from dossier.services.documents import DuplicateDocument, NewDocument, store_original, verify_original
 from dossier.services.folders import folder_catalog, open_folder
-from dossier.services.setup import initialise
+from dossier.setup import initialise
 
 
 def _actor(session, username: str, role: str) -> Actor:
@@ -48,9 +48,8 @@ def test_household_add_parses_code_and_numbers_folders(archive, console):
 def test_duplicate_code_refused_but_allowed_in_another_community(archive, console):
     with archive.session() as session:
         hh.add_household(session, console, None, "B-1-0101")
-    with archive.session() as session:
-        with pytest.raises(AlreadyExists, match="already exists"):
-            hh.add_household(session, console, None, "B-1-0101")
+    with archive.session() as session, pytest.raises(AlreadyExists, match="already exists"):
+        hh.add_household(session, console, None, "B-1-0101")
     with archive.session() as session:
         hh.add_household(session, console, None, "B-1-0101", community="翠湖花园")
         with pytest.raises(InvalidInput, match="several communities"):
@@ -253,9 +252,8 @@ def test_folder_catalog_and_completeness(archive, console):
 
 
 def test_wrong_master_key_is_refused(archive, settings, monkeypatch):
-    from dossier.crypto import MasterKey
-
     from dossier.config import Settings
+    from dossier.crypto import MasterKey
 
     other = Settings.from_env({"DOSSIER_HOME": str(settings.home), "DOSSIER_DATABASE_URL": settings.database_url,
                                "DOSSIER_MASTER_KEY": MasterKey.generate().to_b64()})

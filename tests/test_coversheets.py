@@ -328,7 +328,7 @@ def test_cli_errors_are_one_clear_line(folders, run_cli, tmp_path):
     _clean_error(run_cli("coversheet", "--household", "Z-9-9999", "-o", out), "no household Z-9-9999", 3)
     _clean_error(run_cli("coversheet", "--household", "A-3-1201", "--type", "nope", "-o", out),
                  "unknown document type", 2)
-    _clean_error(run_cli("coversheet", "--household", "A-3-1201", "--date", "soon", "-o", out), "not a date", 2)
+    _clean_error(run_cli("coversheet", "--household", "A-3-1201", "--date", "soon", "-o", out), "日期格式应为", 2)
     _clean_error(run_cli("coversheet", "--household", "A-3-1201", "-o", str(tmp_path / "no" / "s.pdf")),
                  "cannot be written", 2)
     _clean_error(run_cli("coversheet", "--households-file", str(tmp_path / "none.txt"), "-o", out),

@@ -59,8 +59,8 @@ def test_words_confidence_and_pdf(samples, script):
     assert 60 < result.confidence <= 100
     for word in result.words:
         assert 0 <= word.confidence <= 100
-        assert 0 <= word.left and word.left + word.width <= sample.prepared.width
-        assert 0 <= word.top and word.top + word.height <= sample.prepared.height
+        assert word.left >= 0 and word.left + word.width <= sample.prepared.width
+        assert word.top >= 0 and word.top + word.height <= sample.prepared.height
     layer = subprocess.run(["pdftotext", result.pdf_path, "-"], capture_output=True, text=True, check=True).stdout
     assert "A-3-1201" in layer
 
@@ -119,11 +119,13 @@ def test_a_right_guess_from_the_previous_page_is_kept(samples, tmp_path):
 
 @pytest.mark.parametrize("engine", ["tesserocr", "command"])
 def test_an_image_path_with_a_band_is_read_in_its_script(samples, tmp_path, monkeypatch, engine):
+    from dossier.config import Settings
+    from ingest import tesseract
     from ingest.ocr import ocr_page
-    from ingest.tesseract import engine_name
 
-    monkeypatch.setenv("DOSSIER_OCR_ENGINE", engine)
-    assert engine_name() == engine
+    monkeypatch.setattr(tesseract, "_choice", tesseract._choice)     # put back afterwards
+    tesseract.configure(Settings.from_env({"DOSSIER_OCR_ENGINE": engine}))
+    assert tesseract.engine_name() == engine
     sample = samples["traditional"]
     result = ocr_page(sample.prepared.path, tmp_path / "page.pdf", text_box=sample.prepared.text_box,
                       dpi=sample.prepared.dpi)

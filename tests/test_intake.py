@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from dossier.errors import InvalidInput
 from dossier.models import Document, ObjectKey
 from dossier.services import households as hh
 from ingest import intake
@@ -139,6 +140,28 @@ def test_manifest_in_utf8_and_gbk(folder, tmp_path, encoding):
     assert "does not exist" in specs[2].problem
     assert "outside" in specs[3].problem
     assert "date" in specs[4].problem
+
+
+def test_a_manifest_rows_own_class_wins_over_the_batch_class(folder, console, tmp_path):
+    _scan(tmp_path / "own.png", "钥匙领用")
+    _scan(tmp_path / "plain.png", "报修")
+    manifest = tmp_path / "batch.csv"
+    manifest.write_text("文件,户号,类型,保管期限\nown.png,A-3-1201,repair,D10\nplain.png,A-3-1201,repair,\n",
+                        encoding="utf-8")
+    request = intake.IntakeRequest(intake.read_manifest(manifest), source="api", retention_class="d30")
+    with folder.session() as session:
+        batch = intake.intake(folder, session, console, request)
+        docs = session.scalars(select(Document).where(Document.batch_id == batch.id).order_by(Document.id)).all()
+        assert [(d.original_name, d.retention_class) for d in docs] == [("own.png", "D10"), ("plain.png", "D30")]
+        assert batch.source == "api"
+
+
+def test_an_unknown_batch_class_refuses_the_batch_before_anything_is_stored(folder, console, tmp_path):
+    request = intake.IntakeRequest(_specs([_scan(tmp_path / "a.png")]), retention_class="D7")
+    with folder.session() as session, pytest.raises(InvalidInput, match="unknown retention class 'D7'"):
+        intake.intake(folder, session, console, request)
+    with folder.session() as session:
+        assert session.scalar(select(func.count(Document.id))) == 0
 
 
 def test_manifest_errors(tmp_path):

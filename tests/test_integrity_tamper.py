@@ -35,7 +35,7 @@ from dossier.models import (
     ScanStack,
     ShredLogEntry,
 )
-from dossier.services.setup import initialise
+from dossier.setup import initialise
 from tests.audit_helpers import stored_documents
 from tests.conftest import ADMIN_PASSWORD, PG_ADMIN_URL, fresh_pg_database, make_env
 from tests.retention_helpers import add_retention_users, cli_token, store_document

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from dossier import ledger
 from dossier.migrate import downgrade
 from dossier.models import AccessEvent, DocumentHistory, LogHead
-from dossier.services.setup import initialise
+from dossier.setup import initialise
 from tests.conftest import ADMIN_PASSWORD
 from tests.retention_helpers import add_retention_users, cli_token, store_document
 

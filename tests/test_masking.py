@@ -57,7 +57,7 @@ def test_masking_keeps_the_length_and_every_other_character():
     text = "甲方：王建国　身份证号：440305198207153216　手机 139-1234-5678，卡号 6222 0212 3456 7890。"
     masked = mask(text)
     assert len(masked) == len(text)
-    assert [i for i, (a, b) in enumerate(zip(text, masked)) if a != b] == \
+    assert [i for i, (a, b) in enumerate(zip(text, masked, strict=True)) if a != b] == \
         [i for i, c in enumerate(masked) if c == "*"]
     assert "440305198207153216" not in masked and "13912345678" not in masked.replace("-", "")
     assert masked.count("*") == 11 + 7 + 12

@@ -78,7 +78,7 @@ def test_visible_statistics_count_only_live_visible_pages(tmp_path):
 # --- two archives that differ only in one confidential page ------------------------------------
 
 def _build(settings: Settings, with_secret: bool) -> dict:
-    from dossier.services.setup import initialise
+    from dossier.setup import initialise
 
     initialise(settings, admin_password=ADMIN_PASSWORD)
     archive, console = Archive(settings), Actor.console()
@@ -132,7 +132,7 @@ def _api(client, token: str, path: str):
 
 
 def _staff_sees(twin: dict) -> dict:
-    from dossier.services.dashboard import dashboard_counts
+    from dossier.dashboard import dashboard_counts
     from dossier.services.users import get_user
     from webapp import create_app
 
@@ -159,7 +159,7 @@ def test_staff_get_identical_answers_from_archives_differing_in_one_confidential
 
 
 def test_the_confidential_page_does_change_what_a_cleared_role_sees(twin_archives):
-    from dossier.services.dashboard import dashboard_counts
+    from dossier.dashboard import dashboard_counts
     from webapp import create_app
 
     answers = []

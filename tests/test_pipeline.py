@@ -188,7 +188,7 @@ def test_cli_ingest_usage_errors(folder, tmp_path, run_cli):
                            ((str(tmp_path),), "--household and --type"),
                            (("--manifest", str(tmp_path / "m.csv"), "--household", "A-3-1201"), "either"),
                            ((str(tmp_path), "--household", "A-3-1201", "--type", "contract", "--date", "May 5"),
-                            "not a date")]:
+                            "日期格式应为")]:
         result = run_cli("ingest", *args)
         assert result.exit_code == 2 and fragment in result.stderr and "Traceback" not in result.stderr
 

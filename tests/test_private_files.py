@@ -91,9 +91,9 @@ main(["worker", "--processes", "1"])
 def _files_holding(root: Path, content: bytes, skip: Path) -> list[Path]:
     found = []
     for path in root.rglob("*"):
-        if path.is_file() and not path.is_symlink() and path != skip and path.stat().st_size == len(content):
-            if path.read_bytes() == content:
-                found.append(path)
+        if (path.is_file() and not path.is_symlink() and path != skip
+                and path.stat().st_size == len(content) and path.read_bytes() == content):
+            found.append(path)
     return found
 
 

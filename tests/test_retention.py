@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from dossier.archive import Archive
-from dossier.models import Document, DestructionItem, LogHead, ObjectKey, Page, ShredLogEntry
+from dossier.models import DestructionItem, Document, LogHead, ObjectKey, Page, ShredLogEntry
 from tests.retention_helpers import (
     RETENTION_USERS,
     add_retention_users,
@@ -330,8 +330,8 @@ def test_holds_block_proposal_and_destruction(archive, people, run):
 
 
 def test_a_destroyed_object_cannot_be_read_from_a_storage_backup(archive, people, run, tmp_path):
-    from dossier.services.documents import wrapped_key_for
     from dossier.errors import IntegrityFailure
+    from dossier.services.documents import wrapped_key_for
     from dossier.storage_errors import TamperedObject
 
     doc_id = store_document(archive, H, "repair", date(2015, 3, 1))
@@ -351,9 +351,8 @@ def test_a_destroyed_object_cannot_be_read_from_a_storage_backup(archive, people
             wrapped_key_for(session, original_key)
         # No other key in the catalog opens it either.
         for wrapped in session.scalars(select(ObjectKey.wrapped_key)):
-            with pytest.raises(TamperedObject):
-                with archive.vault.open(original_key, wrapped) as stream:
-                    stream.read()
+            with pytest.raises(TamperedObject), archive.vault.open(original_key, wrapped) as stream:
+                stream.read()
         kept = session.get(Document, keep_id)
         with archive.vault.open(kept.original_key, wrapped_key_for(session, kept.original_key)) as stream:
             assert stream.read().startswith(b"%PDF-1.4")
@@ -367,7 +366,7 @@ class Crash(BaseException):
 
 def test_execute_survives_a_crash_mid_list_and_a_rerun_finishes(archive, people, run):
     from retention.execute import execute
-    from retention.lists import approve, get_list, propose, DueFilter
+    from retention.lists import DueFilter, approve, get_list, propose
     from retention.shredlog import verify
 
     ids = [store_document(archive, H, "repair", date(2015, 1, d), title=f"报修 {d}") for d in range(1, 5)]
@@ -472,10 +471,10 @@ def _count_log(session) -> int:
 
 
 def test_storage_unreachable_keeps_items_pending(tmp_path, database_url, run_cli, monkeypatch):
+    from dossier.config import Settings
+    from dossier.setup import initialise
     from tests.conftest import make_env
     from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, run_moto_server
-    from dossier.config import Settings
-    from dossier.services.setup import initialise
 
     def use(endpoint):
         env = make_env(tmp_path / "home", database_url, DOSSIER_MINIO_ENDPOINT=endpoint,

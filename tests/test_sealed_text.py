@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from dossier import pagetext
 from dossier.models import DocumentHistory, Page
 from dossier.services.history import text_digest
-from dossier.services.setup import initialise
+from dossier.setup import initialise
 from tests.audit_helpers import stored_documents
 from tests.conftest import ADMIN_PASSWORD
 from tests.retention_helpers import add_retention_users, store_document

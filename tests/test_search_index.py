@@ -191,55 +191,6 @@ def test_a_query_matching_too_many_pages_reports_a_lower_bound(noisy, monkeypatc
     assert sum(capped.facets["type"].values()) == 3
 
 
-def test_postings_read_as_arrays_equal_what_whoosh_reads(tmp_path):
-    """search.postings reads the codec's block layout itself: compare it with the postings
-    matcher Whoosh uses and merges segments with (several blocks, inlined single postings,
-    weights with a field boost, deletions left in; then again after Whoosh merged the
-    segments)."""
-    from whoosh import index as wi
-
-    from search.postings import DossierCodec
-
-    e = WhooshEngine(tmp_path / "arrays")
-    e.apply({d: [entry(d, 1, "维修维修 基金" if d % 3 else "基金 维修", names="张三" if d == 5 else "李四")]
-             for d in range(1, 2200)})                   # blocks of 1,024: three blocks
-    e.apply({d: [entry(d, 1, "基金 维修 基金")] for d in range(2200, 2300)})   # a second segment
-    e.apply({7: []})                                     # a deletion: still in the postings
-    compare_with_whoosh(e)
-    ix = wi.open_dir(str(e.live_dir()))                  # Whoosh merges the segments through the codec
-    ix.writer(codec=DossierCodec()).commit(optimize=True)
-    ix.close()
-    compare_with_whoosh(e)
-
-
-def compare_with_whoosh(e):
-    from search.postings import POSITION_BITS, read_term
-
-    state = e._state()
-    with state.lock:
-        s = e._searcher(state)
-    for sub, _ in s.leaf_searchers():
-        reader = sub.reader()
-        for field, text in (("text", "维修"), ("text", "基"), ("names", "张三"), ("names", "李四"), ("type", "repair")):
-            ta = read_term(reader, field, text)
-            if (field, text) not in reader:
-                assert ta is None
-                continue
-            m = reader._terms.matcher(field, reader._text_to_bytes(field, text), reader.schema[field].format)
-            ids, weights, positions = [], [], []
-            while m.is_active():
-                ids.append(m.id())
-                weights.append(m.weight())
-                if ta.keys is not None:
-                    positions.extend((m.id(), p) for p in m.value_as("positions"))
-                m.next()
-            assert ta.docs.tolist() == ids
-            assert ta.weights.tolist() == pytest.approx(weights)
-            if ta.keys is not None:
-                assert [(int(k) >> POSITION_BITS, int(k) & 0xFFFFFFFF) for k in ta.keys] == positions
-    assert read_term(s.leaf_searchers()[0][0].reader(), "text", "没有") is None
-
-
 def test_results_do_not_depend_on_the_postings_cache(noisy, monkeypatch):
     """The decoded-postings cache only saves time: with no room at all (every term read from
     the index each time) the results are the same."""
@@ -263,12 +214,15 @@ def test_results_do_not_depend_on_the_postings_cache(noisy, monkeypatch):
 
 
 def test_an_index_of_the_old_format_asks_for_a_rebuild(tmp_path):
-    from whoosh import fields as wf, index as wi
+    """An index with Whoosh's own positions format and no FORMAT file (INDEX_FORMAT 1)."""
+    from whoosh import fields as wf
+    from whoosh import index as wi
 
-    from search.whoosh_engine import IndexOutdated, make_schema
+    from search.whoosh_engine import FORMAT_FILE, IndexOutdated, make_schema
 
     e = WhooshEngine(tmp_path / "old")
     gen = e._new_generation()
+    (gen / FORMAT_FILE).unlink()
     schema = make_schema()
     schema.remove("text")
     schema.add("text", wf.TEXT(phrase=True))           # Whoosh's own Positions format
@@ -276,6 +230,34 @@ def test_an_index_of_the_old_format_asks_for_a_rebuild(tmp_path):
     e._point_current_at(gen)
     with pytest.raises(IndexOutdated, match="dossier index rebuild"):
         e.search(EngineQuery(must=[Text("维修")]))
+
+
+@pytest.mark.parametrize("written", [None, "3\n", "garbage"])
+def test_the_format_file_decides_whether_an_index_is_current(engine, written):
+    """FORMAT missing or different: outdated, refused for searching, writing and listing; an
+    unreadable table of contents (an older version's classes) is never opened to decide."""
+    from search.whoosh_engine import FORMAT_FILE, INDEX_FORMAT, IndexOutdated
+
+    live = engine.live_dir()
+    assert (live / FORMAT_FILE).read_text().strip() == str(INDEX_FORMAT) and not engine.outdated()
+    if written is None:
+        (live / FORMAT_FILE).unlink()
+    else:
+        (live / FORMAT_FILE).write_text(written)
+    for toc in live.glob("_*_*.toc"):
+        toc.write_bytes(b"not a table of contents")
+    assert engine.outdated() and engine.exists()
+    with pytest.raises(IndexOutdated):
+        engine.search(EngineQuery(must=[Text("维修")]))
+    with pytest.raises(IndexOutdated):
+        engine.apply({9: [entry(9, 1, "维修")]})
+    with pytest.raises(IndexOutdated):
+        engine.documents()
+
+
+def test_a_fresh_folder_is_not_outdated(tmp_path):
+    e = WhooshEngine(tmp_path / "none")
+    assert not e.outdated() and not e.exists() and e.documents() == {}
 
 
 def test_exactly_max_pages_matches_is_still_exact(noisy, monkeypatch):

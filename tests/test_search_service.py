@@ -147,14 +147,16 @@ def test_rebuild_and_check(archive, console, catalog):
 def test_an_index_of_an_older_format_is_refused_then_rebuilt_by_init(archive, console, catalog):
     """Upgrading from an index with Whoosh's own positions format (INDEX_FORMAT 1): searching
     asks for a rebuild in one sentence, and `dossier init` rebuilds it from the catalog."""
-    from whoosh import fields as wf, index as wi
+    from whoosh import fields as wf
+    from whoosh import index as wi
 
     from dossier.errors import DossierError
-    from dossier.services.setup import initialise
-    from search.whoosh_engine import make_schema
+    from dossier.setup import initialise
+    from search.whoosh_engine import FORMAT_FILE, make_schema
 
     engine = open_engine(archive.settings)
     gen = engine._new_generation()
+    (gen / FORMAT_FILE).unlink()                 # written before FORMAT files existed
     schema = make_schema()
     schema.remove("text")
     schema.add("text", wf.TEXT(phrase=True))
@@ -167,6 +169,59 @@ def test_an_index_of_an_older_format_is_refused_then_rebuilt_by_init(archive, co
     assert report.index_rebuilt and not engine.outdated()
     assert ids_of(run(archive, console, "维修基金")) == sorted([catalog["fund"], catalog["noisy"], catalog["secret"]])
     assert not initialise(archive.settings).index_rebuilt
+
+
+@pytest.mark.parametrize("written", [None, "3\n"])
+def test_the_format_file_decides_when_init_and_the_writer_rebuild(archive, console, catalog, written):
+    """FORMAT missing (an index of before FORMAT files) or another INDEX_FORMAT: `dossier init`
+    rebuilds the index from the catalog, and so does the single writer when it next opens the
+    index for a change; a current FORMAT is left alone."""
+    from dossier.setup import initialise
+    from search.whoosh_engine import FORMAT_FILE, INDEX_FORMAT
+
+    def outdate():
+        live = open_engine(archive.settings).live_dir()
+        if written is None:
+            (live / FORMAT_FILE).unlink()
+        else:
+            (live / FORMAT_FILE).write_text(written)
+        return live
+
+    old = outdate()
+    report = initialise(archive.settings)
+    engine = open_engine(archive.settings)
+    assert report.index_rebuilt and engine.live_dir() != old and not engine.outdated()
+    assert (engine.live_dir() / FORMAT_FILE).read_text().strip() == str(INDEX_FORMAT)
+    assert ids_of(run(archive, console, "维修基金")) == sorted([catalog["fund"], catalog["noisy"], catalog["secret"]])
+    assert not initialise(archive.settings).index_rebuilt
+
+    old = outdate()
+    with archive.session() as session:
+        session.get(Document, catalog["reno"]).title = "装修申请表 押金"
+    hooks.document_changed(archive, catalog["reno"])          # the writer rebuilds, then applies
+    assert open_engine(archive.settings).live_dir() != old and not open_engine(archive.settings).outdated()
+    assert ids_of(run(archive, console, "维修基金")) == sorted([catalog["fund"], catalog["noisy"], catalog["secret"]])
+    assert IndexWriter(archive).check()["ok"]
+
+
+def test_the_cache_size_comes_from_the_settings(archive):
+    from dataclasses import replace
+
+    from search.postings import term_cache
+
+    before = term_cache.max_bytes
+    try:
+        open_engine(replace(archive.settings, search_cache_mb=3))
+        assert term_cache.max_bytes == 3 << 20
+    finally:
+        term_cache.resize(before)
+    from dossier.config import Settings
+    from dossier.errors import ConfigurationError
+
+    assert Settings.from_env({}).search_cache_mb == 256
+    assert Settings.from_env({"DOSSIER_SEARCH_CACHE_MB": "0"}).search_cache_mb == 0
+    with pytest.raises(ConfigurationError, match="DOSSIER_SEARCH_CACHE_MB"):
+        Settings.from_env({"DOSSIER_SEARCH_CACHE_MB": "lots"})
 
 
 def test_cli(archive, catalog, run_cli, search_cli):  # noqa: F811

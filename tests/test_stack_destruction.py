@@ -20,23 +20,23 @@ import pytest
 from PIL import Image, ImageSequence
 from sqlalchemy import insert, select, update
 
+from audit.checks import CheckContext
+from audit.consistency import destroyed_pages_in_stacks
 from dossier.errors import InvalidInput
 from dossier.models import Document, ObjectKey, ScanStack, utcnow
 from dossier.services import households as hh
 from dossier.services.stacks import held_pages, stack_positions, verify_stack
+from dossier.signing import load_public_key
 from ingest.detect import pdf_info
 from ingest.split import assign_unfiled
-from audit.checks import CheckContext
 from retention.execute import object_keys_of, tombstone
 from retention.stacks import (
     StackChanged,
     apply_stack_cuts,
-    destroyed_pages_in_stacks,
     discard_stack_cuts,
     finish_stack_cuts,
     plan_stack_cuts,
 )
-from dossier.signing import load_public_key
 from tests.synthetic import make_pdf, make_tiff
 from tests.test_coversheets import _facts, _plain, _split, blank, content, sheet
 

@@ -14,12 +14,11 @@ import tracemalloc
 
 import pytest
 
+from dossier.crypto import DEFAULT_CHUNK_SIZE, HEADER_SIZE, TAG_SIZE, ciphertext_size
 from dossier.errors import InvalidInput
-
+from dossier.storage_errors import ObjectNotFound, StorageError, TamperedObject
 from storage import LocalStore, MasterKey, Vault
 from storage.base import validate_key
-from dossier.crypto import DEFAULT_CHUNK_SIZE, HEADER_SIZE, TAG_SIZE, ciphertext_size
-from dossier.storage_errors import ObjectNotFound, StorageError, TamperedObject
 
 MiB = 1 << 20
 

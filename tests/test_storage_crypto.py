@@ -11,8 +11,6 @@ import random
 import pytest
 from cryptography.hazmat.primitives import hashes
 
-from dossier.errors import ConfigurationError, IntegrityFailure
-
 from dossier.crypto import (
     HEADER_SIZE,
     TAG_SIZE,
@@ -21,6 +19,7 @@ from dossier.crypto import (
     MasterKey,
     ciphertext_size,
 )
+from dossier.errors import ConfigurationError, IntegrityFailure
 from dossier.storage_errors import TamperedObject
 
 CHUNK = 1024  # small chunks so multi-chunk cases stay tiny
@@ -116,7 +115,7 @@ def test_digests_are_unavailable_before_eof():
     reader = EncryptingReader(io.BytesIO(b"abc"), os.urandom(32), chunk_size=CHUNK)
     reader.read(5)
     with pytest.raises(RuntimeError):
-        reader.sha256_hex
+        _ = reader.sha256_hex
 
 
 def test_readers_work_with_buffered_io_and_readinto():

@@ -7,11 +7,10 @@ import stat
 
 import pytest
 
-from dossier.errors import ConfigurationError
-
 from dossier.crypto import MasterKey
-from dossier.storage_errors import KeyFileError
+from dossier.errors import ConfigurationError
 from dossier.keyfiles import load_or_create_master_key, read_secret_file, write_secret_file
+from dossier.storage_errors import KeyFileError
 
 
 def mode(path) -> int:

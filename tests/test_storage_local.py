@@ -9,10 +9,9 @@ import stat
 import pytest
 
 from dossier.config import Settings
-
-from storage import LocalStore, MasterKey, Vault, open_store
 from dossier.crypto import HEADER_SIZE
 from dossier.storage_errors import StorageError, TamperedObject
+from storage import LocalStore, MasterKey, Vault, open_store
 
 
 @pytest.fixture
@@ -74,9 +73,8 @@ def test_flipping_a_byte_in_the_file_is_detected(store):
     raw = bytearray(path.read_bytes())
     raw[HEADER_SIZE + 100] ^= 0x80
     path.write_bytes(bytes(raw))
-    with pytest.raises(TamperedObject, match="doc.enc"):
-        with vault.open("doc.enc", stored.wrapped_key) as plain:
-            plain.read()
+    with pytest.raises(TamperedObject, match="doc.enc"), vault.open("doc.enc", stored.wrapped_key) as plain:
+        plain.read()
 
 
 def test_truncating_the_file_is_detected(store):

@@ -10,9 +10,8 @@ import pytest
 
 from dossier.config import Settings
 from dossier.errors import ConfigurationError
-
-from storage import open_store
 from dossier.storage_errors import StorageUnavailable
+from storage import open_store
 from storage.minio_store import MinioStore
 from tests.s3_server import free_port
 

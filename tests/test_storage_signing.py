@@ -11,10 +11,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dossier.errors import InvalidInput
-
-from dossier.storage_errors import KeyFileError
 from dossier.keyfiles import write_secret_file
 from dossier.signing import Signer, canonical_bytes, load_public_key, verify
+from dossier.storage_errors import KeyFileError
 
 RECORD = {
     "object_key": "originals/2024/05/3f2a.enc",
@@ -80,8 +79,8 @@ def test_canonical_bytes_are_stable_and_keep_chinese():
     a = canonical_bytes({"b": 1, "a": {"y": [1, "二"], "x": None}, "c": "户主 张三"})
     b = canonical_bytes({"c": "户主 张三", "a": {"x": None, "y": [1, "二"]}, "b": 1})
     assert a == b
-    assert a == '{"a":{"x":null,"y":[1,"二"]},"b":1,"c":"户主 张三"}'.encode("utf-8")
-    assert "户主".encode("utf-8") in a and b"\\u" not in a
+    assert a == '{"a":{"x":null,"y":[1,"二"]},"b":1,"c":"户主 张三"}'.encode()
+    assert "户主".encode() in a and b"\\u" not in a
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ Nothing processes the queue here: documents stay queued (tests/test_pipeline.py 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from pathlib import Path
@@ -152,7 +153,7 @@ def test_two_scans_for_a_household(archivist, web_archive, scans):
     page = archivist.get(response.headers["Location"])
     assert page.status_code == 200
     body = squash(text(page))
-    assert "批次 %d：收到 2 个文件，2 个已入库待识别" % batch_id in body
+    assert f"批次 {batch_id}：收到 2 个文件，2 个已入库待识别" in body
     assert body.count('class="file-row"') == 2
     for doc in docs:
         assert f'data-doc-id="{doc.id}"' in body
@@ -160,7 +161,7 @@ def test_two_scans_for_a_household(archivist, web_archive, scans):
     assert body.count('data-role="status">排队中<') == 2
     assert f'href="/households/{web_archive.households[HOUSEHOLD]}">{HOUSEHOLD}</a>' in body
     assert body.count("<progress") == 3                                # one per file and the whole
-    assert 'data-final="0"' in body and "/intake/batches/%d/progress" % batch_id in body
+    assert 'data-final="0"' in body and f"/intake/batches/{batch_id}/progress" in body
 
 
 def test_files_and_a_folder_together_skip_hidden_files(archivist, web_archive, scans):
@@ -211,6 +212,19 @@ def test_a_manifest_maps_rows_to_uploaded_files(archivist, web_archive, scans):
     assert "3 个被拒收" in body and body.count('data-role="status">已拒收<') == 3
 
 
+def test_a_manifest_rows_own_class_wins_over_the_forms_class(archivist, web_archive, scans):
+    manifest = ("文件,户号,类型,保管期限\n"
+                "own.png,A-1-1201,renovation,Y\n"
+                "plain.png,A-1-1201,renovation,\n")
+    response = archivist.post("/intake", data={
+        "retention_class": "D30",                        # the batch's class: only for rows without their own
+        "files": [file(scans["scan0"], "own.png"), file(scans["scan1"], "plain.png")],
+        "manifest": file(manifest.encode("utf-8"), "清单.csv"),
+    }, content_type="multipart/form-data")
+    docs = batch_documents(web_archive, batch_id_of(response))
+    assert [(d.original_name, d.retention_class) for d in docs] == [("own.png", "Y"), ("plain.png", "D30")]
+
+
 def test_a_gbk_manifest_with_folder_paths(archivist, web_archive, scans):
     manifest = ("文件名,户号,类型,题名\r\n"
                 "一号盒/合同.png,S-101,contract,商铺租赁合同\r\n"
@@ -233,7 +247,7 @@ def test_a_manifest_that_cannot_be_used_creates_nothing(archivist, web_archive, 
     before = counts(web_archive)
     response = archivist.post("/intake", data={
         "files": [file(scans["scan0"], "a.png")],
-        "manifest": file("名字,户号\na.png,A-1-1201\n".encode("utf-8"), "bad.csv"),
+        "manifest": file("名字,户号\na.png,A-1-1201\n".encode(), "bad.csv"),
     }, content_type="multipart/form-data")
     assert response.status_code == 400
     body = text(response)
@@ -304,7 +318,7 @@ def test_duplicate_upload_is_reported(archivist, web_archive, scans):
     ({"household": HOUSEHOLD, "files": "scan"}, "请选择文件类型"),
     ({"household": "Z-9-9999", "type_code": "photo", "files": "scan"}, "there is no household Z-9-9999"),
     ({"household": HOUSEHOLD, "type_code": "castle", "files": "scan"}, "不是有效的选择"),
-    ({"household": HOUSEHOLD, "type_code": "photo", "document_date": "2024-02-30", "files": "scan"}, "not a date"),
+    ({"household": HOUSEHOLD, "type_code": "photo", "document_date": "2024-02-30", "files": "scan"}, "没有这一天"),
 ])
 def test_form_mistakes_create_nothing(archivist, web_archive, scans, data, message):
     before = counts(web_archive)
@@ -333,8 +347,8 @@ def test_empty_file_inputs_count_as_no_files(archivist, web_archive):
 def test_too_large_a_request_is_a_chinese_413(web_archive, web_login, monkeypatch, scans):
     from webapp import create_app
 
-    monkeypatch.setenv("DOSSIER_MAX_UPLOAD_MB", "1")
-    app = create_app(web_archive.settings, testing=True)     # CSRF on: the size check comes first
+    app = create_app(dataclasses.replace(web_archive.settings, max_upload_mb=1),   # DOSSIER_MAX_UPLOAD_MB=1
+                     testing=True)     # CSRF on: the size check comes first
     client = app.test_client()
     web_login(client, "archivist")
     before = counts(web_archive)
@@ -353,7 +367,7 @@ def test_bad_upload_limit_setting_is_refused(web_archive, monkeypatch):
 
     monkeypatch.setenv("DOSSIER_MAX_UPLOAD_MB", "lots")
     with pytest.raises(ConfigurationError, match="DOSSIER_MAX_UPLOAD_MB"):
-        create_app(web_archive.settings, testing=True)
+        create_app(testing=True)        # the settings read from the environment, at start
 
 
 # --- who may --------------------------------------------------------------------------------------

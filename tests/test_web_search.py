@@ -288,7 +288,7 @@ def test_original_download_returns_the_stored_bytes(web_client, web_login, web_a
 def test_download_name_is_safe():
     from types import SimpleNamespace
 
-    from webapp.documents import download_name
+    from dossier.services.documents import download_name
 
     def name(original, media="application/pdf"):
         return download_name(SimpleNamespace(id=7, original_name=original, media_type=media))

@@ -14,9 +14,9 @@ import hashlib
 import json
 import re
 import shutil
-from datetime import date, datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -78,7 +78,7 @@ def web_add_document(session, household_id: int, type_code: str, title: str, *, 
         signed_record=json.dumps({"test": True}),
         signature="test",
         signing_key_id="test",
-        intake_at=datetime(2023, 6, 1, 9, 30, tzinfo=timezone.utc),
+        intake_at=datetime(2023, 6, 1, 9, 30, tzinfo=UTC),
     )
     session.add(doc)
     session.flush()
@@ -87,8 +87,8 @@ def web_add_document(session, household_id: int, type_code: str, title: str, *, 
 
 def _build_archive(home: Path) -> WebArchive:
     from dossier.services.households import add_household
-    from dossier.services.setup import initialise
     from dossier.services.users import add_user, issue_token
+    from dossier.setup import initialise
 
     settings = web_settings(home)
     initialise(settings, admin_password=WEB_ADMIN_PASSWORD)

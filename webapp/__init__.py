@@ -8,43 +8,43 @@ become pages or JSON.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dossier.archive import Archive
 from dossier.config import Settings
-from dossier.errors import ConfigurationError
 from dossier.keys import load_web_secret
+from webapp import access, context, errors, security, sessions
+from webapp.accesslog import bp as accesslog_bp
+from webapp.admin import bp as admin_bp
+from webapp.api import bp as api_bp
+from webapp.audit import bp as audit_bp
+from webapp.auth import bp as auth_bp
+from webapp.auth import login_manager
+from webapp.coversheets import bp as coversheets_bp
+from webapp.documents import bp as documents_bp
+from webapp.households import bp as households_bp
+from webapp.intake import bp as intake_bp
+from webapp.main import bp as main_bp
+from webapp.retention import bp as retention_bp
+from webapp.search import bp as search_bp
+from webapp.templating import init_app as init_templating
+from webapp.uploads import DossierRequest
 
 DEFAULT_LOCALE = "zh_Hans_CN"
 HERE = Path(__file__).parent
-DEFAULT_MAX_UPLOAD_MB = 2048     # one request (an intake upload) may carry up to 2 GiB
 MAX_UPLOAD_FILES = 10_000        # multipart parts per request (files of a folder upload + fields)
 
 csrf = CSRFProtect()
 babel = Babel()
 
 
-def _env_flag(name: str) -> bool:
-    return (os.environ.get(name) or "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _max_upload_bytes() -> int:
-    raw = (os.environ.get("DOSSIER_MAX_UPLOAD_MB") or "").strip()
-    if not raw:
-        return DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigurationError(f"DOSSIER_MAX_UPLOAD_MB must be a whole number of megabytes, not {raw!r}")
-    return int(raw) * 1024 * 1024
-
-
 def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
-    from webapp.uploads import DossierRequest
-
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.request_class = DossierRequest   # uploads spool under $DOSSIER_HOME, not in a RAM-backed /tmp
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Set DOSSIER_SECURE_COOKIES=1 when the app is served over HTTPS (behind a proxy).
-        SESSION_COOKIE_SECURE=_env_flag("DOSSIER_SECURE_COOKIES"),
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         WTF_CSRF_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,        # the token lives as long as the server-side session
         BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
@@ -63,9 +63,10 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
         # The intake upload's limit; every other request may carry 1 MiB (webapp.security), and
         # under waitress the limit is applied before the body is read (webapp.serving).
-        MAX_CONTENT_LENGTH=_max_upload_bytes(),
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,      # DOSSIER_MAX_UPLOAD_MB
         MAX_FORM_PARTS=MAX_UPLOAD_FILES,
     )
+    assert isinstance(app.json, DefaultJSONProvider)
     app.json.ensure_ascii = False
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -73,26 +74,8 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.extensions["dossier"] = Archive(settings)
     if settings.trusted_proxies:
         # The client's address and scheme as the proxies in front saw them (X-Forwarded-For/-Proto).
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
                                 x_proto=settings.trusted_proxies)
-
-    from webapp import access, context, errors, security, sessions
-    from webapp.admin import bp as admin_bp
-    from webapp.accesslog import bp as accesslog_bp
-    from webapp.api import bp as api_bp
-    from webapp.audit import bp as audit_bp
-    from webapp.auth import bp as auth_bp
-    from webapp.auth import login_manager
-    from webapp.coversheets import bp as coversheets_bp
-    from webapp.documents import bp as documents_bp
-    from webapp.households import bp as households_bp
-    from webapp.intake import bp as intake_bp
-    from webapp.main import bp as main_bp
-    from webapp.retention import bp as retention_bp
-    from webapp.search import bp as search_bp
-    from webapp.templating import init_app as init_templating
 
     sessions.init_app(app, settings)    # server-side sessions in web_sessions
     context.init_app(app)

@@ -11,14 +11,15 @@ JSON), recorded in the access log, without saying what was missing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import Flask, jsonify, redirect, request, url_for
 
 from dossier.permissions import Permission, can
-from dossier.services.access import record_access
+from dossier.services.access import record_forbidden
 from webapp.context import actor, db, is_api_request, principal
+from webapp.errors import api_error, error_page
 
 ACCESS_ATTR = "_dossier_access"
 
@@ -34,9 +35,7 @@ def _unauthenticated():
 
 
 def _forbidden():
-    from webapp.errors import api_error, error_page
-
-    record_access(db(), actor(), "forbidden", detail=f"{request.method} {request.path}"[:500], outcome="denied")
+    record_forbidden(db(), actor(), f"{request.method} {request.path}")
     return api_error(403) if is_api_request() else error_page(403)
 
 
@@ -53,7 +52,7 @@ def requires(*permissions: Permission) -> Callable:
                 return _forbidden()
             return view(*args, **kwargs)
 
-        setattr(wrapper, ACCESS_ATTR, "|".join(p.value for p in permissions))
+        setattr(wrapper, ACCESS_ATTR, "|".join(permissions))
         return wrapper
 
     return decorate

@@ -43,6 +43,7 @@ def export():
     session = archive().new_session()     # streamed after the view returns: a session of its own
     try:
         rows = iter_access(session, actor(), f)
+        session.commit()                  # the export is on record before any row leaves
     except BaseException:
         session.close()
         raise

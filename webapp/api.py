@@ -7,11 +7,14 @@ document the caller may not see answers exactly like a missing one (404).
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request, url_for
+from typing import Any, overload
 
+from flask import Blueprint, Response, g, jsonify, request, url_for
+
+from dossier.dates import parse_date
 from dossier.errors import InvalidInput
 from dossier.permissions import Permission
-from dossier.services.documents import document_view, read_document
+from dossier.services.documents import document_view
 from dossier.services.folders import catalog_view, completeness_by_household, folder_view
 from dossier.services.households import (
     HouseholdFilter,
@@ -21,6 +24,10 @@ from dossier.services.households import (
     list_households,
 )
 from dossier.services.users import user_for_token
+from dossier.services.viewing import view_document
+from retention.schedule import set_household_close_date
+from search.service import MAX_LIMIT, SearchFilters, search_documents
+from search.writer import open_engine
 from webapp.access import requires
 from webapp.context import WebUser, actor, archive, db
 
@@ -54,6 +61,12 @@ def _authenticate() -> None:
             g._dossier_api_user = WebUser(user)
 
 
+@overload
+def _int_arg(name: str, default: int, low: int, high: int) -> int: ...
+@overload
+def _int_arg(name: str, default: None, low: int, high: int) -> int | None: ...
+
+
 def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
@@ -74,7 +87,7 @@ def _str_arg(name: str) -> str | None:
 
 @bp.get("/households")
 @requires(Permission.SEARCH)
-def households():
+def households() -> Response:
     session, who = db(), actor()
     flt = HouseholdFilter(
         community=_str_arg("community"),
@@ -99,7 +112,7 @@ def households():
 
 @bp.get("/households/<int:household_id>")
 @requires(Permission.SEARCH)
-def household(household_id: int):
+def household(household_id: int) -> Response:
     session, who = db(), actor()
     row = get_household_by_id(session, household_id)
     view, documents, catalog = folder_view(archive(), session, who, row)
@@ -110,13 +123,13 @@ def household(household_id: int):
 
 @bp.get("/documents/<int:document_id>")
 @requires(Permission.SEARCH)
-def document(document_id: int):
+def document(document_id: int) -> Response:
     """A document's record and its pages' text (personal numbers masked without clearance);
     a confidential one needs ``?purpose=...``. One the caller may not see answers 404."""
-    return jsonify(read_document(db(), actor(), document_id, _str_arg("purpose")))
+    return jsonify(view_document(db(), actor(), document_id, _str_arg("purpose")).as_dict())
 
 
-def _create_body() -> dict:
+def _create_body() -> dict[str, Any]:
     if (request.content_length or 0) > MAX_BODY:
         raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
     body = request.get_json(silent=True)
@@ -137,7 +150,7 @@ def _create_body() -> dict:
 
 @bp.post("/households")
 @requires(Permission.MANAGE_RECORDS)
-def create_household():
+def create_household() -> Response:
     body = _create_body()
     row = add_household(
         db(), actor(), archive().fields if body.get("id_number") else None, body["code"],
@@ -155,11 +168,8 @@ def create_household():
 
 @bp.post("/households/<int:household_id>/close")
 @requires(Permission.MANAGE_RECORDS)
-def close_household(household_id: int):
+def close_household(household_id: int) -> Response:
     """Set (``{"closed_on": "YYYY-MM-DD"}``) or clear (``{"closed_on": null}``) the close date."""
-    from ingest.intake import parse_date
-    from retention.schedule import set_household_close_date
-
     if (request.content_length or 0) > MAX_BODY:
         raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
     body = request.get_json(silent=True)
@@ -173,11 +183,8 @@ def close_household(household_id: int):
 
 @bp.get("/search")
 @requires(Permission.SEARCH)
-def search():
+def search() -> Response:
     """Full-text search: the service's result (``total``, ``hits``, ``facets``, ``households``)."""
-    from search.service import MAX_LIMIT, SearchFilters, search_documents
-    from search.writer import open_engine
-
     result = search_documents(
         db(), actor(), open_engine(archive().settings), (request.args.get("q") or "").strip(),
         SearchFilters(household=_str_arg("household"), type=_str_arg("type"), date_from=_str_arg("from"),

@@ -12,11 +12,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from dossier.errors import DossierError, PermissionDenied
-from dossier.permissions import Permission
 from audit.checks import CHECKS, PROPERTY_NAMES_ZH
 from audit.report import build_report, fixity_history, list_runs, render_report
 from audit.verification import Scope, open_run, scope_size, verify_archive
+from dossier.errors import DossierError, PermissionDenied
+from dossier.permissions import Permission
 from webapp.access import requires
 from webapp.context import actor, archive, db, discard_changes
 from webapp.errors import user_message

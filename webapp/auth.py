@@ -18,7 +18,7 @@ from flask_login import LoginManager, login_user, logout_user
 
 from dossier.actor import Actor
 from dossier.models import User
-from dossier.services.access import record_access
+from dossier.services.access import record_login, record_logout
 from dossier.services.users import authenticate, username_exists
 from webapp.access import public, requires_login
 from webapp.context import WebUser, actor, anonymous_actor, archive, db, principal, session_tag
@@ -89,15 +89,14 @@ def login():
     throttle = login_throttle()
     wait = throttle.retry_after(db(), username, address)
     if wait:
-        record_access(db(), anonymous_actor(), "login", detail=f"{_logged_name(username)} (throttled)"[:200],
-                      outcome="denied")
+        record_login(db(), anonymous_actor(), f"{_logged_name(username)} (throttled)", refused=True)
         flash(_("登录失败次数过多，请 %(minutes)d 分钟后再试。", minutes=math.ceil(wait / 60)), "error")
         return render_template("auth/login.html", form=form), 429
 
     user = authenticate(db(), username, form.password.data)
     if user is None:
         throttle.failed(db(), username, address)
-        record_access(db(), anonymous_actor(), "login", detail=_logged_name(username)[:200], outcome="denied")
+        record_login(db(), anonymous_actor(), _logged_name(username), refused=True)
         flash(_("用户名或密码错误"), "error")
         return render_template("auth/login.html", form=form)
 
@@ -105,7 +104,7 @@ def login():
     web_user = WebUser(user)
     session.clear()                      # a new server-side session, under a new id, for this user
     login_user(web_user)                 # not permanent: Flask-Login's strong protection applies
-    record_access(db(), Actor.from_user(web_user, "web", address), "login", detail=username)
+    record_login(db(), Actor.from_user(web_user, "web", address), username)
     return redirect(safe_next(form.next.data) or url_for("main.dashboard"))
 
 
@@ -115,7 +114,7 @@ def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
         return redirect(url_for("main.dashboard"))
-    record_access(db(), actor(), "logout", detail=actor().username)
+    record_logout(db(), actor())
     logout_user()
     session.clear()                      # the session's row is deleted as the response leaves
     flash(_("您已安全退出。"), "info")

@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dossier.errors import NotFound
-from ingest.intake import LOW_DPI, batch_report, file_status
 from dossier.models import (
     Batch,
     BatchItem,
@@ -27,6 +26,8 @@ from dossier.models import (
     HouseholdStatus,
     User,
 )
+from ingest.intake import LOW_DPI, batch_report, file_status
+from ingest.runner import progress
 
 # A file's state as the intake pages name it.
 STATUS_NAMES_ZH = {
@@ -85,8 +86,9 @@ class BatchSummary:
 def _summaries(session: Session, batches: list[Batch]) -> dict[int, BatchSummary]:
     """Summaries without counts; who is shown by name (姓名) where the user has one."""
     user_ids = {b.created_by_id for b in batches if b.created_by_id is not None}
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all()) \
-        if user_ids else {}
+    names: dict[int | None, str | None] = dict(
+        session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all()
+    ) if user_ids else {}
     return {
         b.id: BatchSummary(b.id, b.created_at, names.get(b.created_by_id) or b.created_by_name, b.source, b.label)
         for b in batches
@@ -148,7 +150,7 @@ def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dic
             "household_id": doc.household_id if doc is not None else None,
             "household": doc.household.code if doc is not None else None,
             "pages": entry["pages"],
-            "pages_done": (doc.pages_done or 0) if live else None,
+            "pages_done": (doc.pages_done or 0) if live and doc is not None else None,
             "page_count": doc.page_count if doc is not None else None,
             "live": live,
             "error": entry["error"],
@@ -162,8 +164,6 @@ def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dic
 def batch_progress(archive, session: Session, batch_id: int) -> dict:
     """What the batch page polls: each stored document's state and pages, and the whole (the
     whole counted as ``dossier ingest --wait`` counts it: ``ingest.runner.progress``)."""
-    from ingest.runner import progress
-
     get_batch(session, batch_id)
     rows = session.execute(
         select(Document.id, Document.status, Document.pages_done, Document.page_count)
@@ -200,8 +200,8 @@ def batch_progress(archive, session: Session, batch_id: int) -> dict:
 
 def household_choices(session: Session, limit: int = 5000) -> list[tuple[str, str]]:
     """(code, community name) of open folders, for the upload form's suggestions."""
-    return [tuple(r) for r in session.execute(
+    return [(code, name) for code, name in session.execute(
         select(Household.code, Community.name).join(Household.community)
-        .where(Household.status == HouseholdStatus.ACTIVE.value)
+        .where(Household.status == HouseholdStatus.ACTIVE)
         .order_by(Community.code, Household.code).limit(limit)
     ).all()]

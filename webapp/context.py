@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
-from dossier.models import User
+from dossier.models import Channel, User
 
 
 class WebUser(UserMixin):
@@ -31,7 +31,7 @@ class WebUser(UserMixin):
         self.session_tag = session_tag(user)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
@@ -84,7 +84,7 @@ def actor() -> Actor:
     if cached is not None:
         return cached
     user = principal()
-    channel = "api" if is_api_request() else "web"
+    channel = Channel.API if is_api_request() else Channel.WEB
     if user is None:
         return anonymous_actor()
     g._dossier_actor = Actor.from_user(user, channel, request.remote_addr)
@@ -92,7 +92,7 @@ def actor() -> Actor:
 
 
 def anonymous_actor() -> Actor:
-    channel = "api" if is_api_request() else "web"
+    channel = Channel.API if is_api_request() else Channel.WEB
     return Actor(None, "anonymous", "", False, channel, request.remote_addr)
 
 

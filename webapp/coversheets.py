@@ -11,6 +11,7 @@ import io
 from flask import Blueprint, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 
+from dossier.dates import parse_date
 from dossier.errors import DossierError, PermissionDenied
 from dossier.permissions import Permission
 from dossier.services import coversheets as svc
@@ -38,7 +39,6 @@ def _back(form: CoverSheetForm) -> str:
 @bp.post("/coversheets")
 @requires(Permission.MANAGE_RECORDS)
 def print_sheets():
-    from ingest.intake import parse_date
 
     session = db()
     form = cover_sheet_form(session)

@@ -1,43 +1,41 @@
 """The document viewer: metadata, page navigation, the page preview, the OCR text with the
 query's words marked, and the original for download.
 
-Every view checks ``may_view`` through ``dossier.services.documents.require_view`` (which logs a
-refusal and answers 404, as for a missing document). A confidential document is shown only after
-the user has said why (查阅目的): the purpose is asked once per document in a small
-CSRF-protected form, kept in the user's session for that document, and written into every
-access-log entry of the views that follow (search shows such a document's snippet only then).
-Page text is shown with personal numbers masked for roles without clearance (``text_mask``).
+Each view parses the request, calls one use case of ``dossier.services.viewing`` (which checks
+``may_view``, logs a refusal and answers 404 as for a missing document, masks page text for
+roles without clearance and writes the access-log entry) and renders the result. A confidential
+document is shown only after the user has said why (查阅目的): the service refuses without one
+(``PurposeRequired``), and the purpose is then asked once per document in a small
+CSRF-protected form, kept in the user's session for that document and passed to every view
+that follows (search shows such a document's snippet only then).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
-from flask import Blueprint, Response, redirect, render_template, request, send_file, session as web_session, url_for
-from sqlalchemy import select
+from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from flask import session as web_session
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dossier import pagetext
-from dossier.errors import NotFound
-from dossier.models import Confidentiality, DocumentStatus, Page
+from dossier.models import Document
 from dossier.permissions import Permission
-from dossier.services.access import record_access
-from dossier.services.documents import (
-    document_view,
-    download_name,
-    get_document,
+from dossier.services.documents import PurposeRequired, document_view
+from dossier.services.viewing import (
+    may_give_purpose,
     open_original,
-    require_view,
-    shown_text,
-    text_mask,
-    wrapped_key_for,
+    print_document,
+    view_document,
+    view_page_preview,
 )
+from retention.schedule import schedule_view
 from webapp.access import requires
 from webapp.context import actor, archive, db
 from webapp.forms import PurposeForm
-from retention.schedule import schedule_view
-from webapp.highlighting import highlight_page
+from webapp.highlighting import marked_page, query_finder
 
 bp = Blueprint("documents", __name__)
 
@@ -45,10 +43,6 @@ PURPOSES_KEY = "document_purposes"
 MAX_REMEMBERED = 20
 CHUNK = 64 * 1024
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*$")
-
-
-def _is_confidential(doc) -> bool:
-    return doc.confidentiality == Confidentiality.CONFIDENTIAL.value
 
 
 def _purpose(document_id: int) -> str | None:
@@ -69,22 +63,13 @@ def _remember_purpose(document_id: int, purpose: str) -> None:
     web_session[PURPOSES_KEY] = purposes
 
 
-def _detail(**values) -> str:
-    return json.dumps({k: v for k, v in values.items() if v is not None}, ensure_ascii=False)
-
-
 def _q() -> str | None:
     return (request.args.get("q") or "").strip()[:500] or None
 
 
-def _page_arg(count: int) -> int:
+def _page_arg() -> int:
     raw = request.args.get("page", "")
-    number = int(raw) if raw.isdigit() else 1
-    return max(1, min(number, count)) if count else 1
-
-
-def _pages(session, document_id: int) -> list[Page]:
-    return list(session.scalars(select(Page).where(Page.document_id == document_id).order_by(Page.number)))
+    return int(raw) if raw.isdigit() else 1
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -98,83 +83,62 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
         stream.close()
 
 
-def _ask_purpose(doc, form: PurposeForm | None = None, status: int = 200):
+def _ask_purpose(doc: Document, form: PurposeForm | None = None, status: int = 200) -> tuple[str, int]:
     form = form or PurposeForm(formdata=None, data={"page": request.args.get("page", ""), "q": _q() or ""})
     return render_template("documents/purpose.html", doc=document_view(doc),
                            household_id=doc.household_id, form=form), status
 
 
-def _viewable(document_id: int, action: str, page: int | None = None):
-    """The document if the user may see it (a refusal is logged), the purpose given for it, and
-    a redirect to the purpose form when it is confidential and no purpose was given yet."""
-    doc = get_document(db(), document_id)
-    require_view(db(), actor(), doc, action)
-    purpose = _purpose(doc.id) if _is_confidential(doc) else None
-    ask = None
-    if _is_confidential(doc) and not purpose:
-        ask = redirect(url_for("documents.show", document_id=doc.id, page=page))
-    return doc, purpose, ask
+def _to_purpose_form(document_id: int, page: int | None = None) -> WerkzeugResponse:
+    return redirect(url_for("documents.show", document_id=document_id, page=page))
 
 
 @bp.get("/documents/<int:document_id>")
 @requires(Permission.SEARCH)
-def show(document_id: int):
-    session, who = db(), actor()
-    doc = get_document(session, document_id)
-    require_view(session, who, doc, "document.view")
-    purpose = _purpose(doc.id) if _is_confidential(doc) else None
-    if _is_confidential(doc) and not purpose:
-        return _ask_purpose(doc)
-    destroyed = doc.status == DocumentStatus.DESTROYED.value
-    pages = [] if destroyed else _pages(session, doc.id)
-    number = _page_arg(len(pages))
-    current = next((p for p in pages if p.number == number), None)
-    q = _q()
-    raw, mask = pagetext.page_text(session, current) if current else None, text_mask(who)
-    text_html, marks = highlight_page(raw, q, mask)
-    record_access(session, who, "document.view", household_id=doc.household_id, document_id=doc.id,
-                  detail=_detail(page=number if current else None, purpose=purpose))
+def show(document_id: int) -> ResponseReturnValue:
+    session, q = db(), _q()
+    try:
+        view = view_document(session, actor(), document_id, _purpose(document_id), page=_page_arg(),
+                             find=query_finder(q))
+    except PurposeRequired as exc:
+        return _ask_purpose(exc.document)
+    current = view.shown[0] if view.shown else None
+    text_html, marks = marked_page(current.text if current else None, current.marks if current else [])
     return render_template(
         "documents/show.html",
-        doc=document_view(doc),
-        schedule=schedule_view(session, doc),
-        household_id=doc.household_id,
-        destroyed=destroyed,
-        pages=pages,
-        page=current,
-        number=number,
+        doc=view.record,
+        schedule=schedule_view(session, view.document),
+        household_id=view.document.household_id,
+        destroyed=view.destroyed,
+        pages=view.pages,
+        page=next((p for p in view.pages if p.number == view.number), None),
+        number=view.number,
         q=q,
         text_html=text_html,
         marks=marks,
-        masked=bool(raw and mask and mask(raw) != raw),
-        purpose=purpose,
-        page_url=lambda n: url_for("documents.show", document_id=doc.id, page=n, q=q),
+        masked=bool(current and current.masked),
+        purpose=view.purpose if view.confidential else None,
+        page_url=lambda n: url_for("documents.show", document_id=document_id, page=n, q=q),
     )
 
 
 @bp.get("/documents/<int:document_id>/print")
 @requires(Permission.SEARCH)
-def print_view(document_id: int):
+def print_view(document_id: int) -> ResponseReturnValue:
     """Every page's preview and text on one printable page; the print is recorded."""
-    session, who = db(), actor()
-    doc, purpose, ask = _viewable(document_id, "document.print")
-    if ask:
-        return ask
-    if doc.status == DocumentStatus.DESTROYED.value:
-        raise NotFound(f"document {doc.id} has been destroyed")
-    record_access(session, who, "document.print", household_id=doc.household_id, document_id=doc.id,
-                  detail=_detail(purpose=purpose) if purpose else None)
-    pages = [{"number": p.number, "preview_key": p.preview_key, "text": shown_text(who, pagetext.page_text(session, p))}
-             for p in _pages(session, doc.id)]
-    return render_template("documents/print.html", doc=document_view(doc), pages=pages, purpose=purpose)
+    try:
+        printed = print_document(db(), actor(), document_id, _purpose(document_id))
+    except PurposeRequired:
+        return _to_purpose_form(document_id)
+    pages = [{"number": p.number, "preview_key": p.has_preview, "text": p.text} for p in printed.pages]
+    return render_template("documents/print.html", doc=printed.record, pages=pages,
+                           purpose=printed.purpose if printed.confidential else None)
 
 
 @bp.post("/documents/<int:document_id>/purpose")
 @requires(Permission.SEARCH)
-def give_purpose(document_id: int):
-    session, who = db(), actor()
-    doc = get_document(session, document_id)
-    require_view(session, who, doc, "document.view")
+def give_purpose(document_id: int) -> ResponseReturnValue:
+    doc = may_give_purpose(db(), actor(), document_id)
     form = PurposeForm()
     if not form.validate_on_submit():
         return _ask_purpose(doc, form, 400)
@@ -186,37 +150,29 @@ def give_purpose(document_id: int):
 
 @bp.get("/documents/<int:document_id>/pages/<int:number>/preview")
 @requires(Permission.SEARCH)
-def preview(document_id: int, number: int):
-    session, who = db(), actor()
-    doc, purpose, ask = _viewable(document_id, "page.view", number)
-    if ask:
-        return ask
-    if doc.status == DocumentStatus.DESTROYED.value:
-        raise NotFound(f"document {doc.id} has been destroyed")
-    page = session.scalar(select(Page).where(Page.document_id == doc.id, Page.number == number))
-    if page is None or not page.preview_key:
-        raise NotFound(f"document {doc.id} has no preview of page {number}")
-    stream = archive().vault.open(page.preview_key, wrapped_key_for(session, page.preview_key))
-    record_access(session, who, "page.view", household_id=doc.household_id, document_id=doc.id,
-                  detail=_detail(page=number, purpose=purpose))
-    response = Response(_chunks(stream), mimetype="image/webp", direct_passthrough=True)
+def preview(document_id: int, number: int) -> ResponseReturnValue:
+    try:
+        shown = view_page_preview(archive(), db(), actor(), document_id, number, _purpose(document_id))
+    except PurposeRequired:
+        return _to_purpose_form(document_id, number)
+    response = Response(_chunks(shown.stream), mimetype=shown.media_type, direct_passthrough=True)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 @bp.get("/documents/<int:document_id>/original")
 @requires(Permission.SEARCH)
-def original(document_id: int):
-    session, who = db(), actor()
-    doc, purpose, ask = _viewable(document_id, "document.download")
-    if ask:
-        return ask
-    stream = open_original(archive(), session, who, doc, purpose=purpose)
-    media_type = (doc.media_type or "").lower()
-    response = send_file(stream, mimetype=media_type if _MEDIA_TYPE.match(media_type) else "application/octet-stream",
-                         as_attachment=True, download_name=download_name(doc), conditional=False, etag=False,
+def original(document_id: int) -> ResponseReturnValue:
+    try:
+        file = open_original(archive(), db(), actor(), document_id, _purpose(document_id))
+    except PurposeRequired:
+        return _to_purpose_form(document_id)
+    media_type = (file.media_type or "").lower()
+    response = send_file(file.stream,
+                         mimetype=media_type if _MEDIA_TYPE.match(media_type) else "application/octet-stream",
+                         as_attachment=True, download_name=file.name, conditional=False, etag=False,
                          max_age=0)
-    if doc.size is not None:
-        response.content_length = doc.size
+    if file.size is not None:
+        response.content_length = file.size
     response.headers["Cache-Control"] = "private, no-store"
     return response

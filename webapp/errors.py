@@ -15,8 +15,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from dossier.errors import AlreadyExists, DossierError, InvalidInput, NotFound, PermissionDenied
-from dossier.services.access import record_access
+from dossier.services.access import record_forbidden
 from webapp.context import actor, db, discard_changes, is_api_request
+from webapp.security import SMALL_BODY_BYTES, UPLOAD_ENDPOINTS
 
 API_MESSAGES = {
     400: "bad request",
@@ -48,8 +49,6 @@ def status_title(code: int) -> str:
 
 
 def _upload_limit_text() -> str:
-    from webapp.security import SMALL_BODY_BYTES, UPLOAD_ENDPOINTS
-
     if request.endpoint not in UPLOAD_ENDPOINTS:     # every other request: the small limit
         return _("提交的内容超过了 %(mb)d MB 的限制。", mb=SMALL_BODY_BYTES // (1024 * 1024))
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
@@ -119,8 +118,7 @@ def register_error_handlers(app: Flask) -> None:
         discard_changes()
         code = exc.http_status
         if isinstance(exc, PermissionDenied):
-            record_access(db(), actor(), "forbidden", detail=f"{request.method} {request.path}"[:500],
-                          outcome="denied")
+            record_forbidden(db(), actor(), f"{request.method} {request.path}")
             return api_error(403) if is_api_request() else error_page(403)
         if code >= 500:
             g._dossier_failed = True

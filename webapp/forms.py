@@ -39,6 +39,7 @@ def _blank_to_none(value):
 
 STRIP = [_strip]
 NONE_IF_BLANK = [_blank_to_none]
+DATE_MAX = 16        # the longest date dossier.dates accepts: 2024年12月31日, with room for spaces
 
 
 def choice(value: str, label: str):
@@ -46,7 +47,7 @@ def choice(value: str, label: str):
 
 
 def use_choices(blank: str | None = None) -> list:
-    choices = [choice(u.value, USE_NAMES_ZH[u.value]) for u in HouseholdUse]
+    choices = [choice(str(u), USE_NAMES_ZH[u]) for u in HouseholdUse]
     return ([choice("", blank)] + choices) if blank is not None else choices
 
 
@@ -84,7 +85,7 @@ class HouseholdFilterForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.use.choices = use_choices(blank=str(_l("全部")))
         self.status.choices = [choice("", str(_l("全部")))] + [
-            choice(s.value, STATUS_NAMES_ZH[s.value]) for s in HouseholdStatus
+            choice(str(s), STATUS_NAMES_ZH[s]) for s in HouseholdStatus
         ]
 
 
@@ -93,7 +94,7 @@ class HouseholdForm(FlaskForm):
                        render_kw={"placeholder": "A-3-1201"})
     community = StringField(_l("小区"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)],
                             render_kw={"list": "community-names", "placeholder": _l("留空为默认小区")})
-    use = SelectField(_l("用途"), choices=use_choices(), default=HouseholdUse.RESIDENTIAL.value)
+    use = SelectField(_l("用途"), choices=use_choices(), default=HouseholdUse.RESIDENTIAL)
     building = StringField(_l("楼栋"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
     unit = StringField(_l("单元"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
     floor = IntegerField(_l("楼层"), validators=[Optional(), NumberRange(-10, 300)])
@@ -114,8 +115,8 @@ class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)],
                            filters=STRIP, render_kw={"autocomplete": "off"})
     display_name = StringField(_l("姓名"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
-    role = SelectField(_l("角色"), choices=[choice(r.value, ROLE_NAMES_ZH[r.value]) for r in Role],
-                       default=Role.STAFF.value)
+    role = SelectField(_l("角色"), choices=[choice(str(r), ROLE_NAMES_ZH[r]) for r in Role],
+                       default=Role.STAFF)
     password = PasswordField(_l("初始密码"), validators=[Optional(), Length(max=256)],
                              render_kw={"autocomplete": "new-password", "placeholder": _l("留空则自动生成")})
     submit = SubmitField(_l("添加用户"))
@@ -140,7 +141,7 @@ class IntakeForm(FlaskForm):
     type_code = SelectField(_l("文件类型"), choices=[], validators=[Optional()], default="")
     title = StringField(_l("标题"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=256)],
                         render_kw={"placeholder": _l("留空则用文件名")})
-    document_date = StringField(_l("文件日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+    document_date = StringField(_l("文件日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
                                 render_kw={"type": "date"})
     retention_class = SelectField(_l("保管期限"), choices=[], validators=[Optional()], default="")
     confidential = BooleanField(_l("保密文件（仅限有权限的人员查看）"))
@@ -162,7 +163,7 @@ class FilingForm(FlaskForm):
 
     type_code = SelectField(_l("文件类型"), choices=[], validators=[Optional()], default="")
     title = StringField(_l("标题"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=60)])
-    document_date = StringField(_l("文件日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+    document_date = StringField(_l("文件日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
                                 render_kw={"type": "date"})
     retention_class = StringField(_l("保管期限"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=16)])
     confidential = BooleanField(_l("保密文件"))
@@ -211,7 +212,7 @@ class DueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    as_of = StringField(_l("截至日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+    as_of = StringField(_l("截至日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
                         render_kw=DATE_INPUT)
     household = StringField(_l("户号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)])
     type_code = SelectField(_l("文件类型"), choices=[], validators=[Optional()], default="")
@@ -256,7 +257,7 @@ class PaperForm(FlaskForm):
     witness_3 = StringField(_l("监销人三"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
     method = StringField(_l("销毁方式"), filters=STRIP, default=DEFAULT_PAPER_METHOD,
                          validators=[DataRequired(), Length(max=128)])
-    destroyed_on = StringField(_l("销毁日期"), filters=STRIP, validators=[DataRequired(), Length(max=10)],
+    destroyed_on = StringField(_l("销毁日期"), filters=STRIP, validators=[DataRequired(), Length(max=DATE_MAX)],
                                render_kw=DATE_INPUT)
     submit = SubmitField(_l("登记纸质原件销毁"))
 
@@ -276,7 +277,7 @@ class ReleaseForm(FlaskForm):
 
 
 class CloseHouseholdForm(FlaskForm):
-    closed_on = StringField(_l("结档日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+    closed_on = StringField(_l("结档日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
                             render_kw=DATE_INPUT)
     reopen = BooleanField(_l("撤销结档（恢复在用）"))
     submit = SubmitField(_l("保存"))
@@ -302,9 +303,9 @@ class AccessLogFilterForm(FlaskForm):
     household = StringField(_l("业户"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)])
     document = IntegerField(_l("文件编号"), validators=[Optional(), NumberRange(1)])
     outcome = SelectField(_l("结果"), choices=[], validators=[Optional()], default="")
-    date_from = StringField(_l("起始日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+    date_from = StringField(_l("起始日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
                             render_kw={"type": "date"})
-    date_to = StringField(_l("截止日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=10)],
+    date_to = StringField(_l("截止日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
                           render_kw={"type": "date"})
     page = IntegerField(validators=[Optional(), NumberRange(1, 1_000_000)])
 

@@ -42,16 +42,23 @@ def query_texts(q: str | None):
     """The positive free-text parts of a query (what gets highlighted)."""
     try:
         return parse(q or "").texts()
-    except Exception:   # a query the parser refuses still shows the page, just unmarked
+    except Exception:  # noqa: BLE001 - a query the parser refuses still shows the page, just unmarked
         return []
 
 
-def highlight_page(text: str | None, q: str | None, mask: Callable[[str], str] | None = None) -> tuple[Markup, int]:
-    """The page's whole text, escaped, with the query's words in ``<mark>``; and how many marks.
-    With ``mask`` the words are found on the page's text and the masked text is shown."""
+def query_finder(q: str | None) -> Callable[[str], list[tuple[int, int]]] | None:
+    """What finds the query's words on a page's text (``dossier.services.viewing`` applies it to
+    the page's own text, before masking); None without a query."""
+    if not q:
+        return None
+    texts = query_texts(q)
+    return lambda text: highlight.marks(text, texts)
+
+
+def marked_page(text: str | None, ranges: list[tuple[int, int]]) -> tuple[Markup, int]:
+    """The page's whole text, escaped, with ``ranges`` (the query's words) in ``<mark>``; and how
+    many marks."""
     text = text or ""
-    ranges = highlight.marks(text, query_texts(q)) if q else []
-    text = highlight.shown(text, mask)
     out: list[str] = []
     pos = 0
     for start, end in ranges:

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from dossier.dates import parse_date
 from dossier.errors import DossierError, InvalidInput, PermissionDenied
 from dossier.permissions import Permission, can
 from dossier.services.documents import document_view
 from dossier.services.folders import completeness_by_household, folder_view
 from dossier.services.households import (
-    community_names,
     HouseholdFilter,
     add_household,
+    community_names,
     get_household_by_id,
     household_view,
     list_households,
 )
+from retention.schedule import set_household_close_date
 from webapp.access import requires
-from webapp.coversheets import cover_sheet_form
 from webapp.context import actor, archive, db, discard_changes
+from webapp.coversheets import cover_sheet_form
 from webapp.errors import user_message
 from webapp.forms import CloseHouseholdForm, HouseholdFilterForm, HouseholdForm
 
@@ -48,7 +51,7 @@ def _filter_from(form: HouseholdFilterForm) -> tuple[HouseholdFilter, int]:
 
 
 def _page_url(page: int) -> str:
-    args = request.args.to_dict()
+    args: dict[str, Any] = request.args.to_dict()
     args["page"] = str(page)
     return url_for("households.index", **args)
 
@@ -141,9 +144,6 @@ def show(household_id: int):
 @requires(Permission.MANAGE_RECORDS)
 def close(household_id: int):
     """Record the day a household closed (or reopen it); disposal dates follow."""
-    from ingest.intake import parse_date
-    from retention.schedule import set_household_close_date
-
     form = CloseHouseholdForm()
     session = db()
     household = get_household_by_id(session, household_id)

@@ -9,15 +9,23 @@ deleted. Nothing waits for OCR: the batch page polls for progress.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from wtforms import Field
 
+from dossier.dates import parse_date
 from dossier.errors import DossierError, NotFound, PermissionDenied
 from dossier.permissions import Permission
 from dossier.services.documents import get_document_type
 from dossier.services.folders import list_document_types
 from dossier.services.households import community_names, get_household
+from ingest.intake import IntakeRequest, batch_document_ids, batch_report, display_name, intake
+from ingest.queue import enqueue_documents
+from ingest.split import assign_unfiled
+from retention.classes import list_classes
 from webapp import batches as batch_pages
 from webapp import uploads
 from webapp.access import requires
@@ -35,15 +43,13 @@ NAMES = {
 }
 
 
-def _form(**kwargs) -> IntakeForm:
-    from retention.classes import list_classes
-
+def _form(**kwargs: Any) -> IntakeForm:
     types = [choice(t.code, t.name) for t in list_document_types(db())]
     classes = [choice(c.code, f"{c.code} {c.name}") for c in list_classes(db())]
     return IntakeForm(type_choices=types, class_choices=classes, **kwargs)
 
 
-def _render_form(form: IntakeForm, status: int = 200):
+def _render_form(form: IntakeForm, status: int = 200) -> tuple[str, int]:
     session = db()
     return render_template(
         "intake/upload.html",
@@ -54,7 +60,7 @@ def _render_form(form: IntakeForm, status: int = 200):
     ), status
 
 
-def _refuse(form: IntakeForm, exc: DossierError, field=None):
+def _refuse(form: IntakeForm, exc: DossierError, field: Field | None = None) -> tuple[str, int]:
     """A mistake in the form: say so, keep what was typed, create nothing."""
     if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
         raise exc
@@ -68,7 +74,7 @@ def _refuse(form: IntakeForm, exc: DossierError, field=None):
 
 @bp.get("/intake")
 @requires(Permission.MANAGE_RECORDS)
-def upload_form():
+def upload_form() -> ResponseReturnValue:
     form = _form(formdata=None, data={
         "household": (request.args.get("household") or "").strip()[:64] or None,
         "community": (request.args.get("community") or "").strip()[:128] or None,
@@ -78,9 +84,7 @@ def upload_form():
 
 @bp.post("/intake")
 @requires(Permission.MANAGE_RECORDS)
-def upload():
-    from ingest.intake import batch_document_ids, batch_report, display_name, intake, parse_date
-
+def upload() -> ResponseReturnValue:
     form = _form()
     if not form.validate_on_submit():
         return _render_form(form, 400)
@@ -102,7 +106,7 @@ def upload():
     if not files or form.household.errors or form.type_code.errors:
         return _render_form(form, 400)
 
-    common = {}
+    common: dict[str, Any] = {}
     if manifest is None and not split:
         try:
             get_household(session, data["household"], data["community"])
@@ -117,8 +121,8 @@ def upload():
         except DossierError as exc:
             return _refuse(form, exc, form.document_date)
         common = dict(household=data["household"], community=data["community"], type_code=data["type_code"],
-                      title=data["title"], document_date=document_date, confidential=bool(data["confidential"]),
-                      retention_class=data["retention_class"] or None)
+                      title=data["title"], document_date=document_date,
+                      confidential=bool(data["confidential"]))
 
     label = display_name(manifest.filename) if manifest is not None else _folder_label(form)
     folder = uploads.new_upload_folder(archive().settings)
@@ -133,7 +137,11 @@ def upload():
             specs = uploads.plain_specs(saved, split=True)
         else:
             specs = uploads.plain_specs(saved, **common)
-        batch = intake(archive(), session, who, specs, source="web", label=label)
+        # The form's class is the batch's: a manifest row's own class wins (the service's rule);
+        # split stacks follow their cover sheets.
+        request = IntakeRequest(specs, source="web", label=label,
+                                retention_class=None if split else data["retention_class"] or None)
+        batch = intake(archive(), session, who, request)
         document_ids = batch_document_ids(session, batch.id)
     finally:
         uploads.remove_upload_folder(folder)   # the originals are in the store now (or refused)
@@ -158,8 +166,6 @@ def upload():
 
 def _enqueue(batch_id: int, document_ids: list[int]) -> None:
     try:
-        from ingest.queue import enqueue_documents
-
         enqueue_documents(archive().settings, document_ids)
     except Exception:  # noqa: BLE001 - the catalog says "queued"; the worker's sweep re-queues
         current_app.logger.exception("batch %s: queueing %d document(s) failed", batch_id, len(document_ids))
@@ -169,7 +175,7 @@ def _enqueue(batch_id: int, document_ids: list[int]) -> None:
 def _folder_label(form: IntakeForm) -> str | None:
     """The chosen folder's name, as a label for the batch (None without a folder)."""
     for storage in uploads.chosen(form.folder.data, skip_hidden=True):
-        parts = uploads.client_parts(storage.filename)
+        parts = uploads.client_parts(storage.filename or "")
         if len(parts) > 1:
             return parts[0]
     return None
@@ -177,7 +183,7 @@ def _folder_label(form: IntakeForm) -> str | None:
 
 @bp.get("/intake/batches")
 @requires(Permission.MANAGE_RECORDS)
-def batches():
+def batches() -> ResponseReturnValue:
     page = request.args.get("page", type=int) or 1
     page = max(1, min(page, 100_000))
     total, rows = batch_pages.list_batches(db(), PAGE_SIZE, (page - 1) * PAGE_SIZE)
@@ -193,12 +199,12 @@ def batches():
     )
 
 
-def _assign_form(**kwargs) -> AssignForm:
+def _assign_form(**kwargs: Any) -> AssignForm:
     types = [choice(t.code, t.name) for t in list_document_types(db())]
     return AssignForm(type_choices=types, **kwargs)
 
 
-def _render_batch(batch_id: int, assign_form: AssignForm | None = None, status: int = 200):
+def _render_batch(batch_id: int, assign_form: AssignForm | None = None, status: int = 200) -> tuple[str, int]:
     session = db()
     summary, files = batch_pages.batch_files(session, batch_id)
     progress = batch_pages.batch_progress(archive(), session, batch_id)
@@ -212,17 +218,14 @@ def _render_batch(batch_id: int, assign_form: AssignForm | None = None, status: 
 
 @bp.get("/intake/batches/<int:batch_id>")
 @requires(Permission.MANAGE_RECORDS)
-def batch(batch_id: int):
+def batch(batch_id: int) -> ResponseReturnValue:
     return _render_batch(batch_id)
 
 
 @bp.post("/intake/batches/<int:batch_id>/items/<int:item_id>/assign")
 @requires(Permission.MANAGE_RECORDS)
-def assign(batch_id: int, item_id: int):
+def assign(batch_id: int, item_id: int) -> ResponseReturnValue:
     """File unfiled pages of a split stack in the household and type the archivist names."""
-    from ingest.intake import parse_date
-    from ingest.split import assign_unfiled
-
     form = _assign_form()
     batch_pages.get_batch(db(), batch_id)
     if not form.validate_on_submit() or not form.type_code.data:
@@ -250,7 +253,7 @@ def assign(batch_id: int, item_id: int):
 
 @bp.get("/intake/batches/<int:batch_id>/progress")
 @requires(Permission.MANAGE_RECORDS)
-def progress(batch_id: int):
+def progress(batch_id: int) -> ResponseReturnValue:
     try:
         return jsonify(batch_pages.batch_progress(archive(), db(), batch_id))
     except NotFound as exc:

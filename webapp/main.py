@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from dossier.dashboard import dashboard_counts
 from dossier.permissions import Permission, can
-from dossier.services.dashboard import dashboard_counts
+from paper.loans import overdue_loans
 from webapp.access import requires
 from webapp.context import actor, db
 
@@ -15,8 +16,6 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @requires(Permission.SEARCH)
 def dashboard():
-    from paper.loans import overdue_loans
-
     counts = dashboard_counts(db(), actor())
     keeps_paper = can(actor(), Permission.MANAGE_RECORDS) or can(actor(), Permission.AUDIT)
     overdue = overdue_loans(db(), actor()) if keeps_paper else None

@@ -14,12 +14,12 @@ from datetime import date
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from dossier.dates import parse_date, require_date
 from dossier.errors import InvalidInput
 from dossier.permissions import Permission
 from dossier.services.documents import get_document
 from dossier.services.folders import list_document_types
 from dossier.services.households import get_household
-from ingest.intake import parse_date
 from retention import lists as svc
 from retention.classes import list_classes
 from retention.execute import execute as run_execute
@@ -168,7 +168,7 @@ def paper(number: str):
     _record, count = record_paper_destruction(
         archive(), session, actor(), svc.get_list(session, number), shredded_by=form.shredded_by.data,
         witnesses=[w for w in (form.witness_1.data, form.witness_2.data, form.witness_3.data) if w],
-        method=form.method.data, destroyed_on=parse_date(form.destroyed_on.data, "销毁日期"))
+        method=form.method.data, destroyed_on=require_date(form.destroyed_on.data, "销毁日期"))
     flash(_("已登记 %(c)d 件纸质原件的销毁。", c=count), "success")
     return redirect(url_for("retention.show", number=number))
 

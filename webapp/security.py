@@ -1,15 +1,11 @@
 """Security headers on every response, request-body limits by route, and the sign-in throttle.
 
-Body limits: every request may carry at most ``SMALL_BODY_BYTES`` (1 MiB); only the intake upload,
-for a signed-in user who may ingest, may carry up to ``DOSSIER_MAX_UPLOAD_MB``. The check runs in
-the first ``before_request`` (before CSRFProtect's, which would parse a multipart body), from the
-headers alone: a request announcing more gets 413 without a byte of its body read, and the limit
-is set on the request so a chunked body is cut off while it is read. Under waitress the same
-decision is made before waitress reads the body at all (``webapp.serving``).
-
-Sign-in throttle: attempts are rows of ``login_attempts`` (so the counts hold across processes
-and restarts), the name typed kept only as a keyed hash (HMAC-SHA256 under a key derived from the
-master key). See ``LoginThrottle`` for the limits and why they are what they are.
+Body limits: at most ``SMALL_BODY_BYTES`` (1 MiB) per request; only the intake upload of a
+signed-in user who may ingest may carry up to ``DOSSIER_MAX_UPLOAD_MB``. Decided from the headers
+in the first ``before_request`` (before CSRFProtect's), and before waitress reads the body
+(``webapp.serving``). Sign-in throttle: attempts are rows of ``login_attempts`` (counts hold
+across processes and restarts), the name typed kept only as a keyed hash; see ``LoginThrottle``
+for the limits. Why: docs/decisions/012-request-body-limits-from-headers.md.
 """
 
 from __future__ import annotations
@@ -25,11 +21,14 @@ from flask import Flask, current_app, request
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.http import parse_cookie
 from werkzeug.routing import RequestRedirect
 
 from dossier.fieldcrypt import derive_key
 from dossier.models import LoginAttempt, User, utcnow
 from dossier.permissions import Permission, can
+from webapp.context import principal
+from webapp.sessions import EXPIRED, USER_KEY, ServerSessionInterface, user_id_of
 
 SMALL_BODY_BYTES = 1024 * 1024          # any request but an authorised upload
 UPLOAD_ENDPOINTS = frozenset({"intake.upload"})
@@ -83,11 +82,8 @@ def _may_ingest(user) -> bool:
 
 def request_body_limit() -> int:
     """The largest body this request may carry (in a request, before its body is read)."""
-    if request.endpoint in UPLOAD_ENDPOINTS:
-        from webapp.context import principal
-
-        if _may_ingest(principal()):
-            return upload_limit(current_app)
+    if request.endpoint in UPLOAD_ENDPOINTS and _may_ingest(principal()):
+        return upload_limit(current_app)
     return SMALL_BODY_BYTES
 
 
@@ -95,10 +91,6 @@ def body_limit_for_headers(app: Flask, method: str, path: str, cookie_header: st
     """The same decision as ``request_body_limit``, for a server that has only read the headers
     (``webapp.serving``): large only for the upload route and a live session of a user who may
     ingest. The app checks again, with Flask-Login's own checks, before the body is parsed."""
-    from werkzeug.http import parse_cookie
-
-    from webapp.sessions import EXPIRED, USER_KEY, user_id_of
-
     try:
         endpoint, _args = app.url_map.bind("localhost").match(path, method=method)
     except (NotFound, MethodNotAllowed, RequestRedirect):
@@ -106,7 +98,9 @@ def body_limit_for_headers(app: Flask, method: str, path: str, cookie_header: st
     if endpoint not in UPLOAD_ENDPOINTS or not cookie_header:
         return SMALL_BODY_BYTES
     cookie = parse_cookie(cookie_header).get(app.config["SESSION_COOKIE_NAME"]) or ""
-    row = app.session_interface.live_row(app, cookie)
+    interface = app.session_interface
+    assert isinstance(interface, ServerSessionInterface)      # webapp.sessions installs it
+    row = interface.live_row(app, cookie)
     if row is None or row is EXPIRED or user_id_of(row.values.get(USER_KEY)) != row.user_id:
         return SMALL_BODY_BYTES
     db = app.extensions["dossier"].new_session()

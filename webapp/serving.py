@@ -1,17 +1,11 @@
 """The web app on waitress, with each request's body limit decided from its headers.
 
-waitress reads a request's whole body (spooling it to a temporary file) before the app is called,
-so the app's own check (``webapp.security``) alone would come after an anonymous client had made
-the server take in up to ``DOSSIER_MAX_UPLOAD_MB``. Here waitress's request parser asks the app,
-once the headers are in, how large this body may be (``webapp.security.body_limit_for_headers``:
-large only for the intake upload with the cookie of a live session whose user may ingest; 1 MiB
-otherwise). A request announcing more gets waitress's 413 from its headers alone and the
-connection is closed; a chunked body is cut off as soon as it passes the limit.
-
-This is the only module that reaches into waitress's internals: ``HTTPChannel.parser_class``,
-``HTTPRequestParser.parse_header`` and the parser's ``adj``, which waitress consults for
-``max_request_body_size`` after the headers and while a chunked body arrives. waitress is pinned
-to 3.0.x in pyproject.toml; ``tests/test_web_limits.py`` drives a real server over a socket.
+waitress reads a whole body before the app is called, so its request parser here asks the app
+(``webapp.security.body_limit_for_headers``) once the headers are in: a request announcing more
+gets waitress's 413 and the connection is closed; a chunked body is cut off once past the limit.
+The only module reaching into waitress's internals (``HTTPChannel.parser_class``,
+``HTTPRequestParser.parse_header``, the parser's ``adj``): waitress is pinned to 3.0.x and
+``tests/test_web_limits.py`` drives a server. Why: docs/decisions/012-request-body-limits-from-headers.md.
 """
 
 from __future__ import annotations

@@ -1,22 +1,12 @@
 """Server-side web sessions: the cookie carries only a random id; the values live in the catalog.
 
-A signed-in browser holds ``secrets.token_urlsafe(32)`` in its cookie; ``web_sessions`` keeps
-the SHA-256 of it (a database dump holds no usable cookie), the user, when the session began and
-was last seen, and its values as JSON (Flask-Login's user id, the CSRF token, flashes, the
-purposes of confidential looks). A session idle longer than ``session_idle_minutes`` or older
-than ``session_max_hours`` is refused and its row deleted; logout deletes the row, and so do a
-password change and deactivation (``dossier.services.users.end_sessions``). A cookie whose row is
-gone is simply not signed in: a replayed cookie lands on the login page.
-
-Anonymous visitors get no row (the table needs a user, and nobody can fill it by knocking): the
-few values an anonymous page needs (the login form's CSRF token, a flash) ride in a cookie signed
-with the web session key under a salt of its own, which never carries a user id.
-
-Concurrent requests of one session: a request writes only the keys it changed, onto the row as it
-is when the response leaves (last write wins per key, so one request's flash does not wipe
-another's CSRF token); a new session gets its CSRF token at once, so concurrent first pages never
-race to make one. Nothing is written when nothing changed, except ``last_seen_at``, touched at
-most once a minute.
+``web_sessions`` keeps the SHA-256 of the cookie's token, the user, start and last-seen times and
+the values as JSON. A session idle past ``session_idle_minutes`` or older than ``session_max_hours``
+is refused and its row deleted; logout, a password change and deactivation delete the row
+(``dossier.services.users.end_sessions``); a cookie whose row is gone is not signed in. Anonymous
+visitors get no row, only a cookie signed under a salt of its own that never carries a user id. A
+request writes only the keys it changed (last write wins per key) and touches ``last_seen_at`` at
+most once a minute. Why and details: docs/decisions/011-server-side-web-sessions.md.
 """
 
 from __future__ import annotations
@@ -216,6 +206,7 @@ class ServerSessionInterface(SessionInterface):
 
     # --- the anonymous cookie ---------------------------------------------------------------------
     def _signer(self, app: Flask) -> URLSafeTimedSerializer:
+        assert app.secret_key is not None          # create_app always sets SECRET_KEY
         return URLSafeTimedSerializer(app.secret_key, salt=ANONYMOUS_SALT, serializer=_json,
                                       signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256})
 
@@ -262,6 +253,7 @@ class ServerSessionInterface(SessionInterface):
             self._save_anonymous(app, session, response)
 
     def _save_signed_in(self, app: Flask, session: ServerSession) -> None:
+        assert session.session_id is not None      # only a session with a row is signed in
         changed, removed = session.changes()
         touch = session.last_seen_at is None or utcnow() - session.last_seen_at >= TOUCH_EVERY
         if not changed and not removed and not touch:

@@ -13,6 +13,7 @@ from dossier.services.documents import STATUS_NAMES_ZH as DOCUMENT_STATUS_NAMES_
 from dossier.services.households import PARTY_ROLE_NAMES_ZH, USE_NAMES_ZH
 from dossier.services.households import STATUS_NAMES_ZH as HOUSEHOLD_STATUS_NAMES_ZH
 from webapp.context import is_api_request, principal
+from webapp.forms import LogoutForm
 
 
 def _datetime(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
     def _globals():
         try:
             user = None if is_api_request() else principal()
-        except Exception:  # e.g. the catalog is down while an error page is being drawn
+        except Exception:  # noqa: BLE001 - e.g. the catalog is down while an error page is being drawn
             user = None
 
         def may(permission: Permission) -> bool:
@@ -44,8 +45,6 @@ def init_app(app: Flask) -> None:
 
         logout_form = None
         if user is not None:
-            from webapp.forms import LogoutForm
-
             logout_form = LogoutForm(formdata=None)   # never parses the request (a 413 page must render)
         return {
             "user": user,

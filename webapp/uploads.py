@@ -24,7 +24,9 @@ from werkzeug.datastructures import FileStorage
 
 from dossier.config import Settings
 from dossier.errors import InvalidInput
-from ingest.intake import MANIFEST_COLUMNS, FileSpec, decode_manifest, display_name, read_manifest
+from dossier.textfiles import decode_manifest
+from ingest.intake import MANIFEST_COLUMNS, FileSpec, display_name, read_manifest
+from webapp.security import SMALL_BODY_BYTES
 
 SPOOL_IN_MEMORY = 500 * 1024     # as werkzeug: small parts stay in memory
 MISSING = "missing"              # a name no upload folder holds (uploads are 0001, 0002, ...)
@@ -48,8 +50,6 @@ class DossierRequest(Request):
     def max_content_length(self) -> int | None:
         if self._max_content_length is not None:
             return self._max_content_length
-        from webapp.security import SMALL_BODY_BYTES
-
         return SMALL_BODY_BYTES
 
     @max_content_length.setter
@@ -118,6 +118,7 @@ def save_uploads(folder: Path, storages: list[FileStorage]) -> list[Upload]:
     for number, storage in enumerate(storages, start=1):
         path = folder / f"{number:04d}"
         storage.save(path)
+        assert storage.filename                  # chosen() keeps only files with a name
         uploads.append(Upload(path, display_name(storage.filename), client_parts(storage.filename)))
     return uploads
 
@@ -170,6 +171,7 @@ def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -
         if not value:
             matched.append((None, None, ""))        # read_manifest says what is wrong
             continue
+        assert file_column is not None               # a value was read from it
         shown = display_name(value)
         hits = _match(value, uploads)
         if len(hits) == 1:
@@ -197,12 +199,12 @@ def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -
         raise InvalidInput(f"manifest {name} could not be read consistently; save it again as CSV")
 
     listed: set[Path] = set()
-    for spec, (upload, problem, shown) in zip(specs, matched):
+    for spec, (upload, reason, shown) in zip(specs, matched, strict=True):
         if upload is not None:
             spec.name = upload.name                # the user's name for it, not 0001
             listed.add(upload.path)
-        elif problem is not None:
-            spec.path, spec.name, spec.problem = None, shown, problem
+        elif reason is not None:
+            spec.path, spec.name, spec.problem = None, shown, reason
     for upload in uploads:
         if upload.path not in listed:
             specs.append(FileSpec(path=None, name=upload.name, problem="not listed in the manifest"))

@@ -1,30 +1,23 @@
 """``dossier backup DEST`` and ``dossier restore SRC --keys KEYS``.
 
-A backup folder holds::
-
-    catalog/<table>.jsonl   every catalog table, read in one transaction (a consistent snapshot
-                            taken while the service runs: WAL on SQLite, REPEATABLE READ on PostgreSQL)
-    objects/<key>           every object the snapshot's ``object_keys`` names, as stored: encrypted
-    manifest.json           format, schema revision, row counts, and the SHA-256 of every file
-    manifest.sig            Ed25519 signature of the manifest by the archive's signing key
-
-No key is in it: the wrapped data keys are in the catalog, but only the master key (backed up
-apart, ``dossier keys backup``) unwraps them. The search index is not backed up; restore
-rebuilds it from the catalog.
-
-Restore checks the signature and every hash before it writes anything, refuses a home that is
-not empty, then installs the keys, creates the schema, loads the rows, copies the objects and
-rebuilds the index.
+A backup folder holds a consistent snapshot of every catalog table, the objects as stored
+(encrypted) and a manifest, signed with the archive's key, that hashes every file (layout:
+docs/formats/backup-folder.md). No key is in it (the master key is backed up apart) and no search
+index (restore rebuilds it). Restore checks the keys, the signature, the schema revision and every
+hash before it writes anything, refuses a home that is not empty, and re-applies the destructions
+of a shredding-log export made after the backup. Why: docs/decisions/017-backups-without-keys.md.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import cast
 
-from sqlalchemy import delete, inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import Table, delete, inspect
 
 from dossier import ledger
 from dossier.actor import Actor
@@ -34,10 +27,14 @@ from dossier.backup.keyfile import install_keys, read_keys_backup, signer_of
 from dossier.config import Settings
 from dossier.db import get_engine
 from dossier.errors import AlreadyExists, ConfigurationError, IntegrityFailure, InvalidInput
-from dossier.models import LogHead, ObjectKey, utcnow
+from dossier.migrate import alembic_config, upgrade
+from dossier.models import AccessAction, LogHead, ObjectKey, utcnow
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
 from dossier.signing import load_public_key, verify
+from retention.replay import reapply
+from retention.shredlog import read_export
+from search.writer import IndexWriter
 
 FORMAT = "dossier-backup/1"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
@@ -45,11 +42,9 @@ _READ = 1 << 20
 
 
 def _head_revision(settings: Settings) -> str:
-    from alembic.script import ScriptDirectory
-
-    from dossier.migrate import alembic_config
-
-    return ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
+    assert head is not None             # the project ships its migrations
+    return head
 
 
 def _sha256_file(path: Path) -> str:
@@ -129,7 +124,7 @@ def write_backup(archive: Archive, actor: Actor, dest: Path, *,
     (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (dest / SIGNATURE).write_text(archive.signer.sign(manifest) + "\n", encoding="ascii")
     with archive.session() as session:
-        record_access(session, actor, "backup", detail=json.dumps(
+        record_access(session, actor, AccessAction.BACKUP, detail=json.dumps(
             {"objects": objects["count"], "missing": len(missing)}))
     return {"backup": str(dest), "tables": {k: v["rows"] for k, v in catalog["tables"].items()},
             "objects": objects["count"], "missing_objects": missing, "revision": catalog["revision"]}
@@ -189,9 +184,6 @@ def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str |
     made after the backup) are checked before anything is written, and every destruction they
     record that the backup predates is carried out again before the index is rebuilt
     (``retention.replay``), so a restore never brings a destroyed record back."""
-    from dossier.migrate import upgrade
-    from search.writer import IndexWriter
-
     keys = read_keys_backup(keys_path, passphrase)
     manifest = _read_manifest(src, keys)
     head = _head_revision(settings)
@@ -201,8 +193,6 @@ def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str |
     objects = _check_files(src, manifest)
     exported = None
     if shredlog_lines is not None:
-        from retention.shredlog import read_export
-
         exported = read_export(shredlog_lines, load_public_key(signer_of(keys).public_pem()))
     archive = Archive(settings)
     _require_empty_home(settings, archive)
@@ -213,7 +203,8 @@ def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str |
     upgrade(settings)
     rows = {}
     with get_engine(settings).begin() as conn:
-        conn.execute(delete(LogHead.__table__))    # the new schema's empty heads give way to the backup's
+        # The new schema's empty heads give way to the backup's.
+        conn.execute(delete(cast(Table, LogHead.__table__)))
         for table in tables():
             entry = manifest["tables"].get(table.name)
             rows[table.name] = load_table(conn, table, src / entry["file"]) if entry else 0
@@ -229,8 +220,6 @@ def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str |
         ledger.anchor_catalog_heads(session)   # a new home: its anchor starts from the restored heads
     replayed = None
     if exported is not None:
-        from retention.replay import reapply
-
         with archive.session() as session:
             replayed = reapply(archive, session, exported)
     index = IndexWriter(archive).rebuild()

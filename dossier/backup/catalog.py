@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 

@@ -10,17 +10,23 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from dossier.actor import Actor
 from dossier.config import Settings
-from dossier.errors import ConfigurationError, InvalidInput
-from dossier.keys import load_master_key, load_signer
 from dossier.crypto import MasterKey
+from dossier.errors import ConfigurationError, InvalidInput
 from dossier.keyfiles import read_secret_file, write_secret_file
+from dossier.keys import load_master_key, load_signer
+from dossier.permissions import Permission, require
 from dossier.signing import Signer
 
 FORMAT = "dossier-keys/1"
@@ -45,7 +51,13 @@ def collect_keys(settings: Settings) -> dict:
     return keys
 
 
-def write_keys_backup(settings: Settings, dest: Path, passphrase: str | None) -> dict:
+def write_keys_backup(settings: Settings, actor: Actor, dest: Path,
+                      passphrase: str | Callable[[], str | None] | None) -> dict:
+    """Write the keys into the new file ``dest`` (administrators). A callable ``passphrase`` is
+    asked only once the actor is known to be allowed."""
+    require(actor, Permission.ADMIN)
+    if callable(passphrase):
+        passphrase = passphrase()
     keys = collect_keys(settings)
     body = json.dumps(keys).encode("utf-8")
     if passphrase:
@@ -81,7 +93,7 @@ def read_keys_backup(path: Path, passphrase: str | None) -> dict:
     try:
         master = MasterKey.from_b64(outer["master_key"])
         signer_pem = outer["signing_key"].encode("ascii")
-    except Exception:
+    except (KeyError, TypeError, AttributeError, ValueError, ConfigurationError):
         raise InvalidInput(f"the key backup {path} is damaged") from None
     if master.key_id != outer.get("master_key_id"):
         raise InvalidInput(f"the key backup {path} is damaged (its master key id does not match)")
@@ -101,6 +113,5 @@ def install_keys(settings: Settings, keys: dict) -> None:
 
 
 def signer_of(keys: dict) -> Signer:
-    from cryptography.hazmat.primitives import serialization
-
-    return Signer(serialization.load_pem_private_key(keys["_signing_pem"], password=None))
+    key = serialization.load_pem_private_key(keys["_signing_pem"], password=None)
+    return Signer(cast(Ed25519PrivateKey, key))        # Signer refuses any other kind of key

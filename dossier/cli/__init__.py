@@ -1,17 +1,20 @@
 """The ``dossier`` command: the operator's console. Thin: every command calls a service.
 
 Every error a user can cause ends in one line on stderr and a non-zero exit, never a traceback.
+The settings are read once, first (a bad value stops here, naming its variable), and logging is
+configured once from them before the command runs.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import sys
 
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from dossier.cli.common import CliContext, fail
+from dossier.config import Settings
 from dossier.errors import DossierError
 from dossier.filemodes import private_umask
 
@@ -23,12 +26,39 @@ from dossier.filemodes import private_umask
 @click.pass_context
 def cli(ctx: click.Context, as_user: str | None) -> None:
     """Dossier: the household archive (一户一档)."""
-    ctx.obj = CliContext(as_user=as_user)
+    obj = ctx.ensure_object(CliContext)
+    obj.as_user = as_user
+    configure_logging(obj.settings, ctx.invoked_subcommand)
+
+
+# The long-running commands say what they do (requests, documents re-queued) unless told otherwise.
+_CHATTY_COMMANDS = ("serve", "worker")
+
+
+def configure_logging(settings: Settings, command: str | None) -> None:
+    """Logging for this process, once: to stderr at ``DOSSIER_LOG_LEVEL``, by default WARNING
+    (INFO for ``serve`` and ``worker``). Does nothing when the process has configured it already."""
+    level = settings.log_level or ("INFO" if command in _CHATTY_COMMANDS else "WARNING")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _register() -> None:
-    from dossier.cli import (accesslog, audit, backup, coversheets, doctypes, households, ingest, keys, loans,
-                             retention, search, serve, setup, users)
+    from dossier.cli import (
+        accesslog,
+        audit,
+        backup,
+        coversheets,
+        doctypes,
+        households,
+        ingest,
+        keys,
+        loans,
+        retention,
+        search,
+        serve,
+        setup,
+        users,
+    )
 
     for module in (setup, households, users, keys, doctypes, ingest, coversheets, search, retention, serve, audit,
                    accesslog, loans, backup):
@@ -42,8 +72,10 @@ def main(argv: list[str] | None = None) -> None:
     # Everything this process (and `serve`, `worker` and their children) creates is private:
     # the home, catalog, index, queue, backups and exports (dossier.filemodes).
     private_umask()
+    settings: Settings | None = None
     try:
-        cli.main(args=argv, prog_name="dossier", standalone_mode=False)
+        settings = Settings.from_env()
+        cli.main(args=argv, prog_name="dossier", standalone_mode=False, obj=CliContext(settings=settings))
     except click.exceptions.Abort:
         fail("aborted", 1)
     except click.ClickException as exc:
@@ -57,6 +89,6 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except Exception as exc:  # a bug, not a user error: one line, the traceback only on request
-        if os.environ.get("DOSSIER_DEBUG"):
+        if settings is not None and settings.debug:      # DOSSIER_DEBUG
             raise
         fail(f"internal error ({type(exc).__name__}); run again with DOSSIER_DEBUG=1 for details", 70)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from dossier.cli.common import pass_cli
+from dossier.cli.common import CliContext, pass_cli
 
 
 @click.group("accesslog")
@@ -28,7 +28,9 @@ def accesslog() -> None:
 @click.option("--from", "date_from", metavar="DATE")
 @click.option("--to", "date_to", metavar="DATE")
 @pass_cli
-def export(ctx, fmt, output, user, action, household, document, outcome, date_from, date_to):
+def export(ctx: CliContext, fmt: str, output: Path | None, user: str | None, action: str | None,
+           household: str | None, document: int | None, outcome: str | None, date_from: str | None,
+           date_to: str | None) -> None:
     """Every matching entry, oldest first (the export itself is recorded)."""
     from dossier.errors import InvalidInput
     from dossier.services.accesslog import AccessFilter, csv_lines, iter_access
@@ -37,6 +39,7 @@ def export(ctx, fmt, output, user, action, household, document, outcome, date_fr
     f = AccessFilter(user, action, household, document, outcome, date_from, date_to)
     with archive.session() as session:
         rows = iter_access(session, ctx.actor(session), f)
+        session.commit()            # the export is on record before any row leaves
         lines = csv_lines(rows) if fmt == "csv" else (json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         try:
             out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout

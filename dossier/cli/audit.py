@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from dossier.cli.common import emit, json_option, pass_cli
+from dossier.cli.common import CliContext, emit, json_option, pass_cli
 
 CHECKS_FAILED_EXIT = 1   # like `index check`: the command worked, the archive did not pass
 
@@ -17,7 +18,7 @@ def audit() -> None:
     """Verify originals, report the four properties, show fixity histories."""
 
 
-def _failure_line(f: dict) -> str:
+def _failure_line(f: dict[str, Any]) -> str:
     where = f"document {f['document']} ({f['household']})" if f["document"] else "archive"
     since = f"last good {f['last_good']}" if f["last_good"] else "never passed before"
     return f"FAIL {where}: {f['check']} — {f['detail'] or 'failed'}; {since}"
@@ -31,7 +32,8 @@ def _failure_line(f: dict) -> str:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @json_option
 @pass_cli
-def verify(ctx, household, since, sample, restart, quiet, as_json):
+def verify(ctx: CliContext, household: str | None, since: str | None, sample: int | None, restart: bool,
+           quiet: bool, as_json: bool) -> None:
     """Check every original, then catalog ↔ storage; exit 1 when any check fails.
 
     Whole-archive runs (no filter) also look for orphan and missing objects, archive-number
@@ -40,7 +42,15 @@ def verify(ctx, household, since, sample, restart, quiet, as_json):
     from tqdm import tqdm
 
     from audit.report import failures
-    from audit.verification import Scope, open_run, parse_since, remaining, run_failed, run_view, verify_archive
+    from audit.verification import (
+        Scope,
+        open_run,
+        parse_since,
+        remaining,
+        run_failed,
+        run_view,
+        verify_archive,
+    )
 
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -66,7 +76,7 @@ def verify(ctx, household, since, sample, restart, quiet, as_json):
 @click.option("--run", "run_id", type=int, metavar="ID", help="The run to report on (default: the latest).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
 @pass_cli
-def report(ctx, fmt, run_id, output):
+def report(ctx: CliContext, fmt: str, run_id: int | None, output: Path | None) -> None:
     """The four-property report (authenticity, integrity, usability, security) of a run."""
     from audit.report import build_report, render_report
 
@@ -89,7 +99,7 @@ def report(ctx, fmt, run_id, output):
 @click.argument("document_id", type=int)
 @json_option
 @pass_cli
-def history(ctx, document_id, as_json):
+def history(ctx: CliContext, document_id: int, as_json: bool) -> None:
     """A document's fixity history: every check's outcome in every run, newest first."""
     from audit.report import fixity_history
 
@@ -107,7 +117,7 @@ def history(ctx, document_id, as_json):
 @click.option("--public-key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The archive's public signing key (PEM).")
 @json_option
-def verify_file(file, record_path, key_path, as_json):
+def verify_file(file: Path, record_path: Path, key_path: Path, as_json: bool) -> None:
     """Check an exported original against its signed record, without the archive or its keys."""
     from audit.offline import verify_exported
 

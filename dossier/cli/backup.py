@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from dossier.cli.common import emit, json_option, pass_cli
+from dossier.cli.common import CliContext, emit, json_option, pass_cli, subgroup
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 passphrase_option = click.option(
     "--passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
@@ -28,7 +32,7 @@ def _passphrase(path: Path | None) -> str | None:
     return lines[0]
 
 
-def _bar(total: int | None, quiet: bool):
+def _bar(total: int | None, quiet: bool) -> tqdm[Any]:
     from tqdm import tqdm
 
     return tqdm(total=total, unit="obj", disable=quiet or not sys.stderr.isatty(), file=sys.stderr)
@@ -39,7 +43,7 @@ def _bar(total: int | None, quiet: bool):
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @json_option
 @pass_cli
-def backup(ctx, dest, quiet, as_json):
+def backup(ctx: CliContext, dest: Path, quiet: bool, as_json: bool) -> None:
     """Write a consistent, signed backup (catalog, encrypted objects, manifest) into a new folder DEST.
 
     Keys are not in it: back them up apart with `dossier keys backup`."""
@@ -69,7 +73,8 @@ def backup(ctx, dest, quiet, as_json):
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @json_option
 @pass_cli
-def restore(ctx, src, keys_path, passphrase_file, shredlog_path, quiet, as_json):
+def restore(ctx: CliContext, src: Path, keys_path: Path, passphrase_file: Path | None,
+            shredlog_path: Path | None, quiet: bool, as_json: bool) -> None:
     """Restore a backup into a new, empty archive (this DOSSIER_HOME / database / store)."""
     from dossier.backup.archive import restore as restore_backup
     from dossier.errors import InvalidInput
@@ -90,15 +95,14 @@ def restore(ctx, src, keys_path, passphrase_file, shredlog_path, quiet, as_json)
 @passphrase_option
 @json_option
 @pass_cli
-def keys_backup(ctx, dest, passphrase_file, as_json):
+def keys_backup(ctx: CliContext, dest: Path, passphrase_file: Path | None, as_json: bool) -> None:
     """Write the master, signing and web-session keys into the new file DEST (0600)."""
     from dossier.backup.keyfile import write_keys_backup
-    from dossier.permissions import Permission, require
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        require(ctx.actor(session), Permission.ADMIN)
-    report = write_keys_backup(archive.settings, dest, _passphrase(passphrase_file))
+        actor = ctx.actor(session)
+    report = write_keys_backup(archive.settings, actor, dest, lambda: _passphrase(passphrase_file))
     note = "sealed with the passphrase" if report["sealed"] else "NOT sealed: keep it offline and apart from data backups"
     emit(as_json, report, f"keys written to {dest} ({note})")
 
@@ -106,4 +110,4 @@ def keys_backup(ctx, dest, passphrase_file, as_json):
 def register(cli: click.Group) -> None:
     cli.add_command(backup)
     cli.add_command(restore)
-    cli.commands["keys"].add_command(keys_backup)
+    subgroup(cli, "keys").add_command(keys_backup)

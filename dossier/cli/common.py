@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 import click
+from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.config import Settings
+from dossier.models import Channel, User
+
+# A decorator adding click options to a command.
+OptionsDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 
 
 def filing_options(type_help: str = "Document type code (dossier doctype list).",
-                   title_help: str = "Title (default: the file name).") -> Callable:
+                   title_help: str = "Title (default: the file name).") -> OptionsDecorator:
     """--type, --title, --date, --confidential, --retention: where and how documents are filed."""
     options = [
         click.option("--type", "type_code", metavar="TYPE", help=type_help),
@@ -28,7 +34,7 @@ def filing_options(type_help: str = "Document type code (dossier doctype list)."
                      help="Retention class code (dossier retention class list); default: the type's."),
     ]
 
-    def decorate(command: Callable) -> Callable:
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         for option in reversed(options):
             command = option(command)
         return command
@@ -44,12 +50,15 @@ def fail(message: str, code: int = 1) -> NoReturn:
 @dataclass
 class CliContext:
     as_user: str | None = None
+    # Read once by ``dossier.cli.main`` at start; from the environment when the group is invoked
+    # some other way (click's test runner).
+    settings: Settings = field(default_factory=Settings.from_env, repr=False)
     _archive: Archive | None = field(default=None, repr=False)
 
     @property
     def archive(self) -> Archive:
         if self._archive is None:
-            self._archive = Archive()
+            self._archive = Archive(self.settings)
         return self._archive
 
     def ready_archive(self) -> Archive:
@@ -58,7 +67,7 @@ class CliContext:
         archive.check_ready()
         return archive
 
-    def actor(self, session) -> Actor:
+    def actor(self, session: Session) -> Actor:
         if self.as_user is None:
             return Actor.console()
         from dossier.services.users import get_user
@@ -66,7 +75,7 @@ class CliContext:
         user = get_user(session, self.as_user)
         if not user.active:
             fail(f"user {self.as_user} is deactivated", 5)
-        return Actor.from_user(user, "cli")
+        return Actor.from_user(user, Channel.CLI)
 
 
 pass_cli = click.make_pass_decorator(CliContext)
@@ -82,7 +91,7 @@ class Credential:
     action: str
     secret: str = field(repr=False)
 
-    def verify(self, session, actor: Actor):
+    def verify(self, session: Session, actor: Actor) -> User:
         """The user, if the secret is theirs (PermissionDenied otherwise, the refusal logged for
         ``actor``); call it in the command's session before the action, so nothing happens
         unconfirmed."""
@@ -96,7 +105,8 @@ def credential_of(username: str, action: str) -> Credential:
     user's API token from ``DOSSIER_TOKEN`` (for scripts; ``dossier user token``), else the
     password typed at a hidden prompt. Asked before any transaction starts, so no lock is held
     while someone types."""
-    token = os.environ.get(TOKEN_ENV, "").strip()
+    cli_context = click.get_current_context().find_object(CliContext)
+    token = cli_context.settings.token if cli_context else None      # Settings.token: DOSSIER_TOKEN
     if token:
         return Credential(username, action, token)
     try:
@@ -112,3 +122,10 @@ def emit(as_json: bool, payload: Any, human: str | None = None) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, default=str))
     else:
         click.echo(human if human is not None else json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def subgroup(cli: click.Group, name: str) -> click.Group:
+    """The group ``name`` already registered on ``cli``, for a module adding commands to it."""
+    group = cli.commands[name]
+    assert isinstance(group, click.Group), name
+    return group

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from dossier.cli.common import emit, fail, filing_options, json_option, pass_cli
+from dossier.cli.common import CliContext, emit, fail, filing_options, json_option, pass_cli, subgroup
+from dossier.dates import parse_date
 
 
 @click.command("coversheet")
@@ -20,29 +21,27 @@ from dossier.cli.common import emit, fail, filing_options, json_option, pass_cli
               help="The PDF to write (A4, one sheet per household).")
 @json_option
 @pass_cli
-def coversheet(ctx, codes, households_file, building, floor, community, type_code, title, doc_date, confidential,
-               retention, output, as_json):
+def coversheet(ctx: CliContext, codes: tuple[str, ...], households_file: str | None, building: str | None,
+               floor: int | None, community: str | None, type_code: str | None, title: str | None,
+               doc_date: str | None, confidential: bool, retention: str | None, output: str,
+               as_json: bool) -> None:
     """Print cover sheets: put one in front of each household's documents, scan the whole stack,
     and take it in with ``dossier ingest STACK --split``."""
-    from dossier.permissions import Permission, require
     from dossier.services import coversheets as svc
-    from ingest.intake import parse_date
 
-    codes = list(codes)
+    wanted = list(codes)
     if households_file:
-        codes += svc.read_codes_file(households_file)
-    if not codes and building is None:
+        wanted += svc.read_codes_file(households_file)
+    if not wanted and building is None:
         fail("choose households: --household CODE, --households-file FILE or --building B [--floor F]", 2)
     options = svc.SheetOptions(type_code=type_code, title=title, document_date=parse_date(doc_date),
                                confidential=confidential, retention_class=retention)
     archive = ctx.ready_archive()
     with archive.session() as session:
-        actor = ctx.actor(session)
-        require(actor, Permission.MANAGE_RECORDS)
-        households = svc.select_households(session, codes=codes, community=community, building=building, floor=floor)
-        pdf = svc.sheets_pdf(archive, session, actor, households, options)
-        chosen = [h.code for h in households]
-    svc.write_atomically(pdf, output)
+        printed = svc.print_cover_sheets(archive, session, ctx.actor(session), options, codes=wanted,
+                                         community=community, building=building, floor=floor)
+    chosen = printed.households
+    svc.write_atomically(printed.pdf, output)
     emit(as_json, {"output": output, "sheets": len(chosen), "households": chosen},
          f"{len(chosen)} cover sheet(s) written to {output}")
 
@@ -54,9 +53,10 @@ def coversheet(ctx, codes, households_file, building, floor, community, type_cod
 @filing_options(title_help="Title (default: the stack's name and pages).")
 @json_option
 @pass_cli
-def assign(ctx, item_id, household, community, type_code, title, doc_date, confidential, retention, as_json):
+def assign(ctx: CliContext, item_id: int, household: str, community: str | None, type_code: str | None,
+           title: str | None, doc_date: str | None, confidential: bool, retention: str | None,
+           as_json: bool) -> None:
     """File the unfiled pages of a split stack (ITEM_ID from ``dossier batch show --json``)."""
-    from ingest.intake import parse_date
     from ingest.queue import enqueue_documents
     from ingest.split import assign_unfiled
 
@@ -75,4 +75,4 @@ def assign(ctx, item_id, household, community, type_code, title, doc_date, confi
 
 def register(cli: click.Group) -> None:
     cli.add_command(coversheet)
-    cli.get_command(None, "batch").add_command(assign)
+    subgroup(cli, "batch").add_command(assign)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dossier.cli.common import emit, json_option, pass_cli
+from dossier.cli.common import CliContext, emit, fail, json_option, pass_cli
 from dossier.services import folders as svc
 
 
@@ -16,7 +16,7 @@ def doctype() -> None:
 @doctype.command("list")
 @json_option
 @pass_cli
-def list_(ctx, as_json):
+def list_(ctx: CliContext, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         rows = [{"code": t.code, "name": t.name, "expected": t.expected, "retention_class": t.retention_class}
@@ -32,7 +32,7 @@ def list_(ctx, as_json):
 @click.option("--expected/--not-expected", default=False, help="Part of every folder's catalog.")
 @json_option
 @pass_cli
-def add(ctx, code, name, expected, as_json):
+def add(ctx: CliContext, code: str, name: str, expected: bool, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         row = svc.add_document_type(session, ctx.actor(session), code, name, expected)
@@ -46,8 +46,7 @@ def add(ctx, code, name, expected, as_json):
 @click.option("--retention", metavar="CLASS", help="Default retention class of this type's documents.")
 @json_option
 @pass_cli
-def set_(ctx, code, expected, retention, as_json):
-    from dossier.cli.common import fail
+def set_(ctx: CliContext, code: str, expected: bool | None, retention: str | None, as_json: bool) -> None:
     from retention.classes import set_type_class
 
     if expected is None and retention is None:
@@ -59,6 +58,7 @@ def set_(ctx, code, expected, retention, as_json):
         row = svc.set_expected(session, actor, code, expected) if expected is not None else None
         if retention is not None:
             row, recomputed = set_type_class(session, actor, code, retention)
+        assert row is not None      # --expected or --retention was given (checked above)
         payload = {"code": row.code, "name": row.name, "expected": row.expected,
                    "retention_class": row.retention_class, "recomputed": recomputed}
     emit(as_json, payload, f"document type {code}: {'expected' if payload['expected'] else 'not expected'} in "

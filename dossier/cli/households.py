@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from dossier.cli.common import emit, json_option, pass_cli
+from dossier.archive import Archive
+from dossier.cli.common import CliContext, emit, json_option, pass_cli
+from dossier.dates import parse_date
+from dossier.fieldcrypt import FieldCipher
 from dossier.services import households as svc
 
 
-def _fields_if(archive, needed: bool):
+def _fields_if(archive: Archive, needed: bool) -> FieldCipher | None:
     return archive.fields if needed else None
 
 
@@ -32,7 +37,9 @@ def household() -> None:
 @click.option("--id-number", metavar="ID", help="Owner's ID-card number (stored encrypted).")
 @json_option
 @pass_cli
-def add(ctx, code, community, use, building, unit, floor, room, area, archive_no, owner, phone, id_number, as_json):
+def add(ctx: CliContext, code: str, community: str | None, use: str, building: str | None, unit: str | None,
+        floor: int | None, room: str | None, area: str | None, archive_no: str | None, owner: str | None,
+        phone: str | None, id_number: str | None, as_json: bool) -> None:
     """Open a household's folder."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -57,7 +64,8 @@ def add(ctx, code, community, use, building, unit, floor, room, area, archive_no
 @click.option("--offset", type=click.IntRange(0), default=0)
 @json_option
 @pass_cli
-def list_(ctx, community, building, floor, use, status, owner, limit, offset, as_json):
+def list_(ctx: CliContext, community: str | None, building: str | None, floor: int | None, use: str | None,
+          status: str | None, owner: str | None, limit: int, offset: int, as_json: bool) -> None:
     """List households in shelf order (use, building, floor, room)."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -80,7 +88,7 @@ def list_(ctx, community, building, floor, use, status, owner, limit, offset, as
 @click.option("--community", metavar="NAME")
 @json_option
 @pass_cli
-def show(ctx, code, community, as_json):
+def show(ctx: CliContext, code: str, community: str | None, as_json: bool) -> None:
     """Show one folder: its parties, documents and catalog."""
     from dossier.services.documents import document_view
     from dossier.services.folders import catalog_view, folder_view
@@ -117,7 +125,9 @@ def show(ctx, code, community, as_json):
 @click.option("--emergency-phone")
 @json_option
 @pass_cli
-def party_add(ctx, code, community, role, name, phone, id_number, emergency_contact, emergency_phone, as_json):
+def party_add(ctx: CliContext, code: str, community: str | None, role: str, name: str, phone: str | None,
+              id_number: str | None, emergency_contact: str | None, emergency_phone: str | None,
+              as_json: bool) -> None:
     """Add an owner (业主) or tenant (租户) to a household."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -138,13 +148,13 @@ def party_add(ctx, code, community, role, name, phone, id_number, emergency_cont
 @click.option("--reopen", is_flag=True, help="Clear the close date: the household is active again.")
 @json_option
 @pass_cli
-def close(ctx, code, community, closed_on, reopen, as_json):
+def close(ctx: CliContext, code: str, community: str | None, closed_on: str | None, reopen: bool,
+          as_json: bool) -> None:
     """Record that a household closed (owner moved out, unit changed hands); documents whose
     retention counts from the close date get their disposal dates."""
     from datetime import date
 
     from dossier.cli.common import fail
-    from ingest.intake import parse_date
     from retention.schedule import set_household_close_date
 
     if reopen and closed_on:
@@ -154,8 +164,8 @@ def close(ctx, code, community, closed_on, reopen, as_json):
     with archive.session() as session:
         row = svc.get_household(session, code, community)
         changed = set_household_close_date(session, ctx.actor(session), row, when)
-        payload = {"code": row.code, "status": row.status, "closed_on": when.isoformat() if when else None,
-                   "recomputed": changed}
+        payload: dict[str, Any] = {"code": row.code, "status": row.status,
+                                   "closed_on": when.isoformat() if when else None, "recomputed": changed}
     emit(as_json, payload, f"household {code} {'closed on ' + payload['closed_on'] if when else 'reopened'}; "
                            f"{changed} disposal dates changed")
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from dossier.cli.common import emit, fail, filing_options, json_option, pass_cli
+from dossier.cli.common import CliContext, emit, fail, filing_options, json_option, pass_cli
+from dossier.dates import parse_date
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
-def _progress_bar(total_docs: int, enabled: bool):
+def _progress_bar(total_docs: int, enabled: bool) -> tqdm[Any] | None:
     """A tqdm bar counting pages on a terminal; nothing when output is piped or JSON."""
     if not enabled:
         return None
@@ -21,7 +27,7 @@ def _progress_bar(total_docs: int, enabled: bool):
                 bar_format="{desc}: {n}/{total} pages |{bar}| {rate_fmt} {postfix}")
 
 
-def _tick(bar, total_docs: int):
+def _tick(bar: tqdm[Any] | None, total_docs: int) -> Callable[[int, int, int], None]:
     def on_tick(pages_done: int, pages_total: int, docs_done: int) -> None:
         if bar is None:
             return
@@ -48,8 +54,10 @@ def _tick(bar, total_docs: int):
 @click.option("--processes", type=click.IntRange(1, 256), help="Processes when working here (default: all cores).")
 @json_option
 @pass_cli
-def ingest(ctx, paths, household, community, type_code, title, doc_date, confidential, retention, manifest,
-           split, wait, processes, as_json):
+def ingest(ctx: CliContext, paths: tuple[str, ...], household: str | None, community: str | None,
+           type_code: str | None, title: str | None, doc_date: str | None, confidential: bool,
+           retention: str | None, manifest: str | None, split: bool, wait: bool, processes: int | None,
+           as_json: bool) -> None:
     """Take in scanned files (PDF, TIFF, JPEG, PNG; folders too) as signed originals and queue
     them for OCR."""
     from ingest import intake as svc
@@ -76,24 +84,18 @@ def ingest(ctx, paths, household, community, type_code, title, doc_date, confide
             fail("name at least one file or folder to take in", 2)
         if not household or not type_code:
             fail("--household and --type are needed (or a --manifest)", 2)
-        document_date = svc.parse_date(doc_date)
+        document_date = parse_date(doc_date, "--date")
         specs = [svc.FileSpec(path=path, name=name, household=household, community=community,
                               type_code=type_code, title=title, document_date=document_date,
-                              confidential=confidential, retention_class=retention)
+                              confidential=confidential)
                  for path, name in svc.expand_paths(paths)]
         if not specs:
             fail("no files found in the given folders", 2)
     archive = ctx.ready_archive()
     with archive.session() as session:
         actor = ctx.actor(session)
-        if retention:
-            from retention.classes import resolve_class
-
-            code = resolve_class(session, retention).code   # refuse an unknown class before storing anything
-            for spec in specs:   # a manifest row's own class wins over --retention
-                if not (manifest and spec.retention_class):
-                    spec.retention_class = code
-        batch = svc.intake(archive, session, actor, specs, source="cli")
+        request = svc.IntakeRequest(specs, source="cli", retention_class=retention)
+        batch = svc.intake(archive, session, actor, request)
         document_ids = svc.batch_document_ids(session, batch.id)
         alive = worker_alive(session)
     if document_ids:
@@ -119,7 +121,7 @@ def ingest(ctx, paths, household, community, type_code, title, doc_date, confide
         sys.exit(9)
 
 
-def _human_report(report: dict) -> str:
+def _human_report(report: dict[str, Any]) -> str:
     names = {"indexed": "indexed", "queued": "queued", "duplicate": "duplicate", "rejected": "REJECTED",
              "failed": "FAILED", "unfiled": "UNFILED", "separator": "sheet", "blank": "blank"}
     lines = [f"batch {report['batch']}:"]
@@ -140,7 +142,7 @@ def _human_report(report: dict) -> str:
 @click.command("worker")
 @click.option("--processes", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
 @pass_cli
-def worker(ctx, processes):
+def worker(ctx: CliContext, processes: int | None) -> None:
     """Process queued documents until stopped (Ctrl-C)."""
     from ingest.runner import default_processes, run_worker
 
@@ -158,15 +160,13 @@ def batch() -> None:
 @click.argument("batch_id", type=int)
 @json_option
 @pass_cli
-def batch_show(ctx, batch_id, as_json):
+def batch_show(ctx: CliContext, batch_id: int, as_json: bool) -> None:
     """What became of each file of a batch."""
-    from dossier.permissions import Permission, require
-    from ingest.intake import batch_report
+    from ingest.intake import show_batch
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        require(ctx.actor(session), Permission.MANAGE_RECORDS)
-        report = batch_report(session, batch_id)
+        report = show_batch(session, ctx.actor(session), batch_id)
     emit(as_json, report, _human_report(report))
 
 
@@ -180,13 +180,13 @@ def doc() -> None:
 @click.option("--purpose", metavar="TEXT", help="Why you look (查阅目的; required for a confidential document).")
 @json_option
 @pass_cli
-def doc_show(ctx, document_id, purpose, as_json):
+def doc_show(ctx: CliContext, document_id: int, purpose: str | None, as_json: bool) -> None:
     """A document's catalog record and its pages' text (personal numbers masked without clearance)."""
-    from dossier.services.documents import read_document
+    from dossier.services.viewing import view_document
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        view = read_document(session, ctx.actor(session), document_id, purpose)
+        view = view_document(session, ctx.actor(session), document_id, purpose).as_dict()
     lines = [f"#{view['id']} {view['type_name']} {view['title']}  ({view['household']}, {view['status']})",
              f"  sha256 {view['sha256']}"]
     for page in view["pages"]:
@@ -203,7 +203,7 @@ def doc_show(ctx, document_id, purpose, as_json):
 @click.option("--purpose", metavar="TEXT", help="Why it is exported (required for a confidential document).")
 @json_option
 @pass_cli
-def doc_export(ctx, document_id, dest, purpose, as_json):
+def doc_export(ctx: CliContext, document_id: int, dest: Path, purpose: str | None, as_json: bool) -> None:
     """Export the original with its signed record and the public key, for `audit verify-file`."""
     from audit.offline import export_original
 
@@ -227,16 +227,16 @@ def doc_export(ctx, document_id, dest, purpose, as_json):
 @click.option("--reason", required=True, metavar="TEXT", help="Why it is corrected (kept in its history).")
 @json_option
 @pass_cli
-def doc_edit(ctx, document_id, title, type_code, doc_date, confidential, retention, household, community, reason,
-             as_json):
+def doc_edit(ctx: CliContext, document_id: int, title: str | None, type_code: str | None,
+             doc_date: str | None, confidential: bool | None, retention: str | None, household: str | None,
+             community: str | None, reason: str, as_json: bool) -> None:
     """Correct what was filed wrongly; the change is signed into the document's history."""
     from dossier.services.corrections import Correction, correct_document
-    from ingest.intake import parse_date
     from search.hooks import document_changed
 
-    change = Correction(reason=reason, title=title, type_code=type_code, document_date=parse_date(doc_date),
-                        confidential=confidential, retention_class=retention, household=household,
-                        community=community)
+    change = Correction(reason=reason, title=title, type_code=type_code,
+                        document_date=parse_date(doc_date, "--date"), confidential=confidential,
+                        retention_class=retention, household=household, community=community)
     archive = ctx.ready_archive()
     with archive.session() as session:
         entry = correct_document(session, ctx.actor(session), document_id, change)
@@ -249,7 +249,7 @@ def doc_edit(ctx, document_id, title, type_code, doc_date, confidential, retenti
 @click.argument("document_id", type=int)
 @json_option
 @pass_cli
-def doc_history(ctx, document_id, as_json):
+def doc_history(ctx: CliContext, document_id: int, as_json: bool) -> None:
     """A document's signed change history, oldest first."""
     from dossier.services.documents import document_history
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dossier.cli.common import emit, json_option, pass_cli
+from dossier.cli.common import CliContext, emit, json_option, pass_cli
 
 
 @click.group("keys")
@@ -16,7 +16,7 @@ def keys() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
 @json_option
 @pass_cli
-def export_public(ctx, output, as_json):
+def export_public(ctx: CliContext, output: str | None, as_json: bool) -> None:
     """Print the signing public key (PEM), so auditors can verify originals without the private key."""
     signer = ctx.archive.signer
     pem = signer.public_pem()

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import click
 
-from dossier.cli.common import credential_of, emit, json_option, pass_cli
+from dossier.cli.common import CliContext, credential_of, emit, json_option, pass_cli, subgroup
+from dossier.dates import require_date
 
 
 def _due(value: str) -> date:
-    from dossier.errors import InvalidInput
-
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"--due must be a date like 2024-01-31, not {value!r}") from None
+    return require_date(value, "--due")
 
 
-def _loan_line(v: dict) -> str:
+def _loan_line(v: dict[str, Any]) -> str:
     state = (f"returned {v['returned_at'][:10]}" if v["returned_at"]
              else f"OVERDUE {v['days_overdue']} day(s)" if v["overdue"] else f"due {v['due']}")
     return f"loan {v['loan']}: document {v['document']} ({v['household']}) {v['title']} — {v['borrower']}, {state}"
@@ -37,7 +34,8 @@ def loan() -> None:
 @click.option("--note", metavar="TEXT")
 @json_option
 @pass_cli
-def out(ctx, document_id, borrower, due, approved_by, note, as_json):
+def out(ctx: CliContext, document_id: int, borrower: str, due: str, approved_by: str | None, note: str | None,
+        as_json: bool) -> None:
     """Lend the paper original of a document.
 
     Four-eyes: the approver named by --approved-by confirms with their password (asked) or
@@ -60,7 +58,7 @@ def out(ctx, document_id, borrower, due, approved_by, note, as_json):
 @click.option("--note", metavar="TEXT", help="e.g. the state it came back in.")
 @json_option
 @pass_cli
-def return_(ctx, document_id, note, as_json):
+def return_(ctx: CliContext, document_id: int, note: str | None, as_json: bool) -> None:
     """Record that a lent original came back."""
     from paper.loans import loan_view, return_original
 
@@ -73,7 +71,7 @@ def return_(ctx, document_id, note, as_json):
 @loan.command("overdue")
 @json_option
 @pass_cli
-def overdue(ctx, as_json):
+def overdue(ctx: CliContext, as_json: bool) -> None:
     """Originals not back by their due date, longest overdue first."""
     from paper.loans import overdue_loans
 
@@ -87,7 +85,7 @@ def overdue(ctx, as_json):
 @click.option("--open", "open_only", is_flag=True, help="Only loans not yet returned.")
 @json_option
 @pass_cli
-def list_(ctx, open_only, as_json):
+def list_(ctx: CliContext, open_only: bool, as_json: bool) -> None:
     """Loans, newest first."""
     from paper.loans import list_loans
 
@@ -105,7 +103,8 @@ def list_(ctx, open_only, as_json):
 @click.option("--none", "none_kept", is_flag=True, help="No paper original is kept.")
 @json_option
 @pass_cli
-def paper(ctx, document_id, cabinet, box, position, none_kept, as_json):
+def paper(ctx: CliContext, document_id: int, cabinet: str | None, box: str | None, position: str | None,
+          none_kept: bool, as_json: bool) -> None:
     """Record where a document's paper original is kept (cabinet, box, position), or --none."""
     from dossier.errors import InvalidInput
     from paper.loans import PaperLocation, location_of, set_paper_location
@@ -116,7 +115,7 @@ def paper(ctx, document_id, cabinet, box, position, none_kept, as_json):
     archive = ctx.ready_archive()
     with archive.session() as session:
         doc = set_paper_location(session, ctx.actor(session), document_id, given)
-        view = {"document": doc.id, "paper": location_of(doc)}
+        view: dict[str, Any] = {"document": doc.id, "paper": location_of(doc)}
     where = view["paper"]
     human = (f"document {view['document']}: paper original in cabinet {where['cabinet'] or '-'}, box "
              f"{where['box'] or '-'}, position {where['position'] or '-'}" if where
@@ -137,7 +136,8 @@ def inventory() -> None:
 @click.option("--note", metavar="TEXT")
 @json_option
 @pass_cli
-def inventory_record(ctx, cabinet, month, missing, extra, note, as_json):
+def inventory_record(ctx: CliContext, cabinet: str, month: str | None, missing: tuple[int, ...],
+                     extra: tuple[str, ...], note: str | None, as_json: bool) -> None:
     """Record a cabinet's count against the ledger (帐物相符), with its discrepancies."""
     from paper.inventory import inventory_view, record_inventory
 
@@ -152,7 +152,7 @@ def inventory_record(ctx, cabinet, month, missing, extra, note, as_json):
 @click.option("--cabinet", metavar="C")
 @json_option
 @pass_cli
-def inventory_list(ctx, cabinet, as_json):
+def inventory_list(ctx: CliContext, cabinet: str | None, as_json: bool) -> None:
     """Inventories recorded, newest first."""
     from paper.inventory import list_inventories
 
@@ -162,7 +162,7 @@ def inventory_list(ctx, cabinet, as_json):
     emit(as_json, {"inventories": counts}, "\n".join(_inventory_line(v) for v in counts) or "no inventories")
 
 
-def _inventory_line(v: dict) -> str:
+def _inventory_line(v: dict[str, Any]) -> str:
     missing = sum(1 for d in v["discrepancies"] if d["kind"] == "missing")
     extra = len(v["discrepancies"]) - missing
     state = "matches the ledger" if v["matches"] else f"{missing} missing, {extra} extra"
@@ -173,4 +173,4 @@ def _inventory_line(v: dict) -> str:
 def register(cli: click.Group) -> None:
     cli.add_command(loan)
     cli.add_command(inventory)
-    cli.commands["doc"].add_command(paper)
+    subgroup(cli, "doc").add_command(paper)

@@ -4,19 +4,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
-from dossier.cli.common import credential_of, emit, fail, json_option, pass_cli
+from dossier.cli.common import CliContext, credential_of, emit, fail, json_option, pass_cli
+from dossier.dates import parse_date
 from retention import classes as class_svc
 from retention import lists as list_svc
 from retention.paper import DEFAULT_METHOD as DEFAULT_PAPER_METHOD
 
 
-
-def due_filter_options(fn):
+def due_filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--as-of, --household, --type, --class: which due documents (``due`` and ``propose``)."""
     for option in reversed((
         click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Count as of this date (default today)."),
@@ -28,18 +30,17 @@ def due_filter_options(fn):
     return fn
 
 
-def _date(value: str | None, what: str = "date"):
-    from ingest.intake import parse_date
-
+def _date(value: str | None, what: str = "date") -> date | None:
     return parse_date(value, what)
 
 
-def _due_filter(as_of, household, type_code, class_code) -> list_svc.DueFilter:
+def _due_filter(as_of: str | None, household: str | None, type_code: str | None,
+                class_code: str | None) -> list_svc.DueFilter:
     return list_svc.DueFilter(as_of=_date(as_of, "--as-of"), household=household, type_code=type_code,
                               class_code=class_code)
 
 
-def _list_lines(view: dict) -> str:
+def _list_lines(view: dict[str, Any]) -> str:
     c = view["counts"]
     lines = [f"{view['number']}  {view['status']}  proposed by {view['proposed_by']} {view['proposed_at'][:10]}"
              + (f", approved by {view['approved_by']}" if view["approved_by"] else "")
@@ -65,7 +66,7 @@ def class_() -> None:
 @class_.command("list")
 @json_option
 @pass_cli
-def class_list(ctx, as_json):
+def class_list(ctx: CliContext, as_json: bool) -> None:
     """List the classes."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -74,7 +75,7 @@ def class_list(ctx, as_json):
         f"{c['code']:<8} {c['period']:<6} {c['trigger_name']}  {c['name']}" for c in rows))
 
 
-def _class_options(fn):
+def _class_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--trigger", type=click.Choice(["document_date", "household_closed"]),
                       help="Count from the document's date, or from the day its household closed.")(fn)
     fn = click.option("--permanent", is_flag=True, help="Kept permanently (永久).")(fn)
@@ -87,7 +88,8 @@ def _class_options(fn):
 @_class_options
 @json_option
 @pass_cli
-def class_add(ctx, code, name, years, permanent, trigger, as_json):
+def class_add(ctx: CliContext, code: str, name: str, years: str | None, permanent: bool, trigger: str | None,
+              as_json: bool) -> None:
     """Add a class, e.g. `retention class add HC5 结档后5年 --years 5 --trigger household_closed`."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -103,7 +105,8 @@ def class_add(ctx, code, name, years, permanent, trigger, as_json):
 @_class_options
 @json_option
 @pass_cli
-def class_set(ctx, code, name, years, permanent, trigger, as_json):
+def class_set(ctx: CliContext, code: str, name: str | None, years: str | None, permanent: bool,
+              trigger: str | None, as_json: bool) -> None:
     """Change a class; the disposal dates it governs are recomputed."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -120,7 +123,8 @@ def class_set(ctx, code, name, years, permanent, trigger, as_json):
 @click.option("--reason", metavar="TEXT", help="Why (kept in the document's signed history).")
 @json_option
 @pass_cli
-def set_class(ctx, document_id, class_code, use_default, reason, as_json):
+def set_class(ctx: CliContext, document_id: int, class_code: str | None, use_default: bool,
+              reason: str | None, as_json: bool) -> None:
     """Give one document its own retention class; its disposal date is recomputed."""
     from dossier.services.documents import get_document
     from retention.schedule import set_document_class
@@ -140,15 +144,13 @@ def set_class(ctx, document_id, class_code, use_default, reason, as_json):
 @retention.command("recompute")
 @json_option
 @pass_cli
-def recompute(ctx, as_json):
+def recompute(ctx: CliContext, as_json: bool) -> None:
     """Recompute every document's disposal date (administrator)."""
-    from dossier.permissions import Permission, require
-    from retention.schedule import recompute_all
+    from retention.schedule import recompute_disposal_dates
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        require(ctx.actor(session), Permission.ADMIN)
-        changed = recompute_all(session)
+        changed = recompute_disposal_dates(session, ctx.actor(session))
     emit(as_json, {"recomputed": changed}, f"{changed} disposal dates changed")
 
 
@@ -156,7 +158,8 @@ def recompute(ctx, as_json):
 @due_filter_options
 @json_option
 @pass_cli
-def due(ctx, as_of, household, type_code, class_code, as_json):
+def due(ctx: CliContext, as_of: str | None, household: str | None, type_code: str | None,
+        class_code: str | None, as_json: bool) -> None:
     """Documents past their disposal date and not held."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -174,7 +177,8 @@ def due(ctx, as_of, household, type_code, class_code, as_json):
 @due_filter_options
 @json_option
 @pass_cli
-def propose(ctx, as_of, household, type_code, class_code, as_json):
+def propose(ctx: CliContext, as_of: str | None, household: str | None, type_code: str | None,
+            class_code: str | None, as_json: bool) -> None:
     """Draw up a destruction list of the due documents (archivist or retention officer)."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -187,7 +191,7 @@ def propose(ctx, as_of, household, type_code, class_code, as_json):
 @click.option("--status", type=click.Choice(["proposed", "approved", "executed"]))
 @json_option
 @pass_cli
-def lists(ctx, status, as_json):
+def lists(ctx: CliContext, status: str | None, as_json: bool) -> None:
     """Destruction lists, newest first."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -200,14 +204,11 @@ def lists(ctx, status, as_json):
 @click.argument("number")
 @json_option
 @pass_cli
-def show(ctx, number, as_json):
+def show(ctx: CliContext, number: str, as_json: bool) -> None:
     """One destruction list and its items."""
-    from dossier.permissions import Permission, require_any
-
     archive = ctx.ready_archive()
     with archive.session() as session:
-        require_any(ctx.actor(session), Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
-        view = list_svc.list_view(list_svc.get_list(session, number))
+        view = list_svc.show_list(session, ctx.actor(session), number)
     emit(as_json, view, _list_lines(view))
 
 
@@ -220,7 +221,8 @@ def show(ctx, number, as_json):
 @click.option("--extend-years", type=int, metavar="N", help="Keep the struck documents N more years.")
 @json_option
 @pass_cli
-def approve(ctx, number, excluded, reasons, extend_years, as_json):
+def approve(ctx: CliContext, number: str, excluded: tuple[int, ...], reasons: tuple[str, ...],
+            extend_years: int | None, as_json: bool) -> None:
     """Approve a list (retention officer, not its proposer), striking items with a reason.
 
     Four-eyes: the officer named by --as confirms with their password (asked) or their API
@@ -248,7 +250,7 @@ def approve(ctx, number, excluded, reasons, extend_years, as_json):
 @click.argument("number")
 @json_option
 @pass_cli
-def execute(ctx, number, as_json):
+def execute(ctx: CliContext, number: str, as_json: bool) -> None:
     """Destroy the approved items of a list; safe to re-run after a crash or a storage failure.
 
     Exits 7 when storage failed for an item, 5 when an item was refused (held, not yet due, being
@@ -286,7 +288,8 @@ def execute(ctx, number, as_json):
               help="Only these documents' paper (default: all waiting on the list).")
 @json_option
 @pass_cli
-def paper(ctx, number, shredded_by, witnesses, method, on, documents, as_json):
+def paper(ctx: CliContext, number: str, shredded_by: str, witnesses: tuple[str, ...], method: str,
+          on: str | None, documents: tuple[int, ...], as_json: bool) -> None:
     """Record the physical destruction of a list's paper originals."""
     from retention.paper import paper_view, record_paper_destruction
 
@@ -305,9 +308,10 @@ def paper(ctx, number, shredded_by, witnesses, method, on, documents, as_json):
 @click.argument("number")
 @json_option
 @pass_cli
-def certificate(ctx, number, as_json):
+def certificate(ctx: CliContext, number: str, as_json: bool) -> None:
     """The certificate of destruction (销毁证明) of a list."""
-    from retention.export import certificate as make, certificate_pairs
+    from retention.export import certificate as make
+    from retention.export import certificate_pairs
 
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -322,9 +326,10 @@ def certificate(ctx, number, as_json):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 @pass_cli
-def export(ctx, number, fmt, what, output, as_json):
+def export(ctx: CliContext, number: str, fmt: str, what: str | None, output: Path, as_json: bool) -> None:
     """Write a list (and its certificate) as CSV or XLSX (both sheets)."""
-    from retention.export import certificate as make, certificate_csv, items_csv, workbook
+    from retention.export import certificate as make
+    from retention.export import certificate_csv, items_csv, workbook
 
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -359,7 +364,8 @@ def hold() -> None:
 @click.option("--reason", required=True, metavar="TEXT")
 @json_option
 @pass_cli
-def hold_add(ctx, household, community, document_id, reason, as_json):
+def hold_add(ctx: CliContext, household: str | None, community: str | None, document_id: int | None,
+             reason: str, as_json: bool) -> None:
     """Hold a household's documents or one document."""
     from dossier.services.documents import get_document
     from dossier.services.households import get_household
@@ -383,7 +389,7 @@ def hold_add(ctx, household, community, document_id, reason, as_json):
 @click.option("--reason", metavar="TEXT")
 @json_option
 @pass_cli
-def hold_release(ctx, hold_id, reason, as_json):
+def hold_release(ctx: CliContext, hold_id: int, reason: str | None, as_json: bool) -> None:
     """Release a hold (retention officer)."""
     from retention.holds import hold_view, release_hold
 
@@ -397,7 +403,7 @@ def hold_release(ctx, hold_id, reason, as_json):
 @click.option("--all", "include_released", is_flag=True, help="Released holds too.")
 @json_option
 @pass_cli
-def hold_list(ctx, include_released, as_json):
+def hold_list(ctx: CliContext, include_released: bool, as_json: bool) -> None:
     """Holds, with who placed them and why."""
     from retention.holds import hold_view, list_holds
 
@@ -422,17 +428,15 @@ def shredlog() -> None:
               help="Verify with this PEM public key (dossier keys export-public) instead of the archive's.")
 @json_option
 @pass_cli
-def shredlog_verify(ctx, public_key, as_json):
+def shredlog_verify(ctx: CliContext, public_key: Path | None, as_json: bool) -> None:
     """Check the chain and every signature; exits 8 naming the first bad entry."""
-    from dossier.permissions import Permission, require
-    from retention.shredlog import verify
     from dossier.signing import load_public_key
+    from retention.shredlog import verify_log
 
     archive = ctx.ready_archive()
     key = load_public_key(public_key.read_bytes()) if public_key else archive.signer.public_key
     with archive.session() as session:
-        require(ctx.actor(session), Permission.AUDIT)
-        result = verify(session, key)
+        result = verify_log(session, ctx.actor(session), key)
     human = (f"shredding log intact: {result['entries']} entries" if result["ok"] else
              "\n".join(p["problem"] for p in result["problems"]))
     emit(as_json, result, human)
@@ -446,21 +450,13 @@ def shredlog_verify(ctx, public_key, as_json):
 @click.option("--list", "list_number", metavar="NUMBER", help="Only this destruction list's entries.")
 @json_option
 @pass_cli
-def shredlog_show(ctx, list_number, as_json):
+def shredlog_show(ctx: CliContext, list_number: str | None, as_json: bool) -> None:
     """The log's entries."""
-    from sqlalchemy import select
-
-    from dossier.models import ShredLogEntry
-    from dossier.permissions import Permission, require
-    from retention.shredlog import entry_view
+    from retention.shredlog import list_entries
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        require(ctx.actor(session), Permission.AUDIT)
-        query = select(ShredLogEntry).order_by(ShredLogEntry.seq)
-        if list_number:
-            query = query.where(ShredLogEntry.list_number == list_number)
-        views = [entry_view(e) for e in session.scalars(query)]
+        views = list_entries(session, ctx.actor(session), list_number)
     emit(as_json, {"entries": views}, "\n".join(
         f"{e['seq']:<5} {e['at'][:19]} {e['kind']:<10} {e['list']} #{e['document']} {e['record'].get('title', '')} "
         f"{e['hash'][:16]}…" for e in views) or "the shredding log is empty")
@@ -471,18 +467,16 @@ def shredlog_show(ctx, list_number, as_json):
               help="The file to write (JSON lines); refused if it exists.")
 @json_option
 @pass_cli
-def shredlog_export(ctx, out, as_json):
+def shredlog_export(ctx: CliContext, out: Path, as_json: bool) -> None:
     """Write the whole log for `dossier restore --shredlog` (keep it with, and newer than, the backups)."""
     from dossier.errors import AlreadyExists
-    from dossier.permissions import Permission, require
-    from retention.shredlog import export_lines
+    from retention.shredlog import export_log
 
     archive = ctx.ready_archive()
     if out.exists():
         raise AlreadyExists(f"{out} exists; choose a new file")
     with archive.session() as session:
-        require(ctx.actor(session), Permission.AUDIT)
-        lines = list(export_lines(session))
+        lines = export_log(session, ctx.actor(session))
     partial = out.with_name(out.name + ".part")
     partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
     partial.replace(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dossier.cli.common import emit, json_option, pass_cli
+from dossier.cli.common import CliContext, emit, json_option, pass_cli
 
 
 @click.command("search")
@@ -19,7 +19,9 @@ from dossier.cli.common import emit, json_option, pass_cli
 @click.option("--offset", type=click.IntRange(0), default=0)
 @json_option
 @pass_cli
-def search_cmd(ctx, query, household, type_, date_from, date_to, community, building, limit, offset, as_json):
+def search_cmd(ctx: CliContext, query: tuple[str, ...], household: str | None, type_: str | None,
+               date_from: str | None, date_to: str | None, community: str | None, building: str | None,
+               limit: int, offset: int, as_json: bool) -> None:
     """Search the archive: words, "phrases", OR, -excluded, type:装修, household:A-3-1201, date:2019..2021."""
     from search.service import SearchFilters, search_documents
     from search.writer import open_engine
@@ -51,30 +53,28 @@ def index() -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @json_option
 @pass_cli
-def rebuild(ctx, quiet, as_json):
+def rebuild(ctx: CliContext, quiet: bool, as_json: bool) -> None:
     """Rebuild the index from the catalog into a fresh folder and swap it in."""
-    from dossier.permissions import Permission, require
-    from search.writer import IndexWriter
+    from search.maintenance import rebuild_index
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        require(ctx.actor(session), Permission.ADMIN)
-    report = IndexWriter(archive).rebuild(progress=not quiet and not as_json)
+        actor = ctx.actor(session)
+    report = rebuild_index(archive, actor, progress=not quiet and not as_json)
     emit(as_json, report, f"index rebuilt: {report['documents']} documents, {report['pages']} pages")
 
 
 @index.command("check")
 @json_option
 @pass_cli
-def check(ctx, as_json):
+def check(ctx: CliContext, as_json: bool) -> None:
     """Compare the index with the catalog (exit 1 when they differ)."""
-    from dossier.permissions import Permission, require
-    from search.writer import IndexWriter
+    from search.maintenance import check_index
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        require(ctx.actor(session), Permission.AUDIT)
-    report = IndexWriter(archive).check()
+        actor = ctx.actor(session)
+    report = check_index(archive, actor)
     human = (f"{report['indexed_documents']} of {report['documents']} documents indexed; "
              f"missing {report['missing']}, orphans {report['orphans']}, stale {report['stale']}, "
              f"pending {report['pending']}")
@@ -87,15 +87,14 @@ def check(ctx, as_json):
 @click.argument("document_ids", nargs=-1, type=int)
 @json_option
 @pass_cli
-def sync(ctx, document_ids, as_json):
+def sync(ctx: CliContext, document_ids: tuple[int, ...], as_json: bool) -> None:
     """Re-index the given documents, or whatever `index check` finds wrong, and the journal."""
-    from dossier.permissions import Permission, require
-    from search.writer import IndexWriter
+    from search.maintenance import sync_index
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        require(ctx.actor(session), Permission.ADMIN)
-    report = IndexWriter(archive).sync(list(document_ids) or None)
+        actor = ctx.actor(session)
+    report = sync_index(archive, actor, list(document_ids) or None)
     emit(as_json, report, f"{report['synced']} document(s) re-indexed")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dossier.cli.common import pass_cli
+from dossier.cli.common import CliContext, pass_cli
 
 
 @click.command("serve")
@@ -12,7 +12,7 @@ from dossier.cli.common import pass_cli
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
 @pass_cli
-def serve(ctx, host, port, threads):
+def serve(ctx: CliContext, host: str, port: int, threads: int) -> None:
     """Serve the web app."""
     from webapp import create_app
     from webapp.serving import serve as serve_app
@@ -21,7 +21,8 @@ def serve(ctx, host, port, threads):
     app = create_app(archive.settings)
     click.echo(f"Dossier serving on http://{host}:{port}  (catalog: {archive.settings.home})", err=True)
     # waitress with a body limit per request, decided from the headers before the body is read:
-    # DOSSIER_MAX_UPLOAD_MB for an authorised intake upload, 1 MiB for everything else.
+    # Settings.max_upload_mb (DOSSIER_MAX_UPLOAD_MB) for an authorised intake upload, 1 MiB for
+    # everything else.
     serve_app(app, host=host, port=port, threads=threads)
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from dossier.cli.common import emit, json_option, pass_cli
+from dossier.cli.common import CliContext, emit, json_option, pass_cli
 from dossier.cli.users import password_options, read_password
-from dossier.services.setup import initialise
 
 
 @click.command("init")
@@ -14,10 +13,12 @@ from dossier.services.setup import initialise
 @click.option("--admin-username", default="admin", show_default=True)
 @json_option
 @pass_cli
-def init_command(ctx, password: str | None, password_file: str | None, password_prompt: bool, admin_username: str,
-                 as_json: bool) -> None:
+def init_command(ctx: CliContext, password: str | None, password_file: str | None, password_prompt: bool,
+                 admin_username: str, as_json: bool) -> None:
     """Create the catalog schema, keys, storage bucket and index folder (idempotent). The first
     administrator's password is generated and printed unless one is given."""
+    from dossier.setup import initialise  # reason: pulls in the search engine; keeps `dossier --help` fast
+
     admin_password = read_password(password, password_file, password_prompt, "admin-")
     report = initialise(ctx.archive.settings, admin_password=admin_password, admin_username=admin_username)
     lines = [

@@ -9,19 +9,20 @@ warning: it is kept in the shell's history and shown in the process list.
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
-from dossier.cli.common import emit, json_option, pass_cli
+from dossier.cli.common import CliContext, OptionsDecorator, emit, json_option, pass_cli
 from dossier.errors import InvalidInput
 from dossier.models import Role
 from dossier.services import users as svc
 
-ROLES = [r.value for r in Role]
+ROLES = [str(r) for r in Role]  # plain strings: click matches Enum choices by name
 
 
-def password_options(prefix: str = "", what: str = "the password") -> Callable:
+def password_options(prefix: str = "", what: str = "the password") -> OptionsDecorator:
     """``--{prefix}password``, ``--{prefix}password-file`` and ``--{prefix}password-prompt``."""
     options = [
         click.option(f"--{prefix}password", "password", metavar="PW",
@@ -33,7 +34,7 @@ def password_options(prefix: str = "", what: str = "the password") -> Callable:
                      help=f"Type {what} at a hidden prompt (asked twice)."),
     ]
 
-    def decorate(command: Callable) -> Callable:
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         for option in reversed(options):
             command = option(command)
         return command
@@ -83,7 +84,8 @@ def user() -> None:
 @click.option("--display-name", metavar="NAME")
 @json_option
 @pass_cli
-def add(ctx, name, role, password, password_file, password_prompt, display_name, as_json):
+def add(ctx: CliContext, name: str, role: str, password: str | None, password_file: str | None,
+        password_prompt: bool, display_name: str | None, as_json: bool) -> None:
     """Create a user (a password is generated and printed unless one is given)."""
     password = read_password(password, password_file, password_prompt)
     archive = ctx.ready_archive()
@@ -99,7 +101,7 @@ def add(ctx, name, role, password, password_file, password_prompt, display_name,
 @user.command("list")
 @json_option
 @pass_cli
-def list_(ctx, as_json):
+def list_(ctx: CliContext, as_json: bool) -> None:
     """List users."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -117,7 +119,7 @@ def list_(ctx, as_json):
 @click.option("--label", metavar="TEXT", help="What the token is for.")
 @json_option
 @pass_cli
-def token(ctx, name, label, as_json):
+def token(ctx: CliContext, name: str, label: str | None, as_json: bool) -> None:
     """Issue a new API token for NAME (shown once)."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -130,7 +132,8 @@ def token(ctx, name, label, as_json):
 @password_options()
 @json_option
 @pass_cli
-def passwd(ctx, name, password, password_file, password_prompt, as_json):
+def passwd(ctx: CliContext, name: str, password: str | None, password_file: str | None, password_prompt: bool,
+           as_json: bool) -> None:
     """Set a user's password (generated and printed unless given); signs them out of the web."""
     password = read_password(password, password_file, password_prompt)
     archive = ctx.ready_archive()
@@ -144,7 +147,7 @@ def passwd(ctx, name, password, password_file, password_prompt, as_json):
 @click.argument("name")
 @json_option
 @pass_cli
-def disable(ctx, name, as_json):
+def disable(ctx: CliContext, name: str, as_json: bool) -> None:
     """Deactivate a user (e.g. staff leaving the company) and revoke their tokens."""
     archive = ctx.ready_archive()
     with archive.session() as session:

@@ -10,17 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.cells import safe_cell
-from dossier.errors import InvalidInput
-from dossier.models import AccessEvent, Household
+from dossier.dates import parse_date
+from dossier.models import AccessAction, AccessEvent, Household
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
 
@@ -34,15 +34,6 @@ ACTION_NAMES_ZH = {
     "login": "登录", "logout": "退出", "accesslog.export": "导出查阅登记",
     "credential.check": "复核审批人身份",
 }
-
-
-def _date(value: str | date | None, what: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{what} must be a date like 2024-01-31, not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -72,11 +63,11 @@ def _query(f: AccessFilter):
         query = query.where(AccessEvent.document_id == f.document)
     if f.outcome:
         query = query.where(AccessEvent.outcome == f.outcome)
-    start, end = _date(f.date_from, "the start date"), _date(f.date_to, "the end date")
+    start, end = parse_date(f.date_from, "起始日期"), parse_date(f.date_to, "截止日期")
     if start:
-        query = query.where(AccessEvent.at >= datetime.combine(start, time.min, timezone.utc))
+        query = query.where(AccessEvent.at >= datetime.combine(start, time.min, UTC))
     if end:
-        query = query.where(AccessEvent.at < datetime.combine(end + timedelta(days=1), time.min, timezone.utc))
+        query = query.where(AccessEvent.at < datetime.combine(end + timedelta(days=1), time.min, UTC))
     return query
 
 
@@ -110,12 +101,13 @@ def list_access(session: Session, actor: Actor, f: AccessFilter, *, limit: int =
 
 
 def iter_access(session: Session, actor: Actor, f: AccessFilter) -> Iterator[dict]:
-    """Every matching entry, oldest first, streamed (bounded memory); the export is logged first."""
+    """Every matching entry, oldest first, streamed (bounded memory); the export is logged first.
+    The caller commits before reading the rows, so the export is on record before any row leaves
+    and the log is not held for the length of the export."""
     require(actor, Permission.AUDIT)
     _query(f)                                    # refuse bad dates before anything is written
-    record_access(session, actor, "accesslog.export", detail=json.dumps(f.as_params(), ensure_ascii=False,
-                                                                         default=str))
-    session.commit()
+    record_access(session, actor, AccessAction.ACCESSLOG_EXPORT,
+                  detail=json.dumps(f.as_params(), ensure_ascii=False, default=str))
     return _stream(session, f)
 
 

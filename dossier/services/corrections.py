@@ -16,13 +16,14 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from dossier.actor import Actor
 from dossier import pagetext
+from dossier.actor import Actor
 from dossier.errors import InvalidInput
-from dossier.models import Confidentiality, Document, DocumentStatus
+from dossier.models import AccessAction, Confidentiality, Document, DocumentStatus
 from dossier.permissions import Permission, require
 from dossier.services import history
 from dossier.services.access import record_access
+from dossier.services.disposal import assign, resolve_class
 from dossier.services.documents import get_document, get_document_type
 from dossier.services.households import get_household
 
@@ -45,8 +46,6 @@ class Correction:
 
 
 def _apply(session: Session, doc: Document, change: Correction) -> None:
-    from retention.classes import resolve_class
-
     if change.title is not None:
         title = change.title.strip()
         if not title or len(title) > 256:
@@ -57,7 +56,8 @@ def _apply(session: Session, doc: Document, change: Correction) -> None:
     if change.document_date is not None:
         doc.document_date = change.document_date
     if change.confidential is not None:
-        doc.confidentiality = (Confidentiality.CONFIDENTIAL if change.confidential else Confidentiality.ORDINARY).value
+        doc.confidentiality = (Confidentiality.CONFIDENTIAL if change.confidential
+                               else Confidentiality.ORDINARY)
     if change.retention_class is not None:
         doc.retention_class = (None if change.retention_class == DEFAULT_CLASS
                                else resolve_class(session, change.retention_class).code)
@@ -67,14 +67,12 @@ def _apply(session: Session, doc: Document, change: Correction) -> None:
 
 def correct_document(session: Session, actor: Actor, document_id: int, change: Correction) -> dict:
     """Apply ``change`` to document ``document_id``; returns the history entry (``entry_view``)."""
-    from retention.schedule import assign
-
     require(actor, Permission.MANAGE_RECORDS)
     reason = (change.reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
         raise InvalidInput(f"say why the document is corrected (a reason of 1 to {MAX_REASON} characters)")
     doc = get_document(session, document_id)
-    if doc.status == DocumentStatus.DESTROYED.value:
+    if doc.status == DocumentStatus.DESTROYED:
         raise InvalidInput(f"document {doc.id} has been destroyed; its record can no longer change")
     old_household = doc.household_id
     _apply(session, doc, change)
@@ -88,7 +86,8 @@ def correct_document(session: Session, actor: Actor, document_id: int, change: C
     view = history.entry_view(entry)
     if not view["changes"]:
         raise InvalidInput(f"nothing to change: document {doc.id} already reads so")
-    record_access(session, actor, "document.edit", household_id=doc.household_id, document_id=doc.id,
+    record_access(session, actor, AccessAction.DOCUMENT_EDIT,
+                  household_id=doc.household_id, document_id=doc.id,
                   detail=json.dumps({"reason": reason, "changes": view["changes"],
                                      **({"from_household": old_household} if old_household != doc.household_id
                                         else {})}, ensure_ascii=False))

@@ -1,19 +1,11 @@
 """Cover sheets (档案封面分隔页): printed separators that tell the stack splitter where each
 household's documents begin and where they go.
 
-A sheet carries its facts twice: in a QR code for the machine and in large Chinese for the
-person handling the paper. The QR code holds a short versioned payload::
-
-    DSC1|{"c":"CH","h":"A-3-1201","t":"renovation","n":"装修申请","d":"2024-03-09","r":"D10","x":1}|MAC
-
-(compact JSON, keys sorted, UTF-8; ``n`` title, ``d`` date, ``r`` retention class and ``x``
-confidential are present only when set). MAC is HMAC-SHA256 over everything before the last
-``|``, under a key derived from the archive's master key, truncated to 80 bits and written in
-base32: a sheet printed by another archive, or one whose text was altered, is refused.
-
-Each sheet also has a solid black bar across its top and bottom. The splitter recognises a sheet
-by these bars even when its QR code cannot be read, so a damaged sheet sends the pages after it
-to the archivist instead of silently into the previous household's document.
+A sheet carries its facts in a QR code, a versioned payload MACed under a key derived from the
+master key (so a sheet of another archive, or an altered one, is refused; layout in
+docs/formats/cover-sheet-qr.md), and in large Chinese for the person handling the paper. A black
+bar across its top and bottom lets the splitter recognise it even when the code cannot be read.
+Why: docs/decisions/010-cover-sheets-and-stack-splitting.md.
 """
 
 from __future__ import annotations
@@ -26,21 +18,25 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import segno
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
 from dossier.errors import InvalidInput
-from dossier.models import Community, Household, HouseholdStatus
+from dossier.fonts import find_font
+from dossier.models import AccessAction, Community, Household, HouseholdStatus
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
 from dossier.services.documents import CONFIDENTIALITY_NAMES_ZH, get_document_type
 from dossier.services.households import find_community, get_household
+from dossier.textfiles import decode_manifest
 
 VERSION = 1
 PREFIX = f"DSC{VERSION}"
@@ -91,7 +87,7 @@ def _mac(key: bytes, signed_part: bytes) -> str:
 
 
 def encode_payload(facts: SheetFacts, key: bytes) -> bytes:
-    body = {"c": facts.community, "h": facts.household, "t": facts.type_code}
+    body: dict[str, str | int] = {"c": facts.community, "h": facts.household, "t": facts.type_code}
     if facts.title:
         body["n"] = facts.title
     if facts.document_date:
@@ -140,8 +136,6 @@ def read_codes_file(path: str | os.PathLike) -> list[str]:
         text = Path(path).read_bytes()
     except OSError as exc:
         raise InvalidInput(f"{Path(path).name} cannot be read ({exc.strerror or exc})") from None
-    from ingest.intake import decode_manifest
-
     lines = [line.strip() for line in decode_manifest(text, Path(path).name).splitlines()]
     codes = [line for line in lines if line and not line.startswith("#")]
     if not codes:
@@ -149,7 +143,7 @@ def read_codes_file(path: str | os.PathLike) -> list[str]:
     return codes
 
 
-def select_households(session: Session, *, codes: list[str] = (), ids: list[int] = (),
+def select_households(session: Session, *, codes: Sequence[str] = (), ids: Sequence[int] = (),
                       community: str | None = None, building: str | None = None,
                       floor: int | None = None) -> list[Household]:
     """The households to print sheets for, in the order given (codes, ids) or in shelf order (a
@@ -163,7 +157,7 @@ def select_households(session: Session, *, codes: list[str] = (), ids: list[int]
         chosen += [rows[i] for i in ids]
     if building is not None:
         query = (select(Household).join(Community).where(Household.building == building,
-                                                        Household.status == HouseholdStatus.ACTIVE.value)
+                                                        Household.status == HouseholdStatus.ACTIVE)
                  .order_by(Household.community_id, Household.use, Household.floor, Household.room, Household.code))
         if community is not None:
             query = query.where(Household.community_id == find_community(session, community).id)
@@ -178,7 +172,7 @@ def select_households(session: Session, *, codes: list[str] = (), ids: list[int]
         raise InvalidInput("a floor is chosen within a building; give the building too")
     if not chosen:
         raise InvalidInput("choose at least one household (a code, a file of codes, or a building)")
-    closed = [h.code for h in chosen if h.status != HouseholdStatus.ACTIVE.value]
+    closed = [h.code for h in chosen if h.status != HouseholdStatus.ACTIVE]
     if closed:
         raise InvalidInput(f"household {closed[0]} is closed; no documents are filed in a closed folder")
     if len(chosen) > MAX_SHEETS:
@@ -216,21 +210,17 @@ def _px(mm: float) -> int:
 
 
 def _font(size_pt: float, bold: bool = False) -> ImageFont.FreeTypeFont:
-    from dossier.fonts import find_font
-
     path, index = find_font("Noto Sans CJK SC", "Bold" if bold else "Regular")
     return ImageFont.truetype(path, round(size_pt / 72 * DPI), index=index)
 
 
 def qr_image(payload: bytes, size_px: int) -> Image.Image:
-    import segno
-
     code = segno.make_qr(payload, error="q", boost_error=False)
     buffer = io.BytesIO()
     code.save(buffer, kind="png", scale=1, border=4)
     buffer.seek(0)
-    with Image.open(buffer) as small:
-        small = small.convert("L")
+    with Image.open(buffer) as png:
+        small = png.convert("L")
         modules = small.width
         scale = max(1, size_px // modules)
         return small.resize((modules * scale, modules * scale), Image.Resampling.NEAREST)
@@ -277,22 +267,42 @@ def sheets_pdf(archive, session: Session, actor: Actor, households: list[Househo
     """The cover sheets for ``households`` as one PDF (one A4 page each)."""
     require(actor, Permission.MANAGE_RECORDS)
     options = check_options(session, options)
-    type_name = get_document_type(session, options.type_code).name
+    type_code = options.type_code
+    assert type_code is not None         # check_options fills it in
+    type_name = get_document_type(session, type_code).name
     key = archive.cover_sheet_key
     pages = []
     for household in households:
         facts = SheetFacts(community=household.community.code, household=household.code,
-                           type_code=options.type_code, title=options.title,
+                           type_code=type_code, title=options.title,
                            document_date=options.document_date, retention_class=options.retention_class,
                            confidential=options.confidential)
         pages.append(draw_sheet(facts, community_name=household.community.name,
                                 archive_no=household.archive_no, type_name=type_name, key=key))
     buffer = io.BytesIO()
     pages[0].save(buffer, "PDF", resolution=float(DPI), save_all=True, append_images=pages[1:])
-    record_access(session, actor, "coversheet.print", household_id=households[0].id if len(households) == 1 else None,
+    record_access(session, actor, AccessAction.COVERSHEET_PRINT,
+                  household_id=households[0].id if len(households) == 1 else None,
                   detail=f"{len(households)} sheet(s), type {options.type_code}")
-    session.commit()
     return buffer.getvalue()
+
+
+@dataclass
+class PrintedSheets:
+    pdf: bytes
+    households: list[str]          # the codes, one sheet each, in the PDF's order
+
+
+def print_cover_sheets(archive, session: Session, actor: Actor, options: SheetOptions, *,
+                       codes: Sequence[str] = (), ids: Sequence[int] = (), community: str | None = None,
+                       building: str | None = None, floor: int | None = None) -> PrintedSheets:
+    """Cover sheets for the households chosen as ``select_households`` reads them (records
+    managers; who may print is checked before any household is looked up)."""
+    require(actor, Permission.MANAGE_RECORDS)
+    households = select_households(session, codes=codes, ids=ids, community=community, building=building,
+                                   floor=floor)
+    pdf = sheets_pdf(archive, session, actor, households, options)
+    return PrintedSheets(pdf, [h.code for h in households])
 
 
 def write_atomically(data: bytes, target: str | os.PathLike) -> None:

@@ -10,20 +10,21 @@ from __future__ import annotations
 import json
 import mimetypes
 import unicodedata
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import BinaryIO, Callable
+from typing import Any, BinaryIO
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from dossier import pagetext
+from dossier import objectkeys, originals
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.errors import AlreadyExists, IntegrityFailure, InvalidInput, NotFound
 from dossier.masking import mask_personal_numbers
 from dossier.models import (
+    AccessAction,
     Confidentiality,
     Document,
     DocumentStatus,
@@ -34,9 +35,10 @@ from dossier.models import (
 )
 from dossier.permissions import Permission, can, require
 from dossier.services import history
-from dossier.services.access import record_access
+from dossier.services.access import record_access, record_refusal
+from dossier.services.disposal import assign, resolve_class
+from dossier.signing import load_public_key
 
-RECORD_VERSION = 1
 CONFIDENTIALITY_NAMES_ZH = {"ordinary": "普通", "confidential": "保密"}
 STATUS_NAMES_ZH = {
     "stored": "已存储",
@@ -46,6 +48,14 @@ STATUS_NAMES_ZH = {
     "failed": "失败",
     "destroyed": "已销毁",
 }
+
+
+class PurposeRequired(InvalidInput):
+    """A confidential document is shown only after the viewer has said why (查阅目的)."""
+
+    def __init__(self, doc: Document):
+        super().__init__(f"document {doc.id} is confidential: say why with --purpose")
+        self.document = doc
 
 
 class DuplicateDocument(AlreadyExists):
@@ -66,7 +76,7 @@ class NewDocument:
     received_date: date | None = None
     confidential: bool = False
     retention_class: str | None = None
-    status: str = DocumentStatus.STORED.value
+    status: str = DocumentStatus.STORED
     paper_cabinet: str | None = None
     paper_box: str | None = None
     paper_position: str | None = None
@@ -80,32 +90,9 @@ def get_document_type(session: Session, code: str) -> DocumentType:
     return row
 
 
-def new_object_key(kind: str = "originals") -> str:
-    now = utcnow()
-    return f"{kind}/{now:%Y/%m}/{uuid.uuid4().hex}"
-
-
-def signed_record(doc: Document, household: Household, intake_by: str) -> dict:
-    """The facts an original's signature vouches for (canonical JSON is what gets signed)."""
-    return {
-        "v": RECORD_VERSION,
-        "document": doc.id,
-        "household": household.code,
-        "community": household.community.code,
-        "archive_no": household.archive_no,
-        "object": doc.original_key,
-        "sha256": doc.sha256,
-        "sm3": doc.sm3,
-        "size": doc.size,
-        "media_type": doc.media_type,
-        "intake_at": doc.intake_at.isoformat(),
-        "intake_by": intake_by,
-    }
-
-
 def find_duplicate(session: Session, sha256: str) -> int | None:
     return session.scalar(
-        select(Document.id).where(Document.sha256 == sha256, Document.status != DocumentStatus.DESTROYED.value)
+        select(Document.id).where(Document.sha256 == sha256, Document.status != DocumentStatus.DESTROYED)
     )
 
 
@@ -115,18 +102,17 @@ def sign_stored(session: Session, signer, row, stored, record: Callable[[], dict
     session.add(ObjectKey(object_key=row.original_key, wrapped_key=stored.wrapped_key,
                           master_key_id=stored.master_key_id))
     session.flush()
-    facts = record()
-    row.signed_record = json.dumps(facts, ensure_ascii=False, sort_keys=True)
-    row.signature = signer.sign(facts)
+    row.signed_record, row.signature = originals.sealed(record(), signer)
 
 
 def store_original(archive: Archive, session: Session, actor: Actor, new: NewDocument, stream: BinaryIO,
                    *, batch_id: int | None = None) -> Document:
-    """Store ``stream`` as a new signed original and commit it. Raises DuplicateDocument when
-    the same content (SHA-256) is already in the catalog; nothing is stored then."""
-    from retention.classes import resolve_class
-    from retention.schedule import assign
+    """Store ``stream`` as a new signed original. Raises DuplicateDocument when the same content
+    (SHA-256) is already in the catalog; nothing is stored then.
 
+    Commits: the catalog row, its signed record and data key, right after the object is stored
+    (a crash between the two leaves an orphan object, never a row without its object); on any
+    failure the session is rolled back and the object deleted."""
     require(actor, Permission.MANAGE_RECORDS)
     get_document_type(session, new.type_code)
     title = (new.title or "").strip()
@@ -134,7 +120,7 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
         raise InvalidInput("a document title must have 1 to 256 characters")
     retention_class = resolve_class(session, new.retention_class).code if new.retention_class else None
     vault, signer = archive.vault, archive.signer
-    key = new_object_key()
+    key = objectkeys.original_key()
     stored = vault.put(key, stream)
     try:
         existing = find_duplicate(session, stored.sha256)
@@ -147,7 +133,7 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
             title=title,
             document_date=new.document_date,
             received_date=new.received_date or date.today(),
-            confidentiality=(Confidentiality.CONFIDENTIAL if new.confidential else Confidentiality.ORDINARY).value,
+            confidentiality=Confidentiality.CONFIDENTIAL if new.confidential else Confidentiality.ORDINARY,
             retention_class=retention_class,
             status=new.status,
             original_key=key,
@@ -168,9 +154,10 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
         )
         session.add(doc)
         assign(session, doc)
-        sign_stored(session, signer, doc, stored, lambda: signed_record(doc, household, actor.username))
+        sign_stored(session, signer, doc, stored, lambda: originals.document_record(doc, household, actor.username))
         history.append(session, doc, history.INTAKE, actor=actor.username)
-        record_access(session, actor, "document.intake", household_id=household.id, document_id=doc.id,
+        record_access(session, actor, AccessAction.DOCUMENT_INTAKE,
+                      household_id=household.id, document_id=doc.id,
                       detail=new.original_name)
         session.commit()
     except BaseException:
@@ -198,8 +185,8 @@ def visible_levels(actor: Actor) -> tuple[str, ...]:
     if not can(actor, Permission.SEARCH):
         return ()
     if can(actor, Permission.VIEW_CONFIDENTIAL):
-        return (Confidentiality.ORDINARY.value, Confidentiality.CONFIDENTIAL.value)
-    return (Confidentiality.ORDINARY.value,)
+        return (Confidentiality.ORDINARY, Confidentiality.CONFIDENTIAL)
+    return (Confidentiality.ORDINARY,)
 
 
 def may_view(actor: Actor, doc: Document) -> bool:
@@ -212,14 +199,19 @@ def visible_clause(actor: Actor) -> ColumnElement[bool]:
 
 
 def sees_confidential(actor: Actor) -> bool:
-    return Confidentiality.CONFIDENTIAL.value in visible_levels(actor)
+    return Confidentiality.CONFIDENTIAL in visible_levels(actor)
 
 
 def text_mask(actor: Actor) -> Callable[[str], str] | None:
     """How page text is masked for ``actor``: personal numbers (ID-card, mobile and bank-card
     numbers, ``dossier.masking``) unless cleared for personal data; None when nothing is masked.
     Masks keep the text's length, so highlight offsets stay valid."""
-    return None if sees_confidential(actor) else mask_personal_numbers
+    return None if sees_confidential(actor) else _masked_text
+
+
+def _masked_text(text: str) -> str:
+    """``mask_personal_numbers`` for text that is there (its None-in, None-out form suits columns)."""
+    return mask_personal_numbers(text) or text
 
 
 def shown_text(actor: Actor, text: str | None) -> str | None:
@@ -228,43 +220,38 @@ def shown_text(actor: Actor, text: str | None) -> str | None:
     return mask(text) if mask and text else text
 
 
-def require_view(session: Session, actor: Actor, doc: Document, action: str) -> None:
+def require_view(session: Session, actor: Actor, doc: Document, action: AccessAction) -> None:
     """Refuse unless ``actor`` may see ``doc``; the refusal is logged, and a document the actor
-    may not see answers exactly like a missing one (NotFound, same message)."""
+    may not see answers exactly like a missing one (NotFound, same message). The refusal is
+    logged in its own transaction; the caller's session is left as it was."""
     if not may_view(actor, doc):
-        record_access(session, actor, action, household_id=doc.household_id, document_id=doc.id, outcome="denied")
-        session.commit()
+        record_refusal(session, actor, action, household_id=doc.household_id, document_id=doc.id)
         require(actor, Permission.SEARCH)
         raise no_such_document(doc.id)
 
 
-def document_history(session: Session, actor: Actor, document_id: int) -> list[dict]:
+def document_history(session: Session, actor: Actor, document_id: int) -> list[dict[str, Any]]:
     """A document's signed change history, for someone allowed to see the document (logged)."""
-    doc = get_document(session, document_id)
-    require_view(session, actor, doc, "document.history")
-    record_access(session, actor, "document.history", household_id=doc.household_id, document_id=doc.id)
+    with session.no_autoflush:
+        doc = get_document(session, document_id)
+        require_view(session, actor, doc, AccessAction.DOCUMENT_HISTORY)
+    record_access(session, actor, AccessAction.DOCUMENT_HISTORY,
+                  household_id=doc.household_id, document_id=doc.id)
     return history.history_of(session, doc.id)
 
 
-def read_document(session: Session, actor: Actor, document_id: int, purpose: str | None = None) -> dict:
-    """A document's record and its pages' text as ``actor`` may read them (CLI ``doc show``,
-    the API); a confidential document needs a purpose. The look is logged."""
-    doc = get_document(session, document_id)
-    require_view(session, actor, doc, "document.view")
-    purpose = read_purpose(doc, purpose)
-    view = document_view(doc)
-    view["pages"] = [{"number": p.number, "text": shown_text(actor, pagetext.page_text(session, p)),
-                      "confidence": p.confidence, "language": p.language} for p in doc.pages]
-    record_access(session, actor, "document.view", household_id=doc.household_id, document_id=doc.id,
-                  detail=json.dumps({"purpose": purpose}, ensure_ascii=False) if purpose else None)
-    return view
+def view_detail(*, page: int | None = None, purpose: str | None = None) -> str | None:
+    """The detail of a look's access-log entry: the page and the purpose given, as a JSON object
+    of those given (``{"page": 2, "purpose": "..."}``), or nothing when neither was."""
+    values = {k: v for k, v in (("page", page), ("purpose", purpose)) if v is not None}
+    return json.dumps(values, ensure_ascii=False) if values else None
 
 
 def read_purpose(doc: Document, purpose: str | None) -> str | None:
     """The stated purpose (查阅目的), trimmed; refused when a confidential document has none."""
     purpose = (purpose or "").strip()[:200] or None
-    if doc.confidentiality == Confidentiality.CONFIDENTIAL.value and not purpose:
-        raise InvalidInput(f"document {doc.id} is confidential: say why with --purpose")
+    if doc.confidentiality == Confidentiality.CONFIDENTIAL and not purpose:
+        raise PurposeRequired(doc)
     return purpose
 
 
@@ -275,17 +262,18 @@ def wrapped_key_for(session: Session, object_key: str) -> bytes:
     return row.wrapped_key
 
 
-def open_original(archive: Archive, session: Session, actor: Actor, doc: Document, *, purpose: str | None = None,
-                  action: str = "document.download") -> BinaryIO:
+def original_stream(archive: Archive, session: Session, actor: Actor, doc: Document, *,
+                    purpose: str | None = None,
+                    action: AccessAction = AccessAction.DOCUMENT_DOWNLOAD) -> BinaryIO:
     """The original's plaintext stream, for someone allowed to see it; the access is logged
-    as ``action`` (a download, or an export for an outside auditor)."""
+    as ``action`` (a download, ``dossier.services.viewing.open_original``, or an export for an
+    outside auditor) with the purpose given."""
     require_view(session, actor, doc, action)
-    if doc.status == DocumentStatus.DESTROYED.value or doc.original_key is None:
+    if doc.status == DocumentStatus.DESTROYED or doc.original_key is None:
         raise NotFound(f"document {doc.id} has been destroyed")
     stream = archive.vault.open(doc.original_key, wrapped_key_for(session, doc.original_key))
     record_access(session, actor, action, household_id=doc.household_id, document_id=doc.id,
-                  detail=json.dumps({"purpose": purpose}, ensure_ascii=False) if purpose else None)
-    session.commit()
+                  detail=view_detail(purpose=purpose))
     return stream
 
 
@@ -299,47 +287,34 @@ class OriginalCheck:
 def verify_original(archive: Archive, session: Session, doc: Document) -> OriginalCheck:
     """Check the signature over the record, the record against the catalog, and the stored bytes
     against the recorded digests and size (streams the whole object)."""
-    from dossier.signing import load_public_key
-
     expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "size": doc.size}
     ok, problems = check_signed(archive, session, doc, expected)
     metadata = history.check_metadata(session, doc, load_public_key(archive.signer.public_pem()))
     if not metadata.ok:
+        assert metadata.problem is not None     # a failed check names its problem
         problems.append(metadata.problem)
     return OriginalCheck(doc.id, ok and metadata.ok, problems)
 
 
 def check_signed(archive: Archive, session: Session, row, expected: dict) -> tuple[bool, list[str]]:
     """(ok, problems) of a signed original ``row`` (a document or a scanned stack): its signature,
-    its signed record against the catalog's ``expected`` facts, its stored bytes against both."""
-    from dossier.signing import load_public_key, verify
-
-    problems: list[str] = []
-    try:
-        record = json.loads(row.signed_record)
-    except ValueError:
+    its signed record against the catalog's ``expected`` facts, its stored bytes against both
+    (``dossier.originals.check_record``, in the archive's words)."""
+    record = originals.parse_record(row.signed_record)
+    if record is None:
         return False, ["the signed record is not valid JSON"]
-    public_key = load_public_key(archive.signer.public_pem())
-    if not verify(public_key, record, row.signature):
-        problems.append("the signature does not match the signed record")
-    for field, value in expected.items():
-        if record.get(field) != value:
-            problems.append(f"the catalog's {field} differs from the signed record")
+    unreadable = None
     try:
-        sha256, sm3, size = archive.vault.verify(row.original_key, wrapped_key_for(session, row.original_key))
+        content = archive.vault.verify(row.original_key, wrapped_key_for(session, row.original_key))
     except (IntegrityFailure, NotFound) as exc:
-        problems.append(str(exc))
-    else:
-        if sha256 != record.get("sha256"):
-            problems.append("the stored content's SHA-256 differs from the signed record")
-        if record.get("sm3") and sm3 != record.get("sm3"):
-            problems.append("the stored content's SM3 differs from the signed record")
-        if size != record.get("size"):
-            problems.append("the stored content's size differs from the signed record")
+        content, unreadable = None, str(exc)
+    check = originals.check_record(record, row.signature, load_public_key(archive.signer.public_pem()),
+                                   expected, content)
+    problems = check.problems() + ([unreadable] if unreadable else [])
     return not problems, problems
 
 
-def download_name(doc) -> str:
+def download_name(doc: Document) -> str:
     """A filename safe for a Content-Disposition header: the original's own name without any
     folder part or control characters, else ``document-<id>`` with the media type's extension."""
     name = (doc.original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -350,8 +325,8 @@ def download_name(doc) -> str:
     return name
 
 
-def document_view(doc: Document) -> dict:
-    """A document's catalog record (page text is read through ``read_document``, masked)."""
+def document_view(doc: Document) -> dict[str, Any]:
+    """A document's catalog record (page text is read through ``dossier.services.viewing``, masked)."""
     view = {
         "id": doc.id,
         "household": doc.household.code,

@@ -8,16 +8,19 @@ ticked where the folder has at least one live document of that type; the complet
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
-from dossier.models import Document, DocumentStatus, DocumentType, Household
+from dossier.errors import AlreadyExists, InvalidInput
+from dossier.models import AccessAction, Document, DocumentStatus, DocumentType, Household
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
-from dossier.services.documents import visible_clause
+from dossier.services.documents import get_document_type, visible_clause
+from dossier.services.households import household_view
 
 
 @dataclass
@@ -54,7 +57,7 @@ def expected_types(session: Session) -> list[DocumentType]:
 
 
 def _live_visible(actor: Actor):
-    return and_(Document.status != DocumentStatus.DESTROYED.value, visible_clause(actor))
+    return and_(Document.status != DocumentStatus.DESTROYED, visible_clause(actor))
 
 
 def folder_catalog(session: Session, actor: Actor, household: Household) -> FolderCatalog:
@@ -95,7 +98,8 @@ def visible_documents(session: Session, actor: Actor, household: Household) -> l
 def open_folder(session: Session, actor: Actor, household: Household) -> tuple[list[Document], FolderCatalog]:
     """What a folder page shows; the look is recorded in the access log."""
     documents = visible_documents(session, actor, household)
-    record_access(session, actor, "household.view", household_id=household.id, detail=household.code)
+    record_access(session, actor, AccessAction.HOUSEHOLD_VIEW,
+                  household_id=household.id, detail=household.code)
     return documents, folder_catalog(session, actor, household)
 
 
@@ -103,8 +107,6 @@ def folder_view(archive, session: Session, actor: Actor, household: Household) -
     """A folder as the CLI, the page and the API show it: the household (ID numbers opened only
     when a party has one, masked without clearance), the documents this actor may see and the
     catalog over them. The look is recorded in the access log."""
-    from dossier.services.households import household_view
-
     needs_key = any(p.id_number_enc is not None for p in household.parties)
     view = household_view(household, actor, archive.fields if needs_key else None)
     documents, catalog = open_folder(session, actor, household)
@@ -119,8 +121,6 @@ def catalog_view(catalog: FolderCatalog) -> dict:
 
 
 def set_expected(session: Session, actor: Actor, code: str, expected: bool) -> DocumentType:
-    from dossier.services.documents import get_document_type
-
     require(actor, Permission.ADMIN)
     row = get_document_type(session, code)
     row.expected = expected
@@ -128,10 +128,6 @@ def set_expected(session: Session, actor: Actor, code: str, expected: bool) -> D
 
 
 def add_document_type(session: Session, actor: Actor, code: str, name: str, expected: bool = False) -> DocumentType:
-    import re
-
-    from dossier.errors import AlreadyExists, InvalidInput
-
     require(actor, Permission.ADMIN)
     if not re.match(r"^[a-z][a-z0-9_]{1,31}$", code or ""):
         raise InvalidInput(f"{code!r} is not a type code: use 2-32 lowercase letters, digits or '_'")

@@ -20,13 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier import ledger, pagetext
-from dossier.models import Document, DocumentHistory, DocumentStatus, Household, utcnow
+from dossier.models import Document, DocumentHistory, DocumentStatus, HistoryAction, Household, utcnow
 from dossier.signing import canonical_bytes
 
 RECORD_VERSION = 1
 # Actions a history entry records.
 INTAKE, UPGRADE, PROCESSED, CORRECTED, RETENTION, DESTROYED = (
-    "intake", "upgrade", "processed", "corrected", "retention_class", "destroyed")
+    HistoryAction.INTAKE, HistoryAction.UPGRADE, HistoryAction.PROCESSED, HistoryAction.CORRECTED,
+    HistoryAction.RETENTION, HistoryAction.DESTROYED)
 ACTION_NAMES_ZH = {INTAKE: "入库", UPGRADE: "升级时首次签名", PROCESSED: "文字识别完成", CORRECTED: "著录更正",
                    RETENTION: "设定保管期限", DESTROYED: "销毁"}
 # Field names as records and messages give them, with their Chinese labels.
@@ -62,13 +63,14 @@ def metadata_record(doc: Document, archive_no: str, texts: list[tuple[int, str |
         "retention_class": doc.retention_class,
         "text_sha256": text_digest(texts),
         "pages": len(texts),
-        "destroyed": doc.status == DocumentStatus.DESTROYED.value,
+        "destroyed": doc.status == DocumentStatus.DESTROYED,
     }
 
 
 def current_metadata(session: Session, doc: Document) -> dict:
     session.flush()
     archive_no = session.scalar(select(Household.archive_no).where(Household.id == doc.household_id))
+    assert archive_no is not None        # every document is in a folder (a foreign key)
     return metadata_record(doc, archive_no, page_texts(session, doc.id))
 
 
@@ -77,7 +79,7 @@ def latest(session: Session, document_id: int) -> DocumentHistory | None:
                            .order_by(DocumentHistory.seq.desc()).limit(1)).first()
 
 
-def append(session: Session, doc: Document, action: str, *, actor: str | None, reason: str | None = None,
+def append(session: Session, doc: Document, action: HistoryAction, *, actor: str | None, reason: str | None = None,
            at: datetime | None = None) -> DocumentHistory:
     """Sign ``doc``'s metadata as it is now and append the change (fields that differ from the
     previous signed record) to its history, in the caller's transaction."""
@@ -133,6 +135,7 @@ def check_metadata(session: Session, doc: Document, public_key, *, archive_no: s
     signed = json.loads(entry.record).get("metadata") or {}
     if archive_no is None:
         archive_no = session.scalar(select(Household.archive_no).where(Household.id == doc.household_id))
+        assert archive_no is not None    # every document is in a folder (a foreign key)
     actual = metadata_record(doc, archive_no, page_texts(session, doc.id) if texts is None else texts)
     differing = [name for name in actual if signed.get(name) != actual[name]]
     if differing:
@@ -143,7 +146,8 @@ def check_metadata(session: Session, doc: Document, public_key, *, archive_no: s
 
 def sign_unsigned_documents(session: Session, *, chunk: int = 500) -> int:
     """Sign the metadata of every document that has no history yet (an archive upgraded from
-    before signed metadata), as it stands, with the entry "upgrade"; commits every ``chunk``."""
+    before signed metadata), as it stands, with the entry "upgrade". Commits: every ``chunk``
+    documents, so a large upgrade holds no long transaction and resumes where it stopped."""
     signed = 0
     unsigned = select(Document).where(~select(DocumentHistory.seq).where(
         DocumentHistory.document_id == Document.id).exists()).order_by(Document.id).limit(chunk)

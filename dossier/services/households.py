@@ -11,10 +11,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from dossier import archiveno
 from dossier.actor import Actor
 from dossier.errors import AlreadyExists, InvalidInput, NotFound
 from dossier.fieldcrypt import FieldCipher, mask_id_number, normalise_id_number
 from dossier.models import (
+    AccessAction,
     Community,
     Household,
     HouseholdStatus,
@@ -27,7 +29,6 @@ from dossier.seed import DEFAULT_COMMUNITY_CODE
 from dossier.services.access import record_access
 
 ID_NUMBER = "party.id_number"
-USE_LETTERS = {HouseholdUse.RESIDENTIAL: "Z", HouseholdUse.COMMERCIAL: "S", HouseholdUse.OFFICE: "B"}
 USE_NAMES_ZH = {"residential": "住宅", "commercial": "商业", "office": "办公"}
 STATUS_NAMES_ZH = {"active": "在用", "closed": "已结档"}
 PARTY_ROLE_NAMES_ZH = {"owner": "业主", "tenant": "租户"}
@@ -56,7 +57,7 @@ def parse_use(value: str | None) -> HouseholdUse:
     if value is None:
         return HouseholdUse.RESIDENTIAL
     for use in HouseholdUse:
-        if value in (use.value, USE_NAMES_ZH[use.value]):
+        if value in (use, USE_NAMES_ZH[use]):
             return use
     raise InvalidInput(f"unknown use {value!r}; choose residential, commercial or office")
 
@@ -123,12 +124,12 @@ def get_or_create_community(session: Session, name: str | None) -> Community:
 
 
 def _next_archive_no(session: Session, community: Community, use: HouseholdUse) -> str:
-    prefix = f"{community.code}-{USE_LETTERS[use]}"
+    prefix = archiveno.series_prefix(community.code, use)
     existing = session.scalars(
         select(Household.archive_no).where(Household.archive_no.like(f"{prefix}%"))
     ).all()
-    numbers = [int(n[len(prefix):]) for n in existing if n[len(prefix):].isdigit()]
-    return f"{prefix}{(max(numbers, default=0) + 1):05d}"
+    numbers = [n for n in (archiveno.serial_in(a, prefix) for a in existing) if n is not None]
+    return archiveno.format_archive_no(prefix, max(numbers, default=0) + 1)
 
 
 def add_household(
@@ -183,13 +184,13 @@ def add_household(
         community_id=community_row.id,
         code=code,
         archive_no=archive_no or _next_archive_no(session, community_row, use_value),
-        use=use_value.value,
+        use=use_value,
         building=building,
         unit=unit,
         floor=floor,
         room=room,
         area=area_value,
-        status=HouseholdStatus.ACTIVE.value,
+        status=HouseholdStatus.ACTIVE,
     )
     if owner:  # validated in full before anything is added to the session
         add_party(session, actor, fields, household, name=owner, phone=phone, id_number=id_number)
@@ -201,7 +202,7 @@ def add_household(
     except IntegrityError:
         session.rollback()
         raise AlreadyExists(f"household {code} or its archive number already exists") from None
-    record_access(session, actor, "household.create", household_id=household.id, detail=code)
+    record_access(session, actor, AccessAction.HOUSEHOLD_CREATE, household_id=household.id, detail=code)
     return household
 
 
@@ -212,7 +213,7 @@ def add_party(
     household: Household,
     *,
     name: str,
-    role: str = PartyRole.OWNER.value,
+    role: str = PartyRole.OWNER,
     phone: str | None = None,
     id_number: str | None = None,
     emergency_contact: str | None = None,
@@ -224,7 +225,7 @@ def add_party(
     if not name or len(name) > 128:
         raise InvalidInput("a party's name must have 1 to 128 characters")
     try:
-        role_value = PartyRole(role).value
+        role_value = PartyRole(role)
     except ValueError:
         raise InvalidInput(f"unknown party role {role!r}; choose owner or tenant") from None
     sealed = digest = None
@@ -282,9 +283,9 @@ def list_households(session: Session, actor: Actor, flt: HouseholdFilter) -> tup
     if flt.floor is not None:
         query = query.where(Household.floor == flt.floor)
     if flt.use:
-        query = query.where(Household.use == parse_use(flt.use).value)
+        query = query.where(Household.use == parse_use(flt.use))
     if flt.status:
-        query = query.where(Household.status == parse_status(flt.status).value)
+        query = query.where(Household.status == parse_status(flt.status))
     if flt.owner:
         query = query.where(
             Household.id.in_(select(Party.household_id).where(Party.name.contains(flt.owner.strip(), autoescape=True)))
@@ -353,7 +354,7 @@ def household_view(household: Household, actor: Actor, fields: FieldCipher | Non
     if with_parties:
         view["parties"] = [party_view(p, actor, fields) for p in household.parties]
     else:
-        view["owners"] = [p.name for p in household.parties if p.role == PartyRole.OWNER.value]
+        view["owners"] = [p.name for p in household.parties if p.role == PartyRole.OWNER]
     return view
 
 
