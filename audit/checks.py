@@ -38,8 +38,12 @@ from dossier.services.history import check_metadata, verify_history
 from dossier.services.stacks import verify_stack
 from retention import shredlog
 
-AUTHENTICITY, INTEGRITY, USABILITY, SECURITY = (FixityProperty.AUTHENTICITY, FixityProperty.INTEGRITY,
-                                               FixityProperty.USABILITY, FixityProperty.SECURITY)
+AUTHENTICITY, INTEGRITY, USABILITY, SECURITY = (
+    FixityProperty.AUTHENTICITY,
+    FixityProperty.INTEGRITY,
+    FixityProperty.USABILITY,
+    FixityProperty.SECURITY,
+)
 PROPERTIES = tuple(FixityProperty)
 PROPERTY_NAMES_ZH = {AUTHENTICITY: "真实性", INTEGRITY: "完整性", USABILITY: "可用性", SECURITY: "安全性"}
 
@@ -81,6 +85,7 @@ class Outcome:
 
 # --- one document ----------------------------------------------------------------------------
 
+
 def _intake_record_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
     """The intake record's signature, the catalog and the stored content against it: one
     ``dossier.originals.check_record``, reported as the signature, record, key, object,
@@ -89,31 +94,45 @@ def _intake_record_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
     stored, digest = _stored_content(ctx, doc)
     # The household at intake; where the document is now is vouched for by its signed metadata
     # (``signed_metadata``), which a correction that moves it re-signs.
-    expected = {"document": doc.id, "object": doc.original_key, "sha256": doc.sha256, "sm3": doc.sm3,
-                "size": doc.size, "media_type": doc.media_type}
+    expected = {
+        "document": doc.id,
+        "object": doc.original_key,
+        "sha256": doc.sha256,
+        "sm3": doc.sm3,
+        "size": doc.size,
+        "media_type": doc.media_type,
+    }
     check = originals.check_record(record or {}, doc.signature, ctx.public_key, expected, digest)
     return _record_outcomes(record, check) + stored + _content_outcomes(check)
 
 
 def _record_outcomes(record: dict | None, check: originals.RecordCheck) -> list[Outcome]:
     if record is None:
-        return [Outcome("signature", False, "the signed record is not valid JSON"),
-                Outcome("record", False, "the signed record is not valid JSON")]
+        return [
+            Outcome("signature", False, "the signed record is not valid JSON"),
+            Outcome("record", False, "the signed record is not valid JSON"),
+        ]
     signed, differing = check.signature_ok, check.differing_fields
     return [
         Outcome("signature", signed, None if signed else "the signature does not match the signed record"),
-        Outcome("record", not differing,
-                f"the catalog's {', '.join(differing)} differ(s) from the signed record" if differing else None),
+        Outcome(
+            "record",
+            not differing,
+            f"the catalog's {', '.join(differing)} differ(s) from the signed record" if differing else None,
+        ),
     ]
 
 
 def _stored_content(ctx: CheckContext, doc: Document) -> tuple[list[Outcome], tuple[str, str, int] | None]:
     """The key, object and decrypt outcomes, and the stored content's digests when it decrypts."""
     key_row = ctx.session.get(ObjectKey, doc.original_key) if doc.original_key else None
-    outcomes = [Outcome("key", key_row is not None,
-                        None if key_row else "the original's wrapped data key is missing")]
+    outcomes = [
+        Outcome("key", key_row is not None, None if key_row else "the original's wrapped data key is missing")
+    ]
     exists = bool(doc.original_key) and ctx.archive.vault.exists(doc.original_key)
-    outcomes.append(Outcome("object", exists, None if exists else f"the object {doc.original_key} is missing"))
+    outcomes.append(
+        Outcome("object", exists, None if exists else f"the object {doc.original_key} is missing")
+    )
     if not (doc.original_key and exists and key_row):
         return outcomes, None
     try:
@@ -125,22 +144,35 @@ def _stored_content(ctx: CheckContext, doc: Document) -> tuple[list[Outcome], tu
 
 def _content_outcomes(check: originals.RecordCheck) -> list[Outcome]:
     """sha256, sm3 (when the record has one: recorded before SM3 was, nothing to compare) and size."""
-    return [Outcome(name, ok, None if ok else f"the stored content's {name} differs from the signed record")
-            for name, ok in check.content.items()]
+    return [
+        Outcome(name, ok, None if ok else f"the stored content's {name} differs from the signed record")
+        for name, ok in check.content.items()
+    ]
 
 
 def _metadata_outcome(doc: Document) -> Outcome:
-    missing = [name for name, value in (("title", doc.title), ("type", doc.type_code),
-                                        ("received date", doc.received_date), ("media type", doc.media_type),
-                                        ("signing key", doc.signing_key_id)) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("title", doc.title),
+            ("type", doc.type_code),
+            ("received date", doc.received_date),
+            ("media type", doc.media_type),
+            ("signing key", doc.signing_key_id),
+        )
+        if not value
+    ]
     return Outcome("metadata", not missing, f"missing: {', '.join(missing)}" if missing else None)
 
 
-def _signed_metadata_outcome(ctx: CheckContext, doc: Document, texts: list[tuple[int, str | None]] | None,
-                             unreadable: str | None) -> Outcome:
+def _signed_metadata_outcome(
+    ctx: CheckContext, doc: Document, texts: list[tuple[int, str | None]] | None, unreadable: str | None
+) -> Outcome:
     if texts is None:
         return Outcome("signed_metadata", False, f"the page text cannot be read: {unreadable}")
-    result = check_metadata(ctx.session, doc, ctx.public_key, archive_no=doc.household.archive_no, texts=texts)
+    result = check_metadata(
+        ctx.session, doc, ctx.public_key, archive_no=doc.household.archive_no, texts=texts
+    )
     return Outcome("signed_metadata", result.ok, result.problem)
 
 
@@ -149,11 +181,18 @@ def _texts(ctx: CheckContext, doc: Document) -> list[tuple[int, str | None]]:
     return [(p.number, pagetext.page_text(ctx.archive, p)) for p in doc.pages]
 
 
-def _processed_outcomes(ctx: CheckContext, doc: Document, texts: list[tuple[int, str | None]] | None) -> list[Outcome]:
+def _processed_outcomes(
+    ctx: CheckContext, doc: Document, texts: list[tuple[int, str | None]] | None
+) -> list[Outcome]:
     pages: list[Page] = list(doc.pages)
     ok_pages = bool(pages) and doc.page_count == len(pages)
-    outcomes = [Outcome("pages", ok_pages, None if ok_pages else
-                        f"the catalog counts {doc.page_count} page(s), {len(pages)} are recorded")]
+    outcomes = [
+        Outcome(
+            "pages",
+            ok_pages,
+            None if ok_pages else f"the catalog counts {doc.page_count} page(s), {len(pages)} are recorded",
+        )
+    ]
     vault = ctx.archive.vault
     lacking = [p.number for p in pages if not p.preview_key or not vault.exists(p.preview_key)]
     problems = [f"page preview(s) missing: {', '.join(map(str, lacking[:10]))}"] if lacking else []
@@ -164,12 +203,19 @@ def _processed_outcomes(ctx: CheckContext, doc: Document, texts: list[tuple[int,
     # or its text lost): text is what makes a scanned record findable and usable.
     # Unreadable sealed text (texts is None) is reported by signed_metadata.
     has_text = texts is not None and any((text or "").strip() for _, text in texts)
-    outcomes.append(Outcome("text", has_text or not pages, None if has_text or not pages else
-                            "no page of the document has any text"))
+    outcomes.append(
+        Outcome(
+            "text",
+            has_text or not pages,
+            None if has_text or not pages else "no page of the document has any text",
+        )
+    )
     if ctx.indexed is not None:
         in_index = ctx.indexed.get(doc.id, 0)
         ok = in_index == len(pages)
-        outcomes.append(Outcome("index", ok, None if ok else f"the index holds {in_index} of {len(pages)} page(s)"))
+        outcomes.append(
+            Outcome("index", ok, None if ok else f"the index holds {in_index} of {len(pages)} page(s)")
+        )
     return outcomes
 
 
@@ -177,8 +223,8 @@ def check_document(ctx: CheckContext, doc: Document) -> list[Outcome]:
     """Every check that applies to ``doc`` (pages, derivatives and index only once processed)."""
     outcomes = _intake_record_outcomes(ctx, doc) + [_metadata_outcome(doc)]
     try:
-        texts, unreadable = _texts(ctx, doc), None     # decrypted once, for both checks below
-    except DossierError as exc:           # sealed text that no longer opens: altered or moved
+        texts, unreadable = _texts(ctx, doc), None  # decrypted once, for both checks below
+    except DossierError as exc:  # sealed text that no longer opens: altered or moved
         texts, unreadable = None, str(exc)
     outcomes.append(_signed_metadata_outcome(ctx, doc, texts, unreadable))
     if doc.status in PROCESSED:
@@ -187,6 +233,7 @@ def check_document(ctx: CheckContext, doc: Document) -> list[Outcome]:
 
 
 # --- the whole archive -----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ArchiveCheck:
@@ -236,17 +283,27 @@ def missing_objects(ctx: CheckContext) -> Iterator[Finding]:
     """Catalog rows (originals and derivatives) whose object is not in storage."""
     last = ""
     while True:
-        keys = list(ctx.session.scalars(select(ObjectKey.object_key).where(ObjectKey.object_key > last)
-                                        .order_by(ObjectKey.object_key).limit(LIST_CHUNK)))
+        keys = list(
+            ctx.session.scalars(
+                select(ObjectKey.object_key)
+                .where(ObjectKey.object_key > last)
+                .order_by(ObjectKey.object_key)
+                .limit(LIST_CHUNK)
+            )
+        )
         if not keys:
             return
         last = keys[-1]
         for key in keys:
             if not ctx.archive.vault.exists(key):
-                row = ctx.session.execute(select(Document.id, Document.household_id)
-                                          .where(Document.original_key == key)).first()
-                yield Finding(f"the catalog holds the object {key} but storage does not",
-                              row[0] if row else None, row[1] if row else None)
+                row = ctx.session.execute(
+                    select(Document.id, Document.household_id).where(Document.original_key == key)
+                ).first()
+                yield Finding(
+                    f"the catalog holds the object {key} but storage does not",
+                    row[0] if row else None,
+                    row[1] if row else None,
+                )
 
 
 @register_archive_check("archive_no_gaps", INTEGRITY, CHECKS["archive_no_gaps"][1])
@@ -274,16 +331,29 @@ _READS = ("document.view", "page.view", "document.download", "document.print", "
 def unauthorised_readers(ctx: CheckContext) -> Iterator[Finding]:
     """Successful reads of confidential documents by a role without clearance."""
     rows = ctx.session.execute(
-        select(AccessEvent.id, AccessEvent.username, AccessEvent.role, AccessEvent.action,
-               AccessEvent.document_id, AccessEvent.household_id)
+        select(
+            AccessEvent.id,
+            AccessEvent.username,
+            AccessEvent.role,
+            AccessEvent.action,
+            AccessEvent.document_id,
+            AccessEvent.household_id,
+        )
         .join(Document, Document.id == AccessEvent.document_id)
-        .where(Document.confidentiality == Confidentiality.CONFIDENTIAL,
-               AccessEvent.outcome == "ok", AccessEvent.action.in_(_READS))
-        .order_by(AccessEvent.id)).yield_per(LIST_CHUNK)
+        .where(
+            Document.confidentiality == Confidentiality.CONFIDENTIAL,
+            AccessEvent.outcome == "ok",
+            AccessEvent.action.in_(_READS),
+        )
+        .order_by(AccessEvent.id)
+    ).yield_per(LIST_CHUNK)
     for event_id, username, role, action, document_id, household_id in rows:
         if role and not role_can(role, Permission.VIEW_CONFIDENTIAL):
-            yield Finding(f"access-log entry {event_id}: {username} ({role}) had {action} on a confidential "
-                          f"document", document_id, household_id)
+            yield Finding(
+                f"access-log entry {event_id}: {username} ({role}) had {action} on a confidential document",
+                document_id,
+                household_id,
+            )
 
 
 def _log_findings(name: str, result: dict) -> Iterator[Finding]:
@@ -309,7 +379,9 @@ def change_history(ctx: CheckContext) -> Iterator[Finding]:
     yield from _log_findings("change history", verify_history(ctx.session, ctx.public_key))
 
 
-@register_archive_check("destruction_records", INTEGRITY, "每件已销毁文件均有销毁日志记录，销毁证明与日志一致")
+@register_archive_check(
+    "destruction_records", INTEGRITY, "每件已销毁文件均有销毁日志记录，销毁证明与日志一致"
+)
 def destruction_records(ctx: CheckContext) -> Iterator[Finding]:
     """Destroyed documents, destroyed list items, shredding-log entries and the lists' range
     hashes (what their certificates quote) agree with each other."""
@@ -328,8 +400,11 @@ def scan_stacks(ctx: CheckContext) -> Iterator[Finding]:
     """Stacks scanned with cover sheets, kept whole as the batch's original (``ingest --split``)."""
     last = 0
     while True:
-        stacks = list(ctx.session.scalars(select(ScanStack).where(ScanStack.id > last)
-                                          .order_by(ScanStack.id).limit(LIST_CHUNK)))
+        stacks = list(
+            ctx.session.scalars(
+                select(ScanStack).where(ScanStack.id > last).order_by(ScanStack.id).limit(LIST_CHUNK)
+            )
+        )
         if not stacks:
             return
         last = stacks[-1].id

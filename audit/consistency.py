@@ -40,64 +40,100 @@ from retention.stacks import items_of_document
 
 def _electronic_entries(session: Session) -> dict[int, str]:
     """Document id → the list its electronic shredding-log entry names (one pair per entry)."""
-    return dict(session.execute(select(ShredLogEntry.document_id, ShredLogEntry.list_number)
-                                .where(ShredLogEntry.kind == ShredKind.ELECTRONIC)).all())
+    return dict(
+        session.execute(
+            select(ShredLogEntry.document_id, ShredLogEntry.list_number).where(
+                ShredLogEntry.kind == ShredKind.ELECTRONIC
+            )
+        ).all()
+    )
 
 
 def destruction_findings(ctx: CheckContext) -> Iterator[Finding]:
     session = ctx.session
     logged = _electronic_entries(session)
-    destroyed_docs = session.execute(select(Document.id, Document.household_id, Document.destruction_list)
-                                     .where(Document.status == DocumentStatus.DESTROYED)
-                                     .order_by(Document.id)).yield_per(LIST_CHUNK)
+    destroyed_docs = session.execute(
+        select(Document.id, Document.household_id, Document.destruction_list)
+        .where(Document.status == DocumentStatus.DESTROYED)
+        .order_by(Document.id)
+    ).yield_per(LIST_CHUNK)
     seen: set[int] = set()
     for doc_id, household_id, list_number in destroyed_docs:
         seen.add(doc_id)
         if doc_id not in logged:
-            yield Finding(f"document {doc_id} is destroyed (list {list_number}) but the shredding log has no entry "
-                          f"for it", doc_id, household_id)
+            yield Finding(
+                f"document {doc_id} is destroyed (list {list_number}) but the shredding log has no entry "
+                f"for it",
+                doc_id,
+                household_id,
+            )
         elif logged[doc_id] != list_number:
-            yield Finding(f"document {doc_id} was destroyed by list {list_number}, the shredding log says by list "
-                          f"{logged[doc_id]}", doc_id, household_id)
+            yield Finding(
+                f"document {doc_id} was destroyed by list {list_number}, the shredding log says by list "
+                f"{logged[doc_id]}",
+                doc_id,
+                household_id,
+            )
     for doc_id, list_number in sorted(logged.items()):
         if doc_id not in seen:
-            yield Finding(f"the shredding log records document {doc_id} destroyed by list {list_number}, but the "
-                          f"catalog still holds it (restore without `--shredlog`?)", doc_id)
+            yield Finding(
+                f"the shredding log records document {doc_id} destroyed by list {list_number}, but the "
+                f"catalog still holds it (restore without `--shredlog`?)",
+                doc_id,
+            )
     yield from _item_findings(session, logged)
     yield from _range_findings(session)
 
 
 def _item_findings(session: Session, logged: dict[int, str]) -> Iterator[Finding]:
-    items = session.execute(select(DestructionItem.document_id, DestructionList.number)
-                            .join(DestructionList, DestructionList.id == DestructionItem.list_id)
-                            .where(DestructionItem.state == ItemState.DESTROYED)).yield_per(LIST_CHUNK)
+    items = session.execute(
+        select(DestructionItem.document_id, DestructionList.number)
+        .join(DestructionList, DestructionList.id == DestructionItem.list_id)
+        .where(DestructionItem.state == ItemState.DESTROYED)
+    ).yield_per(LIST_CHUNK)
     for doc_id, list_number in items:
         if logged.get(doc_id) != list_number:
-            yield Finding(f"list {list_number} marks document {doc_id} destroyed, but the shredding log has no "
-                          f"entry for it on that list", doc_id)
+            yield Finding(
+                f"list {list_number} marks document {doc_id} destroyed, but the shredding log has no "
+                f"entry for it on that list",
+                doc_id,
+            )
 
 
 def _range_findings(session: Session) -> Iterator[Finding]:
-    for number, recorded in session.execute(select(DestructionList.number, DestructionList.log_range_sha256)
-                                            .order_by(DestructionList.id)):
-        entries = list(session.scalars(select(ShredLogEntry).where(ShredLogEntry.list_number == number)
-                                       .order_by(ShredLogEntry.seq)))
+    for number, recorded in session.execute(
+        select(DestructionList.number, DestructionList.log_range_sha256).order_by(DestructionList.id)
+    ):
+        entries = list(
+            session.scalars(
+                select(ShredLogEntry).where(ShredLogEntry.list_number == number).order_by(ShredLogEntry.seq)
+            )
+        )
         actual = range_hash(entries)
         if actual != recorded:
-            yield Finding(f"the certificate hash of list {number} ({recorded or 'none'}) does not match its "
-                          f"shredding-log entries ({actual or 'none'})")
+            yield Finding(
+                f"the certificate hash of list {number} ({recorded or 'none'}) does not match its "
+                f"shredding-log entries ({actual or 'none'})"
+            )
 
 
 def leftover_content_findings(ctx: CheckContext) -> Iterator[Finding]:
     session = ctx.session
-    with_text = session.execute(select(Page.document_id, func.count()).join(Document)
-                                .where(Document.status == DocumentStatus.DESTROYED)
-                                .group_by(Page.document_id).order_by(Page.document_id))
+    with_text = session.execute(
+        select(Page.document_id, func.count())
+        .join(Document)
+        .where(Document.status == DocumentStatus.DESTROYED)
+        .group_by(Page.document_id)
+        .order_by(Page.document_id)
+    )
     for doc_id, pages in with_text:
         yield Finding(f"destroyed document {doc_id} still has {pages} page(s) of text in the catalog", doc_id)
-    kept = session.scalars(select(Document.id).where(Document.status == DocumentStatus.DESTROYED,
-                                                     (Document.original_key.is_not(None))
-                                                     | (Document.searchable_pdf_key.is_not(None))))
+    kept = session.scalars(
+        select(Document.id).where(
+            Document.status == DocumentStatus.DESTROYED,
+            (Document.original_key.is_not(None)) | (Document.searchable_pdf_key.is_not(None)),
+        )
+    )
     for doc_id in kept:
         yield Finding(f"destroyed document {doc_id} still names stored objects", doc_id)
     yield from _unreferenced_keys(session)
@@ -108,53 +144,85 @@ def leftover_content_findings(ctx: CheckContext) -> Iterator[Finding]:
 def destroyed_pages_in_stacks(ctx: CheckContext) -> Iterator[Finding]:
     """Stacks whose signed record still holds pages of a destroyed document (``retention.stacks``)."""
     rows = ctx.session.execute(
-        select(BatchItem.stack_id, BatchItem.first_page, BatchItem.last_page, Document.id, Document.household_id,
-               Document.destruction_list)
+        select(
+            BatchItem.stack_id,
+            BatchItem.first_page,
+            BatchItem.last_page,
+            Document.id,
+            Document.household_id,
+            Document.destruction_list,
+        )
         .join(Document, items_of_document(Document.id))
-        .where(BatchItem.stack_id.is_not(None), BatchItem.first_page.is_not(None),
-               Document.status == DocumentStatus.DESTROYED)
-        .order_by(BatchItem.stack_id, BatchItem.first_page)).all()
+        .where(
+            BatchItem.stack_id.is_not(None),
+            BatchItem.first_page.is_not(None),
+            Document.status == DocumentStatus.DESTROYED,
+        )
+        .order_by(BatchItem.stack_id, BatchItem.first_page)
+    ).all()
     for stack_id, parts in groupby(rows, key=lambda row: row[0]):
         stack = ctx.session.get(ScanStack, stack_id)
-        assert stack is not None             # the item's stack (a foreign key)
+        assert stack is not None  # the item's stack (a foreign key)
         try:
             held = set(held_pages(stack))
         except IntegrityFailure:
-            continue                   # the scan_stacks check reports an unreadable record
+            continue  # the scan_stacks check reports an unreadable record
         for _, first, last, document_id, household_id, list_number in parts:
-            assert first is not None and last is not None    # a stack's item records both
+            assert first is not None and last is not None  # a stack's item records both
             still = [n for n in range(first, last + 1) if n in held]
             if still:
-                yield Finding(f"the scanned stack {stack.id} ({stack.file_name}) still holds page(s) "
-                              f"{page_spec(still)} of document {document_id}, destroyed on list {list_number}",
-                              document_id, household_id)
+                yield Finding(
+                    f"the scanned stack {stack.id} ({stack.file_name}) still holds page(s) "
+                    f"{page_spec(still)} of document {document_id}, destroyed on list {list_number}",
+                    document_id,
+                    household_id,
+                )
 
 
 def _unreferenced_keys(session: Session) -> Iterator[Finding]:
     """Data keys that nothing live refers to: their objects can still be decrypted although no
     record shows them (a destroyed document's derivatives, a replaced stack, a forgotten original)."""
-    originals = select(ObjectKey.object_key).where(
-        ~ObjectKey.object_key.like(f"{objectkeys.DERIVATIVES_ROOT}%"),
-        ~exists().where(Document.original_key == ObjectKey.object_key),
-        ~exists().where(ScanStack.original_key == ObjectKey.object_key)).order_by(ObjectKey.object_key)
+    originals = (
+        select(ObjectKey.object_key)
+        .where(
+            ~ObjectKey.object_key.like(f"{objectkeys.DERIVATIVES_ROOT}%"),
+            ~exists().where(Document.original_key == ObjectKey.object_key),
+            ~exists().where(ScanStack.original_key == ObjectKey.object_key),
+        )
+        .order_by(ObjectKey.object_key)
+    )
     for key in session.scalars(originals).yield_per(LIST_CHUNK):
         yield Finding(f"the data key of {key} is kept, but no document or stack refers to the object")
     last = objectkeys.DERIVATIVES_ROOT
     while True:
-        keys = list(session.scalars(select(ObjectKey.object_key).where(
-            ObjectKey.object_key > last, ObjectKey.object_key.like(f"{objectkeys.DERIVATIVES_ROOT}%"))
-            .order_by(ObjectKey.object_key).limit(LIST_CHUNK)))
+        keys = list(
+            session.scalars(
+                select(ObjectKey.object_key)
+                .where(
+                    ObjectKey.object_key > last, ObjectKey.object_key.like(f"{objectkeys.DERIVATIVES_ROOT}%")
+                )
+                .order_by(ObjectKey.object_key)
+                .limit(LIST_CHUNK)
+            )
+        )
         if not keys:
             return
         last = keys[-1]
         owners = {key: objectkeys.derivative_owner(key) for key in keys}
-        live = set(session.scalars(select(Document.id).where(
-            Document.id.in_({d for d in owners.values() if d is not None}),
-            Document.status != DocumentStatus.DESTROYED)))
+        live = set(
+            session.scalars(
+                select(Document.id).where(
+                    Document.id.in_({d for d in owners.values() if d is not None}),
+                    Document.status != DocumentStatus.DESTROYED,
+                )
+            )
+        )
         for key, doc_id in owners.items():
             if doc_id not in live:
-                yield Finding(f"the data key of {key} is kept, but its document {doc_id} is destroyed or unknown",
-                              doc_id)
+                yield Finding(
+                    f"the data key of {key} is kept, but its document {doc_id} is destroyed or unknown",
+                    doc_id,
+                )
 
 
 def _indexed_destroyed(ctx: CheckContext) -> Iterator[Finding]:
@@ -162,7 +230,8 @@ def _indexed_destroyed(ctx: CheckContext) -> Iterator[Finding]:
         return
     ids = sorted(ctx.indexed)
     for start in range(0, len(ids), LIST_CHUNK):
-        chunk = ids[start:start + LIST_CHUNK]
-        for doc_id in ctx.session.scalars(select(Document.id).where(
-                Document.id.in_(chunk), Document.status == DocumentStatus.DESTROYED)):
+        chunk = ids[start : start + LIST_CHUNK]
+        for doc_id in ctx.session.scalars(
+            select(Document.id).where(Document.id.in_(chunk), Document.status == DocumentStatus.DESTROYED)
+        ):
             yield Finding(f"the search index still holds the text of destroyed document {doc_id}", doc_id)

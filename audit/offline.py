@@ -44,17 +44,30 @@ class FileCheck:
         return bool(self.checks) and all(self.checks.values())
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "document": self.document, "key_fingerprint": self.key_fingerprint,
-                "ok": self.ok, "checks": self.checks, "problems": self.problems}
+        return {
+            "file": self.file,
+            "document": self.document,
+            "key_fingerprint": self.key_fingerprint,
+            "ok": self.ok,
+            "checks": self.checks,
+            "problems": self.problems,
+        }
 
 
-def record_file(document_id: int, signed_record: str, signature: str, signing_key_id: str,
-                metadata_entry=None) -> dict:
+def record_file(
+    document_id: int, signed_record: str, signature: str, signing_key_id: str, metadata_entry=None
+) -> dict:
     """What ``<name>.record.json`` holds: the intake record exactly as signed and its signature,
     and the latest signed metadata record (the document's newest history entry) with its own."""
-    out = {"format": EXPORT_FORMAT, "document": document_id, "record": json.loads(signed_record),
-           "signature": signature, "algorithm": "Ed25519", "signing_key_id": signing_key_id,
-           "canonical_form": "JSON, keys sorted, separators ',' and ':', UTF-8 without ASCII escaping"}
+    out = {
+        "format": EXPORT_FORMAT,
+        "document": document_id,
+        "record": json.loads(signed_record),
+        "signature": signature,
+        "algorithm": "Ed25519",
+        "signing_key_id": signing_key_id,
+        "canonical_form": "JSON, keys sorted, separators ',' and ':', UTF-8 without ASCII escaping",
+    }
     if metadata_entry is not None:
         out["metadata"] = {"record": json.loads(metadata_entry.record), "signature": metadata_entry.signature}
     return out
@@ -67,11 +80,16 @@ def _check_metadata(exported: dict, record: dict, public_key, result: FileCheck)
     if metadata is None:
         return
     signed = metadata.get("record") if isinstance(metadata, dict) else None
-    ok = (isinstance(signed, dict) and verify(public_key, signed, metadata.get("signature", ""))
-          and (signed.get("metadata") or {}).get("document") == record.get("document"))
+    ok = (
+        isinstance(signed, dict)
+        and verify(public_key, signed, metadata.get("signature", ""))
+        and (signed.get("metadata") or {}).get("document") == record.get("document")
+    )
     result.checks["metadata"] = bool(ok)
     if not ok:
-        result.problems.append("the signed metadata record does not match its signature or names another document")
+        result.problems.append(
+            "the signed metadata record does not match its signature or names another document"
+        )
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -100,7 +118,9 @@ def verify_exported(file: Path, record_path: Path, public_key_path: Path) -> Fil
         exported = json.loads(_read(record_path, "record"))
         record, signature = exported["record"], exported["signature"]
     except (ValueError, KeyError, TypeError):
-        raise InvalidInput(f"{record_path} is not an exported record (JSON with record and signature)") from None
+        raise InvalidInput(
+            f"{record_path} is not an exported record (JSON with record and signature)"
+        ) from None
     if not isinstance(record, dict):
         raise InvalidInput(f"{record_path} is not an exported record (its record is not an object)")
     result = FileCheck(str(file), record.get("document"), public_key_fingerprint(public_key))
@@ -117,7 +137,9 @@ def verify_exported(file: Path, record_path: Path, public_key_path: Path) -> Fil
     return result
 
 
-def export_original(archive, session, actor, document_id: int, dest: Path, *, purpose: str | None = None) -> dict:
+def export_original(
+    archive, session, actor, document_id: int, dest: Path, *, purpose: str | None = None
+) -> dict:
     """Write the original, its signed record and the public key into the folder ``dest``.
 
     Only for auditors and records managers who may also see the document; the export is
@@ -133,16 +155,26 @@ def export_original(archive, session, actor, document_id: int, dest: Path, *, pu
             raise AlreadyExists(f"{path} already exists; export into an empty folder")
     try:
         dest.mkdir(parents=True, exist_ok=True)
-        with original_stream(archive, session, actor, doc, purpose=purpose,
-                             action=AccessAction.DOCUMENT_EXPORT) as src, target.open("xb") as out:
+        with (
+            original_stream(
+                archive, session, actor, doc, purpose=purpose, action=AccessAction.DOCUMENT_EXPORT
+            ) as src,
+            target.open("xb") as out,
+        ):
             while chunk := src.read(_READ):
                 out.write(chunk)
-        exported = record_file(doc.id, doc.signed_record, doc.signature, doc.signing_key_id,
-                               history.latest(session, doc.id))
+        exported = record_file(
+            doc.id, doc.signed_record, doc.signature, doc.signing_key_id, history.latest(session, doc.id)
+        )
         record_target.write_text(json.dumps(exported, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         (dest / PUBLIC_KEY_NAME).write_text(archive.signer.public_pem(), encoding="ascii")
     except OSError as exc:
         target.unlink(missing_ok=True)
         raise InvalidInput(f"cannot write the export into {dest}: {exc.strerror or exc}") from None
-    return {"document": doc.id, "file": str(target), "record": str(record_target),
-            "public_key": str(dest / PUBLIC_KEY_NAME), "key_fingerprint": archive.signer.fingerprint}
+    return {
+        "document": doc.id,
+        "file": str(target),
+        "record": str(record_target),
+        "public_key": str(dest / PUBLIC_KEY_NAME),
+        "key_fingerprint": archive.signer.fingerprint,
+    }

@@ -45,25 +45,39 @@ def _iso(value) -> str | None:
 
 
 def _last_good(session: Session, event: FixityEvent):
-    query = select(func.max(FixityEvent.at)).where(FixityEvent.check == event.check,
-                                                   FixityEvent.outcome == FixityOutcome.PASS,
-                                                   FixityEvent.at <= event.at, FixityEvent.run_id < event.run_id)
+    query = select(func.max(FixityEvent.at)).where(
+        FixityEvent.check == event.check,
+        FixityEvent.outcome == FixityOutcome.PASS,
+        FixityEvent.at <= event.at,
+        FixityEvent.run_id < event.run_id,
+    )
     if event.document_id is not None:
         query = query.where(FixityEvent.document_id == event.document_id)
     return session.scalar(query)
 
 
 def failures(session: Session, run: AuditRun, limit: int | None = None) -> list[dict]:
-    query = (select(FixityEvent, Household.code).outerjoin(Household, Household.id == FixityEvent.household_id)
-             .where(FixityEvent.run_id == run.id, FixityEvent.outcome == FixityOutcome.FAIL)
-             .order_by(FixityEvent.id))
+    query = (
+        select(FixityEvent, Household.code)
+        .outerjoin(Household, Household.id == FixityEvent.household_id)
+        .where(FixityEvent.run_id == run.id, FixityEvent.outcome == FixityOutcome.FAIL)
+        .order_by(FixityEvent.id)
+    )
     if limit:
         query = query.limit(limit)
     rows = []
     for event, household in session.execute(query):
-        rows.append({"document": event.document_id, "household": household, "property": event.property,
-                     "check": event.check, "detail": event.detail, "at": _iso(event.at),
-                     "last_good": _iso(_last_good(session, event))})
+        rows.append(
+            {
+                "document": event.document_id,
+                "household": household,
+                "property": event.property,
+                "check": event.check,
+                "detail": event.detail,
+                "at": _iso(event.at),
+                "last_good": _iso(_last_good(session, event)),
+            }
+        )
     return rows
 
 
@@ -71,9 +85,11 @@ def summary(session: Session, run: AuditRun) -> dict[str, dict]:
     counts: dict[str, dict[str, Any]] = {
         p: {"name": PROPERTY_NAMES_ZH[p], "passed": 0, "failed": 0} for p in PROPERTIES
     }
-    rows = session.execute(select(FixityEvent.property, FixityEvent.outcome, func.count())
-                           .where(FixityEvent.run_id == run.id)
-                           .group_by(FixityEvent.property, FixityEvent.outcome))
+    rows = session.execute(
+        select(FixityEvent.property, FixityEvent.outcome, func.count())
+        .where(FixityEvent.run_id == run.id)
+        .group_by(FixityEvent.property, FixityEvent.outcome)
+    )
     for prop, outcome, n in rows:
         counts.setdefault(prop, {"name": prop, "passed": 0, "failed": 0})
         counts[prop]["passed" if outcome == FixityOutcome.PASS else "failed"] += n
@@ -89,10 +105,23 @@ def build_report(session: Session, actor: Actor, run_id: int | None = None) -> d
 
 def fixity_history(session: Session, actor: Actor, document_id: int, limit: int = 500) -> list[dict]:
     require(actor, Permission.AUDIT)
-    events = session.scalars(select(FixityEvent).where(FixityEvent.document_id == document_id)
-                             .order_by(FixityEvent.id.desc()).limit(limit))
-    return [{"run": e.run_id, "check": e.check, "property": e.property, "outcome": e.outcome,
-             "detail": e.detail, "at": _iso(e.at)} for e in events]
+    events = session.scalars(
+        select(FixityEvent)
+        .where(FixityEvent.document_id == document_id)
+        .order_by(FixityEvent.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "run": e.run_id,
+            "check": e.check,
+            "property": e.property,
+            "outcome": e.outcome,
+            "detail": e.detail,
+            "at": _iso(e.at),
+        }
+        for e in events
+    ]
 
 
 _HTML = """<!doctype html>
@@ -128,7 +157,7 @@ def render_report(report: dict, fmt: str) -> str:
         writer.writerow([])
         writer.writerow(FAILURE_FIELDS)
         for row in report["failures"]:
-            writer.writerow(safe_row(row[f] for f in FAILURE_FIELDS))     # never read as a formula
+            writer.writerow(safe_row(row[f] for f in FAILURE_FIELDS))  # never read as a formula
         return out.getvalue()
     if fmt == "html":
         env = Environment(autoescape=select_autoescape(default=True))

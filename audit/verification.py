@@ -55,8 +55,11 @@ class Scope:
         return self.household is None and self.since is None and self.sample is None
 
     def as_dict(self) -> dict:
-        return {"household": self.household, "since": self.since.isoformat() if self.since else None,
-                "sample": self.sample}
+        return {
+            "household": self.household,
+            "since": self.since.isoformat() if self.since else None,
+            "sample": self.sample,
+        }
 
 
 def parse_since(value: str | None) -> date | None:
@@ -99,12 +102,22 @@ def open_run(session: Session, actor: Actor, scope: Scope, *, restart: bool = Fa
     require(actor, Permission.AUDIT)
     wanted = _scope_json(scope)
     if not restart and scope.sample is None:
-        run = session.scalar(select(AuditRun).where(AuditRun.status == RUNNING, AuditRun.scope == wanted)
-                             .order_by(AuditRun.id.desc()))
+        run = session.scalar(
+            select(AuditRun)
+            .where(AuditRun.status == RUNNING, AuditRun.scope == wanted)
+            .order_by(AuditRun.id.desc())
+        )
         if run is not None:
             return run, True
-    run = AuditRun(started_by=actor.username, scope=_scope_json(scope, _pick_sample(session, scope)),
-                   status=RUNNING, cursor=0, documents_checked=0, documents_failed=0, archive_failures=0)
+    run = AuditRun(
+        started_by=actor.username,
+        scope=_scope_json(scope, _pick_sample(session, scope)),
+        status=RUNNING,
+        cursor=0,
+        documents_checked=0,
+        documents_failed=0,
+        archive_failures=0,
+    )
     session.add(run)
     session.commit()
     return run, False
@@ -134,7 +147,9 @@ def remaining(session: Session, run: AuditRun) -> int:
 def scope_size(session: Session, scope: Scope) -> int:
     """How many documents a run of ``scope`` would check."""
     if scope.sample is not None:
-        whole = _count(session, _documents_query(session, Scope(household=scope.household, since=scope.since)))
+        whole = _count(
+            session, _documents_query(session, Scope(household=scope.household, since=scope.since))
+        )
         return max(0, min(scope.sample, whole))
     return _count(session, _documents_query(session, scope))
 
@@ -150,17 +165,35 @@ def _context(archive: Archive, session: Session) -> CheckContext:
     return CheckContext(archive, session, load_public_key(archive.signer.public_pem()), indexed)
 
 
-def _event(run: AuditRun, at: datetime, check: str, ok: bool, detail: str | None,
-           document_id: int | None = None, household_id: int | None = None) -> FixityEvent:
-    return FixityEvent(run_id=run.id, document_id=document_id, household_id=household_id, check=check,
-                       property=property_of(check), outcome=FixityOutcome.PASS if ok else FixityOutcome.FAIL,
-                       detail=(detail or None) and detail[:2000], at=at)
+def _event(
+    run: AuditRun,
+    at: datetime,
+    check: str,
+    ok: bool,
+    detail: str | None,
+    document_id: int | None = None,
+    household_id: int | None = None,
+) -> FixityEvent:
+    return FixityEvent(
+        run_id=run.id,
+        document_id=document_id,
+        household_id=household_id,
+        check=check,
+        property=property_of(check),
+        outcome=FixityOutcome.PASS if ok else FixityOutcome.FAIL,
+        detail=(detail or None) and detail[:2000],
+        at=at,
+    )
 
 
 def _check_chunk(ctx: CheckContext, run: AuditRun, ids: list[int]) -> None:
     session = ctx.session
-    docs = session.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id)
-                           .options(selectinload(Document.pages), selectinload(Document.household)))
+    docs = session.scalars(
+        select(Document)
+        .where(Document.id.in_(ids))
+        .order_by(Document.id)
+        .options(selectinload(Document.pages), selectinload(Document.household))
+    )
     for doc in docs:
         outcomes: list[Outcome] = check_document(ctx, doc)
         at = utcnow()
@@ -177,8 +210,13 @@ def _archive_checks(ctx: CheckContext, run: AuditRun) -> None:
     """Each archive-wide check commits its events at once; a resumed run skips the checks it
     has already recorded (fixity events are never changed or deleted)."""
     session = ctx.session
-    done = set(session.scalars(select(FixityEvent.check).where(
-        FixityEvent.run_id == run.id, FixityEvent.check.in_([c.name for c in ARCHIVE_CHECKS])).distinct()))
+    done = set(
+        session.scalars(
+            select(FixityEvent.check)
+            .where(FixityEvent.run_id == run.id, FixityEvent.check.in_([c.name for c in ARCHIVE_CHECKS]))
+            .distinct()
+        )
+    )
     for check in ARCHIVE_CHECKS:
         if check.name in done:
             continue
@@ -200,8 +238,14 @@ def _archive_checks(ctx: CheckContext, run: AuditRun) -> None:
         session.commit()
 
 
-def verify_archive(archive: Archive, session: Session, run: AuditRun, *,
-                   progress: Callable[[int], None] | None = None, chunk: int = CHUNK) -> AuditRun:
+def verify_archive(
+    archive: Archive,
+    session: Session,
+    run: AuditRun,
+    *,
+    progress: Callable[[int], None] | None = None,
+    chunk: int = CHUNK,
+) -> AuditRun:
     """Check the run's remaining documents, then (whole-archive runs) the archive; finish the run."""
     scope = run_scope(run)
     ctx = _context(archive, session)

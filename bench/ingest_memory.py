@@ -40,8 +40,12 @@ def build_pdf(pages: int, folder: Path) -> Path:
 
     parts = []
     for start in range(0, pages, CHUNK):
-        images = [render_page(f"第{n + 1}页 装修档案 A-3-1201 押金收据", paper="A4", dpi=300, font_pt=14,
-                              noise=4, seed=n) for n in range(start, min(pages, start + CHUNK))]
+        images = [
+            render_page(
+                f"第{n + 1}页 装修档案 A-3-1201 押金收据", paper="A4", dpi=300, font_pt=14, noise=4, seed=n
+            )
+            for n in range(start, min(pages, start + CHUNK))
+        ]
         parts.append(make_pdf(images, folder / f"part-{start:05d}.pdf", dpi=300))
     out = folder / "long.pdf"
     subprocess.run(["qpdf", "--empty", "--pages", *map(str, parts), "--", str(out)], check=True)
@@ -61,7 +65,7 @@ def tree_memory(root: psutil.Process) -> tuple[int, int, int, list[tuple[str, in
         return 0, 0, 0, []
     for process in processes:
         try:
-            info = process.memory_full_info()   # reads /proc/PID/smaps_rollup
+            info = process.memory_full_info()  # reads /proc/PID/smaps_rollup
             name = "main" if process.pid == root.pid else process.name()
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
@@ -83,13 +87,33 @@ def main() -> None:
         pdf = build_pdf(args.pages, Path(tmp))
         env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
         env["DOSSIER_HOME"] = str(Path(tmp) / "home")
-        subprocess.run([DOSSIER, "init", "--admin-password", "bench-password-1"], env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [DOSSIER, "init", "--admin-password", "bench-password-1"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         subprocess.run([DOSSIER, "household", "add", "A-3-1201"], env=env, check=True, capture_output=True)
         started = time.perf_counter()
-        proc = subprocess.Popen([DOSSIER, "ingest", str(pdf), "--household", "A-3-1201", "--type", "renovation",
-                                 "--wait", "--processes", str(args.processes), "--json"],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [
+                DOSSIER,
+                "ingest",
+                str(pdf),
+                "--household",
+                "A-3-1201",
+                "--type",
+                "renovation",
+                "--wait",
+                "--processes",
+                str(args.processes),
+                "--json",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         root = psutil.Process(proc.pid)
         peak = {"pss": 0, "rss": 0, "largest": 0, "parts": []}
         done = threading.Event()
@@ -115,19 +139,27 @@ def main() -> None:
         if document["status"] != "indexed" or document["pages"] != args.pages:
             sys.exit(f"ingest did not finish: {document} {err.strip()[-300:]}")
 
-    result = {"pages": args.pages, "peak_pss_mb": round(peak["pss"] / 2**20, 1),
-              "peak_rss_mb": round(peak["rss"] / 2**20, 1),
-              "peak_single_process_mb": round(peak["largest"] / 2**20, 1), "seconds": round(seconds, 1),
-              "at_peak_pss_mb": [[name, round(value / 2**20, 1)] for name, value in peak["parts"]]}
+    result = {
+        "pages": args.pages,
+        "peak_pss_mb": round(peak["pss"] / 2**20, 1),
+        "peak_rss_mb": round(peak["rss"] / 2**20, 1),
+        "peak_single_process_mb": round(peak["largest"] / 2**20, 1),
+        "seconds": round(seconds, 1),
+        "at_peak_pss_mb": [[name, round(value / 2**20, 1)] for name, value in peak["parts"]],
+    }
     if args.json:
         print(json.dumps(result))
     else:
         print(f"ingest of a {args.pages}-page scanned PDF (A4, 300 dpi), {args.processes} processes")
         print(f"  peak PSS of the process tree  {result['peak_pss_mb']:7.1f} MB  (target < 500 MB)")
-        print(f"  peak RSS of the tree, summed  {result['peak_rss_mb']:7.1f} MB  (counts shared pages per process)")
+        print(
+            f"  peak RSS of the tree, summed  {result['peak_rss_mb']:7.1f} MB  (counts shared pages per process)"
+        )
         print(f"  peak RSS of one process       {result['peak_single_process_mb']:7.1f} MB")
         print(f"  time                          {seconds:7.1f} s")
-        print("  at the PSS peak: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in result["at_peak_pss_mb"]))
+        print(
+            "  at the PSS peak: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in result["at_peak_pss_mb"])
+        )
 
 
 if __name__ == "__main__":

@@ -44,10 +44,22 @@ def _time_appends(archive: Archive, entries: int, chained: bool) -> list[float]:
             start = time.perf_counter()
             if chained:
                 record_access(session, actor, "document.view", document_id=n, household_id=1)
-            else:   # the row as it was before the chain: no link, no head, no anchor
-                session.add(AccessEvent(at=utcnow(), user_id=1, username="bench", role="staff", action="document.view",
-                                        document_id=n, household_id=1, channel="web", seq=-(n + 1), prev_hash="",
-                                        entry_hash=""))
+            else:  # the row as it was before the chain: no link, no head, no anchor
+                session.add(
+                    AccessEvent(
+                        at=utcnow(),
+                        user_id=1,
+                        username="bench",
+                        role="staff",
+                        action="document.view",
+                        document_id=n,
+                        household_id=1,
+                        channel="web",
+                        seq=-(n + 1),
+                        prev_hash="",
+                        entry_hash="",
+                    )
+                )
             session.commit()
             samples.append(time.perf_counter() - start)
     return samples
@@ -77,8 +89,10 @@ def run(database_urls: tuple[str | None, str | None], entries: int) -> None:
         start = time.perf_counter()
         result = verify_access_log(session, public_key)
         took = time.perf_counter() - start
-    print(f"  verify the access log       {took:.2f} s for {result['entries']:,} entries "
-          f"({result['entries'] / took:,.0f} entries/s, ok={result['ok']})")
+    print(
+        f"  verify the access log       {took:.2f} s for {result['entries']:,} entries "
+        f"({result['entries'] / took:,.0f} entries/s, ok={result['ok']})"
+    )
     dispose_engines()
 
 

@@ -54,7 +54,9 @@ def run_page(args: tuple[int, int, bool | str, str, int, bool]) -> dict:
         page = save_page(image, Path(tmp) / "page.png")
 
         started = time.perf_counter()
-        raw = run_tool(["tesseract", page, "-", "-l", "chi_sim", "--dpi", "300"]).stdout.decode("utf-8", "replace")
+        raw = run_tool(["tesseract", page, "-", "-l", "chi_sim", "--dpi", "300"]).stdout.decode(
+            "utf-8", "replace"
+        )
         baseline_seconds = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -105,7 +107,9 @@ def summarise(rows: list[dict]) -> dict:
             "baseline_cer_nfkc": rate(subset, "baseline_nfkc_edits"),
             "ours_cer_nfkc": rate(subset, "ours_nfkc_edits"),
             "script_correct": sum(
-                1 for r in subset if r["language"] == ("chi_sim" if r["script"] == "simplified" else "chi_tra")
+                1
+                for r in subset
+                if r["language"] == ("chi_sim" if r["script"] == "simplified" else "chi_tra")
             ),
             "baseline_seconds_per_page": round(sum(r["baseline_seconds"] for r in subset) / len(subset), 2),
             "ours_seconds_per_page": round(sum(r["ours_seconds"] for r in subset) / len(subset), 2),
@@ -120,14 +124,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--english", choices=["auto", "always", "never"], default="auto",
-                        help="when Chinese pages also get the English model (default: auto)")
+    parser.add_argument(
+        "--english",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="when Chinese pages also get the English model (default: auto)",
+    )
     parser.add_argument("--png", action="store_true", help="give tesseract the lossless PNG, not a JPEG")
     parser.add_argument("--psm", type=int, default=6, help="tesseract page segmentation mode for ours")
     parser.add_argument("--dense", action="store_true", help="dense contract pages instead of short records")
     args = parser.parse_args(argv)
 
-    jobs = [(i, args.seed, {"auto": "auto", "always": True, "never": False}[args.english], "png" if args.png else "jpeg", args.psm, args.dense) for i in range(args.pages)]
+    jobs = [
+        (
+            i,
+            args.seed,
+            {"auto": "auto", "always": True, "never": False}[args.english],
+            "png" if args.png else "jpeg",
+            args.psm,
+            args.dense,
+        )
+        for i in range(args.pages)
+    ]
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         rows = list(pool.map(run_page, jobs))
@@ -138,22 +156,30 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"summary": summary, "pages": rows}, ensure_ascii=False))
         return 0
-    print(f"{summary['pages']} synthetic A4 pages at 300 dpi, skew within ±2°, noise, blur, JPEG; "
-          f"{args.workers} workers, {summary['wall_seconds']} s wall")
-    print(f"{'':12} {'pages':>5} {'chars':>6} {'baseline CER':>13} {'ours CER':>9} "
-          f"{'(nfkc) base':>12} {'ours':>6} {'script ok':>9} {'s/page base':>11} {'ours':>5}")
+    print(
+        f"{summary['pages']} synthetic A4 pages at 300 dpi, skew within ±2°, noise, blur, JPEG; "
+        f"{args.workers} workers, {summary['wall_seconds']} s wall"
+    )
+    print(
+        f"{'':12} {'pages':>5} {'chars':>6} {'baseline CER':>13} {'ours CER':>9} "
+        f"{'(nfkc) base':>12} {'ours':>6} {'script ok':>9} {'s/page base':>11} {'ours':>5}"
+    )
     for name in ("overall", "simplified", "traditional"):
         if name not in summary:
             continue
         s = summary[name]
-        print(f"{name:12} {s['pages']:>5} {s['chars']:>6} {s['baseline_cer']:>13.2%} {s['ours_cer']:>9.2%} "
-              f"{s['baseline_cer_nfkc']:>12.2%} {s['ours_cer_nfkc']:>6.2%} {s['script_correct']:>6}/{s['pages']:<2} "
-              f"{s['baseline_seconds_per_page']:>11.2f} {s['ours_seconds_per_page']:>5.2f}")
+        print(
+            f"{name:12} {s['pages']:>5} {s['chars']:>6} {s['baseline_cer']:>13.2%} {s['ours_cer']:>9.2%} "
+            f"{s['baseline_cer_nfkc']:>12.2%} {s['ours_cer_nfkc']:>6.2%} {s['script_correct']:>6}/{s['pages']:<2} "
+            f"{s['baseline_seconds_per_page']:>11.2f} {s['ours_seconds_per_page']:>5.2f}"
+        )
     print(f"searchable PDF: {summary['mean_pdf_kib_per_page']} KiB per page")
     for r in rows:
-        print(f"  page {r['page']:>2} {r['script']:<11} -> {r['language']:<7} ({r['script_method']}) "
-              f"skew {r['skew_found']:+.2f}°  conf {r['confidence']:.1f}  "
-              f"CER base {r['baseline_edits'] / r['chars']:.2%} ours {r['ours_edits'] / r['chars']:.2%}")
+        print(
+            f"  page {r['page']:>2} {r['script']:<11} -> {r['language']:<7} ({r['script_method']}) "
+            f"skew {r['skew_found']:+.2f}°  conf {r['confidence']:.1f}  "
+            f"CER base {r['baseline_edits'] / r['chars']:.2%} ours {r['ours_edits'] / r['chars']:.2%}"
+        )
     return 0
 
 

@@ -67,8 +67,12 @@ def children_cpu() -> float:
 
 def raw_tesseract(job: tuple[str, str]) -> None:
     path, models = job
-    subprocess.run(["tesseract", path, "-", "-l", models, "--dpi", "300"], check=True,
-                   capture_output=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    subprocess.run(
+        ["tesseract", path, "-", "-l", models, "--dpi", "300"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+    )
 
 
 def main() -> None:
@@ -97,8 +101,23 @@ def main() -> None:
         dossier("household", "add", "A-3-1201")
         started, cpu_before = time.perf_counter(), children_cpu()
         run = subprocess.run(
-            [DOSSIER, "ingest", str(scans), "--household", "A-3-1201", "--type", "contract", "--wait",
-             "--processes", str(args.processes), "--json"], env=env, capture_output=True, text=True)
+            [
+                DOSSIER,
+                "ingest",
+                str(scans),
+                "--household",
+                "A-3-1201",
+                "--type",
+                "contract",
+                "--wait",
+                "--processes",
+                str(args.processes),
+                "--json",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         pipeline_seconds = time.perf_counter() - started
         pipeline_cpu = children_cpu() - cpu_before
         try:
@@ -110,8 +129,11 @@ def main() -> None:
             sys.exit(f"the pipeline did not index every page: {sorted(statuses)}")
 
         with sqlite3.connect(home / "dossier.db") as db:
-            chosen = dict(db.execute(
-                "SELECT d.original_name, p.language FROM pages p JOIN documents d ON d.id = p.document_id"))
+            chosen = dict(
+                db.execute(
+                    "SELECT d.original_name, p.language FROM pages p JOIN documents d ON d.id = p.document_id"
+                )
+            )
         jobs, mismatches = [], 0
         for path, script, latin_share in pages:
             language = chosen[Path(path).name]
@@ -127,22 +149,32 @@ def main() -> None:
     raw_ppm = args.pages / raw_seconds * 60
     pipeline_ppm = args.pages / pipeline_seconds * 60
     models = sorted({m for _, m in jobs})
-    result = {"pages": args.pages, "dense": not args.sparse, "raw_pages_per_min": round(raw_ppm, 1),
-              "pipeline_pages_per_min": round(pipeline_ppm, 1), "ratio": round(pipeline_ppm / raw_ppm, 3),
-              "script_mismatches": mismatches, "raw_models": models,
-              "raw_cpu_seconds_per_page": round(raw_cpu / args.pages, 3),
-              "pipeline_cpu_seconds_per_page": round(pipeline_cpu / args.pages, 3),
-              "cpu_ratio": round(raw_cpu / pipeline_cpu, 3)}
+    result = {
+        "pages": args.pages,
+        "dense": not args.sparse,
+        "raw_pages_per_min": round(raw_ppm, 1),
+        "pipeline_pages_per_min": round(pipeline_ppm, 1),
+        "ratio": round(pipeline_ppm / raw_ppm, 3),
+        "script_mismatches": mismatches,
+        "raw_models": models,
+        "raw_cpu_seconds_per_page": round(raw_cpu / args.pages, 3),
+        "pipeline_cpu_seconds_per_page": round(pipeline_cpu / args.pages, 3),
+        "cpu_ratio": round(raw_cpu / pipeline_cpu, 3),
+    }
     if args.json:
         print(json.dumps(result))
     else:
         kind = "sparse (short records)" if args.sparse else "dense (contract pages)"
         print(f"{args.pages} synthetic A4 pages at 300 dpi, {kind}, {args.processes} processes")
-        print(f"  raw tesseract   {raw_ppm:7.1f} pages/min  ({raw_seconds:.1f} s; models {', '.join(models)})")
+        print(
+            f"  raw tesseract   {raw_ppm:7.1f} pages/min  ({raw_seconds:.1f} s; models {', '.join(models)})"
+        )
         print(f"  dossier ingest  {pipeline_ppm:7.1f} pages/min  ({pipeline_seconds:.1f} s)")
         print(f"  ratio           {pipeline_ppm / raw_ppm:7.3f}  (target >= 0.9)")
-        print(f"  CPU per page    raw {raw_cpu / args.pages:.2f} s, pipeline {pipeline_cpu / args.pages:.2f} s "
-              f"(ratio {raw_cpu / pipeline_cpu:.3f}; all processes, the CLI's start and intake included)")
+        print(
+            f"  CPU per page    raw {raw_cpu / args.pages:.2f} s, pipeline {pipeline_cpu / args.pages:.2f} s "
+            f"(ratio {raw_cpu / pipeline_cpu:.3f}; all processes, the CLI's start and intake included)"
+        )
         if mismatches:
             print(f"  WARNING: the pipeline chose the wrong script on {mismatches} page(s)")
 

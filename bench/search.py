@@ -64,32 +64,96 @@ from search.whoosh_engine import INDEX_FORMAT, TOLERANT_BELOW, WhooshEngine
 # Synthetic page text
 # ---------------------------------------------------------------------------------------------
 
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
-            "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
+    "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国红梅晓东志海燕婷玉鹏飞春凤亮文宇浩然欣怡子涵佳琪思远德福荣"
 CITIES = ("上海市", "北京市", "深圳市", "广州市", "杭州市", "南京市", "成都市", "武汉市", "苏州市", "天津市")
-DISTRICTS = ("浦东新区", "徐汇区", "朝阳区", "海淀区", "福田区", "南山区", "天河区", "西湖区", "鼓楼区", "武侯区",
-             "江汉区", "滨海新区", "姑苏区", "闵行区")
+DISTRICTS = (
+    "浦东新区",
+    "徐汇区",
+    "朝阳区",
+    "海淀区",
+    "福田区",
+    "南山区",
+    "天河区",
+    "西湖区",
+    "鼓楼区",
+    "武侯区",
+    "江汉区",
+    "滨海新区",
+    "姑苏区",
+    "闵行区",
+)
 ROADS = "人民 中山 解放 建设 南京 长江 黄河 文化 青年 学府 滨河 锦江 东风 胜利 光明 科技 创业 迎宾 花园 新华".split()
 COMMUNITY_A = "阳光 翠湖 金色 滨江 锦绣 紫荆 御景 绿地 东方 和平 幸福 春晖 香樟 银杏 碧桂 龙湖 华润 万科 保利 中海".split()
 COMMUNITY_B = "花园 苑 家园 名邸 华庭 公寓 湾 新城 小区 雅居".split()
 BRANDS = "安居 恒信 宏达 鑫源 华美 顺通 永安 佳和 德润 金盾 瑞丰 广厦 嘉禾 天成 兴业".split()
-KINDS = ("物业服务", "装饰工程", "建筑安装", "电梯维保", "消防工程", "保洁服务", "园林绿化", "房地产经纪", "智能科技")
+KINDS = (
+    "物业服务",
+    "装饰工程",
+    "建筑安装",
+    "电梯维保",
+    "消防工程",
+    "保洁服务",
+    "园林绿化",
+    "房地产经纪",
+    "智能科技",
+)
 PLATE_PROV = "沪京粤浙苏川鄂津渝湘皖鲁豫闽"
-TERMS = ("物业服务费 维修基金 专项维修资金 装修押金 装修保证金 水电表 燃气表 电梯 消防设施 公共区域 绿化 保洁 安保 "
-         "门禁卡 车位 停车费 地下车库 业主大会 业主委员会 物业管理处 客服中心 工程部 秩序维护部 不动产权证书 "
-         "租赁合同 前期物业服务合同 临时管理规约 装修管理规定 入住登记表 钥匙领用 交房验收 房屋质量保修 防水工程 "
-         "外墙渗漏 管道堵塞 报修单 整改通知 违章搭建 噪音扰民 宠物管理 垃圾分类 高空抛物 滞纳金 催缴通知 缴费通知单 "
-         "收据 发票 银行转账 退款 押金退还 施工单位 承重结构 吊顶 电路改造 空调外机 防盗门 阳台 卫生间 厨房 楼道 "
-         "单元门 对讲系统 监控录像 巡逻记录 紧急联络人 身份证件 户口簿 委托书 授权书 过户 变更登记 产权人 共有人 "
-         "承租人 出租人 租金 续租 退租 水费 电费 燃气费 供暖费 宽带 公共能耗分摊 建筑面积 套内面积 公摊面积").split()
-ISSUES = ("卫生间漏水", "厨房下水管道堵塞", "外墙渗水", "楼上噪音扰民", "电梯故障停运", "单元门禁失灵", "楼道照明损坏",
-          "车位被占用", "阳台防水层破损", "空调外机滴水", "天花板开裂", "热水器燃气泄漏报警", "窗户玻璃破裂",
-          "地漏返味", "化粪池外溢", "宠物犬吠扰民", "违规搭建阳光房", "高空抛物", "垃圾未按时清运", "监控摄像头损坏")
-ACTIONS = ("更换密封圈并做闭水试验", "疏通管道并清理淤积", "重新铺设防水层", "通知业主限期整改", "联系电梯维保单位检修",
-           "更换门禁读卡器", "拆除违建并恢复原状", "加装防护网", "张贴告示提醒全体业主", "调取监控录像核查")
+TERMS = (
+    "物业服务费 维修基金 专项维修资金 装修押金 装修保证金 水电表 燃气表 电梯 消防设施 公共区域 绿化 保洁 安保 "
+    "门禁卡 车位 停车费 地下车库 业主大会 业主委员会 物业管理处 客服中心 工程部 秩序维护部 不动产权证书 "
+    "租赁合同 前期物业服务合同 临时管理规约 装修管理规定 入住登记表 钥匙领用 交房验收 房屋质量保修 防水工程 "
+    "外墙渗漏 管道堵塞 报修单 整改通知 违章搭建 噪音扰民 宠物管理 垃圾分类 高空抛物 滞纳金 催缴通知 缴费通知单 "
+    "收据 发票 银行转账 退款 押金退还 施工单位 承重结构 吊顶 电路改造 空调外机 防盗门 阳台 卫生间 厨房 楼道 "
+    "单元门 对讲系统 监控录像 巡逻记录 紧急联络人 身份证件 户口簿 委托书 授权书 过户 变更登记 产权人 共有人 "
+    "承租人 出租人 租金 续租 退租 水费 电费 燃气费 供暖费 宽带 公共能耗分摊 建筑面积 套内面积 公摊面积"
+).split()
+ISSUES = (
+    "卫生间漏水",
+    "厨房下水管道堵塞",
+    "外墙渗水",
+    "楼上噪音扰民",
+    "电梯故障停运",
+    "单元门禁失灵",
+    "楼道照明损坏",
+    "车位被占用",
+    "阳台防水层破损",
+    "空调外机滴水",
+    "天花板开裂",
+    "热水器燃气泄漏报警",
+    "窗户玻璃破裂",
+    "地漏返味",
+    "化粪池外溢",
+    "宠物犬吠扰民",
+    "违规搭建阳光房",
+    "高空抛物",
+    "垃圾未按时清运",
+    "监控摄像头损坏",
+)
+ACTIONS = (
+    "更换密封圈并做闭水试验",
+    "疏通管道并清理淤积",
+    "重新铺设防水层",
+    "通知业主限期整改",
+    "联系电梯维保单位检修",
+    "更换门禁读卡器",
+    "拆除违建并恢复原状",
+    "加装防护网",
+    "张贴告示提醒全体业主",
+    "调取监控录像核查",
+)
 OFFICES = ("物业管理处", "客服中心", "工程部", "财务室", "秩序维护部", "业主委员会办公室")
-RULES = ("装修管理规定", "临时管理规约", "前期物业服务合同", "停车管理办法", "宠物饲养管理规定", "消防安全管理制度")
+RULES = (
+    "装修管理规定",
+    "临时管理规约",
+    "前期物业服务合同",
+    "停车管理办法",
+    "宠物饲养管理规定",
+    "消防安全管理制度",
+)
 FEES = ("物业服务费", "车位管理费", "公共水电分摊费", "装修垃圾清运费", "供暖费", "维修基金")
 PARTS = ("卫生间", "厨房", "客厅", "主卧", "次卧", "阳台", "书房", "储藏室")
 TEMPLATES = (
@@ -111,9 +175,18 @@ TEMPLATES = (
     "巡查发现{community}{building}栋{issue}，已通知{office}，{action}。",
 )
 RELATIONS = ("配偶", "父子", "母女", "兄弟", "姐妹", "朋友", "同事", "租户")
-DOC_TYPES = (("repair", "报修单"), ("payment", "缴费收据"), ("renovation", "装修申请表"), ("contract", "物业服务合同"),
-             ("complaint", "投诉处理记录"), ("move-in", "入住登记表"), ("parking", "车位租赁协议"), ("notice", "整改通知书"),
-             ("lease", "房屋租赁备案"), ("transfer", "产权变更登记"))
+DOC_TYPES = (
+    ("repair", "报修单"),
+    ("payment", "缴费收据"),
+    ("renovation", "装修申请表"),
+    ("contract", "物业服务合同"),
+    ("complaint", "投诉处理记录"),
+    ("move-in", "入住登记表"),
+    ("parking", "车位租赁协议"),
+    ("notice", "整改通知书"),
+    ("lease", "房屋租赁备案"),
+    ("transfer", "产权变更登记"),
+)
 
 
 def _name(rng: random.Random) -> str:
@@ -140,20 +213,38 @@ def _community(rng: random.Random) -> str:
 def _fill(rng: random.Random, template: str, ctx: dict) -> str:
     r = rng
     values = {
-        "name": ctx["owner"] if r.random() < 0.4 else _name(r), "name2": _name(r), "date": _date(r),
-        "office": r.choice(OFFICES), "term": r.choice(TERMS), "term2": r.choice(TERMS),
+        "name": ctx["owner"] if r.random() < 0.4 else _name(r),
+        "name2": _name(r),
+        "date": _date(r),
+        "office": r.choice(OFFICES),
+        "term": r.choice(TERMS),
+        "term2": r.choice(TERMS),
         "phone": f"1{r.choice('3456789')}{r.randint(0, 9)} {r.randint(0, 9999):04d} {r.randint(0, 9999):04d}",
-        "community": ctx["community"], "house": ctx["house"] if r.random() < 0.6 else
-        f"{r.randint(1, 30)}栋{r.randint(1, 6)}单元{r.randint(1, 33)}{r.randint(1, 4):02d}",
-        "issue": r.choice(ISSUES), "action": r.choice(ACTIONS), "fee": r.choice(FEES),
-        "amount": f"{r.randint(50, 200000)}.{r.randint(0, 99):02d}", "plate": ctx["plate"] if r.random() < 0.5 else _plate(r),
-        "slot": f"B{r.randint(1, 3)}-{r.randint(1, 999):03d}", "company": _company(r), "rule": r.choice(RULES),
-        "part": r.choice(PARTS), "address": f"{r.choice(CITIES)}{r.choice(DISTRICTS)}{r.choice(ROADS)}路{r.randint(1, 999)}号",
-        "area": f"{r.randint(40, 260)}.{r.randint(0, 9)}", "area2": f"{r.randint(30, 200)}.{r.randint(0, 9)}",
+        "community": ctx["community"],
+        "house": ctx["house"]
+        if r.random() < 0.6
+        else f"{r.randint(1, 30)}栋{r.randint(1, 6)}单元{r.randint(1, 33)}{r.randint(1, 4):02d}",
+        "issue": r.choice(ISSUES),
+        "action": r.choice(ACTIONS),
+        "fee": r.choice(FEES),
+        "amount": f"{r.randint(50, 200000)}.{r.randint(0, 99):02d}",
+        "plate": ctx["plate"] if r.random() < 0.5 else _plate(r),
+        "slot": f"B{r.randint(1, 3)}-{r.randint(1, 999):03d}",
+        "company": _company(r),
+        "rule": r.choice(RULES),
+        "part": r.choice(PARTS),
+        "address": f"{r.choice(CITIES)}{r.choice(DISTRICTS)}{r.choice(ROADS)}路{r.randint(1, 999)}号",
+        "area": f"{r.randint(40, 260)}.{r.randint(0, 9)}",
+        "area2": f"{r.randint(30, 200)}.{r.randint(0, 9)}",
         "code": f"{r.choice(['WY', 'ZX', 'CW', 'ZL', 'BX'])}-{r.randint(2008, 2024)}-{r.randint(1, 9999):04d}",
-        "years": r.randint(1, 10), "receipt": f"No.{r.randint(20080101, 20241231)}-{r.randint(1, 999):03d}",
-        "n": r.randint(2, 40), "relation": r.choice(RELATIONS), "meter": r.randint(10, 9999),
-        "meter2": r.randint(100, 99999), "meter3": r.randint(10, 9999), "building": r.randint(1, 30),
+        "years": r.randint(1, 10),
+        "receipt": f"No.{r.randint(20080101, 20241231)}-{r.randint(1, 999):03d}",
+        "n": r.randint(2, 40),
+        "relation": r.choice(RELATIONS),
+        "meter": r.randint(10, 9999),
+        "meter2": r.randint(100, 99999),
+        "meter3": r.randint(10, 9999),
+        "building": r.randint(1, 30),
     }
     return template.format(**values)
 
@@ -187,14 +278,111 @@ def page_truth(seed: int, doc: int, page: int, ctx: dict, chars: int) -> str:
 # misread as one another), plus Latin/digit confusions. A substitution picks a partner from the
 # character's group when it has one, else a random character of the page's alphabet.
 CONFUSABLE_GROUPS = (
-    "己已巳", "未末", "士土", "日曰目", "人入八", "大太犬", "王玉主", "天夫", "千干于", "刀力", "田由甲申", "木本术",
-    "白自百", "办为", "贝见", "休体", "析折", "候侯", "管菅", "维锥", "修侈", "金全", "基墓", "纳呐", "业亚", "户尸",
-    "元无", "号弓", "室窒", "楼搂", "住往", "租祖", "电由", "水永", "表衣", "编遍", "期斯", "月用", "年午", "合台",
-    "签答", "字宇", "理埋", "务各", "费赞", "缴激", "物牧", "服报", "区匹", "单箪", "车东", "位住", "押抻", "收牧",
-    "据剧", "申甲", "请清情", "办力", "处外", "工土", "部郁", "门闩", "厅斤", "议仪", "记纪", "经轻", "责贵", "任仕",
-    "承乘", "重垂", "通涌", "知和", "限陨", "逾愈", "滞带", "话活", "联朕", "设没", "施拖", "检捡", "验险", "换挽",
-    "卫刀", "生牛", "间问", "防妨", "层屋", "破被", "损陨", "场扬", "查杳", "现观", "到倒", "派泒", "员贞", "已巳",
-    "0OD", "1lI", "5S", "8B", "2Z", "6G", "：:", "，,", "。o",
+    "己已巳",
+    "未末",
+    "士土",
+    "日曰目",
+    "人入八",
+    "大太犬",
+    "王玉主",
+    "天夫",
+    "千干于",
+    "刀力",
+    "田由甲申",
+    "木本术",
+    "白自百",
+    "办为",
+    "贝见",
+    "休体",
+    "析折",
+    "候侯",
+    "管菅",
+    "维锥",
+    "修侈",
+    "金全",
+    "基墓",
+    "纳呐",
+    "业亚",
+    "户尸",
+    "元无",
+    "号弓",
+    "室窒",
+    "楼搂",
+    "住往",
+    "租祖",
+    "电由",
+    "水永",
+    "表衣",
+    "编遍",
+    "期斯",
+    "月用",
+    "年午",
+    "合台",
+    "签答",
+    "字宇",
+    "理埋",
+    "务各",
+    "费赞",
+    "缴激",
+    "物牧",
+    "服报",
+    "区匹",
+    "单箪",
+    "车东",
+    "位住",
+    "押抻",
+    "收牧",
+    "据剧",
+    "申甲",
+    "请清情",
+    "办力",
+    "处外",
+    "工土",
+    "部郁",
+    "门闩",
+    "厅斤",
+    "议仪",
+    "记纪",
+    "经轻",
+    "责贵",
+    "任仕",
+    "承乘",
+    "重垂",
+    "通涌",
+    "知和",
+    "限陨",
+    "逾愈",
+    "滞带",
+    "话活",
+    "联朕",
+    "设没",
+    "施拖",
+    "检捡",
+    "验险",
+    "换挽",
+    "卫刀",
+    "生牛",
+    "间问",
+    "防妨",
+    "层屋",
+    "破被",
+    "损陨",
+    "场扬",
+    "查杳",
+    "现观",
+    "到倒",
+    "派泒",
+    "员贞",
+    "已巳",
+    "0OD",
+    "1lI",
+    "5S",
+    "8B",
+    "2Z",
+    "6G",
+    "：:",
+    "，,",
+    "。o",
 )
 _CONFUSE: dict[str, str] = {}
 for _g in CONFUSABLE_GROUPS:
@@ -210,6 +398,7 @@ class NoiseModel:
     70% substitutions (confusable partner when one is listed, else a random common character),
     20% deletions, 10% insertions (a stray stroke read as 丶, 一, 丨, a dot or a duplicated
     character). Whitespace is never touched."""
+
     cer_lo: float = 0.01
     cer_hi: float = 0.03
     sub: float = 0.70
@@ -245,17 +434,20 @@ def ocr_noise(text: str, rng: random.Random, model: NoiseModel = NoiseModel()) -
 # The corpus
 # ---------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Corpus:
-    entries: list[PageEntry]          # OCR'd text, what engines and the catalog hold
-    truth_folded: list[str]           # folded ground truth, for relevance
+    entries: list[PageEntry]  # OCR'd text, what engines and the catalog hold
+    truth_folded: list[str]  # folded ground truth, for relevance
     truth: list[str]
     plates: list[str]
     owners: list[str]
     households: list[str]
 
 
-def make_corpus(pages: int, chars: int, seed: int, pages_per_doc: int = 5, docs_per_household: int = 4) -> Corpus:
+def make_corpus(
+    pages: int, chars: int, seed: int, pages_per_doc: int = 5, docs_per_household: int = 4
+) -> Corpus:
     import opencc
 
     s2t = opencc.OpenCC("s2t")
@@ -264,12 +456,15 @@ def make_corpus(pages: int, chars: int, seed: int, pages_per_doc: int = 5, docs_
     n_households = max(1, n_docs // docs_per_household)
     households = []
     for _ in range(n_households):
-        households.append({
-            "code": f"{rng.choice('ABCDEFGH')}-{rng.randint(1, 30)}-{rng.randint(1, 33)}{rng.randint(1, 4):02d}",
-            "community": _community(rng),
-            "owner": _name(rng), "tenant": _name(rng) if rng.random() < 0.3 else "",
-            "plate": _plate(rng),
-        })
+        households.append(
+            {
+                "code": f"{rng.choice('ABCDEFGH')}-{rng.randint(1, 30)}-{rng.randint(1, 33)}{rng.randint(1, 4):02d}",
+                "community": _community(rng),
+                "owner": _name(rng),
+                "tenant": _name(rng) if rng.random() < 0.3 else "",
+                "plate": _plate(rng),
+            }
+        )
     entries, truths, folded = [], [], []
     plates, owners = [], []
     for d in range(n_docs):
@@ -277,10 +472,20 @@ def make_corpus(pages: int, chars: int, seed: int, pages_per_doc: int = 5, docs_
         h = households[rng.randrange(n_households)]
         code, tname = DOC_TYPES[rng.randrange(len(DOC_TYPES))]
         traditional = rng.random() < 0.2
-        ctx = {"owner": h["owner"], "community": h["community"], "household": h["code"], "plate": h["plate"],
-               "house": h["code"].split("-", 1)[1].replace("-", "栋") + "室"[:0], "title": tname,
-               "archive": f"DA-{rng.randint(2008, 2024)}-{doc:06d}"}
-        ddate = date(rng.randint(2008, 2024), rng.randint(1, 12), rng.randint(1, 28)) if rng.random() < 0.95 else None
+        ctx = {
+            "owner": h["owner"],
+            "community": h["community"],
+            "household": h["code"],
+            "plate": h["plate"],
+            "house": h["code"].split("-", 1)[1].replace("-", "栋") + "室"[:0],
+            "title": tname,
+            "archive": f"DA-{rng.randint(2008, 2024)}-{doc:06d}",
+        }
+        ddate = (
+            date(rng.randint(2008, 2024), rng.randint(1, 12), rng.randint(1, 28))
+            if rng.random() < 0.95
+            else None
+        )
         confidential = rng.random() < 1 / 7
         plates.append(h["plate"])
         owners.append(h["owner"])
@@ -291,8 +496,22 @@ def make_corpus(pages: int, chars: int, seed: int, pages_per_doc: int = 5, docs_
             if traditional:
                 t = s2t.convert(t)
             noisy = ocr_noise(t, random.Random(seed * 7_919 + doc * 64 + p))
-            entries.append(PageEntry(doc, p, h["code"], h["community"], h["code"].split("-")[0], f"{h['owner']} {h['tenant']}".strip(),
-                                     code, s2t.convert(tname) if traditional else tname, ddate, confidential, "indexed", noisy))
+            entries.append(
+                PageEntry(
+                    doc,
+                    p,
+                    h["code"],
+                    h["community"],
+                    h["code"].split("-")[0],
+                    f"{h['owner']} {h['tenant']}".strip(),
+                    code,
+                    s2t.convert(tname) if traditional else tname,
+                    ddate,
+                    confidential,
+                    "indexed",
+                    noisy,
+                )
+            )
             truths.append(t)
             folded.append(analysis.fold(t))
     return Corpus(entries, folded, truths, plates, owners, [h["code"] for h in households])
@@ -302,14 +521,19 @@ def make_corpus(pages: int, chars: int, seed: int, pages_per_doc: int = 5, docs_
 # Catalog (page text for highlights, as the service reads it)
 # ---------------------------------------------------------------------------------------------
 
+
 class Catalog:
     def __init__(self, path: Path, entries: list[PageEntry]):
         if path.exists():
             path.unlink()
         self.db = sqlite3.connect(path, check_same_thread=False)
-        self.db.execute("CREATE TABLE pages (document INTEGER, number INTEGER, text TEXT, PRIMARY KEY (document, number)) WITHOUT ROWID")
+        self.db.execute(
+            "CREATE TABLE pages (document INTEGER, number INTEGER, text TEXT, PRIMARY KEY (document, number)) WITHOUT ROWID"
+        )
         with self.db:
-            self.db.executemany("INSERT INTO pages VALUES (?,?,?)", ((e.document, e.page, e.text) for e in entries))
+            self.db.executemany(
+                "INSERT INTO pages VALUES (?,?,?)", ((e.document, e.page, e.text) for e in entries)
+            )
 
     def texts(self, hits: list[EngineHit]) -> dict[tuple[int, int], str]:
         if not hits:
@@ -326,6 +550,7 @@ class Catalog:
 # Baseline engines (same EngineQuery in, same EngineResult out)
 # ---------------------------------------------------------------------------------------------
 
+
 def _flatten_texts(parts) -> list[Text]:
     out = []
     for p in parts:
@@ -339,8 +564,10 @@ class Fts5Engine:
     Words under 3 characters cannot use a trigram index: they are LIKE scans (FTS5's own
     behaviour). Filters are SQL on UNINDEXED columns; facets/grouping in Python over all matches."""
 
-    COLS = "title, names, text, doc UNINDEXED, page UNINDEXED, household UNINDEXED, community UNINDEXED, " \
-           "building UNINDEXED, type UNINDEXED, date UNINDEXED, confidential UNINDEXED"
+    COLS = (
+        "title, names, text, doc UNINDEXED, page UNINDEXED, household UNINDEXED, community UNINDEXED, "
+        "building UNINDEXED, type UNINDEXED, date UNINDEXED, confidential UNINDEXED"
+    )
 
     def __init__(self, path: Path):
         self.path = path
@@ -350,10 +577,25 @@ class Fts5Engine:
         self.db.execute(f"CREATE VIRTUAL TABLE fts USING fts5({self.COLS}, tokenize='trigram')")
         f = analysis.fold
         with self.db:
-            self.db.executemany("INSERT INTO fts VALUES (?,?,?,?,?,?,?,?,?,?,?)", (
-                (f(e.title), f(e.names), f(e.text), e.document, e.page, keyword(e.household), keyword(e.community),
-                 keyword(e.building) or "-", e.type, (e.date.year * 10000 + e.date.month * 100 + e.date.day) if e.date else 0,
-                 int(e.confidential)) for e in entries))
+            self.db.executemany(
+                "INSERT INTO fts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    (
+                        f(e.title),
+                        f(e.names),
+                        f(e.text),
+                        e.document,
+                        e.page,
+                        keyword(e.household),
+                        keyword(e.community),
+                        keyword(e.building) or "-",
+                        e.type,
+                        (e.date.year * 10000 + e.date.month * 100 + e.date.day) if e.date else 0,
+                        int(e.confidential),
+                    )
+                    for e in entries
+                ),
+            )
         self.db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         self.db.commit()
 
@@ -419,7 +661,7 @@ class Fts5Engine:
                 y = str(dv // 10000)
                 facets["year"][y] = facets["year"].get(y, 0) + 1
         order_docs = list(best)
-        hits = [EngineHit(d, best[d][1], best[d][0]) for d in order_docs[q.offset: q.offset + q.limit]]
+        hits = [EngineHit(d, best[d][1], best[d][0]) for d in order_docs[q.offset : q.offset + q.limit]]
         return EngineResult(len(best), pages, hits, facets)
 
 
@@ -454,8 +696,10 @@ class TantivyEngine:
 
     def _pre(self, text: str):
         T = self.t.Token
-        toks = [T(text=k.text, position=k.pos, char_offset_from=k.start, char_offset_to=k.end)
-                for k in analysis.tokenize(text)]
+        toks = [
+            T(text=k.text, position=k.pos, char_offset_from=k.start, char_offset_to=k.end)
+            for k in analysis.tokenize(text)
+        ]
         return self.t.PreTokenizedString(text, toks)
 
     def open_built(self) -> None:
@@ -509,7 +753,7 @@ class TantivyEngine:
                 variants = [(Occur.Should, Q.boost_query(q, 2.0) if len(words) > 1 else q)]
                 for i in range(len(chars)):
                     # Bigrams not touching character i, at their own offsets (a phrase with gaps).
-                    keep = [(j, chars[j:j + 2]) for j in range(len(chars) - 1) if j + 1 != i and j != i]
+                    keep = [(j, chars[j : j + 2]) for j in range(len(chars) - 1) if j + 1 != i and j != i]
                     singles = []
                     if i == 1 or (i > 0 and not any(j < i for j, _ in keep)):
                         singles.append((0, chars[0]))
@@ -520,8 +764,14 @@ class TantivyEngine:
                         continue
                     base = items[0][0]
                     ws = [(o - base, w) for o, w in items]
-                    variants.append((Occur.Should, Q.phrase_query(self.schema, f, ws) if len(ws) > 1
-                                     else Q.term_query(self.schema, f, ws[0][1])))
+                    variants.append(
+                        (
+                            Occur.Should,
+                            Q.phrase_query(self.schema, f, ws)
+                            if len(ws) > 1
+                            else Q.term_query(self.schema, f, ws[0][1]),
+                        )
+                    )
                 q = Q.boolean_query(variants)
             if self.BOOST[f] != 1.0:
                 q = Q.boost_query(q, self.BOOST[f])
@@ -574,17 +824,22 @@ class TantivyEngine:
             if len(seen) >= want or len(addrs) >= res.count:
                 break
             limit *= 4
-        order = list(seen)[q.offset:want]
+        order = list(seen)[q.offset : want]
         idx = [seen[d] for d in order]
         pages_no = s.fast_field_values("page", [addrs[i] for i in idx]) if idx else []
-        hits = [EngineHit(int(d), int(p), float(res.hits[i][0]))
-                for d, p, i in zip(order, pages_no, idx, strict=False)]
+        hits = [
+            EngineHit(int(d), int(p), float(res.hits[i][0]))
+            for d, p, i in zip(order, pages_no, idx, strict=False)
+        ]
         card = {"docs": {"cardinality": {"field": "doc"}}}
-        agg = s.aggregate(query, {
-            "type": {"terms": {"field": "type", "size": 100}, "aggs": card},
-            "building": {"terms": {"field": "building", "size": 200}, "aggs": card},
-            "year": {"histogram": {"field": "date", "interval": 10000, "min_doc_count": 1}, "aggs": card},
-        })
+        agg = s.aggregate(
+            query,
+            {
+                "type": {"terms": {"field": "type", "size": 100}, "aggs": card},
+                "building": {"terms": {"field": "building", "size": 200}, "aggs": card},
+                "year": {"histogram": {"field": "date", "interval": 10000, "min_doc_count": 1}, "aggs": card},
+            },
+        )
         facets = {"type": {}, "building": {}, "year": {}}
         for b in agg["type"]["buckets"]:
             facets["type"][b["key"]] = int(b["docs"]["value"])
@@ -601,6 +856,7 @@ class TantivyEngine:
 # Query path (as search.service.search_documents, minus the catalog's permission re-check)
 # ---------------------------------------------------------------------------------------------
 
+
 def build_query(q: str, hide_confidential: bool) -> tuple[EngineQuery, list[Text]]:
     parsed = parse(q)
 
@@ -613,8 +869,12 @@ def build_query(q: str, hide_confidential: bool) -> tuple[EngineQuery, list[Text
             return Any_(tuple(tr(p) for p in part.parts))
         return part
 
-    eq = EngineQuery(must=[tr(p) for p in parsed.must], must_not=[tr(p) for p in parsed.must_not],
-                     hide_confidential=hide_confidential, limit=20)
+    eq = EngineQuery(
+        must=[tr(p) for p in parsed.must],
+        must_not=[tr(p) for p in parsed.must_not],
+        hide_confidential=hide_confidential,
+        limit=20,
+    )
     return eq, parsed.texts()
 
 
@@ -630,11 +890,12 @@ def run_query(engine, catalog: Catalog, q: str, hide: bool) -> tuple[EngineResul
 # Query mix and recall queries
 # ---------------------------------------------------------------------------------------------
 
+
 def _cjk_window(text: str, rng: random.Random, lo: int, hi: int) -> str | None:
     for _ in range(30):
         n = rng.randint(lo, hi)
         start = rng.randrange(max(1, len(text) - n))
-        w = text[start:start + n]
+        w = text[start : start + n]
         if len(w) == n and all(analysis.is_cjk(c) for c in w):
             return w
     return None
@@ -657,21 +918,45 @@ def query_mix(corpus: Corpus, rng: random.Random, per_kind: int) -> list[tuple[s
         src = rng.randrange(len(corpus.truth))
         w = _cjk_window(corpus.truth[src], rng, 4, 8) or "物业服务费"
         out.append(("phrase", f'"{w}"', hide))
-        out.append(("name / plate", rng.choice([rng.choice(corpus.owners), rng.choice(corpus.plates),
-                                              f"{rng.choice(corpus.owners)} {rng.choice(TERMS)}"]), hide))
+        out.append(
+            (
+                "name / plate",
+                rng.choice(
+                    [
+                        rng.choice(corpus.owners),
+                        rng.choice(corpus.plates),
+                        f"{rng.choice(corpus.owners)} {rng.choice(TERMS)}",
+                    ]
+                ),
+                hide,
+            )
+        )
         y0 = rng.choice(years)
         typ = rng.choice(DOC_TYPES)[0]
-        flt = rng.choice([f"type:{typ}", f"date:{y0}..{min(2024, y0 + rng.randint(0, 3))}",
-                          f"household:{rng.choice(corpus.households)}", f"type:{typ} year:{y0}"])
+        flt = rng.choice(
+            [
+                f"type:{typ}",
+                f"date:{y0}..{min(2024, y0 + rng.randint(0, 3))}",
+                f"household:{rng.choice(corpus.households)}",
+                f"type:{typ} year:{y0}",
+            ]
+        )
         out.append(("with filters", f"{rng.choice(terms2 + terms_long)} {flt}", hide))
-        out.append(("OCR-tolerant 5-8 chars", _cjk_window(corpus.truth[rng.randrange(len(corpus.truth))], rng, 5, 8)
-                    or "维修基金缴纳", hide))
+        out.append(
+            (
+                "OCR-tolerant 5-8 chars",
+                _cjk_window(corpus.truth[rng.randrange(len(corpus.truth))], rng, 5, 8) or "维修基金缴纳",
+                hide,
+            )
+        )
         out.append(("Traditional", s2t.convert(" ".join(rng.sample(terms_long, rng.randint(1, 2)))), hide))
     rng.shuffle(out)
     return out
 
 
-def recall_queries(corpus: Corpus, rng: random.Random, n: int, max_relevant: int = 50) -> list[tuple[str, set[int]]]:
+def recall_queries(
+    corpus: Corpus, rng: random.Random, n: int, max_relevant: int = 50
+) -> list[tuple[str, set[int]]]:
     """Queries a clerk would type to find one page: one phrase of 8-12 characters (60%) or two
     phrases of 4-6, cut from the ground truth of a random page. A candidate found (in the ground
     truth) in more than ``max_relevant`` documents is drawn again, up to 5 times, so the set
@@ -690,7 +975,9 @@ def recall_queries(corpus: Corpus, rng: random.Random, n: int, max_relevant: int
             if any(p is None for p in parts):
                 continue
             folded = [analysis.fold(p) for p in parts]
-            relevant = {entries[i].document for i, t in enumerate(corpus.truth_folded) if all(p in t for p in folded)}
+            relevant = {
+                entries[i].document for i, t in enumerate(corpus.truth_folded) if all(p in t for p in folded)
+            }
             if len(relevant) <= max_relevant or attempt == 4:
                 out.append((" ".join(parts), relevant))
                 break
@@ -700,6 +987,7 @@ def recall_queries(corpus: Corpus, rng: random.Random, n: int, max_relevant: int
 # ---------------------------------------------------------------------------------------------
 # Measurement
 # ---------------------------------------------------------------------------------------------
+
 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
@@ -739,21 +1027,40 @@ def measure(name: str, engine, catalog: Catalog, mix, recall_qs, warmup: int, lo
         r = engine.search(eq)
         top = {h.document for h in r.hits[:10]}
         recalls.append(len(top & relevant) / min(len(relevant), 10) if relevant else 1.0)
-    out = {"p50_ms": round(pct(times, 50), 2), "p95_ms": round(pct(times, 95), 2), "p99_ms": round(pct(times, 99), 2),
-           "mean_ms": round(statistics.fmean(times), 2), "queries": len(times),
-           # CPU time of this process per query: what the query cost, whatever else the machine ran.
-           "cpu_p50_ms": round(pct(cpu, 50), 2), "cpu_p95_ms": round(pct(cpu, 95), 2), "cpu_p99_ms": round(pct(cpu, 99), 2),
-           "by_kind_p50_p95_ms": {k: [round(pct(v, 50), 1), round(pct(v, 95), 1)] for k, v in sorted(by_kind.items())},
-           "recall_at_10": round(statistics.fmean(recalls), 4) if recalls else None}
+    out = {
+        "p50_ms": round(pct(times, 50), 2),
+        "p95_ms": round(pct(times, 95), 2),
+        "p99_ms": round(pct(times, 99), 2),
+        "mean_ms": round(statistics.fmean(times), 2),
+        "queries": len(times),
+        # CPU time of this process per query: what the query cost, whatever else the machine ran.
+        "cpu_p50_ms": round(pct(cpu, 50), 2),
+        "cpu_p95_ms": round(pct(cpu, 95), 2),
+        "cpu_p99_ms": round(pct(cpu, 99), 2),
+        "by_kind_p50_p95_ms": {
+            k: [round(pct(v, 50), 1), round(pct(v, 95), 1)] for k, v in sorted(by_kind.items())
+        },
+        "recall_at_10": round(statistics.fmean(recalls), 4) if recalls else None,
+    }
     if cold:
-        out.update({"cold_cpu_p50_ms": round(pct(cold, 50), 2), "cold_cpu_p95_ms": round(pct(cold, 95), 2),
-                    "cold_cpu_p99_ms": round(pct(cold, 99), 2), "term_cache_mb": round(cache_mb, 1)})
-    log(f"  {name}: p50 {out['p50_ms']} ms  p95 {out['p95_ms']} ms  p99 {out['p99_ms']} ms  "
-        f"(CPU p50 {out['cpu_p50_ms']} p95 {out['cpu_p95_ms']})  recall@10 {out['recall_at_10']}")
+        out.update(
+            {
+                "cold_cpu_p50_ms": round(pct(cold, 50), 2),
+                "cold_cpu_p95_ms": round(pct(cold, 95), 2),
+                "cold_cpu_p99_ms": round(pct(cold, 99), 2),
+                "term_cache_mb": round(cache_mb, 1),
+            }
+        )
+    log(
+        f"  {name}: p50 {out['p50_ms']} ms  p95 {out['p95_ms']} ms  p99 {out['p99_ms']} ms  "
+        f"(CPU p50 {out['cpu_p50_ms']} p95 {out['cpu_p95_ms']})  recall@10 {out['recall_at_10']}"
+    )
     if cold:
-        log(f"  {name}: cache emptied before every query: CPU p50 {out['cold_cpu_p50_ms']} ms  "
+        log(
+            f"  {name}: cache emptied before every query: CPU p50 {out['cold_cpu_p50_ms']} ms  "
             f"p95 {out['cold_cpu_p95_ms']} ms  p99 {out['cold_cpu_p99_ms']} ms; "
-            f"decoded-postings cache after the mix {out['term_cache_mb']} MB")
+            f"decoded-postings cache after the mix {out['term_cache_mb']} MB"
+        )
     return out
 
 
@@ -767,12 +1074,20 @@ def main() -> None:
     ap.add_argument("--engines", default="whoosh,fts5,tantivy")
     ap.add_argument("--tantivy-threads", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the index folder")
-    ap.add_argument("--index-dir", type=Path, help="build the indexes here and keep them; a later run with the "
-                    "same --index-dir, --pages, --chars and --seed (and the same Whoosh index format) reuses them "
-                    "instead of building again, and reports the build figures recorded when they were built")
+    ap.add_argument(
+        "--index-dir",
+        type=Path,
+        help="build the indexes here and keep them; a later run with the "
+        "same --index-dir, --pages, --chars and --seed (and the same Whoosh index format) reuses them "
+        "instead of building again, and reports the build figures recorded when they were built",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object (progress goes to stderr)")
     args = ap.parse_args()
-    log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if args.json else (lambda *a: print(*a, flush=True))
+    log = (
+        (lambda *a: print(*a, file=sys.stderr, flush=True))
+        if args.json
+        else (lambda *a: print(*a, flush=True))
+    )
 
     if args.index_dir:
         root = args.index_dir
@@ -790,26 +1105,37 @@ def main() -> None:
         # A Whoosh index is reused only if written in the current format (INDEX_FORMAT).
         fmt_ok = name != "whoosh" or built.get(name, {}).get("format") == INDEX_FORMAT
         return name in built and fmt_ok and path.exists()
+
     t = time.perf_counter()
     corpus = make_corpus(args.pages, args.chars, args.seed)
     n = len(corpus.entries)
     n_docs = len({e.document for e in corpus.entries})
     avg_chars = statistics.fmean(len(e.text) for e in corpus.entries[:2000])
     from tests.synthetic import cer
-    sample = range(0, n, max(1, n // 10))   # pure-Python edit distance: 10 pages
+
+    sample = range(0, n, max(1, n // 10))  # pure-Python edit distance: 10 pages
     mean_cer = statistics.fmean(cer(corpus.truth[i], corpus.entries[i].text) for i in sample)
-    log(f"corpus: {n} pages ({avg_chars:.0f} chars avg), {n_docs} documents, {len(corpus.households)} households, "
-        f"simulated OCR CER {mean_cer:.2%} (generated in {time.perf_counter() - t:.0f} s)")
+    log(
+        f"corpus: {n} pages ({avg_chars:.0f} chars avg), {n_docs} documents, {len(corpus.households)} households, "
+        f"simulated OCR CER {mean_cer:.2%} (generated in {time.perf_counter() - t:.0f} s)"
+    )
     catalog = Catalog(root / "catalog.db", corpus.entries)
     rng = random.Random(args.seed + 1)
     mix = query_mix(corpus, rng, args.queries_per_kind)
     t = time.perf_counter()
     recall_qs = recall_queries(corpus, rng, args.recall_queries)
-    log(f"query mix: {len(mix)} queries; recall set: {len(recall_qs)} queries "
-        f"(median {statistics.median(len(r) for _, r in recall_qs):.0f} relevant documents; {time.perf_counter() - t:.0f} s)")
+    log(
+        f"query mix: {len(mix)} queries; recall set: {len(recall_qs)} queries "
+        f"(median {statistics.median(len(r) for _, r in recall_qs):.0f} relevant documents; {time.perf_counter() - t:.0f} s)"
+    )
 
-    result: dict = {"pages": n, "documents": n_docs, "households": len(corpus.households),
-                    "chars_per_page": round(avg_chars), "simulated_cer": round(mean_cer, 4)}
+    result: dict = {
+        "pages": n,
+        "documents": n_docs,
+        "households": len(corpus.households),
+        "chars_per_page": round(avg_chars),
+        "simulated_cer": round(mean_cer, 4),
+    }
     engines = args.engines.split(",")
     for name in engines:
         gc.collect()
@@ -861,8 +1187,10 @@ def main() -> None:
             if name == "whoosh":
                 built[name]["format"] = INDEX_FORMAT
             stamp_path.write_text(json.dumps(stamp))
-        log(f"{name}: {'index built earlier:' if reused else 'built'} {n} pages in {build_s:.1f} s "
-            f"({n / build_s:.0f} pages/s), index {size / 2**20:.1f} MB")
+        log(
+            f"{name}: {'index built earlier:' if reused else 'built'} {n} pages in {build_s:.1f} s "
+            f"({n / build_s:.0f} pages/s), index {size / 2**20:.1f} MB"
+        )
         r = {"build_pages_per_s": round(n / build_s, 1), "index_mb": round(size / 2**20, 1)}
         if reused:
             r["build_reused"] = True
@@ -882,15 +1210,26 @@ def main() -> None:
     cols = [e for e in engines if e in result]
     print(f"\n{n} pages × {round(avg_chars)} chars, {n_docs} documents, simulated OCR CER {mean_cer:.2%}")
     print(f"{'':<26}" + "".join(f"{c:>12}" for c in cols))
-    for key, label in (("build_pages_per_s", "build pages/s"), ("index_mb", "index MB"), ("p50_ms", "p50 ms"),
-                       ("p95_ms", "p95 ms"), ("p99_ms", "p99 ms"), ("cpu_p50_ms", "CPU p50 ms"),
-                       ("cpu_p95_ms", "CPU p95 ms"), ("cold_cpu_p95_ms", "CPU p95 ms, cold cache"),
-                       ("recall_at_10", "recall@10")):
+    for key, label in (
+        ("build_pages_per_s", "build pages/s"),
+        ("index_mb", "index MB"),
+        ("p50_ms", "p50 ms"),
+        ("p95_ms", "p95 ms"),
+        ("p99_ms", "p99 ms"),
+        ("cpu_p50_ms", "CPU p50 ms"),
+        ("cpu_p95_ms", "CPU p95 ms"),
+        ("cold_cpu_p95_ms", "CPU p95 ms, cold cache"),
+        ("recall_at_10", "recall@10"),
+    ):
         print(f"{label:<26}" + "".join(f"{result[c].get(key, '-'):>12}" for c in cols))
     kinds = sorted(result[cols[0]]["by_kind_p50_p95_ms"]) if cols else []
     for k in kinds:
-        print(f"{k + ' p50/p95':<26}" + "".join(
-            f"{'/'.join(str(round(x)) for x in result[c]['by_kind_p50_p95_ms'][k]):>12}" for c in cols))
+        print(
+            f"{k + ' p50/p95':<26}"
+            + "".join(
+                f"{'/'.join(str(round(x)) for x in result[c]['by_kind_p50_p95_ms'][k]):>12}" for c in cols
+            )
+        )
 
 
 if __name__ == "__main__":

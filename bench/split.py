@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-EVERY = 5     # one sheet, then four content pages
+EVERY = 5  # one sheet, then four content pages
 
 
 def make_page(job: tuple[int, str, bytes]) -> str:
@@ -46,10 +46,13 @@ def make_page(job: tuple[int, str, bytes]) -> str:
 
     if index % EVERY == 0:
         number = index // EVERY
-        facts = SheetFacts("DEFAULT", f"A-{number % 30 + 1}-{1201 + number}", "renovation", title=f"装修申请 {number}")
-        image = draw_sheet(facts, community_name="翠湖花园", archive_no=f"CH-R-{number:04d}", type_name="装修档案",
-                           key=key).convert("L")
-        skew = ((number * 7) % 13 - 6) / 2.0        # -3.0 .. +3.0 degrees
+        facts = SheetFacts(
+            "DEFAULT", f"A-{number % 30 + 1}-{1201 + number}", "renovation", title=f"装修申请 {number}"
+        )
+        image = draw_sheet(
+            facts, community_name="翠湖花园", archive_no=f"CH-R-{number:04d}", type_name="装修档案", key=key
+        ).convert("L")
+        skew = ((number * 7) % 13 - 6) / 2.0  # -3.0 .. +3.0 degrees
         image = image.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
         if number % 3 == 0:
             image = image.rotate(180)
@@ -69,8 +72,9 @@ def build_stack(pages: int, folder: Path, key: bytes, tiff: bool, processes: int
     images = [Image.open(p) for p in paths]
     if tiff:
         out = folder / "stack.tif"
-        images[0].save(out, "TIFF", save_all=True, append_images=images[1:], dpi=(300, 300),
-                       compression="tiff_lzw")
+        images[0].save(
+            out, "TIFF", save_all=True, append_images=images[1:], dpi=(300, 300), compression="tiff_lzw"
+        )
     else:
         out = folder / "stack.pdf"
         images[0].save(out, "PDF", resolution=300.0, save_all=True, append_images=images[1:])
@@ -104,8 +108,12 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--sample", type=int, default=6, help="content pages OCR'd to estimate the OCR time")
     parser.add_argument("--tiff", action="store_true", help="a multi-page TIFF stack instead of a PDF")
-    parser.add_argument("--processes", type=int, default=len(os.sched_getaffinity(0)),
-                        help="processes for drawing the synthetic pages (not for the timings)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="processes for drawing the synthetic pages (not for the timings)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     from ingest.detect import detect
@@ -125,22 +133,35 @@ def main() -> None:
     sheets = len(range(0, args.pages, EVERY))
     content_pages = args.pages - sheets
     ocr_seconds = ocr_per_page * content_pages
-    result = {"pages": args.pages, "format": "tiff" if args.tiff else "pdf", "sheets": sheets, "found": found,
-              "wrong_pages": misread, "full_resolution_reads": detection.full_resolution_reads,
-              "detect_seconds": round(detect_seconds, 2),
-              "detect_ms_per_page": round(1000 * detect_seconds / args.pages, 1),
-              "ocr_seconds_per_page": round(ocr_per_page, 2), "ocr_sample": args.sample,
-              "ocr_seconds_estimated": round(ocr_seconds, 1),
-              "detect_share_of_ocr": round(detect_seconds / ocr_seconds, 4)}
+    result = {
+        "pages": args.pages,
+        "format": "tiff" if args.tiff else "pdf",
+        "sheets": sheets,
+        "found": found,
+        "wrong_pages": misread,
+        "full_resolution_reads": detection.full_resolution_reads,
+        "detect_seconds": round(detect_seconds, 2),
+        "detect_ms_per_page": round(1000 * detect_seconds / args.pages, 1),
+        "ocr_seconds_per_page": round(ocr_per_page, 2),
+        "ocr_sample": args.sample,
+        "ocr_seconds_estimated": round(ocr_seconds, 1),
+        "detect_share_of_ocr": round(detect_seconds / ocr_seconds, 4),
+    }
     if args.json:
         print(json.dumps(result))
         return
-    print(f"{args.pages}-page {result['format'].upper()} stack, {sheets} cover sheets, {content_pages} content pages")
-    print(f"  detection        {detect_seconds:7.1f} s  ({result['detect_ms_per_page']} ms/page, one process; "
-          f"{detection.full_resolution_reads} page(s) read again at full resolution)")
+    print(
+        f"{args.pages}-page {result['format'].upper()} stack, {sheets} cover sheets, {content_pages} content pages"
+    )
+    print(
+        f"  detection        {detect_seconds:7.1f} s  ({result['detect_ms_per_page']} ms/page, one process; "
+        f"{detection.full_resolution_reads} page(s) read again at full resolution)"
+    )
     print(f"  sheets found     {found:7d} of {sheets}" + (f"  WRONG at pages {misread}" if misread else ""))
-    print(f"  OCR (estimated)  {ocr_seconds:7.1f} s  ({ocr_per_page:.2f} s/page as the pipeline reads a page, "
-          f"mean of {args.sample} content pages, times {content_pages} content pages)")
+    print(
+        f"  OCR (estimated)  {ocr_seconds:7.1f} s  ({ocr_per_page:.2f} s/page as the pipeline reads a page, "
+        f"mean of {args.sample} content pages, times {content_pages} content pages)"
+    )
     print(f"  detection / OCR  {100 * detect_seconds / ocr_seconds:7.2f} %  (target < 5 %)")
 
 

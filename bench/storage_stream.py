@@ -146,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
             f"  {r['backend']:<6} put {r['put_mib_per_s']:>7.1f} MiB/s ({r['put_seconds']:.2f} s)   "
             f"get {r['get_mib_per_s']:>7.1f} MiB/s ({r['get_seconds']:.2f} s)   [{r['store']}]"
         )
-    print(f"  peak RSS {summary['peak_rss_mib']:.1f} MiB (after imports: {summary['baseline_rss_mib']:.1f} MiB)")
+    print(
+        f"  peak RSS {summary['peak_rss_mib']:.1f} MiB (after imports: {summary['baseline_rss_mib']:.1f} MiB)"
+    )
     return 0
 
 

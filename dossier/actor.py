@@ -12,7 +12,7 @@ from dossier.models import Channel, Role
 class Actor:
     user_id: int | None
     username: str
-    role: str                     # a Role, or "" for an anonymous visitor
+    role: str  # a Role, or "" for an anonymous visitor
     active: bool = True
     channel: Channel = Channel.CLI
     client_addr: str | None = None

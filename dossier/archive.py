@@ -65,4 +65,3 @@ class Archive:
     def cover_sheet_key(self) -> bytes:
         self.master_key  # noqa: B018 - refuse a foreign master key before vouching for a sheet
         return self.keys.cover_sheet_mac
-

@@ -58,7 +58,9 @@ def _boolean(env: Env, name: str, default: bool) -> bool:
         return default
     if raw in _TRUE or raw in _FALSE:
         return raw in _TRUE
-    raise ConfigurationError(f"{name} must be 1, true, yes or on (or 0, false, no, off), not {_raw(env, name)!r}")
+    raise ConfigurationError(
+        f"{name} must be 1, true, yes or on (or 0, false, no, off), not {_raw(env, name)!r}"
+    )
 
 
 def _duration(env: Env, name: str, default: timedelta, low: timedelta, high: timedelta) -> timedelta:
@@ -67,20 +69,28 @@ def _duration(env: Env, name: str, default: timedelta, low: timedelta, high: tim
     if not raw:
         return default
     found = _DURATION.fullmatch(raw) if raw.isascii() else None
-    value = timedelta(seconds=int(found.group(1)) * _DURATION_UNITS[(found.group(2) or "s").lower()]) \
-        if found else None
+    value = (
+        timedelta(seconds=int(found.group(1)) * _DURATION_UNITS[(found.group(2) or "s").lower()])
+        if found
+        else None
+    )
     if value is None or not low <= value <= high:
-        raise ConfigurationError(f"{name} must be a duration from {low.total_seconds():.0f} to "
-                                 f"{high.total_seconds():.0f} seconds (e.g. 300 or 5m), not {raw!r}")
+        raise ConfigurationError(
+            f"{name} must be a duration from {low.total_seconds():.0f} to "
+            f"{high.total_seconds():.0f} seconds (e.g. 300 or 5m), not {raw!r}"
+        )
     return value
 
 
 @overload
 def _path(env: Env, name: str, default: Path, must_be: Literal["folder", "file"] | None = None) -> Path: ...
 @overload
-def _path(env: Env, name: str, default: None, must_be: Literal["folder", "file"] | None = None) -> Path | None: ...
-def _path(env: Env, name: str, default: Path | None,
-          must_be: Literal["folder", "file"] | None = None) -> Path | None:
+def _path(
+    env: Env, name: str, default: None, must_be: Literal["folder", "file"] | None = None
+) -> Path | None: ...
+def _path(
+    env: Env, name: str, default: Path | None, must_be: Literal["folder", "file"] | None = None
+) -> Path | None:
     """A path, ``~`` expanded and made absolute; ``must_be`` says it must already exist as such."""
     raw = _raw(env, name)
     if not raw:
@@ -129,8 +139,9 @@ def _web_settings(env: Env) -> dict[str, Any]:
 def _intake_settings(env: Env) -> dict[str, Any]:
     return {
         "max_pages": _whole_number(env, "DOSSIER_MAX_PAGES", 2000, 1, 1_000_000, "pages"),
-        "lease": _duration(env, "DOSSIER_LEASE_SECONDS", timedelta(seconds=300), timedelta(seconds=2),
-                           timedelta(days=1)),
+        "lease": _duration(
+            env, "DOSSIER_LEASE_SECONDS", timedelta(seconds=300), timedelta(seconds=2), timedelta(days=1)
+        ),
         "ocr_engine": _choice(env, "DOSSIER_OCR_ENGINE", OCR_ENGINES, "tesserocr"),
         # Tesseract's own variable: the tessdata folder, for the in-process engine and the command.
         "tessdata_dir": _path(env, "TESSDATA_PREFIX", None, must_be="folder"),
@@ -160,24 +171,24 @@ class Settings:
     minio_bucket: str = "dossier"
     minio_secure: bool = False
     minio_region: str | None = None
-    ssl_cert_file: Path | None = None    # SSL_CERT_FILE: CA bundle for MinIO over HTTPS (default: certifi's)
+    ssl_cert_file: Path | None = None  # SSL_CERT_FILE: CA bundle for MinIO over HTTPS (default: certifi's)
     redis_url: str | None = None
     # Web sessions, sign-in and requests (_web_settings).
-    session_idle_minutes: int = 30       # DOSSIER_SESSION_IDLE_MINUTES: a session unused this long ends
-    session_max_hours: int = 12          # DOSSIER_SESSION_MAX_HOURS: no session lives longer
-    trusted_proxies: int = 0             # DOSSIER_TRUSTED_PROXIES: proxies in front whose X-Forwarded-* count
-    max_upload_mb: int = 2048            # DOSSIER_MAX_UPLOAD_MB: largest intake upload (others: 1 MiB)
-    secure_cookies: bool = False         # DOSSIER_SECURE_COOKIES: Secure cookies and HSTS (served over HTTPS)
+    session_idle_minutes: int = 30  # DOSSIER_SESSION_IDLE_MINUTES: a session unused this long ends
+    session_max_hours: int = 12  # DOSSIER_SESSION_MAX_HOURS: no session lives longer
+    trusted_proxies: int = 0  # DOSSIER_TRUSTED_PROXIES: proxies in front whose X-Forwarded-* count
+    max_upload_mb: int = 2048  # DOSSIER_MAX_UPLOAD_MB: largest intake upload (others: 1 MiB)
+    secure_cookies: bool = False  # DOSSIER_SECURE_COOKIES: Secure cookies and HSTS (served over HTTPS)
     # Intake and processing (_intake_settings).
-    max_pages: int = 2000                # DOSSIER_MAX_PAGES: a file with more pages is refused at intake
-    lease: timedelta = timedelta(seconds=300)   # DOSSIER_LEASE_SECONDS: a worker's claim without renewal
-    ocr_engine: str = "tesserocr"        # DOSSIER_OCR_ENGINE: tesserocr (when installed) or command
-    tessdata_dir: Path | None = None     # TESSDATA_PREFIX: tesseract's models (default: where tesseract looks)
+    max_pages: int = 2000  # DOSSIER_MAX_PAGES: a file with more pages is refused at intake
+    lease: timedelta = timedelta(seconds=300)  # DOSSIER_LEASE_SECONDS: a worker's claim without renewal
+    ocr_engine: str = "tesserocr"  # DOSSIER_OCR_ENGINE: tesserocr (when installed) or command
+    tessdata_dir: Path | None = None  # TESSDATA_PREFIX: tesseract's models (default: where tesseract looks)
     # The process (_process_settings).
-    debug: bool = False                  # DOSSIER_DEBUG: tracebacks of internal errors
-    log_level: str | None = None         # DOSSIER_LOG_LEVEL: default WARNING, INFO for serve and worker
-    search_cache_mb: int = 256           # DOSSIER_SEARCH_CACHE_MB: decoded posting lists a process keeps
-    token: str | None = field(default=None, repr=False)   # DOSSIER_TOKEN: a script's four-eyes credential
+    debug: bool = False  # DOSSIER_DEBUG: tracebacks of internal errors
+    log_level: str | None = None  # DOSSIER_LOG_LEVEL: default WARNING, INFO for serve and worker
+    search_cache_mb: int = 256  # DOSSIER_SEARCH_CACHE_MB: decoded posting lists a process keeps
+    token: str | None = field(default=None, repr=False)  # DOSSIER_TOKEN: a script's four-eyes credential
 
     @property
     def master_key_file(self) -> Path:
@@ -200,7 +211,7 @@ class Settings:
         database_url = _text(env, "DOSSIER_DATABASE_URL") or f"sqlite:///{home / 'dossier.db'}"
         if database_url.startswith("postgresql://"):
             # psycopg 3 is the driver we install; plain postgresql:// would ask for psycopg2.
-            database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+            database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
         return cls(
             home=home,
             database_url=database_url,

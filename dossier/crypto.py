@@ -88,9 +88,7 @@ class MasterKey:
         except (binascii.Error, ValueError, TypeError, AttributeError):
             raise ConfigurationError("the master key is not valid base64") from None
         if len(raw) != KEY_SIZE:
-            raise ConfigurationError(
-                f"the master key decodes to {len(raw)} bytes, but it must be {KEY_SIZE}"
-            )
+            raise ConfigurationError(f"the master key decodes to {len(raw)} bytes, but it must be {KEY_SIZE}")
         return cls(raw)
 
     def to_b64(self) -> str:
@@ -256,9 +254,7 @@ class EncryptingReader(_ChunkedReader):
             self._sm3.update(plain)
             self._plain_size += len(plain)
         counter = self._counter
-        block = self._aead.encrypt(
-            _nonce(self._prefix, counter), plain, _aad(self._header, counter, final)
-        )
+        block = self._aead.encrypt(_nonce(self._prefix, counter), plain, _aad(self._header, counter, final))
         self._counter += 1
         if final:
             self._finished = True

@@ -93,6 +93,4 @@ def require_schema(settings: Settings) -> None:
             f"{str(exc.orig).strip().splitlines()[0] if exc.orig else exc}"
         ) from None
     if not present:
-        raise ConfigurationError(
-            "the archive is not initialised; run `dossier init` first"
-        )
+        raise ConfigurationError("the archive is not initialised; run `dossier init` first")

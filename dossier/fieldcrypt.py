@@ -49,7 +49,9 @@ class FieldCipher:
             ) from None
 
     def lookup_hash(self, value: str, purpose: str) -> str:
-        return hmac.new(self._mac_key, purpose.encode() + b"\x00" + value.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(
+            self._mac_key, purpose.encode() + b"\x00" + value.encode(), hashlib.sha256
+        ).hexdigest()
 
 
 def normalise_id_number(value: str) -> str:

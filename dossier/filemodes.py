@@ -55,7 +55,13 @@ def _make_private(path: Path, fixed: list[str]) -> None:
 def secure_home(settings: Settings) -> list[str]:
     """Make the archive's folders and top-level files private (see above); returns what was fixed."""
     fixed: list[str] = []
-    folders = [settings.home, settings.keys_dir, settings.objects_dir, settings.index_dir, settings.home / "work"]
+    folders = [
+        settings.home,
+        settings.keys_dir,
+        settings.objects_dir,
+        settings.index_dir,
+        settings.home / "work",
+    ]
     for folder in folders:
         _make_private(folder, fixed)
     catalog = _sqlite_file(settings)

@@ -18,7 +18,10 @@ def find_font(family: str, weight: str = "Regular") -> tuple[str, int]:
     try:
         listing = subprocess.run(
             ["fc-list", ":lang=zh", "file", "family", "index"],
-            capture_output=True, text=True, check=True, timeout=30,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
         ).stdout
     except (OSError, subprocess.SubprocessError) as exc:
         raise ConfigurationError("fc-list is not available; install fontconfig and fonts-noto-cjk") from exc

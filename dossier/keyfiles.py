@@ -101,8 +101,7 @@ def read_secret_file(path: Path | str) -> bytes:
         mode = stat.S_IMODE(st.st_mode)
         if mode & 0o077:
             raise KeyFileError(
-                f"the key file {path} has permissions that are too open ({mode:04o}); "
-                f"run chmod 600 {path}"
+                f"the key file {path} has permissions that are too open ({mode:04o}); run chmod 600 {path}"
             )
         if st.st_size > _MAX_SECRET_SIZE:
             raise KeyFileError(f"the key file {path} is too large to be a key file")

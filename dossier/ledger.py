@@ -37,7 +37,7 @@ from dossier.signing import verify as verify_signature
 
 log = logging.getLogger(__name__)
 
-Record = dict[str, Any]   # a JSON object as signed and stored
+Record = dict[str, Any]  # a JSON object as signed and stored
 
 HISTORY, SHREDLOG, ACCESS = "history", "shredlog", "access"
 LOGS = (HISTORY, SHREDLOG, ACCESS)
@@ -68,10 +68,13 @@ def head_record(name: str, seq: int, digest: str) -> Record:
 
 # --- the archive behind a session --------------------------------------------------------------
 
+
 def settings_of(session: Session) -> Settings:
     settings: Settings | None = session.info.get("settings")
     if settings is None:
-        raise ConfigurationError("this catalog session does not belong to an archive; open it through the archive")
+        raise ConfigurationError(
+            "this catalog session does not belong to an archive; open it through the archive"
+        )
     return settings
 
 
@@ -86,15 +89,22 @@ def signer_of(session: Session) -> Signer:
 
 # --- appending ---------------------------------------------------------------------------------
 
+
 def link(session: Session, name: str) -> tuple[int, str]:
     """Reserve the next entry of log ``name``: lock its head and return (seq, previous hash).
     The caller adds its entry and calls :func:`seal` in the same transaction."""
     if not session.info.get(_LOCKED) and session.get_bind().dialect.name == "postgresql":
         session.execute(select(LogHead.name).order_by(LogHead.name).with_for_update())
     session.info[_LOCKED] = True
-    moved = cast(CursorResult[Any], session.execute(
-        update(LogHead).where(LogHead.name == name).values(seq=LogHead.seq + 1)
-        .execution_options(synchronize_session=False)))
+    moved = cast(
+        CursorResult[Any],
+        session.execute(
+            update(LogHead)
+            .where(LogHead.name == name)
+            .values(seq=LogHead.seq + 1)
+            .execution_options(synchronize_session=False)
+        ),
+    )
     if moved.rowcount == 0:
         # No head (a new log, or one wiped with its head): start again; the anchor still
         # remembers how far the log had gone, so a wipe does not pass unnoticed.
@@ -115,11 +125,18 @@ def seal(session: Session, name: str, seq: int, digest: str) -> None:
     follows once the transaction commits."""
     signer = signer_of(session)
     signature = signer.sign(head_record(name, seq, digest))
-    session.execute(update(LogHead).where(LogHead.name == name)
-                    .values(seq=seq, hash=digest, signature=signature, signing_key_id=signer.fingerprint)
-                    .execution_options(synchronize_session=False))
-    session.info.setdefault(_PENDING, {})[name] = {"seq": seq, "hash": digest, "signature": signature,
-                                                    "signing_key_id": signer.fingerprint}
+    session.execute(
+        update(LogHead)
+        .where(LogHead.name == name)
+        .values(seq=seq, hash=digest, signature=signature, signing_key_id=signer.fingerprint)
+        .execution_options(synchronize_session=False)
+    )
+    session.info.setdefault(_PENDING, {})[name] = {
+        "seq": seq,
+        "hash": digest,
+        "signature": signature,
+        "signing_key_id": signer.fingerprint,
+    }
 
 
 @event.listens_for(Session, "after_commit")
@@ -130,7 +147,7 @@ def _anchor_after_commit(session: Session) -> None:
         return
     try:
         write_anchor(settings_of(session), pending)
-    except OSError as exc:   # the entries are committed; the anchor catches up at the next one
+    except OSError as exc:  # the entries are committed; the anchor catches up at the next one
         log.warning("could not write the log-head anchor: %s", exc)
 
 
@@ -141,6 +158,7 @@ def _forget_after_rollback(session: Session) -> None:
 
 
 # --- the anchor file ---------------------------------------------------------------------------
+
 
 def anchor_path(settings: Settings) -> Path:
     return settings.keys_dir / ANCHOR_FILE
@@ -194,7 +212,12 @@ def write_anchor(settings: Settings, heads: dict[str, Record], *, replace: bool 
 
 
 def head_view(head: LogHead) -> Record:
-    return {"seq": head.seq, "hash": head.hash, "signature": head.signature, "signing_key_id": head.signing_key_id}
+    return {
+        "seq": head.seq,
+        "hash": head.hash,
+        "signature": head.signature,
+        "signing_key_id": head.signing_key_id,
+    }
 
 
 def sign_unsigned_heads(session: Session) -> list[str]:
@@ -208,18 +231,23 @@ def sign_unsigned_heads(session: Session) -> list[str]:
         signed.append(head.name)
     if signed:
         session.flush()
-        write_anchor(settings_of(session), {h.name: head_view(h) for h in session.scalars(
-            select(LogHead).where(LogHead.name.in_(signed)))}, replace=True)
+        write_anchor(
+            settings_of(session),
+            {h.name: head_view(h) for h in session.scalars(select(LogHead).where(LogHead.name.in_(signed)))},
+            replace=True,
+        )
     return signed
 
 
 def anchor_catalog_heads(session: Session) -> None:
     """Anchor every head as the catalog holds it (a restore into a new home)."""
-    write_anchor(settings_of(session), {h.name: head_view(h) for h in session.scalars(select(LogHead))},
-                 replace=True)
+    write_anchor(
+        settings_of(session), {h.name: head_view(h) for h in session.scalars(select(LogHead))}, replace=True
+    )
 
 
 # --- verification ------------------------------------------------------------------------------
+
 
 def check_signed_entry(row: Any, columns: dict[str, Any], public_key: Ed25519PublicKey) -> str | None:
     """Why an entry that keeps its signed record as text (``row.record``: canonical JSON naming
@@ -265,7 +293,9 @@ def _span(first: int, last: int) -> str:
     return f"entry {first}" if first == last else f"entries {first} to {last}"
 
 
-def _walk(rows: Iterable[Any], check_entry: Callable[[Any], str | None], anchor_seq: int, walk: _Walk) -> None:
+def _walk(
+    rows: Iterable[Any], check_entry: Callable[[Any], str | None], anchor_seq: int, walk: _Walk
+) -> None:
     for row in rows:
         walk.count += 1
         if row.seq != walk.expected:
@@ -273,7 +303,9 @@ def _walk(rows: Iterable[Any], check_entry: Callable[[Any], str | None], anchor_
             if row.seq < walk.expected:
                 walk.add(row.seq, f"entry {row.seq} appears twice or out of order")
             else:
-                walk.add(walk.expected, f"{missing} missing: entry {row.seq} follows entry {walk.expected - 1}")
+                walk.add(
+                    walk.expected, f"{missing} missing: entry {row.seq} follows entry {walk.expected - 1}"
+                )
         problem = check_entry(row)
         if problem:
             walk.add(row.seq, f"entry {row.seq}: {problem}")
@@ -281,8 +313,11 @@ def _walk(rows: Iterable[Any], check_entry: Callable[[Any], str | None], anchor_
             if row.seq == 1:
                 walk.add(1, "entry 1: it does not start the chain (altered)")
             else:
-                walk.add(row.seq - 1, f"entry {row.seq - 1}: the chain is broken between it and entry {row.seq} "
-                                      f"(one of them was rewritten)")
+                walk.add(
+                    row.seq - 1,
+                    f"entry {row.seq - 1}: the chain is broken between it and entry {row.seq} "
+                    f"(one of them was rewritten)",
+                )
         if row.seq == anchor_seq:
             walk.hash_at_anchor = row.entry_hash
         walk.prev, walk.expected = row.entry_hash, row.seq + 1
@@ -295,15 +330,21 @@ def _check_head(session: Session, name: str, public_key: Ed25519PublicKey, walk:
         if walk.count:
             walk.add(1, "the log has entries but no head in the catalog (deleted)")
         return
-    if not head.signature or not verify_signature(public_key, head_record(name, head.seq, head.hash), head.signature):
+    if not head.signature or not verify_signature(
+        public_key, head_record(name, head.seq, head.hash), head.signature
+    ):
         walk.add(max(head.seq, 1), "the catalog's head is not signed by the archive's key (rewritten)")
     if head.seq > last:
         walk.add(last + 1, f"{_span(last + 1, head.seq)} missing from the end (the head is entry {head.seq})")
     elif head.seq != last or (last and head.hash != walk.prev):
-        walk.add(max(head.seq, 1), f"the catalog's head (entry {head.seq}) does not match the last entry ({last})")
+        walk.add(
+            max(head.seq, 1), f"the catalog's head (entry {head.seq}) does not match the last entry ({last})"
+        )
 
 
-def _check_anchor(name: str, anchor: Record | None, public_key: Ed25519PublicKey, walk: _Walk, anchor_file: Path) -> None:
+def _check_anchor(
+    name: str, anchor: Record | None, public_key: Ed25519PublicKey, walk: _Walk, anchor_file: Path
+) -> None:
     last = walk.expected - 1
     if anchor is None:
         if walk.count:
@@ -313,14 +354,22 @@ def _check_anchor(name: str, anchor: Record | None, public_key: Ed25519PublicKey
     if not verify_signature(public_key, head_record(name, seq, digest), anchor.get("signature", "")):
         walk.add(max(seq, 1), f"the anchored head in {anchor_file} is not signed by the archive's key")
     elif seq > last:
-        walk.add(last + 1, f"{_span(last + 1, seq)} missing from the end: the anchored head is entry {seq} "
-                           f"(the log was cut back or wiped)")
+        walk.add(
+            last + 1,
+            f"{_span(last + 1, seq)} missing from the end: the anchored head is entry {seq} "
+            f"(the log was cut back or wiped)",
+        )
     elif seq and walk.hash_at_anchor != digest:
         walk.add(seq, f"entry {seq} differs from the anchored head (the log was rewritten)")
 
 
-def verify_log(session: Session, name: str, rows: Iterable[Any], check_entry: Callable[[Any], str | None],
-               public_key: Ed25519PublicKey) -> Record:
+def verify_log(
+    session: Session,
+    name: str,
+    rows: Iterable[Any],
+    check_entry: Callable[[Any], str | None],
+    public_key: Ed25519PublicKey,
+) -> Record:
     """Walk log ``name``'s ``rows`` (in seq order; each with ``seq``, ``prev_hash``, ``entry_hash``),
     checking each entry with ``check_entry`` (None, or why it is not genuine), the chain, the
     catalog's head and the anchored head. ``broken_at`` names the first bad entry."""

@@ -30,7 +30,7 @@ def _hide(value: str, head: int = 0) -> str:
     last = sum(c.isalnum() for c in value) - KEEP_TAIL
     out, seen = [], 0
     for c in value:
-        if c.isalnum():                         # digits, and the X of an ID number
+        if c.isalnum():  # digits, and the X of an ID number
             c = MASK if head <= seen < last else c
             seen += 1
         out.append(c)
@@ -41,7 +41,7 @@ def _masked(match: re.Match[str]) -> str:
     value: str = match.group(0)
     if match.group("id"):
         return _hide(value, ID_HEAD)
-    if value.startswith("+86"):                 # the country code is not personal
+    if value.startswith("+86"):  # the country code is not personal
         return value[:3] + _hide(value[3:])
     return _hide(value)
 

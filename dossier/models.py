@@ -82,7 +82,7 @@ class Confidentiality(enum.StrEnum):
 
 
 class DocumentStatus(enum.StrEnum):
-    STORED = "stored"          # original stored and signed, not yet processed
+    STORED = "stored"  # original stored and signed, not yet processed
     QUEUED = "queued"
     PROCESSING = "processing"
     INDEXED = "indexed"
@@ -147,12 +147,12 @@ class AccessOutcome(enum.StrEnum):
 class BatchOutcome(enum.StrEnum):
     """What became of one file (or one part of a split stack) of a batch."""
 
-    STORED = "stored"          # a document
-    DUPLICATE = "duplicate"    # the same content is already stored
-    REJECTED = "rejected"      # refused; ``error`` says why
-    UNFILED = "unfiled"        # a stack part waiting for the archivist
-    SEPARATOR = "separator"    # a cover sheet
-    BLANK = "blank"            # a sheet's blank back
+    STORED = "stored"  # a document
+    DUPLICATE = "duplicate"  # the same content is already stored
+    REJECTED = "rejected"  # refused; ``error`` says why
+    UNFILED = "unfiled"  # a stack part waiting for the archivist
+    SEPARATOR = "separator"  # a cover sheet
+    BLANK = "blank"  # a sheet's blank back
 
 
 class HistoryAction(enum.StrEnum):
@@ -174,8 +174,14 @@ def vocabulary(enum_cls: type[enum.StrEnum], length: int) -> Enum:
     """A column type for a closed vocabulary: a VARCHAR(``length``) holding the member's value
     exactly as the plain-string columns before it did (no CHECK constraint, no native enum, so
     no data migration); it loads as the member. Unknown strings pass through a filter unchanged."""
-    return Enum(enum_cls, native_enum=False, create_constraint=False, length=length,
-                values_callable=_values, validate_strings=False)
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=_values,
+        validate_strings=False,
+    )
 
 
 _E = TypeVar("_E", bound=enum.StrEnum)
@@ -228,17 +234,13 @@ class Household(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     community: Mapped[Community] = relationship(back_populates="households")
     parties: Mapped[list[Party]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Party.id"
     )
-    documents: Mapped[list[Document]] = relationship(
-        back_populates="household", order_by="Document.id"
-    )
+    documents: Mapped[list[Document]] = relationship(back_populates="household", order_by="Document.id")
 
 
 class Party(Base):
@@ -291,9 +293,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    tokens: Mapped[list[ApiToken]] = relationship(
-        back_populates="user", cascade="all, delete-orphan"
-    )
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
 
 class ApiToken(Base):
@@ -372,9 +372,7 @@ class Document(SignedOriginal, Base):
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     searchable_pdf_key: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     household: Mapped[Household] = relationship(back_populates="documents")
     batch: Mapped[Batch | None] = relationship(back_populates="documents")
@@ -409,7 +407,9 @@ class BatchItem(Base):
     __tablename__ = "batch_items"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), nullable=False, index=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     file_name: Mapped[str] = mapped_column(String(512), nullable=False)
     outcome: Mapped[BatchOutcome] = mapped_column(vocabulary(BatchOutcome, 16), nullable=False)
@@ -449,9 +449,7 @@ class Page(Base):
     __table_args__ = (UniqueConstraint("document_id", "number", name="uq_pages_document_number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
-    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False)
     number: Mapped[int] = mapped_column(Integer, nullable=False)
     text: Mapped[str | None] = mapped_column(Text)
     # The text of a confidential document's page, sealed with the field cipher
@@ -461,9 +459,9 @@ class Page(Base):
     language: Mapped[str | None] = mapped_column(String(32))
     dpi: Mapped[int | None] = mapped_column(Integer)
     preview_key: Mapped[str | None] = mapped_column(String(512))
-    source: Mapped[str | None] = mapped_column(String(8))         # ocr | text (born-digital layer)
-    rotation: Mapped[int | None] = mapped_column(Integer)         # degrees turned upright for OCR
-    skew: Mapped[float | None] = mapped_column(Float)             # degrees deskewed for OCR
+    source: Mapped[str | None] = mapped_column(String(8))  # ocr | text (born-digital layer)
+    rotation: Mapped[int | None] = mapped_column(Integer)  # degrees turned upright for OCR
+    skew: Mapped[float | None] = mapped_column(Float)  # degrees deskewed for OCR
 
     document: Mapped[Document] = relationship(back_populates="pages")
 
@@ -497,8 +495,9 @@ class AccessEvent(Base):
     # ``role`` and ``action`` stay plain strings: a snapshot the log must always read back (an anonymous
     # visitor has no role); ``action`` is written as an ``AccessAction``.
     action: Mapped[str] = mapped_column(String(32), nullable=False)
-    outcome: Mapped[AccessOutcome] = mapped_column(vocabulary(AccessOutcome, 16), default=AccessOutcome.OK,
-                                                   nullable=False)
+    outcome: Mapped[AccessOutcome] = mapped_column(
+        vocabulary(AccessOutcome, 16), default=AccessOutcome.OK, nullable=False
+    )
     household_id: Mapped[int | None] = mapped_column(Integer, index=True)
     document_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detail: Mapped[str | None] = mapped_column(Text)
@@ -506,7 +505,9 @@ class AccessEvent(Base):
     channel: Mapped[Channel] = mapped_column(vocabulary(Channel, 8), default=Channel.WEB, nullable=False)
     # Its place in the tamper-evident chain (see ``dossier.ledger``): the hash covers every
     # column above, the sequence number and the previous entry's hash.
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True, nullable=False)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), unique=True, nullable=False
+    )
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
@@ -518,11 +519,13 @@ class WebSession(Base):
     __tablename__ = "web_sessions"
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     client_addr: Mapped[str | None] = mapped_column(String(64))
-    data: Mapped[str] = mapped_column(Text, default="{}", nullable=False)       # JSON: the session's values
+    data: Mapped[str] = mapped_column(Text, default="{}", nullable=False)  # JSON: the session's values
 
 
 class LoginAttempt(Base):
@@ -530,8 +533,10 @@ class LoginAttempt(Base):
     and restarts. The name typed is kept only as a keyed hash."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_name_at", "name_key", "at"),
-                      Index("ix_login_attempts_addr_at", "client_addr", "at"))
+    __table_args__ = (
+        Index("ix_login_attempts_name_at", "name_key", "at"),
+        Index("ix_login_attempts_addr_at", "client_addr", "at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
@@ -562,14 +567,15 @@ class DocumentHistory(Base):
     __tablename__ = "document_history"
     __table_args__ = (Index("ix_document_history_document_seq", "document_id", "seq"),)
 
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                                     autoincrement=False)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), nullable=False)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     action: Mapped[HistoryAction] = mapped_column(vocabulary(HistoryAction, 24), nullable=False)
     actor: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
-    record: Mapped[str] = mapped_column(Text, nullable=False)            # canonical JSON, signed
+    record: Mapped[str] = mapped_column(Text, nullable=False)  # canonical JSON, signed
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     signature: Mapped[str] = mapped_column(String(128), nullable=False)
@@ -578,9 +584,10 @@ class DocumentHistory(Base):
 
 # --- retention and destruction (see retention/) -------------------------------------------------
 
+
 class RetentionTrigger(enum.StrEnum):
-    DOCUMENT_DATE = "document_date"          # counted from the document's own date
-    HOUSEHOLD_CLOSED = "household_closed"    # counted from the day its household closed
+    DOCUMENT_DATE = "document_date"  # counted from the document's own date
+    HOUSEHOLD_CLOSED = "household_closed"  # counted from the day its household closed
 
 
 class RetentionClass(Base):
@@ -590,7 +597,7 @@ class RetentionClass(Base):
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(64), nullable=False)
-    years: Mapped[int | None] = mapped_column(Integer)       # None: permanent (永久)
+    years: Mapped[int | None] = mapped_column(Integer)  # None: permanent (永久)
     trigger: Mapped[RetentionTrigger] = _enum_col(RetentionTrigger.DOCUMENT_DATE)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -616,14 +623,14 @@ class Hold(Base):
 
 
 class ListStatus(enum.StrEnum):
-    PROPOSED = "proposed"      # awaiting review
-    APPROVED = "approved"      # reviewed; items are being destroyed
-    EXECUTED = "executed"      # every approved item destroyed
+    PROPOSED = "proposed"  # awaiting review
+    APPROVED = "approved"  # reviewed; items are being destroyed
+    EXECUTED = "executed"  # every approved item destroyed
 
 
 class ItemState(enum.StrEnum):
-    PENDING = "pending"        # on the list, not destroyed (yet)
-    STRUCK = "struck"          # taken off by the reviewer, with a reason
+    PENDING = "pending"  # on the list, not destroyed (yet)
+    STRUCK = "struck"  # taken off by the reviewer, with a reason
     DESTROYED = "destroyed"
 
 
@@ -696,15 +703,15 @@ class PaperDestruction(Base):
     list_id: Mapped[int] = mapped_column(ForeignKey("destruction_lists.id"), nullable=False, index=True)
     destroyed_on: Mapped[date] = mapped_column(Date, nullable=False)
     shredded_by: Mapped[str] = mapped_column(String(128), nullable=False)
-    witnesses: Mapped[str] = mapped_column(Text, nullable=False)       # JSON list of names
+    witnesses: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list of names
     method: Mapped[str] = mapped_column(String(128), nullable=False)
     recorded_by: Mapped[str] = mapped_column(String(64), nullable=False)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
 class ShredKind(enum.StrEnum):
-    ELECTRONIC = "electronic"    # an original's stored object deleted
-    PAPER = "paper"              # a paper original shredded
+    ELECTRONIC = "electronic"  # an original's stored object deleted
+    PAPER = "paper"  # a paper original shredded
 
 
 class ShredLogEntry(Base):
@@ -717,7 +724,7 @@ class ShredLogEntry(Base):
     kind: Mapped[ShredKind] = mapped_column(vocabulary(ShredKind, 16), nullable=False)
     list_number: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     document_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    record: Mapped[str] = mapped_column(Text, nullable=False)            # canonical JSON, signed
+    record: Mapped[str] = mapped_column(Text, nullable=False)  # canonical JSON, signed
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     signature: Mapped[str] = mapped_column(String(128), nullable=False)
@@ -725,6 +732,7 @@ class ShredLogEntry(Base):
 
 
 # --- audit (see audit/) -------------------------------------------------------------------------
+
 
 class AuditStatus(enum.StrEnum):
     RUNNING = "running"
@@ -757,9 +765,10 @@ class AuditRun(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     started_by: Mapped[str] = mapped_column(String(64), nullable=False)
-    scope: Mapped[str] = mapped_column(Text, nullable=False)          # canonical JSON
-    status: Mapped[AuditStatus] = mapped_column(vocabulary(AuditStatus, 16), default=AuditStatus.RUNNING,
-                                                nullable=False)
+    scope: Mapped[str] = mapped_column(Text, nullable=False)  # canonical JSON
+    status: Mapped[AuditStatus] = mapped_column(
+        vocabulary(AuditStatus, 16), default=AuditStatus.RUNNING, nullable=False
+    )
     cursor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     documents_checked: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     documents_failed: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
@@ -818,13 +827,13 @@ class InventoryCount(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cabinet: Mapped[str] = mapped_column(String(32), nullable=False)
-    month: Mapped[str] = mapped_column(String(7), nullable=False)          # YYYY-MM
+    month: Mapped[str] = mapped_column(String(7), nullable=False)  # YYYY-MM
     counted_by: Mapped[str] = mapped_column(String(64), nullable=False)
     counted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    expected: Mapped[int] = mapped_column(Integer, nullable=False)         # on the shelf by the ledger
+    expected: Mapped[int] = mapped_column(Integer, nullable=False)  # on the shelf by the ledger
     found: Mapped[int] = mapped_column(Integer, nullable=False)
     on_loan: Mapped[int] = mapped_column(Integer, nullable=False)
-    discrepancies: Mapped[str] = mapped_column(Text, nullable=False)       # JSON list
+    discrepancies: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list
     note: Mapped[str | None] = mapped_column(Text)
 
 
@@ -855,7 +864,8 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)
     if name in {m.__tablename__ for m in APPEND_ONLY} or (
-            state.is_delete and name in {m.__tablename__ for m in NEVER_DELETED}):
+        state.is_delete and name in {m.__tablename__ for m in NEVER_DELETED}
+    ):
         raise AppendOnlyViolation(f"{name} rows are never {'deleted' if state.is_delete else 'changed'}")
 
 

@@ -56,8 +56,14 @@ def document_record(doc: Document, household: Household, intake_by: str) -> Reco
     }
 
 
-def stack_record(stack: ScanStack, intake_by: str, *, pages: Iterable[int] | None = None,
-                 removed: Iterable[Record] = (), source_sha256: str | None = None) -> Record:
+def stack_record(
+    stack: ScanStack,
+    intake_by: str,
+    *,
+    pages: Iterable[int] | None = None,
+    removed: Iterable[Record] = (),
+    source_sha256: str | None = None,
+) -> Record:
     """The facts a stack's signature vouches for: version 1 as taken in, version 2 with
     ``pages`` once a cut has changed what the object holds."""
     record: Record = {
@@ -69,8 +75,12 @@ def stack_record(stack: ScanStack, intake_by: str, *, pages: Iterable[int] | Non
         **_stored_object(stack, intake_by),
     }
     if pages is not None:
-        record.update(v=CUT_RECORD_VERSION, pages=list(pages), removed=list(removed),
-                      source_sha256=source_sha256 or stack.sha256)
+        record.update(
+            v=CUT_RECORD_VERSION,
+            pages=list(pages),
+            removed=list(removed),
+            source_sha256=source_sha256 or stack.sha256,
+        )
     return record
 
 
@@ -78,10 +88,14 @@ def cut_record(previous: Record, stack: ScanStack, pages: Iterable[int], removed
     """The version 2 record of ``stack`` (already pointing at its new object) after a cut, from
     the record signed before: provenance (file, batch, intake, source SHA-256) carried over as
     signed, ``removed`` appended to the earlier cuts."""
-    record = stack_record(stack, previous["intake_by"], pages=pages,
-                          removed=[*previous.get("removed", []), *removed],
-                          source_sha256=previous.get("source_sha256") or previous["sha256"])
-    record["intake_at"] = previous["intake_at"]     # exactly as signed (a database may drop the zone)
+    record = stack_record(
+        stack,
+        previous["intake_by"],
+        pages=pages,
+        removed=[*previous.get("removed", []), *removed],
+        source_sha256=previous.get("source_sha256") or previous["sha256"],
+    )
+    record["intake_at"] = previous["intake_at"]  # exactly as signed (a database may drop the zone)
     return record
 
 
@@ -122,17 +136,23 @@ class RecordCheck:
         """The findings in the archive's words (the records services report these)."""
         found = [] if self.signature_ok else ["the signature does not match the signed record"]
         found += [f"the catalog's {name} differs from the signed record" for name in self.differing_fields]
-        found += [f"the stored content's {_CONTENT_NAMES[name]} differs from the signed record"
-                  for name in self.content_problems]
+        found += [
+            f"the stored content's {_CONTENT_NAMES[name]} differs from the signed record"
+            for name in self.content_problems
+        ]
         return found
 
 
 _CONTENT_NAMES = {"sha256": "SHA-256", "sm3": "SM3", "size": "size"}
 
 
-def check_record(record: Mapping[str, Any], signature: str, public_key: Ed25519PublicKey,
-                 expected: Mapping[str, Any] | None = None,
-                 content: tuple[str, str, int] | None = None) -> RecordCheck:
+def check_record(
+    record: Mapping[str, Any],
+    signature: str,
+    public_key: Ed25519PublicKey,
+    expected: Mapping[str, Any] | None = None,
+    content: tuple[str, str, int] | None = None,
+) -> RecordCheck:
     """Check ``record`` against its ``signature``, the catalog's ``expected`` facts (field →
     value, compared in the order given) and, when given, the stored content's actual
     (SHA-256, SM3, size). An SM3 is compared only when the record has one (records signed

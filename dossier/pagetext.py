@@ -33,7 +33,9 @@ class HoldsCipher(Protocol):
 
 KeySource = HoldsCipher | FieldCipher | Session
 
-_ciphers: dict[tuple[str, str, str | None], FieldCipher] = {}   # (catalog, master key) -> its checked cipher: a session's, once
+_ciphers: dict[
+    tuple[str, str, str | None], FieldCipher
+] = {}  # (catalog, master key) -> its checked cipher: a session's, once
 
 
 def _purpose(document_id: int, number: int) -> str:
@@ -57,7 +59,9 @@ def cipher_of(source: KeySource) -> FieldCipher:
     return source.fields
 
 
-def plaintext(source: KeySource, document_id: int, number: int, text: str | None, sealed: bytes | None) -> str | None:
+def plaintext(
+    source: KeySource, document_id: int, number: int, text: str | None, sealed: bytes | None
+) -> str | None:
     """A page's text from its two columns (sealed text opened; IntegrityFailure if it was altered)."""
     if sealed is None:
         return text
@@ -68,14 +72,18 @@ def page_text(source: KeySource, page: Page) -> str | None:
     return plaintext(source, page.document_id, page.number, page.text, page.text_enc)
 
 
-def texts_by_page(source: KeySource, session: Session,
-                  pages: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str | None]:
+def texts_by_page(
+    source: KeySource, session: Session, pages: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], str | None]:
     """``{(document id, page number): text}`` for these pages (one query), e.g. search hits."""
     wanted = list(dict.fromkeys(pages))
     out: dict[tuple[int, int], str | None] = {}
     for start in range(0, len(wanted), 200):
-        rows = session.execute(select(Page.document_id, Page.number, Page.text, Page.text_enc)
-                               .where(tuple_(Page.document_id, Page.number).in_(wanted[start:start + 200])))
+        rows = session.execute(
+            select(Page.document_id, Page.number, Page.text, Page.text_enc).where(
+                tuple_(Page.document_id, Page.number).in_(wanted[start : start + 200])
+            )
+        )
         for row in rows:
             out[(row.document_id, row.number)] = plaintext(source, *row)
     return out
@@ -83,8 +91,11 @@ def texts_by_page(source: KeySource, session: Session,
 
 def document_texts(source: KeySource, session: Session, document_id: int) -> list[tuple[int, str | None]]:
     """``[(number, text), ...]`` of one document's pages in order (for its signed text digest)."""
-    rows = session.execute(select(Page.number, Page.text, Page.text_enc)
-                           .where(Page.document_id == document_id).order_by(Page.number))
+    rows = session.execute(
+        select(Page.number, Page.text, Page.text_enc)
+        .where(Page.document_id == document_id)
+        .order_by(Page.number)
+    )
     return [(row.number, plaintext(source, document_id, row.number, row.text, row.text_enc)) for row in rows]
 
 
@@ -120,12 +131,18 @@ def seal_all(source: KeySource, session: Session, *, chunk: int = 200) -> int:
     sealed = 0
     last = 0
     while True:
-        ids = list(session.scalars(
-            select(Document.id).where(Document.id > last,
-                                      Document.confidentiality == Confidentiality.CONFIDENTIAL,
-                                      select(Page.id).where(Page.document_id == Document.id,
-                                                            Page.text.is_not(None)).exists())
-            .order_by(Document.id).limit(chunk)))
+        ids = list(
+            session.scalars(
+                select(Document.id)
+                .where(
+                    Document.id > last,
+                    Document.confidentiality == Confidentiality.CONFIDENTIAL,
+                    select(Page.id).where(Page.document_id == Document.id, Page.text.is_not(None)).exists(),
+                )
+                .order_by(Document.id)
+                .limit(chunk)
+            )
+        )
         if not ids:
             return sealed
         for doc in session.scalars(select(Document).where(Document.id.in_(ids))):

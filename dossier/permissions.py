@@ -10,29 +10,43 @@ from dossier.models import Role
 
 
 class Permission(enum.StrEnum):
-    SEARCH = "search"                        # search, view ordinary documents, households
+    SEARCH = "search"  # search, view ordinary documents, households
     VIEW_CONFIDENTIAL = "view_confidential"  # confidential documents and ID numbers
-    MANAGE_RECORDS = "manage_records"        # intake, edit metadata, households, loans
+    MANAGE_RECORDS = "manage_records"  # intake, edit metadata, households, loans
     PROPOSE_DESTRUCTION = "propose_destruction"
     APPROVE_DESTRUCTION = "approve_destruction"
-    AUDIT = "audit"                          # access log, shredding log, audits
-    ADMIN = "admin"                          # users and configuration
+    AUDIT = "audit"  # access log, shredding log, audits
+    ADMIN = "admin"  # users and configuration
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ARCHIVIST: frozenset(
-        {Permission.SEARCH, Permission.VIEW_CONFIDENTIAL, Permission.MANAGE_RECORDS,
-         Permission.PROPOSE_DESTRUCTION}
+        {
+            Permission.SEARCH,
+            Permission.VIEW_CONFIDENTIAL,
+            Permission.MANAGE_RECORDS,
+            Permission.PROPOSE_DESTRUCTION,
+        }
     ),
     Role.STAFF: frozenset({Permission.SEARCH}),
     Role.RETENTION_OFFICER: frozenset(
-        {Permission.SEARCH, Permission.VIEW_CONFIDENTIAL, Permission.PROPOSE_DESTRUCTION,
-         Permission.APPROVE_DESTRUCTION, Permission.AUDIT}
+        {
+            Permission.SEARCH,
+            Permission.VIEW_CONFIDENTIAL,
+            Permission.PROPOSE_DESTRUCTION,
+            Permission.APPROVE_DESTRUCTION,
+            Permission.AUDIT,
+        }
     ),
     Role.AUDITOR: frozenset({Permission.SEARCH, Permission.VIEW_CONFIDENTIAL, Permission.AUDIT}),
     Role.ADMIN: frozenset(
-        {Permission.SEARCH, Permission.VIEW_CONFIDENTIAL, Permission.MANAGE_RECORDS,
-         Permission.AUDIT, Permission.ADMIN}
+        {
+            Permission.SEARCH,
+            Permission.VIEW_CONFIDENTIAL,
+            Permission.MANAGE_RECORDS,
+            Permission.AUDIT,
+            Permission.ADMIN,
+        }
     ),
 }
 

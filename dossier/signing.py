@@ -44,9 +44,7 @@ def _check(value: Any, path: str) -> None:
         for index, item in enumerate(value):
             _check(item, f"{path}[{index}]")
         return
-    raise InvalidInput(
-        f"the record field {path} is a {type(value).__name__}, which cannot be signed"
-    )
+    raise InvalidInput(f"the record field {path} is a {type(value).__name__}, which cannot be signed")
 
 
 def canonical_bytes(record: dict[str, Any]) -> bytes:

@@ -50,7 +50,7 @@ def _lock(path: Path, *, blocking: bool) -> int | None:
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        if os.fstat(fd).st_ino != os.stat(path).st_ino:      # unlinked (swept) meanwhile
+        if os.fstat(fd).st_ino != os.stat(path).st_ino:  # unlinked (swept) meanwhile
             raise FileNotFoundError(path)
     except (BlockingIOError, FileNotFoundError):
         os.close(fd)
@@ -105,7 +105,7 @@ def sweep(settings: Settings) -> list[str]:
             folder = entry.with_name(entry.name[: -len(LOCK_SUFFIX)])
             fd = _lock(entry, blocking=False)
             if fd is None:
-                continue                           # in use by a live process
+                continue  # in use by a live process
             existed = folder.exists()
             _remove(folder, entry, fd)
             if existed:
@@ -119,6 +119,7 @@ def sweep(settings: Settings) -> list[str]:
                 entry.unlink(missing_ok=True)
             removed.append(entry.name)
     if removed:
-        log.warning("removed %d working folder(s) left by a process that died: %s", len(removed),
-                    ", ".join(removed))
+        log.warning(
+            "removed %d working folder(s) left by a process that died: %s", len(removed), ", ".join(removed)
+        )
     return removed

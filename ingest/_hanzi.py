@@ -37,9 +37,7 @@ _PAIRS = (
     "齐齊齿齒龄齡龙龍龟龜"
 )
 
-SIMPLIFIED_TO_TRADITIONAL: dict[str, str] = {
-    _PAIRS[i]: _PAIRS[i + 1] for i in range(0, len(_PAIRS), 2)
-}
+SIMPLIFIED_TO_TRADITIONAL: dict[str, str] = {_PAIRS[i]: _PAIRS[i + 1] for i in range(0, len(_PAIRS), 2)}
 
 _CJK_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))
 

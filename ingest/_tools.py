@@ -54,7 +54,7 @@ def run_tool(
     if shutil.which(name) is None:
         package = _PACKAGES.get(name, name)
         raise ConfigurationError(f"{name} is not installed; install the {package} package.")
-    limit_openmp_threads()      # the tool inherits our environment: one OpenMP thread
+    limit_openmp_threads()  # the tool inherits our environment: one OpenMP thread
     try:
         result = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:

@@ -29,7 +29,9 @@ PREVIEW_METHOD = 1
 ASSEMBLE_TIMEOUT = 600
 
 
-def preview_size(width: int, height: int, source_dpi: float, preview_dpi: int = PREVIEW_DPI) -> tuple[int, int]:
+def preview_size(
+    width: int, height: int, source_dpi: float, preview_dpi: int = PREVIEW_DPI
+) -> tuple[int, int]:
     """Pixel size of the preview of a ``width`` x ``height`` image at ``source_dpi``.
 
     Images at or below the preview resolution keep their size (no upsampling).
@@ -56,7 +58,9 @@ def make_preview(
     or, when the caller still holds it, as ``image`` (nothing is decoded then).
     """
     if not features.check("webp"):
-        raise ConfigurationError("Pillow was built without WebP support; install libwebp and reinstall Pillow.")
+        raise ConfigurationError(
+            "Pillow was built without WebP support; install libwebp and reinstall Pillow."
+        )
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     if image is not None:
@@ -79,7 +83,7 @@ def _write_preview(page: Image.Image, size: tuple[int, int], out: Path, quality:
     if page.size != size:
         factor = page.width / size[0]
         if round(factor) > 1 and abs(factor - round(factor)) < 0.01:
-            page = page.reduce(round(factor))       # box averaging, exact for 300 -> 150 dpi
+            page = page.reduce(round(factor))  # box averaging, exact for 300 -> 150 dpi
         else:
             page = page.resize(size, Image.Resampling.BOX)
     # WebP method 1: ~20% larger than method 4 (~290 KB for a dense A4 page at 150 dpi) in a
@@ -110,8 +114,15 @@ def _cid_to_gid() -> bytes:
 def glyphless_font(tessdata: str | os.PathLike[str] | None) -> Path:
     """tesseract's ``pdf.ttf`` (installed with its models), the font of the invisible text."""
     places = [Path(os.fsdecode(tessdata))] if tessdata else []
-    places += [Path(p) for p in ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
-                                 "/usr/share/tessdata", "/usr/local/share/tessdata")]
+    places += [
+        Path(p)
+        for p in (
+            "/usr/share/tesseract-ocr/5/tessdata",
+            "/usr/share/tesseract-ocr/4.00/tessdata",
+            "/usr/share/tessdata",
+            "/usr/local/share/tessdata",
+        )
+    ]
     for place in places:
         if (place / "pdf.ttf").is_file():
             return place / "pdf.ttf"
@@ -164,11 +175,14 @@ def page_pdf(
         for word, (left, _, right, _) in line_words:
             codes = (word + " ").encode("utf-16-be")
             stretch = 100.0 * max(1.0, (right - left) * scale) / (font_size * 0.5 * (len(codes) // 2))
-            text.append(f"1 0 0 1 {left * scale:.2f} {baseline:.2f} Tm /f-0-0 {font_size:.1f} Tf "
-                        f"{stretch:.1f} Tz [ <{codes.hex().upper()}> ] TJ")
+            text.append(
+                f"1 0 0 1 {left * scale:.2f} {baseline:.2f} Tm /f-0-0 {font_size:.1f} Tf "
+                f"{stretch:.1f} Tz [ <{codes.hex().upper()}> ] TJ"
+            )
     text.append("ET")
     content = zlib.compress(
-        (f"q {page_w:.2f} 0 0 {page_h:.2f} 0 0 cm /Im1 Do Q\n" + "\n".join(text) + "\n").encode("ascii"))
+        (f"q {page_w:.2f} 0 0 {page_h:.2f} 0 0 cm /Im1 Do Q\n" + "\n".join(text) + "\n").encode("ascii")
+    )
 
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -182,12 +196,19 @@ def page_pdf(
         b"<< /Ascent 1000 /CapHeight 1000 /Descent -1 /Flags 5 /FontBBox [ 0 0 500 1000 ] /FontFile2 8 0 R "
         b"/FontName /GlyphLessFont /ItalicAngle 0 /StemV 80 /Type /FontDescriptor >>",
         _stream(b"/Length1 %d" % os.path.getsize(font_file), Path(font_file).read_bytes()),
-        (f"<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 {page_w:.2f} {page_h:.2f} ] /Contents 10 0 R "
-         f"/Resources << /XObject << /Im1 11 0 R >> /ProcSet [ /PDF /Text /ImageB /ImageI /ImageC ] "
-         f"/Font << /f-0-0 3 0 R >> >> >>").encode("ascii"),
+        (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 {page_w:.2f} {page_h:.2f} ] /Contents 10 0 R "
+            f"/Resources << /XObject << /Im1 11 0 R >> /ProcSet [ /PDF /Text /ImageB /ImageI /ImageC ] "
+            f"/Font << /f-0-0 3 0 R >> >> >>"
+        ).encode("ascii"),
         _stream(b"/Filter /FlateDecode", content),
-        _stream((f"/Type /XObject /Subtype /Image /Width {pixel_w} /Height {pixel_h} /ColorSpace {colour} "
-                 f"/BitsPerComponent 8 /Filter {decode}").encode("ascii"), image_data),
+        _stream(
+            (
+                f"/Type /XObject /Subtype /Image /Width {pixel_w} /Height {pixel_h} /ColorSpace {colour} "
+                f"/BitsPerComponent 8 /Filter {decode}"
+            ).encode("ascii"),
+            image_data,
+        ),
         b"<< /Producer (Dossier) >>",
     ]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -203,8 +224,10 @@ def page_pdf(
         fh.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
         for offset in offsets:
             fh.write(b"%010d 00000 n \n" % offset)
-        fh.write(b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-                 % (len(objects) + 1, len(objects), xref))
+        fh.write(
+            b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(objects) + 1, len(objects), xref)
+        )
     return out
 
 
@@ -243,7 +266,7 @@ def assemble_pdf(
             raise InvalidInput(f"Page number {number} of {path.name} is not a page.")
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="assemble-", dir=out.parent) as tmp:   # the caller's folder
+    with tempfile.TemporaryDirectory(prefix="assemble-", dir=out.parent) as tmp:  # the caller's folder
         # qpdf reads arguments from a file given as @file, one per line.
         args_file = Path(tmp) / "args"
         lines = ["--empty", "--object-streams=generate", "--pages"]
@@ -251,7 +274,9 @@ def assemble_pdf(
             lines += [str(path.resolve()), f"{first}-{last}" if last > first else str(first)]
         lines += ["--", str(out)]
         args_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        result = run_tool(["qpdf", f"@{args_file}"], check=False, timeout=ASSEMBLE_TIMEOUT, what="the page PDFs")
+        result = run_tool(
+            ["qpdf", f"@{args_file}"], check=False, timeout=ASSEMBLE_TIMEOUT, what="the page PDFs"
+        )
     # qpdf exits 3 when it succeeded with warnings (e.g. a damaged but recoverable input).
     if result.returncode not in (0, 3):
         out.unlink(missing_ok=True)

@@ -224,9 +224,7 @@ def pdf_page_sizes(
     Used to refuse absurd page sizes before rendering them at 300 dpi.
     """
     label = name or Path(path).name
-    result = run_tool(
-        ["pdfinfo", "-f", str(first_page), "-l", str(last_page), path], timeout=60, what=label
-    )
+    result = run_tool(["pdfinfo", "-f", str(first_page), "-l", str(last_page), path], timeout=60, what=label)
     return {
         int(m.group(1)): (float(m.group(2)), float(m.group(3)))
         for m in _PAGE_SIZE.finditer(result.stdout.decode("utf-8", "replace"))
@@ -291,7 +289,9 @@ def text_layer(
         if "copying of text" in stderr.lower():
             # The owner forbade text extraction: treat as no usable text, so the page is OCR'd.
             return [PageText(n, "", False) for n in range(first_page, last_page + 1)]
-        raise InvalidInput(f"{label}: the text of pages {first_page}-{last_page} cannot be read ({first_line(stderr)}).")
+        raise InvalidInput(
+            f"{label}: the text of pages {first_page}-{last_page} cannot be read ({first_line(stderr)})."
+        )
     # pdftotext ends every page with a form feed.
     chunks = result.stdout.decode("utf-8", "replace").split("\f")
     pages = []

@@ -35,7 +35,7 @@ from dossier.textfiles import decode_manifest
 from ingest.files import FileSpec, probe, record_item
 from ingest.split import intake_stack
 
-LOW_DPI = 200   # DA/T 31: scans under 200 dpi are flagged (a warning, not a refusal)
+LOW_DPI = 200  # DA/T 31: scans under 200 dpi are flagged (a warning, not a refusal)
 
 
 @dataclass
@@ -45,7 +45,7 @@ class IntakeRequest:
     a file's own (a manifest row's) wins over it; split stacks follow their cover sheets."""
 
     files: list[FileSpec]
-    source: str = "cli"                   # cli | web | api
+    source: str = "cli"  # cli | web | api
     label: str | None = None
     retention_class: str | None = None
 
@@ -53,18 +53,24 @@ class IntakeRequest:
 @dataclass
 class ItemReport:
     file: str
-    status: str                  # indexed | queued | duplicate | rejected | failed | unfiled | separator | blank
+    status: str  # indexed | queued | duplicate | rejected | failed | unfiled | separator | blank
     id: int | None = None
     pages: int | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
-    low_dpi: list[dict[str, int]] = field(default_factory=list)   # [{"page", "dpi"}] under LOW_DPI
+    low_dpi: list[dict[str, int]] = field(default_factory=list)  # [{"page", "dpi"}] under LOW_DPI
     item: int | None = None
-    stack_pages: list[int | None] | None = None        # [first, last] of a split stack's part
-    sheet: dict[str, Any] | None = None                          # the cover sheet that filed it
+    stack_pages: list[int | None] | None = None  # [first, last] of a split stack's part
+    sheet: dict[str, Any] | None = None  # the cover sheet that filed it
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "file": self.file, "status": self.status, "pages": self.pages, "error": self.error}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "file": self.file,
+            "status": self.status,
+            "pages": self.pages,
+            "error": self.error,
+        }
         if self.stack_pages is not None:
             out.update(item=self.item, stack_pages=self.stack_pages, sheet=self.sheet)
         if self.warnings:
@@ -74,6 +80,7 @@ class ItemReport:
 
 
 # --- names and values ------------------------------------------------------------------------
+
 
 def display_name(raw: str | bytes) -> str:
     """A file name safe to show and store: base name only, undecodable bytes replaced, no
@@ -175,10 +182,15 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
             return row[index].strip() if index is not None and index < len(row) else None
 
         file_value = cell("file") or ""
-        spec = FileSpec(path=None, name=display_name(file_value) if file_value else f"(row {number})",
-                        household=cell("household"), community=cell("community") or None,
-                        type_code=cell("type"), title=cell("title") or None,
-                        retention_class=cell("retention") or None)
+        spec = FileSpec(
+            path=None,
+            name=display_name(file_value) if file_value else f"(row {number})",
+            household=cell("household"),
+            community=cell("community") or None,
+            type_code=cell("type"),
+            title=cell("title") or None,
+            retention_class=cell("retention") or None,
+        )
         try:
             if not file_value:
                 raise InvalidInput(f"manifest row {number} names no file")
@@ -204,8 +216,10 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
 
 # --- probing and storing ---------------------------------------------------------------------
 
-def intake(archive: Archive, session: Session, actor: Actor,
-           request: IntakeRequest | list[FileSpec]) -> Batch:
+
+def intake(
+    archive: Archive, session: Session, actor: Actor, request: IntakeRequest | list[FileSpec]
+) -> Batch:
     """Take in a batch: store each acceptable file as a signed original, queued for processing.
     Returns the batch; every file has an item saying what became of it. A plain list of files is
     a request with the defaults. Commits in steps: the batch, then each file's item (so one bad
@@ -215,8 +229,12 @@ def intake(archive: Archive, session: Session, actor: Actor,
         request = IntakeRequest(list(request))
     require(actor, Permission.MANAGE_RECORDS)
     default_class = resolve_class(session, request.retention_class).code if request.retention_class else None
-    batch = Batch(created_by_id=actor.user_id, created_by_name=actor.username, source=request.source,
-                  label=request.label)
+    batch = Batch(
+        created_by_id=actor.user_id,
+        created_by_name=actor.username,
+        source=request.source,
+        label=request.label,
+    )
     session.add(batch)
     session.commit()
     households: dict[tuple[str, str | None], Household] = {}
@@ -234,17 +252,28 @@ def intake(archive: Archive, session: Session, actor: Actor,
             doc_type = get_document_type(session, spec.type_code or "")
             detected = probe(spec.path, spec.name, archive.settings.max_pages)
             new = NewDocument(
-                household=household, type_code=doc_type.code, title=spec.title or Path(spec.name).stem or spec.name,
-                media_type=detected.media_type, original_name=spec.name, document_date=spec.document_date,
-                confidential=spec.confidential, retention_class=spec.retention_class or default_class,
+                household=household,
+                type_code=doc_type.code,
+                title=spec.title or Path(spec.name).stem or spec.name,
+                media_type=detected.media_type,
+                original_name=spec.name,
+                document_date=spec.document_date,
+                confidential=spec.confidential,
+                retention_class=spec.retention_class or default_class,
                 status=DocumentStatus.QUEUED,
             )
             with open(spec.path, "rb") as stream:
                 doc = store_original(archive, session, actor, new, stream, batch_id=batch.id)
             record_item(session, batch, spec.name, BatchOutcome.STORED, document_id=doc.id)
         except DuplicateDocument as dup:
-            record_item(session, batch, spec.name, BatchOutcome.DUPLICATE, duplicate_of=dup.existing_id,
-                        error=f"already in the archive as document {dup.existing_id}")
+            record_item(
+                session,
+                batch,
+                spec.name,
+                BatchOutcome.DUPLICATE,
+                duplicate_of=dup.existing_id,
+                error=f"already in the archive as document {dup.existing_id}",
+            )
         except DossierError as exc:
             session.rollback()
             record_item(session, batch, spec.name, BatchOutcome.REJECTED, error=exc.message)
@@ -262,8 +291,12 @@ def file_status(outcome: str, document_status: str | None) -> str:
         return outcome
     if outcome != BatchOutcome.STORED or document_status is None:
         return "rejected"
-    if document_status in (DocumentStatus.INDEXED, DocumentStatus.FAILED,
-                           DocumentStatus.DESTROYED, DocumentStatus.PROCESSING):
+    if document_status in (
+        DocumentStatus.INDEXED,
+        DocumentStatus.FAILED,
+        DocumentStatus.DESTROYED,
+        DocumentStatus.PROCESSING,
+    ):
         return document_status
     return "queued"
 
@@ -282,8 +315,9 @@ def batch_report(session: Session, batch_id: int, *, live: bool = False) -> dict
         if status == "processing" and not live:
             status = "queued"
         if doc is not None and item.outcome == BatchOutcome.STORED:
-            report = ItemReport(item.file_name, status, doc.id, doc.page_count,
-                                doc.last_error if status == "failed" else None)
+            report = ItemReport(
+                item.file_name, status, doc.id, doc.page_count, doc.last_error if status == "failed" else None
+            )
             low = [(p.number, p.dpi) for p in doc.pages if p.dpi is not None and p.dpi < LOW_DPI]
             report.warnings = [f"page {n}: {dpi} dpi, under {LOW_DPI}" for n, dpi in low]
             report.low_dpi = [{"page": n, "dpi": dpi} for n, dpi in low]

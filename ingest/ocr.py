@@ -262,7 +262,7 @@ def text_from_words(words: Sequence[Word]) -> str:
             if line_key[:2] != key[:2]:
                 lines.append("")
             current = ""
-        if current and previous is not None:         # previous is set once current has text
+        if current and previous is not None:  # previous is set once current has text
             current = current + _joiner(previous[0], word, previous[1], text) + text
         else:
             current = text
@@ -277,6 +277,7 @@ def text_from_words(words: Sequence[Word]) -> str:
 # Script detection
 # ---------------------------------------------------------------------------------------------
 
+
 def _fc_match(pattern: str) -> tuple[str, int] | None:
     """(file, face index) of the font fontconfig picks for ``pattern``, if it covers Chinese."""
     if shutil.which("fc-match") is None:
@@ -284,7 +285,10 @@ def _fc_match(pattern: str) -> tuple[str, int] | None:
     try:
         out = subprocess.run(
             ["fc-match", "-f", "%{file}\t%{index}\t%{lang}", pattern],
-            capture_output=True, text=True, timeout=30, check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
@@ -329,7 +333,9 @@ def _normalised(pixels: Image.Image) -> np.ndarray | None:
     side = max(glyph.size)
     square = Image.new("L", (side, side), 255)
     square.paste(glyph, ((side - glyph.width) // 2, (side - glyph.height) // 2))
-    vector = 255.0 - np.asarray(square.resize((GLYPH_SIZE, GLYPH_SIZE), Image.Resampling.BOX), dtype=np.float64)
+    vector = 255.0 - np.asarray(
+        square.resize((GLYPH_SIZE, GLYPH_SIZE), Image.Resampling.BOX), dtype=np.float64
+    )
     vector = vector.ravel()
     vector -= vector.mean()
     norm = np.linalg.norm(vector)
@@ -429,7 +435,7 @@ def judge_script(
             t = max(float(np.dot(vector, t)) for t in traditional)
             s_score = s if s_score is None else max(s_score, s)
             t_score = t if t_score is None else max(t_score, t)
-        if s_score is not None and t_score is not None:    # both or neither
+        if s_score is not None and t_score is not None:  # both or neither
             margins.append(t_score - s_score)
     if len(margins) < MIN_SENSITIVE_CHARS:
         return ScriptGuess("chi_sim", "default", 0.0, len(margins), share)
@@ -466,7 +472,9 @@ def detect_language(
     single_line = box is not None and band.height < 3 * band.width / 20 and band.height < dpi * 0.5
     psm = 7 if single_line else 6
     what = f"the text band of {name}"
-    found = recognise(band, "chi_sim", dpi=dpi, psm=psm, chars=True, timeout=timeout, what=what, workdir=workdir)
+    found = recognise(
+        band, "chi_sim", dpi=dpi, psm=psm, chars=True, timeout=timeout, what=what, workdir=workdir
+    )
     guess = judge_script(band, found.chars)
     if guess.method != "default" or _glyph_fonts() is not None or guess.samples < MIN_SENSITIVE_CHARS:
         return guess
@@ -474,8 +482,9 @@ def detect_language(
     # (right on most pages, but both models are overconfident on the other script).
     other = recognise(band, "chi_tra", dpi=dpi, psm=psm, timeout=timeout, what=what, workdir=workdir)
     sim, tra = _confidence_deficit(found.words), _confidence_deficit(other.words)
-    return ScriptGuess("chi_tra" if tra < sim else "chi_sim", "confidence", sim - tra, guess.samples,
-                       guess.latin_share)
+    return ScriptGuess(
+        "chi_tra" if tra < sim else "chi_sim", "confidence", sim - tra, guess.samples, guess.latin_share
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -551,25 +560,34 @@ def ocr_page(
     else:
         image_path = Path(page)
     pdf_out = Path(pdf_path) if pdf_path else image_path.with_suffix(".pdf")
-    workdir = pdf_out.parent      # the caller's private folder: nothing of the page goes elsewhere
+    workdir = pdf_out.parent  # the caller's private folder: nothing of the page goes elsewhere
     label = image_path.name
     if image is None:
         image, file_dpi = load_page(image_path, label)
         dpi = dpi or file_dpi
-    assert dpi is not None                # the prepared page's or the file's
+    assert dpi is not None  # the prepared page's or the file's
 
     if language != "auto":
         guess = ScriptGuess(language, "given")
     elif prior is not None:
         guess = ScriptGuess(prior.language, "previous page", prior.evidence, prior.samples, prior.latin_share)
     else:
-        guess = detect_language(image, _line_sample(line_box) or text_box, dpi=dpi, timeout=timeout,
-                                workdir=workdir)
+        guess = detect_language(
+            image, _line_sample(line_box) or text_box, dpi=dpi, timeout=timeout, workdir=workdir
+        )
     # A guess from one line says little about the share of Latin letters on the page: then the
     # English model is added from the previous page's share, or the checked page's.
     models = models_for(guess.language, english, guess.latin_share)
-    found = recognise(image, models, dpi=dpi, psm=psm, chars=language == "auto", timeout=timeout, what=label,
-                      workdir=workdir)
+    found = recognise(
+        image,
+        models,
+        dpi=dpi,
+        psm=psm,
+        chars=language == "auto",
+        timeout=timeout,
+        what=label,
+        workdir=workdir,
+    )
     if language == "auto":
         verdict = judge_script(image, found.chars, limit=VERIFY_SAMPLES)
         close_call = verdict.method == "glyphs" and abs(verdict.evidence) < VERIFY_MIN_EVIDENCE
@@ -577,7 +595,9 @@ def ocr_page(
             wanted = models_for(verdict.language, english, verdict.latin_share)
             if wanted != models:
                 models = wanted
-                found = recognise(image, models, dpi=dpi, psm=psm, timeout=timeout, what=label, workdir=workdir)
+                found = recognise(
+                    image, models, dpi=dpi, psm=psm, timeout=timeout, what=label, workdir=workdir
+                )
             guess = verdict
 
     with tempfile.TemporaryDirectory(prefix="ocr-", dir=workdir) as tmp:
@@ -587,9 +607,14 @@ def ocr_page(
             embed = Path(tmp) / ("page.jpg" if kind == "JPEG" else "page.png")
             options = {"quality": PDF_JPEG_QUALITY} if kind == "JPEG" else {"compress_level": 1}
             image.save(embed, kind, dpi=(dpi, dpi), **options)
-        derivatives.page_pdf(pdf_out, embed, image.size, dpi,
-                             [(w.text, w.box, (w.block, w.paragraph, w.line)) for w in found.words],
-                             derivatives.glyphless_font(tessdata_dir()))
+        derivatives.page_pdf(
+            pdf_out,
+            embed,
+            image.size,
+            dpi,
+            [(w.text, w.box, (w.block, w.paragraph, w.line)) for w in found.words],
+            derivatives.glyphless_font(tessdata_dir()),
+        )
 
     words = found.words
     confidence = round(sum(w.confidence for w in words) / len(words), 2) if words else 0.0

@@ -38,8 +38,8 @@ from search import hooks
 
 log = logging.getLogger(__name__)
 
-RENEW_EVERY_SECONDS = 5            # lease renewal doubles as progress reporting
-TEXT_LAYER_RANGE = 8            # pages per pdftotext call
+RENEW_EVERY_SECONDS = 5  # lease renewal doubles as progress reporting
+TEXT_LAYER_RANGE = 8  # pages per pdftotext call
 
 
 @dataclass
@@ -48,18 +48,19 @@ class PageResult:
     text: str
     confidence: float | None
     language: str | None
-    source: str                  # "ocr" | "text"
+    source: str  # "ocr" | "text"
     dpi: int | None
     rotation: int | None
     skew: float | None
     preview_path: Path
-    pdf_path: Path | None        # one-page searchable PDF (OCR'd pages only)
+    pdf_path: Path | None  # one-page searchable PDF (OCR'd pages only)
     preview_key: str | None = None
-    script: ScriptGuess | None = None   # what the OCR found the page's script to be
+    script: ScriptGuess | None = None  # what the OCR found the page's script to be
 
 
-def read_page(page: PageImage, workdir: Path, born_digital_text: str | None = None,
-              prior: ScriptGuess | None = None) -> PageResult:
+def read_page(
+    page: PageImage, workdir: Path, born_digital_text: str | None = None, prior: ScriptGuess | None = None
+) -> PageResult:
     """Everything one page needs, in whichever process runs it: the text (from the PDF's own
     text layer when it has a usable one, else OCR) and an upright preview. ``prior`` is the
     script an earlier page of the same document was found to have (see :func:`ocr_page`).
@@ -72,18 +73,39 @@ def read_page(page: PageImage, workdir: Path, born_digital_text: str | None = No
     try:
         if born_digital_text is not None:
             derivatives.make_preview(page.path, preview_path, dpi=page.dpi)
-            return PageResult(page.number, born_digital_text.strip(), None, None, "text", source_dpi,
-                              None, None, preview_path, None)
-        prepared = prepare_for_ocr(page.path, workdir / f"prepared-{page.number:06d}.jpg", dpi=page.dpi,
-                                   keep_image=True)
+            return PageResult(
+                page.number,
+                born_digital_text.strip(),
+                None,
+                None,
+                "text",
+                source_dpi,
+                None,
+                None,
+                preview_path,
+                None,
+            )
+        prepared = prepare_for_ocr(
+            page.path, workdir / f"prepared-{page.number:06d}.jpg", dpi=page.dpi, keep_image=True
+        )
         try:
             result = ocr_page(prepared, workdir / f"ocr-{page.number:06d}.pdf", prior=prior)
             derivatives.make_preview(None, preview_path, dpi=prepared.dpi, image=prepared.image)
         finally:
             prepared.path.unlink(missing_ok=True)
-        return PageResult(page.number, result.text, result.confidence, result.language, "ocr", source_dpi,
-                          prepared.rotation_applied, prepared.skew_degrees, preview_path, result.pdf_path,
-                          script=result.script)
+        return PageResult(
+            page.number,
+            result.text,
+            result.confidence,
+            result.language,
+            "ocr",
+            source_dpi,
+            prepared.rotation_applied,
+            prepared.skew_degrees,
+            preview_path,
+            result.pdf_path,
+            script=result.script,
+        )
     finally:
         page.path.unlink(missing_ok=True)
 
@@ -109,8 +131,9 @@ def _clear_unreferenced_derivatives(archive: Archive, session, doc: Document) ->
             archive.store.delete(info.key)
 
 
-def process_document(archive: Archive, document_id: int, *, executor: Executor | None = None,
-                     in_flight: int = 4) -> str:
+def process_document(
+    archive: Archive, document_id: int, *, executor: Executor | None = None, in_flight: int = 4
+) -> str:
     """Process one document if it can be claimed; returns its status afterwards (or
     ``"skipped"`` when another worker holds it or it is already done)."""
     session = archive.new_session()
@@ -142,16 +165,18 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
     # (``dossier.workdir``), removed afterwards, swept by the next worker if this one is killed.
     with work_folder(archive.settings, f"doc{doc.id}-") as workdir:
         original = workdir / "original"
-        with archive.vault.open(doc.original_key, wrapped_key_for(session, doc.original_key)) as src, \
-                open(original, "wb") as dst:
+        with (
+            archive.vault.open(doc.original_key, wrapped_key_for(session, doc.original_key)) as src,
+            open(original, "wb") as dst,
+        ):
             shutil.copyfileobj(src, dst, 1 << 20)
         name = doc.original_name or f"document {doc.id}"
         detected = detect(original, name=name)
         pending: deque[Future] = deque()
         results: list[PageResult] = []
-        stored: dict[str, bytes] = {}     # object key -> wrapped data key
+        stored: dict[str, bytes] = {}  # object key -> wrapped data key
         last_renew = time.monotonic()
-        prior: ScriptGuess | None = None   # the script of the latest page read
+        prior: ScriptGuess | None = None  # the script of the latest page read
 
         def collect(future: Future) -> None:
             nonlocal last_renew, prior
@@ -170,13 +195,18 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
 
         doc.page_count = page_count(original, detected, name=name)
         state.renew(session, document_id, pages_done=0)
-        texts: dict[int, str] = {}      # usable text layers of born-digital PDF pages
+        texts: dict[int, str] = {}  # usable text layers of born-digital PDF pages
         text_read_to = 0
         for page in iter_pages(original, detected, workdir=workdir / "pages", name=name):
             if detected.is_pdf and page.number > text_read_to:
                 text_read_to = min(page.number + TEXT_LAYER_RANGE - 1, doc.page_count)
-                texts.update({p.number: p.text for p in text_layer(original, page.number, text_read_to, name=name)
-                              if p.usable})
+                texts.update(
+                    {
+                        p.number: p.text
+                        for p in text_layer(original, page.number, text_read_to, name=name)
+                        if p.usable
+                    }
+                )
             born_digital = texts.pop(page.number, None)
             pending.append(executor.submit(read_page, page, workdir, born_digital, prior))
             while len(pending) >= in_flight:
@@ -188,39 +218,61 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
         pdf_key = None
         if any(r.pdf_path for r in results):
             if len(results) == 1:
-                pdf_path = results[0].pdf_path       # the one page's PDF is the document's
+                pdf_path = results[0].pdf_path  # the one page's PDF is the document's
                 assert pdf_path is not None
             else:
                 pdf_path = workdir / "searchable.pdf"
                 derivatives.assemble_pdf(
-                    [(r.pdf_path, 1) if r.pdf_path else (original, r.number) for r in results], pdf_path)
+                    [(r.pdf_path, 1) if r.pdf_path else (original, r.number) for r in results], pdf_path
+                )
             pdf_key = objectkeys.searchable_pdf_key(doc.id, attempt)
             with open(pdf_path, "rb") as fh:
                 stored[pdf_key] = archive.vault.put(pdf_key, fh).wrapped_key
 
     # Finish only if the document is still ours: the conditional update also holds the row (or,
     # on SQLite, the database) until the commit below, so nobody can take or destroy it between.
-    ours = cast(CursorResult[Any], session.execute(
-        update(Document).where(Document.id == doc.id, Document.status == DocumentStatus.PROCESSING,
-                               Document.attempts == attempt)
-        .values(status=DocumentStatus.INDEXED).execution_options(synchronize_session=False)))
+    ours = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Document)
+            .where(
+                Document.id == doc.id,
+                Document.status == DocumentStatus.PROCESSING,
+                Document.attempts == attempt,
+            )
+            .values(status=DocumentStatus.INDEXED)
+            .execution_options(synchronize_session=False)
+        ),
+    )
     if ours.rowcount != 1:
         session.rollback()
-        log.warning("document %s changed hands while it was processed; this attempt's work is dropped", doc.id)
+        log.warning(
+            "document %s changed hands while it was processed; this attempt's work is dropped", doc.id
+        )
         for key in stored:
             archive.store.delete(key)
         return False
-    old_keys = set(session.scalars(select(Page.preview_key).where(Page.document_id == doc.id))) | {doc.searchable_pdf_key}
+    old_keys = set(session.scalars(select(Page.preview_key).where(Page.document_id == doc.id))) | {
+        doc.searchable_pdf_key
+    }
     session.execute(delete(Page).where(Page.document_id == doc.id))
     for key, wrapped in stored.items():
         session.add(ObjectKey(object_key=key, wrapped_key=wrapped, master_key_id=archive.master_key.key_id))
-    session.refresh(doc, ["confidentiality"])     # as it is now: a correction may have changed it
+    session.refresh(doc, ["confidentiality"])  # as it is now: a correction may have changed it
     confidential = pagetext.is_confidential(doc)
     for r in results:
-        row = Page(document_id=doc.id, number=r.number, confidence=r.confidence,
-                    language=r.language, dpi=r.dpi, preview_key=r.preview_key, source=r.source,
-                    rotation=r.rotation, skew=r.skew)
-        pagetext.store(archive, row, r.text, confidential=confidential)   # sealed when confidential
+        row = Page(
+            document_id=doc.id,
+            number=r.number,
+            confidence=r.confidence,
+            language=r.language,
+            dpi=r.dpi,
+            preview_key=r.preview_key,
+            source=r.source,
+            rotation=r.rotation,
+            skew=r.skew,
+        )
+        pagetext.store(archive, row, r.text, confidential=confidential)  # sealed when confidential
         session.add(row)
     doc.page_count = len(results)
     doc.searchable_pdf_key = pdf_key

@@ -179,8 +179,18 @@ def prepare_for_ocr(
             box, line_box = (_turn_box(b, page.size) for b in (box, line_box))
 
     save_prepared(page, out, dpi)
-    return PreparedPage(out, rotation, round(skew, 2), dpi, page.width, page.height, box, method, line_box,
-                        page if keep_image else None)
+    return PreparedPage(
+        out,
+        rotation,
+        round(skew, 2),
+        dpi,
+        page.width,
+        page.height,
+        box,
+        method,
+        line_box,
+        page if keep_image else None,
+    )
 
 
 def _ocr_scale(lines: list[tuple[int, int]], factor: int, dpi: int) -> float:
@@ -215,11 +225,14 @@ def _turn_and_scale(page: Image.Image, degrees: float, scale: float) -> Image.Im
     cx, cy = out_w / 2.0, out_h / 2.0
     c = width / 2.0 - a * cx - b * cy
     f = height / 2.0 - d * cx - e * cy
-    return page.transform((out_w, out_h), Image.Transform.AFFINE, (a, b, c, d, e, f),
-                          resample=DESKEW_RESAMPLE, fillcolor=255)
+    return page.transform(
+        (out_w, out_h), Image.Transform.AFFINE, (a, b, c, d, e, f), resample=DESKEW_RESAMPLE, fillcolor=255
+    )
 
 
-def _turn_box(box: tuple[int, int, int, int] | None, size: tuple[int, int]) -> tuple[int, int, int, int] | None:
+def _turn_box(
+    box: tuple[int, int, int, int] | None, size: tuple[int, int]
+) -> tuple[int, int, int, int] | None:
     """A box's place after the page turned by 180 degrees."""
     if box is None:
         return None
@@ -465,7 +478,9 @@ def _text_band(
     for i in range(len(lines)):
         j = min(len(lines), i + BAND_LINES)
         # Consecutive lines only: a band spanning a big gap (e.g. header to body) wastes pixels.
-        gap_ok = all(lines[k + 1][0] - lines[k][1] <= 2 * (lines[k][1] - lines[k][0]) for k in range(i, j - 1))
+        gap_ok = all(
+            lines[k + 1][0] - lines[k][1] <= 2 * (lines[k][1] - lines[k][0]) for k in range(i, j - 1)
+        )
         weight = sum(weights[i:j])
         if gap_ok and weight > best_weight:
             best_start, best_weight = i, weight
@@ -525,8 +540,9 @@ _OSD_ROTATE = re.compile(rb"Rotate:\s*(\d+)")
 _OSD_CONFIDENCE = re.compile(rb"Orientation confidence:\s*([\d.]+)")
 
 
-def _osd_upside_down(page: Image.Image, box: tuple[int, int, int, int] | None, dpi: int,
-                     workdir: Path) -> bool | None:
+def _osd_upside_down(
+    page: Image.Image, box: tuple[int, int, int, int] | None, dpi: int, workdir: Path
+) -> bool | None:
     """Ask tesseract's orientation detector about a band of text: True/False, or None if unsure.
     The band is written in ``workdir``, the caller's private folder."""
     band = page.crop(box) if box else page
@@ -547,7 +563,12 @@ def _osd_upside_down(page: Image.Image, box: tuple[int, int, int, int] | None, d
 
 
 def _upside_down(
-    page: Image.Image, ink: np.ndarray, lines: list[tuple[int, int]], turn: float, factor: int, dpi: int,
+    page: Image.Image,
+    ink: np.ndarray,
+    lines: list[tuple[int, int]],
+    turn: float,
+    factor: int,
+    dpi: int,
     orientation: Orientation,
     workdir: Path,
 ) -> tuple[bool, str]:

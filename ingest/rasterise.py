@@ -128,18 +128,21 @@ def _render_pdf(path: Path, first: int, last: int, dpi: int, workdir: Path, labe
 
     try:
         # paths_only=True: pdf2image returns the files' paths, though it annotates images.
-        paths = cast(list[str], convert_from_path(
-            path,
-            dpi=dpi,
-            first_page=first,
-            last_page=last,
-            output_folder=workdir,
-            output_file=f"render-{first:06d}-",
-            fmt="ppm",
-            grayscale=True,          # pdftoppm -gray: 8-bit PGM files
-            paths_only=True,
-            timeout=RENDER_TIMEOUT,
-        ))
+        paths = cast(
+            list[str],
+            convert_from_path(
+                path,
+                dpi=dpi,
+                first_page=first,
+                last_page=last,
+                output_folder=workdir,
+                output_file=f"render-{first:06d}-",
+                fmt="ppm",
+                grayscale=True,  # pdftoppm -gray: 8-bit PGM files
+                paths_only=True,
+                timeout=RENDER_TIMEOUT,
+            ),
+        )
     except PDFInfoNotInstalledError as exc:
         raise ConfigurationError("poppler is not installed; install the poppler-utils package.") from exc
     except PDFPopplerTimeoutError as exc:
@@ -177,7 +180,9 @@ def _pdf_source_dpi(
     metadata, and rendering decides whether the page is readable.
     """
     try:
-        result = run_tool(["pdfimages", "-list", "-f", str(first), "-l", str(last), path], check=False, timeout=60)
+        result = run_tool(
+            ["pdfimages", "-list", "-f", str(first), "-l", str(last), path], check=False, timeout=60
+        )
     except InvalidInput:
         return {}
     if result.returncode != 0:
@@ -237,26 +242,35 @@ def _iter_raster(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[Pa
                 # Pillow checks the bomb limit for the first frame only; later frames of a
                 # multi-page TIFF can declare any size, so check each before decoding it.
                 check_pixels(*frame.size, what=f"Page {number + 1} of {label}")
-                if (container.format == "TIFF" and isinstance(frame, TiffImageFile)
-                        and int(frame.tag_v2.get(_TIFF_NEW_SUBFILE_TYPE, 0)) & 1):
+                if (
+                    container.format == "TIFF"
+                    and isinstance(frame, TiffImageFile)
+                    and int(frame.tag_v2.get(_TIFF_NEW_SUBFILE_TYPE, 0)) & 1
+                ):
                     continue  # a reduced-resolution thumbnail some scanners add, not a page
                 source_dpi = image_dpi(frame)
                 page = _to_grayscale(ImageOps.exif_transpose(frame))
             number += 1
             page, page_dpi = _to_target_resolution(page, source_dpi, dpi)
             out = workdir / f"page-{number:06d}.pgm"
-            page.save(out, "PPM")   # uncompressed: written and read back in milliseconds
+            page.save(out, "PPM")  # uncompressed: written and read back in milliseconds
             yield PageImage(number, out, source_dpi, page_dpi, page.width, page.height)
             del page
         if number == 0:
             raise InvalidInput(f"{label} contains no pages.")
 
 
-def _pass_through(container: Image.Image, path: Path, dpi: int, workdir: Path, label: str) -> PageImage | None:
+def _pass_through(
+    container: Image.Image, path: Path, dpi: int, workdir: Path, label: str
+) -> PageImage | None:
     """A one-page JPEG that needs no conversion (grey or RGB, upright, not above ``dpi``) is its
     own page image: linked into ``workdir`` rather than decoded and written again (the next step
     decodes it, straight to grey). Its pixels are decoded there, so damage shows up then."""
-    if container.format != "JPEG" or getattr(container, "n_frames", 1) != 1 or container.mode not in ("L", "RGB"):
+    if (
+        container.format != "JPEG"
+        or getattr(container, "n_frames", 1) != 1
+        or container.mode not in ("L", "RGB")
+    ):
         return None
     with decoding(label):
         orientation = container.getexif().get(0x0112, 1)

@@ -42,7 +42,7 @@ def default_processes() -> int:
 
 def _prepare(settings: Settings) -> None:
     """Set this process up for reading pages, before it forks the processes that read them."""
-    limit_openmp_threads()      # one tesseract per core: each runs one OpenMP thread
+    limit_openmp_threads()  # one tesseract per core: each runs one OpenMP thread
     tesseract.configure(settings)
 
 
@@ -52,7 +52,9 @@ def _child_start() -> None:
 
 def _pool(processes: int) -> ProcessPoolExecutor:
     # fork: children start at once and inherit the environment (settings, keys) as they are.
-    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_child_start)
+    return ProcessPoolExecutor(
+        processes, mp_context=multiprocessing.get_context("fork"), initializer=_child_start
+    )
 
 
 def process_here(archive: Archive, document_ids: list[int], processes: int | None = None) -> None:
@@ -75,11 +77,15 @@ def process_here(archive: Archive, document_ids: list[int], processes: int | Non
             process_document(archive, document_id)
         return
     with _pool(processes) as pool:
-        pool.submit(os.getpid).result()     # the children are forked now, before the threads below
+        pool.submit(os.getpid).result()  # the children are forked now, before the threads below
         in_flight = max(2, processes * 2) if len(document_ids) == 1 else max(2, processes)
-        with ThreadPoolExecutor(min(len(document_ids), processes + 1), thread_name_prefix="dossier-document") as docs:
-            futures = [docs.submit(process_document, archive, document_id, executor=pool, in_flight=in_flight)
-                       for document_id in document_ids]
+        with ThreadPoolExecutor(
+            min(len(document_ids), processes + 1), thread_name_prefix="dossier-document"
+        ) as docs:
+            futures = [
+                docs.submit(process_document, archive, document_id, executor=pool, in_flight=in_flight)
+                for document_id in document_ids
+            ]
             for future in as_completed(futures):
                 future.result()
 
@@ -121,17 +127,21 @@ def run_worker(settings: Settings, processes: int, on_start: Callable[[str], Non
     swept = sweep(settings)
     huey = get_huey(settings)
     housekeeping(settings)  # fail loudly at start if the catalog is unreachable
-    dispose_engines()       # no pooled connection crosses the forks below
+    dispose_engines()  # no pooled connection crosses the forks below
     chores = multiprocessing.get_context("fork").Process(
-        target=_housekeeping_loop, args=(settings,), name="dossier-housekeeping", daemon=True)
+        target=_housekeeping_loop, args=(settings,), name="dossier-housekeeping", daemon=True
+    )
     chores.start()
     if on_start:
         if swept:
             on_start(f"removed {len(swept)} working folder(s) left by a process that died")
-        on_start(f"worker running with {processes} process(es); queue: "
-                 f"{settings.redis_url or settings.home / 'queue.db'}")
-    consumer = huey.create_consumer(workers=processes, worker_type="process", periodic=False,
-                                    check_worker_health=True)
+        on_start(
+            f"worker running with {processes} process(es); queue: "
+            f"{settings.redis_url or settings.home / 'queue.db'}"
+        )
+    consumer = huey.create_consumer(
+        workers=processes, worker_type="process", periodic=False, check_worker_health=True
+    )
     try:
         consumer.run()
     finally:
@@ -143,7 +153,9 @@ def progress(archive: Archive, document_ids: list[int]) -> tuple[int, int, int]:
     """(pages done, pages known so far, documents finished) for these documents."""
     with archive.session() as session:
         rows = session.execute(
-            select(Document.status, Document.pages_done, Document.page_count).where(Document.id.in_(document_ids))
+            select(Document.status, Document.pages_done, Document.page_count).where(
+                Document.id.in_(document_ids)
+            )
         ).all()
     done = sum(1 for r in rows if r.status in FINAL)
     pages_total = sum(r.page_count or 0 for r in rows)
@@ -151,8 +163,12 @@ def progress(archive: Archive, document_ids: list[int]) -> tuple[int, int, int]:
     return pages_done, pages_total, done
 
 
-def wait_for(archive: Archive, document_ids: list[int], on_tick: Callable[[int, int, int], None] | None = None,
-             poll: float = 1.0) -> None:
+def wait_for(
+    archive: Archive,
+    document_ids: list[int],
+    on_tick: Callable[[int, int, int], None] | None = None,
+    poll: float = 1.0,
+) -> None:
     """Block until these documents are indexed or failed, reporting progress on each tick."""
     while True:
         pages_done, pages_total, done = progress(archive, document_ids)

@@ -37,9 +37,9 @@ from .rasterise import _TIFF_NEW_SUBFILE_TYPE, _render_pdf, _to_grayscale, iter_
 
 DETECT_DPI = 75
 FULL_DPI = 300
-INK_LEVEL = 140            # darker than this is ink
-BLANK_COVERAGE = 0.0005    # under 0.05 % ink (margins excluded) is a blank page
-BAR_ROW_FILL = 0.5         # a bar's rows are at least half dark
+INK_LEVEL = 140  # darker than this is ink
+BLANK_COVERAGE = 0.0005  # under 0.05 % ink (margins excluded) is a blank page
+BAR_ROW_FILL = 0.5  # a bar's rows are at least half dark
 LIGHT_ROW_FILL = 0.2
 
 PAGES_BEFORE_FIRST_SHEET = "pages before the first cover sheet"
@@ -47,15 +47,15 @@ PAGES_BEFORE_FIRST_SHEET = "pages before the first cover sheet"
 
 @dataclass
 class PageKind:
-    number: int                      # 1-based in the stack
-    kind: str                        # sheet | bad_sheet | blank | content
+    number: int  # 1-based in the stack
+    kind: str  # sheet | bad_sheet | blank | content
     facts: SheetFacts | None = None
     reason: str | None = None
 
 
 @dataclass
 class Part:
-    kind: str                        # document | unfiled | separator | blank
+    kind: str  # document | unfiled | separator | blank
     first: int
     last: int
     facts: SheetFacts | None = None
@@ -74,10 +74,11 @@ class Detection:
 
 # --- looking at one page ---------------------------------------------------------------------
 
+
 def ink_coverage(gray: np.ndarray) -> float:
     """Share of dark pixels, margins (5 % each side: scanner edges and shadows) left out."""
     h, w = gray.shape
-    inner = gray[h // 20: h - h // 20, w // 20: w - w // 20]
+    inner = gray[h // 20 : h - h // 20, w // 20 : w - w // 20]
     return float((inner < INK_LEVEL).mean()) if inner.size else 0.0
 
 
@@ -93,7 +94,7 @@ def _band_at_edge(fill: np.ndarray, dpi: int) -> bool:
     span_mm = (end - start + 1) / per_mm
     if not (BAR_MM * 0.4 <= span_mm <= BAR_MM * 2.2) or dark.size < (end - start + 1) * 0.8:
         return False
-    after = fill[end + 1: end + 1 + int(10 * per_mm)]
+    after = fill[end + 1 : end + 1 + int(10 * per_mm)]
     return after.size > 0 and float(after.min()) < LIGHT_ROW_FILL
 
 
@@ -111,9 +112,14 @@ def read_codes(gray: np.ndarray) -> list[bytes]:
     """The raw contents of the QR codes zxing-cpp finds, and b"" for each it found but could not
     decode (a damaged code)."""
     # zxing-cpp's stubs want BarcodeFormats; it accepts one BarcodeFormat as well.
-    found = zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode,  # type: ignore[arg-type]
-                                   try_rotate=True,
-                                   try_downscale=False, try_invert=False, return_errors=True)
+    found = zxingcpp.read_barcodes(
+        gray,
+        formats=zxingcpp.BarcodeFormat.QRCode,  # type: ignore[arg-type]
+        try_rotate=True,
+        try_downscale=False,
+        try_invert=False,
+        return_errors=True,
+    )
     return [bytes(b.bytes) if b.valid else b"" for b in found]
 
 
@@ -145,12 +151,16 @@ def classify(number: int, small: np.ndarray, key: bytes, full_page=None) -> tupl
 
 # --- pages of a stack ------------------------------------------------------------------------
 
+
 def tiff_page_frames(container: Image.Image) -> list[int]:
     """Frame indices that are pages (reduced-resolution thumbnails some scanners add are not)."""
     frames = []
     for index, frame in enumerate(ImageSequence.Iterator(container)):
-        if (container.format == "TIFF" and isinstance(frame, TiffImageFile)
-                and int(frame.tag_v2.get(_TIFF_NEW_SUBFILE_TYPE, 0)) & 1):
+        if (
+            container.format == "TIFF"
+            and isinstance(frame, TiffImageFile)
+            and int(frame.tag_v2.get(_TIFF_NEW_SUBFILE_TYPE, 0)) & 1
+        ):
             continue
         frames.append(index)
     return frames
@@ -158,7 +168,7 @@ def tiff_page_frames(container: Image.Image) -> list[int]:
 
 def _full_pdf_page(path: Path, number: int, workdir: Path, label: str):
     def load() -> np.ndarray:
-        folder = workdir / "full"          # apart from the small pages iter_pages is writing
+        folder = workdir / "full"  # apart from the small pages iter_pages is writing
         folder.mkdir(exist_ok=True)
         [page] = _render_pdf(path, number, number, FULL_DPI, folder, label)
         try:
@@ -166,10 +176,13 @@ def _full_pdf_page(path: Path, number: int, workdir: Path, label: str):
                 return np.asarray(image.convert("L"))
         finally:
             page.unlink(missing_ok=True)
+
     return load
 
 
-def _small_pages(path: Path, detected: Detected, workdir: Path, label: str) -> Iterator[tuple[int, np.ndarray, object]]:
+def _small_pages(
+    path: Path, detected: Detected, workdir: Path, label: str
+) -> Iterator[tuple[int, np.ndarray, object]]:
     """(number, image at DETECT_DPI, loader of the full-resolution image) for every page."""
     if detected.is_pdf:
         for page in iter_pages(path, detected, dpi=DETECT_DPI, workdir=workdir, name=label):
@@ -189,13 +202,22 @@ def _small_pages(path: Path, detected: Detected, workdir: Path, label: str) -> I
             dpi = (container.info.get("dpi") or (FULL_DPI, FULL_DPI))[0] or FULL_DPI
             scale = DETECT_DPI / float(dpi)
             size = (max(1, round(full.width * scale)), max(1, round(full.height * scale)))
-            small = np.asarray(full.reduce(round(1 / scale)) if abs(1 / scale - round(1 / scale)) < 0.01
-                               else full.resize(size, Image.Resampling.BOX))
+            small = np.asarray(
+                full.reduce(round(1 / scale))
+                if abs(1 / scale - round(1 / scale)) < 0.01
+                else full.resize(size, Image.Resampling.BOX)
+            )
             yield number, small, (lambda full=full: np.asarray(full))
 
 
-def detect_pages(path: str | os.PathLike, detected: Detected, key: bytes, *, workdir: str | os.PathLike,
-                 name: str | None = None) -> Detection:
+def detect_pages(
+    path: str | os.PathLike,
+    detected: Detected,
+    key: bytes,
+    *,
+    workdir: str | os.PathLike,
+    name: str | None = None,
+) -> Detection:
     """Classify every page of the stack at ``path`` (PDF or TIFF). The small page images are
     written in a folder made inside ``workdir`` (the caller's private folder, ``dossier.workdir``)
     and removed afterwards."""
@@ -214,6 +236,7 @@ def detect_pages(path: str | os.PathLike, detected: Detected, key: bytes, *, wor
 
 # --- parts -----------------------------------------------------------------------------------
 
+
 def plan(pages: list[PageKind]) -> list[Part]:
     """The stack as parts, every page in exactly one: documents (filed by their sheet), unfiled
     runs (with the reason), separators (the sheets) and blank backs of sheets."""
@@ -224,8 +247,11 @@ def plan(pages: list[PageKind]) -> list[Part]:
         n = page.number
         if page.kind in ("sheet", "bad_sheet"):
             parts.append(Part("separator", n, n, facts=page.facts, reason=page.reason))
-            current = (Part("document", n + 1, n, facts=page.facts) if page.kind == "sheet"
-                       else Part("unfiled", n + 1, n, reason=page.reason))
+            current = (
+                Part("document", n + 1, n, facts=page.facts)
+                if page.kind == "sheet"
+                else Part("unfiled", n + 1, n, reason=page.reason)
+            )
             after_sheet = True
             continue
         if page.kind == "blank" and after_sheet:
@@ -245,8 +271,16 @@ def plan(pages: list[PageKind]) -> list[Part]:
 
 # --- writing a part ----------------------------------------------------------------------------
 
-def extract_pages(path: str | os.PathLike, detected: Detected, first: int, last: int, out: str | os.PathLike,
-                  *, name: str | None = None) -> Path:
+
+def extract_pages(
+    path: str | os.PathLike,
+    detected: Detected,
+    first: int,
+    last: int,
+    out: str | os.PathLike,
+    *,
+    name: str | None = None,
+) -> Path:
     """Pages ``first``..``last`` of the stack as a file of its own kind (see :func:`extract_page_list`)."""
     return extract_page_list(path, detected, range(first, last + 1), out, name=name)
 
@@ -262,8 +296,14 @@ def page_spec(pages: Sequence[int]) -> str:
     return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
-def extract_page_list(path: str | os.PathLike, detected: Detected, pages: Iterable[int], out: str | os.PathLike,
-                      *, name: str | None = None) -> Path:
+def extract_page_list(
+    path: str | os.PathLike,
+    detected: Detected,
+    pages: Iterable[int],
+    out: str | os.PathLike,
+    *,
+    name: str | None = None,
+) -> Path:
     """The stack's pages numbered ``pages`` (1-based, in that order) as a file of its own kind,
     unchanged: PDF pages copied by qpdf (no re-rendering; nothing but those pages' objects is
     copied), TIFF frames written again losslessly with their resolution."""
@@ -274,9 +314,13 @@ def extract_page_list(path: str | os.PathLike, detected: Detected, pages: Iterab
         raise InvalidInput(f"no pages of {label} were asked for")
     if detected.is_pdf:
         pdf_info(path, name=label)
-        result = run_tool(["qpdf", "--empty", "--pages", str(path), spec, "--", str(out)],
-                          what=f"Splitting {label}", timeout=300, check=False)
-        if result.returncode not in (0, 3):   # 3: qpdf warned (a repaired xref, say) but wrote the pages
+        result = run_tool(
+            ["qpdf", "--empty", "--pages", str(path), spec, "--", str(out)],
+            what=f"Splitting {label}",
+            timeout=300,
+            check=False,
+        )
+        if result.returncode not in (0, 3):  # 3: qpdf warned (a repaired xref, say) but wrote the pages
             raise InvalidInput(f"pages {spec} of {label} cannot be copied out of the PDF")
         return out
     with decoding(label):

@@ -36,8 +36,18 @@ def _part_name(stack_name: str, part: Part) -> str:
     return f"{stack_name} p. {part.pages}"
 
 
-def _file_part(archive: Archive, session: Session, actor: Actor, batch: Batch, path: Path, detected: Detected,
-               name: str, part: Part, where: dict[str, Any], workdir: Path) -> None:
+def _file_part(
+    archive: Archive,
+    session: Session,
+    actor: Actor,
+    batch: Batch,
+    path: Path,
+    detected: Detected,
+    name: str,
+    part: Part,
+    where: dict[str, Any],
+    workdir: Path,
+) -> None:
     """Store one part after a readable sheet as a document, or record why it stays unfiled.
     ``where`` places the batch item in the stack."""
     facts = part.facts
@@ -47,29 +57,55 @@ def _file_part(archive: Archive, session: Session, actor: Actor, batch: Batch, p
         household = get_household(session, facts.household, facts.community)
     except DossierError:
         session.rollback()
-        _item(session, batch, part_name, BatchOutcome.UNFILED, **where,
-              error=f"the cover sheet names household {facts.household} of community {facts.community}, "
-                    f"which is not in the archive")
+        _item(
+            session,
+            batch,
+            part_name,
+            BatchOutcome.UNFILED,
+            **where,
+            error=f"the cover sheet names household {facts.household} of community {facts.community}, "
+            f"which is not in the archive",
+        )
         return
     try:
         get_document_type(session, facts.type_code)
     except DossierError:
-        _item(session, batch, part_name, BatchOutcome.UNFILED, **where,
-              error=f"the cover sheet names the document type {facts.type_code}, which the archive does not know")
+        _item(
+            session,
+            batch,
+            part_name,
+            BatchOutcome.UNFILED,
+            **where,
+            error=f"the cover sheet names the document type {facts.type_code}, which the archive does not know",
+        )
         return
-    out = extract_pages(path, detected, part.first, part.last, workdir / f"part-{part.first}{detected.suffix}",
-                        name=name)
-    new = NewDocument(household=household, type_code=facts.type_code,
-                      title=facts.title or f"{Path(name).stem} p. {part.pages}", media_type=detected.media_type,
-                      original_name=part_name, document_date=facts.document_date,
-                      confidential=facts.confidential, retention_class=facts.retention_class,
-                      status=DocumentStatus.QUEUED)
+    out = extract_pages(
+        path, detected, part.first, part.last, workdir / f"part-{part.first}{detected.suffix}", name=name
+    )
+    new = NewDocument(
+        household=household,
+        type_code=facts.type_code,
+        title=facts.title or f"{Path(name).stem} p. {part.pages}",
+        media_type=detected.media_type,
+        original_name=part_name,
+        document_date=facts.document_date,
+        confidential=facts.confidential,
+        retention_class=facts.retention_class,
+        status=DocumentStatus.QUEUED,
+    )
     try:
         with open(out, "rb") as stream:
             doc = store_original(archive, session, actor, new, stream, batch_id=batch.id)
     except DuplicateDocument as dup:
-        _item(session, batch, part_name, BatchOutcome.DUPLICATE, duplicate_of=dup.existing_id, **where,
-              error=f"already in the archive as document {dup.existing_id}")
+        _item(
+            session,
+            batch,
+            part_name,
+            BatchOutcome.DUPLICATE,
+            duplicate_of=dup.existing_id,
+            **where,
+            error=f"already in the archive as document {dup.existing_id}",
+        )
         return
     finally:
         out.unlink(missing_ok=True)
@@ -83,7 +119,9 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
     assert spec.path is not None  # only a file without a ``problem`` is taken in
     detected = probe(spec.path, spec.name, archive.settings.max_pages)
     if not (detected.is_pdf or detected.kind == "tiff"):
-        raise InvalidInput(f"{spec.name} is a single image; a stack to split must be a PDF or a multi-page TIFF")
+        raise InvalidInput(
+            f"{spec.name} is a single image; a stack to split must be a PDF or a multi-page TIFF"
+        )
     key = archive.cover_sheet_key
     try:
         with open(spec.path, "rb") as stream:
@@ -98,8 +136,14 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
             detection = detect_pages(spec.path, detected, key, workdir=folder, name=spec.name)
         except DossierError as exc:
             session.rollback()
-            _item(session, batch, spec.name, BatchOutcome.REJECTED, stack_id=stack.id,
-                  error=f"stored whole as stack {stack.id}, but its pages cannot be read to split it: {exc.message}")
+            _item(
+                session,
+                batch,
+                spec.name,
+                BatchOutcome.REJECTED,
+                stack_id=stack.id,
+                error=f"stored whole as stack {stack.id}, but its pages cannot be read to split it: {exc.message}",
+            )
             return
         stack.page_count = len(detection.pages)
         session.commit()
@@ -109,24 +153,54 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
                 where["sheet"] = json.dumps(part.facts.as_dict(), ensure_ascii=False)
             if part.kind == "document":
                 try:
-                    _file_part(archive, session, actor, batch, spec.path, detected, spec.name, part, where,
-                               folder)
+                    _file_part(
+                        archive, session, actor, batch, spec.path, detected, spec.name, part, where, folder
+                    )
                 except DossierError as exc:
                     session.rollback()
-                    _item(session, batch, _part_name(spec.name, part), BatchOutcome.UNFILED, **where,
-                          error=f"the pages could not be filed: {exc.message}")
+                    _item(
+                        session,
+                        batch,
+                        _part_name(spec.name, part),
+                        BatchOutcome.UNFILED,
+                        **where,
+                        error=f"the pages could not be filed: {exc.message}",
+                    )
             elif part.kind == "unfiled":
-                _item(session, batch, _part_name(spec.name, part), BatchOutcome.UNFILED, error=part.reason,
-                      **where)
-            else:   # separator | blank
-                _item(session, batch, _part_name(spec.name, part), BatchOutcome(part.kind), error=part.reason,
-                      **where)
+                _item(
+                    session,
+                    batch,
+                    _part_name(spec.name, part),
+                    BatchOutcome.UNFILED,
+                    error=part.reason,
+                    **where,
+                )
+            else:  # separator | blank
+                _item(
+                    session,
+                    batch,
+                    _part_name(spec.name, part),
+                    BatchOutcome(part.kind),
+                    error=part.reason,
+                    **where,
+                )
 
 
-def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: int, *, household: str,
-                   community: str | None, type_code: str, title: str | None = None,
-                   document_date: date | None = None, confidential: bool = False,
-                   retention_class: str | None = None, batch_id: int | None = None) -> Document:
+def assign_unfiled(
+    archive: Archive,
+    session: Session,
+    actor: Actor,
+    item_id: int,
+    *,
+    household: str,
+    community: str | None,
+    type_code: str,
+    title: str | None = None,
+    document_date: date | None = None,
+    confidential: bool = False,
+    retention_class: str | None = None,
+    batch_id: int | None = None,
+) -> Document:
     """File an unfiled part of a stack: its pages are copied out of the stored stack (found there
     through its signed record's page list, which a destroyed document's cut changes) and stored
     as a new signed original in ``household``, queued for processing. Returns the document.
@@ -147,13 +221,20 @@ def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: in
         whole = copy_stack(archive, session, stack, folder / "stack")
         detected = detect(whole, name=stack.file_name)
         part = Part("document", item.first_page, item.last_page)
-        extracted = extract_page_list(whole, detected, positions, folder / f"part{detected.suffix}",
-                                      name=stack.file_name)
-        new = NewDocument(household=target, type_code=type_code,
-                          title=(title or "").strip() or f"{Path(stack.file_name).stem} p. {part.pages}",
-                          media_type=detected.media_type, original_name=item.file_name,
-                          document_date=document_date, confidential=confidential,
-                          retention_class=retention_class, status=DocumentStatus.QUEUED)
+        extracted = extract_page_list(
+            whole, detected, positions, folder / f"part{detected.suffix}", name=stack.file_name
+        )
+        new = NewDocument(
+            household=target,
+            type_code=type_code,
+            title=(title or "").strip() or f"{Path(stack.file_name).stem} p. {part.pages}",
+            media_type=detected.media_type,
+            original_name=item.file_name,
+            document_date=document_date,
+            confidential=confidential,
+            retention_class=retention_class,
+            status=DocumentStatus.QUEUED,
+        )
         with open(extracted, "rb") as stream:
             doc = store_original(archive, session, actor, new, stream, batch_id=item.batch_id)
     item = session.get(BatchItem, item_id)
@@ -163,4 +244,3 @@ def assign_unfiled(archive: Archive, session: Session, actor: Actor, item_id: in
     item.error = f"filed by {actor.username} (was unfiled: {item.error})"
     session.commit()
     return doc
-

@@ -35,19 +35,25 @@ def lease(session: Session) -> timedelta:
 def claim(session: Session, document_id: int) -> bool:
     """Take the document for processing; False when it is done, failed, or leased by another."""
     now = utcnow()
-    result = cast(CursorResult[Any], session.execute(
-        update(Document)
-        .where(
-            Document.id == document_id,
-            or_(
-                Document.status.in_((DocumentStatus.QUEUED, DocumentStatus.STORED)),
-                and_(Document.status == DocumentStatus.PROCESSING, Document.lease_until < now),
-            ),
-        )
-        .values(status=DocumentStatus.PROCESSING, lease_until=now + lease(session),
-                attempts=Document.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ))
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Document)
+            .where(
+                Document.id == document_id,
+                or_(
+                    Document.status.in_((DocumentStatus.QUEUED, DocumentStatus.STORED)),
+                    and_(Document.status == DocumentStatus.PROCESSING, Document.lease_until < now),
+                ),
+            )
+            .values(
+                status=DocumentStatus.PROCESSING,
+                lease_until=now + lease(session),
+                attempts=Document.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        ),
+    )
     session.commit()
     return result.rowcount == 1
 
@@ -84,9 +90,11 @@ def expire_leases(session: Session) -> list[int]:
     """Documents whose worker died (the lease ran out): back to the queue, counting as a failed
     attempt, or ``failed`` after the last one. Returns the ids to queue again."""
     now = utcnow()
-    expired = list(session.scalars(
-        select(Document).where(Document.status == DocumentStatus.PROCESSING, Document.lease_until < now)
-    ))
+    expired = list(
+        session.scalars(
+            select(Document).where(Document.status == DocumentStatus.PROCESSING, Document.lease_until < now)
+        )
+    )
     ids = []
     for doc in expired:
         doc.lease_until = None
@@ -103,10 +111,13 @@ def expire_leases(session: Session) -> list[int]:
 def stranded(session: Session, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
     """Queued documents nobody has touched for a while. Only meaningful when the queue itself is
     empty: then their messages were lost (a wiped queue file, a broker restart)."""
-    return list(session.scalars(
-        select(Document.id).where(Document.status == DocumentStatus.QUEUED,
-                                  Document.updated_at < utcnow() - older_than).order_by(Document.id)
-    ))
+    return list(
+        session.scalars(
+            select(Document.id)
+            .where(Document.status == DocumentStatus.QUEUED, Document.updated_at < utcnow() - older_than)
+            .order_by(Document.id)
+        )
+    )
 
 
 def beat(session: Session) -> None:

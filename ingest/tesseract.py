@@ -30,7 +30,7 @@ from dossier.errors import ConfigurationError, InvalidInput
 
 from ._tools import DEFAULT_TIMEOUT, first_line
 
-Box = tuple[int, int, int, int]        # left, top, right, bottom in the image's pixels
+Box = tuple[int, int, int, int]  # left, top, right, bottom in the image's pixels
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,8 @@ class Recognised:
 
 @dataclass(frozen=True)
 class _Choice:
-    engine: str = OCR_ENGINES[0]         # Settings.ocr_engine
-    tessdata: Path | None = None         # Settings.tessdata_dir
+    engine: str = OCR_ENGINES[0]  # Settings.ocr_engine
+    tessdata: Path | None = None  # Settings.tessdata_dir
 
 
 _choice = _Choice()
@@ -77,7 +77,7 @@ def configure(settings: Settings) -> None:
 
 
 def engine_name() -> str:
-    """"tesserocr" (in this process) or "command" (the tesseract command through pytesseract)."""
+    """ "tesserocr" (in this process) or "command" (the tesseract command through pytesseract)."""
     if _choice.engine == "command":
         return "command"
     return "tesserocr" if _tesserocr() is not None else "command"
@@ -100,8 +100,9 @@ def recognise(
     gets its copy of the page; the pipeline always gives one."""
     if engine_name() == "tesserocr":
         return _engine(models).recognise(image, dpi=dpi, psm=psm, chars=chars, timeout=timeout, what=what)
-    return _recognise_with_command(image, models, dpi=dpi, psm=psm, chars=chars, timeout=timeout, what=what,
-                                   workdir=workdir)
+    return _recognise_with_command(
+        image, models, dpi=dpi, psm=psm, chars=chars, timeout=timeout, what=what, workdir=workdir
+    )
 
 
 def tessdata_dir() -> Path | None:
@@ -120,7 +121,11 @@ def _found_tessdata_dir() -> Path | None:
                 return Path(found.group(1))
         except (OSError, subprocess.SubprocessError):
             pass
-    for place in ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata"):
+    for place in (
+        "/usr/share/tesseract-ocr/5/tessdata",
+        "/usr/share/tesseract-ocr/4.00/tessdata",
+        "/usr/share/tessdata",
+    ):
         if Path(place).is_dir():
             return Path(place)
     return None
@@ -139,7 +144,7 @@ def _missing_models(models: str) -> ConfigurationError:
 
 @functools.lru_cache(maxsize=1)
 def _tesserocr():
-    limit_openmp_threads()      # OpenMP reads its thread limit when libtesseract loads: at this import
+    limit_openmp_threads()  # OpenMP reads its thread limit when libtesseract loads: at this import
     try:
         import tesserocr  # reason: the thread limit must be set before libtesseract loads
     except ImportError:
@@ -153,7 +158,7 @@ _local = threading.local()
 def _engine(models: str) -> _Engine:
     engines = getattr(_local, "engines", None)
     if engines is None or getattr(_local, "pid", None) != os.getpid():
-        engines = _local.engines = {}       # a forked child starts with engines of its own
+        engines = _local.engines = {}  # a forked child starts with engines of its own
         _local.pid = os.getpid()
     datapath = tessdata_dir()
     if (models, datapath) not in engines:
@@ -167,14 +172,16 @@ class _Engine:
     def __init__(self, models: str, datapath: Path | None) -> None:
         tesserocr = _tesserocr()
         try:
-            self.api = tesserocr.PyTessBaseAPI(path=f"{datapath}/" if datapath else "", lang=models,
-                                               psm=tesserocr.PSM.SINGLE_BLOCK)
+            self.api = tesserocr.PyTessBaseAPI(
+                path=f"{datapath}/" if datapath else "", lang=models, psm=tesserocr.PSM.SINGLE_BLOCK
+            )
         except RuntimeError as exc:
             raise _missing_models(models) from exc
         self.ril = tesserocr.RIL
 
-    def recognise(self, image: Image.Image, *, dpi: int, psm: int, chars: bool, timeout: float,
-                  what: str) -> Recognised:
+    def recognise(
+        self, image: Image.Image, *, dpi: int, psm: int, chars: bool, timeout: float, what: str
+    ) -> Recognised:
         api = self.api
         api.SetPageSegMode(psm)
         api.SetImage(image if image.mode == "L" else image.convert("L"))
@@ -206,8 +213,19 @@ class _Engine:
             box = iterator.BoundingBox(ril.WORD)
             if text and box:
                 left, top, right, bottom = box
-                words.append(Word(text, float(iterator.Confidence(ril.WORD)), left, top, right - left,
-                                  bottom - top, block, paragraph, line))
+                words.append(
+                    Word(
+                        text,
+                        float(iterator.Confidence(ril.WORD)),
+                        left,
+                        top,
+                        right - left,
+                        bottom - top,
+                        block,
+                        paragraph,
+                        line,
+                    )
+                )
             if not iterator.Next(ril.WORD):
                 return words
 
@@ -278,16 +296,20 @@ def run_command(
     for each of ``outputs`` (``tsv``, ``hocr`` ...) from the same recognition."""
     import pytesseract  # reason: 190 ms at import; only the fallback path runs it
 
-    limit_openmp_threads()      # pytesseract starts tesseract with our environment
+    limit_openmp_threads()  # pytesseract starts tesseract with our environment
     options = ["--psm", str(psm), "--dpi", str(dpi), *(extra or [])]
-    if _choice.tessdata:        # configured: the command reads the same models as the engine
+    if _choice.tessdata:  # configured: the command reads the same models as the engine
         options += ["--tessdata-dir", os.fspath(_choice.tessdata)]
-    if "tsv" in outputs:    # TSV is switched on by a variable, the other outputs are config files
+    if "tsv" in outputs:  # TSV is switched on by a variable, the other outputs are config files
         options += ["-c", pytesseract.pytesseract.EXTENTION_TO_CONFIG["tsv"]]
     try:
         pytesseract.pytesseract.run_tesseract(
-            os.fspath(image_path), os.fspath(outbase), " ".join(o for o in outputs if o != "tsv"), models,
-            config=shlex.join(options), timeout=timeout,
+            os.fspath(image_path),
+            os.fspath(outbase),
+            " ".join(o for o in outputs if o != "tsv"),
+            models,
+            config=shlex.join(options),
+            timeout=timeout,
         )
     except pytesseract.TesseractNotFoundError as exc:
         raise ConfigurationError("tesseract is not installed; install the tesseract-ocr package.") from exc
@@ -296,18 +318,36 @@ def run_command(
             raise _missing_models(models) from exc
         message = first_line(str(exc.message)) or f"exit status {exc.status}"
         raise InvalidInput(f"tesseract could not read {what}: {message}.") from exc
-    except RuntimeError as exc:     # pytesseract's timeout (it has killed the process)
+    except RuntimeError as exc:  # pytesseract's timeout (it has killed the process)
         raise InvalidInput(f"tesseract did not finish on {what} within {timeout:.0f} seconds.") from exc
 
 
-def _recognise_with_command(image: Image.Image, models: str, *, dpi: int, psm: int, chars: bool,
-                            timeout: float, what: str, workdir: str | os.PathLike[str] | None = None) -> Recognised:
+def _recognise_with_command(
+    image: Image.Image,
+    models: str,
+    *,
+    dpi: int,
+    psm: int,
+    chars: bool,
+    timeout: float,
+    what: str,
+    workdir: str | os.PathLike[str] | None = None,
+) -> Recognised:
     with tempfile.TemporaryDirectory(prefix="tesseract-", dir=workdir) as tmp:
         image_path = Path(tmp) / "page.pgm"
         (image if image.mode == "L" else image.convert("L")).save(image_path, "PPM")
         outbase = Path(tmp) / "page"
-        run_command(image_path, outbase, models, dpi=dpi, psm=psm, outputs=["tsv", *(["hocr"] if chars else [])],
-                    extra=["-c", "hocr_char_boxes=1"] if chars else [], timeout=timeout, what=what)
+        run_command(
+            image_path,
+            outbase,
+            models,
+            dpi=dpi,
+            psm=psm,
+            outputs=["tsv", *(["hocr"] if chars else [])],
+            extra=["-c", "hocr_char_boxes=1"] if chars else [],
+            timeout=timeout,
+            what=what,
+        )
         words = parse_tsv(outbase.with_suffix(".tsv").read_text("utf-8", "replace"))
         symbols = hocr_chars(outbase.with_suffix(".hocr").read_text("utf-8", "replace")) if chars else []
     return Recognised(words, symbols)

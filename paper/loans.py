@@ -58,14 +58,23 @@ def set_paper_location(session: Session, actor: Actor, document_id: int, locatio
     (an empty ``PaperLocation``). Refused while the original is out on loan."""
     require(actor, Permission.MANAGE_RECORDS)
     doc = get_document(session, document_id)
-    cleaned = PaperLocation(*(_text(v, "a cabinet, box or position", 32)
-                              for v in (location.cabinet, location.box, location.position)))
+    cleaned = PaperLocation(
+        *(
+            _text(v, "a cabinet, box or position", 32)
+            for v in (location.cabinet, location.box, location.position)
+        )
+    )
     if not cleaned.kept and open_loan(session, doc.id) is not None:
         raise InvalidInput(f"the paper original of document {doc.id} is out on loan; record its return first")
     doc.paper_cabinet, doc.paper_box, doc.paper_position = cleaned.cabinet, cleaned.box, cleaned.position
-    record_access(session, actor, AccessAction.PAPER_LOCATION,
-                  household_id=doc.household_id, document_id=doc.id,
-                  detail=json.dumps(location_of(doc), ensure_ascii=False))
+    record_access(
+        session,
+        actor,
+        AccessAction.PAPER_LOCATION,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=json.dumps(location_of(doc), ensure_ascii=False),
+    )
     return doc
 
 
@@ -77,20 +86,32 @@ def _approver(session: Session, doc: Document, approved_by: str | None):
     confidential = doc.confidentiality == Confidentiality.CONFIDENTIAL
     if not approved_by:
         if confidential:
-            raise InvalidInput(f"document {doc.id} is confidential: its original is lent only with --approved-by "
-                               "naming someone with clearance")
+            raise InvalidInput(
+                f"document {doc.id} is confidential: its original is lent only with --approved-by "
+                "naming someone with clearance"
+            )
         return None
     user = get_user(session, approved_by)
     if not user.active:
         raise InvalidInput(f"user {approved_by} is deactivated and cannot approve a loan")
     if confidential and not can(user, Permission.VIEW_CONFIDENTIAL):
-        raise PermissionDenied(f"{approved_by} holds no clearance for confidential documents and cannot approve "
-                               "this loan")
+        raise PermissionDenied(
+            f"{approved_by} holds no clearance for confidential documents and cannot approve this loan"
+        )
     return user
 
 
-def lend(session: Session, actor: Actor, document_id: int, borrower: str, due: date, *,
-         approved_by: str | None = None, note: str | None = None, today: date | None = None) -> Loan:
+def lend(
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    borrower: str,
+    due: date,
+    *,
+    approved_by: str | None = None,
+    note: str | None = None,
+    today: date | None = None,
+) -> Loan:
     require(actor, Permission.MANAGE_RECORDS)
     doc = get_document(session, document_id)
     borrower = _text(borrower, "the borrower's name", 128) or ""
@@ -104,16 +125,38 @@ def lend(session: Session, actor: Actor, document_id: int, borrower: str, due: d
         raise InvalidInput(f"the due date {due.isoformat()} has already passed")
     current = open_loan(session, doc.id)
     if current is not None:
-        raise AlreadyExists(f"the original of document {doc.id} is already out with {current.borrower} "
-                            f"(due {current.due_on.isoformat()})")
+        raise AlreadyExists(
+            f"the original of document {doc.id} is already out with {current.borrower} "
+            f"(due {current.due_on.isoformat()})"
+        )
     approver = _approver(session, doc, approved_by)
-    loan = Loan(document_id=doc.id, borrower=borrower, lent_by=actor.username, approved_by=approver,
-                out_at=utcnow(), due_on=due, note=_text(note, "the note", 500))
+    loan = Loan(
+        document_id=doc.id,
+        borrower=borrower,
+        lent_by=actor.username,
+        approved_by=approver,
+        out_at=utcnow(),
+        due_on=due,
+        note=_text(note, "the note", 500),
+    )
     session.add(loan)
     session.flush()
-    record_access(session, actor, AccessAction.LOAN_OUT, household_id=doc.household_id, document_id=doc.id,
-                  detail=json.dumps({"loan": loan.id, "borrower": borrower, "due": due.isoformat(),
-                                     "approved_by": approver.username if approver else None}, ensure_ascii=False))
+    record_access(
+        session,
+        actor,
+        AccessAction.LOAN_OUT,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=json.dumps(
+            {
+                "loan": loan.id,
+                "borrower": borrower,
+                "due": due.isoformat(),
+                "approved_by": approver.username if approver else None,
+            },
+            ensure_ascii=False,
+        ),
+    )
     return loan
 
 
@@ -128,8 +171,14 @@ def return_original(session: Session, actor: Actor, document_id: int, *, note: s
     extra = _text(note, "the note", 500)
     if extra:
         loan.note = f"{loan.note}\n{extra}" if loan.note else extra
-    record_access(session, actor, AccessAction.LOAN_RETURN, household_id=doc.household_id, document_id=doc.id,
-                  detail=json.dumps({"loan": loan.id, "borrower": loan.borrower}, ensure_ascii=False))
+    record_access(
+        session,
+        actor,
+        AccessAction.LOAN_RETURN,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=json.dumps({"loan": loan.id, "borrower": loan.borrower}, ensure_ascii=False),
+    )
     return loan
 
 
@@ -138,19 +187,29 @@ def loan_view(loan: Loan, today: date | None = None) -> dict:
     doc = loan.document
     overdue = loan.returned_at is None and loan.due_on < today
     return {
-        "loan": loan.id, "document": loan.document_id, "title": doc.title, "household": doc.household.code,
+        "loan": loan.id,
+        "document": loan.document_id,
+        "title": doc.title,
+        "household": doc.household.code,
         "confidential": doc.confidentiality == Confidentiality.CONFIDENTIAL,
-        "location": location_of(doc), "borrower": loan.borrower, "lent_by": loan.lent_by,
+        "location": location_of(doc),
+        "borrower": loan.borrower,
+        "lent_by": loan.lent_by,
         "approved_by": loan.approved_by.username if loan.approved_by else None,
-        "out_at": loan.out_at.isoformat(), "due": loan.due_on.isoformat(),
-        "returned_at": loan.returned_at.isoformat() if loan.returned_at else None, "returned_to": loan.returned_to,
-        "overdue": overdue, "days_overdue": (today - loan.due_on).days if overdue else 0, "note": loan.note,
+        "out_at": loan.out_at.isoformat(),
+        "due": loan.due_on.isoformat(),
+        "returned_at": loan.returned_at.isoformat() if loan.returned_at else None,
+        "returned_to": loan.returned_to,
+        "overdue": overdue,
+        "days_overdue": (today - loan.due_on).days if overdue else 0,
+        "note": loan.note,
     }
 
 
 def _loans_query():
-    return select(Loan).options(selectinload(Loan.document).selectinload(Document.household),
-                                selectinload(Loan.approved_by))
+    return select(Loan).options(
+        selectinload(Loan.document).selectinload(Document.household), selectinload(Loan.approved_by)
+    )
 
 
 def list_loans(session: Session, actor: Actor, *, open_only: bool = False, limit: int = 200) -> list[dict]:
@@ -165,10 +224,18 @@ def overdue_loans(session: Session, actor: Actor, today: date | None = None) -> 
     """Loans not returned by their due date (催还), longest overdue first."""
     _require_paper_reader(actor)
     today = today or date.today()
-    query = _loans_query().where(Loan.returned_at.is_(None), Loan.due_on < today).order_by(Loan.due_on, Loan.id)
+    query = (
+        _loans_query().where(Loan.returned_at.is_(None), Loan.due_on < today).order_by(Loan.due_on, Loan.id)
+    )
     return [loan_view(loan, today) for loan in session.scalars(query)]
 
 
 def overdue_count(session: Session, today: date | None = None) -> int:
-    return session.scalar(select(func.count(Loan.id)).where(Loan.returned_at.is_(None),
-                                                            Loan.due_on < (today or date.today()))) or 0
+    return (
+        session.scalar(
+            select(func.count(Loan.id)).where(
+                Loan.returned_at.is_(None), Loan.due_on < (today or date.today())
+            )
+        )
+        or 0
+    )

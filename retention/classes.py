@@ -120,14 +120,25 @@ def _check_name(name: str) -> str:
     return name
 
 
-def add_class(session: Session, actor: Actor, code: str, name: str, *, years: int | str | None = None,
-              permanent: bool = False, trigger: str | None = None) -> RetentionClass:
+def add_class(
+    session: Session,
+    actor: Actor,
+    code: str,
+    name: str,
+    *,
+    years: int | str | None = None,
+    permanent: bool = False,
+    trigger: str | None = None,
+) -> RetentionClass:
     require(actor, Permission.ADMIN)
     code = (code or "").strip().upper()
     if not _CODE_RE.match(code):
-        raise InvalidInput(f"{code!r} is not a class code: use up to 16 capital letters and digits, such as D10")
-    row = RetentionClass(code=code, name=_check_name(name), years=parse_years(years, permanent),
-                         trigger=parse_trigger(trigger))
+        raise InvalidInput(
+            f"{code!r} is not a class code: use up to 16 capital letters and digits, such as D10"
+        )
+    row = RetentionClass(
+        code=code, name=_check_name(name), years=parse_years(years, permanent), trigger=parse_trigger(trigger)
+    )
     if session.get(RetentionClass, code) is not None:
         raise AlreadyExists(f"retention class {code} already exists")
     session.add(row)
@@ -136,9 +147,16 @@ def add_class(session: Session, actor: Actor, code: str, name: str, *, years: in
     return row
 
 
-def change_class(session: Session, actor: Actor, code: str, *, name: str | None = None,
-                 years: int | str | None = None, permanent: bool = False,
-                 trigger: str | None = None) -> tuple[RetentionClass, int]:
+def change_class(
+    session: Session,
+    actor: Actor,
+    code: str,
+    *,
+    name: str | None = None,
+    years: int | str | None = None,
+    permanent: bool = False,
+    trigger: str | None = None,
+) -> tuple[RetentionClass, int]:
     """Change a class; returns it and how many documents' disposal dates were recomputed."""
     require(actor, Permission.ADMIN)
     row = get_class(session, code)
@@ -154,7 +172,9 @@ def change_class(session: Session, actor: Actor, code: str, *, name: str | None 
     return row, changed
 
 
-def set_type_class(session: Session, actor: Actor, type_code: str, class_code: str) -> tuple[DocumentType, int]:
+def set_type_class(
+    session: Session, actor: Actor, type_code: str, class_code: str
+) -> tuple[DocumentType, int]:
     """Map a document type to its default class; recomputes the documents that follow it."""
     require(actor, Permission.ADMIN)
     doc_type = get_document_type(session, type_code)

@@ -49,9 +49,9 @@ from search.hooks import documents_changed
 class ExecutionReport:
     list_number: str
     status: str = ""
-    destroyed: list[int] = field(default_factory=list)          # destroyed by this run
+    destroyed: list[int] = field(default_factory=list)  # destroyed by this run
     already_destroyed: list[int] = field(default_factory=list)  # by an earlier run
-    pending: list[dict] = field(default_factory=list)           # {"document", "reason"}
+    pending: list[dict] = field(default_factory=list)  # {"document", "reason"}
     struck: int = 0
 
     @property
@@ -59,10 +59,14 @@ class ExecutionReport:
         return any(p.get("storage") for p in self.pending)
 
     def as_dict(self) -> dict:
-        return {"list": self.list_number, "status": self.status, "destroyed": self.destroyed,
-                "already_destroyed": self.already_destroyed,
-                "pending": [{"document": p["document"], "reason": p["reason"]} for p in self.pending],
-                "struck": self.struck}
+        return {
+            "list": self.list_number,
+            "status": self.status,
+            "destroyed": self.destroyed,
+            "already_destroyed": self.already_destroyed,
+            "pending": [{"document": p["document"], "reason": p["reason"]} for p in self.pending],
+            "struck": self.struck,
+        }
 
 
 def object_keys_of(archive: Archive, session: Session, doc: Document) -> set[str]:
@@ -76,13 +80,21 @@ def object_keys_of(archive: Archive, session: Session, doc: Document) -> set[str
     return {key for key in keys if key is not None}
 
 
-def tombstone(session: Session, doc: Document, keys: set[str], *, at, by: str | None, list_number: str) -> None:
+def tombstone(
+    session: Session, doc: Document, keys: set[str], *, at, by: str | None, list_number: str
+) -> None:
     """The catalog side of destroying ``doc``, whose objects (``keys``) are already deleted from
     storage: its wrapped data keys go (crypto-shredding), its page text goes, and the document
     row stays as a tombstone (no content, who destroyed it, when, on which list). The caller
     commits, together with its list item and log entry."""
-    session.execute(delete(ObjectKey).where(or_(ObjectKey.object_key.in_(keys),
-                                                ObjectKey.object_key.like(f"{objectkeys.derivatives_prefix(doc.id)}%"))))
+    session.execute(
+        delete(ObjectKey).where(
+            or_(
+                ObjectKey.object_key.in_(keys),
+                ObjectKey.object_key.like(f"{objectkeys.derivatives_prefix(doc.id)}%"),
+            )
+        )
+    )
     session.execute(delete(Page).where(Page.document_id == doc.id))
     session.refresh(doc)
     doc.status = DocumentStatus.DESTROYED
@@ -112,22 +124,39 @@ def _blocker(session: Session, item: DestructionItem, doc: Document, today: date
 def _keep_pending(session: Session, item_id: int, reason: str) -> None:
     session.rollback()
     item = session.get(DestructionItem, item_id)
-    assert item is not None                  # read by the caller; items are never deleted
+    assert item is not None  # read by the caller; items are never deleted
     item.last_error = reason[:2000]
     session.commit()
 
 
-def _record_destruction(archive: Archive, session: Session, actor: Actor, dl: DestructionList,
-                        item: DestructionItem, doc: Document, keys: set[str], cuts: list) -> str | None:
+def _record_destruction(
+    archive: Archive,
+    session: Session,
+    actor: Actor,
+    dl: DestructionList,
+    item: DestructionItem,
+    doc: Document,
+    keys: set[str],
+    cuts: list,
+) -> str | None:
     """The catalog transaction of one destruction (storage is done): claim the document, cut it
     from its stacks, tombstone it, mark the item, append the log entries; commit. Returns why it
     could not be recorded (nothing committed then), or None."""
     now = utcnow()
     # Claim the document against a worker starting on it meanwhile (claims are conditional too).
-    claimed = cast(CursorResult[Any], session.execute(
-        update(Document).where(Document.id == doc.id, Document.status != DocumentStatus.PROCESSING,
-                               Document.status != DocumentStatus.DESTROYED)
-        .values(status=DocumentStatus.DESTROYED).execution_options(synchronize_session=False)))
+    claimed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Document)
+            .where(
+                Document.id == doc.id,
+                Document.status != DocumentStatus.PROCESSING,
+                Document.status != DocumentStatus.DESTROYED,
+            )
+            .values(status=DocumentStatus.DESTROYED)
+            .execution_options(synchronize_session=False)
+        ),
+    )
     if claimed.rowcount != 1:
         return "taken by a worker or another run meanwhile; run execute again later"
     try:
@@ -139,36 +168,59 @@ def _record_destruction(archive: Archive, session: Session, actor: Actor, dl: De
     item.destroyed_at = now
     item.destroyed_by = actor.username
     item.last_error = None
-    facts: dict[str, Any] = {"household": item.household_code, "archive_no": item.archive_no, "type": item.type_code,
-             "title": item.title, "date": item.document_date.isoformat() if item.document_date else None,
-             "class": item.retention_class, "sha256": item.sha256, "objects": len(keys),
-             "approved_by": dl.approved_by, "destroyed_by": actor.username}
+    facts: dict[str, Any] = {
+        "household": item.household_code,
+        "archive_no": item.archive_no,
+        "type": item.type_code,
+        "title": item.title,
+        "date": item.document_date.isoformat() if item.document_date else None,
+        "class": item.retention_class,
+        "sha256": item.sha256,
+        "objects": len(keys),
+        "approved_by": dl.approved_by,
+        "destroyed_by": actor.username,
+    }
     if stack_facts:
         facts["stacks"] = stack_facts
-    shredlog.append(session, archive.signer, kind=ShredKind.ELECTRONIC, list_number=dl.number, document_id=doc.id,
-                    at=now, facts=facts)
-    record_access(session, actor, AccessAction.DOCUMENT_DESTROY,
-                  household_id=doc.household_id, document_id=doc.id,
-                  detail=dl.number)
+    shredlog.append(
+        session,
+        archive.signer,
+        kind=ShredKind.ELECTRONIC,
+        list_number=dl.number,
+        document_id=doc.id,
+        at=now,
+        facts=facts,
+    )
+    record_access(
+        session,
+        actor,
+        AccessAction.DOCUMENT_DESTROY,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=dl.number,
+    )
     try:
         session.commit()
-    except SQLAlchemyError as exc:   # e.g. another run appended to the log at the same moment
+    except SQLAlchemyError as exc:  # e.g. another run appended to the log at the same moment
         return f"the catalog refused the destruction record ({type(exc).__name__}); run execute again"
     return None
 
 
-def _destroy_item(archive: Archive, session: Session, actor: Actor, item_id: int, today: date,
-                  report: ExecutionReport) -> None:
-    session.expire_all()   # read the item, its list and its document as committed now (another run?)
+def _destroy_item(
+    archive: Archive, session: Session, actor: Actor, item_id: int, today: date, report: ExecutionReport
+) -> None:
+    session.expire_all()  # read the item, its list and its document as committed now (another run?)
     item = session.get(DestructionItem, item_id)
-    assert item is not None                  # listed by execute(); items are never deleted
+    assert item is not None  # listed by execute(); items are never deleted
     dl: DestructionList = item.parent
     if dl.status != ListStatus.APPROVED or item.state != ItemState.PENDING:
         return
     doc = session.get(Document, item.document_id)
-    assert doc is not None                   # the item's document (a foreign key)
+    assert doc is not None  # the item's document (a foreign key)
     if doc.status == DocumentStatus.DESTROYED:
-        report.pending.append({"document": doc.id, "reason": f"already destroyed by list {doc.destruction_list}"})
+        report.pending.append(
+            {"document": doc.id, "reason": f"already destroyed by list {doc.destruction_list}"}
+        )
         return _keep_pending(session, item_id, f"already destroyed by list {doc.destruction_list}")
     reason = _blocker(session, item, doc, today)
     if reason:
@@ -197,12 +249,15 @@ def _destroy_item(archive: Archive, session: Session, actor: Actor, item_id: int
     report.destroyed.append(doc.id)
 
 
-def execute(archive: Archive, session: Session, actor: Actor, dl: DestructionList, *,
-            today: date | None = None) -> ExecutionReport:
+def execute(
+    archive: Archive, session: Session, actor: Actor, dl: DestructionList, *, today: date | None = None
+) -> ExecutionReport:
     """Destroy every pending item of an approved list (see the module docstring)."""
     require(actor, Permission.PROPOSE_DESTRUCTION)
     if dl.status == ListStatus.PROPOSED:
-        raise InvalidInput(f"list {dl.number} has not been approved; a retention officer must review it first")
+        raise InvalidInput(
+            f"list {dl.number} has not been approved; a retention officer must review it first"
+        )
     today = today or date.today()
     archive.signer  # noqa: B018 - refuse a missing signing key before destroying anything
     report = ExecutionReport(dl.number)
@@ -214,7 +269,7 @@ def execute(archive: Archive, session: Session, actor: Actor, dl: DestructionLis
         _destroy_item(archive, session, actor, item_id, today, report)
     session.expire_all()
     current = session.get(DestructionList, list_id)
-    assert current is not None               # read above; lists are never deleted
+    assert current is not None  # read above; lists are never deleted
     dl = current
     report.struck = sum(1 for i in dl.items if i.state == ItemState.STRUCK)
     if dl.status == ListStatus.APPROVED and not any(i.state == ItemState.PENDING for i in dl.items):

@@ -22,10 +22,20 @@ from retention.paper import paper_view
 from retention.shredlog import entries_for_list, head_text, range_hash
 
 ITEM_COLUMNS: list[tuple[str, str]] = [
-    ("position", "序号"), ("document", "文件编号"), ("archive_no", "档案编号"), ("household", "户号"),
-    ("type_name", "文件类型"), ("title", "题名"), ("date", "文件日期"), ("class", "保管期限"),
-    ("disposal_date", "到期日期"), ("paper_location", "纸质原件存放位置"), ("state_name", "状态"),
-    ("struck_reason", "剔除理由"), ("destroyed_at", "电子文件销毁时间"), ("paper_destroyed", "纸质原件已销毁"),
+    ("position", "序号"),
+    ("document", "文件编号"),
+    ("archive_no", "档案编号"),
+    ("household", "户号"),
+    ("type_name", "文件类型"),
+    ("title", "题名"),
+    ("date", "文件日期"),
+    ("class", "保管期限"),
+    ("disposal_date", "到期日期"),
+    ("paper_location", "纸质原件存放位置"),
+    ("state_name", "状态"),
+    ("struck_reason", "剔除理由"),
+    ("destroyed_at", "电子文件销毁时间"),
+    ("paper_destroyed", "纸质原件已销毁"),
     ("sha256", "SHA-256"),
 ]
 
@@ -44,15 +54,27 @@ def item_rows(dl: DestructionList) -> list[dict]:
 def certificate(session: Session, actor: Actor, dl: DestructionList) -> dict:
     require_any(actor, Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
     entries = entries_for_list(session, dl.number)
-    papers = session.scalars(select(PaperDestruction).where(PaperDestruction.list_id == dl.id)
-                             .order_by(PaperDestruction.id)).all()
+    papers = session.scalars(
+        select(PaperDestruction).where(PaperDestruction.list_id == dl.id).order_by(PaperDestruction.id)
+    ).all()
     per_paper = {p.id: sum(1 for i in dl.items if i.paper_destruction_id == p.id) for p in papers}
-    names = dict(session.execute(select(User.username, User.display_name).where(
-        User.username.in_([dl.proposed_by, dl.approved_by, dl.executed_by]))).all())
+    names = dict(
+        session.execute(
+            select(User.username, User.display_name).where(
+                User.username.in_([dl.proposed_by, dl.approved_by, dl.executed_by])
+            )
+        ).all()
+    )
     return {
         **list_view(dl, with_items=False),
-        "people": {role: _person(names, username) for role, username in (
-            ("proposed_by", dl.proposed_by), ("approved_by", dl.approved_by), ("executed_by", dl.executed_by))},
+        "people": {
+            role: _person(names, username)
+            for role, username in (
+                ("proposed_by", dl.proposed_by),
+                ("approved_by", dl.approved_by),
+                ("executed_by", dl.executed_by),
+            )
+        },
         "title": "销毁证明",
         "list": dl.number,
         "status_name": LIST_STATUS_NAMES_ZH.get(dl.status, dl.status),
@@ -102,8 +124,13 @@ def certificate_pairs(cert: dict) -> list[tuple[str, str]]:
         ("纸质原件数 / 已销毁", f"{c['paper']} / {c['paper_destroyed']}"),
     ]
     for p in cert["paper"]:
-        pairs.append(("纸质原件销毁", f"{p['destroyed_on']} {p['method']}，销毁人 {p['shredded_by']}，"
-                                      f"监销人 {'、'.join(p['witnesses'])}，共 {p['items']} 件"))
+        pairs.append(
+            (
+                "纸质原件销毁",
+                f"{p['destroyed_on']} {p['method']}，销毁人 {p['shredded_by']}，"
+                f"监销人 {'、'.join(p['witnesses'])}，共 {p['items']} 件",
+            )
+        )
     seqs = f"{log['first_seq']}–{log['last_seq']}" if log["entries"] else "—"
     pairs += [
         ("销毁日志条目", f"{log['entries']} 条（序号 {seqs}）"),
@@ -115,8 +142,10 @@ def certificate_pairs(cert: dict) -> list[tuple[str, str]]:
 
 
 def items_csv(dl: DestructionList) -> bytes:
-    return _csv([[label for _, label in ITEM_COLUMNS]]
-                + [[safe_cell(row[key]) for key, _ in ITEM_COLUMNS] for row in item_rows(dl)])
+    return _csv(
+        [[label for _, label in ITEM_COLUMNS]]
+        + [[safe_cell(row[key]) for key, _ in ITEM_COLUMNS] for row in item_rows(dl)]
+    )
 
 
 def certificate_csv(cert: dict) -> bytes:
@@ -126,7 +155,7 @@ def certificate_csv(cert: dict) -> bytes:
 def _csv(rows: list[list[str]]) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode("utf-8-sig")   # Excel on Chinese Windows reads the BOM as UTF-8
+    return out.getvalue().encode("utf-8-sig")  # Excel on Chinese Windows reads the BOM as UTF-8
 
 
 def workbook(dl: DestructionList, cert: dict) -> bytes:

@@ -21,24 +21,41 @@ def _reason(text: str | None, what: str = "a hold") -> str:
     return text
 
 
-def add_hold(session: Session, actor: Actor, reason: str, *, household: Household | None = None,
-             document: Document | None = None) -> Hold:
+def add_hold(
+    session: Session,
+    actor: Actor,
+    reason: str,
+    *,
+    household: Household | None = None,
+    document: Document | None = None,
+) -> Hold:
     require_any(actor, Permission.MANAGE_RECORDS, Permission.PROPOSE_DESTRUCTION)
     if (household is None) == (document is None):
         raise InvalidInput("a hold covers either one household or one document; name exactly one")
     if document is not None and document.status == DocumentStatus.DESTROYED:
         raise InvalidInput(f"document {document.id} has already been destroyed")
-    hold = Hold(household_id=household.id if household else None, document_id=document.id if document else None,
-                reason=_reason(reason), placed_by=actor.username, placed_at=utcnow())
+    hold = Hold(
+        household_id=household.id if household else None,
+        document_id=document.id if document else None,
+        reason=_reason(reason),
+        placed_by=actor.username,
+        placed_at=utcnow(),
+    )
     session.add(hold)
     session.flush()
     if household is not None:
         folder_id = household.id
     else:
-        assert document is not None        # exactly one of them (checked above)
+        assert document is not None  # exactly one of them (checked above)
         folder_id = document.household_id
-    record_access(session, actor, AccessAction.HOLD_ADD, household_id=folder_id,
-                  document_id=document.id if document else None, detail=f"hold {hold.id}")
+    record_access(
+        session,
+        actor,
+        AccessAction.HOLD_ADD,
+        household_id=folder_id,
+        document_id=document.id if document else None,
+        detail=f"hold {hold.id}",
+    )
     return hold
 
 
@@ -57,9 +74,14 @@ def release_hold(session: Session, actor: Actor, hold_id: int, reason: str | Non
     hold.released_at = utcnow()
     hold.released_by = actor.username
     hold.release_reason = (reason or "").strip()[:500] or None
-    record_access(session, actor, AccessAction.HOLD_RELEASE,
-                  household_id=hold.household_id, document_id=hold.document_id,
-                  detail=f"hold {hold.id}")
+    record_access(
+        session,
+        actor,
+        AccessAction.HOLD_RELEASE,
+        household_id=hold.household_id,
+        document_id=hold.document_id,
+        detail=f"hold {hold.id}",
+    )
     return hold
 
 
@@ -81,15 +103,24 @@ def held_clause():
 
 
 def active_holds_for(session: Session, doc: Document) -> list[Hold]:
-    return list(session.scalars(select(Hold).where(
-        Hold.released_at.is_(None),
-        or_(Hold.document_id == doc.id, Hold.household_id == doc.household_id)).order_by(Hold.id)))
+    return list(
+        session.scalars(
+            select(Hold)
+            .where(
+                Hold.released_at.is_(None),
+                or_(Hold.document_id == doc.id, Hold.household_id == doc.household_id),
+            )
+            .order_by(Hold.id)
+        )
+    )
 
 
 def hold_view(hold: Hold) -> dict:
     return {
         "id": hold.id,
-        "household": hold.household.code if hold.household else (hold.document.household.code if hold.document else None),
+        "household": hold.household.code
+        if hold.household
+        else (hold.document.household.code if hold.document else None),
         "document": hold.document_id,
         "document_title": hold.document.title if hold.document else None,
         "scope": "household" if hold.household_id else "document",

@@ -35,7 +35,7 @@ from dossier.services.disposal import assign, class_of
 from dossier.services.documents import visible_clause
 from retention.holds import held_clause
 
-LIST_PREFIX = "XH"          # 销毁
+LIST_PREFIX = "XH"  # 销毁
 MAX_EXTEND_YEARS = 50
 LIST_STATUS_NAMES_ZH = {"proposed": "待审核", "approved": "已批准", "executed": "已销毁"}
 ITEM_STATE_NAMES_ZH = {"pending": "待销毁", "struck": "已剔除", "destroyed": "已销毁"}
@@ -44,7 +44,7 @@ ITEM_STATE_NAMES_ZH = {"pending": "待销毁", "struck": "已剔除", "destroyed
 @dataclass
 class DueFilter:
     as_of: date | None = None
-    household: str | None = None      # household code
+    household: str | None = None  # household code
     type_code: str | None = None
     class_code: str | None = None
     limit: int | None = None
@@ -54,18 +54,26 @@ class DueFilter:
 def on_open_list_clause():
     """Documents already pending on a list that is not finished."""
     return Document.id.in_(
-        select(DestructionItem.document_id).join(DestructionList).where(
+        select(DestructionItem.document_id)
+        .join(DestructionList)
+        .where(
             DestructionItem.state == ItemState.PENDING,
-            DestructionList.status.in_((ListStatus.PROPOSED, ListStatus.APPROVED))))
+            DestructionList.status.in_((ListStatus.PROPOSED, ListStatus.APPROVED)),
+        )
+    )
 
 
 def _due_query(flt: DueFilter):
     as_of = flt.as_of or date.today()
-    query = select(Document).join(Document.household).where(
-        Document.status != DocumentStatus.DESTROYED,
-        Document.disposal_date.is_not(None),
-        Document.disposal_date <= as_of,
-        ~held_clause(),
+    query = (
+        select(Document)
+        .join(Document.household)
+        .where(
+            Document.status != DocumentStatus.DESTROYED,
+            Document.disposal_date.is_not(None),
+            Document.disposal_date <= as_of,
+            ~held_clause(),
+        )
     )
     if flt.household:
         query = query.where(Household.code == flt.household.strip())
@@ -78,8 +86,11 @@ def _due_query(flt: DueFilter):
 
 
 def _ids_of_class(code: str):
-    return select(Document.id).join(DocumentType, DocumentType.code == Document.type_code).where(
-        func.coalesce(Document.retention_class, DocumentType.retention_class) == code)
+    return (
+        select(Document.id)
+        .join(DocumentType, DocumentType.code == Document.type_code)
+        .where(func.coalesce(Document.retention_class, DocumentType.retention_class) == code)
+    )
 
 
 def due_documents(session: Session, actor: Actor, flt: DueFilter) -> tuple[int, list[Document]]:
@@ -88,8 +99,11 @@ def due_documents(session: Session, actor: Actor, flt: DueFilter) -> tuple[int, 
     require_any(actor, Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
     query = _due_query(flt)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    query = query.options(selectinload(Document.household), selectinload(Document.type)).order_by(
-        Document.disposal_date, Document.household_id, Document.id).offset(max(0, flt.offset))
+    query = (
+        query.options(selectinload(Document.household), selectinload(Document.type))
+        .order_by(Document.disposal_date, Document.household_id, Document.id)
+        .offset(max(0, flt.offset))
+    )
     if flt.limit:
         query = query.limit(flt.limit)
     return total, list(session.scalars(query))
@@ -99,11 +113,22 @@ def due_soon_count(session: Session, actor: Actor, *, days: int = 90, today: dat
     """For the dashboard: documents ``actor`` may see already due, and those falling due in the
     next ``days``."""
     today = today or date.today()
-    live = and_(Document.status != DocumentStatus.DESTROYED, Document.disposal_date.is_not(None),
-                visible_clause(actor))
-    overdue = session.scalar(select(func.count(Document.id)).where(live, Document.disposal_date <= today)) or 0
-    soon = session.scalar(select(func.count(Document.id)).where(
-        live, Document.disposal_date > today, Document.disposal_date <= today + timedelta(days=days))) or 0
+    live = and_(
+        Document.status != DocumentStatus.DESTROYED,
+        Document.disposal_date.is_not(None),
+        visible_clause(actor),
+    )
+    overdue = (
+        session.scalar(select(func.count(Document.id)).where(live, Document.disposal_date <= today)) or 0
+    )
+    soon = (
+        session.scalar(
+            select(func.count(Document.id)).where(
+                live, Document.disposal_date > today, Document.disposal_date <= today + timedelta(days=days)
+            )
+        )
+        or 0
+    )
     return {"due": overdue, "due_soon": soon, "days": days}
 
 
@@ -132,7 +157,7 @@ def due_view(session: Session, doc: Document) -> dict:
 def _next_number(session: Session, year: int) -> str:
     prefix = f"{LIST_PREFIX}{year}-"
     numbers = session.scalars(select(DestructionList.number).where(DestructionList.number.like(f"{prefix}%")))
-    last = max((int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()), default=0)
+    last = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
     return f"{prefix}{last + 1:04d}"
 
 
@@ -141,37 +166,64 @@ def propose(session: Session, actor: Actor, flt: DueFilter) -> DestructionList:
     list. Refused when there is nothing to propose."""
     require(actor, Permission.PROPOSE_DESTRUCTION)
     as_of = flt.as_of or date.today()
-    docs = list(session.scalars(_due_query(DueFilter(as_of, flt.household, flt.type_code, flt.class_code))
-                                .where(~on_open_list_clause())
-                                .options(selectinload(Document.household), selectinload(Document.type))
-                                .order_by(Household.archive_no, Document.id)))
+    docs = list(
+        session.scalars(
+            _due_query(DueFilter(as_of, flt.household, flt.type_code, flt.class_code))
+            .where(~on_open_list_clause())
+            .options(selectinload(Document.household), selectinload(Document.type))
+            .order_by(Household.archive_no, Document.id)
+        )
+    )
     if not docs:
-        raise InvalidInput(f"no document is due for destruction on {as_of} that is not held or already on a list")
+        raise InvalidInput(
+            f"no document is due for destruction on {as_of} that is not held or already on a list"
+        )
     now = utcnow()
-    dl = DestructionList(number=_next_number(session, now.year), status=ListStatus.PROPOSED, as_of=as_of,
-                         proposed_by_id=actor.user_id, proposed_by=actor.username, proposed_at=now)
+    dl = DestructionList(
+        number=_next_number(session, now.year),
+        status=ListStatus.PROPOSED,
+        as_of=as_of,
+        proposed_by_id=actor.user_id,
+        proposed_by=actor.username,
+        proposed_at=now,
+    )
     for position, doc in enumerate(docs, start=1):
         facts = due_view(session, doc)
-        dl.items.append(DestructionItem(
-            position=position, document_id=doc.id, household_code=facts["household"],
-            archive_no=facts["archive_no"], type_code=doc.type_code, type_name=facts["type_name"],
-            title=doc.title, document_date=doc.document_date, retention_class=facts["class"],
-            disposal_date=doc.disposal_date, sha256=doc.sha256, paper_location=facts["paper_location"],
-            state=ItemState.PENDING))
+        dl.items.append(
+            DestructionItem(
+                position=position,
+                document_id=doc.id,
+                household_code=facts["household"],
+                archive_no=facts["archive_no"],
+                type_code=doc.type_code,
+                type_name=facts["type_name"],
+                title=doc.title,
+                document_date=doc.document_date,
+                retention_class=facts["class"],
+                disposal_date=doc.disposal_date,
+                sha256=doc.sha256,
+                paper_location=facts["paper_location"],
+                state=ItemState.PENDING,
+            )
+        )
     session.add(dl)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
         raise InvalidInput("another list was numbered at the same moment; propose again") from None
-    record_access(session, actor, AccessAction.RETENTION_PROPOSE,
-                  detail=f"{dl.number}: {len(docs)} documents")
+    record_access(
+        session, actor, AccessAction.RETENTION_PROPOSE, detail=f"{dl.number}: {len(docs)} documents"
+    )
     return dl
 
 
 def get_list(session: Session, number: str) -> DestructionList:
-    dl = session.scalar(select(DestructionList).where(DestructionList.number == (number or "").strip())
-                        .options(selectinload(DestructionList.items)))
+    dl = session.scalar(
+        select(DestructionList)
+        .where(DestructionList.number == (number or "").strip())
+        .options(selectinload(DestructionList.items))
+    )
     if dl is None:
         raise NotFound(f"there is no destruction list {number}")
     return dl
@@ -192,7 +244,11 @@ def show_list(session: Session, actor: Actor, number: str) -> dict:
 
 def list_lists(session: Session, actor: Actor, status: str | None = None) -> list[DestructionList]:
     require_any(actor, Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
-    query = select(DestructionList).options(selectinload(DestructionList.items)).order_by(DestructionList.id.desc())
+    query = (
+        select(DestructionList)
+        .options(selectinload(DestructionList.items))
+        .order_by(DestructionList.id.desc())
+    )
     if status:
         if status not in LIST_STATUS_NAMES_ZH:
             raise InvalidInput(f"unknown list status {status!r}; choose proposed, approved or executed")
@@ -208,21 +264,34 @@ def is_proposer(actor: Actor, dl: DestructionList) -> bool:
 
 def may_review(actor: Actor, dl: DestructionList) -> bool:
     """Whether ``actor`` may strike items and approve ``dl`` now (for pages to offer it)."""
-    return dl.status == ListStatus.PROPOSED and can(actor, Permission.APPROVE_DESTRUCTION) \
+    return (
+        dl.status == ListStatus.PROPOSED
+        and can(actor, Permission.APPROVE_DESTRUCTION)
         and not is_proposer(actor, dl)
+    )
 
 
 def _require_reviewer(actor: Actor, dl: DestructionList) -> None:
     require(actor, Permission.APPROVE_DESTRUCTION)
     if is_proposer(actor, dl):
-        raise InvalidInput(f"{actor.username} proposed list {dl.number} and so cannot review it; "
-                           f"another retention officer must")
+        raise InvalidInput(
+            f"{actor.username} proposed list {dl.number} and so cannot review it; "
+            f"another retention officer must"
+        )
     if dl.status != ListStatus.PROPOSED:
         raise InvalidInput(f"list {dl.number} is {dl.status}, not awaiting review")
 
 
-def strike(session: Session, actor: Actor, dl: DestructionList, document_id: int, reason: str,
-           *, extend_years: int | None = None, today: date | None = None) -> DestructionItem:
+def strike(
+    session: Session,
+    actor: Actor,
+    dl: DestructionList,
+    document_id: int,
+    reason: str,
+    *,
+    extend_years: int | None = None,
+    today: date | None = None,
+) -> DestructionItem:
     """Take a document off the list with a reason; ``extend_years`` keeps it that much longer
     (counted from today) so it does not fall due again at once."""
     _require_reviewer(actor, dl)
@@ -242,16 +311,27 @@ def strike(session: Session, actor: Actor, dl: DestructionList, document_id: int
     if extend_years:
         today = today or date.today()
         doc = session.get(Document, document_id)
-        assert doc is not None               # the item's document (a foreign key)
+        assert doc is not None  # the item's document (a foreign key)
         doc.retain_until = date(today.year + extend_years, today.month, 1)
         assign(session, doc)
-    record_access(session, actor, AccessAction.RETENTION_STRIKE,
-                  document_id=document_id, detail=f"{dl.number}: {reason}")
+    record_access(
+        session,
+        actor,
+        AccessAction.RETENTION_STRIKE,
+        document_id=document_id,
+        detail=f"{dl.number}: {reason}",
+    )
     return item
 
 
-def approve(session: Session, actor: Actor, dl: DestructionList,
-            exclusions: list[tuple[int, str]] | None = None, *, extend_years: int | None = None) -> DestructionList:
+def approve(
+    session: Session,
+    actor: Actor,
+    dl: DestructionList,
+    exclusions: list[tuple[int, str]] | None = None,
+    *,
+    extend_years: int | None = None,
+) -> DestructionList:
     """Approve the list, striking ``exclusions`` (document id, reason) first."""
     _require_reviewer(actor, dl)
     for document_id, reason in exclusions or []:

@@ -28,7 +28,7 @@ from retention import shredlog
 from retention.holds import active_holds_for
 
 MIN_WITNESSES = 2
-DEFAULT_METHOD = "碎纸机（交叉切割）"   # confidential paper is shredded, cross-cut
+DEFAULT_METHOD = "碎纸机（交叉切割）"  # confidential paper is shredded, cross-cut
 
 
 def _name(value: str | None, what: str) -> str:
@@ -38,10 +38,19 @@ def _name(value: str | None, what: str) -> str:
     return value
 
 
-def record_paper_destruction(archive: Archive, session: Session, actor: Actor, dl: DestructionList, *,
-                             shredded_by: str, witnesses: list[str], method: str, destroyed_on: date,
-                             document_ids: list[int] | None = None,
-                             today: date | None = None) -> tuple[PaperDestruction, int]:
+def record_paper_destruction(
+    archive: Archive,
+    session: Session,
+    actor: Actor,
+    dl: DestructionList,
+    *,
+    shredded_by: str,
+    witnesses: list[str],
+    method: str,
+    destroyed_on: date,
+    document_ids: list[int] | None = None,
+    today: date | None = None,
+) -> tuple[PaperDestruction, int]:
     """Record that the paper originals of ``document_ids`` (default: every approved item of the
     list whose paper is still kept) were destroyed on ``destroyed_on``. Returns the record and
     how many paper originals it covers."""
@@ -60,13 +69,18 @@ def record_paper_destruction(archive: Archive, session: Session, actor: Actor, d
         raise InvalidInput(f"the destruction date {destroyed_on} is in the future")
     if dl.approved_at is not None and destroyed_on < dl.approved_at.date():
         raise InvalidInput(f"the destruction date {destroyed_on} is before list {dl.number} was approved")
-    waiting = {i.document_id: i for i in dl.items
-               if i.state != ItemState.STRUCK and i.paper_location and i.paper_destruction_id is None}
+    waiting = {
+        i.document_id: i
+        for i in dl.items
+        if i.state != ItemState.STRUCK and i.paper_location and i.paper_destruction_id is None
+    }
     if document_ids:
         for document_id in document_ids:
             if document_id not in waiting:
-                raise InvalidInput(f"document {document_id} has no paper original waiting to be destroyed "
-                                   f"on list {dl.number}")
+                raise InvalidInput(
+                    f"document {document_id} has no paper original waiting to be destroyed "
+                    f"on list {dl.number}"
+                )
         items = [waiting[d] for d in dict.fromkeys(document_ids)]
     else:
         items = list(waiting.values())
@@ -75,34 +89,67 @@ def record_paper_destruction(archive: Archive, session: Session, actor: Actor, d
     for item in items:
         holds = active_holds_for(session, item.document)
         if holds:
-            raise InvalidInput(f"document {item.document_id} is held ({holds[0].reason}); its paper must be kept")
+            raise InvalidInput(
+                f"document {item.document_id} is held ({holds[0].reason}); its paper must be kept"
+            )
     now = utcnow()
-    record = PaperDestruction(list_id=dl.id, destroyed_on=destroyed_on, shredded_by=shredded_by,
-                              witnesses=json.dumps(names, ensure_ascii=False), method=method,
-                              recorded_by=actor.username, recorded_at=now)
+    record = PaperDestruction(
+        list_id=dl.id,
+        destroyed_on=destroyed_on,
+        shredded_by=shredded_by,
+        witnesses=json.dumps(names, ensure_ascii=False),
+        method=method,
+        recorded_by=actor.username,
+        recorded_at=now,
+    )
     session.add(record)
     session.flush()
     for item in items:
         item.paper_destruction_id = record.id
         doc: Document = item.document
         doc.paper_cabinet = doc.paper_box = doc.paper_position = None
-        shredlog.append(session, archive.signer, kind=ShredKind.PAPER, list_number=dl.number,
-                        document_id=item.document_id, at=now,
-                        facts={"household": item.household_code, "archive_no": item.archive_no,
-                               "type": item.type_code, "title": item.title, "sha256": item.sha256,
-                               "paper_location": item.paper_location, "destroyed_on": destroyed_on.isoformat(),
-                               "shredded_by": shredded_by, "witnesses": names, "method": method,
-                               "recorded_by": actor.username})
-        record_access(session, actor, AccessAction.PAPER_DESTROY,
-                      household_id=doc.household_id, document_id=doc.id,
-                      detail=dl.number)
+        shredlog.append(
+            session,
+            archive.signer,
+            kind=ShredKind.PAPER,
+            list_number=dl.number,
+            document_id=item.document_id,
+            at=now,
+            facts={
+                "household": item.household_code,
+                "archive_no": item.archive_no,
+                "type": item.type_code,
+                "title": item.title,
+                "sha256": item.sha256,
+                "paper_location": item.paper_location,
+                "destroyed_on": destroyed_on.isoformat(),
+                "shredded_by": shredded_by,
+                "witnesses": names,
+                "method": method,
+                "recorded_by": actor.username,
+            },
+        )
+        record_access(
+            session,
+            actor,
+            AccessAction.PAPER_DESTROY,
+            household_id=doc.household_id,
+            document_id=doc.id,
+            detail=dl.number,
+        )
     return record, len(items)
 
 
 def paper_view(record: PaperDestruction, items: int | None = None) -> dict:
-    view = {"id": record.id, "destroyed_on": record.destroyed_on.isoformat(), "shredded_by": record.shredded_by,
-            "witnesses": json.loads(record.witnesses), "method": record.method, "recorded_by": record.recorded_by,
-            "recorded_at": record.recorded_at.isoformat()}
+    view = {
+        "id": record.id,
+        "destroyed_on": record.destroyed_on.isoformat(),
+        "shredded_by": record.shredded_by,
+        "witnesses": json.loads(record.witnesses),
+        "method": record.method,
+        "recorded_by": record.recorded_by,
+        "recorded_at": record.recorded_at.isoformat(),
+    }
     if items is not None:
         view["items"] = items
     return view

@@ -39,21 +39,23 @@ def reapply(archive: Archive, session: Session, exported: list[ShredLogEntry]) -
     """Bring the restored catalog up to ``exported`` (checked rows of ``shredlog.read_export``);
     commits. Returns what was re-applied."""
     restored = {row.seq: row.entry_hash for row in session.scalars(select(ShredLogEntry))}
-    for row in exported[:len(restored)]:
+    for row in exported[: len(restored)]:
         if restored.get(row.seq) != row.entry_hash:
-            raise IntegrityFailure(f"the shredding-log file does not continue this backup's log "
-                                   f"(entry {row.seq} differs)")
+            raise IntegrityFailure(
+                f"the shredding-log file does not continue this backup's log (entry {row.seq} differs)"
+            )
     if len(exported) < len(restored):
         raise IntegrityFailure("the shredding-log file is older than the backup's own log")
     destroyed: list[int] = []
-    for row in exported[len(restored):]:
+    for row in exported[len(restored) :]:
         cuts = _destroy_again(archive, session, row) if row.kind == ShredKind.ELECTRONIC else None
         if cuts is not None:
             destroyed.append(row.document_id)
         seq, prev = ledger.link(session, ledger.SHREDLOG)
         if (seq, prev) != (row.seq, row.prev_hash):
-            raise IntegrityFailure(f"the restored shredding log's head is not entry {row.seq - 1}; "
-                                   f"run `dossier shredlog verify`")
+            raise IntegrityFailure(
+                f"the restored shredding log's head is not entry {row.seq - 1}; run `dossier shredlog verify`"
+            )
         session.add(row)
         session.flush()
         ledger.seal(session, ledger.SHREDLOG, row.seq, row.entry_hash)
@@ -81,9 +83,14 @@ def _destroy_again(archive: Archive, session: Session, row: ShredLogEntry) -> li
         session.execute(
             update(DestructionItem)
             .where(DestructionItem.list_id == dl.id, DestructionItem.document_id == doc.id)
-            .values(state=ItemState.DESTROYED, destroyed_at=row.at, destroyed_by=facts.get("destroyed_by"),
-                    last_error=None)
-            .execution_options(synchronize_session=False))
+            .values(
+                state=ItemState.DESTROYED,
+                destroyed_at=row.at,
+                destroyed_by=facts.get("destroyed_by"),
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
         session.flush()
         session.refresh(dl)
         if not any(item.state == ItemState.PENDING for item in dl.items):

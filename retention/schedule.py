@@ -32,8 +32,9 @@ from retention.classes import TRIGGER_NAMES_ZH, period_text
 from retention.holds import active_holds_for
 
 
-def set_document_class(session: Session, actor: Actor, doc: Document, class_code: str | None, *,
-                       reason: str | None = None) -> Document:
+def set_document_class(
+    session: Session, actor: Actor, doc: Document, class_code: str | None, *, reason: str | None = None
+) -> Document:
     """Give a document its own class (None: follow its type's default again)."""
     require(actor, Permission.MANAGE_RECORDS)
     if doc.status == DocumentStatus.DESTROYED:
@@ -43,14 +44,20 @@ def set_document_class(session: Session, actor: Actor, doc: Document, class_code
     assign(session, doc)
     if doc.retention_class != before:
         history.append(session, doc, history.RETENTION, actor=actor.username, reason=reason)
-    record_access(session, actor, AccessAction.DOCUMENT_RETENTION,
-                  household_id=doc.household_id, document_id=doc.id,
-                  detail=doc.retention_class)
+    record_access(
+        session,
+        actor,
+        AccessAction.DOCUMENT_RETENTION,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=doc.retention_class,
+    )
     return doc
 
 
-def set_household_close_date(session: Session, actor: Actor, household: Household,
-                             closed_on: date | None, *, today: date | None = None) -> int:
+def set_household_close_date(
+    session: Session, actor: Actor, household: Household, closed_on: date | None, *, today: date | None = None
+) -> int:
     """Close a household on ``closed_on`` (None reopens it); recomputes its documents'
     disposal dates and returns how many changed."""
     require(actor, Permission.MANAGE_RECORDS)
@@ -58,18 +65,27 @@ def set_household_close_date(session: Session, actor: Actor, household: Househol
     if closed_on is not None:
         if closed_on > today:
             raise InvalidInput(f"the close date {closed_on} is in the future")
-        latest = session.scalar(select(func.max(Document.document_date)).where(
-            Document.household_id == household.id, Document.status != DocumentStatus.DESTROYED))
+        latest = session.scalar(
+            select(func.max(Document.document_date)).where(
+                Document.household_id == household.id, Document.status != DocumentStatus.DESTROYED
+            )
+        )
         if latest is not None and closed_on < latest:
             raise InvalidInput(
                 f"household {household.code} cannot have closed on {closed_on}: "
-                f"it holds a document dated {latest}")
+                f"it holds a document dated {latest}"
+            )
     household.closed_on = closed_on
     household.status = HouseholdStatus.CLOSED if closed_on else HouseholdStatus.ACTIVE
     session.flush()
     changed = recompute_for_household(session, household.id)
-    record_access(session, actor, AccessAction.HOUSEHOLD_CLOSE if closed_on else AccessAction.HOUSEHOLD_REOPEN,
-                  household_id=household.id, detail=closed_on.isoformat() if closed_on else None)
+    record_access(
+        session,
+        actor,
+        AccessAction.HOUSEHOLD_CLOSE if closed_on else AccessAction.HOUSEHOLD_REOPEN,
+        household_id=household.id,
+        detail=closed_on.isoformat() if closed_on else None,
+    )
     return changed
 
 
@@ -90,9 +106,12 @@ def schedule_view(session: Session, doc: Document) -> dict:
         "period": period_text(row) if row else None,
         "trigger": row.trigger if row else None,
         "trigger_name": TRIGGER_NAMES_ZH.get(row.trigger) if row else None,
-        "waiting_for_close": bool(row and row.years is not None
-                                  and row.trigger == RetentionTrigger.HOUSEHOLD_CLOSED
-                                  and doc.household.closed_on is None),
+        "waiting_for_close": bool(
+            row
+            and row.years is not None
+            and row.trigger == RetentionTrigger.HOUSEHOLD_CLOSED
+            and doc.household.closed_on is None
+        ),
         "disposal_date": doc.disposal_date.isoformat() if doc.disposal_date else None,
         "retain_until": doc.retain_until.isoformat() if doc.retain_until else None,
         "held": bool(holds),

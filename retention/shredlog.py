@@ -33,16 +33,41 @@ def entry_hash(record: dict) -> str:
     return ledger.entry_hash(record)
 
 
-def append(session: Session, signer: Signer, *, kind: ShredKind, list_number: str, document_id: int,
-           at: datetime, facts: dict) -> ShredLogEntry:
+def append(
+    session: Session,
+    signer: Signer,
+    *,
+    kind: ShredKind,
+    list_number: str,
+    document_id: int,
+    at: datetime,
+    facts: dict,
+) -> ShredLogEntry:
     """Add the next entry (in the caller's transaction, so it commits with the destruction)."""
     seq, prev = ledger.link(session, ledger.SHREDLOG)
-    record = {"v": RECORD_VERSION, "seq": seq, "prev": prev, "at": at.isoformat(), "kind": kind,
-              "list": list_number, "document": document_id, **facts}
+    record = {
+        "v": RECORD_VERSION,
+        "seq": seq,
+        "prev": prev,
+        "at": at.isoformat(),
+        "kind": kind,
+        "list": list_number,
+        "document": document_id,
+        **facts,
+    }
     digest = entry_hash(record)
-    row = ShredLogEntry(seq=seq, at=at, kind=kind, list_number=list_number, document_id=document_id,
-                        record=json.dumps(record, ensure_ascii=False, sort_keys=True), prev_hash=prev,
-                        entry_hash=digest, signature=signer.sign(record), signing_key_id=signer.fingerprint)
+    row = ShredLogEntry(
+        seq=seq,
+        at=at,
+        kind=kind,
+        list_number=list_number,
+        document_id=document_id,
+        record=json.dumps(record, ensure_ascii=False, sort_keys=True),
+        prev_hash=prev,
+        entry_hash=digest,
+        signature=signer.sign(record),
+        signing_key_id=signer.fingerprint,
+    )
     session.add(row)
     session.flush()
     ledger.seal(session, ledger.SHREDLOG, seq, digest)
@@ -52,15 +77,19 @@ def append(session: Session, signer: Signer, *, kind: ShredKind, list_number: st
 
 def record_range(session: Session, list_number: str) -> None:
     """Keep the list's range hash (what its certificate quotes) in step with its entries."""
-    session.execute(update(DestructionList).where(DestructionList.number == list_number)
-                    .values(log_range_sha256=range_hash(entries_for_list(session, list_number)))
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(DestructionList)
+        .where(DestructionList.number == list_number)
+        .values(log_range_sha256=range_hash(entries_for_list(session, list_number)))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _check(row: ShredLogEntry, public_key) -> str | None:
     """Why ``row`` is not a genuine entry, or None (the chain itself is walked by the ledger)."""
-    return ledger.check_signed_entry(row, {"kind": row.kind, "list": row.list_number, "document": row.document_id},
-                                     public_key)
+    return ledger.check_signed_entry(
+        row, {"kind": row.kind, "list": row.list_number, "document": row.document_id}, public_key
+    )
 
 
 def verify(session: Session, public_key) -> dict:
@@ -77,8 +106,11 @@ def head_text(session: Session) -> str | None:
 
 
 def entries_for_list(session: Session, list_number: str) -> list[ShredLogEntry]:
-    return list(session.scalars(select(ShredLogEntry).where(ShredLogEntry.list_number == list_number)
-                                .order_by(ShredLogEntry.seq)))
+    return list(
+        session.scalars(
+            select(ShredLogEntry).where(ShredLogEntry.list_number == list_number).order_by(ShredLogEntry.seq)
+        )
+    )
 
 
 def range_hash(entries: list[ShredLogEntry]) -> str | None:
@@ -89,22 +121,43 @@ def range_hash(entries: list[ShredLogEntry]) -> str | None:
 
 
 def entry_view(row: ShredLogEntry) -> dict:
-    return {"seq": row.seq, "at": row.at.isoformat(), "kind": row.kind, "list": row.list_number,
-            "document": row.document_id, "hash": row.entry_hash, "prev": row.prev_hash,
-            "record": json.loads(row.record)}
+    return {
+        "seq": row.seq,
+        "at": row.at.isoformat(),
+        "kind": row.kind,
+        "list": row.list_number,
+        "document": row.document_id,
+        "hash": row.entry_hash,
+        "prev": row.prev_hash,
+        "record": json.loads(row.record),
+    }
 
 
 EXPORT_FORMAT = "dossier-shredlog/1"
-_COLUMNS = ("seq", "kind", "list_number", "document_id", "record", "prev_hash", "entry_hash", "signature",
-            "signing_key_id")
+_COLUMNS = (
+    "seq",
+    "kind",
+    "list_number",
+    "document_id",
+    "record",
+    "prev_hash",
+    "entry_hash",
+    "signature",
+    "signing_key_id",
+)
 
 
 def export_lines(session: Session):
     """The whole log as JSON lines: a header, then one line per entry with every column (the
     file ``restore --shredlog`` re-applies; it proves itself, entry by entry, with the public key)."""
     head = session.get(LogHead, ledger.SHREDLOG)
-    yield json.dumps({"format": EXPORT_FORMAT, "head": head_text(session),
-                      "head_signature": head.signature if head is not None else None})
+    yield json.dumps(
+        {
+            "format": EXPORT_FORMAT,
+            "head": head_text(session),
+            "head_signature": head.signature if head is not None else None,
+        }
+    )
     for row in session.scalars(select(ShredLogEntry).order_by(ShredLogEntry.seq)).yield_per(500):
         line = {column: getattr(row, column) for column in _COLUMNS}
         line["at"] = row.at.isoformat()
@@ -151,8 +204,13 @@ def read_export(lines, public_key) -> list[ShredLogEntry]:
             row = ShredLogEntry(at=datetime.fromisoformat(data["at"]), **{c: data[c] for c in _COLUMNS})
         except (ValueError, KeyError, TypeError):
             raise InvalidInput(f"line {number + 1} of the shredding-log file is not a log entry") from None
-        problem = ("it is out of sequence" if row.seq != number else
-                   "it does not follow the previous entry" if row.prev_hash != prev else _check(row, public_key))
+        problem = (
+            "it is out of sequence"
+            if row.seq != number
+            else "it does not follow the previous entry"
+            if row.prev_hash != prev
+            else _check(row, public_key)
+        )
         if problem:
             raise IntegrityFailure(f"the shredding-log file fails at entry {number}: {problem}")
         rows.append(row)
@@ -160,9 +218,13 @@ def read_export(lines, public_key) -> list[ShredLogEntry]:
     head = header.get("head")
     if head and head != (f"{rows[-1].seq}:{rows[-1].entry_hash}" if rows else None):
         raise IntegrityFailure("the shredding-log file ends before its recorded head (entries cut off)")
-    if rows and not verify_signature(public_key, ledger.head_record(ledger.SHREDLOG, rows[-1].seq,
-                                                                    rows[-1].entry_hash),
-                                     header.get("head_signature") or ""):
-        raise IntegrityFailure("the shredding-log file's head is not signed by the archive's key (entries cut off "
-                               "or the file was not exported by `dossier shredlog export`)")
+    if rows and not verify_signature(
+        public_key,
+        ledger.head_record(ledger.SHREDLOG, rows[-1].seq, rows[-1].entry_hash),
+        header.get("head_signature") or "",
+    ):
+        raise IntegrityFailure(
+            "the shredding-log file's head is not signed by the archive's key (entries cut off "
+            "or the file was not exported by `dossier shredlog export`)"
+        )
     return rows

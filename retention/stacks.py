@@ -32,7 +32,7 @@ from storage.vault import StoredObject
 
 log = logging.getLogger(__name__)
 
-SHEET_OUTCOMES = ("separator", "blank")       # a cover sheet, a sheet's blank back
+SHEET_OUTCOMES = ("separator", "blank")  # a cover sheet, a sheet's blank back
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
@@ -48,13 +48,14 @@ class StackCut:
     document_id: int
     old_key: str
     sha256_before: str
-    ranges: list[tuple[int, int]]          # original pages removed (the part, its sheet and blank back)
-    pages: list[int]                       # original pages the new object holds, in order
-    new: StoredObject | None               # None: nothing is kept, the stack is crypto-shredded whole
-    lost: list[int] = field(default_factory=list)   # pages kept but unreadable (the old object was missing)
+    ranges: list[tuple[int, int]]  # original pages removed (the part, its sheet and blank back)
+    pages: list[int]  # original pages the new object holds, in order
+    new: StoredObject | None  # None: nothing is kept, the stack is crypto-shredded whole
+    lost: list[int] = field(default_factory=list)  # pages kept but unreadable (the old object was missing)
 
 
 # --- storage step ------------------------------------------------------------------------------
+
 
 def plan_stack_cuts(archive: Archive, session: Session, doc: Document) -> list[StackCut]:
     """Storage step, before the destruction's catalog transaction: for every stored stack still
@@ -65,7 +66,7 @@ def plan_stack_cuts(archive: Archive, session: Session, doc: Document) -> list[S
     try:
         for stack_id, parts in _parts_of(session, doc.id).items():
             stack = session.get(ScanStack, stack_id)
-            assert stack is not None         # the item's stack (a foreign key)
+            assert stack is not None  # the item's stack (a foreign key)
             cut = _plan_one(archive, session, stack, doc.id, parts)
             if cut is not None:
                 cuts.append(cut)
@@ -77,31 +78,40 @@ def plan_stack_cuts(archive: Archive, session: Session, doc: Document) -> list[S
 
 def items_of_document(document_id: int | InstrumentedAttribute[int]) -> ColumnElement[bool]:
     """Batch items that are pages of the document: its own part, or a part refused as its duplicate."""
-    return or_(BatchItem.document_id == document_id,
-               and_(BatchItem.outcome == "duplicate", BatchItem.duplicate_of == document_id))
+    return or_(
+        BatchItem.document_id == document_id,
+        and_(BatchItem.outcome == "duplicate", BatchItem.duplicate_of == document_id),
+    )
 
 
 def _parts_of(session: Session, document_id: int) -> dict[int, list[tuple[int, int]]]:
     """stack id → the (first, last) original pages of each part of the document in that stack."""
-    rows = session.execute(select(BatchItem.stack_id, BatchItem.first_page, BatchItem.last_page)
-                           .where(items_of_document(document_id), BatchItem.stack_id.is_not(None),
-                                  BatchItem.first_page.is_not(None))
-                           .order_by(BatchItem.stack_id, BatchItem.first_page)).all()
+    rows = session.execute(
+        select(BatchItem.stack_id, BatchItem.first_page, BatchItem.last_page)
+        .where(
+            items_of_document(document_id), BatchItem.stack_id.is_not(None), BatchItem.first_page.is_not(None)
+        )
+        .order_by(BatchItem.stack_id, BatchItem.first_page)
+    ).all()
     parts: dict[int, list[tuple[int, int]]] = {}
     for stack_id, first, last in rows:
-        assert stack_id is not None and first is not None and last is not None   # selected so; set together
+        assert stack_id is not None and first is not None and last is not None  # selected so; set together
         parts.setdefault(stack_id, []).append((first, last))
     return parts
 
 
 def _sheet_items(session: Session, stack_id: int) -> dict[int, tuple[int, int]]:
     """last page → (first, last) of every cover sheet and blank back in the stack."""
-    rows = session.execute(select(BatchItem.first_page, BatchItem.last_page)
-                           .where(BatchItem.stack_id == stack_id, BatchItem.outcome.in_(SHEET_OUTCOMES),
-                                  BatchItem.first_page.is_not(None))).all()
+    rows = session.execute(
+        select(BatchItem.first_page, BatchItem.last_page).where(
+            BatchItem.stack_id == stack_id,
+            BatchItem.outcome.in_(SHEET_OUTCOMES),
+            BatchItem.first_page.is_not(None),
+        )
+    ).all()
     sheets: dict[int, tuple[int, int]] = {}
     for first, last in rows:
-        assert first is not None and last is not None    # a stack's item records both
+        assert first is not None and last is not None  # a stack's item records both
         sheets[last] = (first, last)
     return sheets
 
@@ -114,8 +124,9 @@ def _with_sheets(part: tuple[int, int], sheets: dict[int, tuple[int, int]]) -> t
     return first, last
 
 
-def _plan_one(archive: Archive, session: Session, stack: ScanStack, document_id: int,
-              parts: list[tuple[int, int]]) -> StackCut | None:
+def _plan_one(
+    archive: Archive, session: Session, stack: ScanStack, document_id: int, parts: list[tuple[int, int]]
+) -> StackCut | None:
     held = held_pages(stack)
     if stack.original_key is None or not any(first <= n <= last for n in held for first, last in parts):
         return None
@@ -127,16 +138,21 @@ def _plan_one(archive: Archive, session: Session, stack: ScanStack, document_id:
     if not any(n not in sheet_pages for n in kept):
         cut.pages = []
     elif not archive.vault.exists(stack.original_key):
-        log.warning("scanned stack %s: its object %s is missing from storage; its data key is shredded and "
-                    "the stack keeps no pages", stack.id, stack.original_key)
+        log.warning(
+            "scanned stack %s: its object %s is missing from storage; its data key is shredded and "
+            "the stack keeps no pages",
+            stack.id,
+            stack.original_key,
+        )
         cut.pages, cut.lost = [], [n for n in kept if n not in sheet_pages]
     else:
         cut.new = _store_reduced(archive, session, stack, held, kept)
     return cut
 
 
-def _store_reduced(archive: Archive, session: Session, stack: ScanStack, held: list[int],
-                   kept: list[int]) -> StoredObject:
+def _store_reduced(
+    archive: Archive, session: Session, stack: ScanStack, held: list[int], kept: list[int]
+) -> StoredObject:
     """The stack without the cut pages, stored encrypted under a new object key and data key."""
     position = {number: index for index, number in enumerate(held, start=1)}
     with work_folder(archive.settings, f"stack{stack.id}-") as folder:
@@ -148,8 +164,10 @@ def _store_reduced(archive: Archive, session: Session, stack: ScanStack, held: l
 
 # --- catalog step ------------------------------------------------------------------------------
 
-def apply_stack_cuts(session: Session, signer, cuts: list[StackCut], *, list_number: str,
-                     at: datetime) -> list[dict]:
+
+def apply_stack_cuts(
+    session: Session, signer, cuts: list[StackCut], *, list_number: str, at: datetime
+) -> list[dict]:
     """Catalog step, inside the caller's transaction (does not commit): point each stack at its
     new object, update its digests, size and page count, sign its version 2 record and delete
     the old object's data key (crypto-shredding). Raises StackChanged when another run cut the
@@ -164,30 +182,52 @@ def apply_stack_cuts(session: Session, signer, cuts: list[StackCut], *, list_num
 
 def _apply_one(session: Session, signer, cut: StackCut, list_number: str, at: datetime) -> list[dict]:
     new = cut.new
-    claimed = cast(CursorResult[Any], session.execute(
-        update(ScanStack).where(ScanStack.id == cut.stack_id, ScanStack.original_key == cut.old_key)
-        .values(original_key=new.key if new else None).execution_options(synchronize_session=False)))
+    claimed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(ScanStack)
+            .where(ScanStack.id == cut.stack_id, ScanStack.original_key == cut.old_key)
+            .values(original_key=new.key if new else None)
+            .execution_options(synchronize_session=False)
+        ),
+    )
     if claimed.rowcount != 1:
-        raise StackChanged(f"the scanned stack {cut.stack_id} was changed by another run meanwhile; run again")
+        raise StackChanged(
+            f"the scanned stack {cut.stack_id} was changed by another run meanwhile; run again"
+        )
     stack = session.get(ScanStack, cut.stack_id, populate_existing=True)
-    assert stack is not None                 # claimed above
+    assert stack is not None  # claimed above
     previous = signed_facts(stack)
-    stack.sha256, stack.sm3, stack.size = (new.sha256, new.sm3, new.plain_size) if new else (EMPTY_SHA256, None, 0)
+    stack.sha256, stack.sm3, stack.size = (
+        (new.sha256, new.sm3, new.plain_size) if new else (EMPTY_SHA256, None, 0)
+    )
     stack.page_count = len(cut.pages)
-    removed = [{"document": cut.document_id, "list": list_number, "pages": [first, last], "at": at.isoformat()}
-               for first, last in cut.ranges]
+    removed = [
+        {"document": cut.document_id, "list": list_number, "pages": [first, last], "at": at.isoformat()}
+        for first, last in cut.ranges
+    ]
     record = originals.cut_record(previous, stack, cut.pages, removed)
     stack.signed_record, stack.signature = originals.sealed(record, signer)
     stack.signing_key_id = signer.fingerprint
     if new is not None:
-        session.add(ObjectKey(object_key=new.key, wrapped_key=new.wrapped_key, master_key_id=new.master_key_id))
+        session.add(
+            ObjectKey(object_key=new.key, wrapped_key=new.wrapped_key, master_key_id=new.master_key_id)
+        )
     session.execute(delete(ObjectKey).where(ObjectKey.object_key == cut.old_key))
-    return [{"stack": cut.stack_id, "pages": [first, last], "sha256_before": cut.sha256_before,
-             "sha256_after": new.sha256 if new else None, **({"lost": cut.lost} if cut.lost else {})}
-            for first, last in cut.ranges]
+    return [
+        {
+            "stack": cut.stack_id,
+            "pages": [first, last],
+            "sha256_before": cut.sha256_before,
+            "sha256_after": new.sha256 if new else None,
+            **({"lost": cut.lost} if cut.lost else {}),
+        }
+        for first, last in cut.ranges
+    ]
 
 
 # --- after the transaction -----------------------------------------------------------------------
+
 
 def finish_stack_cuts(archive: Archive, cuts: list[StackCut]) -> None:
     """After commit: delete the old stack objects from storage (best effort; their keys are gone)."""
@@ -203,6 +243,5 @@ def _delete_quietly(archive: Archive, keys: list[str]) -> None:
     for key in keys:
         try:
             archive.vault.delete(key)
-        except StorageError as exc:    # no data key: unreadable; orphan_objects reports it
+        except StorageError as exc:  # no data key: unreadable; orphan_objects reports it
             log.warning("could not delete %s from storage: %s", key, exc)
-

@@ -34,13 +34,13 @@ BIGRAM, UNIGRAM, WORD = "b", "u", "w"
 def is_cjk(ch: str) -> bool:
     o = ord(ch)
     return (
-        0x4E00 <= o <= 0x9FFF        # CJK unified ideographs
-        or 0x3400 <= o <= 0x4DBF     # extension A
-        or 0xF900 <= o <= 0xFAFF     # compatibility ideographs
-        or 0x20000 <= o <= 0x3134F   # extensions B–G
-        or 0x3040 <= o <= 0x30FF     # kana
-        or 0xAC00 <= o <= 0xD7AF     # hangul syllables
-        or o == 0x3007               # 〇
+        0x4E00 <= o <= 0x9FFF  # CJK unified ideographs
+        or 0x3400 <= o <= 0x4DBF  # extension A
+        or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
+        or 0x20000 <= o <= 0x3134F  # extensions B–G
+        or 0x3040 <= o <= 0x30FF  # kana
+        or 0xAC00 <= o <= 0xD7AF  # hangul syllables
+        or o == 0x3007  # 〇
     )
 
 
@@ -85,9 +85,9 @@ def fold(text: str) -> str:
 class Token:
     text: str
     pos: int
-    start: int      # character offsets into the original (and folded) text
+    start: int  # character offsets into the original (and folded) text
     end: int
-    kind: str       # BIGRAM, UNIGRAM or WORD
+    kind: str  # BIGRAM, UNIGRAM or WORD
 
 
 _ALNUM = re.compile(r"[a-z]+|[0-9]+|[\u00df-\u024f\u0370-\u052f]+")
@@ -163,7 +163,7 @@ def term_positions(text: str) -> dict[str, list[int]]:
     for m in _SEGMENT.finditer(fold(text)):
         run = m.group(1)
         if run is not None:
-            if len(run) > 1 and not run.isalnum():       # whitespace inside the run
+            if len(run) > 1 and not run.isalnum():  # whitespace inside the run
                 run = _SPACE.sub("", run)
             for i, ch in enumerate(run, pos):
                 out.setdefault(ch, []).append(i)
@@ -187,8 +187,12 @@ def query_terms(text: str) -> list[Token]:
         if have is None or (have.kind == UNIGRAM and tok.kind == BIGRAM):
             chosen[tok.pos] = tok
     terms = [chosen[p] for p in sorted(chosen)]
-    if len(terms) >= 2 and terms[-1].kind == UNIGRAM and terms[-2].kind == BIGRAM \
-            and terms[-2].end == terms[-1].end:
+    if (
+        len(terms) >= 2
+        and terms[-1].kind == UNIGRAM
+        and terms[-2].kind == BIGRAM
+        and terms[-2].end == terms[-1].end
+    ):
         terms.pop()
     return terms
 

@@ -19,13 +19,14 @@ from search.query import Any_, Text
 @dataclass(frozen=True)
 class PageEntry:
     """What the index holds for one page (the page text is analysed, never stored)."""
+
     document: int
     page: int
     household: str
     community: str
     building: str | None
-    names: str                 # owners' and tenants' names, space separated
-    type: str                  # document type code
+    names: str  # owners' and tenants' names, space separated
+    type: str  # document type code
     title: str
     date: date | None
     confidential: bool
@@ -36,6 +37,7 @@ class PageEntry:
 @dataclass(frozen=True)
 class FieldIn:
     """A keyword field equals one of ``values`` (fields: household, community, building, type)."""
+
     field: str
     values: tuple[str, ...]
 
@@ -48,7 +50,7 @@ class DateIn:
 
 @dataclass
 class EngineQuery:
-    must: list[object] = field(default_factory=list)      # Text | FieldIn | DateIn | Any_
+    must: list[object] = field(default_factory=list)  # Text | FieldIn | DateIn | Any_
     must_not: list[object] = field(default_factory=list)  # Text | FieldIn | DateIn
     hide_confidential: bool = True
     limit: int = 20
@@ -64,12 +66,12 @@ class EngineHit:
 
 @dataclass
 class EngineResult:
-    total: int                                 # matching documents
-    pages: int                                 # matching pages
-    hits: list[EngineHit]                      # best page per document, best first
-    facets: dict[str, dict[str, int]]          # type / building / year → value → documents
-    total_exact: bool = True                   # False: too many matches, total and facets count
-                                               # the pages collected (a lower bound)
+    total: int  # matching documents
+    pages: int  # matching pages
+    hits: list[EngineHit]  # best page per document, best first
+    facets: dict[str, dict[str, int]]  # type / building / year → value → documents
+    total_exact: bool = True  # False: too many matches, total and facets count
+    # the pages collected (a lower bound)
 
 
 class SearchEngine(Protocol):
@@ -99,5 +101,14 @@ class SearchEngine(Protocol):
         """Every document id in the index → its number of pages."""
 
 
-__all__ = ["Any_", "DateIn", "EngineHit", "EngineQuery", "EngineResult", "FieldIn", "PageEntry",
-           "SearchEngine", "Text"]
+__all__ = [
+    "Any_",
+    "DateIn",
+    "EngineHit",
+    "EngineQuery",
+    "EngineResult",
+    "FieldIn",
+    "PageEntry",
+    "SearchEngine",
+    "Text",
+]

@@ -12,8 +12,8 @@ from functools import lru_cache
 from search import analysis
 from search.query import Text
 
-WINDOW = 120          # characters of page text in a snippet
-LEAD = 30             # characters shown before the first mark
+WINDOW = 120  # characters of page text in a snippet
+LEAD = 30  # characters shown before the first mark
 
 
 def _terms(texts: list[Text]) -> tuple[set[str], set[str]]:
@@ -39,7 +39,7 @@ def marks(text: str, texts: list[Text]) -> list[tuple[int, int]]:
     for m in pattern.finditer(analysis.fold(text)):
         spans.append((m.start(), m.end(1)))
     merged: list[list[int]] = []
-    for start, end in spans:          # already in start order
+    for start, end in spans:  # already in start order
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
@@ -73,8 +73,9 @@ def _pattern(multi: frozenset[str], single: frozenset[str]) -> re.Pattern[str]:
 _SPACE = re.compile(r"\s+")
 
 
-def snippet(text: str | None, texts: list[Text], *, window: int = WINDOW,
-            mask: Callable[[str], str] | None = None) -> str:
+def snippet(
+    text: str | None, texts: list[Text], *, window: int = WINDOW, mask: Callable[[str], str] | None = None
+) -> str:
     """An HTML-safe excerpt of ``text`` around its densest matches. With ``mask`` (a function
     that keeps length, ``dossier.masking``), the matches are found on the page's text and the
     excerpt shows the masked text: the marks land on the same characters."""

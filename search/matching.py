@@ -74,6 +74,7 @@ def date_int(d: date | None) -> int:
 
 # --- plan nodes -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Term:
     field: str
@@ -84,6 +85,7 @@ class Term:
 @dataclass(frozen=True)
 class Phrase:
     """Terms at consecutive positions (a word's bigrams)."""
+
     field: str
     words: tuple[str, ...]
     boost: float = 1.0
@@ -92,6 +94,7 @@ class Phrase:
 @dataclass(frozen=True)
 class Approx:
     """A Chinese word within ``max_edits`` edits (OCR tolerance)."""
+
     field: str
     chars: str
     max_edits: int
@@ -102,6 +105,7 @@ class Approx:
 class Keyword:
     """A keyword field equal to one of ``values`` (inside an OR or an exclusion; top-level
     filters become the segment mask instead)."""
+
     field: str
     values: tuple[str, ...]
 
@@ -140,6 +144,7 @@ class Nothing:
 
 # --- compilation ----------------------------------------------------------------------------
 
+
 def max_edits(chars: str) -> int:
     """OCR errors tolerated in a word of ``chars``: one, two from TWO_EDITS_FROM characters."""
     return 2 if len(chars) >= TWO_EDITS_FROM else 1
@@ -176,7 +181,9 @@ def _compile_part(part, tolerant: bool):
         values = tuple(keyword(v) if part.field != "type" else v for v in part.values)
         return Keyword(part.field, values) if values else Nothing()
     if isinstance(part, DateIn):
-        return Dates(date_int(part.start) if part.start else 1, date_int(part.end) if part.end else 99_999_999)
+        return Dates(
+            date_int(part.start) if part.start else 1, date_int(part.end) if part.end else 99_999_999
+        )
     if isinstance(part, Any_):
         subs = [q for q in (_compile_part(p, tolerant) for p in part.parts) if q is not None]
         return _any(subs) if subs else None
@@ -195,8 +202,11 @@ def has_tolerable(parts) -> bool:
 
 
 def _all_of(parts, tolerant_at=None, tolerant_all: bool = False):
-    must = [q for q in (_compile_part(p, tolerant_all or i == tolerant_at) for i, p in enumerate(parts))
-            if q is not None]
+    must = [
+        q
+        for q in (_compile_part(p, tolerant_all or i == tolerant_at) for i, p in enumerate(parts))
+        if q is not None
+    ]
     if not must:
         return None
     return must[0] if len(must) == 1 else AllOf(tuple(must))
@@ -207,13 +217,17 @@ def compile_query(query: EngineQuery, tolerant: bool = True):
     them be OCR-damaged on a page (any one: an OR over the words, each branch with the other
     words exact), so that the costly tolerant match runs only on pages holding the others."""
     must_not = [q for q in (_compile_part(p, False) for p in query.must_not) if q is not None]
-    positive: object                      # a plan node
+    positive: object  # a plan node
     if not query.must:
         positive = Every()
     else:
-        damaged = [i for i, p in enumerate(query.must) if isinstance(p, Text) and tolerable(p)] if tolerant else []
+        damaged = (
+            [i for i, p in enumerate(query.must) if isinstance(p, Text) and tolerable(p)] if tolerant else []
+        )
         if len(damaged) > 1:
-            positive = _any([b for b in (_all_of(query.must, tolerant_at=i) for i in damaged) if b is not None])
+            positive = _any(
+                [b for b in (_all_of(query.must, tolerant_at=i) for i in damaged) if b is not None]
+            )
         else:
             positive = _all_of(query.must, tolerant_all=tolerant) or Nothing()
     if must_not and not isinstance(positive, Nothing):
@@ -222,6 +236,7 @@ def compile_query(query: EngineQuery, tolerant: bool = True):
 
 
 # --- evaluation -----------------------------------------------------------------------------
+
 
 class IndexStats:
     """BM25's collection statistics (pages, a term's document frequency, average field length)
@@ -236,8 +251,10 @@ class IndexStats:
         key = (field, text)
         if key not in self._weights:
             s = self.searcher
-            self._weights[key] = (_idf(s.doc_count_all(), s.doc_frequency(field, text)),
-                                  s.avg_field_length(field) or 1)
+            self._weights[key] = (
+                _idf(s.doc_count_all(), s.doc_frequency(field, text)),
+                s.avg_field_length(field) or 1,
+            )
         return self._weights[key]
 
 
@@ -256,7 +273,10 @@ class VisibleStats(IndexStats):
     def weight(self, field: str, text: str) -> tuple[float, float]:
         key = (field, text)
         if key not in self._weights:
-            self._weights[key] = (_idf(self.pages, self.doc_frequency(field, text)), self.avg_field_length(field))
+            self._weights[key] = (
+                _idf(self.pages, self.doc_frequency(field, text)),
+                self.avg_field_length(field),
+            )
         return self._weights[key]
 
     def doc_frequency(self, field: str, text: str) -> int:
@@ -287,7 +307,7 @@ class SegmentView:
         self.reader = reader
         self.segment_id = segment_id
         self.ndocs = reader.doc_count_all()
-        self._lengths = lengths            # field → float64 array of page lengths
+        self._lengths = lengths  # field → float64 array of page lengths
         self.dates = dates
         self.stats: IndexStats = IndexStats(searcher)
 
@@ -396,7 +416,7 @@ def _match(node, seg: SegmentView, mask: np.ndarray) -> tuple[np.ndarray, np.nda
         n = seg.ndocs
         present = np.zeros(n, dtype=bool)
         scores, quality = np.zeros(n), np.zeros(n)
-        for d, sc, q in results:               # a part's pages are distinct
+        for d, sc, q in results:  # a part's pages are distinct
             present[d] = True
             scores[d] += sc
             quality[d] = np.maximum(quality[d], q)
@@ -444,7 +464,7 @@ def _phrase(node: Phrase, seg: SegmentView, mask: np.ndarray):
         if not len(starts):
             return _EMPTY[:2]
         starts = starts[_member(keys[i], starts + i)]
-    docs = unique_sorted(starts >> POSITION_BITS)     # starts are ascending
+    docs = unique_sorted(starts >> POSITION_BITS)  # starts are ascending
     if not len(docs):
         return _EMPTY[:2]
     score = np.zeros(len(docs))
@@ -472,7 +492,7 @@ def _all(node: AllOf, seg: SegmentView, mask: np.ndarray):
             return _EMPTY
         results.append((docs, scores, quality))
         current = _mask_of(docs, seg.ndocs)
-    docs = results[-1][0]                  # every later part was evaluated inside the earlier ones
+    docs = results[-1][0]  # every later part was evaluated inside the earlier ones
     total, quality = np.zeros(len(docs)), np.ones(len(docs))
     for d, s, q in results:
         at = np.searchsorted(d, docs)
@@ -485,7 +505,7 @@ def _approx(node: Approx, seg: SegmentView, mask: np.ndarray):
     chars, k, field = node.chars, node.max_edits, node.field
     n = len(chars)
     need = max(1, (n - 1) - 2 * k)
-    found = [(j, seg.term(field, chars[j:j + 2])) for j in range(n - 1)]
+    found = [(j, seg.term(field, chars[j : j + 2])) for j in range(n - 1)]
     bigrams = [(j, ta) for j, ta in found if ta is not None]
     if len(bigrams) < need:
         return _EMPTY
@@ -521,14 +541,14 @@ def _approx(node: Approx, seg: SegmentView, mask: np.ndarray):
     ends = (~_near(keys_of[0], starts, k)).astype(np.int64) + (~_near(keys_of[n - 1], starts + n - 1, k))
     cost = edits + END_EDIT_EXTRA * ends
     page = starts >> POSITION_BITS
-    order = np.lexsort((cost, page))                # each page's cheapest stretch first
+    order = np.lexsort((cost, page))  # each page's cheapest stretch first
     first = run_starts(page[order])
     docs, best = page[order][first], cost[order][first]
     best = best + SHARED_VARIANT_EXTRA * _shared_variant(keys_of, starts[order][first], best > 0)
     score = np.zeros(len(docs))
     for j, ta in bigrams:
-        score += seg.bm25(field, chars[j:j + 2], ta, docs)
-    return docs, score * node.boost, EDIT_FACTOR ** best
+        score += seg.bm25(field, chars[j : j + 2], ta, docs)
+    return docs, score * node.boost, EDIT_FACTOR**best
 
 
 def _shared_variant(keys_of: list[np.ndarray], starts: np.ndarray, damaged: np.ndarray) -> np.ndarray:
@@ -550,7 +570,7 @@ def _edit_distances(keys_of: list[np.ndarray], starts: np.ndarray, k: int) -> np
     n = len(keys_of)
     width = n + 2 * k
     cols = starts[:, None] - k + np.arange(width)[None, :]
-    here = [_member(keys, cols.ravel()).reshape(cols.shape) for keys in keys_of]   # here[i][s, c]
+    here = [_member(keys, cols.ravel()).reshape(cols.shape) for keys in keys_of]  # here[i][s, c]
     prev = np.repeat(np.arange(n + 1)[:, None], len(starts), axis=1)
     best = prev[n].copy()
     for c in range(width):

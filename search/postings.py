@@ -76,11 +76,11 @@ import numpy as np
 LAYOUT_VERSION = 1
 MAGIC = b"DPL1"
 BLOCK_LIMIT = 1024
-POSITION_BITS = 32                      # key = docnum << 32 | position
+POSITION_BITS = 32  # key = docnum << 32 | position
 DEFAULT_CACHE_MB = 256
 
 HEADER = struct.Struct("<8B4If")
-HEADER_SIZE = HEADER.size               # 28
+HEADER_SIZE = HEADER.size  # 28
 _F32 = struct.Struct("<f")
 
 LAST_BLOCK = 0x01
@@ -129,14 +129,49 @@ class BlockHeader:
 
     @classmethod
     def unpack_from(cls, buf: bytes, offset: int = 0) -> BlockHeader:
-        (flags, id_width, weight_kind, value_kind, length_width, item_width, min_length, max_length,
-         count, first_id, last_id, data_length, max_weight) = HEADER.unpack_from(buf, offset)
-        return cls(bool(flags & LAST_BLOCK), id_width, weight_kind, value_kind, length_width, item_width,
-                   min_length, max_length, count, first_id, last_id, data_length, max_weight)
+        (
+            flags,
+            id_width,
+            weight_kind,
+            value_kind,
+            length_width,
+            item_width,
+            min_length,
+            max_length,
+            count,
+            first_id,
+            last_id,
+            data_length,
+            max_weight,
+        ) = HEADER.unpack_from(buf, offset)
+        return cls(
+            bool(flags & LAST_BLOCK),
+            id_width,
+            weight_kind,
+            value_kind,
+            length_width,
+            item_width,
+            min_length,
+            max_length,
+            count,
+            first_id,
+            last_id,
+            data_length,
+            max_weight,
+        )
 
 
-def encode_block(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes] | None, *,
-                 positions: bool, last: bool, min_length: int, max_length: int, max_weight: float) -> bytes:
+def encode_block(
+    ids: Sequence[int],
+    weights: Sequence[float],
+    values: Sequence[bytes] | None,
+    *,
+    positions: bool,
+    last: bool,
+    min_length: int,
+    max_length: int,
+    max_weight: float,
+) -> bytes:
     """One block (header and data). ``ids`` ascending document numbers; ``weights`` one per
     posting; ``values`` None (no values) or one byte string per posting: with ``positions``,
     each is that posting's positions as little-endian uint32 (``whoosh_compat.PackedPositions``),
@@ -171,8 +206,21 @@ def encode_block(ids: Sequence[int], weights: Sequence[float], values: Sequence[
             item_width, item_bytes = 1, blob
         value_bytes = length_bytes + item_bytes
     data_length = len(id_bytes) + len(weight_bytes) + len(value_bytes)
-    header = HEADER.pack(LAST_BLOCK if last else 0, id_width, weight_kind, value_kind, length_width, item_width,
-                         min_length, max_length, count, int(docs[0]), int(docs[-1]), data_length, max_weight)
+    header = HEADER.pack(
+        LAST_BLOCK if last else 0,
+        id_width,
+        weight_kind,
+        value_kind,
+        length_width,
+        item_width,
+        min_length,
+        max_length,
+        count,
+        int(docs[0]),
+        int(docs[-1]),
+        data_length,
+        max_weight,
+    )
     return b"".join((header, id_bytes, weight_bytes, value_bytes))
 
 
@@ -180,9 +228,10 @@ def encode_block(ids: Sequence[int], weights: Sequence[float], values: Sequence[
 class Block:
     """One decoded block. ``lengths`` and ``items`` are None for value_kind 0; ``items`` is an
     unsigned array of positions (value_kind 1) or bytes (value_kind 2)."""
-    ids: np.ndarray                     # int64
-    weights: np.ndarray                 # float64
-    lengths: np.ndarray | None          # unsigned, one per posting
+
+    ids: np.ndarray  # int64
+    weights: np.ndarray  # float64
+    lengths: np.ndarray | None  # unsigned, one per posting
     items: np.ndarray | bytes | None
 
 
@@ -236,9 +285,10 @@ def split_values(block: Block, positions: bool) -> tuple[bytes, ...]:
 @dataclass(frozen=True)
 class TermArrays:
     """One term's postings in one segment (deleted documents included: callers mask them)."""
-    docs: np.ndarray                    # int64 document numbers, ascending
-    weights: np.ndarray                 # float64, the posting weights (frequency × field boost)
-    keys: np.ndarray | None             # int64 docnum << 32 | position, ascending (None: no positions)
+
+    docs: np.ndarray  # int64 document numbers, ascending
+    weights: np.ndarray  # float64, the posting weights (frequency × field boost)
+    keys: np.ndarray | None  # int64 docnum << 32 | position, ascending (None: no positions)
 
     @property
     def nbytes(self) -> int:
@@ -262,8 +312,21 @@ def decode_postings(buf: bytes, with_positions: bool) -> TermArrays:
     length_parts: list[np.ndarray] = []
     position_parts: list[np.ndarray] = []
     while True:
-        (flags, id_width, weight_kind, value_kind, length_width, item_width, _mn, _mx,
-         count, first_id, _last_id, data_length, _mw) = unpack(buf, at)
+        (
+            flags,
+            id_width,
+            weight_kind,
+            value_kind,
+            length_width,
+            item_width,
+            _mn,
+            _mx,
+            count,
+            first_id,
+            _last_id,
+            data_length,
+            _mw,
+        ) = unpack(buf, at)
         at += HEADER_SIZE
         end = at + data_length
         if end > size:
@@ -294,7 +357,7 @@ def decode_postings(buf: bytes, with_positions: bool) -> TermArrays:
 class TermCache:
     """Decoded terms, least recently used evicted first, bounded in bytes; thread-safe."""
 
-    EMPTY_COST = 64                     # what remembering "no such term" counts for
+    EMPTY_COST = 64  # what remembering "no such term" counts for
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes

@@ -21,13 +21,21 @@ from typing import Any
 from dossier.errors import InvalidInput
 
 FILTER_FIELDS = {"type", "household", "community", "building", "date", "year"}
-_FIELD_ALIASES = {"类型": "type", "户": "household", "小区": "community", "楼栋": "building", "日期": "date",
-                  "年份": "year", "hh": "household"}
+_FIELD_ALIASES = {
+    "类型": "type",
+    "户": "household",
+    "小区": "community",
+    "楼栋": "building",
+    "日期": "date",
+    "年份": "year",
+    "hh": "household",
+}
 
 
 @dataclass(frozen=True)
 class Text:
     """Free text: analysed into terms; ``exact`` for quoted phrases."""
+
     value: str
     exact: bool = False
 
@@ -41,12 +49,13 @@ class Filter:
 @dataclass(frozen=True)
 class Any_:
     """At least one of the parts matches."""
+
     parts: tuple[Any, ...]
 
 
 @dataclass
 class ParsedQuery:
-    must: list[Any] = field(default_factory=list)      # Text | Filter | Any_
+    must: list[Any] = field(default_factory=list)  # Text | Filter | Any_
     must_not: list[Any] = field(default_factory=list)  # Text | Filter
 
     @property
@@ -73,7 +82,7 @@ _TOKEN = re.compile(r'(-?)(?:([A-Za-z_\u4e00-\u9fff]+):)?(?:"([^"]*)"?|“([^”
 def parse(query: str) -> ParsedQuery:
     """Parse ``query``; unknown ``name:`` prefixes are read as ordinary text."""
     parsed = ParsedQuery()
-    items: list[tuple[bool, object]] = []   # (negated, part) or (False, "OR")
+    items: list[tuple[bool, object]] = []  # (negated, part) or (False, "OR")
     for m in _TOKEN.finditer((query or "").strip()):
         neg, name, quoted, cquoted, bare = m.groups()
         phrase = quoted if quoted is not None else cquoted

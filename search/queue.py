@@ -30,7 +30,9 @@ _lock = threading.Lock()
 
 def _drain_task() -> None:
     if not IndexWriter(Archive(Settings.from_env())).drain(timeout=600.0):
-        log.warning("the index writer lock was busy for 10 minutes; the changes stay journalled for the next drain")
+        log.warning(
+            "the index writer lock was busy for 10 minutes; the changes stay journalled for the next drain"
+        )
 
 
 def get_index_huey(settings: Settings) -> Huey:
@@ -56,5 +58,5 @@ def enqueue_index(settings: Settings, document_ids: list[int]) -> None:
     root = Path(settings.index_dir)
     root.mkdir(parents=True, exist_ok=True)
     Journal(root).append(document_ids)
-    _get(settings)[1]()     # enqueue one drain
+    _get(settings)[1]()  # enqueue one drain
     log.debug("journalled %d document(s) and queued an index drain", len(document_ids))

@@ -137,9 +137,18 @@ def withholds_text(actor: Actor, q: str) -> bool:
     return not sees_confidential(actor) and mask_personal_numbers(q) != q
 
 
-def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: str,
-                     filters: SearchFilters | None = None, *, limit: int = 20, offset: int = 0,
-                     households: bool = True, purposes: Collection[int] = ()) -> dict:
+def search_documents(
+    session: Session,
+    actor: Actor,
+    engine: SearchEngine,
+    q: str,
+    filters: SearchFilters | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    households: bool = True,
+    purposes: Collection[int] = (),
+) -> dict:
     """Search; the caller commits the session (the access-log entry is added to it).
     ``purposes``: the confidential documents this user gave a purpose for (their snippets show)."""
     require(actor, Permission.SEARCH)
@@ -157,10 +166,18 @@ def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: st
     result = EngineResult(total=0, pages=0, hits=[], facets={}) if withheld else engine.search(query)
 
     ids = [h.document for h in result.hits]
-    docs = {d.id: d for d in session.scalars(
-        select(Document).where(Document.id.in_(ids)).options(
-            selectinload(Document.household), selectinload(Document.type))
-    )} if ids else {}
+    docs = (
+        {
+            d.id: d
+            for d in session.scalars(
+                select(Document)
+                .where(Document.id.in_(ids))
+                .options(selectinload(Document.household), selectinload(Document.type))
+            )
+        }
+        if ids
+        else {}
+    )
     page_text = pagetext.texts_by_page(session, session, [(h.document, h.page) for h in result.hits])
     hits = []
     dropped = 0
@@ -178,24 +195,52 @@ def search_documents(session: Session, actor: Actor, engine: SearchEngine, q: st
     total = max(0, result.total - dropped)
     type_names = dict(session.execute(select(DocumentType.code, DocumentType.name)).all())
     facets = {
-        "type": [{"value": k, "label": type_names.get(k, k), "count": n}
-                 for k, n in sorted(result.facets.get("type", {}).items(), key=lambda kv: (-kv[1], kv[0]))],
-        "building": [{"value": k, "label": k.upper(), "count": n}
-                     for k, n in sorted(result.facets.get("building", {}).items(), key=lambda kv: (-kv[1], kv[0]))],
-        "year": [{"value": k, "label": k, "count": n}
-                 for k, n in sorted(result.facets.get("year", {}).items(), reverse=True)],
+        "type": [
+            {"value": k, "label": type_names.get(k, k), "count": n}
+            for k, n in sorted(result.facets.get("type", {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "building": [
+            {"value": k, "label": k.upper(), "count": n}
+            for k, n in sorted(result.facets.get("building", {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "year": [
+            {"value": k, "label": k, "count": n}
+            for k, n in sorted(result.facets.get("year", {}).items(), reverse=True)
+        ],
     }
     # total_exact is False when the query matched more pages than the engine collects (see
     # search.whoosh_engine.MAX_PAGES, 250,000): total and facet counts then cover the pages collected, a
     # lower bound. Confidential documents are masked inside the engine either way.
-    payload = {"total": total, "total_exact": result.total_exact, "hits": hits, "facets": facets,
-               "text_withheld": withheld}
+    payload = {
+        "total": total,
+        "total_exact": result.total_exact,
+        "hits": hits,
+        "facets": facets,
+        "text_withheld": withheld,
+    }
     words = [t for t in query.must if isinstance(t, Text)]
-    if households and len(words) == 1 and len(query.must) == 1 and not query.must_not and not filters.as_dict():
+    if (
+        households
+        and len(words) == 1
+        and len(query.must) == 1
+        and not query.must_not
+        and not filters.as_dict()
+    ):
         payload["households"] = find_households(session, actor, words[0].value)
     else:
         payload["households"] = []
-    record_access(session, actor, AccessAction.SEARCH, detail=json.dumps(
-        {"q": q, "filters": filters.as_dict(), "total": total, **({"text_withheld": True} if withheld else {})},
-        ensure_ascii=False))
+    record_access(
+        session,
+        actor,
+        AccessAction.SEARCH,
+        detail=json.dumps(
+            {
+                "q": q,
+                "filters": filters.as_dict(),
+                "total": total,
+                **({"text_withheld": True} if withheld else {}),
+            },
+            ensure_ascii=False,
+        ),
+    )
     return payload

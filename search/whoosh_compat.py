@@ -44,11 +44,12 @@ def check_version(distribution_version: str | None, module_version: str) -> None
     ``whoosh`` module)."""
     if distribution_version == PINNED_VERSION and module_version == PINNED_VERSION:
         return
-    found = (f"{DISTRIBUTION} {distribution_version}" if distribution_version else f"no {DISTRIBUTION}")
+    found = f"{DISTRIBUTION} {distribution_version}" if distribution_version else f"no {DISTRIBUTION}"
     raise ConfigurationError(
         f"search needs {DISTRIBUTION}=={PINNED_VERSION} exactly (search/whoosh_compat.py relies on its "
         f"internals), but found {found} with a whoosh module of version {module_version}; "
-        f"install it with: pip install '{DISTRIBUTION}=={PINNED_VERSION}'")
+        f"install it with: pip install '{DISTRIBUTION}=={PINNED_VERSION}'"
+    )
 
 
 def installed_versions() -> tuple[str | None, str]:
@@ -81,7 +82,9 @@ class PackedPositions(Positions):
     """Whoosh's ``Positions`` with each posting's positions stored as raw little-endian uint32
     (Whoosh serialises a list of deltas). Frequency is the number of positions."""
 
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+    def word_values(
+        self, value: Any, analyzer: Any, **kwargs: Any
+    ) -> Iterator[tuple[str, int, float, bytes]]:
         # An analyzer that can give each term's positions at once (DossierTokenizer) skips
         # Whoosh's one-Token-object-per-term loop; every token weighs 1.
         term_positions = getattr(analyzer, "term_positions", None)
@@ -117,10 +120,18 @@ class DossierPostingsWriter(W3PostingsWriter):
         self._terminfo.add_block(self)
         fmt = self._format
         values = None if fmt.fixed_value_size() == 0 else self._values
-        self._postfile.write(postings.encode_block(
-            self._ids, self._weights, values, positions=isinstance(fmt, PackedPositions), last=last,
-            min_length=length_to_byte(self._minlength), max_length=length_to_byte(self._maxlength),
-            max_weight=self._maxweight))
+        self._postfile.write(
+            postings.encode_block(
+                self._ids,
+                self._weights,
+                values,
+                positions=isinstance(fmt, PackedPositions),
+                last=last,
+                min_length=length_to_byte(self._minlength),
+                max_length=length_to_byte(self._maxlength),
+                max_weight=self._maxweight,
+            )
+        )
         self._blockcount += 1
         self._new_block()
 
@@ -129,8 +140,9 @@ class DossierLeafMatcher(W3LeafMatcher):
     """Whoosh's postings matcher over ``search.postings`` blocks (Whoosh's own queries and
     segment merging read postings through it)."""
 
-    def __init__(self, postfile: Any, startoffset: int, length: int, format_: Any, term: Any = None,
-                 scorer: Any = None):
+    def __init__(
+        self, postfile: Any, startoffset: int, length: int, format_: Any, term: Any = None, scorer: Any = None
+    ):
         self._positions = isinstance(format_, PackedPositions)
         self._header: postings.BlockHeader | None = None
         self._data: postings.Block | None = None
@@ -200,8 +212,9 @@ class _LengthsByField:
         column = self._fields.get(fieldname)
         if column is None:
             get = self._lengths.doc_field_length
-            column = self._fields[fieldname] = [get(d, fieldname, default)
-                                                for d in range(self._lengths.doc_count_all())]
+            column = self._fields[fieldname] = [
+                get(d, fieldname, default) for d in range(self._lengths.doc_count_all())
+            ]
         return column[docnum]
 
 
@@ -223,18 +236,23 @@ class DossierCodec(W3Codec):
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> DossierPostingsWriter:
         if byteids:
             raise ValueError("DossierCodec does not store term vectors")
-        return DossierPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=False,
-                                     compression=0, inlinelimit=self._inlinelimit)
+        return DossierPostingsWriter(
+            dbfile, blocklimit=self._blocklimit, byteids=False, compression=0, inlinelimit=self._inlinelimit
+        )
 
-    def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None,
-                        scorer: Any = None) -> Any:
+    def postings_reader(
+        self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
+    ) -> Any:
         if terminfo.is_inlined():
-            raise postings.LayoutError("posting lists inlined in the term dictionary are not Dossier's layout")
+            raise postings.LayoutError(
+                "posting lists inlined in the term dictionary are not Dossier's layout"
+            )
         offset, length = terminfo.extent()
         return DossierLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
 # --- readers' private parts ------------------------------------------------------------------
+
 
 def _term_info(reader: Any, fieldname: str, text: str) -> Any:
     try:
@@ -252,7 +270,7 @@ def read_term(reader: Any, fieldname: str, text: str) -> TermArrays | None:
     if terminfo.is_inlined():
         raise postings.LayoutError("posting lists inlined in the term dictionary are not Dossier's layout")
     offset, length = terminfo.extent()
-    if isinstance(length, tuple):        # W3TermInfo.from_bytes leaves the length unpacked
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length unpacked
         length = length[0]
     buf = reader._terms._postfile.get(offset, length)
     return postings.decode_postings(buf, isinstance(reader.schema[fieldname].format, PackedPositions))
@@ -261,7 +279,9 @@ def read_term(reader: Any, fieldname: str, text: str) -> TermArrays | None:
 def raw_matcher(reader: Any, fieldname: str, text: str) -> Any:
     """Whoosh's own matcher over a term's postings, deleted documents included (what Whoosh
     merges segments with); for tests."""
-    return reader._terms.matcher(fieldname, reader._text_to_bytes(fieldname, text), reader.schema[fieldname].format)
+    return reader._terms.matcher(
+        fieldname, reader._text_to_bytes(fieldname, text), reader.schema[fieldname].format
+    )
 
 
 def segment_id(reader: Any) -> str:

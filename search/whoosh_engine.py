@@ -99,8 +99,9 @@ class IndexOutdated(DossierError):
     http_status = 503
 
     def __init__(self):
-        super().__init__("the search index was written by an older version of Dossier; "
-                         "run `dossier index rebuild`")
+        super().__init__(
+            "the search index was written by an older version of Dossier; run `dossier index rebuild`"
+        )
 
 
 class DossierTokenizer(wa.Tokenizer):
@@ -114,8 +115,19 @@ class DossierTokenizer(wa.Tokenizer):
         """What indexing needs (see PackedPositions.word_values): the same terms as __call__."""
         return analysis.term_positions(value)
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = wa.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             t.original = t.text = analysis.fold(value)
@@ -153,7 +165,7 @@ def _text_field(ana, boost: float = 1.0) -> wf.TEXT:
 def make_schema() -> wf.Schema:
     ana = dossier_analyzer()
     return wf.Schema(
-        id=wf.ID(unique=True, stored=True),                      # "document:page"
+        id=wf.ID(unique=True, stored=True),  # "document:page"
         doc=wf.ID(stored=True, sortable=True),
         page=wf.STORED(),
         household=wf.ID(sortable=True),
@@ -189,6 +201,7 @@ def _fields(entry: PageEntry) -> dict:
 
 # --- the engine ----------------------------------------------------------------------------
 
+
 class _ReaderState:
     """One process's open searcher on one index folder, refreshed when the index changed."""
 
@@ -196,7 +209,7 @@ class _ReaderState:
         self.lock = threading.Lock()
         self.target: str | None = None
         self.searcher = None
-        self.cache: dict = {}          # filter and mask sets of this searcher
+        self.cache: dict = {}  # filter and mask sets of this searcher
 
 
 _readers: dict[tuple[str, int], _ReaderState] = {}
@@ -206,8 +219,8 @@ _readers_lock = threading.Lock()
 class WhooshEngine:
     def __init__(self, root: Path, generation: Path | None = None, *, cache_mb: int | None = None):
         self.root = Path(root)
-        self._generation = generation       # set for a built, not yet live, index
-        if cache_mb is not None:            # the process-wide cache of decoded posting lists
+        self._generation = generation  # set for a built, not yet live, index
+        if cache_mb is not None:  # the process-wide cache of decoded posting lists
             term_cache.resize(cache_mb << 20)
 
     # --- layout ------------------------------------------------------------------------------
@@ -250,7 +263,7 @@ class WhooshEngine:
         if tmp.is_symlink() or tmp.exists():
             tmp.unlink()
         os.symlink(gen.name, tmp)
-        os.replace(tmp, self.current_link)       # atomic on POSIX
+        os.replace(tmp, self.current_link)  # atomic on POSIX
         _fsync_dir(self.root)
 
     def _open_for_write(self):
@@ -278,7 +291,7 @@ class WhooshEngine:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()          # default merge policy: small segments are merged as they pile up
+            writer.commit()  # default merge policy: small segments are merged as they pile up
         finally:
             ix.close()
 
@@ -337,7 +350,7 @@ class WhooshEngine:
             return None
         target = str(d)
         if state.searcher is None or state.target != target:
-            if self.outdated():             # decided before Whoosh reads anything of it
+            if self.outdated():  # decided before Whoosh reads anything of it
                 raise IndexOutdated()
             if not wi.exists_in(target):
                 return None
@@ -367,6 +380,7 @@ class WhooshEngine:
 
     def _views(self, state: _ReaderState, s) -> list[tuple[SegmentView, int, np.ndarray]]:
         """(view, first page number, live pages) of each segment."""
+
         def compute():
             out = []
             for sub, offset in s.leaf_searchers():
@@ -379,6 +393,7 @@ class WhooshEngine:
                     live[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
                 out.append((view, offset, live))
             return out
+
         return self._cached(state, ("views",), compute)
 
     def _term_masks(self, state: _ReaderState, s, field: str, values: tuple[str, ...]) -> list[np.ndarray]:
@@ -392,6 +407,7 @@ class WhooshEngine:
                         m[ta.docs] = True
                 masks.append(m)
             return masks
+
         return self._cached(state, ("in", field, values), compute)
 
     def _filter_masks(self, state: _ReaderState, s, part) -> list[np.ndarray]:
@@ -400,8 +416,11 @@ class WhooshEngine:
             return self._term_masks(state, s, part.field, values)
         lo = date_int(part.start) if part.start else 1
         hi = date_int(part.end) if part.end else 99_999_999
-        return self._cached(state, ("date", lo, hi), lambda: [
-            (view.dates >= lo) & (view.dates <= hi) for view, _, _ in self._views(state, s)])
+        return self._cached(
+            state,
+            ("date", lo, hi),
+            lambda: [(view.dates >= lo) & (view.dates <= hi) for view, _, _ in self._views(state, s)],
+        )
 
     def _stats(self, state: _ReaderState, s, hide_confidential: bool) -> IndexStats:
         """Scoring statistics over what the user may see: the whole index for a cleared role,
@@ -412,12 +431,15 @@ class WhooshEngine:
         def visible():
             views = self._views(state, s)
             hidden = self._term_masks(state, s, "confidential", ("y",))
-            return VisibleStats([v for v, _, _ in views],
-                                [live & ~h for (_, _, live), h in zip(views, hidden, strict=True)])
+            return VisibleStats(
+                [v for v, _, _ in views], [live & ~h for (_, _, live), h in zip(views, hidden, strict=True)]
+            )
+
         return self._cached(state, ("stats", "visible"), visible)
 
-    def _run(self, views, masks, stats: IndexStats, query: EngineQuery,
-             tolerant: bool) -> tuple[np.ndarray, np.ndarray]:
+    def _run(
+        self, views, masks, stats: IndexStats, query: EngineQuery, tolerant: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Matching pages (global page numbers, ascending) and their scores."""
         plan = compile_query(query, tolerant=tolerant)
         pages, scores = [], []
@@ -454,7 +476,7 @@ class WhooshEngine:
         if has_tolerable(rest) and len(matching.unique_values(cols["doc"][pages])) < TOLERANT_BELOW:
             pages, scores = self._run(views, masks, stats, positive, True)
         exact = len(pages) <= MAX_PAGES
-        if not exact:                       # pages are in index order: keep the first ones
+        if not exact:  # pages are in index order: keep the first ones
             pages, scores = pages[:MAX_PAGES], scores[:MAX_PAGES]
         facets: dict[str, dict[str, int]] = {"type": {}, "building": {}, "year": {}}
         if not len(pages):
@@ -463,7 +485,7 @@ class WhooshEngine:
         order = np.lexsort((pages, -scores))
         docnums, scores = pages[order], scores[order]
         docs = cols["doc"][docnums]
-        by_doc = np.argsort(docs, kind="stable")            # within a document: best page first
+        by_doc = np.argsort(docs, kind="stable")  # within a document: best page first
         first = np.sort(by_doc[matching.run_starts(docs[by_doc])])
         best_pages, best_scores, best_docs = docnums[first], scores[first], docs[first]
         facets["type"] = _tally(cols["type"], best_pages)
@@ -474,7 +496,9 @@ class WhooshEngine:
         hits = []
         for i in range(query.offset, min(len(first), query.offset + query.limit)):
             docnum = int(best_pages[i])
-            hits.append(EngineHit(int(best_docs[i]), int(s.stored_fields(docnum)["page"]), float(best_scores[i])))
+            hits.append(
+                EngineHit(int(best_docs[i]), int(s.stored_fields(docnum)["page"]), float(best_scores[i]))
+            )
         return EngineResult(len(first), len(pages), hits, facets, total_exact=exact)
 
     def documents(self) -> dict[int, int]:
@@ -520,15 +544,23 @@ def _per_segment(key, compute):
 
 def _segment_lengths(seg_id: str, reader) -> dict[str, np.ndarray]:
     n = reader.doc_count_all()
-    return _per_segment(("lengths", seg_id), lambda: {
-        f: np.fromiter((reader.doc_field_length(d, f, 1) or 1 for d in range(n)), dtype=np.float64, count=n)
-        for f in TEXT_FIELDS})
+    return _per_segment(
+        ("lengths", seg_id),
+        lambda: {
+            f: np.fromiter(
+                (reader.doc_field_length(d, f, 1) or 1 for d in range(n)), dtype=np.float64, count=n
+            )
+            for f in TEXT_FIELDS
+        },
+    )
 
 
 def _segment_dates(seg_id: str, reader) -> np.ndarray:
     n = reader.doc_count_all()
-    return _per_segment(("dates", seg_id), lambda: np.fromiter(
-        (v or 0 for v in reader.column_reader("date")), dtype=np.int64, count=n))
+    return _per_segment(
+        ("dates", seg_id),
+        lambda: np.fromiter((v or 0 for v in reader.column_reader("date")), dtype=np.int64, count=n),
+    )
 
 
 def _columns(s) -> dict:
@@ -543,8 +575,11 @@ def _columns(s) -> dict:
 
     def codes(name: str) -> tuple[list[str], np.ndarray]:
         labels: dict[str, int] = {}
-        values = np.fromiter((labels.setdefault(text(v), len(labels)) for v in reader.column_reader(name)),
-                             dtype=np.int64, count=n)
+        values = np.fromiter(
+            (labels.setdefault(text(v), len(labels)) for v in reader.column_reader(name)),
+            dtype=np.int64,
+            count=n,
+        )
         return list(labels), values
 
     doc = np.fromiter((int(text(v) or -1) for v in reader.column_reader("doc")), dtype=np.int64, count=n)

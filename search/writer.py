@@ -42,7 +42,15 @@ from dossier.models import Document, DocumentStatus, Household, Page
 from search.engine import PageEntry, SearchEngine
 from search.engines import open_engine
 
-__all__ = ["DEFAULT_WAIT", "IndexBusy", "IndexWriter", "Journal", "entries_for", "load_changes", "open_engine"]
+__all__ = [
+    "DEFAULT_WAIT",
+    "IndexBusy",
+    "IndexWriter",
+    "Journal",
+    "entries_for",
+    "load_changes",
+    "open_engine",
+]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +66,7 @@ class IndexBusy(DossierError):
 
 
 # --- the file lock and the journal ----------------------------------------------------------
+
 
 @contextmanager
 def _flock(path: Path, timeout: float | None) -> Iterator[bool]:
@@ -111,7 +120,7 @@ class Journal:
                 data = self.path.read_bytes()
             except FileNotFoundError:
                 return [], 0
-        end = data.rfind(b"\n") + 1          # a torn last line (a crash mid-append) waits
+        end = data.rfind(b"\n") + 1  # a torn last line (a crash mid-append) waits
         ids: dict[int, None] = {}
         for line in data[:end].split(b"\n"):
             line = line.strip()
@@ -138,6 +147,7 @@ class Journal:
 
 # --- from the catalog to index entries -------------------------------------------------------
 
+
 def _names(household: Household) -> str:
     return " ".join(p.name for p in household.parties if p.name)
 
@@ -149,33 +159,46 @@ def entries_for(doc: Document, keys) -> list[PageEntry]:
         return []
     h = doc.household
     base: dict[str, Any] = dict(
-        document=doc.id, household=h.code, community=h.community.name, building=h.building,
-        names=_names(h), type=doc.type_code, title=doc.title, date=doc.document_date,
-        confidential=doc.confidentiality == "confidential", status=doc.status,
+        document=doc.id,
+        household=h.code,
+        community=h.community.name,
+        building=h.building,
+        names=_names(h),
+        type=doc.type_code,
+        title=doc.title,
+        date=doc.document_date,
+        confidential=doc.confidentiality == "confidential",
+        status=doc.status,
     )
     return [PageEntry(page=p.number, text=pagetext.page_text(keys, p) or "", **base) for p in doc.pages]
 
 
 def _load(session: Session, ids: list[int]) -> list[Document]:
-    return list(session.scalars(
-        select(Document).where(Document.id.in_(ids)).options(
-            selectinload(Document.pages),
-            selectinload(Document.household).selectinload(Household.parties),
-            selectinload(Document.household).selectinload(Household.community),
-        ).execution_options(populate_existing=True)
-    ))
+    return list(
+        session.scalars(
+            select(Document)
+            .where(Document.id.in_(ids))
+            .options(
+                selectinload(Document.pages),
+                selectinload(Document.household).selectinload(Household.parties),
+                selectinload(Document.household).selectinload(Household.community),
+            )
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def load_changes(session: Session, ids: list[int]) -> dict[int, list[PageEntry]]:
     """Each id → its pages' entries as the catalog has them now ([] when gone or destroyed)."""
     changes: dict[int, list[PageEntry]] = {i: [] for i in ids}
     for start in range(0, len(ids), 500):
-        for doc in _load(session, ids[start:start + 500]):
+        for doc in _load(session, ids[start : start + 500]):
             changes[doc.id] = entries_for(doc, session)
     return changes
 
 
 # --- the writer -----------------------------------------------------------------------------
+
 
 class IndexWriter:
     def __init__(self, archive, engine: SearchEngine | None = None):
@@ -211,8 +234,9 @@ class IndexWriter:
         if self.engine.outdated():
             # An index written by another version (see the engine's FORMAT file) is never
             # written to: it is rebuilt from the catalog, which applies the journal too.
-            log.warning("the search index in %s is in an older format; rebuilding it from the catalog",
-                        self.root)
+            log.warning(
+                "the search index in %s is in an older format; rebuilding it from the catalog", self.root
+            )
             return int(self._rebuild_locked(progress=False, batch=200)["journal_applied"])
         return self._apply_journal()
 
@@ -244,12 +268,21 @@ class IndexWriter:
 
     def _rebuild_locked(self, *, progress: bool, batch: int) -> dict:
         with self.archive.session() as session:
-            total_pages = session.scalar(
-                select(func.count(Page.id)).join(Document, Page.document_id == Document.id)
-                .where(Document.status != DocumentStatus.DESTROYED)) or 0
-            ids = list(session.scalars(
-                select(Document.id).where(Document.status != DocumentStatus.DESTROYED)
-                .order_by(Document.id)))
+            total_pages = (
+                session.scalar(
+                    select(func.count(Page.id))
+                    .join(Document, Page.document_id == Document.id)
+                    .where(Document.status != DocumentStatus.DESTROYED)
+                )
+                or 0
+            )
+            ids = list(
+                session.scalars(
+                    select(Document.id)
+                    .where(Document.status != DocumentStatus.DESTROYED)
+                    .order_by(Document.id)
+                )
+            )
         bar = None
         if progress:
             from tqdm import tqdm  # reason: 150 ms at import; only a rebuild with progress needs it
@@ -260,7 +293,7 @@ class IndexWriter:
         def entries() -> Iterator[PageEntry]:
             for start in range(0, len(ids), batch):
                 with self.archive.session() as session:
-                    docs = _load(session, ids[start:start + batch])
+                    docs = _load(session, ids[start : start + batch])
                     chunk = [entries_for(doc, self.archive) for doc in docs]
                 for doc_entries in chunk:
                     if doc_entries:
@@ -284,11 +317,14 @@ class IndexWriter:
         """Documents the catalog says should be searchable but are missing from the index (or
         have a different number of pages there), and index entries with no live document."""
         with self.archive.session() as session:
-            expected = dict(session.execute(
-                select(Page.document_id, func.count(Page.id))
-                .join(Document, Page.document_id == Document.id)
-                .where(Document.status != DocumentStatus.DESTROYED)
-                .group_by(Page.document_id)).all())
+            expected = dict(
+                session.execute(
+                    select(Page.document_id, func.count(Page.id))
+                    .join(Document, Page.document_id == Document.id)
+                    .where(Document.status != DocumentStatus.DESTROYED)
+                    .group_by(Page.document_id)
+                ).all()
+            )
         indexed = self.engine.documents()
         missing = sorted(d for d in expected if d not in indexed)
         orphans = sorted(d for d in indexed if d not in expected)

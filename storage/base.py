@@ -54,9 +54,7 @@ def validate_key(key: str) -> str:
             f"the object key {key[:40]}… is {len(key)} characters long; the limit is {MAX_KEY_LENGTH}"
         )
     if not _KEY_CHARS.fullmatch(key):
-        raise InvalidInput(
-            f"the object key {key!r} may only contain letters, digits, '.', '_', '-' and '/'"
-        )
+        raise InvalidInput(f"the object key {key!r} may only contain letters, digits, '.', '_', '-' and '/'")
     if key.startswith("/"):
         raise InvalidInput(f"the object key {key!r} must not start with '/'")
     for segment in key.split("/"):
@@ -75,8 +73,10 @@ def validate_prefix(prefix: str) -> str:
         return prefix
     if not isinstance(prefix, str) or len(prefix) > MAX_KEY_LENGTH or not _KEY_CHARS.fullmatch(prefix):
         raise InvalidInput(f"the key prefix {prefix!r} is not a valid object key prefix")
-    if prefix.startswith("/") or "//" in prefix or any(
-        seg.startswith(".") for seg in prefix.split("/") if seg
+    if (
+        prefix.startswith("/")
+        or "//" in prefix
+        or any(seg.startswith(".") for seg in prefix.split("/") if seg)
     ):
         raise InvalidInput(f"the key prefix {prefix!r} is not a valid object key prefix")
     return prefix

@@ -129,7 +129,7 @@ class LocalStore(ObjectStore):
         except BaseException:
             try:
                 temp.unlink(missing_ok=True)
-            except OSError as exc:   # keep the original error; `list` ignores the leftover
+            except OSError as exc:  # keep the original error; `list` ignores the leftover
                 log.warning("could not remove the temporary file %s: %s", temp, exc.strerror or exc)
             raise
         fsync_dir(target.parent)
@@ -204,7 +204,9 @@ class LocalStore(ObjectStore):
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError as exc:
-                log.warning("skipping %s while listing %s: %s", entry.path, self.describe(), exc.strerror or exc)
+                log.warning(
+                    "skipping %s while listing %s: %s", entry.path, self.describe(), exc.strerror or exc
+                )
                 continue
             keyed.append((entry.name + "/" if is_dir else entry.name, is_dir, entry))
         keyed.sort(key=lambda item: item[0])

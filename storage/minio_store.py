@@ -58,9 +58,11 @@ def _short_reason(exc: BaseException) -> str:
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         innermost = current
-        current = getattr(current, "reason", None) if isinstance(
-            current, urllib3.exceptions.MaxRetryError
-        ) else (current.__cause__ or current.__context__)
+        current = (
+            getattr(current, "reason", None)
+            if isinstance(current, urllib3.exceptions.MaxRetryError)
+            else (current.__cause__ or current.__context__)
+        )
     if isinstance(innermost, (urllib3.exceptions.ConnectTimeoutError, TimeoutError)):
         return "the connection timed out"
     if isinstance(innermost, urllib3.exceptions.ReadTimeoutError):

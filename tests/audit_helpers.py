@@ -14,8 +14,15 @@ from ingest.pipeline import process_document
 from tests.synthetic import make_born_digital_pdf
 
 
-def stored_documents(archive, console, tmp_path: Path, texts: list[str], household: str = "A-3-1201",
-                     *, confidential: bool = False) -> list[int]:
+def stored_documents(
+    archive,
+    console,
+    tmp_path: Path,
+    texts: list[str],
+    household: str = "A-3-1201",
+    *,
+    confidential: bool = False,
+) -> list[int]:
     """Take in one born-digital PDF per text into ``household`` (created if need be) and process
     each (pages, previews, index) — no OCR needed, so this is quick."""
     with archive.session() as session:
@@ -24,8 +31,12 @@ def stored_documents(archive, console, tmp_path: Path, texts: list[str], househo
     paths = []
     for i, text in enumerate(texts):
         paths.append(make_born_digital_pdf([text], tmp_path / f"{household}-{i}-{len(text)}.pdf"))
-    specs = [intake.FileSpec(path=p, name=n, household=household, type_code="renovation", confidential=confidential)
-             for p, n in intake.expand_paths(paths)]
+    specs = [
+        intake.FileSpec(
+            path=p, name=n, household=household, type_code="renovation", confidential=confidential
+        )
+        for p, n in intake.expand_paths(paths)
+    ]
     with archive.session() as session:
         batch = intake.intake(archive, session, console, specs)
         ids = intake.batch_document_ids(session, batch.id)

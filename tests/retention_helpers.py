@@ -43,9 +43,18 @@ def actors(archive: Archive) -> dict[str, Actor]:
         return {u: Actor.from_user(get_user(session, u), "cli") for u in RETENTION_USERS}
 
 
-def store_document(archive: Archive, household: str, type_code: str, document_date: date | None, *,
-                   title: str | None = None, retention: str | None = None, pages: list[str] | None = None,
-                   paper: tuple[str, str, str] | None = None, community: str | None = None) -> int:
+def store_document(
+    archive: Archive,
+    household: str,
+    type_code: str,
+    document_date: date | None,
+    *,
+    title: str | None = None,
+    retention: str | None = None,
+    pages: list[str] | None = None,
+    paper: tuple[str, str, str] | None = None,
+    community: str | None = None,
+) -> int:
     """A real stored original (encrypted, signed) with page text, a stored preview per page and a
     stored searchable PDF (derivatives), indexed for search. Returns its id."""
     from dossier.services import history
@@ -53,12 +62,20 @@ def store_document(archive: Archive, household: str, type_code: str, document_da
 
     pages = pages if pages is not None else [f"{title or type_code} 第一页 维修记录"]
     title = title or f"{type_code} {document_date}"
-    content = f"%PDF-1.4\n% {household} {type_code} {title} {document_date}\n".encode() + bytes(range(256)) * 4
+    content = (
+        f"%PDF-1.4\n% {household} {type_code} {title} {document_date}\n".encode() + bytes(range(256)) * 4
+    )
     with archive.session() as session:
         console = Actor.console()
-        new = NewDocument(household=get_household(session, household, community), type_code=type_code, title=title,
-                          media_type="application/pdf", original_name=f"{title}.pdf", document_date=document_date,
-                          retention_class=retention)
+        new = NewDocument(
+            household=get_household(session, household, community),
+            type_code=type_code,
+            title=title,
+            media_type="application/pdf",
+            original_name=f"{title}.pdf",
+            document_date=document_date,
+            retention_class=retention,
+        )
         if paper:
             new.paper_cabinet, new.paper_box, new.paper_position = paper
         doc = store_original(archive, session, console, new, io.BytesIO(content))
@@ -66,15 +83,19 @@ def store_document(archive: Archive, household: str, type_code: str, document_da
         for number, text in enumerate(pages, start=1):
             key = f"derivatives/{doc.id}/0/preview-{number:06d}.webp"
             stored = archive.vault.put(key, io.BytesIO(b"RIFF preview " + text.encode()))
-            session.add(ObjectKey(object_key=key, wrapped_key=stored.wrapped_key, master_key_id=stored.master_key_id))
+            session.add(
+                ObjectKey(object_key=key, wrapped_key=stored.wrapped_key, master_key_id=stored.master_key_id)
+            )
             session.add(Page(document_id=doc.id, number=number, text=text, source="ocr", preview_key=key))
         pdf_key = f"derivatives/{doc.id}/0/searchable.pdf"
         stored = archive.vault.put(pdf_key, io.BytesIO(b"%PDF-1.4 searchable"))
-        session.add(ObjectKey(object_key=pdf_key, wrapped_key=stored.wrapped_key, master_key_id=stored.master_key_id))
+        session.add(
+            ObjectKey(object_key=pdf_key, wrapped_key=stored.wrapped_key, master_key_id=stored.master_key_id)
+        )
         doc.searchable_pdf_key = pdf_key
         doc.page_count = len(pages)
         doc.status = DocumentStatus.INDEXED.value
-        history.append(session, doc, history.PROCESSED, actor=None)   # as the pipeline signs its text
+        history.append(session, doc, history.PROCESSED, actor=None)  # as the pipeline signs its text
         document_id = doc.id
     document_changed(archive, document_id)
     return document_id

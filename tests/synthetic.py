@@ -218,7 +218,11 @@ CONTRACT_CLAUSES: tuple[SampleText, ...] = (
         traditional="第十四條　其他事項。本合同一式三份，甲乙雙方各執一份，報街道辦事處備案一份，具有同等法律效力。本合同未盡事宜，雙方可另行簽訂補充協議，補充協議與本合同具有同等效力。聯繫郵箱：service@anju-pm.cn，客服熱線：400-820-6688。",
     ),
 )
-CONTRACT_FOOTER = SampleText(key="contract-footer", simplified="甲方签字：王建国　　乙方盖章：安居物业服务有限公司　　日期：2024年1月1日", traditional="甲方簽字：王建國　　乙方蓋章：安居物業服務有限公司　　日期：2024年1月1日")
+CONTRACT_FOOTER = SampleText(
+    key="contract-footer",
+    simplified="甲方签字：王建国　　乙方盖章：安居物业服务有限公司　　日期：2024年1月1日",
+    traditional="甲方簽字：王建國　　乙方蓋章：安居物業服務有限公司　　日期：2024年1月1日",
+)
 
 
 def contract_text(script: Script, index: int = 0, *, target_chars: int = 1300) -> str:
@@ -334,7 +338,13 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width_px: int) -> list[str]:
         tokens: list[str] = []
         for ch in paragraph:
             # Glue runs of ASCII letters/digits/punctuation into one token.
-            if tokens and ch.isascii() and not ch.isspace() and tokens[-1][-1].isascii() and not tokens[-1][-1].isspace():
+            if (
+                tokens
+                and ch.isascii()
+                and not ch.isspace()
+                and tokens[-1][-1].isascii()
+                and not tokens[-1][-1].isspace()
+            ):
                 tokens[-1] += ch
             else:
                 tokens.append(ch)
@@ -502,13 +512,21 @@ def bench_page(
     )
     while True:
         try:
-            image = render_page(text, script=script, paper=paper, dpi=dpi, style=style, font_pt=font_pt,
-                                line_spacing=line_spacing, **options)
+            image = render_page(
+                text,
+                script=script,
+                paper=paper,
+                dpi=dpi,
+                style=style,
+                font_pt=font_pt,
+                line_spacing=line_spacing,
+                **options,
+            )
             break
         except ValueError:
             if not dense or target <= 600:
                 raise
-            target -= 150   # 1,500 characters of short clauses at 12 pt can overrun the sheet
+            target -= 150  # 1,500 characters of short clauses at 12 pt can overrun the sheet
             text = contract_text(script, index // 2, target_chars=target)
     return image, text, script
 
@@ -546,7 +564,9 @@ def ocr_samples() -> dict[Script, OcrSample]:
     samples: dict[Script, OcrSample] = {}
     for script, skew in (("simplified", 0.0), ("traditional", 0.8)):
         truth = SHORT_TEXTS[script]
-        image = render_page(truth, script=script, paper="strip", dpi=300, skew=skew, noise=6, blur=0.5, seed=5)
+        image = render_page(
+            truth, script=script, paper="strip", dpi=300, skew=skew, noise=6, blur=0.5, seed=5
+        )
         page = save_page(image, workdir / f"{script}.png")
         prepared = prepare_for_ocr(page, workdir / f"{script}.prepared.png")
         result = ocr_page(prepared, workdir / f"{script}.pdf")

@@ -12,8 +12,12 @@ from sqlalchemy import Connection, text
 def drop_guards(conn: Connection) -> None:
     """Drop every trigger of the catalog (the append-only guards of migration 0006)."""
     if conn.dialect.name == "postgresql":
-        rows = conn.execute(text("SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                                 "WHERE NOT t.tgisinternal")).all()
+        rows = conn.execute(
+            text(
+                "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal"
+            )
+        ).all()
         for trigger, table in rows:
             conn.execute(text(f'DROP TRIGGER "{trigger}" ON "{table}"'))
         return

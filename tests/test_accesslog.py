@@ -36,7 +36,7 @@ def _browse_as_staff_and_archivist(client, web_login, docs):
     assert client.get(f"/documents/{fund}/original").status_code == 200
     assert client.get(f"/documents/{fund}/print").status_code == 200
     assert client.get("/search?q=维修基金").status_code == 200
-    assert client.get(f"/documents/{secret}").status_code == 404          # as if it did not exist
+    assert client.get(f"/documents/{secret}").status_code == 404  # as if it did not exist
     _logout(client)
     web_login(client, "archivist")
     token = web_csrf_token(client, f"/documents/{secret}")
@@ -46,7 +46,8 @@ def _browse_as_staff_and_archivist(client, web_login, docs):
 
 
 def test_every_kind_of_access_is_recorded_and_auditors_browse_and_export_it(
-        web_csrf_client, web_login, web_search_docs):
+    web_csrf_client, web_login, web_search_docs
+):
     client = web_csrf_client
     _browse_as_staff_and_archivist(client, web_login, web_search_docs)
     fund, secret = web_search_docs.ids["fund"], web_search_docs.ids["secret"]
@@ -56,9 +57,14 @@ def test_every_kind_of_access_is_recorded_and_auditors_browse_and_export_it(
 
     rows = _csv(client.get("/audit/access-log.csv").get_data(as_text=True))
     seen = {(r["username"], r["action"], r["outcome"], r["document"]) for r in rows}
-    assert {("staff", "document.view", "ok", str(fund)), ("staff", "document.download", "ok", str(fund)),
-            ("staff", "document.print", "ok", str(fund)), ("staff", "search", "ok", ""),
-            ("staff", "document.view", "denied", str(secret)), ("archivist", "document.print", "ok", str(secret))} <= seen
+    assert {
+        ("staff", "document.view", "ok", str(fund)),
+        ("staff", "document.download", "ok", str(fund)),
+        ("staff", "document.print", "ok", str(fund)),
+        ("staff", "search", "ok", ""),
+        ("staff", "document.view", "denied", str(secret)),
+        ("archivist", "document.print", "ok", str(secret)),
+    } <= seen
     printed = next(r for r in rows if r["action"] == "document.print" and r["username"] == "archivist")
     assert printed["purpose"] == "核对业主身份" and printed["role"] == "archivist"
     assert printed["household"] == "A-1-0101" and printed["client_addr"] == "127.0.0.1" and printed["at"]
@@ -68,7 +74,7 @@ def test_every_kind_of_access_is_recorded_and_auditors_browse_and_export_it(
     denied = text(client.get("/audit/access-log?outcome=denied&user=staff&action=document.view"))
     assert re.search(r"共 1 条", denied) and f"#{secret}" in denied
     by_household = text(client.get("/audit/access-log?household=A-1-0101&action=document.view"))
-    assert "共 2 条" in by_household          # the staff view and the archivist's view with purpose
+    assert "共 2 条" in by_household  # the staff view and the archivist's view with purpose
     bad = client.get("/audit/access-log?date_from=yesterday")
     assert bad.status_code == 400 and "Traceback" not in text(bad)
     exports = _csv(client.get("/audit/access-log.csv?action=accesslog.export").get_data(as_text=True))
@@ -87,7 +93,7 @@ def test_cli_export_filters_and_role_checks(archive, console, tmp_path, run_cli)
     with archive.session() as session:
         add_user(session, console, "stf", "staff", "stf-password-1")
         add_user(session, console, "aud", "auditor", "aud-password-1")
-    assert run_cli("--as", "stf", "doc", "show", str(secret)).exit_code == 3          # not found, and logged
+    assert run_cli("--as", "stf", "doc", "show", str(secret)).exit_code == 3  # not found, and logged
     no_purpose = run_cli("--as", "aud", "doc", "show", str(secret))
     assert no_purpose.exit_code == 2 and "--purpose" in no_purpose.stderr
     assert run_cli("--as", "aud", "doc", "show", str(secret), "--purpose", "年度审计").exit_code == 0
@@ -98,9 +104,15 @@ def test_cli_export_filters_and_role_checks(archive, console, tmp_path, run_cli)
     assert run_cli("--as", "aud", "accesslog", "export", "--csv", "-o", str(out)).exit_code == 0
     rows = _csv(out.read_text(encoding="utf-8"))
     actions = {(r["username"], r["action"], r["outcome"]) for r in rows}
-    assert {("stf", "document.view", "denied"), ("aud", "document.view", "ok"), ("stf", "search", "ok")} <= actions
+    assert {
+        ("stf", "document.view", "denied"),
+        ("aud", "document.view", "ok"),
+        ("stf", "search", "ok"),
+    } <= actions
     view = next(r for r in rows if r["username"] == "aud" and r["action"] == "document.view")
-    assert view["purpose"] == "年度审计" and view["household"] == "A-3-1201" and view["document"] == str(secret)
+    assert (
+        view["purpose"] == "年度审计" and view["household"] == "A-3-1201" and view["document"] == str(secret)
+    )
     lines = run_cli("--as", "aud", "accesslog", "export", "--json", "--outcome", "denied").stdout.splitlines()
     assert [json.loads(line)["username"] for line in lines] == ["stf"]
     bad = run_cli("--as", "aud", "accesslog", "export", "--from", "soon")

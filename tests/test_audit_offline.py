@@ -31,9 +31,23 @@ def exported(archive, console, tmp_path, run_cli):
 
 def _verify_file(path, record, key, env=None):
     """Run the verifier as an outside auditor would: a fresh process with no archive at all."""
-    return subprocess.run([DOSSIER, "audit", "verify-file", str(path), "--record", str(record),
-                           "--public-key", str(key), "--json"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [
+            DOSSIER,
+            "audit",
+            "verify-file",
+            str(path),
+            "--record",
+            str(record),
+            "--public-key",
+            str(key),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_an_export_verifies_offline_and_a_changed_copy_does_not(exported, tmp_path):
@@ -47,8 +61,12 @@ def test_an_export_verifies_offline_and_a_changed_copy_does_not(exported, tmp_pa
     good = _verify_file(files["file"], files["record"], files["public_key"], env)
     assert good.returncode == 0, good.stderr
     view = json.loads(good.stdout)
-    assert view["ok"] and view["document"] == doc and set(view["checks"]) == {"signature", "metadata", "size", "sha256", "sm3"}
-    assert not (tmp_path / "nowhere").exists()            # nothing of an archive was needed or made
+    assert (
+        view["ok"]
+        and view["document"] == doc
+        and set(view["checks"]) == {"signature", "metadata", "size", "sha256", "sm3"}
+    )
+    assert not (tmp_path / "nowhere").exists()  # nothing of an archive was needed or made
 
     data = bytearray(files["file"].read_bytes())
     data[len(data) // 2] ^= 0x20
@@ -68,11 +86,15 @@ def test_a_changed_record_or_another_key_fails_the_signature(exported, tmp_path,
     record["record"]["household"] = "B-9-9999"
     forged = tmp_path / "forged.record.json"
     forged.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    result = run_cli("audit", "verify-file", paths["file"], "--record", str(forged), "--public-key", paths["public_key"])
+    result = run_cli(
+        "audit", "verify-file", paths["file"], "--record", str(forged), "--public-key", paths["public_key"]
+    )
     assert result.exit_code == 1 and "signature FAILED" in result.stdout
     other = tmp_path / "other.pem"
     other.write_text(Signer.generate().public_pem(), encoding="ascii")
-    result = run_cli("audit", "verify-file", paths["file"], "--record", paths["record"], "--public-key", str(other))
+    result = run_cli(
+        "audit", "verify-file", paths["file"], "--record", paths["record"], "--public-key", str(other)
+    )
     assert result.exit_code == 1 and "signature FAILED" in result.stdout
 
 
@@ -80,15 +102,19 @@ def test_bad_inputs_end_in_one_line(exported, tmp_path, run_cli):
     _doc, paths = exported
     junk = tmp_path / "junk.json"
     junk.write_text("not json", encoding="utf-8")
-    for args in ((paths["file"], "--record", str(junk), "--public-key", paths["public_key"]),
-                 (paths["file"], "--record", paths["record"], "--public-key", paths["record"]),
-                 (str(tmp_path / "missing.pdf"), "--record", paths["record"], "--public-key", paths["public_key"])):
+    for args in (
+        (paths["file"], "--record", str(junk), "--public-key", paths["public_key"]),
+        (paths["file"], "--record", paths["record"], "--public-key", paths["record"]),
+        (str(tmp_path / "missing.pdf"), "--record", paths["record"], "--public-key", paths["public_key"]),
+    ):
         result = run_cli("audit", "verify-file", *args)
         assert result.exit_code == 2, (args, result.stderr)
         assert result.stderr.startswith("dossier: error:") and result.stderr.count("\n") == 1
 
 
-def test_export_is_logged_refused_to_staff_and_needs_a_purpose_when_confidential(archive, console, tmp_path, run_cli):
+def test_export_is_logged_refused_to_staff_and_needs_a_purpose_when_confidential(
+    archive, console, tmp_path, run_cli
+):
     (secret,) = stored_documents(archive, console, tmp_path, ["身份证复印件"], confidential=True)
     with archive.session() as session:
         add_user(session, console, "stf", "staff", "stf-password-1")
@@ -96,11 +122,18 @@ def test_export_is_logged_refused_to_staff_and_needs_a_purpose_when_confidential
     assert run_cli("--as", "stf", "doc", "export", str(secret), "-o", str(tmp_path / "x")).exit_code == 5
     no_purpose = run_cli("--as", "aud", "doc", "export", str(secret), "-o", str(tmp_path / "y"))
     assert no_purpose.exit_code == 2 and "--purpose" in no_purpose.stderr
-    ok = run_cli("--as", "aud", "doc", "export", str(secret), "-o", str(tmp_path / "y"), "--purpose", "年度审计抽查")
+    ok = run_cli(
+        "--as", "aud", "doc", "export", str(secret), "-o", str(tmp_path / "y"), "--purpose", "年度审计抽查"
+    )
     assert ok.exit_code == 0, ok.stderr
-    again = run_cli("--as", "aud", "doc", "export", str(secret), "-o", str(tmp_path / "y"), "--purpose", "再次")
+    again = run_cli(
+        "--as", "aud", "doc", "export", str(secret), "-o", str(tmp_path / "y"), "--purpose", "再次"
+    )
     assert again.exit_code == 4
     with archive.session() as session:
-        events = session.execute(select(AccessEvent.username, AccessEvent.outcome, AccessEvent.detail)
-                                 .where(AccessEvent.action == "document.export")).all()
+        events = session.execute(
+            select(AccessEvent.username, AccessEvent.outcome, AccessEvent.detail).where(
+                AccessEvent.action == "document.export"
+            )
+        ).all()
     assert ("aud", "ok", '{"purpose": "年度审计抽查"}') in events

@@ -20,7 +20,9 @@ from tests.audit_helpers import flip_byte, original_key, replace_with_other_cont
 
 @pytest.fixture
 def docs(archive, console, tmp_path):
-    return stored_documents(archive, console, tmp_path, ["业主装修申请表 A-3-1201 保证金", "缴费记录 二〇二四年三月"])
+    return stored_documents(
+        archive, console, tmp_path, ["业主装修申请表 A-3-1201 保证金", "缴费记录 二〇二四年三月"]
+    )
 
 
 def _verify(run_cli, *args):
@@ -38,10 +40,30 @@ def test_a_clean_archive_passes_every_check(docs, run_cli, archive):
     assert view["ok"] and view["documents_checked"] == 2 and view["failures"] == []
     with archive.session() as session:
         checks = set(session.scalars(select(FixityEvent.check).where(FixityEvent.document_id == docs[0])))
-        assert {"signature", "record", "sha256", "sm3", "key", "object", "decrypt", "size", "metadata",
-                "pages", "derivatives", "index", "text"} <= checks
-        archive_checks = set(session.scalars(select(FixityEvent.check).where(FixityEvent.document_id.is_(None))))
-        assert {"orphan_objects", "missing_objects", "archive_no_gaps", "unauthorised_readers"} <= archive_checks
+        assert {
+            "signature",
+            "record",
+            "sha256",
+            "sm3",
+            "key",
+            "object",
+            "decrypt",
+            "size",
+            "metadata",
+            "pages",
+            "derivatives",
+            "index",
+            "text",
+        } <= checks
+        archive_checks = set(
+            session.scalars(select(FixityEvent.check).where(FixityEvent.document_id.is_(None)))
+        )
+        assert {
+            "orphan_objects",
+            "missing_objects",
+            "archive_no_gaps",
+            "unauthorised_readers",
+        } <= archive_checks
 
 
 def test_one_flipped_byte_names_the_document_and_when_it_was_last_good(docs, run_cli, archive):
@@ -70,7 +92,9 @@ def test_another_valid_encryption_of_other_content_fails_authenticity(docs, run_
     assert props["sha256"] == props["sm3"] == "authenticity"
     # The report puts it under authenticity.
     report = run_cli("audit", "report", "--format", "json").json()
-    assert report["properties"]["authenticity"]["failed"] >= 2 and not report["properties"]["authenticity"]["ok"]
+    assert (
+        report["properties"]["authenticity"]["failed"] >= 2 and not report["properties"]["authenticity"]["ok"]
+    )
 
 
 def test_an_edited_catalog_record_breaks_the_signature_check(docs, run_cli, archive):
@@ -103,8 +127,9 @@ def test_archive_number_gaps_and_unauthorised_readers(archive, console, run_cli,
         prefix = first.rstrip("0123456789")
         hh.add_household(session, console, None, "A-3-1205", archive_no=f"{prefix}00004", owner="王五")
         # An entry as a staff member's read of it would have been written (a role check gone wrong).
-        record_access(session, Actor(None, "staff1", Role.STAFF.value, channel="web"), "document.view",
-                      document_id=doc)
+        record_access(
+            session, Actor(None, "staff1", Role.STAFF.value, channel="web"), "document.view", document_id=doc
+        )
     result = _verify(run_cli)
     assert result.exit_code == 1
     details = {f["check"]: f["detail"] for f in result.json()["failures"]}
@@ -129,8 +154,11 @@ def test_an_interrupted_run_continues_where_it_stopped(archive, console, tmp_pat
     view = result.json()
     assert view["run"] == run_id and view["documents_checked"] == len(ids)
     with archive.session() as session:
-        per_doc = session.execute(select(FixityEvent.document_id, func.count()).where(
-            FixityEvent.run_id == run_id, FixityEvent.check == "sha256").group_by(FixityEvent.document_id)).all()
+        per_doc = session.execute(
+            select(FixityEvent.document_id, func.count())
+            .where(FixityEvent.run_id == run_id, FixityEvent.check == "sha256")
+            .group_by(FixityEvent.document_id)
+        ).all()
         assert sorted(per_doc) == [(i, 1) for i in ids]
         # --restart starts a new run even though none is unfinished now.
     assert _verify(run_cli, "--restart").json()["run"] == run_id + 1
@@ -145,8 +173,9 @@ def test_scoped_and_sample_runs(docs, run_cli, archive, console, tmp_path):
     recent = _verify(run_cli, "--since", "2000-01-01")
     assert recent.json()["documents_checked"] == 3
     with archive.session() as session:  # scoped runs do not make the archive-wide checks
-        assert not session.scalar(select(func.count()).select_from(FixityEvent).where(
-            FixityEvent.document_id.is_(None)))
+        assert not session.scalar(
+            select(func.count()).select_from(FixityEvent).where(FixityEvent.document_id.is_(None))
+        )
     bad = run_cli("audit", "verify", "--since", "yesterday")
     assert bad.exit_code == 2 and "--since" in bad.stderr and "Traceback" not in bad.stderr
     missing = run_cli("audit", "verify", "--household", "Z-9")
@@ -155,7 +184,12 @@ def test_scoped_and_sample_runs(docs, run_cli, archive, console, tmp_path):
 
 def test_only_auditors_officers_and_admins_may_audit(docs, run_cli, archive, console):
     with archive.session() as session:
-        for name, role in (("aud", "auditor"), ("off", "retention_officer"), ("stf", "staff"), ("arc", "archivist")):
+        for name, role in (
+            ("aud", "auditor"),
+            ("off", "retention_officer"),
+            ("stf", "staff"),
+            ("arc", "archivist"),
+        ):
             add_user(session, console, name, role, f"{name}-password-1")
     for name in ("stf", "arc"):
         for args in (("audit", "verify"), ("audit", "report"), ("audit", "history", str(docs[0]))):
@@ -165,7 +199,10 @@ def test_only_auditors_officers_and_admins_may_audit(docs, run_cli, archive, con
     assert run_cli("--as", "aud", "audit", "verify", "--json").exit_code == 0
     assert run_cli("--as", "off", "audit", "verify", "--json").exit_code == 0
     with archive.session() as session:
-        assert [r.started_by for r in session.scalars(select(AuditRun).order_by(AuditRun.id))] == ["aud", "off"]
+        assert [r.started_by for r in session.scalars(select(AuditRun).order_by(AuditRun.id))] == [
+            "aud",
+            "off",
+        ]
 
 
 def test_fixity_history_and_report_formats(docs, run_cli, archive, tmp_path):
@@ -174,7 +211,7 @@ def test_fixity_history_and_report_formats(docs, run_cli, archive, tmp_path):
     assert _verify(run_cli).exit_code == 1
     history = run_cli("audit", "history", str(docs[0]), "--json").json()["events"]
     decrypts = [e["outcome"] for e in history if e["check"] == "decrypt"]
-    assert decrypts == ["fail", "pass"]            # newest first
+    assert decrypts == ["fail", "pass"]  # newest first
     as_json = run_cli("audit", "report", "--format", "json").json()
     assert set(as_json["properties"]) == {"authenticity", "integrity", "usability", "security"}
     assert not as_json["properties"]["integrity"]["ok"] and as_json["properties"]["security"]["ok"]
@@ -201,12 +238,21 @@ def test_a_broken_shredding_log_is_reported(docs, run_cli, archive):
 
     with archive.session() as session:
         for n in (1, 2):
-            shredlog.append(session, archive.signer, kind="electronic", list_number="XH2026-0001",
-                            document_id=1000 + n, at=datetime(2026, 1, n, tzinfo=UTC), facts={"n": n})
+            shredlog.append(
+                session,
+                archive.signer,
+                kind="electronic",
+                list_number="XH2026-0001",
+                document_id=1000 + n,
+                at=datetime(2026, 1, n, tzinfo=UTC),
+                facts={"n": n},
+            )
         session.commit()
     assert not [f for f in _verify(run_cli).json()["failures"] if f["check"] == "shred_log"]
-    with behind_the_back(archive) as conn:     # a change made behind the application's back
-        conn.execute(update(ShredLogEntry.__table__).where(ShredLogEntry.seq == 2).values(list_number="XH2026-0009"))
+    with behind_the_back(archive) as conn:  # a change made behind the application's back
+        conn.execute(
+            update(ShredLogEntry.__table__).where(ShredLogEntry.seq == 2).values(list_number="XH2026-0009")
+        )
     result = _verify(run_cli)
     assert result.exit_code == 1
     broken = [f for f in result.json()["failures"] if f["check"] == "shred_log"]

@@ -93,13 +93,17 @@ def test_id_number_encrypted_at_rest_and_masked_for_staff(archive, console):
     with archive.session() as session:
         staff = _actor(session, "clerk", Role.STAFF.value)
         archivist = _actor(session, "keeper", Role.ARCHIVIST.value)
-        row = hh.add_household(session, console, archive.fields, "C-1-0101", owner="赵六",
-                               id_number="11010119900307123x")
+        row = hh.add_household(
+            session, console, archive.fields, "C-1-0101", owner="赵六", id_number="11010119900307123x"
+        )
     with archive.session() as session:
         raw = session.execute(text("SELECT id_number_enc FROM parties")).scalar_one()
         assert b"110101" not in bytes(raw)
         household = hh.get_household(session, "C-1-0101")
-        assert hh.household_view(household, archivist, archive.fields)["parties"][0]["id_number"] == "11010119900307123X"
+        assert (
+            hh.household_view(household, archivist, archive.fields)["parties"][0]["id_number"]
+            == "11010119900307123X"
+        )
         masked = hh.household_view(household, staff, archive.fields)["parties"][0]["id_number"]
         assert masked == "110***********123X"
         found = hh.find_by_id_number(session, archivist, archive.fields, "11010119900307123X")
@@ -110,7 +114,7 @@ def test_id_number_encrypted_at_rest_and_masked_for_staff(archive, console):
             hh.add_household(session, console, archive.fields, "C-1-0102", owner="x", id_number="12345")
         with pytest.raises(InvalidInput, match="phone"):
             hh.add_household(session, console, archive.fields, "C-1-0103", owner="x", phone="call me")
-    with archive.session() as session:   # the refused folders left nothing behind
+    with archive.session() as session:  # the refused folders left nothing behind
         assert session.scalars(select(Household.code)).all() == ["C-1-0101"]
 
 
@@ -155,8 +159,14 @@ def test_passwords_and_tokens_are_stored_hashed(archive, console):
 
 
 def _new(household, type_code="contract", title="购房合同", confidential=False):
-    return NewDocument(household=household, type_code=type_code, title=title, media_type="application/pdf",
-                       original_name="contract.pdf", confidential=confidential)
+    return NewDocument(
+        household=household,
+        type_code=type_code,
+        title=title,
+        media_type="application/pdf",
+        original_name="contract.pdf",
+        confidential=confidential,
+    )
 
 
 def test_store_original_is_signed_and_verifiable(archive, console):
@@ -233,8 +243,13 @@ def test_folder_catalog_and_completeness(archive, console):
         household = hh.add_household(session, console, None, "F-1-0101")
         session.commit()
         store_original(archive, session, console, _new(household), io.BytesIO(b"contract"))
-        store_original(archive, session, console, _new(household, "id_document", "身份证", confidential=True),
-                       io.BytesIO(b"id card"))
+        store_original(
+            archive,
+            session,
+            console,
+            _new(household, "id_document", "身份证", confidential=True),
+            io.BytesIO(b"id card"),
+        )
         store_original(archive, session, console, _new(household, "repair", "报修单"), io.BytesIO(b"repair"))
     with archive.session() as session:
         household = hh.get_household(session, "F-1-0101")
@@ -244,8 +259,8 @@ def test_folder_catalog_and_completeness(archive, console):
         expected = session.scalars(select(DocumentType).where(DocumentType.expected.is_(True))).all()
         assert catalog.completeness == round(100 * 2 / len(expected), 1)
         docs, staff_catalog = open_folder(session, staff, household)
-        assert {d.type_code for d in docs} == {"contract", "repair"}   # no confidential ID scan for staff
-        assert {line.code for line in staff_catalog.lines if line.ticked} == {"contract"}   # nor is it counted
+        assert {d.type_code for d in docs} == {"contract", "repair"}  # no confidential ID scan for staff
+        assert {line.code for line in staff_catalog.lines if line.ticked} == {"contract"}  # nor is it counted
         assert staff_catalog.completeness == round(100 * 1 / len(expected), 1)
         docs, _ = open_folder(session, console, household)
         assert {d.type_code for d in docs} == {"contract", "id_document", "repair"}
@@ -255,8 +270,13 @@ def test_wrong_master_key_is_refused(archive, settings, monkeypatch):
     from dossier.config import Settings
     from dossier.crypto import MasterKey
 
-    other = Settings.from_env({"DOSSIER_HOME": str(settings.home), "DOSSIER_DATABASE_URL": settings.database_url,
-                               "DOSSIER_MASTER_KEY": MasterKey.generate().to_b64()})
+    other = Settings.from_env(
+        {
+            "DOSSIER_HOME": str(settings.home),
+            "DOSSIER_DATABASE_URL": settings.database_url,
+            "DOSSIER_MASTER_KEY": MasterKey.generate().to_b64(),
+        }
+    )
     with pytest.raises(ConfigurationError, match="does not belong to this archive"):
         Archive(other).vault  # noqa: B018
     with pytest.raises(ConfigurationError, match="does not belong to this archive"):

@@ -37,13 +37,25 @@ def test_init_json_and_idempotent(settings, run_cli):
     assert report["admin_created"] is True and len(report["admin_password"]) >= 10
     assert set(report["keys_created"]) == {"master key", "signing key", "web session key"}
     second = run_cli("init", "--json").json()
-    assert second["admin_created"] is False and second["keys_created"] == [] and second["admin_password"] is None
+    assert (
+        second["admin_created"] is False and second["keys_created"] == [] and second["admin_password"] is None
+    )
 
 
 def test_household_add_list_show(initialised):
     run = initialised
-    added = run("household", "add", "A-3-1201", "--owner", "张三", "--phone", "13800138000",
-                "--id-number", "110101199003071234", "--json")
+    added = run(
+        "household",
+        "add",
+        "A-3-1201",
+        "--owner",
+        "张三",
+        "--phone",
+        "13800138000",
+        "--id-number",
+        "110101199003071234",
+        "--json",
+    )
     assert added.exit_code == 0, added.stderr
     body = added.json()
     assert set(body) >= {"id", "code"} and body["code"] == "A-3-1201"
@@ -51,7 +63,10 @@ def test_household_add_list_show(initialised):
     listed = run("household", "list", "--json").json()
     assert listed["total"] == 2 and {h["code"] for h in listed["households"]} == {"A-3-1201", "B-1-0101"}
     assert run("household", "list", "--owner", "张", "--json").json()["total"] == 1
-    assert run("household", "list", "--community", "翠湖花园", "--json").json()["households"][0]["use"] == "commercial"
+    assert (
+        run("household", "list", "--community", "翠湖花园", "--json").json()["households"][0]["use"]
+        == "commercial"
+    )
     shown = run("household", "show", "A-3-1201", "--json").json()
     assert shown["archive_no"] == "C001-Z00001" and shown["floor"] == 12
     assert shown["parties"][0]["name"] == "张三" and shown["parties"][0]["id_number"] == "110101199003071234"
@@ -101,7 +116,9 @@ def test_errors_are_one_clear_line(initialised, settings):
     run("household", "add", "A-3-1201")
     assert_clean_error(run("household", "add", "A-3-1201"), "already exists")
     assert_clean_error(run("household", "add", "../../etc"), "not a household code")
-    assert_clean_error(run("household", "add", "A-3-1209", "--owner", "x", "--id-number", "123"), "ID-card number")
+    assert_clean_error(
+        run("household", "add", "A-3-1209", "--owner", "x", "--id-number", "123"), "ID-card number"
+    )
     assert_clean_error(run("household", "list", "--community", "无此小区"), "no community")
 
 
@@ -113,23 +130,30 @@ def test_missing_and_loose_key_files(initialised, settings):
     run = initialised
     key = settings.keys_dir / "master.key"
     key.chmod(0o644)
-    assert_clean_error(run("household", "add", "A-1-0101", "--owner", "x", "--id-number", "110101199003071234"),
-                       "permissions")
+    assert_clean_error(
+        run("household", "add", "A-1-0101", "--owner", "x", "--id-number", "110101199003071234"),
+        "permissions",
+    )
     key.chmod(0o600)
     key.rename(settings.keys_dir / "moved.key")
-    assert_clean_error(run("household", "add", "A-1-0101", "--owner", "x", "--id-number", "110101199003071234"),
-                       "missing")
+    assert_clean_error(
+        run("household", "add", "A-1-0101", "--owner", "x", "--id-number", "110101199003071234"), "missing"
+    )
 
 
 def test_wrong_master_key(initialised, monkeypatch):
     from dossier.crypto import MasterKey
 
     monkeypatch.setenv("DOSSIER_MASTER_KEY", MasterKey.generate().to_b64())
-    assert_clean_error(initialised("household", "add", "A-1-0101", "--owner", "x",
-                                   "--id-number", "110101199003071234"), "does not belong to this archive")
+    assert_clean_error(
+        initialised("household", "add", "A-1-0101", "--owner", "x", "--id-number", "110101199003071234"),
+        "does not belong to this archive",
+    )
     monkeypatch.setenv("DOSSIER_MASTER_KEY", "not-base64!")
-    assert_clean_error(initialised("household", "add", "A-1-0102", "--owner", "x",
-                                   "--id-number", "110101199003071234"), "DOSSIER_MASTER_KEY")
+    assert_clean_error(
+        initialised("household", "add", "A-1-0102", "--owner", "x", "--id-number", "110101199003071234"),
+        "DOSSIER_MASTER_KEY",
+    )
 
 
 def test_unreachable_minio_and_database(home, run_cli, monkeypatch):
@@ -151,8 +175,12 @@ def test_console_script_end_to_end(tmp_path):
     """The installed ``dossier`` script, as an operator runs it (a real process, real exit codes)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
     env["DOSSIER_HOME"] = str(tmp_path / "h")
-    done = subprocess.run([DOSSIER, "init", "--admin-password", ADMIN_PASSWORD, "--json"], env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [DOSSIER, "init", "--admin-password", ADMIN_PASSWORD, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     bad = subprocess.run([DOSSIER, "household", "show", "nope"], env=env, capture_output=True, text=True)
     assert bad.returncode != 0 and bad.stderr.strip() == "dossier: error: there is no household nope"

@@ -44,17 +44,25 @@ def _facts(archive, code: str, type_code: str = "renovation", **kw) -> cs.SheetF
     return cs.SheetFacts(community=community, household=code, type_code=type_code, **kw)
 
 
-def sheet(facts: cs.SheetFacts, key: bytes, *, rotate: int = 0, skew: float = 0.0, damage: str | None = None,
-          seed: int = 1) -> Image.Image:
+def sheet(
+    facts: cs.SheetFacts,
+    key: bytes,
+    *,
+    rotate: int = 0,
+    skew: float = 0.0,
+    damage: str | None = None,
+    seed: int = 1,
+) -> Image.Image:
     """A cover sheet as a scanner returns it: turned, skewed, blurred, noisy, JPEG-compressed."""
-    image = cs.draw_sheet(facts, community_name="翠湖花园", archive_no="CH-R-0001", type_name="装修档案",
-                          key=key).convert("L")
+    image = cs.draw_sheet(
+        facts, community_name="翠湖花园", archive_no="CH-R-0001", type_name="装修档案", key=key
+    ).convert("L")
     if damage:
         draw = ImageDraw.Draw(image)
         left, top = (image.width - cs._px(cs.QR_MM)) // 2, cs._px(cs.BAR_MARGIN_MM + cs.BAR_MM + 30)
-        if damage == "scratch":       # a pen stroke across the code: error correction recovers it
+        if damage == "scratch":  # a pen stroke across the code: error correction recovers it
             draw.rectangle((left, top + 400, left + 900, top + 430), fill=0)
-        else:                         # a coffee stain over most of the code: unreadable
+        else:  # a coffee stain over most of the code: unreadable
             draw.rectangle((left, top, left + 800, top + 800), fill=90)
     if skew:
         image = image.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
@@ -78,16 +86,26 @@ def _plain(images):
 
 def _split(archive, actor, path: Path):
     with archive.session() as session:
-        batch = intake.intake(archive, session, actor, [intake.FileSpec(path=path, name=path.name, split=True)])
+        batch = intake.intake(
+            archive, session, actor, [intake.FileSpec(path=path, name=path.name, split=True)]
+        )
         return intake.batch_report(session, batch.id)
 
 
 # --- payloads ------------------------------------------------------------------------------------
 
+
 def test_payload_round_trip_and_refusals():
     key, other = b"k" * 32, b"o" * 32
-    facts = cs.SheetFacts("CH", "A-3-1201", "renovation", title="装修|申请", document_date=date(2024, 3, 9),
-                          retention_class="D10", confidential=True)
+    facts = cs.SheetFacts(
+        "CH",
+        "A-3-1201",
+        "renovation",
+        title="装修|申请",
+        document_date=date(2024, 3, 9),
+        retention_class="D10",
+        confidential=True,
+    )
     payload = cs.encode_payload(facts, key)
     assert payload.startswith(b"DSC1|") and len(payload) < 200
     assert cs.decode_payload(payload, key) == facts
@@ -102,8 +120,13 @@ def test_payload_round_trip_and_refusals():
 
 
 def test_printed_sheet_decodes_to_what_was_asked(folders, console, tmp_path):
-    options = cs.SheetOptions(type_code="contract", title="购房合同 补充协议", document_date=date(2024, 3, 9),
-                              confidential=True, retention_class="Y30")
+    options = cs.SheetOptions(
+        type_code="contract",
+        title="购房合同 补充协议",
+        document_date=date(2024, 3, 9),
+        confidential=True,
+        retention_class="Y30",
+    )
     with folders.session() as session:
         households = cs.select_households(session, codes=["A-3-1201"])
         pdf = cs.sheets_pdf(folders, session, console, households, options)
@@ -112,15 +135,16 @@ def test_printed_sheet_decodes_to_what_was_asked(folders, console, tmp_path):
     path.write_bytes(pdf)
     assert pdf_info(path).pages == 1
     [(width_pt, height_pt)] = pdf_page_sizes(path, 1, 1).values()
-    assert (round(width_pt / 72 * 25.4), round(height_pt / 72 * 25.4)) == (210, 297)     # A4
+    assert (round(width_pt / 72 * 25.4), round(height_pt / 72 * 25.4)) == (210, 297)  # A4
     [page] = iter_pages(path, detect(path), dpi=300, workdir=tmp_path / "pages")
     with Image.open(page.path) as image:
         full = np.asarray(image.convert("L"))
         small = np.asarray(image.convert("L").reduce(300 // DETECT_DPI))
     kind, _ = classify(1, small, folders.cover_sheet_key, lambda: full)
     assert kind.kind == "sheet"
-    assert kind.facts == cs.SheetFacts(community, "A-3-1201", "contract", "购房合同 补充协议", date(2024, 3, 9),
-                                       "Y30", True)
+    assert kind.facts == cs.SheetFacts(
+        community, "A-3-1201", "contract", "购房合同 补充协议", date(2024, 3, 9), "Y30", True
+    )
 
 
 def test_a_building_floor_selection_in_shelf_order(folders):
@@ -135,22 +159,50 @@ def test_a_building_floor_selection_in_shelf_order(folders):
 
 # --- detection -----------------------------------------------------------------------------------
 
+
 def test_pages_are_told_apart_turned_skewed_and_damaged(folders, tmp_path):
     key = folders.cover_sheet_key
     a = _facts(folders, "A-3-1201")
-    pages = [content("第一页", 1), sheet(a, key, rotate=180), blank(2), content("甲", 3),
-             sheet(a, key, skew=4.0), sheet(a, key, skew=-3.0, rotate=180, damage="scratch"),
-             sheet(a, key, damage="stain"), blank(4), content("乙", 5), blank(6)]
+    pages = [
+        content("第一页", 1),
+        sheet(a, key, rotate=180),
+        blank(2),
+        content("甲", 3),
+        sheet(a, key, skew=4.0),
+        sheet(a, key, skew=-3.0, rotate=180, damage="scratch"),
+        sheet(a, key, damage="stain"),
+        blank(4),
+        content("乙", 5),
+        blank(6),
+    ]
     path = make_pdf(_plain(pages), tmp_path / "stack.pdf")
     kinds = detect_pages(path, detect(path), key, workdir=tmp_path).pages
-    assert [k.kind for k in kinds] == ["content", "sheet", "blank", "content", "sheet", "sheet", "bad_sheet",
-                                       "blank", "content", "blank"]
+    assert [k.kind for k in kinds] == [
+        "content",
+        "sheet",
+        "blank",
+        "content",
+        "sheet",
+        "sheet",
+        "bad_sheet",
+        "blank",
+        "content",
+        "blank",
+    ]
     assert kinds[1].facts == a and kinds[5].facts == a
     assert "cannot be read" in kinds[6].reason
     parts = plan(kinds)
     assert [(p.kind, p.pages) for p in parts] == [
-        ("unfiled", "1"), ("separator", "2"), ("blank", "3"), ("document", "4"), ("separator", "5"),
-        ("separator", "6"), ("separator", "7"), ("blank", "8"), ("unfiled", "9-10")]
+        ("unfiled", "1"),
+        ("separator", "2"),
+        ("blank", "3"),
+        ("document", "4"),
+        ("separator", "5"),
+        ("separator", "6"),
+        ("separator", "7"),
+        ("blank", "8"),
+        ("unfiled", "9-10"),
+    ]
     assert parts[0].reason == "pages before the first cover sheet"
 
 
@@ -164,71 +216,136 @@ def test_a_foreign_qr_code_on_a_document_is_content(folders, tmp_path):
 
 # --- splitting and filing ------------------------------------------------------------------------
 
+
 def test_a_stack_is_stored_whole_and_split_into_signed_documents(folders, console, tmp_path):
     key = folders.cover_sheet_key
     a = _facts(folders, "A-3-1201", title="装修申请", document_date=date(2024, 3, 9), retention_class="D10")
     b = _facts(folders, "B-1-0101", type_code="contract", confidential=True)
     unknown = cs.SheetFacts(a.community, "Z-9-9999", "renovation")
     foreign = sheet(a, b"f" * 32)
-    pages = [content("前", 1), sheet(a, key), blank(2), content("甲一", 3), content("甲二", 4),
-             sheet(b, key, rotate=180), content("乙", 5), foreign, content("外", 6),
-             sheet(unknown, key, skew=3.0), content("未知", 7)]
+    pages = [
+        content("前", 1),
+        sheet(a, key),
+        blank(2),
+        content("甲一", 3),
+        content("甲二", 4),
+        sheet(b, key, rotate=180),
+        content("乙", 5),
+        foreign,
+        content("外", 6),
+        sheet(unknown, key, skew=3.0),
+        content("未知", 7),
+    ]
     path = make_pdf(_plain(pages), tmp_path / "stack.pdf")
     report = _split(folders, console, path)
     rows = [(d["status"], d["stack_pages"], d["error"]) for d in report["documents"]]
     assert [(s, p) for s, p, _ in rows] == [
-        ("unfiled", [1, 1]), ("separator", [2, 2]), ("blank", [3, 3]), ("queued", [4, 5]),
-        ("separator", [6, 6]), ("queued", [7, 7]), ("separator", [8, 8]), ("unfiled", [9, 9]),
-        ("separator", [10, 10]), ("unfiled", [11, 11])]
+        ("unfiled", [1, 1]),
+        ("separator", [2, 2]),
+        ("blank", [3, 3]),
+        ("queued", [4, 5]),
+        ("separator", [6, 6]),
+        ("queued", [7, 7]),
+        ("separator", [8, 8]),
+        ("unfiled", [9, 9]),
+        ("separator", [10, 10]),
+        ("unfiled", [11, 11]),
+    ]
     assert rows[0][2] == "pages before the first cover sheet"
     assert "another archive" in rows[7][2]
     assert "Z-9-9999" in rows[9][2] and "not in the archive" in rows[9][2]
     covered = [n for _, (first, last), _ in rows for n in range(first, last + 1)]
-    assert covered == list(range(1, 12))            # every page accounted for, once
+    assert covered == list(range(1, 12))  # every page accounted for, once
     with folders.session() as session:
         stack = session.scalar(select(ScanStack))
         assert stack.page_count == 11 and stack.signature and stack.size == path.stat().st_size
         assert verify_stack(folders, session, stack) == (True, [])
-        stack.sha256 = "0" * 64            # the catalog altered: the signature no longer vouches for it
-        assert verify_stack(folders, session, stack)[1] == ["the catalog's sha256 differs from the signed record"]
+        stack.sha256 = "0" * 64  # the catalog altered: the signature no longer vouches for it
+        assert verify_stack(folders, session, stack)[1] == [
+            "the catalog's sha256 differs from the signed record"
+        ]
         session.rollback()
-        with folders.vault.open(stack.original_key, session.get(ObjectKey, stack.original_key).wrapped_key) as stream:
-            assert stream.read() == path.read_bytes()       # the stack exactly as scanned
+        with folders.vault.open(
+            stack.original_key, session.get(ObjectKey, stack.original_key).wrapped_key
+        ) as stream:
+            assert stream.read() == path.read_bytes()  # the stack exactly as scanned
         docs = session.scalars(select(Document).order_by(Document.id)).all()
-        assert [(d.household.code, d.type_code) for d in docs] == [("A-3-1201", "renovation"),
-                                                                   ("B-1-0101", "contract")]
+        assert [(d.household.code, d.type_code) for d in docs] == [
+            ("A-3-1201", "renovation"),
+            ("B-1-0101", "contract"),
+        ]
         first, second = docs
-        assert (first.title, first.document_date, first.retention_class) == ("装修申请", date(2024, 3, 9), "D10")
+        assert (first.title, first.document_date, first.retention_class) == (
+            "装修申请",
+            date(2024, 3, 9),
+            "D10",
+        )
         assert second.confidentiality == "confidential" and second.title == "stack p. 7"
         for doc in docs:
             assert verify_original(folders, session, doc).ok
-            with folders.vault.open(doc.original_key, session.get(ObjectKey, doc.original_key).wrapped_key) as stream:
+            with folders.vault.open(
+                doc.original_key, session.get(ObjectKey, doc.original_key).wrapped_key
+            ) as stream:
                 part = tmp_path / f"doc-{doc.id}.pdf"
                 part.write_bytes(stream.read())
             assert pdf_info(part).pages == {first.id: 2, second.id: 1}[doc.id]
-        assert json.loads(session.scalar(select(BatchItem.sheet).where(BatchItem.document_id == first.id)))[
-            "household"] == "A-3-1201"
+        assert (
+            json.loads(session.scalar(select(BatchItem.sheet).where(BatchItem.document_id == first.id)))[
+                "household"
+            ]
+            == "A-3-1201"
+        )
 
 
 def test_unfiled_pages_are_filed_by_the_archivist(folders, console, tmp_path):
     key = folders.cover_sheet_key
     a = _facts(folders, "A-3-1201")
-    path = make_pdf(_plain([content("前一", 1), content("前二", 2), sheet(a, key), content("甲", 3)]),
-                    tmp_path / "stack.pdf")
+    path = make_pdf(
+        _plain([content("前一", 1), content("前二", 2), sheet(a, key), content("甲", 3)]),
+        tmp_path / "stack.pdf",
+    )
     report = _split(folders, console, path)
     unfiled = report["documents"][0]
     assert unfiled["status"] == "unfiled" and unfiled["stack_pages"] == [1, 2]
     with folders.session() as session:
         with pytest.raises(Exception, match="no unfiled pages"):
-            assign_unfiled(folders, session, console, unfiled["item"], household="A-3-1202", community=None,
-                           type_code="other", batch_id=report["batch"] + 1)
-        doc = assign_unfiled(folders, session, console, unfiled["item"], household="A-3-1202", community=None,
-                             type_code="correspondence", title="来函", batch_id=report["batch"])
-        assert (doc.household.code, doc.type_code, doc.title, doc.status) == ("A-3-1202", "correspondence",
-                                                                              "来函", "queued")
+            assign_unfiled(
+                folders,
+                session,
+                console,
+                unfiled["item"],
+                household="A-3-1202",
+                community=None,
+                type_code="other",
+                batch_id=report["batch"] + 1,
+            )
+        doc = assign_unfiled(
+            folders,
+            session,
+            console,
+            unfiled["item"],
+            household="A-3-1202",
+            community=None,
+            type_code="correspondence",
+            title="来函",
+            batch_id=report["batch"],
+        )
+        assert (doc.household.code, doc.type_code, doc.title, doc.status) == (
+            "A-3-1202",
+            "correspondence",
+            "来函",
+            "queued",
+        )
         with pytest.raises(Exception, match="already filed"):
-            assign_unfiled(folders, session, console, unfiled["item"], household="A-3-1202", community=None,
-                           type_code="correspondence")
+            assign_unfiled(
+                folders,
+                session,
+                console,
+                unfiled["item"],
+                household="A-3-1202",
+                community=None,
+                type_code="correspondence",
+            )
         report = intake.batch_report(session, report["batch"])
     assert report["documents"][0]["status"] == "queued" and report["documents"][0]["id"] == doc.id
 
@@ -236,17 +353,31 @@ def test_unfiled_pages_are_filed_by_the_archivist(folders, console, tmp_path):
 def test_a_tiff_stack_is_split_into_tiffs(folders, console, tmp_path):
     key = folders.cover_sheet_key
     a, b = _facts(folders, "A-3-1201"), _facts(folders, "A-3-1202")
-    pages = [sheet(a, key), blank(1), content("甲一", 2), content("甲二", 3), sheet(b, key, skew=-2.5),
-             content("乙", 4)]
+    pages = [
+        sheet(a, key),
+        blank(1),
+        content("甲一", 2),
+        content("甲二", 3),
+        sheet(b, key, skew=-2.5),
+        content("乙", 4),
+    ]
     path = make_tiff(_plain(pages), tmp_path / "stack.tif")
     report = _split(folders, console, path)
-    assert [d["status"] for d in report["documents"]] == ["separator", "blank", "queued", "separator", "queued"]
+    assert [d["status"] for d in report["documents"]] == [
+        "separator",
+        "blank",
+        "queued",
+        "separator",
+        "queued",
+    ]
     with folders.session() as session:
         docs = session.scalars(select(Document).order_by(Document.id)).all()
         assert [d.media_type for d in docs] == ["image/tiff", "image/tiff"]
         sizes = []
         for doc in docs:
-            with folders.vault.open(doc.original_key, session.get(ObjectKey, doc.original_key).wrapped_key) as s:
+            with folders.vault.open(
+                doc.original_key, session.get(ObjectKey, doc.original_key).wrapped_key
+            ) as s:
                 part = tmp_path / f"doc-{doc.id}.tif"
                 part.write_bytes(s.read())
             with Image.open(part) as image:
@@ -274,10 +405,13 @@ def test_only_archivists_and_admins_print_and_split(folders, tmp_path):
         with pytest.raises(PermissionDenied):
             intake.intake(folders, session, staff, [intake.FileSpec(path=tmp_path, name="x", split=True)])
         with pytest.raises(PermissionDenied):
-            assign_unfiled(folders, session, staff, 1, household="A-3-1201", community=None, type_code="other")
+            assign_unfiled(
+                folders, session, staff, 1, household="A-3-1201", community=None, type_code="other"
+            )
 
 
 # --- command line ------------------------------------------------------------------------------
+
 
 def _clean_error(result, fragment: str, code: int) -> None:
     lines = result.stderr.strip().splitlines()
@@ -289,7 +423,9 @@ def test_cli_prints_sheets_and_splits_a_stack(folders, run_cli, tmp_path):
     codes = tmp_path / "codes.txt"
     codes.write_text("# 3 号楼\nA-3-1201\n\nB-1-0101\n", encoding="utf-8")
     out = tmp_path / "sheets.pdf"
-    result = run_cli("coversheet", "--households-file", str(codes), "--type", "repair", "-o", str(out), "--json")
+    result = run_cli(
+        "coversheet", "--households-file", str(codes), "--type", "repair", "-o", str(out), "--json"
+    )
     assert result.exit_code == 0, result.stderr
     assert result.json() == {"output": str(out), "sheets": 2, "households": ["A-3-1201", "B-1-0101"]}
     assert pdf_info(out).pages == 2
@@ -297,27 +433,40 @@ def test_cli_prints_sheets_and_splits_a_stack(folders, run_cli, tmp_path):
     assert pdf_info(out).pages == 2
 
     # The printed sheets, "scanned" (rendered by poppler) with a page after each.
-    pages = [Image.open(p.path).convert("L") for p in iter_pages(out, detect(out), dpi=300, workdir=tmp_path / "r")]
+    pages = [
+        Image.open(p.path).convert("L") for p in iter_pages(out, detect(out), dpi=300, workdir=tmp_path / "r")
+    ]
     stack = make_pdf(_plain([pages[0], content("甲", 1), pages[1], content("乙", 2)]), tmp_path / "stack.pdf")
     result = run_cli("ingest", str(stack), "--split", "--json")
     assert result.exit_code == 0, result.stderr
-    statuses = [(d["status"], d["sheet"]["household"] if d["sheet"] else None) for d in result.json()["documents"]]
-    assert statuses == [("separator", "A-3-1201"), ("queued", "A-3-1201"), ("separator", "A-3-1202"),
-                        ("queued", "A-3-1202")]
+    statuses = [
+        (d["status"], d["sheet"]["household"] if d["sheet"] else None) for d in result.json()["documents"]
+    ]
+    assert statuses == [
+        ("separator", "A-3-1201"),
+        ("queued", "A-3-1201"),
+        ("separator", "A-3-1202"),
+        ("queued", "A-3-1202"),
+    ]
     human = run_cli("batch", "show", str(result.json()["batch"]))
     assert "sheet" in human.stdout and "→ A-3-1201 other" in human.stdout
 
 
 def test_cli_unfiled_pages_exit_9_and_are_assigned(folders, run_cli, tmp_path):
-    stack = make_pdf(_plain([content("前", 1), sheet(_facts(folders, "A-3-1201"), folders.cover_sheet_key),
-                             content("甲", 2)]), tmp_path / "stack.pdf")
+    stack = make_pdf(
+        _plain(
+            [content("前", 1), sheet(_facts(folders, "A-3-1201"), folders.cover_sheet_key), content("甲", 2)]
+        ),
+        tmp_path / "stack.pdf",
+    )
     result = run_cli("ingest", str(stack), "--split", "--json")
     assert result.exit_code == 9
     unfiled = result.json()["documents"][0]
     assert unfiled["status"] == "unfiled"
     _clean_error(run_cli("batch", "assign", str(unfiled["item"]), "--household", "A-3-1201"), "--type", 2)
-    assigned = run_cli("batch", "assign", str(unfiled["item"]), "--household", "A-3-1201", "--type", "other",
-                       "--json")
+    assigned = run_cli(
+        "batch", "assign", str(unfiled["item"]), "--household", "A-3-1201", "--type", "other", "--json"
+    )
     assert assigned.exit_code == 0, assigned.stderr
     assert assigned.json()["document"] > 0
 
@@ -326,16 +475,26 @@ def test_cli_errors_are_one_clear_line(folders, run_cli, tmp_path):
     out = str(tmp_path / "s.pdf")
     _clean_error(run_cli("coversheet", "-o", out), "choose households", 2)
     _clean_error(run_cli("coversheet", "--household", "Z-9-9999", "-o", out), "no household Z-9-9999", 3)
-    _clean_error(run_cli("coversheet", "--household", "A-3-1201", "--type", "nope", "-o", out),
-                 "unknown document type", 2)
-    _clean_error(run_cli("coversheet", "--household", "A-3-1201", "--date", "soon", "-o", out), "日期格式应为", 2)
-    _clean_error(run_cli("coversheet", "--household", "A-3-1201", "-o", str(tmp_path / "no" / "s.pdf")),
-                 "cannot be written", 2)
-    _clean_error(run_cli("coversheet", "--households-file", str(tmp_path / "none.txt"), "-o", out),
-                 "cannot be read", 2)
+    _clean_error(
+        run_cli("coversheet", "--household", "A-3-1201", "--type", "nope", "-o", out),
+        "unknown document type",
+        2,
+    )
+    _clean_error(
+        run_cli("coversheet", "--household", "A-3-1201", "--date", "soon", "-o", out), "日期格式应为", 2
+    )
+    _clean_error(
+        run_cli("coversheet", "--household", "A-3-1201", "-o", str(tmp_path / "no" / "s.pdf")),
+        "cannot be written",
+        2,
+    )
+    _clean_error(
+        run_cli("coversheet", "--households-file", str(tmp_path / "none.txt"), "-o", out), "cannot be read", 2
+    )
     _clean_error(run_cli("ingest", "x.pdf", "--split", "--household", "A-3-1201"), "cover sheets say", 2)
-    _clean_error(run_cli("batch", "assign", "999", "--household", "A-3-1201", "--type", "other"),
-                 "no unfiled pages", 2)
+    _clean_error(
+        run_cli("batch", "assign", "999", "--household", "A-3-1201", "--type", "other"), "no unfiled pages", 2
+    )
     assert not Path(out).exists()
     png = tmp_path / "one.png"
     content("单页").save(png)
@@ -348,9 +507,15 @@ def test_cli_role_checks(folders, run_cli, tmp_path):
     out = str(tmp_path / "s.pdf")
     _clean_error(run_cli("--as", "clerk", "coversheet", "--household", "A-3-1201", "-o", out), "may not", 5)
     _clean_error(run_cli("--as", "clerk", "ingest", str(tmp_path), "--split"), "may not", 5)
-    _clean_error(run_cli("--as", "clerk", "batch", "assign", "1", "--household", "A-3-1201", "--type", "other"),
-                 "may not", 5)
-    assert run_cli("user", "add", "keeper", "--role", "archivist", "--password", "keeper-password-1").exit_code == 0
+    _clean_error(
+        run_cli("--as", "clerk", "batch", "assign", "1", "--household", "A-3-1201", "--type", "other"),
+        "may not",
+        5,
+    )
+    assert (
+        run_cli("user", "add", "keeper", "--role", "archivist", "--password", "keeper-password-1").exit_code
+        == 0
+    )
     assert run_cli("--as", "keeper", "coversheet", "--household", "A-3-1201", "-o", out).exit_code == 0
 
 
@@ -358,7 +523,9 @@ def test_split_documents_go_through_the_pipeline_without_the_sheet(folders, run_
     """One small OCR run: the filed part is indexed, and its text is the page's, not the sheet's."""
     a = _facts(folders, "A-3-1201")
     page = render_page("装修押金收据 二〇二四年", paper="strip", dpi=150, font_pt=16)
-    stack = make_pdf(_plain([sheet(a, folders.cover_sheet_key).reduce(2), page]), tmp_path / "stack.pdf", dpi=150)
+    stack = make_pdf(
+        _plain([sheet(a, folders.cover_sheet_key).reduce(2), page]), tmp_path / "stack.pdf", dpi=150
+    )
     result = run_cli("ingest", str(stack), "--split", "--wait", "--processes", "1", "--json")
     assert result.exit_code == 0, result.stderr
     [filed] = [d for d in result.json()["documents"] if d["id"]]

@@ -70,7 +70,9 @@ VOCABULARY_COLUMNS = {
 
 
 def _raw(session, table: str, column: str, key: str, value) -> object:
-    return session.execute(text(f'SELECT "{column}" FROM {table} WHERE {key} = :v'), {"v": value}).scalar_one()
+    return session.execute(
+        text(f'SELECT "{column}" FROM {table} WHERE {key} = :v'), {"v": value}
+    ).scalar_one()
 
 
 def test_vocabulary_columns_stay_plain_varchar(archive, settings):
@@ -92,8 +94,13 @@ def test_orm_writes_the_old_strings_and_old_strings_load_as_members(archive):
         community = session.scalars(select(Community)).first() or Community(code="ENUM", name="枚举小区")
         session.add(community)
         session.flush()
-        household = Household(community_id=community.id, code="E-1", archive_no="E-00001",
-                               use=HouseholdUse.COMMERCIAL, status=HouseholdStatus.CLOSED)
+        household = Household(
+            community_id=community.id,
+            code="E-1",
+            archive_no="E-00001",
+            use=HouseholdUse.COMMERCIAL,
+            status=HouseholdStatus.CLOSED,
+        )
         session.add(household)
         session.flush()
         party = Party(household_id=household.id, name="张三", role=PartyRole.TENANT)
@@ -102,32 +109,76 @@ def test_orm_writes_the_old_strings_and_old_strings_load_as_members(archive):
         session.add_all([party, user, batch])
         session.flush()
         type_code = session.scalars(select(DocumentType.code)).first()
-        doc = Document(household_id=household.id, type_code=type_code, title="t", sha256="0" * 64, size=1,
-                       media_type="application/pdf", signed_record="{}", signature="s", signing_key_id="k",
-                       intake_at=utcnow(), confidentiality=Confidentiality.CONFIDENTIAL,
-                       status=DocumentStatus.PROCESSING)
+        doc = Document(
+            household_id=household.id,
+            type_code=type_code,
+            title="t",
+            sha256="0" * 64,
+            size=1,
+            media_type="application/pdf",
+            signed_record="{}",
+            signature="s",
+            signing_key_id="k",
+            intake_at=utcnow(),
+            confidentiality=Confidentiality.CONFIDENTIAL,
+            status=DocumentStatus.PROCESSING,
+        )
         session.add(doc)
         session.flush()
         item = BatchItem(batch_id=batch.id, position=1, file_name="a.pdf", outcome=BatchOutcome.SEPARATOR)
         retention = RetentionClass(code="E7", name="七年", years=7, trigger=RetentionTrigger.HOUSEHOLD_CLOSED)
-        dl = DestructionList(number="E-2026-1", status=ListStatus.APPROVED, as_of=date(2026, 1, 1),
-                             proposed_by="x")
+        dl = DestructionList(
+            number="E-2026-1", status=ListStatus.APPROVED, as_of=date(2026, 1, 1), proposed_by="x"
+        )
         session.add_all([item, retention, dl])
         session.flush()
-        session.add(DestructionItem(list_id=dl.id, position=1, document_id=doc.id, household_code="E-1",
-                                    archive_no="E-00001", type_code=type_code, type_name="n", title="t",
-                                    retention_class="E7", disposal_date=date(2026, 1, 1), sha256="0" * 64,
-                                    state=ItemState.STRUCK))
+        session.add(
+            DestructionItem(
+                list_id=dl.id,
+                position=1,
+                document_id=doc.id,
+                household_code="E-1",
+                archive_no="E-00001",
+                type_code=type_code,
+                type_name="n",
+                title="t",
+                retention_class="E7",
+                disposal_date=date(2026, 1, 1),
+                sha256="0" * 64,
+                state=ItemState.STRUCK,
+            )
+        )
         run = AuditRun(started_by="x", scope="{}", status=AuditStatus.FINISHED)
         session.add(run)
         session.flush()
-        session.add(FixityEvent(run_id=run.id, check="sha256", property=FixityProperty.AUTHENTICITY,
-                                outcome=FixityOutcome.FAIL))
-        session.add(ShredLogEntry(seq=10_000, at=utcnow(), kind=ShredKind.PAPER, list_number="E-2026-1",
-                                  document_id=doc.id, record="{}", prev_hash="0" * 64, entry_hash="0" * 64,
-                                  signature="s", signing_key_id="k"))
-        event = record_access(session, Actor(None, "enum", Role.STAFF, channel=Channel.API), "document.view",
-                              outcome=AccessOutcome.DENIED)
+        session.add(
+            FixityEvent(
+                run_id=run.id,
+                check="sha256",
+                property=FixityProperty.AUTHENTICITY,
+                outcome=FixityOutcome.FAIL,
+            )
+        )
+        session.add(
+            ShredLogEntry(
+                seq=10_000,
+                at=utcnow(),
+                kind=ShredKind.PAPER,
+                list_number="E-2026-1",
+                document_id=doc.id,
+                record="{}",
+                prev_hash="0" * 64,
+                entry_hash="0" * 64,
+                signature="s",
+                signing_key_id="k",
+            )
+        )
+        event = record_access(
+            session,
+            Actor(None, "enum", Role.STAFF, channel=Channel.API),
+            "document.view",
+            outcome=AccessOutcome.DENIED,
+        )
         session.commit()
 
         stored = {
@@ -151,25 +202,43 @@ def test_orm_writes_the_old_strings_and_old_strings_load_as_members(archive):
             ("access_events", "role"): _raw(session, "access_events", "role", "id", event.id),
         }
         assert stored == {
-            ("households", "use"): "commercial", ("households", "status"): "closed",
-            ("parties", "role"): "tenant", ("users", "role"): "auditor",
-            ("documents", "confidentiality"): "confidential", ("documents", "status"): "processing",
-            ("batches", "source"): "web", ("batch_items", "outcome"): "separator",
-            ("retention_classes", "trigger"): "household_closed", ("destruction_lists", "status"): "approved",
-            ("destruction_items", "state"): "struck", ("audit_runs", "status"): "finished",
-            ("fixity_events", "property"): "authenticity", ("fixity_events", "outcome"): "fail",
-            ("shred_log", "kind"): "paper", ("access_events", "outcome"): "denied",
-            ("access_events", "channel"): "api", ("access_events", "role"): "staff",
+            ("households", "use"): "commercial",
+            ("households", "status"): "closed",
+            ("parties", "role"): "tenant",
+            ("users", "role"): "auditor",
+            ("documents", "confidentiality"): "confidential",
+            ("documents", "status"): "processing",
+            ("batches", "source"): "web",
+            ("batch_items", "outcome"): "separator",
+            ("retention_classes", "trigger"): "household_closed",
+            ("destruction_lists", "status"): "approved",
+            ("destruction_items", "state"): "struck",
+            ("audit_runs", "status"): "finished",
+            ("fixity_events", "property"): "authenticity",
+            ("fixity_events", "outcome"): "fail",
+            ("shred_log", "kind"): "paper",
+            ("access_events", "outcome"): "denied",
+            ("access_events", "channel"): "api",
+            ("access_events", "role"): "staff",
         }
         assert all(type(value) is str for value in stored.values())
 
         # Rows written with the old raw strings (as every existing archive holds them) load as members.
-        session.execute(text("UPDATE documents SET status = 'indexed', confidentiality = 'ordinary' WHERE id = :id"),
-                        {"id": doc.id})
-        session.execute(text("UPDATE households SET use = 'office', status = 'active' WHERE id = :id"),
-                        {"id": household.id})
-        session.execute(text("INSERT INTO fixity_events (run_id, \"check\", property, outcome, at) "
-                             "VALUES (:run, 'size', 'integrity', 'pass', :at)"), {"run": run.id, "at": utcnow()})
+        session.execute(
+            text("UPDATE documents SET status = 'indexed', confidentiality = 'ordinary' WHERE id = :id"),
+            {"id": doc.id},
+        )
+        session.execute(
+            text("UPDATE households SET use = 'office', status = 'active' WHERE id = :id"),
+            {"id": household.id},
+        )
+        session.execute(
+            text(
+                'INSERT INTO fixity_events (run_id, "check", property, outcome, at) '
+                "VALUES (:run, 'size', 'integrity', 'pass', :at)"
+            ),
+            {"run": run.id, "at": utcnow()},
+        )
         session.commit()
         session.expire_all()
         loaded = session.get(Document, doc.id)
@@ -184,7 +253,9 @@ def test_orm_writes_the_old_strings_and_old_strings_load_as_members(archive):
         assert session.scalar(select(Document.id).where(Document.status == "indexed")) == doc.id
 
 
-@pytest.mark.parametrize("enum_cls", sorted({e for e, _ in VOCABULARY_COLUMNS.values()}, key=lambda e: e.__name__))
+@pytest.mark.parametrize(
+    "enum_cls", sorted({e for e, _ in VOCABULARY_COLUMNS.values()}, key=lambda e: e.__name__)
+)
 def test_members_are_their_stored_strings(enum_cls):
     for member in enum_cls:
         assert member == member.value and str(member) == member.value and f"{member}" == member.value

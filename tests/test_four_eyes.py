@@ -51,38 +51,57 @@ def proposed(archive, run_cli):
 
 def test_approving_a_list_as_an_officer_without_their_credential_is_refused(archive, proposed):
     number, _ = proposed
-    code, out, err = typing("", "--as", "officer", "retention", "approve", number)        # no password typed
+    code, out, err = typing("", "--as", "officer", "retention", "approve", number)  # no password typed
     assert code == 5 and out == ""
-    assert err.strip().splitlines()[-1] == (f"dossier: error: approving list {number} needs the credential of "
-                                            "officer: type their password at the prompt, or set DOSSIER_TOKEN to "
-                                            "their API token")
+    assert err.strip().splitlines()[-1] == (
+        f"dossier: error: approving list {number} needs the credential of "
+        "officer: type their password at the prompt, or set DOSSIER_TOKEN to "
+        "their API token"
+    )
     code, _, err = typing("keeper-password-1\n", "--as", "officer", "retention", "approve", number)
     assert code == 5 and "not that of the active user officer" in err
-    code, _, err = typing("", "--as", "officer", "retention", "approve", number, token=cli_token(archive, "keeper"))
+    code, _, err = typing(
+        "", "--as", "officer", "retention", "approve", number, token=cli_token(archive, "keeper")
+    )
     assert code == 5 and "not that of the active user officer" in err
     assert _status(archive, number) == "proposed"
-    with archive.session() as session:         # each refusal is on record, with who tried
-        refusals = session.execute(select(AccessEvent.username, AccessEvent.outcome, AccessEvent.detail)
-                                   .where(AccessEvent.action == "credential.check")).all()
+    with archive.session() as session:  # each refusal is on record, with who tried
+        refusals = session.execute(
+            select(AccessEvent.username, AccessEvent.outcome, AccessEvent.detail).where(
+                AccessEvent.action == "credential.check"
+            )
+        ).all()
     assert [(u, o) for u, o, _ in refusals] == [("officer", "denied")] * 2
     assert json.loads(refusals[0][2]) == {"user": "officer", "action": f"approving list {number}"}
 
 
 def test_the_officers_password_at_the_hidden_prompt_approves_and_strikes(archive, proposed):
     number, docs = proposed
-    code, out, err = typing("officer-password-1\n", "--as", "officer", "retention", "approve", number,
-                            "--exclude", str(docs[1]), "--reason", "业主投诉未结", "--json")
+    code, out, err = typing(
+        "officer-password-1\n",
+        "--as",
+        "officer",
+        "retention",
+        "approve",
+        number,
+        "--exclude",
+        str(docs[1]),
+        "--reason",
+        "业主投诉未结",
+        "--json",
+    )
     assert code == 0, err
-    assert "password of officer" in err and "officer-password-1" not in err + out     # asked, not echoed
+    assert "password of officer" in err and "officer-password-1" not in err + out  # asked, not echoed
     view = json.loads(out)
     assert view["status"] == "approved" and view["approved_by"] == "officer" and view["counts"]["struck"] == 1
 
 
-def test_a_script_approves_with_the_officers_token_and_a_revoked_token_no_longer_works(archive, proposed,
-                                                                                      run_cli):
+def test_a_script_approves_with_the_officers_token_and_a_revoked_token_no_longer_works(
+    archive, proposed, run_cli
+):
     number, _ = proposed
     token = cli_token(archive, "officer")
-    assert run_cli("user", "disable", "officer").exit_code == 0              # revokes every token too
+    assert run_cli("user", "disable", "officer").exit_code == 0  # revokes every token too
     code, _, err = typing("", "--as", "officer", "retention", "approve", number, token=token)
     assert code == 5 and _status(archive, number) == "proposed"
     with archive.session() as session:
@@ -91,24 +110,43 @@ def test_a_script_approves_with_the_officers_token_and_a_revoked_token_no_longer
         get_user(session, "officer").active = True
     code, _, err = typing("", "--as", "officer", "retention", "approve", number, token=token)
     assert code == 5, "a token revoked with its user's deactivation stays revoked"
-    code, out, err = typing("", "--as", "officer", "retention", "approve", number,
-                            token=cli_token(archive, "officer"))
+    code, out, err = typing(
+        "", "--as", "officer", "retention", "approve", number, token=cli_token(archive, "officer")
+    )
     assert code == 0, err
     assert "password" not in err and _status(archive, number) == "approved"
 
 
-def test_lending_a_confidential_original_needs_the_approvers_own_credential(archive, console, tmp_path, run_cli):
+def test_lending_a_confidential_original_needs_the_approvers_own_credential(
+    archive, console, tmp_path, run_cli
+):
     from dossier.services.users import add_user
 
-    secret, = stored_documents(archive, console, tmp_path, ["身份证复印件"], confidential=True)
+    (secret,) = stored_documents(archive, console, tmp_path, ["身份证复印件"], confidential=True)
     with archive.session() as session:
         add_user(session, console, "arc", "archivist", "arc-password-1")
         add_user(session, console, "off", "retention_officer", "off-password-1")
-    assert run_cli("--as", "arc", "doc", "paper", str(secret), "--cabinet", "C-3", "--box", "B-08").exit_code == 0
+    assert (
+        run_cli("--as", "arc", "doc", "paper", str(secret), "--cabinet", "C-3", "--box", "B-08").exit_code
+        == 0
+    )
     due = (date.today() + timedelta(days=7)).isoformat()
-    lend = ("--as", "arc", "loan", "out", str(secret), "--to", "审计组", "--due", due, "--approved-by", "off", "--json")
+    lend = (
+        "--as",
+        "arc",
+        "loan",
+        "out",
+        str(secret),
+        "--to",
+        "审计组",
+        "--due",
+        due,
+        "--approved-by",
+        "off",
+        "--json",
+    )
 
-    code, _, err = typing("arc-password-1\n", *lend)                 # the lender's password is not the approver's
+    code, _, err = typing("arc-password-1\n", *lend)  # the lender's password is not the approver's
     assert code == 5 and "not that of the active user off" in err
     code, _, err = typing("", *lend, token=cli_token(archive, "arc"))
     assert code == 5 and "not that of the active user off" in err

@@ -35,7 +35,9 @@ def test_preview_of_a_low_resolution_scan_is_not_enlarged(tmp_path):
 
 def test_searchable_pdf_has_every_page_and_its_text(tmp_path):
     samples = ocr_samples()
-    digital = make_born_digital_pdf(["封面 往来函件", "第二页 缴费记录 No.20240428-017"], tmp_path / "digital.pdf")
+    digital = make_born_digital_pdf(
+        ["封面 往来函件", "第二页 缴费记录 No.20240428-017"], tmp_path / "digital.pdf"
+    )
     out = assemble_pdf(
         [
             samples["simplified"].result.pdf_path,

@@ -10,7 +10,9 @@ import pytest
 from ingest.ocr import Word, clean_text, text_from_words
 from tests.synthetic import cer, ocr_samples
 
-CJK_SPACE_CJK = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef] +[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+CJK_SPACE_CJK = re.compile(
+    r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef] +[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]"
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,9 @@ def test_words_confidence_and_pdf(samples, script):
         assert 0 <= word.confidence <= 100
         assert word.left >= 0 and word.left + word.width <= sample.prepared.width
         assert word.top >= 0 and word.top + word.height <= sample.prepared.height
-    layer = subprocess.run(["pdftotext", result.pdf_path, "-"], capture_output=True, text=True, check=True).stdout
+    layer = subprocess.run(
+        ["pdftotext", result.pdf_path, "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "A-3-1201" in layer
 
 
@@ -88,10 +92,17 @@ def test_text_from_words_drops_noise_and_joins_chinese_without_spaces():
         return Word(text, conf, 0, 0, 10, 10, 1, par, line)
 
     words = [
-        word("业主", 95), word("姓名", 93), word(":", 90), word("王建国", 91),
-        word("”", 0.0), word("”联系", 12.0), word("电话", 90),
-        word("Dossier", 96, line=2), word("ABC-123", 92, line=2),
-        word("2024", 95, line=3, par=2), word("年", 96, line=3, par=2),
+        word("业主", 95),
+        word("姓名", 93),
+        word(":", 90),
+        word("王建国", 91),
+        word("”", 0.0),
+        word("”联系", 12.0),
+        word("电话", 90),
+        word("Dossier", 96, line=2),
+        word("ABC-123", 92, line=2),
+        word("2024", 95, line=3, par=2),
+        word("年", 96, line=3, par=2),
     ]
     assert text_from_words(words) == "业主姓名：王建国联系电话\nDossier ABC-123\n\n2024年"
 
@@ -123,12 +134,18 @@ def test_an_image_path_with_a_band_is_read_in_its_script(samples, tmp_path, monk
     from ingest import tesseract
     from ingest.ocr import ocr_page
 
-    monkeypatch.setattr(tesseract, "_choice", tesseract._choice)     # put back afterwards
+    monkeypatch.setattr(tesseract, "_choice", tesseract._choice)  # put back afterwards
     tesseract.configure(Settings.from_env({"DOSSIER_OCR_ENGINE": engine}))
     assert tesseract.engine_name() == engine
     sample = samples["traditional"]
-    result = ocr_page(sample.prepared.path, tmp_path / "page.pdf", text_box=sample.prepared.text_box,
-                      dpi=sample.prepared.dpi)
+    result = ocr_page(
+        sample.prepared.path,
+        tmp_path / "page.pdf",
+        text_box=sample.prepared.text_box,
+        dpi=sample.prepared.dpi,
+    )
     assert result.language == "chi_tra" and cer(sample.truth, result.text) < 0.05
-    layer = subprocess.run(["pdftotext", result.pdf_path, "-"], capture_output=True, text=True, check=True).stdout
+    layer = subprocess.run(
+        ["pdftotext", result.pdf_path, "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "A-3-1201" in layer

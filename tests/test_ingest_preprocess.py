@@ -61,7 +61,9 @@ def test_orientation_by_tesseract_osd(tmp_path):
     # OSD needs a few dozen characters in the band to be confident: a denser page than above.
     text = sample_text("simplified", 1)[:180]
     page = render_page(text, paper="A6", dpi=300, font_pt=10, noise=6, blur=0.5, seed=3, rotate=180)
-    prepared = prepare_for_ocr(save_page(page, tmp_path / "page.png"), tmp_path / "prepared.png", orientation="osd")
+    prepared = prepare_for_ocr(
+        save_page(page, tmp_path / "page.png"), tmp_path / "prepared.png", orientation="osd"
+    )
     assert prepared.orientation_method == "osd"
     assert prepared.rotation_applied == 180
 
@@ -103,7 +105,9 @@ def test_contrast_normalisation_whitens_grey_paper():
 
 def test_large_print_is_read_at_a_lower_resolution_small_print_is_not(tmp_path):
     # 12 pt lines are ~48 px tall at 300 dpi: shrunk to ~30 px, but not below 200 dpi.
-    large = prepare_for_ocr(save_page(_render(), tmp_path / "large.png"), tmp_path / "large.jpg", keep_image=True)
+    large = prepare_for_ocr(
+        save_page(_render(), tmp_path / "large.png"), tmp_path / "large.jpg", keep_image=True
+    )
     assert large.dpi == 200 and large.image.size == (large.width, large.height)
     assert abs(large.width - round(105 / 25.4 * 200)) <= 2
     with Image.open(large.path) as written:

@@ -30,7 +30,9 @@ def _assert_grayscale_page(page, dpi: int) -> None:
 
 
 def test_multi_page_pdf(tmp_path):
-    strips = [render_page(f"第{i}页 {SHORT_TEXTS['simplified']}", paper="strip", dpi=100) for i in range(1, 7)]
+    strips = [
+        render_page(f"第{i}页 {SHORT_TEXTS['simplified']}", paper="strip", dpi=100) for i in range(1, 7)
+    ]
     pdf = make_pdf(strips, tmp_path / "scan.pdf", dpi=100)
     pages = _pages(pdf, tmp_path / "work")
     # Six pages come out in order even though pdftoppm renders them four at a time.
@@ -127,7 +129,7 @@ def test_a_2000_page_pdf_is_rendered_a_batch_at_a_time(tmp_path, monkeypatch):
     from ingest import rasterise
 
     monkeypatch.setattr(rasterise, "PDF_BATCH", 50)
-    pdf = FPDF(format=(20, 10), unit="mm")      # small pages: the count matters, not the size
+    pdf = FPDF(format=(20, 10), unit="mm")  # small pages: the count matters, not the size
     pdf.set_font("helvetica", size=6)
     pdf.set_auto_page_break(False)
     for number in range(1, 2001):

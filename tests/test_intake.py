@@ -32,8 +32,10 @@ def _scan(path: Path, text: str = "装修申请 A-3-1201", **kw) -> Path:
 
 
 def _specs(paths, household="A-3-1201", type_code="renovation"):
-    return [intake.FileSpec(path=p, name=n, household=household, type_code=type_code)
-            for p, n in intake.expand_paths(paths)]
+    return [
+        intake.FileSpec(path=p, name=n, household=household, type_code=type_code)
+        for p, n in intake.expand_paths(paths)
+    ]
 
 
 def _run(archive, console, specs):
@@ -68,7 +70,7 @@ def test_bad_inputs_are_refused_with_a_reason_and_the_rest_goes_on(folder, conso
     pdf = make_pdf([render_page("合同", paper="strip", dpi=100)], tmp_path / "whole.pdf", dpi=100)
     (tmp_path / "cut.pdf").write_bytes(pdf.read_bytes()[: pdf.stat().st_size // 2])
     bomb = tmp_path / "bomb.png"
-    Image.new("1", (20000, 20000)).save(bomb)       # 400 Mpx declared: over Pillow's bomb limit
+    Image.new("1", (20000, 20000)).save(bomb)  # 400 Mpx declared: over Pillow's bomb limit
     files = ["empty.pdf", "page.pdf", "zipped.pdf", "cut.pdf", "bomb.png", "missing.png", "good.png"]
     report = _run(folder, console, _specs([tmp_path / f for f in files]))
     by_file = {d["file"]: d for d in report["documents"]}
@@ -81,7 +83,7 @@ def test_bad_inputs_are_refused_with_a_reason_and_the_rest_goes_on(folder, conso
     assert "ZIP" in by_file["zipped.pdf"]["error"]
     assert "truncated" in by_file["cut.pdf"]["error"]
     assert "does not exist" in by_file["missing.png"]["error"]
-    with folder.session() as session:   # only the good file was stored: no half-stored rejects
+    with folder.session() as session:  # only the good file was stored: no half-stored rejects
         assert session.scalar(select(func.count(Document.id))) == 1
         assert session.scalar(select(func.count(ObjectKey.object_key))) == 1
     assert len(list(folder.store.list("originals/"))) == 1
@@ -92,7 +94,9 @@ def test_password_protected_pdf_is_refused(folder, console, tmp_path):
 
     plain = make_pdf([render_page("保密合同", paper="strip", dpi=100)], tmp_path / "plain.pdf", dpi=100)
     locked = tmp_path / "locked.pdf"
-    subprocess.run(["qpdf", "--encrypt", "user-pw", "owner-pw", "256", "--", str(plain), str(locked)], check=True)
+    subprocess.run(
+        ["qpdf", "--encrypt", "user-pw", "owner-pw", "256", "--", str(plain), str(locked)], check=True
+    )
     report = _run(folder, console, _specs([locked]))
     assert report["documents"][0]["status"] == "rejected"
     assert "password" in report["documents"][0]["error"]
@@ -112,9 +116,11 @@ def test_duplicates_point_at_the_existing_document(folder, console, tmp_path):
 def test_unknown_household_or_type_rejects_only_that_file(folder, console, tmp_path):
     scan = _scan(tmp_path / "scan.png")
     other = _scan(tmp_path / "other.png", "报修记录")
-    specs = [intake.FileSpec(path=scan, name="scan.png", household="Z-9-9999", type_code="repair"),
-             intake.FileSpec(path=other, name="other.png", household="A-3-1201", type_code="nonsense"),
-             intake.FileSpec(path=other, name="other.png", household="A-3-1201", type_code="repair")]
+    specs = [
+        intake.FileSpec(path=scan, name="scan.png", household="Z-9-9999", type_code="repair"),
+        intake.FileSpec(path=other, name="other.png", household="A-3-1201", type_code="nonsense"),
+        intake.FileSpec(path=other, name="other.png", household="A-3-1201", type_code="repair"),
+    ]
     report = _run(folder, console, specs)
     assert [d["status"] for d in report["documents"]] == ["rejected", "rejected", "queued"]
     assert "Z-9-9999" in report["documents"][0]["error"]
@@ -127,12 +133,15 @@ def test_manifest_in_utf8_and_gbk(folder, tmp_path, encoding):
     _scan(tmp_path / "repair.png", "报修")
     manifest = tmp_path / "batch.csv"
     manifest.write_bytes(
-        ("文件,户号,类型,标题,日期,保密\n"
-         "合同.png,A-3-1201,contract,购房合同（正本）,2019-05-01,否\n"
-         "repair.png,B-1-0101,repair,厨房漏水报修,2024/3/9,是\n"
-         "missing.png,B-1-0101,repair,,,\n"
-         "../outside.png,B-1-0101,repair,,,\n"
-         "合同.png,B-1-0101,repair,,bad-date,\n").encode(encoding))
+        (
+            "文件,户号,类型,标题,日期,保密\n"
+            "合同.png,A-3-1201,contract,购房合同（正本）,2019-05-01,否\n"
+            "repair.png,B-1-0101,repair,厨房漏水报修,2024/3/9,是\n"
+            "missing.png,B-1-0101,repair,,,\n"
+            "../outside.png,B-1-0101,repair,,,\n"
+            "合同.png,B-1-0101,repair,,bad-date,\n"
+        ).encode(encoding)
+    )
     specs = intake.read_manifest(manifest)
     assert [s.name for s in specs] == ["合同.png", "repair.png", "missing.png", "outside.png", "合同.png"]
     assert specs[0].title == "购房合同（正本）" and specs[0].document_date.isoformat() == "2019-05-01"
@@ -146,13 +155,19 @@ def test_a_manifest_rows_own_class_wins_over_the_batch_class(folder, console, tm
     _scan(tmp_path / "own.png", "钥匙领用")
     _scan(tmp_path / "plain.png", "报修")
     manifest = tmp_path / "batch.csv"
-    manifest.write_text("文件,户号,类型,保管期限\nown.png,A-3-1201,repair,D10\nplain.png,A-3-1201,repair,\n",
-                        encoding="utf-8")
+    manifest.write_text(
+        "文件,户号,类型,保管期限\nown.png,A-3-1201,repair,D10\nplain.png,A-3-1201,repair,\n", encoding="utf-8"
+    )
     request = intake.IntakeRequest(intake.read_manifest(manifest), source="api", retention_class="d30")
     with folder.session() as session:
         batch = intake.intake(folder, session, console, request)
-        docs = session.scalars(select(Document).where(Document.batch_id == batch.id).order_by(Document.id)).all()
-        assert [(d.original_name, d.retention_class) for d in docs] == [("own.png", "D10"), ("plain.png", "D30")]
+        docs = session.scalars(
+            select(Document).where(Document.batch_id == batch.id).order_by(Document.id)
+        ).all()
+        assert [(d.original_name, d.retention_class) for d in docs] == [
+            ("own.png", "D10"),
+            ("plain.png", "D30"),
+        ]
         assert batch.source == "api"
 
 

@@ -14,7 +14,7 @@ from dossier.models import Document, ScanStack
 def _blank_pdf(path, pages: int):
     from fpdf import FPDF
 
-    pdf = FPDF(unit="pt", format=(72, 72))         # tiny blank pages: small and quick to write
+    pdf = FPDF(unit="pt", format=(72, 72))  # tiny blank pages: small and quick to write
     for _ in range(pages):
         pdf.add_page()
     pdf.output(str(path))
@@ -38,15 +38,19 @@ def test_a_3000_page_pdf_is_rejected_with_a_reason_before_it_is_stored(folder, r
     big = _blank_pdf(tmp_path / "big.pdf", 3000)
     before = _stored(folder)
     result = run_cli("ingest", str(big), "--household", "A-3-1201", "--type", "other", "--json")
-    assert result.exit_code == 9, result.stderr              # something was refused: the report says what
+    assert result.exit_code == 9, result.stderr  # something was refused: the report says what
     [item] = result.json()["documents"]
     assert item["status"] == "rejected" and item["file"] == "big.pdf"
-    assert item["error"] == ("big.pdf has 3,000 pages, more than the 2,000 one file may have (DOSSIER_MAX_PAGES); "
-                             "split it into smaller files")
+    assert item["error"] == (
+        "big.pdf has 3,000 pages, more than the 2,000 one file may have (DOSSIER_MAX_PAGES); "
+        "split it into smaller files"
+    )
     assert _stored(folder) == before
 
 
-def test_the_limit_is_a_setting_and_holds_for_tiffs_and_stacks_to_split(folder, run_cli, tmp_path, monkeypatch):
+def test_the_limit_is_a_setting_and_holds_for_tiffs_and_stacks_to_split(
+    folder, run_cli, tmp_path, monkeypatch
+):
     monkeypatch.setenv("DOSSIER_MAX_PAGES", "2")
     frames = [Image.new("L", (80, 80), 255) for _ in range(3)]
     tiff = tmp_path / "three.tif"
@@ -57,21 +61,31 @@ def test_the_limit_is_a_setting_and_holds_for_tiffs_and_stacks_to_split(folder, 
 
     refused = run_cli("ingest", str(tiff), "--household", "A-3-1201", "--type", "other", "--json")
     assert refused.exit_code == 9
-    assert "three.tif has 3 pages, more than the 2 one file may have" in refused.json()["documents"][0]["error"]
+    assert (
+        "three.tif has 3 pages, more than the 2 one file may have" in refused.json()["documents"][0]["error"]
+    )
     split = run_cli("ingest", str(stack), "--split", "--json")
     assert split.exit_code == 9
-    assert split.json()["documents"][0]["status"] == "rejected" and "3 pages" in split.json()["documents"][0]["error"]
-    assert _stored(folder) == before                        # neither the file nor the stack was stored
+    assert (
+        split.json()["documents"][0]["status"] == "rejected"
+        and "3 pages" in split.json()["documents"][0]["error"]
+    )
+    assert _stored(folder) == before  # neither the file nor the stack was stored
 
     accepted = run_cli("ingest", str(two), "--household", "A-3-1201", "--type", "other", "--json")
     assert accepted.exit_code == 0 and accepted.json()["documents"][0]["status"] == "queued"
 
 
-def test_a_page_limit_that_is_not_a_number_stops_the_command_with_one_sentence(folder, run_cli, tmp_path,
-                                                                               monkeypatch):
+def test_a_page_limit_that_is_not_a_number_stops_the_command_with_one_sentence(
+    folder, run_cli, tmp_path, monkeypatch
+):
     monkeypatch.setenv("DOSSIER_MAX_PAGES", "lots")
-    result = run_cli("ingest", str(_blank_pdf(tmp_path / "one.pdf", 1)), "--household", "A-3-1201",
-                     "--type", "other")
+    result = run_cli(
+        "ingest", str(_blank_pdf(tmp_path / "one.pdf", 1)), "--household", "A-3-1201", "--type", "other"
+    )
     assert result.exit_code == 6
-    assert result.stderr == "dossier: error: DOSSIER_MAX_PAGES must be a whole number of pages from 1 to 1000000, " \
-                            "not 'lots'\n"
+    assert (
+        result.stderr
+        == "dossier: error: DOSSIER_MAX_PAGES must be a whole number of pages from 1 to 1000000, "
+        "not 'lots'\n"
+    )

@@ -49,12 +49,12 @@ H, OTHER = "A-3-1201", "A-3-1202"
 class Built:
     home: Path
     database_url: str | None
-    confidential: int          # a processed confidential document
-    ordinary: int              # a processed ordinary document, corrected and given a class
-    destroyed_part: int        # cut from a stack, then destroyed
-    kept_part: int             # the same stack's other part, kept
-    destroyed_image: bytes     # the destroyed part's page as the stack's PDF holds it
-    stack_before: dict         # the stack's row, data key and ciphertext before the destruction
+    confidential: int  # a processed confidential document
+    ordinary: int  # a processed ordinary document, corrected and given a class
+    destroyed_part: int  # cut from a stack, then destroyed
+    kept_part: int  # the same stack's other part, kept
+    destroyed_image: bytes  # the destroyed part's page as the stack's PDF holds it
+    stack_before: dict  # the stack's row, data key and ciphertext before the destruction
 
 
 def _cli(*args: str) -> tuple[int, str, str]:
@@ -95,8 +95,9 @@ def _stack_pdf(archive: Archive, tmp: Path) -> Path:
     from tests.test_coversheets import _facts, _plain, blank, content, sheet
 
     key = archive.cover_sheet_key
-    due = _facts(archive, H, type_code="repair", title="报修单", document_date=date(2015, 3, 1),
-                 retention_class="D3")
+    due = _facts(
+        archive, H, type_code="repair", title="报修单", document_date=date(2015, 3, 1), retention_class="D3"
+    )
     kept = _facts(archive, OTHER, type_code="contract", title="购房合同", document_date=date(2020, 5, 1))
     pages = [sheet(due, key), blank(1), content("报修 水管漏水", 2), sheet(kept, key), content("购房合同", 3)]
     return make_pdf(_plain(pages), tmp / "stack.pdf")
@@ -119,33 +120,66 @@ def _build(tmp: Path, database_url: str | None) -> Built:
         _ok("household", "add", H, "--owner", "张三")
         _ok("household", "add", OTHER, "--owner", "李四")
         console = Actor.console()
-        ordinary, = stored_documents(archive, console, tmp, ["装修申请 押金 三千元"], household=H)
-        confidential, = stored_documents(archive, console, tmp, ["身份证复印件 110101199003071234"],
-                                         household=H, confidential=True)
+        (ordinary,) = stored_documents(archive, console, tmp, ["装修申请 押金 三千元"], household=H)
+        (confidential,) = stored_documents(
+            archive, console, tmp, ["身份证复印件 110101199003071234"], household=H, confidential=True
+        )
         store_document(archive, OTHER, "repair", date(2015, 1, 5), pages=["报修 电梯"])
         pdf = _stack_pdf(archive, tmp)
         with archive.session() as session:
-            batch = intake.intake(archive, session, console, [intake.FileSpec(path=pdf, name=pdf.name, split=True)])
-            parts = [i.document_id for i in session.scalars(select(BatchItem).where(
-                BatchItem.batch_id == batch.id, BatchItem.document_id.is_not(None)).order_by(BatchItem.position))]
+            batch = intake.intake(
+                archive, session, console, [intake.FileSpec(path=pdf, name=pdf.name, split=True)]
+            )
+            parts = [
+                i.document_id
+                for i in session.scalars(
+                    select(BatchItem)
+                    .where(BatchItem.batch_id == batch.id, BatchItem.document_id.is_not(None))
+                    .order_by(BatchItem.position)
+                )
+            ]
         destroyed_part, kept_part = parts
-        _ok("--as", "keeper", "doc", "edit", str(ordinary), "--title", "装修申请（更正）", "--reason", "题名录错",
-            "--json")
-        _ok("--as", "keeper", "retention", "set-class", str(ordinary), "D30", "--reason", "业主要求延长", "--json")
+        _ok(
+            "--as",
+            "keeper",
+            "doc",
+            "edit",
+            str(ordinary),
+            "--title",
+            "装修申请（更正）",
+            "--reason",
+            "题名录错",
+            "--json",
+        )
+        _ok(
+            "--as",
+            "keeper",
+            "retention",
+            "set-class",
+            str(ordinary),
+            "D30",
+            "--reason",
+            "业主要求延长",
+            "--json",
+        )
         _ok("--as", "keeper", "doc", "show", str(ordinary), "--json")
         with archive.session() as session:
             stack = session.scalar(select(ScanStack))
             row = {c.name: getattr(stack, c.key) for c in ScanStack.__table__.columns}
             key_row = session.get(ObjectKey, stack.original_key)
-            before = {"row": row, "wrapped": key_row.wrapped_key, "master": key_row.master_key_id,
-                      "cipher": archive.store.open(stack.original_key).read()}
+            before = {
+                "row": row,
+                "wrapped": key_row.wrapped_key,
+                "master": key_row.master_key_id,
+                "cipher": archive.store.open(stack.original_key).read(),
+            }
         number = _ok("--as", "keeper", "retention", "propose", "--json")["number"]
-        with pytest.MonkeyPatch.context() as mp:      # four-eyes: the officer's own token
+        with pytest.MonkeyPatch.context() as mp:  # four-eyes: the officer's own token
             mp.setenv("DOSSIER_TOKEN", cli_token(archive, "officer"))
             _ok("--as", "officer", "retention", "approve", number)
         report = _ok("--as", "keeper", "retention", "execute", number, "--json")
         assert destroyed_part in report["destroyed"] and kept_part not in report["destroyed"]
-        image = _page_images(pdf, tmp)[2]       # sheet, blank, then the destroyed part's page
+        image = _page_images(pdf, tmp)[2]  # sheet, blank, then the destroyed part's page
     return Built(home, database_url, confidential, ordinary, destroyed_part, kept_part, image, before)
 
 
@@ -200,6 +234,7 @@ def _failures(check: str | None = None) -> list[dict]:
 
 # --- untouched --------------------------------------------------------------------------------
 
+
 def test_an_untouched_archive_verifies_clean(built, copy):
     assert _cli("audit", "verify", "--json")[0] == 0, _audit()["failures"]
     code, out, _ = _cli("--as", "checker", "shredlog", "verify", "--json")
@@ -229,6 +264,7 @@ def test_legitimate_changes_appear_in_the_history(built, copy):
 
 # --- the shredding log ------------------------------------------------------------------------
 
+
 def _shredlog() -> tuple[int, dict]:
     code, out, _ = _cli("--as", "checker", "shredlog", "verify", "--json")
     return code, json.loads(out)
@@ -238,10 +274,16 @@ def _older_signed_head(archive: Archive, conn, name: str, seq: int) -> None:
     """Rewind a head to an earlier genuine one (as kept in an older backup): signed, but old."""
     from dossier.ledger import GENESIS, head_record
 
-    digest = GENESIS if seq == 0 else conn.execute(
-        select(ShredLogEntry.entry_hash).where(ShredLogEntry.seq == seq)).scalar()
-    conn.execute(update(LogHead.__table__).where(LogHead.name == name).values(
-        seq=seq, hash=digest, signature=archive.signer.sign(head_record(name, seq, digest))))
+    digest = (
+        GENESIS
+        if seq == 0
+        else conn.execute(select(ShredLogEntry.entry_hash).where(ShredLogEntry.seq == seq)).scalar()
+    )
+    conn.execute(
+        update(LogHead.__table__)
+        .where(LogHead.name == name)
+        .values(seq=seq, hash=digest, signature=archive.signer.sign(head_record(name, seq, digest)))
+    )
 
 
 def test_a_shredding_log_cut_back_is_detected(copy):
@@ -266,8 +308,18 @@ def test_a_reordered_shredding_log_is_detected(copy):
     with behind_the_back(copy) as conn:
         rows = {r.seq: r for r in conn.execute(select(ShredLogEntry.__table__))}
         for seq, other in ((1, 2), (2, 1)):
-            values = {c: getattr(rows[other], c) for c in ("record", "prev_hash", "entry_hash", "signature",
-                                                           "document_id", "list_number", "kind")}
+            values = {
+                c: getattr(rows[other], c)
+                for c in (
+                    "record",
+                    "prev_hash",
+                    "entry_hash",
+                    "signature",
+                    "document_id",
+                    "list_number",
+                    "kind",
+                )
+            }
             conn.execute(update(ShredLogEntry.__table__).where(ShredLogEntry.seq == seq).values(**values))
     code, body = _shredlog()
     assert code == 8 and body["broken_at"] == 1
@@ -277,13 +329,17 @@ def test_an_edited_shredding_log_entry_is_detected(copy):
     with behind_the_back(copy) as conn:
         record = json.loads(conn.execute(select(ShredLogEntry.record).where(ShredLogEntry.seq == 1)).scalar())
         record["title"] = "别的文件"
-        conn.execute(update(ShredLogEntry.__table__).where(ShredLogEntry.seq == 1).values(
-            record=json.dumps(record, ensure_ascii=False, sort_keys=True)))
+        conn.execute(
+            update(ShredLogEntry.__table__)
+            .where(ShredLogEntry.seq == 1)
+            .values(record=json.dumps(record, ensure_ascii=False, sort_keys=True))
+        )
     code, body = _shredlog()
     assert code == 8 and body["broken_at"] == 1 and "altered" in body["problems"][0]["problem"]
 
 
 # --- the access log ---------------------------------------------------------------------------
+
 
 def test_deleted_access_log_entries_are_detected(copy):
     with behind_the_back(copy) as conn:
@@ -294,7 +350,9 @@ def test_deleted_access_log_entries_are_detected(copy):
 
 def test_an_edited_access_log_entry_is_detected(copy):
     with behind_the_back(copy) as conn:
-        conn.execute(update(AccessEvent.__table__).where(AccessEvent.seq == 4).values(username="someone-else"))
+        conn.execute(
+            update(AccessEvent.__table__).where(AccessEvent.seq == 4).values(username="someone-else")
+        )
     assert "entry 4" in _failures("access_log")[0]["detail"]
 
 
@@ -304,8 +362,14 @@ def test_an_inserted_access_log_entry_is_detected(copy):
 
     with behind_the_back(copy) as conn:
         last = conn.execute(select(AccessEvent.__table__).order_by(AccessEvent.seq.desc()).limit(1)).one()
-        forged = dict(last._mapping, id=last.id + 1, seq=last.seq + 1, prev_hash=last.entry_hash,
-                      username="ghost", action="document.view")
+        forged = dict(
+            last._mapping,
+            id=last.id + 1,
+            seq=last.seq + 1,
+            prev_hash=last.entry_hash,
+            username="ghost",
+            action="document.view",
+        )
         forged["entry_hash"] = entry_hash(access_record(type("E", (), forged)))
         conn.execute(insert(AccessEvent.__table__).values(**forged))
     assert _failures("access_log")
@@ -320,16 +384,22 @@ def test_a_wiped_access_log_is_detected(copy):
 
 # --- catalog metadata and page text -----------------------------------------------------------
 
-@pytest.mark.parametrize("column, value, field", [
-    ("confidentiality", "ordinary", "confidentiality"),
-    ("title", "别的题名", "title"),
-    ("type_code", "contract", "type"),
-    ("document_date", date(1999, 1, 1), "date"),
-    ("retention_class", "D3", "retention_class"),
-])
+
+@pytest.mark.parametrize(
+    "column, value, field",
+    [
+        ("confidentiality", "ordinary", "confidentiality"),
+        ("title", "别的题名", "title"),
+        ("type_code", "contract", "type"),
+        ("document_date", date(1999, 1, 1), "date"),
+        ("retention_class", "D3", "retention_class"),
+    ],
+)
 def test_changed_metadata_is_detected_naming_the_field(built, copy, column, value, field):
     with behind_the_back(copy) as conn:
-        conn.execute(update(Document.__table__).where(Document.id == built.confidential).values(**{column: value}))
+        conn.execute(
+            update(Document.__table__).where(Document.id == built.confidential).values(**{column: value})
+        )
     failed = [f for f in _failures("signed_metadata") if f["document"] == built.confidential]
     assert failed and field in failed[0]["detail"]
 
@@ -337,13 +407,20 @@ def test_changed_metadata_is_detected_naming_the_field(built, copy, column, valu
 def test_a_document_moved_behind_the_back_is_detected(built, copy):
     with behind_the_back(copy) as conn:
         other = conn.execute(select(Document.household_id).where(Document.id == built.kept_part)).scalar()
-        conn.execute(update(Document.__table__).where(Document.id == built.ordinary).values(household_id=other))
-    assert "household" in [f for f in _failures("signed_metadata") if f["document"] == built.ordinary][0]["detail"]
+        conn.execute(
+            update(Document.__table__).where(Document.id == built.ordinary).values(household_id=other)
+        )
+    assert (
+        "household"
+        in [f for f in _failures("signed_metadata") if f["document"] == built.ordinary][0]["detail"]
+    )
 
 
 def test_rewritten_page_text_is_detected(built, copy):
     with behind_the_back(copy) as conn:
-        conn.execute(update(Page.__table__).where(Page.document_id == built.ordinary).values(text="伪造的文字"))
+        conn.execute(
+            update(Page.__table__).where(Page.document_id == built.ordinary).values(text="伪造的文字")
+        )
     failed = [f for f in _failures("signed_metadata") if f["document"] == built.ordinary]
     assert failed and "text_sha256" in failed[0]["detail"]
 
@@ -357,6 +434,7 @@ def test_a_rolled_back_history_is_detected(built, copy):
 
 
 # --- originals and storage --------------------------------------------------------------------
+
 
 def _original(copy: Archive, doc: int) -> str:
     with copy.session() as session:
@@ -379,8 +457,12 @@ def test_a_deleted_original_is_detected(built, copy):
 def test_swapped_originals_are_detected(built, copy):
     a, b = _original(copy, built.ordinary), _original(copy, built.confidential)
     with behind_the_back(copy) as conn:
-        conn.execute(update(Document.__table__).where(Document.id == built.ordinary).values(original_key="swap"))
-        conn.execute(update(Document.__table__).where(Document.id == built.confidential).values(original_key=a))
+        conn.execute(
+            update(Document.__table__).where(Document.id == built.ordinary).values(original_key="swap")
+        )
+        conn.execute(
+            update(Document.__table__).where(Document.id == built.confidential).values(original_key=a)
+        )
         conn.execute(update(Document.__table__).where(Document.id == built.ordinary).values(original_key=b))
     checks = {(f["document"], f["check"]) for f in _failures()}
     assert (built.ordinary, "record") in checks and (built.confidential, "record") in checks
@@ -396,9 +478,16 @@ def test_a_stack_that_still_holds_destroyed_pages_is_detected(built, copy):
     before = built.stack_before
     copy.store.put(before["row"]["original_key"], io.BytesIO(before["cipher"]), length=len(before["cipher"]))
     with behind_the_back(copy) as conn:
-        conn.execute(update(ScanStack.__table__).where(ScanStack.id == before["row"]["id"]).values(**before["row"]))
-        conn.execute(insert(ObjectKey.__table__).values(object_key=before["row"]["original_key"],
-                                                        wrapped_key=before["wrapped"], master_key_id=before["master"]))
+        conn.execute(
+            update(ScanStack.__table__).where(ScanStack.id == before["row"]["id"]).values(**before["row"])
+        )
+        conn.execute(
+            insert(ObjectKey.__table__).values(
+                object_key=before["row"]["original_key"],
+                wrapped_key=before["wrapped"],
+                master_key_id=before["master"],
+            )
+        )
     found = _failures("destroyed_content")
     assert any(str(built.destroyed_part) in f["detail"] and "stack" in f["detail"] for f in found)
 
@@ -407,7 +496,10 @@ def test_guards_refuse_changes_without_dropping_the_triggers(built, copy):
     """The database itself refuses: plain SQL on the append-only tables fails."""
     from sqlalchemy.exc import DBAPIError
 
-    for statement in (delete(ShredLogEntry.__table__), update(AccessEvent.__table__).values(username="x"),
-                      delete(DocumentHistory.__table__)):
+    for statement in (
+        delete(ShredLogEntry.__table__),
+        update(AccessEvent.__table__).values(username="x"),
+        delete(DocumentHistory.__table__),
+    ):
         with copy.new_session() as session, pytest.raises(DBAPIError, match="never"):
             session.connection().execute(statement)

@@ -23,13 +23,13 @@ def test_an_older_archive_is_signed_once_at_upgrade_and_verifies(archive, run_cl
     doomed = store_document(archive, "A-1-0101", "repair", date(2015, 3, 1), pages=["报修单 水管漏水"])
     kept = store_document(archive, "A-1-0101", "contract", date(2015, 3, 1), pages=["购房合同"])
     number = run_cli("--as", "keeper", "retention", "propose", "--json").json()["number"]
-    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "officer"))      # four-eyes: the officer's own token
+    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "officer"))  # four-eyes: the officer's own token
     assert run_cli("--as", "officer", "retention", "approve", number).exit_code == 0
     assert run_cli("--as", "keeper", "retention", "execute", number, "--json").json()["destroyed"] == [doomed]
     with archive.session() as session:
         events = session.scalar(select(func.count()).select_from(AccessEvent))
 
-    downgrade(archive.settings, "0005")          # the archive as the version before this one left it
+    downgrade(archive.settings, "0005")  # the archive as the version before this one left it
     ledger.anchor_path(archive.settings).unlink()
     report = initialise(archive.settings, admin_password=ADMIN_PASSWORD)
     assert report.documents_signed == 2
@@ -40,12 +40,14 @@ def test_an_older_archive_is_signed_once_at_upgrade_and_verifies(archive, run_cl
         assert heads["access"].seq == events and heads["shredlog"].seq == 1
         upgraded = session.scalars(select(DocumentHistory).where(DocumentHistory.action == "upgrade")).all()
         assert sorted(e.document_id for e in upgraded) == sorted([doomed, kept])
-        assert json.loads(next(e for e in upgraded if e.document_id == doomed).record)["metadata"]["destroyed"]
+        assert json.loads(next(e for e in upgraded if e.document_id == doomed).record)["metadata"][
+            "destroyed"
+        ]
     assert ledger.read_anchor(archive.settings)["access"]["seq"] == events
     history = run_cli("doc", "history", str(kept), "--json").json()["history"]
     assert [e["action"] for e in history] == ["upgrade"] and history[0]["action_name"] == "升级时首次签名"
     verify = run_cli("audit", "verify", "--json")
     assert verify.exit_code == 0, verify.stdout
     assert run_cli("--as", "checker", "shredlog", "verify", "--json").json()["ok"]
-    again = initialise(archive.settings, admin_password=ADMIN_PASSWORD)   # idempotent: signs nothing twice
+    again = initialise(archive.settings, admin_password=ADMIN_PASSWORD)  # idempotent: signs nothing twice
     assert again.documents_signed == 0

@@ -22,13 +22,27 @@ def test_a_cabinet_count_records_missing_extra_and_lent_originals(archive, conso
 
     clean = run_cli("--as", "arc", "inventory", "record", "C-3", "--month", "2026-10", "--json").json()
     assert clean["expected"] == 2 and clean["found"] == 2 and clean["on_loan"] == 1 and clean["matches"]
-    counted = run_cli("--as", "arc", "inventory", "record", "C-3", "--month", "2026-11", "--missing", str(docs[1]),
-                      "--extra", "无标签的装修押金收据一张", "--json")
+    counted = run_cli(
+        "--as",
+        "arc",
+        "inventory",
+        "record",
+        "C-3",
+        "--month",
+        "2026-11",
+        "--missing",
+        str(docs[1]),
+        "--extra",
+        "无标签的装修押金收据一张",
+        "--json",
+    )
     assert counted.exit_code == 0, counted.stderr
     view = counted.json()
     assert view["found"] == 1 and not view["matches"]
-    assert view["discrepancies"] == [{"kind": "missing", "document": docs[1]},
-                                     {"kind": "extra", "item": "无标签的装修押金收据一张"}]
+    assert view["discrepancies"] == [
+        {"kind": "missing", "document": docs[1]},
+        {"kind": "extra", "item": "无标签的装修押金收据一张"},
+    ]
     wrong = run_cli("--as", "arc", "inventory", "record", "C-3", "--missing", str(docs[3]))
     assert wrong.exit_code == 2 and "not on the shelf" in wrong.stderr
     assert run_cli("--as", "arc", "inventory", "record", "C-3", "--month", "2026-13").exit_code == 2

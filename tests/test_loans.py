@@ -20,10 +20,15 @@ NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
 
 @pytest.fixture
 def paper(archive, console, tmp_path, run_cli):
-    ordinary, = stored_documents(archive, console, tmp_path, ["装修申请表"])
-    secret, = stored_documents(archive, console, tmp_path, ["身份证复印件"], confidential=True)
+    (ordinary,) = stored_documents(archive, console, tmp_path, ["装修申请表"])
+    (secret,) = stored_documents(archive, console, tmp_path, ["身份证复印件"], confidential=True)
     with archive.session() as session:
-        for name, role in (("arc", "archivist"), ("stf", "staff"), ("off", "retention_officer"), ("aud", "auditor")):
+        for name, role in (
+            ("arc", "archivist"),
+            ("stf", "staff"),
+            ("off", "retention_officer"),
+            ("aud", "auditor"),
+        ):
             add_user(session, console, name, role, f"{name}-password-1")
     for doc, box in ((ordinary, "B-07"), (secret, "B-08")):
         result = run_cli("--as", "arc", "doc", "paper", str(doc), "--cabinet", "C-3", "--box", box, "--json")
@@ -32,13 +37,23 @@ def paper(archive, console, tmp_path, run_cli):
 
 
 def test_location_is_recorded_or_none_kept(paper, run_cli, archive, console, tmp_path):
-    shown = run_cli("doc", "paper", str(paper["ordinary"]), "--cabinet", "C-3", "--box", "B-07", "--position", "12",
-                    "--json").json()
+    shown = run_cli(
+        "doc",
+        "paper",
+        str(paper["ordinary"]),
+        "--cabinet",
+        "C-3",
+        "--box",
+        "B-07",
+        "--position",
+        "12",
+        "--json",
+    ).json()
     assert shown["paper"] == {"cabinet": "C-3", "box": "B-07", "position": "12"}
-    assert run_cli("doc", "paper", str(paper["ordinary"])).exit_code == 2          # neither place nor --none
+    assert run_cli("doc", "paper", str(paper["ordinary"])).exit_code == 2  # neither place nor --none
     assert run_cli("doc", "paper", str(paper["ordinary"]), "--none", "--box", "B").exit_code == 2
     assert run_cli("--as", "stf", "doc", "paper", str(paper["ordinary"]), "--none").exit_code == 5
-    none, = stored_documents(archive, console, tmp_path, ["电子版来函"])
+    (none,) = stored_documents(archive, console, tmp_path, ["电子版来函"])
     assert run_cli("doc", "paper", str(none), "--none", "--json").json()["paper"] is None
     refused = run_cli("--as", "arc", "loan", "out", str(none), "--to", "王五", "--due", NEXT_WEEK)
     assert refused.exit_code == 2 and "no paper original" in refused.stderr
@@ -70,7 +85,7 @@ def test_confidential_originals_need_an_approver_with_clearance(paper, run_cli, 
     base = ("--as", "arc", "loan", "out", doc, "--to", "审计组", "--due", NEXT_WEEK)
     missing = run_cli(*base)
     assert missing.exit_code == 2 and "--approved-by" in missing.stderr
-    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "stf"))       # four-eyes: the approver's own token
+    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "stf"))  # four-eyes: the approver's own token
     uncleared = run_cli(*base, "--approved-by", "stf")
     assert uncleared.exit_code == 5 and "clearance" in uncleared.stderr
     assert run_cli(*base, "--approved-by", "nobody").exit_code == 3
@@ -86,19 +101,37 @@ def test_overdue_loans_are_listed(paper, run_cli, archive, monkeypatch):
 
         arc = Actor.from_user(get_user(session, "arc"), "cli")
         lend(session, arc, paper["ordinary"], "王五", date(2020, 1, 10), today=date(2020, 1, 1))
-    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "off"))       # four-eyes: the approver's own token
-    run_cli("--as", "arc", "loan", "out", str(paper["secret"]), "--to", "审计组", "--due", NEXT_WEEK,
-            "--approved-by", "off")
+    monkeypatch.setenv("DOSSIER_TOKEN", cli_token(archive, "off"))  # four-eyes: the approver's own token
+    run_cli(
+        "--as",
+        "arc",
+        "loan",
+        "out",
+        str(paper["secret"]),
+        "--to",
+        "审计组",
+        "--due",
+        NEXT_WEEK,
+        "--approved-by",
+        "off",
+    )
     overdue = run_cli("--as", "aud", "loan", "overdue", "--json")
     assert overdue.exit_code == 0
     loans = overdue.json()["overdue"]
-    assert [(v["document"], v["borrower"], v["due"]) for v in loans] == [(paper["ordinary"], "王五", "2020-01-10")]
+    assert [(v["document"], v["borrower"], v["due"]) for v in loans] == [
+        (paper["ordinary"], "王五", "2020-01-10")
+    ]
     assert loans[0]["overdue"] and loans[0]["days_overdue"] == (date.today() - date(2020, 1, 10)).days
     human = run_cli("--as", "arc", "loan", "overdue").stdout
     assert "OVERDUE" in human and "王五" in human
     assert len(run_cli("--as", "aud", "loan", "list", "--open", "--json").json()["loans"]) == 2
     assert run_cli("--as", "stf", "loan", "overdue").exit_code == 5
-    assert run_cli("--as", "aud", "loan", "out", str(paper["ordinary"]), "--to", "x", "--due", NEXT_WEEK).exit_code == 5
+    assert (
+        run_cli(
+            "--as", "aud", "loan", "out", str(paper["ordinary"]), "--to", "x", "--due", NEXT_WEEK
+        ).exit_code
+        == 5
+    )
 
 
 def test_dashboard_shows_the_overdue_count(web_client, web_login, web_archive):

@@ -35,16 +35,22 @@ QUERIES = ("维修基金", "维修", "基金 缴纳", "押金 OR 基金", "办�
 
 # --- the engine: statistics over the visible pages --------------------------------------------
 
+
 def _engine(path, hidden: bool) -> WhooshEngine:
     """Four ordinary documents; with ``hidden``, one confidential page full of the query's words
     indexed first (so every visible page's number in the index moves by one)."""
     e = WhooshEngine(path)
-    pages = {1: [entry(1, 1, "业主申请维修基金缴纳，请于五月前办理。"), entry(1, 2, "维修基金 缴费明细")],
-             2: [entry(2, 1, "关于维修基金缴纳的通知，维修基金按面积计")],
-             3: [entry(3, 1, "装修押金收据 维修费 300 元", type="renovation")],
-             4: [entry(4, 1, "基金缴纳回执 " * 3, title="回执")]}
+    pages = {
+        1: [entry(1, 1, "业主申请维修基金缴纳，请于五月前办理。"), entry(1, 2, "维修基金 缴费明细")],
+        2: [entry(2, 1, "关于维修基金缴纳的通知，维修基金按面积计")],
+        3: [entry(3, 1, "装修押金收据 维修费 300 元", type="renovation")],
+        4: [entry(4, 1, "基金缴纳回执 " * 3, title="回执")],
+    }
     if hidden:
-        pages = {9: [entry(9, 1, "维修基金 " * 40 + "押金 缴纳", confidential=True, title="身份证复印件")], **pages}
+        pages = {
+            9: [entry(9, 1, "维修基金 " * 40 + "押金 缴纳", confidential=True, title="身份证复印件")],
+            **pages,
+        }
     e.apply(pages)
     return e
 
@@ -66,16 +72,17 @@ def test_visible_statistics_count_only_live_visible_pages(tmp_path):
     from search.matching import VisibleStats
 
     e = _engine(tmp_path / "b", True)
-    e.apply({3: []})                                     # a deleted page stays in its segment
+    e.apply({3: []})  # a deleted page stays in its segment
     e.search(EngineQuery(must=[Text("维修")]))
     state = e._state()
     stats = state.cache[("stats", "visible")]
     assert isinstance(stats, VisibleStats)
-    assert stats.pages == 4                              # pages of documents 1, 2, 4
+    assert stats.pages == 4  # pages of documents 1, 2, 4
     assert stats.doc_frequency("text", "维修") == 3 and stats.doc_frequency("text", "押金") == 0
 
 
 # --- two archives that differ only in one confidential page ------------------------------------
+
 
 def _build(settings: Settings, with_secret: bool) -> dict:
     from dossier.setup import initialise
@@ -85,22 +92,32 @@ def _build(settings: Settings, with_secret: bool) -> dict:
     with archive.session() as session:
         add_user(session, console, "staff", "staff", "staff-password-1")
         add_user(session, console, "archivist", "archivist", "archivist-password-1")
-        h1 = add_household(session, console, None, "A-3-1201", community="阳光花园", owner="张三", phone=MOBILE)
+        h1 = add_household(
+            session, console, None, "A-3-1201", community="阳光花园", owner="张三", phone=MOBILE
+        )
         h2 = add_household(session, console, None, "B-1-0502", community="阳光花园", owner="李四")
         session.flush()
         soon = date.today() + timedelta(days=30)
         docs = [
-            add_doc(session, h1.id, "payment", "维修基金缴纳通知", [PERSONAL_PAGE, "第二页：维修基金 300 元"]),
+            add_doc(
+                session, h1.id, "payment", "维修基金缴纳通知", [PERSONAL_PAGE, "第二页：维修基金 300 元"]
+            ),
             add_doc(session, h1.id, "contract", "购房合同", ["购房合同 维修基金 按合同约定缴纳"]),
             add_doc(session, h2.id, "payment", "缴费通知", ["关于维修基金缴纳的说明，维修基金按面积计"]),
             add_doc(session, h2.id, "renovation", "装修申请表", ["装修押金收据 维修费 300 元"]),
         ]
         docs[3].disposal_date = soon
         if with_secret:
-            secret = add_doc(session, h1.id, "id_document", "身份证复印件",
-                             ["维修基金 " * 30 + f"押金 缴纳 身份证 {ID_NUMBER}"], confidential=True)
+            secret = add_doc(
+                session,
+                h1.id,
+                "id_document",
+                "身份证复印件",
+                ["维修基金 " * 30 + f"押金 缴纳 身份证 {ID_NUMBER}"],
+                confidential=True,
+            )
             secret.disposal_date = soon
-            docs.insert(0, secret)                     # indexed first: every visible page moves
+            docs.insert(0, secret)  # indexed first: every visible page moves
         tokens = {u: issue_token(session, console, u, "tests") for u in ("staff", "archivist")}
         ids = {"households": [h1.id, h2.id], "documents": [d.id for d in docs]}
     IndexWriter(archive).notify(ids["documents"])
@@ -153,7 +170,7 @@ def test_staff_get_identical_answers_from_archives_differing_in_one_confidential
     seen = _staff_sees(plain)
     assert seen == _staff_sees(secret)
     fund = seen["search 维修基金"]
-    assert fund["total"] == 3 and len({h["score"] for h in fund["hits"]}) > 1     # ranked, not tied
+    assert fund["total"] == 3 and len({h["score"] for h in fund["hits"]}) > 1  # ranked, not tied
     assert seen["dashboard"]["documents"] == 4 and seen["dashboard"]["retention"]["due_soon"] == 1
     assert seen[f"household {plain['households'][0]}"]["catalog"]["completeness"] == 20.0
 
@@ -168,13 +185,20 @@ def test_the_confidential_page_does_change_what_a_cleared_role_sees(twin_archive
         token = twin["tokens"]["archivist"]
         with Archive(twin["settings"]).session() as session:
             counts = dashboard_counts(session, Actor.console())
-        answers.append((_api(client, token, "/api/v1/search?q=维修基金")["total"],
-                        _api(client, token, f"/api/v1/households/{twin['households'][0]}")["catalog"]["completeness"],
-                        counts["documents"], counts["pages"], counts["retention"]["due_soon"]))
+        answers.append(
+            (
+                _api(client, token, "/api/v1/search?q=维修基金")["total"],
+                _api(client, token, f"/api/v1/households/{twin['households'][0]}")["catalog"]["completeness"],
+                counts["documents"],
+                counts["pages"],
+                counts["retention"]["due_soon"],
+            )
+        )
     assert answers == [(3, 20.0, 4, 5, 1), (4, 40.0, 5, 6, 2)]
 
 
 # --- personal numbers masked for staff ---------------------------------------------------------
+
 
 def test_staff_snippets_show_no_whole_id_card_mobile_or_card_number(twin_archives, run_cli):
     twin = twin_archives[1]
@@ -184,7 +208,11 @@ def test_staff_snippets_show_no_whole_id_card_mobile_or_card_number(twin_archive
     for user in ("staff", "archivist"):
         hit = _api(client, twin["tokens"][user], "/api/v1/search?q=张三 办理")["hits"][0]
         if user == "staff":
-            assert ID_NUMBER not in hit["snippet"] and MOBILE not in hit["snippet"] and CARD not in hit["snippet"]
+            assert (
+                ID_NUMBER not in hit["snippet"]
+                and MOBILE not in hit["snippet"]
+                and CARD not in hit["snippet"]
+            )
             assert "110***********1234" in hit["snippet"] and "*******8000" in hit["snippet"]
             assert "************7890" in hit["snippet"]
             # The marks land on the right characters after masking.
@@ -208,7 +236,8 @@ def test_staff_read_page_text_masked_in_the_api_and_the_cli(twin_archives, run_c
     client = create_app(twin["settings"], testing=True).test_client()
     staff = _api(client, twin["tokens"]["staff"], f"/api/v1/documents/{doc_id}")
     assert staff["pages"][0]["text"] == PERSONAL_PAGE.replace(ID_NUMBER, "110***********1234").replace(
-        MOBILE, "*******8000").replace(CARD, "************7890")
+        MOBILE, "*******8000"
+    ).replace(CARD, "************7890")
     archivist = _api(client, twin["tokens"]["archivist"], f"/api/v1/documents/{doc_id}")
     assert archivist["pages"][0]["text"] == PERSONAL_PAGE
     for key, value in make_env(twin["settings"].home, twin["settings"].database_url).items():
@@ -220,6 +249,7 @@ def test_staff_read_page_text_masked_in_the_api_and_the_cli(twin_archives, run_c
 
 
 # --- the web: viewer, print, search marks --------------------------------------------------------
+
 
 @pytest.fixture
 def personal_doc(web_archive, web_search_docs) -> int:
@@ -236,7 +266,9 @@ def personal_doc(web_archive, web_search_docs) -> int:
     return doc_id
 
 
-def test_staff_see_personal_numbers_masked_in_the_viewer_and_the_print_view(web_client, web_login, personal_doc):
+def test_staff_see_personal_numbers_masked_in_the_viewer_and_the_print_view(
+    web_client, web_login, personal_doc
+):
     web_login(web_client, "staff")
     page = web_client.get(f"/documents/{personal_doc}?q=办理").get_data(as_text=True)
     ocr = re.search(r'<div class="ocr-text" id="ocr-text">(.*?)</div>', page, re.S).group(1)
@@ -254,8 +286,9 @@ def test_staff_see_personal_numbers_masked_in_the_viewer_and_the_print_view(web_
     assert ID_NUMBER in page and 'id="masked-note"' not in page
 
 
-def test_a_cleared_role_sees_a_confidential_snippet_only_after_giving_a_purpose(web_client, web_login,
-                                                                                web_search_docs):
+def test_a_cleared_role_sees_a_confidential_snippet_only_after_giving_a_purpose(
+    web_client, web_login, web_search_docs
+):
     secret = web_search_docs.ids["secret"]
     web_login(web_client, "archivist")
 
@@ -267,7 +300,7 @@ def test_a_cleared_role_sees_a_confidential_snippet_only_after_giving_a_purpose(
     assert "保密" in re.search(r'<div class="hit-head">(.*?)</div>', hit, re.S).group(1)
     assert "身份证号码" not in hit and "hit-withheld" in hit
     fund = web_client.get("/search?q=维修基金").get_data(as_text=True)
-    assert "<mark>维修基金</mark>" in fund                          # ordinary hits keep their snippet
+    assert "<mark>维修基金</mark>" in fund  # ordinary hits keep their snippet
     web_client.post(f"/documents/{secret}/purpose", data={"purpose": "核对业主身份"})
     hit = secret_hit()
     assert "保密" in hit and "<mark>维修基金</mark> 身份证号码 110101199003071234" in hit
@@ -283,12 +316,18 @@ def _same(a: str, a_id: int, b: str, b_id: int) -> bool:
     return re.sub(rf"\b{a_id}\b", "N", a) == re.sub(rf"\b{b_id}\b", "N", b)
 
 
-def test_a_confidential_document_answers_staff_like_a_missing_one_on_the_web(web_client, web_login, web_archive,
-                                                                              web_search_docs):
+def test_a_confidential_document_answers_staff_like_a_missing_one_on_the_web(
+    web_client, web_login, web_archive, web_search_docs
+):
     secret = web_search_docs.ids["secret"]
     web_login(web_client, "staff")
-    for path in ("/documents/{}", "/documents/{}/pages/1/preview", "/documents/{}/original",
-                 "/documents/{}/print", "/documents/{}?page=1&q=身份证"):
+    for path in (
+        "/documents/{}",
+        "/documents/{}/pages/1/preview",
+        "/documents/{}/original",
+        "/documents/{}/print",
+        "/documents/{}?page=1&q=身份证",
+    ):
         hidden, missing = web_client.get(path.format(secret)), web_client.get(path.format(MISSING))
         assert hidden.status_code == missing.status_code == 404, path
         assert _same(hidden.get_data(as_text=True), secret, missing.get_data(as_text=True), MISSING), path
@@ -297,13 +336,18 @@ def test_a_confidential_document_answers_staff_like_a_missing_one_on_the_web(web
     assert hidden.status_code == missing.status_code == 404
 
     with Archive(web_archive.settings).session() as session:
-        denied = {e.action for e in session.scalars(select(AccessEvent).where(
-            AccessEvent.outcome == "denied", AccessEvent.document_id == secret))}
+        denied = {
+            e.action
+            for e in session.scalars(
+                select(AccessEvent).where(AccessEvent.outcome == "denied", AccessEvent.document_id == secret)
+            )
+        }
     assert denied >= {"document.view", "page.view", "document.download", "document.print"}
 
 
-def test_a_confidential_document_answers_staff_like_a_missing_one_in_the_api(web_client, web_archive,
-                                                                              web_search_docs):
+def test_a_confidential_document_answers_staff_like_a_missing_one_in_the_api(
+    web_client, web_archive, web_search_docs
+):
     secret = web_search_docs.ids["secret"]
     staff = {"Authorization": f"Bearer {web_archive.tokens['staff']}"}
     hidden = web_client.get(f"/api/v1/documents/{secret}", headers=staff)
@@ -318,12 +362,16 @@ def test_a_confidential_document_answers_staff_like_a_missing_one_in_the_api(web
     assert shown.status_code == 200 and "110101199003071234" in shown.get_json()["pages"][0]["text"]
 
 
-def test_a_confidential_document_answers_staff_like_a_missing_one_in_the_cli(archive, console, run_cli, tmp_path):
+def test_a_confidential_document_answers_staff_like_a_missing_one_in_the_cli(
+    archive, console, run_cli, tmp_path
+):
     with archive.session() as session:
         add_user(session, console, "stf", "staff", "stf-password-1")
         household = add_household(session, console, None, "A-3-1201")
         session.flush()
-        secret = add_doc(session, household.id, "id_document", "身份证复印件", ["身份证"], confidential=True).id
+        secret = add_doc(
+            session, household.id, "id_document", "身份证复印件", ["身份证"], confidential=True
+        ).id
     for command in (["doc", "show"], ["doc", "history"], ["doc", "export", "-o", str(tmp_path / "out")]):
         hidden = run_cli("--as", "stf", *command[:2], str(secret), *command[2:])
         missing = run_cli("--as", "stf", *command[:2], str(MISSING), *command[2:])
@@ -332,8 +380,11 @@ def test_a_confidential_document_answers_staff_like_a_missing_one_in_the_cli(arc
         assert "身份证" not in hidden.stdout + hidden.stderr
     assert run_cli("--as", "stf", "doc", "show", str(secret)).exit_code == 3
     with archive.session() as session:
-        denied = session.scalars(select(AccessEvent.action).where(
-            AccessEvent.outcome == "denied", AccessEvent.document_id == secret)).all()
+        denied = session.scalars(
+            select(AccessEvent.action).where(
+                AccessEvent.outcome == "denied", AccessEvent.document_id == secret
+            )
+        ).all()
     assert "document.view" in denied and "document.history" in denied
 
 

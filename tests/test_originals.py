@@ -20,14 +20,31 @@ SM3 = "ab" * 32
 
 def _document() -> tuple[Document, Household]:
     household = Household(code="3-2-501", archive_no="HX-Z-0007", community=Community(code="HX", name="和谐"))
-    doc = Document(id=42, original_key="originals/ab/cd", sha256=SHA256, sm3=SM3, size=len(CONTENT),
-                   media_type="application/pdf", intake_at=INTAKE_AT)
+    doc = Document(
+        id=42,
+        original_key="originals/ab/cd",
+        sha256=SHA256,
+        sm3=SM3,
+        size=len(CONTENT),
+        media_type="application/pdf",
+        intake_at=INTAKE_AT,
+    )
     return doc, household
 
 
 def _stack() -> ScanStack:
-    return ScanStack(id=7, batch_id=3, file_name="scan-001.pdf", original_key="stacks/ef/01", sha256=SHA256,
-                     sm3=SM3, size=len(CONTENT), media_type="application/pdf", intake_at=INTAKE_AT, page_count=4)
+    return ScanStack(
+        id=7,
+        batch_id=3,
+        file_name="scan-001.pdf",
+        original_key="stacks/ef/01",
+        sha256=SHA256,
+        sm3=SM3,
+        size=len(CONTENT),
+        media_type="application/pdf",
+        intake_at=INTAKE_AT,
+        page_count=4,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +55,18 @@ def signer() -> Signer:
 def test_the_document_record_keeps_its_signed_layout():
     doc, household = _document()
     assert originals.document_record(doc, household, "archivist") == {
-        "v": 1, "document": 42, "household": "3-2-501", "community": "HX", "archive_no": "HX-Z-0007",
-        "object": "originals/ab/cd", "sha256": SHA256, "sm3": SM3, "size": len(CONTENT),
-        "media_type": "application/pdf", "intake_at": "2026-03-01T09:30:00+00:00", "intake_by": "archivist",
+        "v": 1,
+        "document": 42,
+        "household": "3-2-501",
+        "community": "HX",
+        "archive_no": "HX-Z-0007",
+        "object": "originals/ab/cd",
+        "sha256": SHA256,
+        "sm3": SM3,
+        "size": len(CONTENT),
+        "media_type": "application/pdf",
+        "intake_at": "2026-03-01T09:30:00+00:00",
+        "intake_by": "archivist",
     }
 
 
@@ -48,15 +74,31 @@ def test_the_stack_records_keep_their_signed_layout():
     stack = _stack()
     first = originals.stack_record(stack, "archivist")
     assert first == {
-        "v": 1, "kind": "scan_stack", "stack": 7, "batch": 3, "file": "scan-001.pdf", "object": "stacks/ef/01",
-        "sha256": SHA256, "sm3": SM3, "size": len(CONTENT), "media_type": "application/pdf",
-        "intake_at": "2026-03-01T09:30:00+00:00", "intake_by": "archivist",
+        "v": 1,
+        "kind": "scan_stack",
+        "stack": 7,
+        "batch": 3,
+        "file": "scan-001.pdf",
+        "object": "stacks/ef/01",
+        "sha256": SHA256,
+        "sm3": SM3,
+        "size": len(CONTENT),
+        "media_type": "application/pdf",
+        "intake_at": "2026-03-01T09:30:00+00:00",
+        "intake_by": "archivist",
     }
     stack.original_key, stack.sha256 = "stacks/ef/02", "0" * 64
     removed = [{"document": 9, "list": "D-1", "pages": [2, 3], "at": "2026-04-01T00:00:00+00:00"}]
     cut = originals.cut_record(first, stack, [1, 4], removed)
-    assert cut == {**first, "v": 2, "object": "stacks/ef/02", "sha256": "0" * 64, "pages": [1, 4],
-                   "removed": removed, "source_sha256": SHA256}
+    assert cut == {
+        **first,
+        "v": 2,
+        "object": "stacks/ef/02",
+        "sha256": "0" * 64,
+        "pages": [1, 4],
+        "removed": removed,
+        "source_sha256": SHA256,
+    }
 
 
 def test_a_record_as_signed_checks_out(signer: Signer):
@@ -64,9 +106,13 @@ def test_a_record_as_signed_checks_out(signer: Signer):
     text, signature = originals.sealed(originals.document_record(doc, household, "archivist"), signer)
     record = originals.parse_record(text)
     assert record is not None
-    check = originals.check_record(record, signature, signer.public_key,
-                                   {"document": 42, "object": "originals/ab/cd", "size": len(CONTENT)},
-                                   (SHA256, SM3, len(CONTENT)))
+    check = originals.check_record(
+        record,
+        signature,
+        signer.public_key,
+        {"document": 42, "object": "originals/ab/cd", "size": len(CONTENT)},
+        (SHA256, SM3, len(CONTENT)),
+    )
     assert check.ok and check.problems() == []
     assert check.content == {"sha256": True, "sm3": True, "size": True}
 
@@ -75,11 +121,13 @@ def test_a_changed_field_is_reported(signer: Signer):
     doc, household = _document()
     record = originals.document_record(doc, household, "archivist")
     signature = signer.sign(record)
-    check = originals.check_record(record, signature, signer.public_key, {"document": 43, "size": len(CONTENT)})
+    check = originals.check_record(
+        record, signature, signer.public_key, {"document": 43, "size": len(CONTENT)}
+    )
     assert check.signature_ok and not check.ok
     assert check.differing_fields == ("document",)
     assert check.problems() == ["the catalog's document differs from the signed record"]
-    altered = {**record, "size": 1}           # the record itself changed after signing
+    altered = {**record, "size": 1}  # the record itself changed after signing
     assert not originals.check_record(altered, signature, signer.public_key).signature_ok
 
 
@@ -99,16 +147,19 @@ def test_mismatched_content_is_reported(signer: Signer):
     check = originals.check_record(record, signature, signer.public_key, content=("0" * 64, SM3, 5))
     assert check.signature_ok and not check.ok
     assert check.content_problems == ("sha256", "size")
-    assert check.problems() == ["the stored content's SHA-256 differs from the signed record",
-                                "the stored content's size differs from the signed record"]
+    assert check.problems() == [
+        "the stored content's SHA-256 differs from the signed record",
+        "the stored content's size differs from the signed record",
+    ]
 
 
 def test_sm3_is_compared_only_when_recorded(signer: Signer):
     doc, household = _document()
-    doc.sm3 = None                             # recorded before SM3 was kept
+    doc.sm3 = None  # recorded before SM3 was kept
     record = originals.document_record(doc, household, "archivist")
-    check = originals.check_record(record, signer.sign(record), signer.public_key,
-                                   content=(SHA256, "ff" * 32, len(CONTENT)))
+    check = originals.check_record(
+        record, signer.sign(record), signer.public_key, content=(SHA256, "ff" * 32, len(CONTENT))
+    )
     assert check.ok and list(check.content) == ["sha256", "size"]
 
 

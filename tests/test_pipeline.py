@@ -29,20 +29,29 @@ def folder(archive, console):
 
 
 def _ingest(archive, console, paths, type_code="renovation"):
-    specs = [intake.FileSpec(path=p, name=n, household="A-3-1201", type_code=type_code)
-             for p, n in intake.expand_paths(paths)]
+    specs = [
+        intake.FileSpec(path=p, name=n, household="A-3-1201", type_code=type_code)
+        for p, n in intake.expand_paths(paths)
+    ]
     with archive.session() as session:
         batch = intake.intake(archive, session, console, specs)
         return batch.id, intake.batch_document_ids(session, batch.id)
 
 
 def _strip(text: str, script: str = "simplified", **kw):
-    return render_page(text, script=script, paper="strip", dpi=200, font_pt=14, noise=6, blur=0.5, seed=1, **kw)
+    return render_page(
+        text, script=script, paper="strip", dpi=200, font_pt=14, noise=6, blur=0.5, seed=1, **kw
+    )
 
 
 def test_born_digital_pdf_takes_its_text_layer_without_ocr(folder, console, tmp_path):
-    pdf = make_born_digital_pdf(["业主装修申请表 A-3-1201 装修保证金押金已于本月退还业主本人",
-                                 "第二页 水电表编号 884213 抄表日期二〇二四年三月九日"], tmp_path / "digital.pdf")
+    pdf = make_born_digital_pdf(
+        [
+            "业主装修申请表 A-3-1201 装修保证金押金已于本月退还业主本人",
+            "第二页 水电表编号 884213 抄表日期二〇二四年三月九日",
+        ],
+        tmp_path / "digital.pdf",
+    )
     _, (doc_id,) = _ingest(folder, console, [pdf])
     assert process_document(folder, doc_id) == "indexed"
     with folder.session() as session:
@@ -50,13 +59,15 @@ def test_born_digital_pdf_takes_its_text_layer_without_ocr(folder, console, tmp_
         pages = doc.pages
         assert doc.page_count == 2 and [p.source for p in pages] == ["text", "text"]
         assert "押金已于本月退还" in pages[0].text and "884213" in pages[1].text
-        assert pages[0].language is None and doc.searchable_pdf_key is None   # the original is searchable
+        assert pages[0].language is None and doc.searchable_pdf_key is None  # the original is searchable
         assert all(p.preview_key for p in pages)
 
 
 def test_scanned_pdf_simplified_and_traditional_pages(folder, console, tmp_path, run_cli):
     simplified, traditional = sample_text("simplified", 0)[:60], sample_text("traditional", 0)[:60]
-    pdf = make_pdf([_strip(simplified), _strip(traditional, "traditional", skew=1.2)], tmp_path / "scan.pdf", dpi=200)
+    pdf = make_pdf(
+        [_strip(simplified), _strip(traditional, "traditional", skew=1.2)], tmp_path / "scan.pdf", dpi=200
+    )
     batch_id, (doc_id,) = _ingest(folder, console, [pdf])
     assert process_document(folder, doc_id) == "indexed"
     with folder.session() as session:
@@ -65,7 +76,7 @@ def test_scanned_pdf_simplified_and_traditional_pages(folder, console, tmp_path,
         assert (first.language, second.language) == ("chi_sim", "chi_tra")
         assert first.source == second.source == "ocr" and first.confidence > 50
         assert abs(second.skew - 1.2) < 0.4
-        assert " " not in first.text.replace("\n", "")[:10]            # no spaces between CJK characters
+        assert " " not in first.text.replace("\n", "")[:10]  # no spaces between CJK characters
         preview_key = first.preview_key
         pdf_key = doc.searchable_pdf_key
         wrapped = {k: session.get(ObjectKey, k).wrapped_key for k in (preview_key, pdf_key)}
@@ -87,7 +98,9 @@ def test_scanned_pdf_simplified_and_traditional_pages(folder, console, tmp_path,
 
 
 def test_low_resolution_pages_are_flagged(folder, console, tmp_path):
-    scan = save_page(render_page("报修记录 厨房漏水", paper="strip", dpi=150, font_pt=16), tmp_path / "low.png", dpi=150)
+    scan = save_page(
+        render_page("报修记录 厨房漏水", paper="strip", dpi=150, font_pt=16), tmp_path / "low.png", dpi=150
+    )
     batch_id, (doc_id,) = _ingest(folder, console, [scan], "repair")
     assert process_document(folder, doc_id) == "indexed"
     with folder.session() as session:
@@ -102,7 +115,7 @@ def test_a_document_failing_three_times_is_marked_failed(folder, console, tmp_pa
         key = session.get(Document, doc_id).original_key
     path = settings.objects_dir / key
     data = bytearray(path.read_bytes())
-    data[-20] ^= 0xFF                     # the stored original no longer decrypts: an integrity failure
+    data[-20] ^= 0xFF  # the stored original no longer decrypts: an integrity failure
     path.write_bytes(bytes(data))
     assert [process_document(folder, doc_id) for _ in range(3)] == ["queued", "queued", "failed"]
     assert process_document(folder, doc_id) == "skipped"
@@ -137,19 +150,33 @@ def test_killed_worker_resumes_and_every_document_is_indexed_once(folder, consol
         with folder.session() as session:
             return dict(session.execute(select(Document.id, Document.status)).all())
 
-    worker = subprocess.Popen([DOSSIER, "worker", "--processes", "1"], env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    worker = subprocess.Popen(
+        [DOSSIER, "worker", "--processes", "1"],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
-        _wait(lambda: "processing" in statuses().values() or worker.poll() is not None, 120,
-              "a document in processing", poll=0.05)
+        _wait(
+            lambda: "processing" in statuses().values() or worker.poll() is not None,
+            120,
+            "a document in processing",
+            poll=0.05,
+        )
         assert worker.poll() is None, worker.stderr.read().decode()
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)      # the worker and its children die mid-document
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its children die mid-document
         worker.wait()
     killed = [i for i, s in statuses().items() if s == "processing"]
     assert killed
-    worker = subprocess.Popen([DOSSIER, "worker", "--processes", "2"], env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    worker = subprocess.Popen(
+        [DOSSIER, "worker", "--processes", "2"],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         _wait(lambda: set(statuses().values()) == {"indexed"}, 180, "every document indexed")
     finally:
@@ -161,34 +188,52 @@ def test_killed_worker_resumes_and_every_document_is_indexed_once(folder, consol
             assert [p.number for p in pages] == [1]
             referenced = {p.preview_key for p in pages} | {session.get(Document, doc_id).searchable_pdf_key}
             stored = {o.key for o in folder.store.list(f"derivatives/{doc_id}/")}
-            assert stored == referenced           # no derivative of the killed attempt left behind
+            assert stored == referenced  # no derivative of the killed attempt left behind
         assert session.get(Document, killed[0]).attempts >= 2
         assert session.scalar(select(func.count(Document.id))) == 3
 
 
 def test_cli_ingest_wait_json(folder, tmp_path, run_cli):
-    pdf = make_born_digital_pdf(["往来函件：物业服务中心关于电梯维修安排的通知，请各位业主周知"], tmp_path / "letter.pdf")
+    pdf = make_born_digital_pdf(
+        ["往来函件：物业服务中心关于电梯维修安排的通知，请各位业主周知"], tmp_path / "letter.pdf"
+    )
     (tmp_path / "notes.pdf").write_text("<html>not a scan</html>")
-    result = run_cli("ingest", str(pdf), str(tmp_path / "notes.pdf"), "--household", "A-3-1201",
-                     "--type", "correspondence", "--wait", "--processes", "1", "--json")
+    result = run_cli(
+        "ingest",
+        str(pdf),
+        str(tmp_path / "notes.pdf"),
+        "--household",
+        "A-3-1201",
+        "--type",
+        "correspondence",
+        "--wait",
+        "--processes",
+        "1",
+        "--json",
+    )
     body = result.json()
-    assert result.exit_code == 9          # something was refused: the batch report says what
+    assert result.exit_code == 9  # something was refused: the batch report says what
     assert set(body) == {"batch", "documents"}
     letter, notes = body["documents"]
     assert letter["status"] == "indexed" and letter["pages"] == 1 and letter["file"] == "letter.pdf"
     assert notes["status"] == "rejected" and "not a scan" in notes["error"]
     again = run_cli("ingest", str(pdf), "--household", "A-3-1201", "--type", "correspondence", "--json")
     assert again.exit_code == 0 and again.json()["documents"][0] == {
-        "id": letter["id"], "file": "letter.pdf", "status": "duplicate", "pages": None,
-        "error": f"already in the archive as document {letter['id']}"}
+        "id": letter["id"],
+        "file": "letter.pdf",
+        "status": "duplicate",
+        "pages": None,
+        "error": f"already in the archive as document {letter['id']}",
+    }
 
 
 def test_cli_ingest_usage_errors(folder, tmp_path, run_cli):
-    for args, fragment in [((), "at least one file"),
-                           ((str(tmp_path),), "--household and --type"),
-                           (("--manifest", str(tmp_path / "m.csv"), "--household", "A-3-1201"), "either"),
-                           ((str(tmp_path), "--household", "A-3-1201", "--type", "contract", "--date", "May 5"),
-                            "日期格式应为")]:
+    for args, fragment in [
+        ((), "at least one file"),
+        ((str(tmp_path),), "--household and --type"),
+        (("--manifest", str(tmp_path / "m.csv"), "--household", "A-3-1201"), "either"),
+        ((str(tmp_path), "--household", "A-3-1201", "--type", "contract", "--date", "May 5"), "日期格式应为"),
+    ]:
         result = run_cli("ingest", *args)
         assert result.exit_code == 2 and fragment in result.stderr and "Traceback" not in result.stderr
 
@@ -198,8 +243,7 @@ def test_process_here_spreads_a_mixed_batch_over_processes(folder, console, tmp_
 
     scans = tmp_path / "mixed"
     scans.mkdir()
-    make_pdf([_strip(f"第{i}页 装修申请 押金收据") for i in (1, 2, 3)],
-             scans / "a-long.pdf", dpi=200)
+    make_pdf([_strip(f"第{i}页 装修申请 押金收据") for i in (1, 2, 3)], scans / "a-long.pdf", dpi=200)
     save_page(_strip("钥匙领用 二号"), scans / "b.png", dpi=200)
     save_page(_strip(sample_text("traditional", 0)[:30], "traditional"), scans / "c.png", dpi=200)
     _, doc_ids = _ingest(folder, console, [scans])
@@ -213,22 +257,25 @@ def test_process_here_spreads_a_mixed_batch_over_processes(folder, console, tmp_
         assert all(p.preview_key for d in docs for p in d.pages) and all(d.searchable_pdf_key for d in docs)
 
 
-def test_a_worker_that_lost_its_document_meanwhile_leaves_the_catalog_alone(folder, console, tmp_path,
-                                                                            monkeypatch):
+def test_a_worker_that_lost_its_document_meanwhile_leaves_the_catalog_alone(
+    folder, console, tmp_path, monkeypatch
+):
     """A worker stalled past its lease finishes after the document was taken by another (or
     re-queued, or destroyed): its pages are not committed and what it stored is deleted."""
     from sqlalchemy import update
 
     from ingest import pipeline
 
-    pdf = make_born_digital_pdf([sample_text("simplified")], tmp_path / "notice.pdf")   # no OCR needed
+    pdf = make_born_digital_pdf([sample_text("simplified")], tmp_path / "notice.pdf")  # no OCR needed
     _, (doc_id,) = _ingest(folder, console, [pdf], "payment")
     real_read_page = pipeline.read_page
 
     def read_then_lose_the_document(*args, **kwargs):
         result = real_read_page(*args, **kwargs)
-        with folder.session() as other:       # another worker claims it after the lease ran out
-            other.execute(update(Document).where(Document.id == doc_id).values(attempts=Document.attempts + 1))
+        with folder.session() as other:  # another worker claims it after the lease ran out
+            other.execute(
+                update(Document).where(Document.id == doc_id).values(attempts=Document.attempts + 1)
+            )
             other.commit()
         return result
 

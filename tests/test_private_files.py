@@ -33,6 +33,7 @@ def _mode(path: Path) -> int:
 
 # --- work folders ------------------------------------------------------------------------------
 
+
 def test_a_work_folder_is_private_and_gone_afterwards(settings):
     with work_folder(settings, "doc1-") as folder:
         (folder / "original").write_bytes(b"plaintext")
@@ -53,20 +54,21 @@ with work_folder(Settings.from_env(), "held-") as folder:
 
 
 def test_a_sweep_keeps_folders_of_live_processes_and_removes_those_of_dead_ones(settings):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER], env=dict(os.environ), stdout=subprocess.PIPE,
-                              text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER], env=dict(os.environ), stdout=subprocess.PIPE, text=True
+    )
     try:
         held = Path(holder.stdout.readline().strip())
         assert held.is_dir()
-        stray = work_root(settings) / "left-by-an-older-version"   # no lock beside it: nobody's
+        stray = work_root(settings) / "left-by-an-older-version"  # no lock beside it: nobody's
         stray.mkdir()
         assert sweep(settings) == ["left-by-an-older-version"]
-        assert held.is_dir() and (held / "original").exists()       # its process is alive: kept
+        assert held.is_dir() and (held / "original").exists()  # its process is alive: kept
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
-    assert held.is_dir()                     # a killed process cannot clean up...
-    assert sweep(settings) == [held.name]    # ...the next sweep does
+    assert held.is_dir()  # a killed process cannot clean up...
+    assert sweep(settings) == [held.name]  # ...the next sweep does
     assert list(work_root(settings).iterdir()) == []
 
 
@@ -91,38 +93,62 @@ main(["worker", "--processes", "1"])
 def _files_holding(root: Path, content: bytes, skip: Path) -> list[Path]:
     found = []
     for path in root.rglob("*"):
-        if (path.is_file() and not path.is_symlink() and path != skip
-                and path.stat().st_size == len(content) and path.read_bytes() == content):
+        if (
+            path.is_file()
+            and not path.is_symlink()
+            and path != skip
+            and path.stat().st_size == len(content)
+            and path.read_bytes() == content
+        ):
             found.append(path)
     return found
 
 
 def test_a_worker_killed_mid_document_leaves_plaintext_only_under_work_and_the_next_worker_removes_it(
-        archive, console, settings, tmp_path):
+    archive, console, settings, tmp_path
+):
     from ingest.queue import enqueue_documents
 
     with archive.session() as session:
         hh.add_household(session, console, None, "A-3-1201", owner="张三")
-    pdf = make_born_digital_pdf(["身份证复印件 业主本人 离婚协议 第一页"], tmp_path / "notice.pdf")   # no OCR
+    pdf = make_born_digital_pdf(["身份证复印件 业主本人 离婚协议 第一页"], tmp_path / "notice.pdf")  # no OCR
     plaintext = pdf.read_bytes()
     with archive.session() as session:
-        batch = intake.intake(archive, session, console, [intake.FileSpec(
-            path=pdf, name=pdf.name, household="A-3-1201", type_code="renovation", confidential=True)])
+        batch = intake.intake(
+            archive,
+            session,
+            console,
+            [
+                intake.FileSpec(
+                    path=pdf, name=pdf.name, household="A-3-1201", type_code="renovation", confidential=True
+                )
+            ],
+        )
         (doc_id,) = intake.batch_document_ids(session, batch.id)
     enqueue_documents(settings, [doc_id])
-    system_tmp = tmp_path / "system-tmp"          # the worker's TMPDIR: must stay empty
+    system_tmp = tmp_path / "system-tmp"  # the worker's TMPDIR: must stay empty
     system_tmp.mkdir()
     marker = tmp_path / "stalled"
-    env = {**os.environ, "TMPDIR": str(system_tmp), "DOSSIER_LEASE_SECONDS": "3", "OMP_THREAD_LIMIT": "1",
-           "STALL_MARKER": str(marker)}
+    env = {
+        **os.environ,
+        "TMPDIR": str(system_tmp),
+        "DOSSIER_LEASE_SECONDS": "3",
+        "OMP_THREAD_LIMIT": "1",
+        "STALL_MARKER": str(marker),
+    }
 
-    worker = subprocess.Popen([sys.executable, "-c", STALLED_WORKER], env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", STALLED_WORKER],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         _wait(lambda: marker.exists() or worker.poll() is not None, 120, "the worker to reach the first page")
         assert worker.poll() is None, worker.stderr.read().decode()
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)     # kill -9: the worker and its children, mid-document
+        os.killpg(worker.pid, signal.SIGKILL)  # kill -9: the worker and its children, mid-document
         worker.wait()
     leftover = Path(marker.read_text())
     work = settings.home / "work"
@@ -132,8 +158,13 @@ def test_a_worker_killed_mid_document_leaves_plaintext_only_under_work_and_the_n
     assert holding and all(path.is_relative_to(work) for path in holding), holding
     assert any(leftover.rglob("page-*")), "the first page's image was rendered before the kill"
 
-    worker = subprocess.Popen([DOSSIER, "worker", "--processes", "1"], env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    worker = subprocess.Popen(
+        [DOSSIER, "worker", "--processes", "1"],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         _wait(lambda: not leftover.exists() or worker.poll() is not None, 60, "the leftover folder swept")
         assert worker.poll() is None, worker.stderr.read().decode()
@@ -147,17 +178,24 @@ def test_a_worker_killed_mid_document_leaves_plaintext_only_under_work_and_the_n
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
-    assert list(work.iterdir()) == []               # the successful retry removed its folder too
+    assert list(work.iterdir()) == []  # the successful retry removed its folder too
     assert list(system_tmp.iterdir()) == []
     assert _files_holding(tmp_path, plaintext, skip=pdf) == []
 
 
 # --- file modes --------------------------------------------------------------------------------
 
+
 def _lax(*args: str, env: dict) -> subprocess.CompletedProcess:
     """``dossier ARGS`` started the way a careless shell would: umask 022."""
-    return subprocess.run([DOSSIER, *args], env=env, capture_output=True, text=True, timeout=300,
-                          preexec_fn=lambda: os.umask(0o022))
+    return subprocess.run(
+        [DOSSIER, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: os.umask(0o022),
+    )
 
 
 @pytest.fixture
@@ -199,7 +237,7 @@ def test_init_makes_an_older_world_readable_archive_private_and_says_so(lax_env,
     import json
 
     assert _lax("init", "--admin-password", "admin-password-1", env=lax_env).returncode == 0
-    os.chmod(home, 0o755)                       # as an older version (or a careless hand) left it
+    os.chmod(home, 0o755)  # as an older version (or a careless hand) left it
     os.chmod(home / "index", 0o755)
     (home / "keys" / "master.key").chmod(0o644)
     catalog = home / "dossier.db"
@@ -209,7 +247,11 @@ def test_init_makes_an_older_world_readable_archive_private_and_says_so(lax_env,
     assert result.returncode == 0, result.stderr
     fixed = json.loads(result.stdout)["modes_fixed"]
     assert {str(home), str(home / "index"), str(home / "keys" / "master.key")} <= set(fixed)
-    assert _mode(home) == 0o700 and _mode(home / "index") == 0o700 and _mode(home / "keys" / "master.key") == 0o600
+    assert (
+        _mode(home) == 0o700
+        and _mode(home / "index") == 0o700
+        and _mode(home / "keys" / "master.key") == 0o600
+    )
     if catalog.exists():
         assert str(catalog) in fixed and _mode(catalog) == 0o600
     again = _lax("init", "--json", env=lax_env)

@@ -63,6 +63,7 @@ def _ok(result):
 
 # --- classes and disposal dates ------------------------------------------------------------------
 
+
 def test_init_seeds_classes_and_type_defaults(archive, people, run):
     classes = {c["code"]: c for c in _ok(run("", "retention", "class", "list", "--json"))["classes"]}
     assert list(classes) == ["Y", "D30", "D10", "D5", "D3"]
@@ -73,13 +74,37 @@ def test_init_seeds_classes_and_type_defaults(archive, people, run):
 
 
 def test_class_add_and_its_refusals(archive, people, run):
-    added = _ok(run("", "retention", "class", "add", "HC5", "结档后5年", "--years", "5",
-                    "--trigger", "household_closed", "--json"))
-    assert added == {"code": "HC5", "name": "结档后5年", "years": 5, "permanent": False, "period": "5年",
-                     "trigger": "household_closed", "trigger_name": "自业户结档起算"}
-    assert_clean_error(run("", "retention", "class", "add", "BAD", "负数", "--years", "-3"), "cannot be negative")
+    added = _ok(
+        run(
+            "",
+            "retention",
+            "class",
+            "add",
+            "HC5",
+            "结档后5年",
+            "--years",
+            "5",
+            "--trigger",
+            "household_closed",
+            "--json",
+        )
+    )
+    assert added == {
+        "code": "HC5",
+        "name": "结档后5年",
+        "years": 5,
+        "permanent": False,
+        "period": "5年",
+        "trigger": "household_closed",
+        "trigger_name": "自业户结档起算",
+    }
+    assert_clean_error(
+        run("", "retention", "class", "add", "BAD", "负数", "--years", "-3"), "cannot be negative"
+    )
     assert_clean_error(run("", "retention", "class", "add", "HC5", "again", "--years", "5"), "already exists")
-    assert_clean_error(run("", "retention", "class", "add", "P2", "x", "--years", "5", "--permanent"), "either")
+    assert_clean_error(
+        run("", "retention", "class", "add", "P2", "x", "--years", "5", "--permanent"), "either"
+    )
     assert_clean_error(run("officer", "retention", "class", "add", "X1", "x", "--years", "1"), "may not")
     assert run("", "retention", "class", "add", "BAD", "x", "--years", "-3").exit_code == 2
     codes = [c["code"] for c in _ok(run("", "retention", "class", "list", "--json"))["classes"]]
@@ -87,11 +112,13 @@ def test_class_add_and_its_refusals(archive, people, run):
 
 
 def test_disposal_date_is_derived_and_recomputed(archive, people, run):
-    doc_id = store_document(archive, H, "repair", date(2014, 6, 3))        # repair → D3
-    assert _doc(archive, doc_id).disposal_date == date(2018, 1, 1)        # 1 January after 2014, + 3 years
+    doc_id = store_document(archive, H, "repair", date(2014, 6, 3))  # repair → D3
+    assert _doc(archive, doc_id).disposal_date == date(2018, 1, 1)  # 1 January after 2014, + 3 years
     shown = _ok(run("", "doc", "show", str(doc_id), "--json"))
     assert shown["disposal_date"] == "2018-01-01" and shown["retention_class"] is None
-    assert _ok(run("", "retention", "set-class", str(doc_id), "d10", "--json"))["disposal_date"] == "2025-01-01"
+    assert (
+        _ok(run("", "retention", "set-class", str(doc_id), "d10", "--json"))["disposal_date"] == "2025-01-01"
+    )
     changed = _ok(run("", "retention", "class", "set", "D10", "--years", "20", "--json"))
     assert changed["recomputed"] == 1 and _doc(archive, doc_id).disposal_date == date(2035, 1, 1)
     _ok(run("", "retention", "class", "set", "D10", "--permanent", "--json"))
@@ -108,7 +135,7 @@ def test_init_after_an_upgrade_computes_the_missing_disposal_dates(archive, peop
     from dossier.models import DocumentType, RetentionClass
 
     doc_id = store_document(archive, H, "repair", date(2014, 6, 3))
-    with archive.session() as session:   # the catalog as migration 0003 leaves an older archive
+    with archive.session() as session:  # the catalog as migration 0003 leaves an older archive
         session.execute(update(Document).values(disposal_date=None))
         session.execute(update(DocumentType).values(retention_class=None))
         session.execute(delete(RetentionClass))
@@ -130,20 +157,50 @@ def test_ingest_retention_is_checked_against_the_classes(archive, people, run, t
     assert_clean_error(refused, "unknown retention class 'D7'", "D30")
     with archive.session() as session:
         assert session.scalar(select(func.count(Document.id))) == 0
-    report = _ok(run("keeper", "ingest", str(scan), "--household", H, "--type", "repair", "--date", "2020-02-02",
-                     "--retention", "d10", "--json"))
+    report = _ok(
+        run(
+            "keeper",
+            "ingest",
+            str(scan),
+            "--household",
+            H,
+            "--type",
+            "repair",
+            "--date",
+            "2020-02-02",
+            "--retention",
+            "d10",
+            "--json",
+        )
+    )
     doc = _doc(archive, report["documents"][0]["id"])
     assert (doc.retention_class, doc.disposal_date) == ("D10", date(2031, 1, 1))
 
 
 def test_event_triggered_retention_from_the_household_close_date(archive, people, run):
-    _ok(run("", "retention", "class", "add", "HC5", "结档后5年", "--years", "5", "--trigger", "household_closed"))
+    _ok(
+        run(
+            "",
+            "retention",
+            "class",
+            "add",
+            "HC5",
+            "结档后5年",
+            "--years",
+            "5",
+            "--trigger",
+            "household_closed",
+        )
+    )
     contacts = store_document(archive, H, "contacts", date(2012, 3, 1), retention="HC5")
     other = store_document(archive, "B-2-0202", "contacts", date(2012, 3, 1), retention="HC5")
-    assert _doc(archive, contacts).disposal_date is None                  # waits for the household to close
+    assert _doc(archive, contacts).disposal_date is None  # waits for the household to close
     assert _ok(run("keeper", "retention", "due", "--json"))["total"] == 0
-    assert_clean_error(run("keeper", "household", "close", H, "--on", "2011-12-31"),
-                       "cannot have closed on 2011-12-31", "2012-03-01")
+    assert_clean_error(
+        run("keeper", "household", "close", H, "--on", "2011-12-31"),
+        "cannot have closed on 2011-12-31",
+        "2012-03-01",
+    )
     assert_clean_error(run("keeper", "household", "close", H, "--on", "2999-01-01"), "in the future")
     assert_clean_error(run("clerk", "household", "close", H, "--on", "2018-05-01"), "may not")
     closed = _ok(run("keeper", "household", "close", H, "--on", "2018-05-01", "--json"))
@@ -161,9 +218,11 @@ def test_event_triggered_retention_from_the_household_close_date(archive, people
 
 # --- the workflow ----------------------------------------------------------------------------
 
+
 def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
-    old = store_document(archive, H, "repair", date(2015, 3, 1), title="报修单 2015",
-                         paper=("A柜", "3盒", "12"))
+    old = store_document(
+        archive, H, "repair", date(2015, 3, 1), title="报修单 2015", paper=("A柜", "3盒", "12")
+    )
     kept = store_document(archive, H, "repair", date(2016, 5, 1), title="报修单 2016")
     other = store_document(archive, "B-2-0202", "keys", date(2010, 1, 9), title="钥匙领用 2010")
     store_document(archive, H, "repair", date(2025, 1, 1), title="not yet due")
@@ -171,7 +230,9 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
     due = _ok(run("keeper", "retention", "due", "--json"))
     assert [d["id"] for d in due["documents"]] == [other, old, kept]
     assert due["documents"][1]["paper_original"] and due["documents"][1]["paper_location"] == "A柜 / 3盒 / 12"
-    assert [d["id"] for d in _ok(run("keeper", "retention", "due", "--type", "keys", "--json"))["documents"]] == [other]
+    assert [
+        d["id"] for d in _ok(run("keeper", "retention", "due", "--type", "keys", "--json"))["documents"]
+    ] == [other]
     assert _ok(run("keeper", "retention", "due", "--household", H, "--class", "D3", "--json"))["total"] == 2
 
     assert_clean_error(run("clerk", "retention", "propose", "--json"), "may not")
@@ -180,16 +241,40 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
     assert number == f"XH{date.today().year}-0001" and proposed["status"] == "proposed"
     items = {i["document"]: i for i in proposed["items"]}
     assert set(items) == {old, kept, other}
-    assert items[old] | {"household": H, "type": "repair", "type_name": "报修记录", "date": "2015-03-01",
-                         "class": "D3", "disposal_date": "2019-01-01", "paper_original": True} == items[old]
+    assert (
+        items[old]
+        | {
+            "household": H,
+            "type": "repair",
+            "type_name": "报修记录",
+            "date": "2015-03-01",
+            "class": "D3",
+            "disposal_date": "2019-01-01",
+            "paper_original": True,
+        }
+        == items[old]
+    )
     # What is on an open list is not proposed again.
     assert_clean_error(run("keeper", "retention", "propose"), "no document is due")
 
     assert_clean_error(run("keeper", "retention", "approve", number), "may not")
     assert_clean_error(run("officer", "retention", "execute", number), "has not been approved")
     assert_clean_error(run("officer", "retention", "approve", number, "--exclude", str(kept)), "--reason")
-    approved = _ok(run("officer", "retention", "approve", number, "--exclude", str(kept), "--reason",
-                       "业主申请保留维修记录", "--extend-years", "5", "--json"))
+    approved = _ok(
+        run(
+            "officer",
+            "retention",
+            "approve",
+            number,
+            "--exclude",
+            str(kept),
+            "--reason",
+            "业主申请保留维修记录",
+            "--extend-years",
+            "5",
+            "--json",
+        )
+    )
     assert approved["status"] == "approved" and approved["approved_by"] == "officer"
     struck = next(i for i in approved["items"] if i["document"] == kept)
     assert struck["state"] == "struck" and struck["struck_reason"].startswith("业主申请保留维修记录")
@@ -197,7 +282,7 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
     assert_clean_error(run("officer2", "retention", "approve", number), "not awaiting review")
 
     destroyed_keys = {d: object_keys_of_document(archive, d) for d in (old, other)}
-    assert all(len(keys) == 3 for keys in destroyed_keys.values())        # original, preview, searchable PDF
+    assert all(len(keys) == 3 for keys in destroyed_keys.values())  # original, preview, searchable PDF
     from search.writer import open_engine
 
     assert {old, other} <= set(open_engine(archive.settings).documents())
@@ -208,7 +293,12 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
     for document_id, keys in destroyed_keys.items():
         assert object_keys_of_document(archive, document_id) == []
         with archive.session() as session:
-            assert session.scalar(select(func.count()).select_from(ObjectKey).where(ObjectKey.object_key.in_(keys))) == 0
+            assert (
+                session.scalar(
+                    select(func.count()).select_from(ObjectKey).where(ObjectKey.object_key.in_(keys))
+                )
+                == 0
+            )
             assert session.scalar(select(func.count(Page.id)).where(Page.document_id == document_id)) == 0
         doc = _doc(archive, document_id)
         assert (doc.status, doc.destroyed_by, doc.destruction_list) == ("destroyed", "keeper", number)
@@ -220,18 +310,78 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
     assert again["destroyed"] == [] and sorted(again["already_destroyed"]) == sorted([old, other])
 
     # The paper original: at least two witnesses, not the shredder.
-    assert_clean_error(run("keeper", "retention", "paper", number, "--shredded-by", "陈档案", "--witness", "周经理"),
-                       "at least 2")
-    assert_clean_error(run("keeper", "retention", "paper", number, "--shredded-by", "陈档案", "--witness", "陈档案",
-                           "--witness", "周经理"), "cannot also be one of its witnesses")
-    assert_clean_error(run("keeper", "retention", "paper", number, "--shredded-by", "陈档案", "--witness", "周经理",
-                           "--witness", "吴审计", "--document", str(other)), "no paper original")
-    paper = _ok(run("keeper", "retention", "paper", number, "--shredded-by", "陈档案", "--witness", "周经理",
-                    "--witness", "吴审计", "--json"))
-    assert paper["items"] == 1 and paper["witnesses"] == ["周经理", "吴审计"] and paper["method"].startswith("碎纸机")
+    assert_clean_error(
+        run("keeper", "retention", "paper", number, "--shredded-by", "陈档案", "--witness", "周经理"),
+        "at least 2",
+    )
+    assert_clean_error(
+        run(
+            "keeper",
+            "retention",
+            "paper",
+            number,
+            "--shredded-by",
+            "陈档案",
+            "--witness",
+            "陈档案",
+            "--witness",
+            "周经理",
+        ),
+        "cannot also be one of its witnesses",
+    )
+    assert_clean_error(
+        run(
+            "keeper",
+            "retention",
+            "paper",
+            number,
+            "--shredded-by",
+            "陈档案",
+            "--witness",
+            "周经理",
+            "--witness",
+            "吴审计",
+            "--document",
+            str(other),
+        ),
+        "no paper original",
+    )
+    paper = _ok(
+        run(
+            "keeper",
+            "retention",
+            "paper",
+            number,
+            "--shredded-by",
+            "陈档案",
+            "--witness",
+            "周经理",
+            "--witness",
+            "吴审计",
+            "--json",
+        )
+    )
+    assert (
+        paper["items"] == 1
+        and paper["witnesses"] == ["周经理", "吴审计"]
+        and paper["method"].startswith("碎纸机")
+    )
     assert _doc(archive, old).paper_cabinet is None
-    assert_clean_error(run("keeper", "retention", "paper", number, "--shredded-by", "陈档案", "--witness", "周经理",
-                           "--witness", "吴审计"), "no paper original")
+    assert_clean_error(
+        run(
+            "keeper",
+            "retention",
+            "paper",
+            number,
+            "--shredded-by",
+            "陈档案",
+            "--witness",
+            "周经理",
+            "--witness",
+            "吴审计",
+        ),
+        "no paper original",
+    )
 
     log = _ok(run("checker", "shredlog", "show", "--json"))["entries"]
     assert [(e["seq"], e["kind"]) for e in log] == [(1, "electronic"), (2, "electronic"), (3, "paper")]
@@ -240,18 +390,46 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
     assert_clean_error(run("clerk", "shredlog", "verify"), "may not")
 
     cert = _ok(run("checker", "retention", "certificate", number, "--json"))
-    assert (cert["list"], cert["approved_by"], cert["executed_by"], cert["proposed_by"]) == (number, "officer", "keeper", "keeper")
+    assert (cert["list"], cert["approved_by"], cert["executed_by"], cert["proposed_by"]) == (
+        number,
+        "officer",
+        "keeper",
+        "keeper",
+    )
     assert cert["log"]["seqs"] == [1, 2, 3] and len(cert["log"]["range_sha256"]) == 64
-    assert cert["counts"] == {"pending": 0, "struck": 1, "destroyed": 2, "total": 3, "paper": 1, "paper_destroyed": 1}
+    assert cert["counts"] == {
+        "pending": 0,
+        "struck": 1,
+        "destroyed": 2,
+        "total": 3,
+        "paper": 1,
+        "paper_destroyed": 1,
+    }
     assert cert["paper"][0]["witnesses"] == ["周经理", "吴审计"]
 
     csv_path, cert_path, xlsx_path = tmp_path / "list.csv", tmp_path / "cert.csv", tmp_path / "list.xlsx"
     _ok(run("checker", "retention", "export", number, "--format", "csv", "-o", str(csv_path), "--json"))
-    _ok(run("checker", "retention", "export", number, "--format", "csv", "--certificate", "-o", str(cert_path), "--json"))
+    _ok(
+        run(
+            "checker",
+            "retention",
+            "export",
+            number,
+            "--format",
+            "csv",
+            "--certificate",
+            "-o",
+            str(cert_path),
+            "--json",
+        )
+    )
     _ok(run("checker", "retention", "export", number, "--format", "xlsx", "-o", str(xlsx_path), "--json"))
     rows = csv_path.read_text("utf-8-sig").splitlines()
     assert rows[0].startswith("序号,文件编号,档案编号,户号") and len(rows) == 4
-    assert "已剔除" in csv_path.read_text("utf-8-sig") and "业主申请保留维修记录" in rows[-1] + rows[-2] + rows[-3]
+    assert (
+        "已剔除" in csv_path.read_text("utf-8-sig")
+        and "业主申请保留维修记录" in rows[-1] + rows[-2] + rows[-3]
+    )
     assert cert["log"]["range_sha256"] in cert_path.read_text("utf-8-sig")
     from openpyxl import load_workbook
 
@@ -270,24 +448,29 @@ def test_refusals(archive, people, run):
     refused = run("officer", "retention", "approve", number)
     assert_clean_error(refused, "officer proposed list", "cannot review it")
     assert refused.exit_code == 2
-    assert_clean_error(run("officer2", "retention", "approve", number, "--exclude", "999", "--reason", "x"),
-                       "not on list")
+    assert_clean_error(
+        run("officer2", "retention", "approve", number, "--exclude", "999", "--reason", "x"), "not on list"
+    )
     assert_clean_error(run("keeper", "retention", "execute", number), "has not been approved")
-    assert_clean_error(run("", "retention", "execute", number), "may not")     # the console is no officer
+    assert_clean_error(run("", "retention", "execute", number), "may not")  # the console is no officer
     assert_clean_error(run("keeper", "retention", "execute", "XH1999-0001"), "no destruction list")
     assert_clean_error(run("checker", "retention", "propose"), "may not")
     assert_clean_error(run("keeper", "hold", "add", "--reason", "x"), "either --household")
     assert_clean_error(run("keeper", "hold", "add", "--household", H, "--reason", "  "), "needs a reason")
     assert_clean_error(run("keeper", "hold", "release", "1"), "may not")
-    with archive.session() as session:   # nothing half-written by the refusals
+    with archive.session() as session:  # nothing half-written by the refusals
         assert session.scalar(select(func.count(ShredLogEntry.seq))) == 0
-        assert session.scalar(select(func.count()).select_from(DestructionItem).where(
-            DestructionItem.state != "pending")) == 0
+        assert (
+            session.scalar(
+                select(func.count()).select_from(DestructionItem).where(DestructionItem.state != "pending")
+            )
+            == 0
+        )
 
 
 def test_a_list_drawn_up_ahead_destroys_nothing_before_its_disposal_date(archive, people, run):
     year = date.today().year
-    doc_id = store_document(archive, H, "repair", date(year, 1, 2))             # due on 1 January, year + 4
+    doc_id = store_document(archive, H, "repair", date(year, 1, 2))  # due on 1 January, year + 4
     assert _ok(run("keeper", "retention", "due", "--json"))["total"] == 0
     number = _ok(run("keeper", "retention", "propose", "--as-of", f"{year + 4}-01-01", "--json"))["number"]
     _ok(run("officer", "retention", "approve", number))
@@ -299,25 +482,37 @@ def test_a_list_drawn_up_ahead_destroys_nothing_before_its_disposal_date(archive
 def test_holds_block_proposal_and_destruction(archive, people, run):
     first = store_document(archive, H, "repair", date(2015, 3, 1))
     second = store_document(archive, "B-2-0202", "repair", date(2015, 3, 1), title="second")
-    household_hold = _ok(run("keeper", "hold", "add", "--household", H, "--reason", "诉讼保全（法院函）", "--json"))
+    household_hold = _ok(
+        run("keeper", "hold", "add", "--household", H, "--reason", "诉讼保全（法院函）", "--json")
+    )
     assert household_hold["scope"] == "household" and household_hold["placed_by"] == "keeper"
     assert [d["id"] for d in _ok(run("keeper", "retention", "due", "--json"))["documents"]] == [second]
     number = _ok(run("keeper", "retention", "propose", "--json"))["number"]
-    assert [i["document"] for i in _ok(run("keeper", "retention", "show", number, "--json"))["items"]] == [second]
+    assert [i["document"] for i in _ok(run("keeper", "retention", "show", number, "--json"))["items"]] == [
+        second
+    ]
     assert_clean_error(run("keeper", "retention", "propose"), "no document is due")
     _ok(run("officer", "retention", "approve", number))
     # A hold placed after approval still stops the destruction.
-    doc_hold = _ok(run("officer", "hold", "add", "--document", str(second), "--reason", "业主投诉未结", "--json"))
+    doc_hold = _ok(
+        run("officer", "hold", "add", "--document", str(second), "--reason", "业主投诉未结", "--json")
+    )
     listed = _ok(run("checker", "hold", "list", "--json"))["holds"]
     assert [(h["id"], h["placed_by"], h["reason"]) for h in listed] == [
-        (household_hold["id"], "keeper", "诉讼保全（法院函）"), (doc_hold["id"], "officer", "业主投诉未结")]
+        (household_hold["id"], "keeper", "诉讼保全（法院函）"),
+        (doc_hold["id"], "officer", "业主投诉未结"),
+    ]
     refused = run("keeper", "retention", "execute", number, "--json")
     assert refused.exit_code == 5
-    assert refused.stderr.strip() == (f"dossier: error: 1 item(s) of list {number} were not destroyed; document "
-                                      f"{second}: held: 业主投诉未结 (hold {doc_hold['id']}, placed by officer)")
+    assert refused.stderr.strip() == (
+        f"dossier: error: 1 item(s) of list {number} were not destroyed; document "
+        f"{second}: held: 业主投诉未结 (hold {doc_hold['id']}, placed by officer)"
+    )
     report = refused.json()
     assert report["destroyed"] == [] and report["status"] == "approved"
-    assert report["pending"][0]["document"] == second and "held: 业主投诉未结" in report["pending"][0]["reason"]
+    assert (
+        report["pending"][0]["document"] == second and "held: 业主投诉未结" in report["pending"][0]["reason"]
+    )
     assert _doc(archive, second).status == "indexed" and object_keys_of_document(archive, second)
     released = _ok(run("officer", "hold", "release", str(doc_hold["id"]), "--reason", "投诉已结案", "--json"))
     assert released["active"] is False and released["released_by"] == "officer"
@@ -325,7 +520,9 @@ def test_holds_block_proposal_and_destruction(archive, people, run):
     report = _ok(run("keeper", "retention", "execute", number, "--json"))
     assert report["destroyed"] == [second] and report["status"] == "executed"
     assert _doc(archive, first).status == "indexed"
-    assert_clean_error(run("keeper", "hold", "add", "--document", str(second), "--reason", "x"), "already been destroyed")
+    assert_clean_error(
+        run("keeper", "hold", "add", "--document", str(second), "--reason", "x"), "already been destroyed"
+    )
     assert len(_ok(run("checker", "hold", "list", "--all", "--json"))["holds"]) == 2
 
 
@@ -338,13 +535,13 @@ def test_a_destroyed_object_cannot_be_read_from_a_storage_backup(archive, people
     keep_id = store_document(archive, H, "contract", date(2015, 3, 1))
     original_key = _doc(archive, doc_id).original_key
     backup = tmp_path / "backup"
-    shutil.copytree(archive.settings.objects_dir, backup)              # yesterday's storage backup
+    shutil.copytree(archive.settings.objects_dir, backup)  # yesterday's storage backup
     number = _ok(run("keeper", "retention", "propose", "--json"))["number"]
     _ok(run("officer", "retention", "approve", number))
     _ok(run("keeper", "retention", "execute", number))
     assert not archive.store.exists(original_key)
     shutil.rmtree(archive.settings.objects_dir)
-    shutil.copytree(backup, archive.settings.objects_dir)              # restored from the backup
+    shutil.copytree(backup, archive.settings.objects_dir)  # restored from the backup
     assert archive.store.exists(original_key)
     with archive.session() as session:
         with pytest.raises(IntegrityFailure, match="data key .* is gone"):
@@ -359,6 +556,7 @@ def test_a_destroyed_object_cannot_be_read_from_a_storage_backup(archive, people
 
 
 # --- crash safety --------------------------------------------------------------------------------
+
 
 class Crash(BaseException):
     """Stands for the process dying (kill -9): nothing after it runs in this process."""
@@ -380,7 +578,7 @@ def test_execute_survives_a_crash_mid_list_and_a_rerun_finishes(archive, people,
 
     def delete_then_die(key):
         deletes.append(key)
-        if len(deletes) == 5:           # the second object of the second document
+        if len(deletes) == 5:  # the second object of the second document
             raise Crash()
         real_delete(key)
 
@@ -394,7 +592,7 @@ def test_execute_survives_a_crash_mid_list_and_a_rerun_finishes(archive, people,
         states = dict(session.execute(select(DestructionItem.document_id, DestructionItem.state)).all())
         assert states == {ids[0]: "destroyed", ids[1]: "pending", ids[2]: "pending", ids[3]: "pending"}
         assert _count_log(session) == 1
-        assert session.get(Document, ids[1]).status == "indexed"    # nothing recorded that did not happen
+        assert session.get(Document, ids[1]).status == "indexed"  # nothing recorded that did not happen
     report = _ok(run("keeper", "retention", "execute", number, "--json"))
     assert sorted(report["destroyed"]) == ids[1:] and report["already_destroyed"] == [ids[0]]
     assert report["status"] == "executed"
@@ -449,14 +647,23 @@ def test_execute_killed_mid_list_then_rerun(archive, people, run, point):
     ids = [store_document(archive, H, "repair", date(2015, 2, d), title=f"报修 {d}") for d in range(1, 5)]
     number = _ok(run("keeper", "retention", "propose", "--json"))["number"]
     _ok(run("officer", "retention", "approve", number))
-    child = subprocess.run([sys.executable, "-c", KILLED_EXECUTE, number, point], env=dict(os.environ),
-                           capture_output=True, timeout=120)
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_EXECUTE, number, point],
+        env=dict(os.environ),
+        capture_output=True,
+        timeout=120,
+    )
     assert child.returncode == -signal.SIGKILL, child.stderr.decode()
     with archive.session() as session:
         states = dict(session.execute(select(DestructionItem.document_id, DestructionItem.state)).all())
         assert states == {ids[0]: "destroyed", ids[1]: "pending", ids[2]: "pending", ids[3]: "pending"}
         assert _count_log(session) == 1 and verify(session, archive.signer.public_key)["ok"]
-        assert [session.get(Document, i).status for i in ids] == ["destroyed", "indexed", "indexed", "indexed"]
+        assert [session.get(Document, i).status for i in ids] == [
+            "destroyed",
+            "indexed",
+            "indexed",
+            "indexed",
+        ]
         assert session.scalar(select(func.count(Page.id)).where(Page.document_id == ids[1])) == 1
     report = _ok(run("keeper", "retention", "execute", number, "--json"))
     assert sorted(report["destroyed"]) == ids[1:] and report["status"] == "executed"
@@ -477,9 +684,15 @@ def test_storage_unreachable_keeps_items_pending(tmp_path, database_url, run_cli
     from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, run_moto_server
 
     def use(endpoint):
-        env = make_env(tmp_path / "home", database_url, DOSSIER_MINIO_ENDPOINT=endpoint,
-                       DOSSIER_MINIO_ACCESS_KEY=ACCESS_KEY, DOSSIER_MINIO_SECRET_KEY=SECRET_KEY,
-                       DOSSIER_MINIO_REGION=REGION, DOSSIER_MINIO_BUCKET="dossier-retention")
+        env = make_env(
+            tmp_path / "home",
+            database_url,
+            DOSSIER_MINIO_ENDPOINT=endpoint,
+            DOSSIER_MINIO_ACCESS_KEY=ACCESS_KEY,
+            DOSSIER_MINIO_SECRET_KEY=SECRET_KEY,
+            DOSSIER_MINIO_REGION=REGION,
+            DOSSIER_MINIO_BUCKET="dossier-retention",
+        )
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         return Archive(Settings.from_env(env))
@@ -503,10 +716,10 @@ def test_storage_unreachable_keeps_items_pending(tmp_path, database_url, run_cli
     with archive.session() as session:
         assert _count_log(session) == 0
         assert all(session.get(Document, i).status == "indexed" for i in ids)
-        assert session.scalar(select(func.count()).select_from(ObjectKey)) == 6     # no key destroyed
+        assert session.scalar(select(func.count()).select_from(ObjectKey)) == 6  # no key destroyed
         items = session.scalars(select(DestructionItem)).all()
         assert all(i.state == "pending" and i.last_error for i in items)
-    with run_moto_server() as endpoint:     # storage back (a fresh server; the objects are gone)
+    with run_moto_server() as endpoint:  # storage back (a fresh server; the objects are gone)
         archive = use(endpoint)
         archive.store.ensure_ready()
         report = run_cli("--as", "keeper", "retention", "execute", number, "--json").json()
@@ -514,6 +727,7 @@ def test_storage_unreachable_keeps_items_pending(tmp_path, database_url, run_cli
 
 
 # --- the shredding log -----------------------------------------------------------------------
+
 
 @pytest.fixture
 def logged(archive, people, run):
@@ -528,7 +742,7 @@ def logged(archive, people, run):
 
 
 def _tamper(archive, statement):
-    with behind_the_back(archive) as conn:   # straight SQL: what someone with database access could do
+    with behind_the_back(archive) as conn:  # straight SQL: what someone with database access could do
         statement(conn)
 
 
@@ -539,16 +753,22 @@ def _record(conn, seq: int) -> dict:
 def _alter(conn):
     record = _record(conn, 2)
     record["title"] = "别的文件"
-    conn.execute(update(ShredLogEntry.__table__).where(ShredLogEntry.seq == 2).values(
-        record=json.dumps(record, ensure_ascii=False, sort_keys=True)))
+    conn.execute(
+        update(ShredLogEntry.__table__)
+        .where(ShredLogEntry.seq == 2)
+        .values(record=json.dumps(record, ensure_ascii=False, sort_keys=True))
+    )
 
 
 def _alter_and_rehash(conn):
     from retention.shredlog import entry_hash
 
     record = dict(_record(conn, 2), destroyed_by="someone")
-    conn.execute(update(ShredLogEntry.__table__).where(ShredLogEntry.seq == 2).values(
-        record=json.dumps(record, ensure_ascii=False, sort_keys=True), entry_hash=entry_hash(record)))
+    conn.execute(
+        update(ShredLogEntry.__table__)
+        .where(ShredLogEntry.seq == 2)
+        .values(record=json.dumps(record, ensure_ascii=False, sort_keys=True), entry_hash=entry_hash(record))
+    )
 
 
 def _delete(conn):
@@ -564,22 +784,32 @@ def _forge_head(conn):
 
 
 def _reorder(conn):
-    rows = {r.seq: (r.record, r.prev_hash, r.entry_hash, r.signature, r.document_id)
-            for r in conn.execute(select(ShredLogEntry.__table__).where(ShredLogEntry.seq.in_((2, 3))))}
+    rows = {
+        r.seq: (r.record, r.prev_hash, r.entry_hash, r.signature, r.document_id)
+        for r in conn.execute(select(ShredLogEntry.__table__).where(ShredLogEntry.seq.in_((2, 3))))
+    }
     for seq, other in ((2, 3), (3, 2)):
         record, prev, digest, signature, document_id = rows[other]
-        conn.execute(update(ShredLogEntry.__table__).where(ShredLogEntry.seq == seq).values(
-            record=record, prev_hash=prev, entry_hash=digest, signature=signature, document_id=document_id))
+        conn.execute(
+            update(ShredLogEntry.__table__)
+            .where(ShredLogEntry.seq == seq)
+            .values(
+                record=record, prev_hash=prev, entry_hash=digest, signature=signature, document_id=document_id
+            )
+        )
 
 
-@pytest.mark.parametrize("tamper, broken_at, says", [
-    (_alter, 2, "does not match its hash"),
-    (_alter_and_rehash, 2, "signature is not valid"),
-    (_delete, 3, "entry 3 missing"),
-    (_delete_last, 4, "missing from the end"),
-    (_reorder, 2, "holds the record of entry 3"),
-    (_forge_head, 4, "head is not signed"),
-])
+@pytest.mark.parametrize(
+    "tamper, broken_at, says",
+    [
+        (_alter, 2, "does not match its hash"),
+        (_alter_and_rehash, 2, "signature is not valid"),
+        (_delete, 3, "entry 3 missing"),
+        (_delete_last, 4, "missing from the end"),
+        (_reorder, 2, "holds the record of entry 3"),
+        (_forge_head, 4, "head is not signed"),
+    ],
+)
 def test_shredlog_verify_finds_the_tampered_entry(archive, logged, tamper, broken_at, says):
     _tamper(archive, tamper)
     result = logged("checker", "shredlog", "verify", "--json")
@@ -588,7 +818,10 @@ def test_shredlog_verify_finds_the_tampered_entry(archive, logged, tamper, broke
     assert body["ok"] is False and body["broken_at"] == broken_at
     assert says in body["problems"][0]["problem"]
     line = result.stderr.strip()
-    assert line.startswith(f"dossier: error: the shredding log is broken at entry {broken_at}") and "\n" not in line
+    assert (
+        line.startswith(f"dossier: error: the shredding log is broken at entry {broken_at}")
+        and "\n" not in line
+    )
 
 
 def test_shredlog_verify_with_the_exported_public_key(archive, logged, tmp_path):

@@ -26,14 +26,24 @@ SECRET = "离婚协议书 男方张三 女方李四 子女抚养费每月三千�
 
 def _columns(archive, document_id: int) -> list[tuple[int, str | None, bytes | None]]:
     with archive.session() as session:
-        return [tuple(r) for r in session.execute(select(Page.number, Page.text, Page.text_enc)
-                                                 .where(Page.document_id == document_id).order_by(Page.number))]
+        return [
+            tuple(r)
+            for r in session.execute(
+                select(Page.number, Page.text, Page.text_enc)
+                .where(Page.document_id == document_id)
+                .order_by(Page.number)
+            )
+        ]
 
 
 def _signed_digest(archive, document_id: int) -> str | None:
     with archive.session() as session:
-        entry = session.scalars(select(DocumentHistory).where(DocumentHistory.document_id == document_id)
-                                .order_by(DocumentHistory.seq.desc()).limit(1)).first()
+        entry = session.scalars(
+            select(DocumentHistory)
+            .where(DocumentHistory.document_id == document_id)
+            .order_by(DocumentHistory.seq.desc())
+            .limit(1)
+        ).first()
         return json.loads(entry.record)["metadata"]["text_sha256"]
 
 
@@ -42,10 +52,11 @@ def _ok(result):
     return result.json()
 
 
-def test_a_confidential_documents_page_text_is_sealed_and_every_reader_gets_plaintext(archive, console,
-                                                                                          tmp_path, run_cli):
-    ordinary, = stored_documents(archive, console, tmp_path, ["装修申请表 押金三千元"])
-    secret, = stored_documents(archive, console, tmp_path, [SECRET], confidential=True)
+def test_a_confidential_documents_page_text_is_sealed_and_every_reader_gets_plaintext(
+    archive, console, tmp_path, run_cli
+):
+    (ordinary,) = stored_documents(archive, console, tmp_path, ["装修申请表 押金三千元"])
+    (secret,) = stored_documents(archive, console, tmp_path, [SECRET], confidential=True)
     [(_, text, sealed)] = _columns(archive, secret)
     assert text is None and sealed and "张三".encode() not in sealed and "离婚".encode() not in sealed
     [(_, text, sealed)] = _columns(archive, ordinary)
@@ -54,7 +65,7 @@ def test_a_confidential_documents_page_text_is_sealed_and_every_reader_gets_plai
     shown = _ok(run_cli("doc", "show", str(secret), "--purpose", "核对抚养费", "--json"))
     assert "子女抚养费" in shown["pages"][0]["text"]
     hits = _ok(run_cli("search", "抚养费", "--json"))["hits"]
-    assert [h["document"] for h in hits] == [secret]          # indexed from the plaintext
+    assert [h["document"] for h in hits] == [secret]  # indexed from the plaintext
     assert _signed_digest(archive, secret) == text_digest([(1, shown["pages"][0]["text"])])
     audit = run_cli("audit", "verify", "--json")
     assert audit.exit_code == 0 and audit.json()["failures"] == [], audit.stdout
@@ -63,30 +74,41 @@ def test_a_confidential_documents_page_text_is_sealed_and_every_reader_gets_plai
 def test_a_correction_seals_or_opens_the_pages_and_the_signed_digest_stays(archive, run_cli):
     add_retention_users(archive)
     assert run_cli("household", "add", "A-1-0101", "--owner", "张三").exit_code == 0
-    doc = store_document(archive, "A-1-0101", "contract", None,
-                         pages=["购房合同 身份证号 110101199003071234", "第二页"])
+    doc = store_document(
+        archive, "A-1-0101", "contract", None, pages=["购房合同 身份证号 110101199003071234", "第二页"]
+    )
     digest = _signed_digest(archive, doc)
     plain = _columns(archive, doc)
 
-    _ok(run_cli("--as", "keeper", "doc", "edit", str(doc), "--confidential", "--reason", "含身份证号", "--json"))
+    _ok(
+        run_cli(
+            "--as", "keeper", "doc", "edit", str(doc), "--confidential", "--reason", "含身份证号", "--json"
+        )
+    )
     columns = _columns(archive, doc)
     assert all(text is None and sealed for _, text, sealed in columns)
     with archive.session() as session:
-        assert [(p.number, pagetext.page_text(session, p)) for p in
-                session.scalars(select(Page).where(Page.document_id == doc).order_by(Page.number))] == \
-            [(n, t) for n, t, _ in plain]
-    assert _signed_digest(archive, doc) == digest               # sealing changes no signature
+        assert [
+            (p.number, pagetext.page_text(session, p))
+            for p in session.scalars(select(Page).where(Page.document_id == doc).order_by(Page.number))
+        ] == [(n, t) for n, t, _ in plain]
+    assert _signed_digest(archive, doc) == digest  # sealing changes no signature
 
-    _ok(run_cli("--as", "keeper", "doc", "edit", str(doc), "--ordinary", "--reason", "已核实无敏感信息", "--json"))
+    _ok(
+        run_cli(
+            "--as", "keeper", "doc", "edit", str(doc), "--ordinary", "--reason", "已核实无敏感信息", "--json"
+        )
+    )
     assert _columns(archive, doc) == plain
     assert _signed_digest(archive, doc) == digest
     assert run_cli("audit", "verify", "--json").json()["failures"] == []
 
 
-def test_init_seals_the_plain_text_of_an_upgraded_archives_confidential_pages_once(archive, console, tmp_path,
-                                                                                    run_cli):
-    secret, = stored_documents(archive, console, tmp_path, [SECRET], confidential=True)
-    with behind_the_back(archive) as conn:            # as an archive from before sealing has it
+def test_init_seals_the_plain_text_of_an_upgraded_archives_confidential_pages_once(
+    archive, console, tmp_path, run_cli
+):
+    (secret,) = stored_documents(archive, console, tmp_path, [SECRET], confidential=True)
+    with behind_the_back(archive) as conn:  # as an archive from before sealing has it
         conn.execute(update(Page).where(Page.document_id == secret).values(text=SECRET, text_enc=None))
     report = initialise(archive.settings, admin_password=ADMIN_PASSWORD)
     assert report.pages_sealed == 1
@@ -105,12 +127,20 @@ def test_sealed_text_moved_to_another_page_is_caught_by_the_audit(archive, conso
         hh.add_household(session, console, None, "A-3-1201", owner="张三")
     pdf = make_born_digital_pdf([SECRET, "第二页 财产分割 房屋归女方所有"], tmp_path / "two.pdf")
     with archive.session() as session:
-        batch = intake.intake(archive, session, console, [intake.FileSpec(
-            path=pdf, name=pdf.name, household="A-3-1201", type_code="renovation", confidential=True)])
+        batch = intake.intake(
+            archive,
+            session,
+            console,
+            [
+                intake.FileSpec(
+                    path=pdf, name=pdf.name, household="A-3-1201", type_code="renovation", confidential=True
+                )
+            ],
+        )
         (doc,) = intake.batch_document_ids(session, batch.id)
     assert process_document(archive, doc) == "indexed"
     (_, _, first), (_, _, second) = _columns(archive, doc)
-    with behind_the_back(archive) as conn:            # swap the two pages' sealed text
+    with behind_the_back(archive) as conn:  # swap the two pages' sealed text
         conn.execute(update(Page).where(Page.document_id == doc, Page.number == 1).values(text_enc=second))
         conn.execute(update(Page).where(Page.document_id == doc, Page.number == 2).values(text_enc=first))
     result = run_cli("audit", "verify", "--json")
@@ -121,7 +151,7 @@ def test_sealed_text_moved_to_another_page_is_caught_by_the_audit(archive, conso
 
 @pytest.mark.parametrize("confidential", [False, True])
 def test_the_page_text_readers_agree_with_what_was_stored(archive, console, tmp_path, confidential):
-    doc, = stored_documents(archive, console, tmp_path, [SECRET], confidential=confidential)
+    (doc,) = stored_documents(archive, console, tmp_path, [SECRET], confidential=confidential)
     with archive.session() as session:
         page = session.scalar(select(Page).where(Page.document_id == doc))
         expected = pagetext.page_text(archive, page)

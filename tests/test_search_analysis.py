@@ -31,7 +31,7 @@ def test_digits_before_chinese_and_latin_words_are_kept():
 def test_offsets_point_at_the_pages_own_characters():
     text = "業主：張三"
     for tok in tokenize(text):
-        assert fold(text[tok.start:tok.end]).replace(" ", "") == tok.text
+        assert fold(text[tok.start : tok.end]).replace(" ", "") == tok.text
 
 
 def test_line_breaks_inside_chinese_do_not_break_a_word():
@@ -57,8 +57,15 @@ def test_term_positions_are_what_tokenize_gives():
             out.setdefault(tok.text, []).append(tok.pos)
         return out
 
-    pages = ["", "维修费", "业主 申请\n维修 基金，5单元水電表編號 DN2019001，车牌沪A12345 A-3-1201 ＡＢＣ１２",
-             "Straße ΑΒΓ 〇〇七 かな・カナ゛ 한국 _x_ ①② 3.14", "维 ", "  维  修  ", "漢字𠀀𠀁ab"]
+    pages = [
+        "",
+        "维修费",
+        "业主 申请\n维修 基金，5单元水電表編號 DN2019001，车牌沪A12345 A-3-1201 ＡＢＣ１２",
+        "Straße ΑΒΓ 〇〇七 かな・カナ゛ 한국 _x_ ①② 3.14",
+        "维 ",
+        "  维  修  ",
+        "漢字𠀀𠀁ab",
+    ]
     for text in pages:
         assert term_positions(text) == expected(text), text
     rng = random.Random(4)

@@ -27,8 +27,12 @@ def test_two_processes_index_at_once_without_loss(archive, console):
     with archive.session() as session:
         h = add_household(session, console, None, "C-2-0801", owner="王五")
         session.flush()
-        ids = [add_doc(session, h.id, "repair", f"报修单{i}", [f"报修编号R{i:04d} 水管漏水", f"第二页 编号R{i:04d}"]).id
-               for i in range(N_DOCS)]
+        ids = [
+            add_doc(
+                session, h.id, "repair", f"报修单{i}", [f"报修编号R{i:04d} 水管漏水", f"第二页 编号R{i:04d}"]
+            ).id
+            for i in range(N_DOCS)
+        ]
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
     # Each process indexes its own half, and both index a shared third (overlapping updates).
@@ -58,7 +62,7 @@ def test_ids_left_by_a_busy_writer_are_applied_later(archive, console):
         session.flush()
         doc = add_doc(session, h.id, "repair", "报修单", ["燃气表更换"])
     writer = IndexWriter(archive)
-    with writer.writing(None):                      # someone else (a rebuild) holds the lock
+    with writer.writing(None):  # someone else (a rebuild) holds the lock
         assert writer.notify([doc.id], timeout=0.05) is False
         assert writer.journal.pending() == [doc.id]
     assert writer.drain() is True

@@ -20,17 +20,53 @@ from tests.search_helpers import add_doc, archivist_actor, search_cli, staff_act
 def catalog(archive, console):
     """Two households, five documents (one confidential), indexed through the pipeline's hook."""
     with archive.session() as session:
-        h1 = add_household(session, console, None, "A-3-1201", community="阳光花园", owner="张三", phone="13800138000")
+        h1 = add_household(
+            session, console, None, "A-3-1201", community="阳光花园", owner="张三", phone="13800138000"
+        )
         h2 = add_household(session, console, None, "B-1-0502", community="阳光花园", owner="李四")
         session.flush()
         ids = {
-            "fund": add_doc(session, h1.id, "payment", "维修基金缴纳通知", ["业主申请维修基金缴纳，请于五月前办理。",
-                                                                     "5单元水電表編號 DN2019001"], document_date=date(2020, 5, 1)).id,
-            "noisy": add_doc(session, h2.id, "payment", "缴费通知", ["关于维俢基金缴纳的说明"], document_date=date(2021, 2, 1)).id,
-            "reno": add_doc(session, h1.id, "renovation", "装修申请表", ["装修押金收据 维修费 300 元"], document_date=date(2019, 3, 2)).id,
-            "secret": add_doc(session, h1.id, "id_document", "身份证复印件", ["保密 维修基金 身份证号码"], confidential=True,
-                              document_date=date(2018, 1, 1)).id,
-            "trad": add_doc(session, h2.id, "correspondence", "往來函件", ["物業管理費繳費記錄 車位"], document_date=date(2021, 6, 1)).id,
+            "fund": add_doc(
+                session,
+                h1.id,
+                "payment",
+                "维修基金缴纳通知",
+                ["业主申请维修基金缴纳，请于五月前办理。", "5单元水電表編號 DN2019001"],
+                document_date=date(2020, 5, 1),
+            ).id,
+            "noisy": add_doc(
+                session,
+                h2.id,
+                "payment",
+                "缴费通知",
+                ["关于维俢基金缴纳的说明"],
+                document_date=date(2021, 2, 1),
+            ).id,
+            "reno": add_doc(
+                session,
+                h1.id,
+                "renovation",
+                "装修申请表",
+                ["装修押金收据 维修费 300 元"],
+                document_date=date(2019, 3, 2),
+            ).id,
+            "secret": add_doc(
+                session,
+                h1.id,
+                "id_document",
+                "身份证复印件",
+                ["保密 维修基金 身份证号码"],
+                confidential=True,
+                document_date=date(2018, 1, 1),
+            ).id,
+            "trad": add_doc(
+                session,
+                h2.id,
+                "correspondence",
+                "往來函件",
+                ["物業管理費繳費記錄 車位"],
+                document_date=date(2021, 6, 1),
+            ).id,
         }
     for document_id in ids.values():
         hooks.document_changed(archive, document_id)
@@ -71,13 +107,17 @@ def test_english_and_digits(archive, console, catalog):
 def test_filters_and_syntax(archive, console, catalog):
     assert ids_of(run(archive, console, "type:装修")) == [catalog["reno"]]
     assert ids_of(run(archive, console, "维修 type:renovation")) == [catalog["reno"]]
-    assert ids_of(run(archive, console, "household:A-3-1201 维修")) == sorted([catalog["fund"], catalog["reno"], catalog["secret"]])
+    assert ids_of(run(archive, console, "household:A-3-1201 维修")) == sorted(
+        [catalog["fund"], catalog["reno"], catalog["secret"]]
+    )
     assert ids_of(run(archive, console, "基金", household="b-1-0502")) == [catalog["noisy"]]
     assert ids_of(run(archive, console, "date:2019..2020")) == sorted([catalog["fund"], catalog["reno"]])
     assert ids_of(run(archive, console, "基金", date_from="2021")) == [catalog["noisy"]]
     assert ids_of(run(archive, console, "押金 OR 车位")) == sorted([catalog["reno"], catalog["trad"]])
     assert ids_of(run(archive, console, "基金 -说明")) == sorted([catalog["fund"], catalog["secret"]])
-    assert ids_of(run(archive, console, "基金", community="阳光花园", type="payment")) == sorted([catalog["fund"], catalog["noisy"]])
+    assert ids_of(run(archive, console, "基金", community="阳光花园", type="payment")) == sorted(
+        [catalog["fund"], catalog["noisy"]]
+    )
 
 
 def test_staff_never_sees_confidential_documents(archive, console, catalog):
@@ -102,7 +142,7 @@ def test_capped_totals_still_exclude_confidential_documents(archive, console, ca
         assert not staff["total_exact"] and staff["total"] == 1
         assert catalog["secret"] not in ids_of(staff)
         assert "id_document" not in [f["value"] for f in staff["facets"]["type"]]
-    assert run(archive, staff_actor(), "保密")["total"] == 0          # the secret page alone matches
+    assert run(archive, staff_actor(), "保密")["total"] == 0  # the secret page alone matches
     assert run(archive, archivist_actor(), "保密")["total"] == 1
 
 
@@ -135,7 +175,16 @@ def test_rebuild_and_check(archive, console, catalog):
     # Drift: one document's index entries vanish, an entry without a document appears.
     writer.engine.apply({catalog["trad"]: []})
     from search.engine import PageEntry
-    writer.engine.apply({9999: [PageEntry(9999, 1, "X", "阳光花园", None, "", "other", "ghost", None, False, "indexed", "幽灵")]})
+
+    writer.engine.apply(
+        {
+            9999: [
+                PageEntry(
+                    9999, 1, "X", "阳光花园", None, "", "other", "ghost", None, False, "indexed", "幽灵"
+                )
+            ]
+        }
+    )
     report = writer.check()
     assert report["missing"] == [catalog["trad"]] and report["orphans"] == [9999] and not report["ok"]
     counts = writer.rebuild()
@@ -156,7 +205,7 @@ def test_an_index_of_an_older_format_is_refused_then_rebuilt_by_init(archive, co
 
     engine = open_engine(archive.settings)
     gen = engine._new_generation()
-    (gen / FORMAT_FILE).unlink()                 # written before FORMAT files existed
+    (gen / FORMAT_FILE).unlink()  # written before FORMAT files existed
     schema = make_schema()
     schema.remove("text")
     schema.add("text", wf.TEXT(phrase=True))
@@ -167,7 +216,9 @@ def test_an_index_of_an_older_format_is_refused_then_rebuilt_by_init(archive, co
         run(archive, console, "维修基金")
     report = initialise(archive.settings)
     assert report.index_rebuilt and not engine.outdated()
-    assert ids_of(run(archive, console, "维修基金")) == sorted([catalog["fund"], catalog["noisy"], catalog["secret"]])
+    assert ids_of(run(archive, console, "维修基金")) == sorted(
+        [catalog["fund"], catalog["noisy"], catalog["secret"]]
+    )
     assert not initialise(archive.settings).index_rebuilt
 
 
@@ -192,15 +243,19 @@ def test_the_format_file_decides_when_init_and_the_writer_rebuild(archive, conso
     engine = open_engine(archive.settings)
     assert report.index_rebuilt and engine.live_dir() != old and not engine.outdated()
     assert (engine.live_dir() / FORMAT_FILE).read_text().strip() == str(INDEX_FORMAT)
-    assert ids_of(run(archive, console, "维修基金")) == sorted([catalog["fund"], catalog["noisy"], catalog["secret"]])
+    assert ids_of(run(archive, console, "维修基金")) == sorted(
+        [catalog["fund"], catalog["noisy"], catalog["secret"]]
+    )
     assert not initialise(archive.settings).index_rebuilt
 
     old = outdate()
     with archive.session() as session:
         session.get(Document, catalog["reno"]).title = "装修申请表 押金"
-    hooks.document_changed(archive, catalog["reno"])          # the writer rebuilds, then applies
+    hooks.document_changed(archive, catalog["reno"])  # the writer rebuilds, then applies
     assert open_engine(archive.settings).live_dir() != old and not open_engine(archive.settings).outdated()
-    assert ids_of(run(archive, console, "维修基金")) == sorted([catalog["fund"], catalog["noisy"], catalog["secret"]])
+    assert ids_of(run(archive, console, "维修基金")) == sorted(
+        [catalog["fund"], catalog["noisy"], catalog["secret"]]
+    )
     assert IndexWriter(archive).check()["ok"]
 
 
@@ -228,8 +283,16 @@ def test_cli(archive, catalog, run_cli, search_cli):  # noqa: F811
     result = run_cli("search", "维修基金", "--type", "缴费记录", "--json")
     assert result.exit_code == 0, result.stderr
     payload = result.json()
-    assert payload["total"] == 2 and {"document", "page", "household", "type", "title", "date", "score",
-                                      "snippet"} <= set(payload["hits"][0])
+    assert payload["total"] == 2 and {
+        "document",
+        "page",
+        "household",
+        "type",
+        "title",
+        "date",
+        "score",
+        "snippet",
+    } <= set(payload["hits"][0])
     assert run_cli("index", "check", "--json").json()["ok"] is True
     rebuilt = run_cli("index", "rebuild", "--json")
     assert rebuilt.exit_code == 0 and rebuilt.json()["pages"] == 6

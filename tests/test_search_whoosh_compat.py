@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # --- the version check ---------------------------------------------------------------------
 
+
 def test_the_installed_whoosh_is_the_pinned_one():
     assert whoosh_compat.installed_versions() == (whoosh_compat.PINNED_VERSION, whoosh_compat.PINNED_VERSION)
 
@@ -31,11 +32,14 @@ def test_pyproject_pins_the_version_the_compat_layer_checks():
     assert f"whoosh-reloaded=={whoosh_compat.PINNED_VERSION}" in [d.replace(" ", "") for d in deps]
 
 
-@pytest.mark.parametrize("distribution, module", [
-    ("2.7.6", "2.7.6"),          # an upgrade of whoosh-reloaded
-    (None, "2.7.4"),             # the original Whoosh package provides the module
-    ("2.7.5", "2.7.4"),          # metadata and the imported code disagree
-])
+@pytest.mark.parametrize(
+    "distribution, module",
+    [
+        ("2.7.6", "2.7.6"),  # an upgrade of whoosh-reloaded
+        (None, "2.7.4"),  # the original Whoosh package provides the module
+        ("2.7.5", "2.7.4"),  # metadata and the imported code disagree
+    ],
+)
 def test_another_whoosh_version_stops_with_a_clear_error(distribution, module):
     with pytest.raises(ConfigurationError, match=r"whoosh-reloaded==2\.7\.5") as err:
         whoosh_compat.check_version(distribution, module)
@@ -48,6 +52,7 @@ def test_the_pinned_version_passes():
 
 # --- the layout on its own -----------------------------------------------------------------
 
+
 def _list(*blocks: bytes) -> bytes:
     return postings.MAGIC + b"".join(blocks)
 
@@ -56,8 +61,16 @@ def test_a_block_round_trips_with_the_narrowest_widths():
     ids = [3, 4, 300, 70_000]
     positions = [[0, 5], [7], [1, 2, 3], [65_536]]
     values = [np.asarray(p, dtype="<u4").tobytes() for p in positions]
-    block = postings.encode_block(ids, [2.0, 1.0, 3.0, 1.0], values, positions=True, last=True,
-                                  min_length=1, max_length=9, max_weight=3.0)
+    block = postings.encode_block(
+        ids,
+        [2.0, 1.0, 3.0, 1.0],
+        values,
+        positions=True,
+        last=True,
+        min_length=1,
+        max_length=9,
+        max_weight=3.0,
+    )
     header, decoded = postings.decode_block(block)
     assert header.last and header.count == 4 and header.first_id == 3 and header.last_id == 70_000
     assert (header.id_width, header.length_width, header.item_width) == (4, 1, 4)
@@ -68,24 +81,36 @@ def test_a_block_round_trips_with_the_narrowest_widths():
     ta = postings.decode_postings(_list(block), with_positions=True)
     assert ta.docs.tolist() == ids
     assert [(int(k) >> POSITION_BITS, int(k) & 0xFFFFFFFF) for k in ta.keys] == [
-        (d, p) for d, ps in zip(ids, positions, strict=True) for p in ps]
+        (d, p) for d, ps in zip(ids, positions, strict=True) for p in ps
+    ]
 
 
 def test_weights_and_values_take_no_room_when_they_need_none():
-    ones = postings.encode_block([1, 2, 3], [1.0] * 3, None, positions=False, last=True,
-                                 min_length=0, max_length=0, max_weight=1.0)
-    same = postings.encode_block([1, 2, 3], [1.5] * 3, None, positions=False, last=True,
-                                 min_length=0, max_length=0, max_weight=1.5)
+    ones = postings.encode_block(
+        [1, 2, 3], [1.0] * 3, None, positions=False, last=True, min_length=0, max_length=0, max_weight=1.0
+    )
+    same = postings.encode_block(
+        [1, 2, 3], [1.5] * 3, None, positions=False, last=True, min_length=0, max_length=0, max_weight=1.5
+    )
     assert len(ones) == postings.HEADER_SIZE + 3 and len(same) == postings.HEADER_SIZE + 3 + 4
     assert postings.decode_postings(_list(same), True).weights.tolist() == [1.5] * 3
     assert postings.decode_postings(_list(ones), True).keys is None
 
 
 def test_several_blocks_and_raw_byte_values():
-    first = postings.encode_block([0, 1], [1.0, 1.0], [b"ab", b""], positions=False, last=False,
-                                  min_length=0, max_length=0, max_weight=1.0)
-    second = postings.encode_block([900], [1.0], [b"xyz"], positions=False, last=True,
-                                   min_length=0, max_length=0, max_weight=1.0)
+    first = postings.encode_block(
+        [0, 1],
+        [1.0, 1.0],
+        [b"ab", b""],
+        positions=False,
+        last=False,
+        min_length=0,
+        max_length=0,
+        max_weight=1.0,
+    )
+    second = postings.encode_block(
+        [900], [1.0], [b"xyz"], positions=False, last=True, min_length=0, max_length=0, max_weight=1.0
+    )
     assert postings.decode_postings(_list(first, second), False).docs.tolist() == [0, 1, 900]
     _, block = postings.decode_block(_list(first, second), 4 + len(first))
     assert postings.split_values(block, False) == (b"xyz",)
@@ -99,15 +124,20 @@ def test_bytes_in_another_layout_are_refused(damaged):
 
 # --- the codec inside Whoosh ---------------------------------------------------------------
 
+
 def test_postings_read_as_arrays_equal_what_whoosh_reads(tmp_path):
     """read_term reads the layout itself: compare it with the postings matcher Whoosh uses and
     merges segments with (several blocks, weights with a field boost, deletions left in; then
     again after Whoosh merged the segments through the codec)."""
     e = WhooshEngine(tmp_path / "arrays")
-    e.apply({d: [entry(d, 1, "维修维修 基金" if d % 3 else "基金 维修", names="张三" if d == 5 else "李四")]
-             for d in range(1, 2200)})                   # blocks of 1,024: three blocks
-    e.apply({d: [entry(d, 1, "基金 维修 基金")] for d in range(2200, 2300)})   # a second segment
-    e.apply({7: []})                                     # a deletion: still in the postings
+    e.apply(
+        {
+            d: [entry(d, 1, "维修维修 基金" if d % 3 else "基金 维修", names="张三" if d == 5 else "李四")]
+            for d in range(1, 2200)
+        }
+    )  # blocks of 1,024: three blocks
+    e.apply({d: [entry(d, 1, "基金 维修 基金")] for d in range(2200, 2300)})  # a second segment
+    e.apply({7: []})  # a deletion: still in the postings
     compare_with_whoosh(e)
     ix = wi.open_dir(str(e.live_dir()))
     ix.writer(codec=DossierCodec()).commit(optimize=True)
@@ -121,7 +151,13 @@ def compare_with_whoosh(e: WhooshEngine) -> None:
         s = e._searcher(state)
     for sub, _ in s.leaf_searchers():
         reader = sub.reader()
-        for field, text in (("text", "维修"), ("text", "基"), ("names", "张三"), ("names", "李四"), ("type", "repair")):
+        for field, text in (
+            ("text", "维修"),
+            ("text", "基"),
+            ("names", "张三"),
+            ("names", "李四"),
+            ("type", "repair"),
+        ):
             ta = read_term(reader, field, text)
             if (field, text) not in reader:
                 assert ta is None
@@ -151,7 +187,7 @@ def test_whoosh_own_skipping_reads_block_bounds_from_the_headers(tmp_path):
     m = raw_matcher(reader, "text", "基金")
     m.skip_to(2500)
     assert m.is_active() and m.id() == 2500
-    assert m.block_min_id() == 2048 and m.block_max_id() == 2998       # the third block of 1,024
+    assert m.block_min_id() == 2048 and m.block_max_id() == 2998  # the third block of 1,024
 
 
 def test_term_vectors_are_refused():

@@ -54,12 +54,19 @@ def folders(archive, console):
 
 # --- helpers -------------------------------------------------------------------------------------
 
+
 def _two_part_stack(archive, tmp_path: Path, maker=make_pdf, suffix: str = ".pdf") -> Path:
     """Sheet A, its blank back, A's two pages, sheet B, B's page: parts 1 | 2 | 3-4 | 5 | 6."""
     key = archive.cover_sheet_key
     a, b = _facts(archive, "A-3-1201"), _facts(archive, "A-3-1202")
-    pages = [sheet(a, key), blank(1), content("甲一", 2), content("甲二", 3), sheet(b, key, skew=2.0),
-             content("乙", 4)]
+    pages = [
+        sheet(a, key),
+        blank(1),
+        content("甲一", 2),
+        content("甲二", 3),
+        sheet(b, key, skew=2.0),
+        content("乙", 4),
+    ]
     return maker(_plain(pages), tmp_path / f"stack{suffix}")
 
 
@@ -119,10 +126,17 @@ def _stack_objects(archive) -> list[str]:
 
 # --- cutting a part ------------------------------------------------------------------------------
 
+
 def test_destroying_one_part_stores_the_stack_again_without_its_pages(folders, console, tmp_path):
     path = _two_part_stack(folders, tmp_path)
     report = _split(folders, console, path)
-    assert [d["status"] for d in report["documents"]] == ["separator", "blank", "queued", "separator", "queued"]
+    assert [d["status"] for d in report["documents"]] == [
+        "separator",
+        "blank",
+        "queued",
+        "separator",
+        "queued",
+    ]
     first, _second = _documents(folders)
     with folders.session() as session:
         stack = _stack_row(session)
@@ -133,8 +147,9 @@ def test_destroying_one_part_stores_the_stack_again_without_its_pages(folders, c
 
     with folders.session() as session:
         stack = _stack_row(session)
-        assert facts == [{"stack": stack.id, "pages": [1, 4], "sha256_before": old_sha256,
-                          "sha256_after": stack.sha256}]
+        assert facts == [
+            {"stack": stack.id, "pages": [1, 4], "sha256_before": old_sha256, "sha256_after": stack.sha256}
+        ]
         assert session.get(ObjectKey, old_key) is None and not folders.store.exists(old_key)
         assert stack.original_key != old_key and stack.page_count == 2
         assert verify_stack(folders, session, stack) == (True, [])
@@ -143,7 +158,8 @@ def test_destroying_one_part_stores_the_stack_again_without_its_pages(folders, c
         assert record["removed"] == [{"document": first, "list": LIST, "pages": [1, 4], "at": at.isoformat()}]
         assert record["source_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest() == old_sha256
         assert {k: record[k] for k in ("intake_at", "intake_by", "file", "batch")} == {
-            k: v1[k] for k in ("intake_at", "intake_by", "file", "batch")}
+            k: v1[k] for k in ("intake_at", "intake_by", "file", "batch")
+        }
         reduced = _stored_stack(folders, session, stack, tmp_path / "reduced.pdf")
     assert pdf_info(reduced).pages == 2
     scanned, kept = _jpegs(path, tmp_path), reduced.read_bytes()
@@ -159,15 +175,23 @@ def test_destroying_every_part_crypto_shreds_the_stack(folders, console, tmp_pat
     facts = _destroy(folders, first)
     with folders.session() as session:
         stack = _stack_row(session)
-        assert facts == [{"stack": stack.id, "pages": [1, 4], "sha256_before": facts[0]["sha256_before"],
-                          "sha256_after": None}]
+        assert facts == [
+            {
+                "stack": stack.id,
+                "pages": [1, 4],
+                "sha256_before": facts[0]["sha256_before"],
+                "sha256_after": None,
+            }
+        ]
         assert (stack.original_key, stack.page_count, stack.size) == (None, 0, 0)
         assert not session.scalars(select(ObjectKey).where(ObjectKey.object_key.like("stacks/%"))).all()
         record = json.loads(stack.signed_record)
         assert record["pages"] == [] and record["object"] is None
         assert [(r["document"], r["pages"]) for r in record["removed"]] == [(second, [5, 6]), (first, [1, 4])]
         assert verify_stack(folders, session, stack) == (True, [])
-        assert held_pages(stack) == [] and plan_stack_cuts(folders, session, session.get(Document, first)) == []
+        assert (
+            held_pages(stack) == [] and plan_stack_cuts(folders, session, session.get(Document, first)) == []
+        )
     assert _stack_objects(folders) == []
 
 
@@ -205,6 +229,7 @@ def test_a_tiff_stack_is_cut_frame_by_frame(folders, console, tmp_path):
 
 
 # --- re-runs and races ---------------------------------------------------------------------------
+
 
 def test_planning_again_after_a_cut_gives_no_cut(folders, console, tmp_path):
     _split(folders, console, _two_part_stack(folders, tmp_path))
@@ -249,15 +274,31 @@ def test_a_stack_cut_by_another_run_meanwhile_is_refused(folders, console, tmp_p
 
 # --- filing what is left -------------------------------------------------------------------------
 
+
 def test_unfiled_pages_are_filed_from_a_cut_stack(folders, console, tmp_path):
     key = folders.cover_sheet_key
     a = _facts(folders, "A-3-1201")
     foreign = sheet(a, b"f" * 32)
-    path = make_pdf(_plain([sheet(a, key), content("甲一", 1), content("甲二", 2), foreign, content("外一", 3),
-                            content("外二", 4)]), tmp_path / "stack.pdf")
+    path = make_pdf(
+        _plain(
+            [
+                sheet(a, key),
+                content("甲一", 1),
+                content("甲二", 2),
+                foreign,
+                content("外一", 3),
+                content("外二", 4),
+            ]
+        ),
+        tmp_path / "stack.pdf",
+    )
     report = _split(folders, console, path)
     assert [(d["status"], d["stack_pages"]) for d in report["documents"]] == [
-        ("separator", [1, 1]), ("queued", [2, 3]), ("separator", [4, 4]), ("unfiled", [5, 6])]
+        ("separator", [1, 1]),
+        ("queued", [2, 3]),
+        ("separator", [4, 4]),
+        ("unfiled", [5, 6]),
+    ]
     [filed] = _documents(folders)
     _destroy(folders, filed)
     with folders.session() as session:
@@ -265,15 +306,23 @@ def test_unfiled_pages_are_filed_from_a_cut_stack(folders, console, tmp_path):
         assert held_pages(stack) == [4, 5, 6] and stack_positions(stack, 5, 6) == [2, 3]
         with pytest.raises(InvalidInput, match="no longer stored"):
             stack_positions(stack, 2, 3)
-        doc = assign_unfiled(folders, session, console, report["documents"][3]["item"], household="A-3-1202",
-                             community=None, type_code="correspondence")
+        doc = assign_unfiled(
+            folders,
+            session,
+            console,
+            report["documents"][3]["item"],
+            household="A-3-1202",
+            community=None,
+            type_code="correspondence",
+        )
         with folders.vault.open(doc.original_key, session.get(ObjectKey, doc.original_key).wrapped_key) as s:
             (tmp_path / "filed.pdf").write_bytes(s.read())
     assert _jpegs(tmp_path / "filed.pdf", tmp_path) == _jpegs(path, tmp_path)[4:]
-    assert not list((folders.settings.home / "work").iterdir())       # plaintext copies removed
+    assert not list((folders.settings.home / "work").iterdir())  # plaintext copies removed
 
 
 # --- audit -----------------------------------------------------------------------------------------
+
 
 def _findings(archive) -> list:
     with archive.session() as session:
@@ -289,15 +338,20 @@ def test_the_audit_finds_a_stack_put_back_to_before_its_cut(folders, console, tm
         stack = _stack_row(session)
         stack_id, before = stack.id, {c: getattr(stack, c) for c in columns}
         key_row = session.get(ObjectKey, stack.original_key)
-        old_key = {"object_key": key_row.object_key, "wrapped_key": key_row.wrapped_key,
-                   "master_key_id": key_row.master_key_id}
+        old_key = {
+            "object_key": key_row.object_key,
+            "wrapped_key": key_row.wrapped_key,
+            "master_key_id": key_row.master_key_id,
+        }
     _destroy(folders, first)
     assert _findings(folders) == []
 
-    with folders.session() as session:      # a catalog restored from before the cut, say
+    with folders.session() as session:  # a catalog restored from before the cut, say
         session.execute(update(ScanStack).where(ScanStack.id == stack_id).values(**before))
         session.execute(insert(ObjectKey).values(**old_key))
     [finding] = _findings(folders)
     assert finding.document_id == first
-    assert finding.detail == (f"the scanned stack {stack_id} (stack.pdf) still holds page(s) 3-4 of document "
-                              f"{first}, destroyed on list {LIST}")
+    assert finding.detail == (
+        f"the scanned stack {stack_id} (stack.pdf) still holds page(s) 3-4 of document "
+        f"{first}, destroyed on list {LIST}"
+    )

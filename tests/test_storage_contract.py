@@ -121,8 +121,22 @@ def test_valid_keys_are_accepted(key):
 
 @pytest.mark.parametrize(
     "key",
-    ["", "/a", "a/", "a//b", "../a", "a/../b", "a/./b", ".hidden", "a/.tmp-x", "a b", "a\\b",
-     "中文", "a?b", "x" * 513],
+    [
+        "",
+        "/a",
+        "a/",
+        "a//b",
+        "../a",
+        "a/../b",
+        "a/./b",
+        ".hidden",
+        "a/.tmp-x",
+        "a b",
+        "a\\b",
+        "中文",
+        "a?b",
+        "x" * 513,
+    ],
 )
 def test_invalid_keys_are_refused(store, key):
     with pytest.raises(InvalidInput):
@@ -217,7 +231,9 @@ def test_declared_length_is_enforced(store):
 # --- vault on every backend ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", [0, 1, DEFAULT_CHUNK_SIZE, 2 * DEFAULT_CHUNK_SIZE, 2 * DEFAULT_CHUNK_SIZE + 3])
+@pytest.mark.parametrize(
+    "size", [0, 1, DEFAULT_CHUNK_SIZE, 2 * DEFAULT_CHUNK_SIZE, 2 * DEFAULT_CHUNK_SIZE + 3]
+)
 def test_vault_round_trip(vault, store, size):
     data = payload(size, seed=size)
     stored = vault.put("originals/x.enc", io.BytesIO(data))
@@ -287,7 +303,9 @@ TAMPERINGS = {
     "truncate the header": lambda raw: raw[:10],
     "swap two chunks": _swap_first_two_chunks,
     "drop a chunk": lambda raw: raw[: _chunk_span(0).stop] + raw[_chunk_span(1).stop :],
-    "duplicate a chunk": lambda raw: raw[: _chunk_span(1).stop] + raw[_chunk_span(1)] + raw[_chunk_span(1).stop :],
+    "duplicate a chunk": lambda raw: (
+        raw[: _chunk_span(1).stop] + raw[_chunk_span(1)] + raw[_chunk_span(1).stop :]
+    ),
     "append a byte": lambda raw: raw + b"\x00",
 }
 

@@ -79,9 +79,7 @@ def test_unwrap_refuses_another_object_key_or_master_key():
         key.unwrap(wrapped, "a/c.enc")
     with pytest.raises(TamperedObject) as caught:
         MasterKey.generate().unwrap(wrapped, "a/b.enc")
-    assert str(caught.value) == (
-        "the master key cannot unwrap the data key of a/b.enc (wrong master key?)"
-    )
+    assert str(caught.value) == ("the master key cannot unwrap the data key of a/b.enc (wrong master key?)")
     assert isinstance(caught.value, IntegrityFailure)
     with pytest.raises(TamperedObject, match="malformed"):
         key.unwrap(wrapped[:-1], "a/b.enc")
@@ -157,7 +155,9 @@ def test_every_single_flipped_byte_is_detected(sample):
 
 def test_every_truncation_is_detected(sample):
     _, dek, cipher = sample
-    for length in list(range(0, len(cipher), 61)) + [chunk_span(i).stop for i in range(3)] + [len(cipher) - 1]:
+    for length in (
+        list(range(0, len(cipher), 61)) + [chunk_span(i).stop for i in range(3)] + [len(cipher) - 1]
+    ):
         with pytest.raises(TamperedObject):
             decrypt(cipher[:length], dek)
 
@@ -187,7 +187,8 @@ def test_structural_tampering_is_detected(sample, change):
         "duplicate chunk 0": header + c[0] + c[0] + c[1] + c[2] + c[3],
         "append a copy of the final chunk": cipher + c[3],
         "append one byte": cipher + b"\x00",
-        "replace the header with another object's": encrypt(data, dek)[0][:HEADER_SIZE] + cipher[HEADER_SIZE:],
+        "replace the header with another object's": encrypt(data, dek)[0][:HEADER_SIZE]
+        + cipher[HEADER_SIZE:],
     }[change]
     with pytest.raises(TamperedObject, match="the stored object t"):
         decrypt(forged, dek)

@@ -42,9 +42,7 @@ def test_missing_file_gives_a_clear_sentence(tmp_path):
     path = tmp_path / "keys" / "master.key"
     with pytest.raises(KeyFileError) as caught:
         read_secret_file(path)
-    assert str(caught.value) == (
-        f"the key file {path} is missing; run `dossier init` or restore your keys"
-    )
+    assert str(caught.value) == (f"the key file {path} is missing; run `dossier init` or restore your keys")
     assert isinstance(caught.value, ConfigurationError)
 
 

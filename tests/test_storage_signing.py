@@ -85,8 +85,15 @@ def test_canonical_bytes_are_stable_and_keep_chinese():
 
 @pytest.mark.parametrize(
     "record",
-    [{"x": 1.0}, {"x": float("nan")}, {"x": [1, float("inf")]}, {"x": {"y": 0.5}}, {1: "int key"},
-     {"x": b"bytes"}, {"x": {1, 2}}],
+    [
+        {"x": 1.0},
+        {"x": float("nan")},
+        {"x": [1, float("inf")]},
+        {"x": {"y": 0.5}},
+        {1: "int key"},
+        {"x": b"bytes"},
+        {"x": {1, 2}},
+    ],
 )
 def test_canonical_bytes_refuses_unstable_values(record):
     with pytest.raises(InvalidInput):
@@ -136,8 +143,10 @@ def test_public_keys_and_fingerprints(signer):
     assert signer.fingerprint == hashlib.sha256(raw).hexdigest()[:16]
     with pytest.raises(InvalidInput):
         load_public_key("not a key")
-    ec_pub = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ec_pub = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     with pytest.raises(InvalidInput, match="Ed25519"):
         load_public_key(ec_pub)

@@ -26,25 +26,32 @@ def docs(archive, console) -> dict[str, int]:
     with archive.session() as session:
         household = add_household(session, console, None, "A-3-1201")
         session.flush()
-        return {"secret": add_doc(session, household.id, "id_document", "身份证复印件", ["身份证"],
-                                  confidential=True).id,
-                "fund": add_doc(session, household.id, "payment", "维修基金", [PERSONAL_PAGE, "缴费记录"]).id}
+        return {
+            "secret": add_doc(
+                session, household.id, "id_document", "身份证复印件", ["身份证"], confidential=True
+            ).id,
+            "fund": add_doc(session, household.id, "payment", "维修基金", [PERSONAL_PAGE, "缴费记录"]).id,
+        }
 
 
 def _events(archive, document_id: int) -> list[tuple[str, str, str | None]]:
     with archive.session() as session:
-        return [(e.action, e.outcome, e.detail) for e in session.scalars(
-            select(AccessEvent).where(AccessEvent.document_id == document_id).order_by(AccessEvent.seq))]
+        return [
+            (e.action, e.outcome, e.detail)
+            for e in session.scalars(
+                select(AccessEvent).where(AccessEvent.document_id == document_id).order_by(AccessEvent.seq)
+            )
+        ]
 
 
 def test_a_refused_view_leaves_the_callers_session_alone_and_is_logged(archive, docs):
     session = archive.new_session()
     try:
-        session.add(ArchiveSetting(key="test.pending", value="unrelated"))   # not the view's business
+        session.add(ArchiveSetting(key="test.pending", value="unrelated"))  # not the view's business
         with pytest.raises(NotFound, match=f"there is no document {docs['secret']}"):
             view_document(session, staff_actor(), docs["secret"])
-        assert [row.key for row in session.new] == ["test.pending"]           # still pending
-        session.rollback()                                         # as the web and the CLI do on error
+        assert [row.key for row in session.new] == ["test.pending"]  # still pending
+        session.rollback()  # as the web and the CLI do on error
     finally:
         session.close()
     with archive.session() as other:
@@ -65,6 +72,10 @@ def test_views_log_one_detail_format(archive, docs):
         assert shown.purpose == "核对" and not shown.shown[0].masked
         print_document(session, archivist_actor(), docs["secret"], "核对")
     assert [(a, o, json.loads(d) if d else None) for a, o, d in _events(archive, docs["fund"])] == [
-        ("document.view", "ok", {"page": 2}), ("document.view", "ok", None)]
+        ("document.view", "ok", {"page": 2}),
+        ("document.view", "ok", None),
+    ]
     assert [(a, o, json.loads(d)) for a, o, d in _events(archive, docs["secret"])] == [
-        ("document.view", "ok", {"purpose": "核对"}), ("document.print", "ok", {"purpose": "核对"})]
+        ("document.view", "ok", {"purpose": "核对"}),
+        ("document.print", "ok", {"purpose": "核对"}),
+    ]

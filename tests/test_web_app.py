@@ -39,6 +39,7 @@ def squash(html: str) -> str:
 
 # --- sign in and out ---------------------------------------------------------------------
 
+
 def test_login_page_is_chinese_and_has_csrf_token(web_csrf_client):
     response = web_csrf_client.get("/login")
     assert response.status_code == 200
@@ -56,24 +57,30 @@ def test_login_ok_redirects_to_dashboard_and_is_recorded(web_client, web_login, 
     assert page.status_code == 200
     assert "陈档案" in text(page) and "档案管理员" in text(page)
     logins = events(web_archive, "login")
-    assert [(e.username, e.outcome, e.detail, e.channel) for e in logins] == [("archivist", "ok", "archivist", "web")]
+    assert [(e.username, e.outcome, e.detail, e.channel) for e in logins] == [
+        ("archivist", "ok", "archivist", "web")
+    ]
     with Archive(web_archive.settings).session() as session:
         assert session.scalar(select(User.last_login_at).where(User.username == "archivist")) is not None
 
 
-@pytest.mark.parametrize("username, password", [("archivist", "wrong-password-1"), ("nobody", "whatever-password")])
-def test_login_failure_does_not_say_which_part_was_wrong(web_client, web_login, web_archive, username, password):
+@pytest.mark.parametrize(
+    "username, password", [("archivist", "wrong-password-1"), ("nobody", "whatever-password")]
+)
+def test_login_failure_does_not_say_which_part_was_wrong(
+    web_client, web_login, web_archive, username, password
+):
     response = web_login(web_client, username, password)
     assert response.status_code == 200
     body = text(response)
     assert "用户名或密码错误" in body
     assert "不存在" not in body
-    assert web_client.get("/").status_code == 302   # still signed out
+    assert web_client.get("/").status_code == 302  # still signed out
     denied = events(web_archive, "login")
     assert [(e.outcome, e.user_id) for e in denied] == [("denied", None)]
     if username == "archivist":
         assert denied[0].detail == username
-    else:   # a name that is no user's may be a password typed into the wrong box: a keyed hash only
+    else:  # a name that is no user's may be a password typed into the wrong box: a keyed hash only
         assert re.fullmatch(r"#[0-9a-f]{12}", denied[0].detail) and username not in denied[0].detail
     assert all(password not in (e.detail or "") for e in events(web_archive))
 
@@ -81,7 +88,7 @@ def test_login_failure_does_not_say_which_part_was_wrong(web_client, web_login, 
 def test_repeated_failures_are_throttled(web_client, web_login, web_archive):
     for _ in range(5):
         assert web_login(web_client, "staff", "not-the-password").status_code == 200
-    response = web_login(web_client, "staff")   # right password, but too many failures
+    response = web_login(web_client, "staff")  # right password, but too many failures
     assert response.status_code == 429
     assert "登录失败次数过多" in text(response)
     assert web_client.get("/").status_code == 302
@@ -89,13 +96,16 @@ def test_repeated_failures_are_throttled(web_client, web_login, web_archive):
     assert web_login(web_client, "auditor").status_code == 302
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("/households?use=residential", "/households?use=residential"),
-    ("//evil.example/x", "/"),
-    ("https://evil.example/", "/"),
-    ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/households?use=residential", "/households?use=residential"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_login_next_only_redirects_within_the_site(web_client, web_login, target, expected):
     response = web_login(web_client, "staff", next=target)
     assert response.headers["Location"] == expected
@@ -158,12 +168,21 @@ def test_each_page_for_each_role(web_client, web_login, web_archive, username, p
     assert response.status_code == (200 if username in PAGE_ACCESS[path] else 403)
 
 
-@pytest.mark.parametrize("username, status", [
-    ("admin", 302), ("archivist", 302), ("staff", 403), ("officer", 403), ("auditor", 403),
-])
+@pytest.mark.parametrize(
+    "username, status",
+    [
+        ("admin", 302),
+        ("archivist", 302),
+        ("staff", 403),
+        ("officer", 403),
+        ("auditor", 403),
+    ],
+)
 def test_create_household_per_role(web_client, web_login, web_archive, username, status):
     web_login(web_client, username)
-    response = web_client.post("/households", data={"code": "B-2-0303", "community": "阳光花园", "use": "residential"})
+    response = web_client.post(
+        "/households", data={"code": "B-2-0303", "community": "阳光花园", "use": "residential"}
+    )
     assert response.status_code == status
     with Archive(web_archive.settings).session() as session:
         created = session.scalar(select(Household.id).where(Household.code == "B-2-0303"))
@@ -173,8 +192,12 @@ def test_create_household_per_role(web_client, web_login, web_archive, username,
 @pytest.mark.parametrize("username", ["archivist", "staff", "officer", "auditor"])
 def test_admin_posts_are_forbidden_to_others(web_client, web_login, username):
     web_login(web_client, username)
-    assert web_client.post("/admin/users", data={"username": "mallory", "role": "admin",
-                                                  "password": "mallory-password-1"}).status_code == 403
+    assert (
+        web_client.post(
+            "/admin/users", data={"username": "mallory", "role": "admin", "password": "mallory-password-1"}
+        ).status_code
+        == 403
+    )
     assert web_client.post("/admin/document-types", data={"expected": ["photo"]}).status_code == 403
 
 
@@ -195,7 +218,7 @@ def test_nav_shows_only_what_the_role_may_use(web_client, web_login):
     body = text(web_client.get("/households"))
     assert "客服员" in body and "林客服" in body
     assert "系统管理" not in body
-    assert "新建业户档案" not in body            # no create form for staff
+    assert "新建业户档案" not in body  # no create form for staff
     web_client.post("/logout")
     web_login(web_client, "admin")
     body = text(web_client.get("/households"))
@@ -263,6 +286,7 @@ def test_every_route_carries_a_role_check(web_app):
 
 # --- pages -----------------------------------------------------------------------------------
 
+
 def test_dashboard_shows_counts(web_client, web_login):
     web_login(web_client, "auditor")
     body = squash(text(web_client.get("/")))
@@ -275,18 +299,21 @@ def _listed_codes(response) -> list[str]:
     return re.findall(r'<tr data-code="([^"]+)">', text(response))
 
 
-@pytest.mark.parametrize("query, codes", [
-    ("", ["A-1-0101", "A-1-1201", "S-101"]),
-    ("?community=滨江商城", ["S-101"]),
-    ("?community=阳光花园&floor=12", ["A-1-1201"]),
-    ("?building=A", ["A-1-0101", "A-1-1201"]),
-    ("?use=commercial", ["S-101"]),
-    ("?status=active", ["A-1-0101", "A-1-1201", "S-101"]),
-    ("?status=closed", []),
-    ("?owner=张", ["A-1-0101"]),
-    ("?q=13800138000", ["A-1-0101"]),
-    ("?floor=abc", ["A-1-0101", "A-1-1201", "S-101"]),   # an invalid filter is ignored, not an error
-])
+@pytest.mark.parametrize(
+    "query, codes",
+    [
+        ("", ["A-1-0101", "A-1-1201", "S-101"]),
+        ("?community=滨江商城", ["S-101"]),
+        ("?community=阳光花园&floor=12", ["A-1-1201"]),
+        ("?building=A", ["A-1-0101", "A-1-1201"]),
+        ("?use=commercial", ["S-101"]),
+        ("?status=active", ["A-1-0101", "A-1-1201", "S-101"]),
+        ("?status=closed", []),
+        ("?owner=张", ["A-1-0101"]),
+        ("?q=13800138000", ["A-1-0101"]),
+        ("?floor=abc", ["A-1-0101", "A-1-1201", "S-101"]),  # an invalid filter is ignored, not an error
+    ],
+)
 def test_household_list_filters(web_client, web_login, query, codes):
     web_login(web_client, "staff")
     response = web_client.get("/households" + query)
@@ -315,7 +342,7 @@ def test_household_list_shows_completeness(web_client, web_login, web_archive):
     web_login(web_client, "staff")
     body = squash(text(web_client.get("/households")))
     row = re.search(r'<tr data-code="A-1-0101">.*?</tr>', body).group(0)
-    assert 'data-pct="40.0"' in row and "40%" in row          # the confidential ID scan is not counted
+    assert 'data-pct="40.0"' in row and "40%" in row  # the confidential ID scan is not counted
     row = re.search(r'<tr data-code="A-1-1201">.*?</tr>', body).group(0)
     assert "0%" in row
 
@@ -327,15 +354,29 @@ def test_folder_page_shows_catalog_and_documents(web_client, web_login, web_arch
     body = squash(text(response))
     catalog = body.split('id="catalog"', 1)[1].split("</section>", 1)[0]
     assert catalog.count("✓") == 3 and catalog.count("✗") == 2
-    assert re.search(r'<li class="present"> <span class="tick yes"[^>]*>✓</span> <span class="item-name">购房合同', catalog)
-    assert re.search(r'<li class="missing"> <span class="tick no"[^>]*>✗</span> <span class="item-name">钥匙领用', catalog)
+    assert re.search(
+        r'<li class="present"> <span class="tick yes"[^>]*>✓</span> <span class="item-name">购房合同', catalog
+    )
+    assert re.search(
+        r'<li class="missing"> <span class="tick no"[^>]*>✗</span> <span class="item-name">钥匙领用', catalog
+    )
     assert 'id="completeness">60%' in catalog
     docs = body.split('id="documents"', 1)[1]
-    for expected in ("购房合同", "购房合同（正本扫描）", "2023-05-18", "普通", "已索引", web_archive.confidential_title, "保密"):
+    for expected in (
+        "购房合同",
+        "购房合同（正本扫描）",
+        "2023-05-18",
+        "普通",
+        "已索引",
+        web_archive.confidential_title,
+        "保密",
+    ):
         assert expected in docs
-    assert WEB_ID_NUMBER in body                       # the archivist may see ID numbers
+    assert WEB_ID_NUMBER in body  # the archivist may see ID numbers
     assert "阳光花园 A-1-0101" in body and "C001" not in body.split("<h1>")[0]
-    assert [e.household_id for e in events(web_archive, "household.view")] == [web_archive.households["A-1-0101"]]
+    assert [e.household_id for e in events(web_archive, "household.view")] == [
+        web_archive.households["A-1-0101"]
+    ]
 
 
 def test_staff_sees_masked_id_and_no_confidential_documents(web_client, web_login, web_archive):
@@ -358,10 +399,18 @@ def test_unknown_household_is_a_chinese_404(web_client, web_login):
 
 def test_archivist_creates_a_household_from_the_form(web_client, web_login, web_archive):
     web_login(web_client, "archivist")
-    response = web_client.post("/households", data={
-        "code": "B-2-0303", "community": "阳光花园", "use": "residential", "area": "101.25",
-        "owner": "赵六", "phone": "13900139000", "id_number": "110101200001011234",
-    })
+    response = web_client.post(
+        "/households",
+        data={
+            "code": "B-2-0303",
+            "community": "阳光花园",
+            "use": "residential",
+            "area": "101.25",
+            "owner": "赵六",
+            "phone": "13900139000",
+            "id_number": "110101200001011234",
+        },
+    )
     assert response.status_code == 302
     folder = web_client.get(response.headers["Location"])
     body = text(folder)
@@ -369,12 +418,15 @@ def test_archivist_creates_a_household_from_the_form(web_client, web_login, web_
     assert "赵六" in body and "110101200001011234" in body and "101.25" in body
     assert "钥匙领用" in body and 'id="completeness">0%' in body
     # A duplicate keeps the form filled and says why.
-    again = web_client.post("/households", data={"code": "B-2-0303", "community": "阳光花园", "use": "residential"})
+    again = web_client.post(
+        "/households", data={"code": "B-2-0303", "community": "阳光花园", "use": "residential"}
+    )
     assert again.status_code == 409
     assert "记录已存在" in text(again) and 'value="B-2-0303"' in text(again)
     # So does an invalid code or ID number; nothing half-made is left behind.
-    bad = web_client.post("/households", data={"code": "B-2-0404", "use": "residential", "owner": "钱七",
-                                                "id_number": "12345"})
+    bad = web_client.post(
+        "/households", data={"code": "B-2-0404", "use": "residential", "owner": "钱七", "id_number": "12345"}
+    )
     assert bad.status_code == 400 and "输入有误" in text(bad)
     with Archive(web_archive.settings).session() as session:
         assert session.scalar(select(Household.id).where(Household.code == "B-2-0404")) is None
@@ -389,15 +441,18 @@ def test_admin_page_adds_users_and_sets_the_catalog(web_client, web_login, web_a
         assert f'<td class="mono">{username}</td>' in page
     assert "档案销毁审批人" in page and 'value="contract" checked' in page
 
-    response = web_client.post("/admin/users", data={"username": "qian", "display_name": "钱前台",
-                                                     "role": "staff", "password": "qian-password-1"})
+    response = web_client.post(
+        "/admin/users",
+        data={"username": "qian", "display_name": "钱前台", "role": "staff", "password": "qian-password-1"},
+    )
     assert response.status_code == 302
     assert "已添加用户 qian（客服员）" in text(web_client.get("/admin"))
     generated = web_client.post("/admin/users", data={"username": "sun", "role": "auditor"})
     assert generated.status_code == 200
     password = re.search(r'<code class="secret">([^<]+)</code>', text(generated)).group(1)
-    duplicate = web_client.post("/admin/users", data={"username": "qian", "role": "staff",
-                                                      "password": "qian-password-1"})
+    duplicate = web_client.post(
+        "/admin/users", data={"username": "qian", "role": "staff", "password": "qian-password-1"}
+    )
     assert duplicate.status_code == 409 and "记录已存在" in text(duplicate)
     bad_role = web_client.post("/admin/users", data={"username": "zhou", "role": "root"})
     assert bad_role.status_code == 400
@@ -413,8 +468,11 @@ def test_admin_page_adds_users_and_sets_the_catalog(web_client, web_login, web_a
     # (no referrer) or, from the browser, flashed on the page the form came from.
     unknown = web_client.post("/admin/document-types", data={"expected": ["contract", "nonsense"]})
     assert unknown.status_code == 400 and "输入有误" in text(unknown) and "nonsense" in text(unknown)
-    unknown = web_client.post("/admin/document-types", data={"expected": ["nonsense"]},
-                              headers={"Referer": "http://localhost/admin"})
+    unknown = web_client.post(
+        "/admin/document-types",
+        data={"expected": ["nonsense"]},
+        headers={"Referer": "http://localhost/admin"},
+    )
     assert unknown.status_code == 302 and unknown.headers["Location"] == "/admin"
     page = text(web_client.get("/admin"))
     assert "nonsense" in page and 'value="keys" checked' in page
@@ -425,6 +483,7 @@ def test_admin_page_adds_users_and_sets_the_catalog(web_client, web_login, web_a
 
 
 # --- security -------------------------------------------------------------------------------
+
 
 def _assert_security_headers(response, *, no_store: bool = True):
     headers = response.headers
@@ -443,8 +502,11 @@ def test_security_headers_everywhere(web_client, web_login, web_archive):
     web_login(web_client, "staff")
     for path in ("/", "/households", f"/households/{web_archive.households['A-1-0101']}", "/admin", "/nope"):
         _assert_security_headers(web_client.get(path))
-    _assert_security_headers(web_client.get("/api/v1/households",
-                                            headers={"Authorization": f"Bearer {web_archive.tokens['staff']}"}))
+    _assert_security_headers(
+        web_client.get(
+            "/api/v1/households", headers={"Authorization": f"Bearer {web_archive.tokens['staff']}"}
+        )
+    )
     static = web_client.get("/static/dossier.css")
     _assert_security_headers(static, no_store=False)
     assert static.headers.get("Cache-Control") != "no-store"
@@ -468,10 +530,14 @@ def test_element_ids_are_unique(web_client, web_login, web_archive):
 
 def test_session_cookie_flags(web_client, web_login):
     response = web_login(web_client, "staff")
-    cookie = [v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("dossier_session=")][0]
+    cookie = [
+        v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("dossier_session=")
+    ][0]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     # Only a random id, and no Expires: the server's idle and absolute timeouts end the session.
-    assert re.fullmatch(r"dossier_session=[A-Za-z0-9_-]{43}", cookie.split(";")[0]) and "Expires=" not in cookie
+    assert (
+        re.fullmatch(r"dossier_session=[A-Za-z0-9_-]{43}", cookie.split(";")[0]) and "Expires=" not in cookie
+    )
 
 
 def test_post_without_csrf_token_is_refused(web_csrf_client, web_login, web_archive):
@@ -479,7 +545,7 @@ def test_post_without_csrf_token_is_refused(web_csrf_client, web_login, web_arch
     # Even the login form needs its token.
     refused = client.post("/login", data={"username": "archivist", "password": web_password("archivist")})
     assert refused.status_code == 400 and "安全校验失败" in text(refused)
-    assert web_login(client, "archivist").status_code == 302          # with the token: fine
+    assert web_login(client, "archivist").status_code == 302  # with the token: fine
     response = client.post("/households", data={"code": "B-2-0505", "use": "residential"})
     assert response.status_code == 400
     assert "安全校验失败" in text(response)
@@ -493,8 +559,9 @@ def test_post_without_csrf_token_is_refused(web_csrf_client, web_login, web_arch
 
 def test_escapes_user_supplied_text(web_client, web_login, web_archive):
     web_login(web_client, "archivist")
-    response = web_client.post("/households", data={"code": "B-2-0606", "use": "residential",
-                                                    "owner": "<script>alert(1)</script>"})
+    response = web_client.post(
+        "/households", data={"code": "B-2-0606", "use": "residential", "owner": "<script>alert(1)</script>"}
+    )
     assert response.status_code == 302
     body = text(web_client.get(response.headers["Location"]))
     assert "<script>alert(1)</script>" not in body
@@ -502,6 +569,7 @@ def test_escapes_user_supplied_text(web_client, web_login, web_archive):
 
 
 # --- API ------------------------------------------------------------------------------------
+
 
 def bearer(web_archive, username: str) -> dict:
     return {"Authorization": f"Bearer {web_archive.tokens[username]}"}
@@ -512,7 +580,12 @@ def test_api_needs_a_valid_token(web_client, web_login, web_archive):
     assert response.status_code == 401
     assert response.is_json and "error" in response.get_json()
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    for header in ("Bearer dos_not-a-real-token", "Bearer ", "Basic YWRtaW46YWRtaW4=", web_archive.tokens["staff"]):
+    for header in (
+        "Bearer dos_not-a-real-token",
+        "Bearer ",
+        "Basic YWRtaW46YWRtaW4=",
+        web_archive.tokens["staff"],
+    ):
         response = web_client.get("/api/v1/households", headers={"Authorization": header})
         assert response.status_code == 401, header
         assert response.get_json()["error"]
@@ -528,8 +601,10 @@ def test_api_staff_lists_but_cannot_create(web_client, web_archive):
     assert data["total"] == 2
     assert [h["code"] for h in data["households"]] == ["A-1-0101", "A-1-1201"]
     assert data["households"][0]["owners"] == ["张三"]
-    assert data["households"][0]["completeness"] == 40.0      # the confidential ID scan is not counted
-    response = web_client.post("/api/v1/households", json={"code": "B-9-0909"}, headers=bearer(web_archive, "staff"))
+    assert data["households"][0]["completeness"] == 40.0  # the confidential ID scan is not counted
+    response = web_client.post(
+        "/api/v1/households", json={"code": "B-9-0909"}, headers=bearer(web_archive, "staff")
+    )
     assert response.status_code == 403
     assert response.get_json() == {"error": "permission denied"}
 
@@ -555,7 +630,9 @@ def test_api_show_household(web_client, web_archive):
     assert staff["catalog"]["completeness"] == 40.0
     assert {t["code"]: t["present"] for t in staff["catalog"]["types"]}["keys"] == 0
     assert {t["code"]: t["present"] for t in staff["catalog"]["types"]}["id_document"] == 0
-    archivist = web_client.get(f"/api/v1/households/{hid}", headers=bearer(web_archive, "archivist")).get_json()
+    archivist = web_client.get(
+        f"/api/v1/households/{hid}", headers=bearer(web_archive, "archivist")
+    ).get_json()
     assert archivist["catalog"]["completeness"] == 60.0
     assert archivist["parties"][0]["id_number"] == WEB_ID_NUMBER
     assert web_archive.confidential_title in [d["title"] for d in archivist["documents"]]
@@ -565,12 +642,21 @@ def test_api_show_household(web_client, web_archive):
 
 def test_api_archivist_creates_households(web_client, web_archive):
     headers = bearer(web_archive, "archivist")
-    body = {"code": "D-1-0808", "community": "阳光花园", "use": "residential", "area": 120.5,
-            "owner": "孙八", "phone": "13700137000", "id_number": "110101199912121234"}
+    body = {
+        "code": "D-1-0808",
+        "community": "阳光花园",
+        "use": "residential",
+        "area": 120.5,
+        "owner": "孙八",
+        "phone": "13700137000",
+        "id_number": "110101199912121234",
+    }
     response = web_client.post("/api/v1/households", json=body, headers=headers)
     assert response.status_code == 201, response.get_json()
     data = response.get_json()
-    assert data["code"] == "D-1-0808" and data["archive_no"].startswith("C002-Z") and isinstance(data["id"], int)
+    assert (
+        data["code"] == "D-1-0808" and data["archive_no"].startswith("C002-Z") and isinstance(data["id"], int)
+    )
     assert response.headers["Location"] == f"/api/v1/households/{data['id']}"
     shown = web_client.get(response.headers["Location"], headers=headers).get_json()
     assert shown["floor"] == 8 and shown["area"] == "120.50" and shown["parties"][0]["name"] == "孙八"
@@ -580,21 +666,28 @@ def test_api_archivist_creates_households(web_client, web_archive):
     assert "already exists" in duplicate.get_json()["error"]
 
 
-@pytest.mark.parametrize("payload, content_type", [
-    ("{not json", "application/json"),
-    ('["a list"]', "application/json"),
-    ('{"code": "E-1-0101"}', "text/plain"),
-    ('{"code": "E-1-0101", "colour": "red"}', "application/json"),
-    ('{"code": 12}', "application/json"),
-    ('{"code": "E-1-0101", "floor": "3"}', "application/json"),
-    ('{"code": "E-1-0101", "floor": true}', "application/json"),
-    ('{"community": "阳光花园"}', "application/json"),
-    ('{"code": "E-1-0101", "id_number": "123"}', "application/json"),
-    ('{"code": "bad code!"}', "application/json"),
-])
+@pytest.mark.parametrize(
+    "payload, content_type",
+    [
+        ("{not json", "application/json"),
+        ('["a list"]', "application/json"),
+        ('{"code": "E-1-0101"}', "text/plain"),
+        ('{"code": "E-1-0101", "colour": "red"}', "application/json"),
+        ('{"code": 12}', "application/json"),
+        ('{"code": "E-1-0101", "floor": "3"}', "application/json"),
+        ('{"code": "E-1-0101", "floor": true}', "application/json"),
+        ('{"community": "阳光花园"}', "application/json"),
+        ('{"code": "E-1-0101", "id_number": "123"}', "application/json"),
+        ('{"code": "bad code!"}', "application/json"),
+    ],
+)
 def test_api_create_rejects_bad_input(web_client, web_archive, payload, content_type):
-    response = web_client.post("/api/v1/households", data=payload, content_type=content_type,
-                               headers=bearer(web_archive, "archivist"))
+    response = web_client.post(
+        "/api/v1/households",
+        data=payload,
+        content_type=content_type,
+        headers=bearer(web_archive, "archivist"),
+    )
     assert response.status_code == 400
     assert response.is_json and response.get_json()["error"]
     with Archive(web_archive.settings).session() as session:
@@ -614,8 +707,9 @@ def test_api_not_found_is_json(web_client, web_archive):
 
 
 def test_api_needs_no_csrf_token(web_csrf_client, web_archive):
-    response = web_csrf_client.post("/api/v1/households", json={"code": "F-1-0101"},
-                                    headers=bearer(web_archive, "archivist"))
+    response = web_csrf_client.post(
+        "/api/v1/households", json={"code": "F-1-0101"}, headers=bearer(web_archive, "archivist")
+    )
     assert response.status_code == 201
 
 

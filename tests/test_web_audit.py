@@ -30,7 +30,9 @@ def test_an_auditor_starts_a_run_and_reads_its_failures(web_client, web_login, w
     response = _start(web_client)
     assert response.status_code == 302 and re.search(r"/audit/runs/\d+$", response.headers["Location"])
     page = text(web_client.get(response.headers["Location"]))
-    assert "未通过" in page and "真实性" in page and "完整性" in page and "可用性" in page and "安全性" in page
+    assert (
+        "未通过" in page and "真实性" in page and "完整性" in page and "可用性" in page and "安全性" in page
+    )
     fund = web_search_docs.ids["fund"]
     assert f'href="/audit/documents/{fund}"' in page and "原件可解密且未被改动" in page
     assert "从未通过" in page

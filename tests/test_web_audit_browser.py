@@ -12,8 +12,13 @@ from tests.test_web_browser import _login, _shot, browser, web_server  # noqa: F
 pytestmark = pytest.mark.browser
 
 
-def test_auditor_runs_a_check_and_follows_a_failure(web_server, browser, web_archive, web_search_docs,  # noqa: F811
-                                                    tmp_path):
+def test_auditor_runs_a_check_and_follows_a_failure(
+    web_server,
+    browser,
+    web_archive,
+    web_search_docs,  # noqa: F811
+    tmp_path,
+):
     base = web_server
     fund = web_search_docs.ids["fund"]
     archive = Archive(web_archive.settings)

@@ -48,7 +48,12 @@ def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
         )
         try:
             yield browser
@@ -116,7 +121,9 @@ def test_archivist_and_staff_in_the_browser(web_server, browser, web_archive, tm
     page.fill("input[name=floor]", "12")
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**/households?*")
-    assert [c for c in page.locator("tr[data-code]").evaluate_all("rows => rows.map(r => r.dataset.code)")] == ["A-1-1201"]
+    assert [
+        c for c in page.locator("tr[data-code]").evaluate_all("rows => rows.map(r => r.dataset.code)")
+    ] == ["A-1-1201"]
     page.click("text=清除")
 
     # Open a new folder from the form.

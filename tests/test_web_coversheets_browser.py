@@ -12,7 +12,9 @@ pytestmark = pytest.mark.browser
 
 def test_archivist_prints_cover_sheets(web_server, browser, web_archive, tmp_path):  # noqa: F811
     base = web_server
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 860}, locale="zh-CN", accept_downloads=True
+    )
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))

@@ -56,15 +56,20 @@ def counts(web_archive) -> dict[str, int]:
 
 def batch_documents(web_archive, batch_id: int) -> list[Document]:
     with Archive(web_archive.settings).session() as session:
-        docs = list(session.scalars(select(Document).where(Document.batch_id == batch_id).order_by(Document.id)))
+        docs = list(
+            session.scalars(select(Document).where(Document.batch_id == batch_id).order_by(Document.id))
+        )
         session.expunge_all()
         return docs
 
 
 def batch_items(web_archive, batch_id: int) -> list[BatchItem]:
     with Archive(web_archive.settings).session() as session:
-        items = list(session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id)
-                                     .order_by(BatchItem.position)))
+        items = list(
+            session.scalars(
+                select(BatchItem).where(BatchItem.batch_id == batch_id).order_by(BatchItem.position)
+            )
+        )
         session.expunge_all()
         return items
 
@@ -89,6 +94,7 @@ def archivist(web_client, web_login):
 
 # --- the upload page ---------------------------------------------------------------------------
 
+
 def test_upload_page_has_the_form(archivist, web_archive):
     response = archivist.get(f"/intake?household={HOUSEHOLD}&community=阳光花园")
     assert response.status_code == 200
@@ -98,14 +104,16 @@ def test_upload_page_has_the_form(archivist, web_archive):
     assert re.search(r'<input[^>]*id="folder"[^>]*webkitdirectory', body)
     assert re.search(r'<input[^>]*name="manifest"[^>]*type="file"', body)
     assert 'id="dropzone"' in body
-    assert f'value="{HOUSEHOLD}"' in body and 'value="阳光花园"' in body        # prefilled from the folder link
-    assert '<option value="A-1-0101">' in body                                    # household suggestions
-    assert '<option value="contract">购房合同</option>' in body                   # document types
+    assert f'value="{HOUSEHOLD}"' in body and 'value="阳光花园"' in body  # prefilled from the folder link
+    assert '<option value="A-1-0101">' in body  # household suggestions
+    assert '<option value="contract">购房合同</option>' in body  # document types
     assert 'name="confidential"' in body and 'name="retention_class"' in body
     # No inline script or style under the CSP; the intake script comes from a static file.
     assert "<script>" not in body and " style=" not in body and "<style" not in body
-    assert re.findall(r"<script[^>]*>", body) == ['<script src="/static/dossier.js" defer>',
-                                                   '<script src="/static/intake.js" defer>']
+    assert re.findall(r"<script[^>]*>", body) == [
+        '<script src="/static/dossier.js" defer>',
+        '<script src="/static/intake.js" defer>',
+    ]
     ids = re.findall(r'\sid="([^"]+)"', body)
     assert len(ids) == len(set(ids))
     assert 'class="active">扫描入库' in squash(body) or re.search(r'href="/intake" class="active"', body)
@@ -126,29 +134,44 @@ def test_folder_page_links_to_upload_for_archivists_only(web_client, web_login, 
 
 # --- uploading -----------------------------------------------------------------------------------
 
+
 def test_two_scans_for_a_household(archivist, web_archive, scans):
     before = counts(web_archive)
-    response = archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "renovation", "title": "装修申请", "document_date": "2024-03-05",
-        "retention_class": "D30", "confidential": "y",
-        "files": [file(scans["scan0"], "第一页.png"), file(scans["scan1"], "第二页.png")],
-    }, content_type="multipart/form-data")
+    response = archivist.post(
+        "/intake",
+        data={
+            "household": HOUSEHOLD,
+            "type_code": "renovation",
+            "title": "装修申请",
+            "document_date": "2024-03-05",
+            "retention_class": "D30",
+            "confidential": "y",
+            "files": [file(scans["scan0"], "第一页.png"), file(scans["scan1"], "第二页.png")],
+        },
+        content_type="multipart/form-data",
+    )
     batch_id = batch_id_of(response)
     after = counts(web_archive)
     assert after["batches"] == before["batches"] + 1
     assert after["documents"] == before["documents"] + 2
-    assert after["objects"] == before["objects"] + 2                  # both originals stored
+    assert after["objects"] == before["objects"] + 2  # both originals stored
     docs = batch_documents(web_archive, batch_id)
     assert [d.status for d in docs] == ["queued", "queued"]
     assert [d.original_name for d in docs] == ["第一页.png", "第二页.png"]
     assert {d.household_id for d in docs} == {web_archive.households[HOUSEHOLD]}
-    assert all(d.title == "装修申请" and d.type_code == "renovation" and d.confidentiality == "confidential"
-               and d.retention_class == "D30" and str(d.document_date) == "2024-03-05" for d in docs)
+    assert all(
+        d.title == "装修申请"
+        and d.type_code == "renovation"
+        and d.confidentiality == "confidential"
+        and d.retention_class == "D30"
+        and str(d.document_date) == "2024-03-05"
+        for d in docs
+    )
     assert all(d.signature and d.media_type == "image/png" for d in docs)
     with Archive(web_archive.settings).session() as session:
         batch = session.get(Batch, batch_id)
         assert (batch.source, batch.created_by_name) == ("web", "archivist")
-    assert uploads_left(web_archive) == []                            # the upload folder is gone
+    assert uploads_left(web_archive) == []  # the upload folder is gone
 
     page = archivist.get(response.headers["Location"])
     assert page.status_code == 200
@@ -160,17 +183,26 @@ def test_two_scans_for_a_household(archivist, web_archive, scans):
     assert "第一页.png" in body and "第二页.png" in body
     assert body.count('data-role="status">排队中<') == 2
     assert f'href="/households/{web_archive.households[HOUSEHOLD]}">{HOUSEHOLD}</a>' in body
-    assert body.count("<progress") == 3                                # one per file and the whole
+    assert body.count("<progress") == 3  # one per file and the whole
     assert 'data-final="0"' in body and f"/intake/batches/{batch_id}/progress" in body
 
 
 def test_files_and_a_folder_together_skip_hidden_files(archivist, web_archive, scans):
-    response = archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "payment",
-        "files": [file(scans["scan0"], "a.png")],
-        "folder": [file(scans["scan1"], "box1/b.png"), file(scans["scan2"], "box1/sub/c.png"),
-                   file(b"junk", "box1/.DS_Store"), file(b"junk", "box1/.git/x.png")],
-    }, content_type="multipart/form-data")
+    response = archivist.post(
+        "/intake",
+        data={
+            "household": HOUSEHOLD,
+            "type_code": "payment",
+            "files": [file(scans["scan0"], "a.png")],
+            "folder": [
+                file(scans["scan1"], "box1/b.png"),
+                file(scans["scan2"], "box1/sub/c.png"),
+                file(b"junk", "box1/.DS_Store"),
+                file(b"junk", "box1/.git/x.png"),
+            ],
+        },
+        content_type="multipart/form-data",
+    )
     batch_id = batch_id_of(response)
     assert [i.file_name for i in batch_items(web_archive, batch_id)] == ["a.png", "b.png", "c.png"]
     with Archive(web_archive.settings).session() as session:
@@ -179,28 +211,43 @@ def test_files_and_a_folder_together_skip_hidden_files(archivist, web_archive, s
 
 def test_a_manifest_maps_rows_to_uploaded_files(archivist, web_archive, scans):
     hid = web_archive.households
-    manifest = ("文件,户号,类型,标题,日期,保密\n"
-                "scan-a.png,A-1-1201,renovation,装修申请表,2024-01-02,否\n"
-                "scan-b.png,A-1-0101,keys,钥匙领用,2024/2/3,是\n"
-                "nowhere.png,A-1-0101,keys,没有上传,,\n"
-                "scan-c.png,A-1-0101,keys,,2024-13-01,\n")
-    response = archivist.post("/intake", data={
-        "type_code": "",                                  # the form's fields are not needed with a manifest
-        "files": [file(scans["scan0"], "scan-a.png"), file(scans["scan1"], "scan-b.png"),
-                  file(scans["scan2"], "scan-c.png"), file(scans["scan3"], "extra.png")],
-        "manifest": file(manifest.encode("utf-8"), "清单.csv"),
-    }, content_type="multipart/form-data")
+    manifest = (
+        "文件,户号,类型,标题,日期,保密\n"
+        "scan-a.png,A-1-1201,renovation,装修申请表,2024-01-02,否\n"
+        "scan-b.png,A-1-0101,keys,钥匙领用,2024/2/3,是\n"
+        "nowhere.png,A-1-0101,keys,没有上传,,\n"
+        "scan-c.png,A-1-0101,keys,,2024-13-01,\n"
+    )
+    response = archivist.post(
+        "/intake",
+        data={
+            "type_code": "",  # the form's fields are not needed with a manifest
+            "files": [
+                file(scans["scan0"], "scan-a.png"),
+                file(scans["scan1"], "scan-b.png"),
+                file(scans["scan2"], "scan-c.png"),
+                file(scans["scan3"], "extra.png"),
+            ],
+            "manifest": file(manifest.encode("utf-8"), "清单.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     batch_id = batch_id_of(response)
     items = batch_items(web_archive, batch_id)
     assert [(i.file_name, i.outcome) for i in items] == [
-        ("scan-a.png", "stored"), ("scan-b.png", "stored"), ("nowhere.png", "rejected"),
-        ("scan-c.png", "rejected"), ("extra.png", "rejected"),
+        ("scan-a.png", "stored"),
+        ("scan-b.png", "stored"),
+        ("nowhere.png", "rejected"),
+        ("scan-c.png", "rejected"),
+        ("extra.png", "rejected"),
     ]
     assert "not uploaded" in items[2].error
     assert "2024-13-01" in items[3].error and "date" in items[3].error
     assert "not listed in the manifest" in items[4].error
     docs = batch_documents(web_archive, batch_id)
-    assert [(d.household_id, d.type_code, d.title, str(d.document_date), d.confidentiality) for d in docs] == [
+    assert [
+        (d.household_id, d.type_code, d.title, str(d.document_date), d.confidentiality) for d in docs
+    ] == [
         (hid["A-1-1201"], "renovation", "装修申请表", "2024-01-02", "ordinary"),
         (hid["A-1-0101"], "keys", "钥匙领用", "2024-02-03", "confidential"),
     ]
@@ -213,31 +260,44 @@ def test_a_manifest_maps_rows_to_uploaded_files(archivist, web_archive, scans):
 
 
 def test_a_manifest_rows_own_class_wins_over_the_forms_class(archivist, web_archive, scans):
-    manifest = ("文件,户号,类型,保管期限\n"
-                "own.png,A-1-1201,renovation,Y\n"
-                "plain.png,A-1-1201,renovation,\n")
-    response = archivist.post("/intake", data={
-        "retention_class": "D30",                        # the batch's class: only for rows without their own
-        "files": [file(scans["scan0"], "own.png"), file(scans["scan1"], "plain.png")],
-        "manifest": file(manifest.encode("utf-8"), "清单.csv"),
-    }, content_type="multipart/form-data")
+    manifest = "文件,户号,类型,保管期限\nown.png,A-1-1201,renovation,Y\nplain.png,A-1-1201,renovation,\n"
+    response = archivist.post(
+        "/intake",
+        data={
+            "retention_class": "D30",  # the batch's class: only for rows without their own
+            "files": [file(scans["scan0"], "own.png"), file(scans["scan1"], "plain.png")],
+            "manifest": file(manifest.encode("utf-8"), "清单.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     docs = batch_documents(web_archive, batch_id_of(response))
     assert [(d.original_name, d.retention_class) for d in docs] == [("own.png", "Y"), ("plain.png", "D30")]
 
 
 def test_a_gbk_manifest_with_folder_paths(archivist, web_archive, scans):
-    manifest = ("文件名,户号,类型,题名\r\n"
-                "一号盒/合同.png,S-101,contract,商铺租赁合同\r\n"
-                "二号盒/合同.png,S-101,contract,补充协议\r\n"
-                "合同.png,S-101,contract,哪一个\r\n").encode("gbk")
-    response = archivist.post("/intake", data={
-        "folder": [file(scans["scan0"], "扫描/一号盒/合同.png"), file(scans["scan1"], "扫描/二号盒/合同.png")],
-        "manifest": file(manifest, "manifest.csv"),
-    }, content_type="multipart/form-data")
+    manifest = (
+        "文件名,户号,类型,题名\r\n"
+        "一号盒/合同.png,S-101,contract,商铺租赁合同\r\n"
+        "二号盒/合同.png,S-101,contract,补充协议\r\n"
+        "合同.png,S-101,contract,哪一个\r\n"
+    ).encode("gbk")
+    response = archivist.post(
+        "/intake",
+        data={
+            "folder": [
+                file(scans["scan0"], "扫描/一号盒/合同.png"),
+                file(scans["scan1"], "扫描/二号盒/合同.png"),
+            ],
+            "manifest": file(manifest, "manifest.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     batch_id = batch_id_of(response)
     items = batch_items(web_archive, batch_id)
     assert [(i.file_name, i.outcome) for i in items] == [
-        ("合同.png", "stored"), ("合同.png", "stored"), ("合同.png", "rejected"),
+        ("合同.png", "stored"),
+        ("合同.png", "stored"),
+        ("合同.png", "rejected"),
     ]
     assert "matches 2 uploaded files" in items[2].error
     assert [d.title for d in batch_documents(web_archive, batch_id)] == ["商铺租赁合同", "补充协议"]
@@ -245,34 +305,52 @@ def test_a_gbk_manifest_with_folder_paths(archivist, web_archive, scans):
 
 def test_a_manifest_that_cannot_be_used_creates_nothing(archivist, web_archive, scans):
     before = counts(web_archive)
-    response = archivist.post("/intake", data={
-        "files": [file(scans["scan0"], "a.png")],
-        "manifest": file("名字,户号\na.png,A-1-1201\n".encode(), "bad.csv"),
-    }, content_type="multipart/form-data")
+    response = archivist.post(
+        "/intake",
+        data={
+            "files": [file(scans["scan0"], "a.png")],
+            "manifest": file("名字,户号\na.png,A-1-1201\n".encode(), "bad.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     body = text(response)
     assert "输入有误" in body and "lacks the column" in body
     assert counts(web_archive) == before
     assert uploads_left(web_archive) == []
-    response = archivist.post("/intake", data={
-        "files": [file(scans["scan0"], "a.png")],
-        "manifest": file(b"\xff\xfe\x00\x81\xff binary", "bad.csv"),
-    }, content_type="multipart/form-data")
+    response = archivist.post(
+        "/intake",
+        data={
+            "files": [file(scans["scan0"], "a.png")],
+            "manifest": file(b"\xff\xfe\x00\x81\xff binary", "bad.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400 and "neither UTF-8 nor GBK" in text(response)
     assert counts(web_archive) == before
 
 
 def test_html_named_pdf_is_rejected_and_the_rest_goes_on(archivist, web_archive, scans):
-    response = archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "correspondence",
-        "files": [file(scans["scan0"], "good.png"),
-                  file(b"<!DOCTYPE html><html><body>404 Not Found</body></html>", "scan.pdf"),
-                  file(scans["scan1"], "also-good.png")],
-    }, content_type="multipart/form-data")
+    response = archivist.post(
+        "/intake",
+        data={
+            "household": HOUSEHOLD,
+            "type_code": "correspondence",
+            "files": [
+                file(scans["scan0"], "good.png"),
+                file(b"<!DOCTYPE html><html><body>404 Not Found</body></html>", "scan.pdf"),
+                file(scans["scan1"], "also-good.png"),
+            ],
+        },
+        content_type="multipart/form-data",
+    )
     batch_id = batch_id_of(response)
     items = batch_items(web_archive, batch_id)
     assert [(i.file_name, i.outcome) for i in items] == [
-        ("good.png", "stored"), ("scan.pdf", "rejected"), ("also-good.png", "stored")]
+        ("good.png", "stored"),
+        ("scan.pdf", "rejected"),
+        ("also-good.png", "stored"),
+    ]
     assert items[1].error and "\n" not in items[1].error
     body = squash(text(archivist.get(f"/intake/batches/{batch_id}")))
     row = re.search(r'<tr class="file-row" data-status="rejected">.*?</tr>', body).group(0)
@@ -281,15 +359,23 @@ def test_html_named_pdf_is_rejected_and_the_rest_goes_on(archivist, web_archive,
 
 
 def test_a_client_path_never_reaches_the_file_system(archivist, web_archive, scans):
-    response = archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo",
-        "files": [file(scans["scan0"], "../../etc/passwd.png"), file(scans["scan1"], "..\\..\\evil.png"),
-                  file(scans["scan2"], "/abs/olute.png")],
-    }, content_type="multipart/form-data")
+    response = archivist.post(
+        "/intake",
+        data={
+            "household": HOUSEHOLD,
+            "type_code": "photo",
+            "files": [
+                file(scans["scan0"], "../../etc/passwd.png"),
+                file(scans["scan1"], "..\\..\\evil.png"),
+                file(scans["scan2"], "/abs/olute.png"),
+            ],
+        },
+        content_type="multipart/form-data",
+    )
     batch_id = batch_id_of(response)
     names = [d.original_name for d in batch_documents(web_archive, batch_id)]
     assert names[0] == "passwd.png" and names[2] == "olute.png"
-    assert names[1].endswith("evil.png")        # werkzeug unescapes the backslashes; still one name
+    assert names[1].endswith("evil.png")  # werkzeug unescapes the backslashes; still one name
     assert all("/" not in n and "\\" not in n and Path(n).name == n for n in names)
     assert [i.file_name for i in batch_items(web_archive, batch_id)] == names
     home = web_archive.settings.home
@@ -299,27 +385,49 @@ def test_a_client_path_never_reaches_the_file_system(archivist, web_archive, sca
 
 
 def test_duplicate_upload_is_reported(archivist, web_archive, scans):
-    first = batch_id_of(archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo", "files": [file(scans["scan0"], "a.png")],
-    }, content_type="multipart/form-data"))
-    again = batch_id_of(archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo", "files": [file(scans["scan0"], "copy.png")],
-    }, content_type="multipart/form-data"))
+    first = batch_id_of(
+        archivist.post(
+            "/intake",
+            data={
+                "household": HOUSEHOLD,
+                "type_code": "photo",
+                "files": [file(scans["scan0"], "a.png")],
+            },
+            content_type="multipart/form-data",
+        )
+    )
+    again = batch_id_of(
+        archivist.post(
+            "/intake",
+            data={
+                "household": HOUSEHOLD,
+                "type_code": "photo",
+                "files": [file(scans["scan0"], "copy.png")],
+            },
+            content_type="multipart/form-data",
+        )
+    )
     existing = batch_documents(web_archive, first)[0].id
     assert [(i.outcome, i.duplicate_of) for i in batch_items(web_archive, again)] == [("duplicate", existing)]
     body = squash(text(archivist.get(f"/intake/batches/{again}")))
     assert ">重复<" in body and f"#{existing}" in body and "1 个重复" in body
-    assert 'data-final="1"' in body                                  # nothing to wait for
+    assert 'data-final="1"' in body  # nothing to wait for
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"household": HOUSEHOLD, "type_code": "photo"}, "请选择要上传的扫描文件"),
-    ({"type_code": "photo", "files": "scan"}, "请填写户号"),
-    ({"household": HOUSEHOLD, "files": "scan"}, "请选择文件类型"),
-    ({"household": "Z-9-9999", "type_code": "photo", "files": "scan"}, "there is no household Z-9-9999"),
-    ({"household": HOUSEHOLD, "type_code": "castle", "files": "scan"}, "不是有效的选择"),
-    ({"household": HOUSEHOLD, "type_code": "photo", "document_date": "2024-02-30", "files": "scan"}, "没有这一天"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"household": HOUSEHOLD, "type_code": "photo"}, "请选择要上传的扫描文件"),
+        ({"type_code": "photo", "files": "scan"}, "请填写户号"),
+        ({"household": HOUSEHOLD, "files": "scan"}, "请选择文件类型"),
+        ({"household": "Z-9-9999", "type_code": "photo", "files": "scan"}, "there is no household Z-9-9999"),
+        ({"household": HOUSEHOLD, "type_code": "castle", "files": "scan"}, "不是有效的选择"),
+        (
+            {"household": HOUSEHOLD, "type_code": "photo", "document_date": "2024-02-30", "files": "scan"},
+            "没有这一天",
+        ),
+    ],
+)
 def test_form_mistakes_create_nothing(archivist, web_archive, scans, data, message):
     before = counts(web_archive)
     data = dict(data)
@@ -331,15 +439,22 @@ def test_form_mistakes_create_nothing(archivist, web_archive, scans, data, messa
     assert counts(web_archive) == before
     assert uploads_left(web_archive) == []
     if "household" in data:
-        assert f'value="{data["household"]}"' in text(response)     # what was typed is kept
+        assert f'value="{data["household"]}"' in text(response)  # what was typed is kept
 
 
 def test_empty_file_inputs_count_as_no_files(archivist, web_archive):
     before = counts(web_archive)
-    response = archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo",
-        "files": [(io.BytesIO(b""), "")], "folder": [(io.BytesIO(b""), "")], "manifest": (io.BytesIO(b""), ""),
-    }, content_type="multipart/form-data")
+    response = archivist.post(
+        "/intake",
+        data={
+            "household": HOUSEHOLD,
+            "type_code": "photo",
+            "files": [(io.BytesIO(b""), "")],
+            "folder": [(io.BytesIO(b""), "")],
+            "manifest": (io.BytesIO(b""), ""),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400 and "请选择要上传的扫描文件" in text(response)
     assert counts(web_archive) == before
 
@@ -347,14 +462,22 @@ def test_empty_file_inputs_count_as_no_files(archivist, web_archive):
 def test_too_large_a_request_is_a_chinese_413(web_archive, web_login, monkeypatch, scans):
     from webapp import create_app
 
-    app = create_app(dataclasses.replace(web_archive.settings, max_upload_mb=1),   # DOSSIER_MAX_UPLOAD_MB=1
-                     testing=True)     # CSRF on: the size check comes first
+    app = create_app(
+        dataclasses.replace(web_archive.settings, max_upload_mb=1),  # DOSSIER_MAX_UPLOAD_MB=1
+        testing=True,
+    )  # CSRF on: the size check comes first
     client = app.test_client()
     web_login(client, "archivist")
     before = counts(web_archive)
-    response = client.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo", "files": [file(b"\0" * (1024 * 1024 + 1), "big.png")],
-    }, content_type="multipart/form-data")
+    response = client.post(
+        "/intake",
+        data={
+            "household": HOUSEHOLD,
+            "type_code": "photo",
+            "files": [file(b"\0" * (1024 * 1024 + 1), "big.png")],
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413
     body = text(response)
     assert "提交的内容过大" in body and "1 MB" in body and "分批上传" in body
@@ -367,20 +490,29 @@ def test_bad_upload_limit_setting_is_refused(web_archive, monkeypatch):
 
     monkeypatch.setenv("DOSSIER_MAX_UPLOAD_MB", "lots")
     with pytest.raises(ConfigurationError, match="DOSSIER_MAX_UPLOAD_MB"):
-        create_app(testing=True)        # the settings read from the environment, at start
+        create_app(testing=True)  # the settings read from the environment, at start
 
 
 # --- who may --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("username", ["staff", "officer", "auditor"])
-def test_intake_routes_are_forbidden_without_manage_records(web_client, web_login, web_archive, username, scans):
+def test_intake_routes_are_forbidden_without_manage_records(
+    web_client, web_login, web_archive, username, scans
+):
     web_login(web_client, username)
     before = counts(web_archive)
     for path in ("/intake", "/intake/batches", "/intake/batches/1", "/intake/batches/1/progress"):
         assert web_client.get(path).status_code == 403, path
-    response = web_client.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo", "files": [file(scans["scan0"], "a.png")],
-    }, content_type="multipart/form-data")
+    response = web_client.post(
+        "/intake",
+        data={
+            "household": HOUSEHOLD,
+            "type_code": "photo",
+            "files": [file(scans["scan0"], "a.png")],
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 403
     assert counts(web_archive) == before
     assert "扫描入库" not in text(web_client.get("/"))
@@ -394,9 +526,17 @@ def test_intake_routes_need_sign_in(web_client):
 
 def test_admin_may_upload(web_client, web_login, web_archive, scans):
     web_login(web_client, "admin")
-    batch_id = batch_id_of(web_client.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo", "files": [file(scans["scan0"], "a.png")],
-    }, content_type="multipart/form-data"))
+    batch_id = batch_id_of(
+        web_client.post(
+            "/intake",
+            data={
+                "household": HOUSEHOLD,
+                "type_code": "photo",
+                "files": [file(scans["scan0"], "a.png")],
+            },
+            content_type="multipart/form-data",
+        )
+    )
     assert len(batch_documents(web_archive, batch_id)) == 1
 
 
@@ -415,11 +555,23 @@ def test_upload_without_csrf_token_is_refused(web_csrf_client, web_login, web_ar
 
 # --- batches and progress -----------------------------------------------------------------------
 
+
 def test_progress_json(archivist, web_archive, scans):
-    batch_id = batch_id_of(archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo",
-        "files": [file(scans["scan0"], "a.png"), file(scans["scan1"], "b.png"), file(b"not an image", "c.png")],
-    }, content_type="multipart/form-data"))
+    batch_id = batch_id_of(
+        archivist.post(
+            "/intake",
+            data={
+                "household": HOUSEHOLD,
+                "type_code": "photo",
+                "files": [
+                    file(scans["scan0"], "a.png"),
+                    file(scans["scan1"], "b.png"),
+                    file(b"not an image", "c.png"),
+                ],
+            },
+            content_type="multipart/form-data",
+        )
+    )
     docs = batch_documents(web_archive, batch_id)
     response = archivist.get(f"/intake/batches/{batch_id}/progress")
     assert response.status_code == 200 and response.is_json
@@ -429,8 +581,16 @@ def test_progress_json(archivist, web_archive, scans):
         "batch": batch_id,
         "final": False,
         "overall": {"documents": 2, "done": 0, "pages_done": 0, "page_count": 0, "percent": 0.0},
-        "documents": {str(d.id): {"status": "queued", "status_name": "排队中", "pages_done": 0,
-                                  "page_count": None, "final": False} for d in docs},
+        "documents": {
+            str(d.id): {
+                "status": "queued",
+                "status_name": "排队中",
+                "pages_done": 0,
+                "page_count": None,
+                "final": False,
+            }
+            for d in docs
+        },
     }
 
     # A worker reads the first (3 pages, 1 done) and finishes the second.
@@ -439,8 +599,13 @@ def test_progress_json(archivist, web_archive, scans):
         first.status, first.page_count, first.pages_done = "processing", 3, 1
         second.status, second.page_count, second.pages_done = "indexed", 2, 2
     data = archivist.get(f"/intake/batches/{batch_id}/progress").get_json()
-    assert data["documents"][str(docs[0].id)] == {"status": "processing", "status_name": "处理中",
-                                                  "pages_done": 1, "page_count": 3, "final": False}
+    assert data["documents"][str(docs[0].id)] == {
+        "status": "processing",
+        "status_name": "处理中",
+        "pages_done": 1,
+        "page_count": 3,
+        "final": False,
+    }
     assert data["documents"][str(docs[1].id)]["final"] is True
     assert data["overall"] == {"documents": 2, "done": 1, "pages_done": 3, "page_count": 5, "percent": 66.7}
     assert data["final"] is False
@@ -461,14 +626,28 @@ def test_progress_json(archivist, web_archive, scans):
 
 
 def test_batches_list_newest_first_with_counts(archivist, web_archive, scans):
-    first = batch_id_of(archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo",
-        "files": [file(scans["scan0"], "a.png"), file(b"<html></html>", "x.pdf")],
-    }, content_type="multipart/form-data"))
-    second = batch_id_of(archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo",
-        "files": [file(scans["scan1"], "b.png"), file(scans["scan0"], "a-again.png")],
-    }, content_type="multipart/form-data"))
+    first = batch_id_of(
+        archivist.post(
+            "/intake",
+            data={
+                "household": HOUSEHOLD,
+                "type_code": "photo",
+                "files": [file(scans["scan0"], "a.png"), file(b"<html></html>", "x.pdf")],
+            },
+            content_type="multipart/form-data",
+        )
+    )
+    second = batch_id_of(
+        archivist.post(
+            "/intake",
+            data={
+                "household": HOUSEHOLD,
+                "type_code": "photo",
+                "files": [file(scans["scan1"], "b.png"), file(scans["scan0"], "a-again.png")],
+            },
+            content_type="multipart/form-data",
+        )
+    )
     with Archive(web_archive.settings).session() as session:
         doc = session.scalar(select(Document).where(Document.batch_id == second))
         doc.status = "indexed"
@@ -500,9 +679,9 @@ def test_batches_list_pages(archivist, web_archive):
         for n in range(27):
             intake(archive, session, Actor.console(), [FileSpec(path=None, name=f"{n}.png", problem="test")])
     first = text(archivist.get("/intake/batches"))
-    assert len(re.findall(r'<tr data-batch=', first)) == 25 and "第 1 / 2 页" in first
+    assert len(re.findall(r"<tr data-batch=", first)) == 25 and "第 1 / 2 页" in first
     second = text(archivist.get("/intake/batches?page=2"))
-    assert len(re.findall(r'<tr data-batch=', second)) == 2
+    assert len(re.findall(r"<tr data-batch=", second)) == 2
     assert archivist.get("/intake/batches?page=abc").status_code == 200
 
 
@@ -512,9 +691,17 @@ def test_unknown_batch_is_a_chinese_404(archivist):
 
 
 def test_intake_pages_have_no_inline_script_and_unique_ids(archivist, web_archive, scans):
-    batch_id = batch_id_of(archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo", "files": [file(scans["scan0"], "a.png")],
-    }, content_type="multipart/form-data"))
+    batch_id = batch_id_of(
+        archivist.post(
+            "/intake",
+            data={
+                "household": HOUSEHOLD,
+                "type_code": "photo",
+                "files": [file(scans["scan0"], "a.png")],
+            },
+            content_type="multipart/form-data",
+        )
+    )
     for path in ("/intake", "/intake/batches", f"/intake/batches/{batch_id}"):
         body = text(archivist.get(path))
         assert "<script>" not in body and "<style" not in body and " style=" not in body, path
@@ -533,7 +720,15 @@ def test_stale_upload_folders_are_swept(archivist, web_archive, scans):
     (root / "recent").mkdir()
     day_ago = time.time() - 2 * 24 * 3600
     os.utime(root / "old", (day_ago, day_ago))
-    batch_id_of(archivist.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo", "files": [file(scans["scan0"], "a.png")],
-    }, content_type="multipart/form-data"))
+    batch_id_of(
+        archivist.post(
+            "/intake",
+            data={
+                "household": HOUSEHOLD,
+                "type_code": "photo",
+                "files": [file(scans["scan0"], "a.png")],
+            },
+            content_type="multipart/form-data",
+        )
+    )
     assert [p.name for p in uploads_left(web_archive)] == ["recent"]

@@ -21,8 +21,10 @@ pytestmark = pytest.mark.browser
 
 def test_archivist_uploads_two_scans_and_follows_the_batch(web_server, browser, web_archive, tmp_path):  # noqa: F811
     base = web_server
-    scans = [save_page(render_page(words, paper="strip", dpi=100), tmp_path / name, dpi=100)
-             for words, name in (("装修申请 A-1-1201", "装修申请.png"), ("缴费记录 2024", "缴费记录.png"))]
+    scans = [
+        save_page(render_page(words, paper="strip", dpi=100), tmp_path / name, dpi=100)
+        for words, name in (("装修申请 A-1-1201", "装修申请.png"), ("缴费记录 2024", "缴费记录.png"))
+    ]
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
     page = context.new_page()
     problems: list[str] = []
@@ -37,7 +39,7 @@ def test_archivist_uploads_two_scans_and_follows_the_batch(web_server, browser, 
     page.click("#upload-link")
     page.wait_for_url(f"{base}/intake?*")
     assert page.input_value("input[name=household]") == "A-1-1201"
-    assert page.locator("#dropzone.enhanced").count() == 1          # the script took over the pickers
+    assert page.locator("#dropzone.enhanced").count() == 1  # the script took over the pickers
 
     page.select_option("select[name=type_code]", "renovation")
     page.fill("input[name=title]", "装修申请")
@@ -47,14 +49,17 @@ def test_archivist_uploads_two_scans_and_follows_the_batch(web_server, browser, 
 
     # A file dropped on the zone joins the chosen ones; "清空" empties the list again.
     png = base64.b64encode(scans[0].read_bytes()).decode()
-    page.evaluate("""(png) => {
+    page.evaluate(
+        """(png) => {
         const bytes = Uint8Array.from(atob(png), c => c.charCodeAt(0));
         const dt = new DataTransfer();
         dt.items.add(new File([bytes], "拖入.png", {type: "image/png"}));
         const zone = document.getElementById("dropzone");
         zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
         zone.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
-    }""", png)
+    }""",
+        png,
+    )
     page.wait_for_function("document.getElementById('picked-list').children.length === 3")
     page.click("#picked-clear")
     assert page.locator("#picked").is_hidden()
@@ -66,7 +71,10 @@ def test_archivist_uploads_two_scans_and_follows_the_batch(web_server, browser, 
     assert "收到 2 个文件，2 个已入库待识别" in page.locator(".flash-success").inner_text()
     rows = page.locator("#batch-files tr.file-row")
     assert rows.count() == 2
-    assert [rows.nth(i).locator(".file-name").inner_text() for i in range(2)] == ["装修申请.png", "缴费记录.png"]
+    assert [rows.nth(i).locator(".file-name").inner_text() for i in range(2)] == [
+        "装修申请.png",
+        "缴费记录.png",
+    ]
     assert page.locator("#batch-files [data-role=status]").all_inner_texts() == ["排队中", "排队中"]
     assert page.locator("#batch-state").inner_text() == "处理中"
     _shot(page, tmp_path, "intake-02-batch-queued")
@@ -87,7 +95,7 @@ def test_archivist_uploads_two_scans_and_follows_the_batch(web_server, browser, 
     with archive.session() as session:
         for doc in session.query(Document).filter(Document.id.in_(ids)):
             doc.status, doc.page_count, doc.pages_done = "indexed", doc.page_count or 1, doc.page_count or 1
-    page.locator("#batch-state:has-text('已完成')").wait_for(timeout=10_000)   # reloaded with the final report
+    page.locator("#batch-state:has-text('已完成')").wait_for(timeout=10_000)  # reloaded with the final report
     assert page.locator("#batch-files [data-role=status]").all_inner_texts() == ["已索引", "已索引"]
     assert page.locator("#overall").get_attribute("data-final") == "1"
     _shot(page, tmp_path, "intake-04-batch-done")

@@ -55,7 +55,7 @@ def batches(settings) -> int:
 def app(web_archive):
     from webapp import create_app
 
-    app = create_app(web_archive.settings, testing=True)       # CSRF on: the size check comes first
+    app = create_app(web_archive.settings, testing=True)  # CSRF on: the size check comes first
     return app
 
 
@@ -64,24 +64,31 @@ def signed_in(app, username: str):
 
     client = app.test_client()
     token = web_csrf_token(client, "/login")
-    response = client.post("/login", data={"username": username, "password": web_password(username),
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": username, "password": web_password(username), "csrf_token": token}
+    )
     assert response.status_code == 302
     return client
 
 
 def announce(client, path: str, length: int = ANNOUNCED):
     """POST with a Content-Length of ``length`` and a body nobody may read."""
-    return client.post(path, content_type="multipart/form-data; boundary=xyz",
-                       environ_overrides={"CONTENT_LENGTH": str(length), "wsgi.input": Untouchable()})
+    return client.post(
+        path,
+        content_type="multipart/form-data; boundary=xyz",
+        environ_overrides={"CONTENT_LENGTH": str(length), "wsgi.input": Untouchable()},
+    )
 
 
 # --- in the app (Flask's test client) ------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/login", "/intake", "/households", "/logout", "/api/v1/households", "/nowhere"])
+
+@pytest.mark.parametrize(
+    "path", ["/login", "/intake", "/households", "/logout", "/api/v1/households", "/nowhere"]
+)
 def test_an_anonymous_request_announcing_300_mb_gets_413_at_once(app, path):
     response = announce(app.test_client(), path)
-    assert response.status_code == 413                        # and Untouchable was never read
+    assert response.status_code == 413  # and Untouchable was never read
     if not path.startswith("/api/"):
         assert "提交的内容过大" in response.get_data(as_text=True)
 
@@ -89,7 +96,7 @@ def test_an_anonymous_request_announcing_300_mb_gets_413_at_once(app, path):
 @pytest.mark.parametrize("username", ["staff", "auditor", "officer"])
 def test_a_user_who_may_not_ingest_is_held_to_the_small_limit_even_on_the_upload(app, username):
     client = signed_in(app, username)
-    assert announce(client, "/intake").status_code == 413     # before the permission check: nothing read
+    assert announce(client, "/intake").status_code == 413  # before the permission check: nothing read
     assert announce(client, "/intake", 2 * MB).status_code == 413
 
 
@@ -100,30 +107,43 @@ def test_only_the_intake_upload_takes_a_large_body(app, web_archive):
     token = web_csrf_token(client, "/intake")
     scan = png_of_about(2 * MB)
     assert len(scan) > 1.5 * MB
-    response = client.post("/intake", data={
-        "household": HOUSEHOLD, "type_code": "photo", "csrf_token": token, "files": [(io.BytesIO(scan), "big.png")],
-    }, content_type="multipart/form-data")
+    response = client.post(
+        "/intake",
+        data={
+            "household": HOUSEHOLD,
+            "type_code": "photo",
+            "csrf_token": token,
+            "files": [(io.BytesIO(scan), "big.png")],
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302 and batches(web_archive.settings) == 1
     # The same body anywhere else is refused from its length, before CSRF or the form is looked at.
-    refused = client.post("/households", data={"code": "B-1-0101", "csrf_token": token,
-                                               "files": [(io.BytesIO(scan), "big.png")]},
-                          content_type="multipart/form-data")
+    refused = client.post(
+        "/households",
+        data={"code": "B-1-0101", "csrf_token": token, "files": [(io.BytesIO(scan), "big.png")]},
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 413
-    assert announce(client, "/intake", ANNOUNCED).status_code != 413   # within DOSSIER_MAX_UPLOAD_MB
+    assert announce(client, "/intake", ANNOUNCED).status_code != 413  # within DOSSIER_MAX_UPLOAD_MB
 
 
 def test_a_body_without_content_length_is_cut_off_at_the_limit(app):
     from werkzeug.test import EnvironBuilder
 
     body = b"username=" + b"x" * (2 * MB)
-    environ = EnvironBuilder(path="/login", method="POST", content_type="application/x-www-form-urlencoded",
-                             environ_overrides={"wsgi.input": io.BytesIO(body),
-                                                "wsgi.input_terminated": True}).get_environ()
-    del environ["CONTENT_LENGTH"]                     # a chunked upload: its length is not announced
+    environ = EnvironBuilder(
+        path="/login",
+        method="POST",
+        content_type="application/x-www-form-urlencoded",
+        environ_overrides={"wsgi.input": io.BytesIO(body), "wsgi.input_terminated": True},
+    ).get_environ()
+    del environ["CONTENT_LENGTH"]  # a chunked upload: its length is not announced
     assert app.test_client().open(environ).status_code == 413
 
 
 # --- under waitress (a real server, a raw socket) -------------------------------------------------
+
 
 @pytest.fixture
 def site(archive):
@@ -152,7 +172,7 @@ def served(site):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield site, server.effective_port
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))   # in the server's own thread
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # in the server's own thread
     thread.join(10)
     server.task_dispatcher.shutdown()
 
@@ -163,27 +183,28 @@ def exchange(port: int, head: str, body: bytes = b"", timeout: float = 5.0) -> b
         sock.sendall(head.replace("\n", "\r\n").encode("latin-1") + b"\r\n")
         try:
             for start in range(0, len(body), 64 * 1024):
-                sock.sendall(body[start:start + 64 * 1024])
+                sock.sendall(body[start : start + 64 * 1024])
         except OSError:
-            pass                                  # the server answered and closed: read its answer
+            pass  # the server answered and closed: read its answer
         data = b""
         try:
             while chunk := sock.recv(65536):
                 data += chunk
-                if b"\r\n\r\n" in data:       # the status line and headers are all we look at
+                if b"\r\n\r\n" in data:  # the status line and headers are all we look at
                     break
         except (TimeoutError, ConnectionResetError):
             pass
         return data
 
 
-UA = "dossier-test"     # the browser's, for Flask-Login's strong session protection
+UA = "dossier-test"  # the browser's, for Flask-Login's strong session protection
 
 
 def cookie(app, username: str) -> str:
     client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": web_password(username)},
-                           headers={"User-Agent": UA})
+    response = client.post(
+        "/login", data={"username": username, "password": web_password(username)}, headers={"User-Agent": UA}
+    )
     assert response.status_code == 302
     return f"dossier_session={client.get_cookie('dossier_session').value}"
 
@@ -191,15 +212,21 @@ def cookie(app, username: str) -> str:
 def test_waitress_answers_413_from_the_headers_of_an_anonymous_300_mb_request(served):
     _app, port = served
     for path in ("/login", "/intake"):
-        answer = exchange(port, f"POST {path} HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {ANNOUNCED}\n"
-                                "Content-Type: multipart/form-data; boundary=xyz\n")
+        answer = exchange(
+            port,
+            f"POST {path} HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {ANNOUNCED}\n"
+            "Content-Type: multipart/form-data; boundary=xyz\n",
+        )
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
 
 
 def test_waitress_holds_a_user_who_may_not_ingest_to_the_small_limit(served):
     app, port = served
-    answer = exchange(port, f"POST /intake HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {ANNOUNCED}\n"
-                            f"Cookie: {cookie(app, 'staff')}\nExpect: 100-continue\n")
+    answer = exchange(
+        port,
+        f"POST /intake HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {ANNOUNCED}\n"
+        f"Cookie: {cookie(app, 'staff')}\nExpect: 100-continue\n",
+    )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
 
 
@@ -207,20 +234,32 @@ def test_waitress_lets_an_archivist_send_a_large_upload(served):
     app, port = served
     session_cookie = cookie(app, "archivist")
     # Announced: waitress asks for the body instead of refusing it.
-    answer = exchange(port, f"POST /intake HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {ANNOUNCED}\n"
-                            f"Cookie: {session_cookie}\nExpect: 100-continue\n", timeout=3)
+    answer = exchange(
+        port,
+        f"POST /intake HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {ANNOUNCED}\n"
+        f"Cookie: {session_cookie}\nExpect: 100-continue\n",
+        timeout=3,
+    )
     assert answer.startswith(b"HTTP/1.1 100 Continue"), answer[:200]
     # Sent: a 2 MB scan goes all the way into a batch.
     scan = FileStorage(io.BytesIO(png_of_about(2 * MB)), filename="big.png", content_type="image/png")
-    boundary, body = encode_multipart(MultiDict({"household": HOUSEHOLD, "type_code": "photo", "files": scan}))
-    answer = exchange(port, f"POST /intake HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {len(body)}\n"
-                            f"Content-Type: multipart/form-data; boundary={boundary}\n"
-                            f"Cookie: {session_cookie}\nUser-Agent: {UA}\n", body)
+    boundary, body = encode_multipart(
+        MultiDict({"household": HOUSEHOLD, "type_code": "photo", "files": scan})
+    )
+    answer = exchange(
+        port,
+        f"POST /intake HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {len(body)}\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\n"
+        f"Cookie: {session_cookie}\nUser-Agent: {UA}\n",
+        body,
+    )
     assert answer.startswith(b"HTTP/1.1 302") and b"Location: /intake/batches/" in answer, answer[:300]
     assert batches(app.extensions["dossier"].settings) == 1
     # The same cookie, a large body to any other route: refused from the headers.
-    answer = exchange(port, f"POST /households HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {2 * MB}\n"
-                            f"Cookie: {session_cookie}\n")
+    answer = exchange(
+        port,
+        f"POST /households HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {2 * MB}\nCookie: {session_cookie}\n",
+    )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
 
 
@@ -228,8 +267,12 @@ def test_waitress_cuts_off_a_chunked_body_past_the_limit(served):
     _app, port = served
     size = 3 * MB
     body = f"{size:x}\r\n".encode() + b"x" * size + b"\r\n0\r\n\r\n"
-    answer = exchange(port, "POST /login HTTP/1.1\nHost: 127.0.0.1\nTransfer-Encoding: chunked\n"
-                            "Content-Type: application/x-www-form-urlencoded\n", body)
+    answer = exchange(
+        port,
+        "POST /login HTTP/1.1\nHost: 127.0.0.1\nTransfer-Encoding: chunked\n"
+        "Content-Type: application/x-www-form-urlencoded\n",
+        body,
+    )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
 
 
@@ -237,6 +280,10 @@ def test_waitress_still_serves_ordinary_requests(served):
     _app, port = served
     assert exchange(port, "GET /login HTTP/1.1\nHost: 127.0.0.1\n").startswith(b"HTTP/1.1 200")
     form = b"username=staff&password=" + web_password("staff").encode()
-    answer = exchange(port, f"POST /login HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {len(form)}\n"
-                            "Content-Type: application/x-www-form-urlencoded\n", form)
+    answer = exchange(
+        port,
+        f"POST /login HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {len(form)}\n"
+        "Content-Type: application/x-www-form-urlencoded\n",
+        form,
+    )
     assert answer.startswith(b"HTTP/1.1 302")

@@ -50,7 +50,9 @@ def test_propose_review_approve_execute(web_server, browser, web_archive, due_do
     row.locator("input[name=extend_years]").fill("2")
     row.locator("button[type=submit]").click()
     page.wait_for_url(f"{base}/retention/lists/{number}")
-    assert "业主对钥匙领用有争议" in page.locator(f"#items tr[data-document='{due_docs['keys']}']").inner_text()
+    assert (
+        "业主对钥匙领用有争议" in page.locator(f"#items tr[data-document='{due_docs['keys']}']").inner_text()
+    )
     assert page.locator("#count-struck").inner_text() == "1"
     _shot(page, tmp_path, "retention-02-review")
     page.click("#approve-form button")

@@ -36,15 +36,21 @@ def facet_links(body: str, facet: str) -> dict[str, tuple[str, int]]:
     """label → (href, count) of one facet's links."""
     section = re.search(rf'<section class="facet" data-facet="{facet}">(.*?)</section>', body, re.S)
     assert section, facet
-    return {label: (unescape(href), int(count)) for href, label, count in re.findall(
-        r'<a href="([^"]+)"><span class="facet-label">([^<]+)</span><span class="facet-count">(\d+)</span>',
-        section.group(1))}
+    return {
+        label: (unescape(href), int(count))
+        for href, label, count in re.findall(
+            r'<a href="([^"]+)"><span class="facet-label">([^<]+)</span><span class="facet-count">(\d+)</span>',
+            section.group(1),
+        )
+    }
 
 
 # --- the search page ---------------------------------------------------------------------------
 
-def test_staff_sees_ordinary_hits_only_and_counts_exclude_confidential(web_client, web_login, web_archive,
-                                                                        web_search_docs):
+
+def test_staff_sees_ordinary_hits_only_and_counts_exclude_confidential(
+    web_client, web_login, web_archive, web_search_docs
+):
     ids = web_search_docs.ids
     web_login(web_client, "staff")
     response = web_client.get("/search?q=维修基金")
@@ -84,7 +90,10 @@ def test_safe_snippet_escapes_anything_but_marks():
     from webapp.highlighting import safe_snippet
 
     assert str(safe_snippet("a <mark>维修</mark> &amp; b")) == "a <mark>维修</mark> &amp; b"
-    assert str(safe_snippet("<script>x</script> <mark>y</mark>")) == "&lt;script&gt;x&lt;/script&gt; <mark>y</mark>"
+    assert (
+        str(safe_snippet("<script>x</script> <mark>y</mark>"))
+        == "&lt;script&gt;x&lt;/script&gt; <mark>y</mark>"
+    )
     assert str(safe_snippet("<mark>unclosed")) == "&lt;mark&gt;unclosed"
 
 
@@ -97,7 +106,7 @@ def test_facet_links_add_a_filter(web_client, web_login, web_search_docs):
     assert parse_qs(urlsplit(href).query) == {"q": ["维修"], "type": ["renovation"]}
     filtered = text(web_client.get(href))
     assert hit_ids(filtered) == [ids["reno"]] and count == 1
-    assert "类型：装修档案" in filtered            # the chip that removes the filter
+    assert "类型：装修档案" in filtered  # the chip that removes the filter
 
     href, count = facet_links(body, "year")["2021"]
     assert parse_qs(urlsplit(href).query) == {"q": ["维修"], "from": ["2021"], "to": ["2021"]}
@@ -123,7 +132,9 @@ def test_filters_from_the_form_and_bad_dates(web_client, web_login, web_search_d
 def test_owner_name_finds_the_folder(web_client, web_login, web_archive, web_search_docs):
     web_login(web_client, "staff")
     body = text(web_client.get("/search?q=张三"))
-    found = re.search(r'<section class="card found-households" id="found-households">(.*?)</section>', body, re.S)
+    found = re.search(
+        r'<section class="card found-households" id="found-households">(.*?)</section>', body, re.S
+    )
     assert found, "the folder list is missing"
     assert f'href="/households/{web_archive.households["A-1-0101"]}"' in found.group(1)
     assert "A-1-0101" in found.group(1)
@@ -132,7 +143,7 @@ def test_owner_name_finds_the_folder(web_client, web_login, web_archive, web_sea
 
 def test_search_is_recorded_and_paged(web_client, web_login, web_archive, web_search_docs):
     web_login(web_client, "staff")
-    assert web_client.get("/search").status_code == 200          # the empty form: nothing searched
+    assert web_client.get("/search").status_code == 200  # the empty form: nothing searched
     assert events(web_archive, "search") == []
     web_client.get("/search?q=维修&page=2")
     logged = events(web_archive, "search")
@@ -151,6 +162,7 @@ def test_header_search_box_and_nav_on_every_page(web_client, web_login, web_arch
 
 # --- the JSON API ------------------------------------------------------------------------------
 
+
 def test_api_search_with_token(web_client, web_archive, web_search_docs):
     ids = web_search_docs.ids
     auth = {"Authorization": f"Bearer {web_archive.tokens['staff']}"}
@@ -164,25 +176,35 @@ def test_api_search_with_token(web_client, web_archive, web_search_docs):
     assert all("<mark>" in h["snippet"] for h in data["hits"])
     data = web_client.get("/api/v1/search?q=张三", headers=auth).get_json()
     assert [h["code"] for h in data["households"]] == ["A-1-0101"]
-    assert [(e.username, e.channel) for e in events(web_archive, "search")] == [("staff", "api"), ("staff", "api")]
+    assert [(e.username, e.channel) for e in events(web_archive, "search")] == [
+        ("staff", "api"),
+        ("staff", "api"),
+    ]
 
     archivist = {"Authorization": f"Bearer {web_archive.tokens['archivist']}"}
     data = web_client.get("/api/v1/search?q=维修基金&type=证件", headers=archivist).get_json()
     assert [h["document"] for h in data["hits"]] == [ids["secret"]]
-    assert data["hits"][0]["confidential"] is True and data["hits"][0]["snippet"] is None   # no purpose given
+    assert data["hits"][0]["confidential"] is True and data["hits"][0]["snippet"] is None  # no purpose given
 
 
 def test_api_search_needs_a_token_and_good_input(web_client, web_archive, web_search_docs):
     response = web_client.get("/api/v1/search?q=维修")
     assert response.status_code == 401 and "error" in response.get_json()
     auth = {"Authorization": f"Bearer {web_archive.tokens['staff']}"}
-    for query in ("q=维修&from=2021-02-30", "q=维修&limit=0", "q=维修&offset=x", "q=", "q=维修&type=nosuchtype"):
+    for query in (
+        "q=维修&from=2021-02-30",
+        "q=维修&limit=0",
+        "q=维修&offset=x",
+        "q=",
+        "q=维修&type=nosuchtype",
+    ):
         response = web_client.get(f"/api/v1/search?{query}", headers=auth)
         assert response.status_code == 400, query
         assert response.is_json and response.get_json()["error"], query
 
 
 # --- the document viewer -----------------------------------------------------------------------
+
 
 def test_document_page_shows_the_page_with_words_marked(web_client, web_login, web_archive, web_search_docs):
     doc_id = web_search_docs.ids["fund"]
@@ -194,7 +216,7 @@ def test_document_page_shows_the_page_with_words_marked(web_client, web_login, w
     assert "第 2 / 2 页" in body
     ocr = re.search(r'<div class="ocr-text" id="ocr-text">(.*?)</div>', body, re.S).group(1)
     assert "<mark>维修基金</mark>" in ocr
-    assert f'src="/documents/{doc_id}/pages/2/preview"' not in body      # page 2 has no preview
+    assert f'src="/documents/{doc_id}/pages/2/preview"' not in body  # page 2 has no preview
     assert "此页暂无预览图" in body
     assert f'href="/households/{web_archive.households["A-1-0101"]}"' in body
     assert "下载原件" in body
@@ -205,18 +227,26 @@ def test_document_page_shows_the_page_with_words_marked(web_client, web_login, w
     assert f'src="/documents/{doc_id}/pages/1/preview"' in body
     views = events(web_archive, "document.view")
     assert [(e.username, e.document_id, json.loads(e.detail)) for e in views] == [
-        ("staff", doc_id, {"page": 2}), ("staff", doc_id, {"page": 1})]
+        ("staff", doc_id, {"page": 2}),
+        ("staff", doc_id, {"page": 1}),
+    ]
 
 
 def test_staff_cannot_open_a_confidential_document(web_client, web_login, web_archive, web_search_docs):
     doc_id = web_search_docs.ids["secret"]
     web_login(web_client, "staff")
-    for path in (f"/documents/{doc_id}", f"/documents/{doc_id}/pages/1/preview", f"/documents/{doc_id}/original"):
+    for path in (
+        f"/documents/{doc_id}",
+        f"/documents/{doc_id}/pages/1/preview",
+        f"/documents/{doc_id}/original",
+    ):
         response = web_client.get(path)
         assert response.status_code == 404, path
         assert "身份证" not in text(response)
     assert web_client.post(f"/documents/{doc_id}/purpose", data={"purpose": "想看看"}).status_code == 404
-    denied = [(e.action, e.document_id) for e in events(web_archive) if e.outcome == "denied" and e.document_id]
+    denied = [
+        (e.action, e.document_id) for e in events(web_archive) if e.outcome == "denied" and e.document_id
+    ]
     assert ("document.view", doc_id) in denied
     assert ("page.view", doc_id) in denied and ("document.download", doc_id) in denied
     assert not [e for e in events(web_archive, "document.view") if e.outcome == "ok"]
@@ -235,11 +265,15 @@ def test_archivist_gives_a_purpose_before_viewing(web_csrf_client, web_login, we
     assert client.get(f"/documents/{doc_id}/original").status_code == 302
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body).group(1)
 
-    assert client.post(f"/documents/{doc_id}/purpose", data={"purpose": "核对"}).status_code == 400   # no CSRF token
+    assert (
+        client.post(f"/documents/{doc_id}/purpose", data={"purpose": "核对"}).status_code == 400
+    )  # no CSRF token
     response = client.post(f"/documents/{doc_id}/purpose", data={"purpose": "  ", "csrf_token": token})
     assert response.status_code == 400 and "请填写查阅目的" in text(response)
-    response = client.post(f"/documents/{doc_id}/purpose",
-                           data={"purpose": "办理产权变更，核对业主身份", "page": "1", "q": "身份证", "csrf_token": token})
+    response = client.post(
+        f"/documents/{doc_id}/purpose",
+        data={"purpose": "办理产权变更，核对业主身份", "page": "1", "q": "身份证", "csrf_token": token},
+    )
     assert response.status_code == 302
     target = response.headers["Location"]
     assert urlsplit(target).path == f"/documents/{doc_id}"
@@ -250,10 +284,16 @@ def test_archivist_gives_a_purpose_before_viewing(web_csrf_client, web_login, we
     original = client.get(f"/documents/{doc_id}/original")
     assert original.status_code == 200 and original.data == WEB_SEARCH_SECRET_ORIGINAL
 
-    purposes = {(e.action, json.loads(e.detail).get("purpose") if e.detail and e.detail.startswith("{") else e.detail)
-                for e in events(web_archive) if e.document_id == doc_id and e.outcome == "ok"}
-    assert purposes >= {("document.view", "办理产权变更，核对业主身份"), ("page.view", "办理产权变更，核对业主身份"),
-                        ("document.download", "办理产权变更，核对业主身份")}
+    purposes = {
+        (e.action, json.loads(e.detail).get("purpose") if e.detail and e.detail.startswith("{") else e.detail)
+        for e in events(web_archive)
+        if e.document_id == doc_id and e.outcome == "ok"
+    }
+    assert purposes >= {
+        ("document.view", "办理产权变更，核对业主身份"),
+        ("page.view", "办理产权变更，核对业主身份"),
+        ("document.download", "办理产权变更，核对业主身份"),
+    }
 
 
 def test_preview_streams_webp_privately(web_client, web_login, web_archive, web_search_docs):
@@ -262,13 +302,19 @@ def test_preview_streams_webp_privately(web_client, web_login, web_archive, web_
     response = web_client.get(f"/documents/{doc_id}/pages/1/preview")
     assert response.status_code == 200
     assert response.mimetype == "image/webp"
-    assert response.data == web_search_docs.preview and response.data[:4] == b"RIFF" and response.data[8:12] == b"WEBP"
+    assert (
+        response.data == web_search_docs.preview
+        and response.data[:4] == b"RIFF"
+        and response.data[8:12] == b"WEBP"
+    )
     assert response.headers["Cache-Control"] == "private, no-store"
-    assert web_client.get(f"/documents/{doc_id}/pages/2/preview").status_code == 404    # no preview made
+    assert web_client.get(f"/documents/{doc_id}/pages/2/preview").status_code == 404  # no preview made
     assert web_client.get(f"/documents/{doc_id}/pages/9/preview").status_code == 404
     assert web_client.get("/documents/999999").status_code == 404
     views = events(web_archive, "page.view")
-    assert [(e.username, e.document_id, json.loads(e.detail)) for e in views] == [("staff", doc_id, {"page": 1})]
+    assert [(e.username, e.document_id, json.loads(e.detail)) for e in views] == [
+        ("staff", doc_id, {"page": 1})
+    ]
 
 
 def test_original_download_returns_the_stored_bytes(web_client, web_login, web_archive, web_search_docs):
@@ -282,7 +328,9 @@ def test_original_download_returns_the_stored_bytes(web_client, web_login, web_a
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''" in disposition and "\n" not in disposition
     assert response.headers["Cache-Control"] == "private, no-store"
-    assert [(e.username, e.document_id) for e in events(web_archive, "document.download")] == [("staff", doc_id)]
+    assert [(e.username, e.document_id) for e in events(web_archive, "document.download")] == [
+        ("staff", doc_id)
+    ]
 
 
 def test_download_name_is_safe():

@@ -36,7 +36,7 @@ def test_staff_searches_and_opens_a_hit(web_server, browser, web_archive, web_se
     page.wait_for_load_state()
     assert hits.count() == 1
     assert page.locator("#hits mark").first.inner_text() == "维修基金缴纳"
-    assert page.locator("#hits .hit-snippet").inner_text().count("<script>") == 1   # shown as text, not run
+    assert page.locator("#hits .hit-snippet").inner_text().count("<script>") == 1  # shown as text, not run
     page.fill("#search-q", "维修")
     page.click("#search-form button[type=submit]")
     page.wait_for_load_state()
@@ -57,7 +57,7 @@ def test_staff_searches_and_opens_a_hit(web_server, browser, web_archive, web_se
     page.wait_for_url(f"{base}/documents/*")
     assert page.locator("#doc-title").inner_text() == "维修基金缴纳通知"
     assert page.locator("#ocr-text mark").count() >= 1
-    if page.locator("#page-of").inner_text() != "第 1 / 2 页":     # the best page was page 2
+    if page.locator("#page-of").inner_text() != "第 1 / 2 页":  # the best page was page 2
         page.click("#page-nav .page-jump a >> text='1'")
         page.wait_for_load_state()
     assert page.locator("#page-of").inner_text() == "第 1 / 2 页"
@@ -67,7 +67,7 @@ def test_staff_searches_and_opens_a_hit(web_server, browser, web_archive, web_se
         if preview.evaluate("img => img.complete && img.naturalWidth > 0"):
             break
         page.wait_for_timeout(100)
-    assert preview.evaluate("img => img.naturalWidth") == 420      # the stored WebP, decoded
+    assert preview.evaluate("img => img.naturalWidth") == 420  # the stored WebP, decoded
     _shot(page, tmp_path, "21-document")
     page.click("#page-nav a[rel=next]")
     page.wait_for_load_state()

@@ -47,18 +47,25 @@ def web_password(username: str) -> str:
 @dataclasses.dataclass(frozen=True)
 class WebArchive:
     settings: Settings
-    households: dict[str, int]          # household code → id
-    tokens: dict[str, str]              # username → API token
+    households: dict[str, int]  # household code → id
+    tokens: dict[str, str]  # username → API token
     confidential_title: str
-    documents: dict[str, int]           # document title → id
+    documents: dict[str, int]  # document title → id
 
 
 def web_settings(home: Path) -> Settings:
     return Settings.from_env({"DOSSIER_HOME": str(home)})
 
 
-def web_add_document(session, household_id: int, type_code: str, title: str, *, confidential: bool = False,
-                     status: str = DocumentStatus.INDEXED.value) -> Document:
+def web_add_document(
+    session,
+    household_id: int,
+    type_code: str,
+    title: str,
+    *,
+    confidential: bool = False,
+    status: str = DocumentStatus.INDEXED.value,
+) -> Document:
     """A catalog row for a document (the web pages read the catalog; no stored object needed)."""
     digest = hashlib.sha256(f"{household_id}/{type_code}/{title}".encode()).hexdigest()
     doc = Document(
@@ -101,11 +108,29 @@ def _build_archive(home: Path) -> WebArchive:
     with archive.session() as session:
         for username, (role, display) in WEB_USERS.items():
             add_user(session, console, username, role, web_password(username), display_name=display)
-        h1 = add_household(session, console, archive.fields, "A-1-0101", community="阳光花园",
-                           owner="张三", phone="13800138000", id_number=WEB_ID_NUMBER, area="89.5")
+        h1 = add_household(
+            session,
+            console,
+            archive.fields,
+            "A-1-0101",
+            community="阳光花园",
+            owner="张三",
+            phone="13800138000",
+            id_number=WEB_ID_NUMBER,
+            area="89.5",
+        )
         h2 = add_household(session, console, None, "A-1-1201", community="阳光花园", owner="王五")
-        h3 = add_household(session, console, archive.fields, "S-101", community="滨江商城", use="commercial",
-                           owner="李四", phone="021-5555-1234", id_number=WEB_ID_NUMBER_2)
+        h3 = add_household(
+            session,
+            console,
+            archive.fields,
+            "S-101",
+            community="滨江商城",
+            use="commercial",
+            owner="李四",
+            phone="021-5555-1234",
+            id_number=WEB_ID_NUMBER_2,
+        )
         session.flush()
         households = {h.code: h.id for h in (h1, h2, h3)}
         for type_code, title, confidential in (
@@ -113,7 +138,9 @@ def _build_archive(home: Path) -> WebArchive:
             ("move_in", "入住登记表", False),
             ("id_document", confidential_title, True),
         ):
-            documents[title] = web_add_document(session, h1.id, type_code, title, confidential=confidential).id
+            documents[title] = web_add_document(
+                session, h1.id, type_code, title, confidential=confidential
+            ).id
         for username in ("archivist", "staff", "auditor", "admin"):
             tokens[username] = issue_token(session, console, username, "tests")
     _dispose(settings)
@@ -182,8 +209,6 @@ def web_login() -> Callable:
     return login
 
 
-
-
 def web_csrf_token(client, path: str) -> str | None:
     """The CSRF token of the first form on ``path`` (None when the page has none)."""
     page = client.get(path).get_data(as_text=True)
@@ -202,8 +227,8 @@ WEB_SEARCH_SECRET_ORIGINAL = b"%PDF-1.4\n% confidential original\n" + bytes(rang
 
 @dataclasses.dataclass(frozen=True)
 class WebSearchDocs:
-    ids: dict[str, int]         # fund, reno, lease, secret → document id
-    preview: bytes              # the WebP stored as page 1's preview of "fund" and "secret"
+    ids: dict[str, int]  # fund, reno, lease, secret → document id
+    preview: bytes  # the WebP stored as page 1's preview of "fund" and "secret"
 
 
 def web_webp_bytes() -> bytes:
@@ -244,29 +269,59 @@ def web_search_docs(web_archive: WebArchive) -> WebSearchDocs:
             if number == 1 and preview_for_first:
                 key = f"derivatives/{doc.id}/0/preview-{number:06d}.webp"
                 stored = archive.vault.put(key, io.BytesIO(preview))
-                session.add(ObjectKey(object_key=key, wrapped_key=stored.wrapped_key,
-                                      master_key_id=stored.master_key_id))
+                session.add(
+                    ObjectKey(
+                        object_key=key, wrapped_key=stored.wrapped_key, master_key_id=stored.master_key_id
+                    )
+                )
                 page.preview_key = key
             session.add(page)
         doc.page_count = len(texts)
         doc.status = DocumentStatus.INDEXED.value
-        history.append(session, doc, history.PROCESSED, actor=None)   # as the pipeline signs its text
+        history.append(session, doc, history.PROCESSED, actor=None)  # as the pipeline signs its text
 
     with archive.session() as session:
         h1 = session.get(Household, web_archive.households["A-1-0101"])
-        fund = store_original(archive, session, console, NewDocument(
-            household=h1, type_code="payment", title="维修基金缴纳通知", media_type="application/pdf",
-            original_name="维修基金通知 2020.pdf", document_date=date(2020, 5, 1)), io.BytesIO(WEB_SEARCH_ORIGINAL))
-        secret = store_original(archive, session, console, NewDocument(
-            household=h1, type_code="id_document", title="业主身份证明（保密）", media_type="application/pdf",
-            original_name="身份证明.pdf", document_date=date(2018, 1, 1), confidential=True),
-            io.BytesIO(WEB_SEARCH_SECRET_ORIGINAL))
+        fund = store_original(
+            archive,
+            session,
+            console,
+            NewDocument(
+                household=h1,
+                type_code="payment",
+                title="维修基金缴纳通知",
+                media_type="application/pdf",
+                original_name="维修基金通知 2020.pdf",
+                document_date=date(2020, 5, 1),
+            ),
+            io.BytesIO(WEB_SEARCH_ORIGINAL),
+        )
+        secret = store_original(
+            archive,
+            session,
+            console,
+            NewDocument(
+                household=h1,
+                type_code="id_document",
+                title="业主身份证明（保密）",
+                media_type="application/pdf",
+                original_name="身份证明.pdf",
+                document_date=date(2018, 1, 1),
+                confidential=True,
+            ),
+            io.BytesIO(WEB_SEARCH_SECRET_ORIGINAL),
+        )
         ids["fund"], ids["secret"] = fund.id, secret.id
         fund, secret = session.get(Document, fund.id), session.get(Document, secret.id)
-        add_pages(session, fund, [
-            "业主申请维修基金缴纳，请于五月前办理。<script>alert('x')</script> <b>加粗</b>",
-            "第二页：缴费明细 维修基金 300 元",
-        ], preview_for_first=True)
+        add_pages(
+            session,
+            fund,
+            [
+                "业主申请维修基金缴纳，请于五月前办理。<script>alert('x')</script> <b>加粗</b>",
+                "第二页：缴费明细 维修基金 300 元",
+            ],
+            preview_for_first=True,
+        )
         add_pages(session, secret, ["保密 维修基金 身份证号码 110101199003071234"], preview_for_first=True)
         h2 = session.get(Household, web_archive.households["A-1-1201"])
         reno = web_add_document(session, h2.id, "renovation", "装修申请表")

@@ -38,7 +38,7 @@ from webapp.uploads import DossierRequest
 
 DEFAULT_LOCALE = "zh_Hans_CN"
 HERE = Path(__file__).parent
-MAX_UPLOAD_FILES = 10_000        # multipart parts per request (files of a folder upload + fields)
+MAX_UPLOAD_FILES = 10_000  # multipart parts per request (files of a folder upload + fields)
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -47,7 +47,7 @@ babel = Babel()
 def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
-    app.request_class = DossierRequest   # uploads spool under $DOSSIER_HOME, not in a RAM-backed /tmp
+    app.request_class = DossierRequest  # uploads spool under $DOSSIER_HOME, not in a RAM-backed /tmp
     app.config.update(
         SECRET_KEY=load_web_secret(settings),
         TESTING=testing,
@@ -57,13 +57,13 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         # Set DOSSIER_SECURE_COOKIES=1 when the app is served over HTTPS (behind a proxy).
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         WTF_CSRF_ENABLED=True,
-        WTF_CSRF_TIME_LIMIT=None,        # the token lives as long as the server-side session
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the server-side session
         BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
         # The intake upload's limit; every other request may carry 1 MiB (webapp.security), and
         # under waitress the limit is applied before the body is read (webapp.serving).
-        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,      # DOSSIER_MAX_UPLOAD_MB
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,  # DOSSIER_MAX_UPLOAD_MB
         MAX_FORM_PARTS=MAX_UPLOAD_FILES,
     )
     assert isinstance(app.json, DefaultJSONProvider)
@@ -74,22 +74,37 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.extensions["dossier"] = Archive(settings)
     if settings.trusted_proxies:
         # The client's address and scheme as the proxies in front saw them (X-Forwarded-For/-Proto).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
-                                x_proto=settings.trusted_proxies)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+            x_proto=settings.trusted_proxies,
+        )
 
-    sessions.init_app(app, settings)    # server-side sessions in web_sessions
+    sessions.init_app(app, settings)  # server-side sessions in web_sessions
     context.init_app(app)
-    security.init_app(app)              # body limits first: before CSRFProtect parses a body
+    security.init_app(app)  # body limits first: before CSRFProtect parses a body
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
     login_manager.init_app(app)
     init_templating(app)
     errors.register_error_handlers(app)
 
-    for blueprint in (auth_bp, main_bp, search_bp, documents_bp, households_bp, intake_bp, coversheets_bp,
-                      retention_bp, audit_bp, accesslog_bp, admin_bp, api_bp):
+    for blueprint in (
+        auth_bp,
+        main_bp,
+        search_bp,
+        documents_bp,
+        households_bp,
+        intake_bp,
+        coversheets_bp,
+        retention_bp,
+        audit_bp,
+        accesslog_bp,
+        admin_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
-    csrf.exempt(api_bp)   # bearer tokens, never cookies: nothing for a forged form to ride on
+    csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
 
     access.check_every_route_is_guarded(app)
     return app

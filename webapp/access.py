@@ -80,6 +80,8 @@ def route_permissions(app: Flask) -> dict[str, str | None]:
 
 
 def check_every_route_is_guarded(app: Flask) -> None:
-    missing = sorted(name for name, marker in route_permissions(app).items() if marker is None and name != "static")
+    missing = sorted(
+        name for name, marker in route_permissions(app).items() if marker is None and name != "static"
+    )
     if missing:
         raise RuntimeError(f"views without a role check: {', '.join(missing)}")

@@ -42,8 +42,14 @@ def add_user_view():
     if not form.validate_on_submit():
         return _render(form, 400)
     try:
-        user, generated = add_user(db(), actor(), form.username.data, form.role.data,
-                                   form.password.data or None, form.display_name.data)
+        user, generated = add_user(
+            db(),
+            actor(),
+            form.username.data,
+            form.role.data,
+            form.password.data or None,
+            form.display_name.data,
+        )
     except DossierError as exc:
         if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
             raise
@@ -75,5 +81,7 @@ def expected_types():
         if (code in wanted) != row.expected:
             set_expected(session, who, code, code in wanted)
             changed += 1
-    flash(_("档案目录已保存（%(n)d 项有变动）。", n=changed) if changed else _("档案目录没有变动。"), "success")
+    flash(
+        _("档案目录已保存（%(n)d 项有变动）。", n=changed) if changed else _("档案目录没有变动。"), "success"
+    )
     return redirect(url_for("admin.index") + "#catalog")

@@ -153,11 +153,20 @@ def _create_body() -> dict[str, Any]:
 def create_household() -> Response:
     body = _create_body()
     row = add_household(
-        db(), actor(), archive().fields if body.get("id_number") else None, body["code"],
-        community=body.get("community"), use=body.get("use"), building=body.get("building"),
-        unit=body.get("unit"), floor=body.get("floor"), room=body.get("room"),
+        db(),
+        actor(),
+        archive().fields if body.get("id_number") else None,
+        body["code"],
+        community=body.get("community"),
+        use=body.get("use"),
+        building=body.get("building"),
+        unit=body.get("unit"),
+        floor=body.get("floor"),
+        room=body.get("room"),
         area=None if body.get("area") is None else str(body["area"]),
-        archive_no=body.get("archive_no"), owner=body.get("owner"), phone=body.get("phone"),
+        archive_no=body.get("archive_no"),
+        owner=body.get("owner"),
+        phone=body.get("phone"),
         id_number=body.get("id_number"),
     )
     response = jsonify(id=row.id, code=row.code, archive_no=row.archive_no, community=row.community.name)
@@ -173,12 +182,21 @@ def close_household(household_id: int) -> Response:
     if (request.content_length or 0) > MAX_BODY:
         raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or set(body) != {"closed_on"} or not isinstance(body["closed_on"], (str, type(None))):
+    if (
+        not isinstance(body, dict)
+        or set(body) != {"closed_on"}
+        or not isinstance(body["closed_on"], (str, type(None)))
+    ):
         raise InvalidInput('the body must be {"closed_on": "YYYY-MM-DD"} or {"closed_on": null}')
     row = get_household_by_id(db(), household_id)
     changed = set_household_close_date(db(), actor(), row, parse_date(body["closed_on"], "closed_on"))
-    return jsonify(id=row.id, code=row.code, status=row.status,
-                   closed_on=row.closed_on.isoformat() if row.closed_on else None, recomputed=changed)
+    return jsonify(
+        id=row.id,
+        code=row.code,
+        status=row.status,
+        closed_on=row.closed_on.isoformat() if row.closed_on else None,
+        recomputed=changed,
+    )
 
 
 @bp.get("/search")
@@ -186,8 +204,19 @@ def close_household(household_id: int) -> Response:
 def search() -> Response:
     """Full-text search: the service's result (``total``, ``hits``, ``facets``, ``households``)."""
     result = search_documents(
-        db(), actor(), open_engine(archive().settings), (request.args.get("q") or "").strip(),
-        SearchFilters(household=_str_arg("household"), type=_str_arg("type"), date_from=_str_arg("from"),
-                      date_to=_str_arg("to"), community=_str_arg("community"), building=_str_arg("building")),
-        limit=_int_arg("limit", 20, 1, MAX_LIMIT), offset=_int_arg("offset", 0, 0, 10_000_000))
+        db(),
+        actor(),
+        open_engine(archive().settings),
+        (request.args.get("q") or "").strip(),
+        SearchFilters(
+            household=_str_arg("household"),
+            type=_str_arg("type"),
+            date_from=_str_arg("from"),
+            date_to=_str_arg("to"),
+            community=_str_arg("community"),
+            building=_str_arg("building"),
+        ),
+        limit=_int_arg("limit", 20, 1, MAX_LIMIT),
+        offset=_int_arg("offset", 0, 0, 10_000_000),
+    )
     return jsonify(result)

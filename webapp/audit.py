@@ -29,8 +29,12 @@ MEDIA_TYPES = {"html": "text/html", "csv": "text/csv", "json": "application/json
 
 
 def _render_index(form: AuditRunForm | None = None, status: int = 200):
-    return render_template("audit/index.html", runs=list_runs(db(), actor()),
-                           form=form or AuditRunForm(formdata=None), limit=WEB_RUN_LIMIT), status
+    return render_template(
+        "audit/index.html",
+        runs=list_runs(db(), actor()),
+        form=form or AuditRunForm(formdata=None),
+        limit=WEB_RUN_LIMIT,
+    ), status
 
 
 @bp.get("")
@@ -49,10 +53,17 @@ def start_run():
     try:
         size = scope_size(db(), scope)
         if size > WEB_RUN_LIMIT:
-            flash(_("本次将检测 %(n)d 件文件，超过网页可直接运行的 %(limit)d 件。请选择抽检，或在服务器上运行 "
-                    "dossier audit verify。", n=size, limit=WEB_RUN_LIMIT), "error")
+            flash(
+                _(
+                    "本次将检测 %(n)d 件文件，超过网页可直接运行的 %(limit)d 件。请选择抽检，或在服务器上运行 "
+                    "dossier audit verify。",
+                    n=size,
+                    limit=WEB_RUN_LIMIT,
+                ),
+                "error",
+            )
             return _render_index(form, 400)
-        session = archive().new_session()      # the run commits per chunk and clears its session
+        session = archive().new_session()  # the run commits per chunk and clears its session
         try:
             run, _resumed = open_run(session, actor(), scope, restart=True)
             verify_archive(archive(), session, run)
@@ -91,5 +102,6 @@ def report(run_id: int, fmt: str):
 @requires(Permission.AUDIT)
 def document_history(document_id: int):
     events = fixity_history(db(), actor(), document_id)
-    return render_template("audit/history.html", document_id=document_id, events=events, checks=CHECKS,
-                           names=PROPERTY_NAMES_ZH)
+    return render_template(
+        "audit/history.html", document_id=document_id, events=events, checks=CHECKS, names=PROPERTY_NAMES_ZH
+    )

@@ -102,8 +102,8 @@ def login():
 
     throttle.succeeded(db(), username, address)
     web_user = WebUser(user)
-    session.clear()                      # a new server-side session, under a new id, for this user
-    login_user(web_user)                 # not permanent: Flask-Login's strong protection applies
+    session.clear()  # a new server-side session, under a new id, for this user
+    login_user(web_user)  # not permanent: Flask-Login's strong protection applies
     record_login(db(), Actor.from_user(web_user, "web", address), username)
     return redirect(safe_next(form.next.data) or url_for("main.dashboard"))
 
@@ -116,6 +116,6 @@ def logout():
         return redirect(url_for("main.dashboard"))
     record_logout(db(), actor())
     logout_user()
-    session.clear()                      # the session's row is deleted as the response leaves
+    session.clear()  # the session's row is deleted as the response leaves
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("auth.login"))

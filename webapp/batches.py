@@ -42,9 +42,14 @@ STATUS_NAMES_ZH = {
     "separator": "封面页",
     "blank": "空白背面",
 }
-COUNTED = ("indexed", "queued", "duplicate", "rejected", "failed")   # the list's columns
-OPEN = ("queued", "processing")                                      # still to be processed
-BATCH_STATE_NAMES_ZH = {"processing": "处理中", "done": "已完成", "failed": "有失败", "unfiled": "有待归档页面"}
+COUNTED = ("indexed", "queued", "duplicate", "rejected", "failed")  # the list's columns
+OPEN = ("queued", "processing")  # still to be processed
+BATCH_STATE_NAMES_ZH = {
+    "processing": "处理中",
+    "done": "已完成",
+    "failed": "有失败",
+    "unfiled": "有待归档页面",
+}
 SOURCE_NAMES_ZH = {"web": "网页上传", "cli": "命令行", "api": "接口"}
 
 
@@ -86,11 +91,15 @@ class BatchSummary:
 def _summaries(session: Session, batches: list[Batch]) -> dict[int, BatchSummary]:
     """Summaries without counts; who is shown by name (姓名) where the user has one."""
     user_ids = {b.created_by_id for b in batches if b.created_by_id is not None}
-    names: dict[int | None, str | None] = dict(
-        session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all()
-    ) if user_ids else {}
+    names: dict[int | None, str | None] = (
+        dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
+        if user_ids
+        else {}
+    )
     return {
-        b.id: BatchSummary(b.id, b.created_at, names.get(b.created_by_id) or b.created_by_name, b.source, b.label)
+        b.id: BatchSummary(
+            b.id, b.created_at, names.get(b.created_by_id) or b.created_by_name, b.source, b.label
+        )
         for b in batches
     }
 
@@ -130,11 +139,16 @@ def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dic
     batch = get_batch(session, batch_id)
     report = batch_report(session, batch_id, live=True)
     ids = [d["id"] for d in report["documents"] if d["id"] is not None]
-    docs = {
-        d.id: d for d in session.scalars(
-            select(Document).where(Document.id.in_(ids)).options(selectinload(Document.household))
-        )
-    } if ids else {}
+    docs = (
+        {
+            d.id: d
+            for d in session.scalars(
+                select(Document).where(Document.id.in_(ids)).options(selectinload(Document.household))
+            )
+        }
+        if ids
+        else {}
+    )
     summary = _summaries(session, [batch])[batch.id]
     rows = []
     for position, entry in enumerate(report["documents"], start=1):
@@ -142,22 +156,24 @@ def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dic
         status = entry["status"]
         summary.counts[status] += 1
         live = status in OPEN and doc is not None
-        rows.append({
-            "position": position,
-            "file": entry["file"],
-            "status": status,
-            "document_id": entry["id"],
-            "household_id": doc.household_id if doc is not None else None,
-            "household": doc.household.code if doc is not None else None,
-            "pages": entry["pages"],
-            "pages_done": (doc.pages_done or 0) if live and doc is not None else None,
-            "page_count": doc.page_count if doc is not None else None,
-            "live": live,
-            "error": entry["error"],
-            "warnings": _low_dpi_zh(entry),
-            "item": entry.get("item"),
-            "sheet": entry.get("sheet"),
-        })
+        rows.append(
+            {
+                "position": position,
+                "file": entry["file"],
+                "status": status,
+                "document_id": entry["id"],
+                "household_id": doc.household_id if doc is not None else None,
+                "household": doc.household.code if doc is not None else None,
+                "pages": entry["pages"],
+                "pages_done": (doc.pages_done or 0) if live and doc is not None else None,
+                "page_count": doc.page_count if doc is not None else None,
+                "live": live,
+                "error": entry["error"],
+                "warnings": _low_dpi_zh(entry),
+                "item": entry.get("item"),
+                "sheet": entry.get("sheet"),
+            }
+        )
     return summary, rows
 
 
@@ -167,7 +183,8 @@ def batch_progress(archive, session: Session, batch_id: int) -> dict:
     get_batch(session, batch_id)
     rows = session.execute(
         select(Document.id, Document.status, Document.pages_done, Document.page_count)
-        .where(Document.batch_id == batch_id).order_by(Document.id)
+        .where(Document.batch_id == batch_id)
+        .order_by(Document.id)
     ).all()
     documents = {}
     fractions = []
@@ -183,7 +200,9 @@ def batch_progress(archive, session: Session, batch_id: int) -> dict:
             "final": final,
         }
         fractions.append(1.0 if final else (min(1.0, done / page_count) if page_count else 0.0))
-    pages_done, page_count, finished = progress(archive, [int(i) for i in documents]) if documents else (0, 0, 0)
+    pages_done, page_count, finished = (
+        progress(archive, [int(i) for i in documents]) if documents else (0, 0, 0)
+    )
     return {
         "batch": batch_id,
         "final": all(d["final"] for d in documents.values()),
@@ -200,8 +219,13 @@ def batch_progress(archive, session: Session, batch_id: int) -> dict:
 
 def household_choices(session: Session, limit: int = 5000) -> list[tuple[str, str]]:
     """(code, community name) of open folders, for the upload form's suggestions."""
-    return [(code, name) for code, name in session.execute(
-        select(Household.code, Community.name).join(Household.community)
-        .where(Household.status == HouseholdStatus.ACTIVE)
-        .order_by(Community.code, Household.code).limit(limit)
-    ).all()]
+    return [
+        (code, name)
+        for code, name in session.execute(
+            select(Household.code, Community.name)
+            .join(Household.community)
+            .where(Household.status == HouseholdStatus.ACTIVE)
+            .order_by(Community.code, Household.code)
+            .limit(limit)
+        ).all()
+    ]

@@ -43,17 +43,22 @@ def print_sheets():
     session = db()
     form = cover_sheet_form(session)
     if not form.validate_on_submit():
-        flash(_("封面信息有误：%(e)s", e="；".join(str(m) for ms in form.errors.values() for m in ms)), "error")
+        flash(
+            _("封面信息有误：%(e)s", e="；".join(str(m) for ms in form.errors.values() for m in ms)), "error"
+        )
         return redirect(_back(form))
     ids = [int(v) for v in request.form.getlist("household") if v.isdigit()]
     if not ids:
         flash(_("请先勾选要打印封面的业户。"), "error")
         return redirect(_back(form))
     try:
-        options = svc.SheetOptions(type_code=form.type_code.data, title=form.title.data,
-                                   document_date=parse_date(form.document_date.data),
-                                   confidential=bool(form.confidential.data),
-                                   retention_class=form.retention_class.data)
+        options = svc.SheetOptions(
+            type_code=form.type_code.data,
+            title=form.title.data,
+            document_date=parse_date(form.document_date.data),
+            confidential=bool(form.confidential.data),
+            retention_class=form.retention_class.data,
+        )
         households = svc.select_households(session, ids=ids)
         pdf = svc.sheets_pdf(archive(), session, actor(), households, options)
     except DossierError as exc:
@@ -62,5 +67,9 @@ def print_sheets():
         discard_changes()
         flash(user_message(exc), "error")
         return redirect(_back(form))
-    name = f"coversheets-{households[0].code}.pdf" if len(households) == 1 else f"coversheets-{len(households)}.pdf"
+    name = (
+        f"coversheets-{households[0].code}.pdf"
+        if len(households) == 1
+        else f"coversheets-{len(households)}.pdf"
+    )
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)

@@ -58,7 +58,7 @@ def _remember_purpose(document_id: int, purpose: str) -> None:
     purposes = dict(web_session.get(PURPOSES_KEY) or {})
     purposes.pop(str(document_id), None)
     purposes[str(document_id)] = purpose
-    while len(purposes) > MAX_REMEMBERED:            # the oldest go first (dicts keep order)
+    while len(purposes) > MAX_REMEMBERED:  # the oldest go first (dicts keep order)
         purposes.pop(next(iter(purposes)))
     web_session[PURPOSES_KEY] = purposes
 
@@ -85,8 +85,9 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
 
 def _ask_purpose(doc: Document, form: PurposeForm | None = None, status: int = 200) -> tuple[str, int]:
     form = form or PurposeForm(formdata=None, data={"page": request.args.get("page", ""), "q": _q() or ""})
-    return render_template("documents/purpose.html", doc=document_view(doc),
-                           household_id=doc.household_id, form=form), status
+    return render_template(
+        "documents/purpose.html", doc=document_view(doc), household_id=doc.household_id, form=form
+    ), status
 
 
 def _to_purpose_form(document_id: int, page: int | None = None) -> WerkzeugResponse:
@@ -98,8 +99,9 @@ def _to_purpose_form(document_id: int, page: int | None = None) -> WerkzeugRespo
 def show(document_id: int) -> ResponseReturnValue:
     session, q = db(), _q()
     try:
-        view = view_document(session, actor(), document_id, _purpose(document_id), page=_page_arg(),
-                             find=query_finder(q))
+        view = view_document(
+            session, actor(), document_id, _purpose(document_id), page=_page_arg(), find=query_finder(q)
+        )
     except PurposeRequired as exc:
         return _ask_purpose(exc.document)
     current = view.shown[0] if view.shown else None
@@ -131,8 +133,12 @@ def print_view(document_id: int) -> ResponseReturnValue:
     except PurposeRequired:
         return _to_purpose_form(document_id)
     pages = [{"number": p.number, "preview_key": p.has_preview, "text": p.text} for p in printed.pages]
-    return render_template("documents/print.html", doc=printed.record, pages=pages,
-                           purpose=printed.purpose if printed.confidential else None)
+    return render_template(
+        "documents/print.html",
+        doc=printed.record,
+        pages=pages,
+        purpose=printed.purpose if printed.confidential else None,
+    )
 
 
 @bp.post("/documents/<int:document_id>/purpose")
@@ -168,10 +174,15 @@ def original(document_id: int) -> ResponseReturnValue:
     except PurposeRequired:
         return _to_purpose_form(document_id)
     media_type = (file.media_type or "").lower()
-    response = send_file(file.stream,
-                         mimetype=media_type if _MEDIA_TYPE.match(media_type) else "application/octet-stream",
-                         as_attachment=True, download_name=file.name, conditional=False, etag=False,
-                         max_age=0)
+    response = send_file(
+        file.stream,
+        mimetype=media_type if _MEDIA_TYPE.match(media_type) else "application/octet-stream",
+        as_attachment=True,
+        download_name=file.name,
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
     if file.size is not None:
         response.content_length = file.size
     response.headers["Cache-Control"] = "private, no-store"

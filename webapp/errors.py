@@ -49,14 +49,17 @@ def status_title(code: int) -> str:
 
 
 def _upload_limit_text() -> str:
-    if request.endpoint not in UPLOAD_ENDPOINTS:     # every other request: the small limit
+    if request.endpoint not in UPLOAD_ENDPOINTS:  # every other request: the small limit
         return _("提交的内容超过了 %(mb)d MB 的限制。", mb=SMALL_BODY_BYTES // (1024 * 1024))
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     parts = current_app.config.get("MAX_FORM_PARTS")
     if not limit:
         return _("提交的内容超过了系统允许的大小。请分批上传。")
-    return _("一次上传的文件合计不能超过 %(mb)d MB（最多约 %(n)d 个文件）。请减少文件数量，分批上传。",
-             mb=limit // (1024 * 1024), n=parts or 1000)
+    return _(
+        "一次上传的文件合计不能超过 %(mb)d MB（最多约 %(n)d 个文件）。请减少文件数量，分批上传。",
+        mb=limit // (1024 * 1024),
+        n=parts or 1000,
+    )
 
 
 def status_explanation(code: int) -> str:

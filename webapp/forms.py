@@ -39,7 +39,7 @@ def _blank_to_none(value):
 
 STRIP = [_strip]
 NONE_IF_BLANK = [_blank_to_none]
-DATE_MAX = 16        # the longest date dossier.dates accepts: 2024年12月31日, with room for spaces
+DATE_MAX = 16  # the longest date dossier.dates accepts: 2024年12月31日, with room for spaces
 
 
 def choice(value: str, label: str):
@@ -52,10 +52,17 @@ def use_choices(blank: str | None = None) -> list:
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=64)],
-                           filters=STRIP, render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码")), Length(max=256)],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        _l("用户名"),
+        validators=[DataRequired(_l("请输入用户名")), Length(max=64)],
+        filters=STRIP,
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        _l("密码"),
+        validators=[DataRequired(_l("请输入密码")), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
     submit = SubmitField(_l("登录"))
 
@@ -70,10 +77,18 @@ class HouseholdFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("关键字"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)],
-                    render_kw={"placeholder": _l("户号 / 档案编号 / 姓名 / 电话")})
-    community = StringField(_l("小区"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)],
-                            render_kw={"list": "community-names"})
+    q = StringField(
+        _l("关键字"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=64)],
+        render_kw={"placeholder": _l("户号 / 档案编号 / 姓名 / 电话")},
+    )
+    community = StringField(
+        _l("小区"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=128)],
+        render_kw={"list": "community-names"},
+    )
     building = StringField(_l("楼栋"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
     floor = IntegerField(_l("楼层"), validators=[Optional()])
     use = SelectField(_l("用途"), choices=[], validators=[Optional()], default="")
@@ -90,10 +105,18 @@ class HouseholdFilterForm(FlaskForm):
 
 
 class HouseholdForm(FlaskForm):
-    code = StringField(_l("户号"), validators=[DataRequired(_l("请填写户号")), Length(max=64)], filters=STRIP,
-                       render_kw={"placeholder": "A-3-1201"})
-    community = StringField(_l("小区"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)],
-                            render_kw={"list": "community-names", "placeholder": _l("留空为默认小区")})
+    code = StringField(
+        _l("户号"),
+        validators=[DataRequired(_l("请填写户号")), Length(max=64)],
+        filters=STRIP,
+        render_kw={"placeholder": "A-3-1201"},
+    )
+    community = StringField(
+        _l("小区"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=128)],
+        render_kw={"list": "community-names", "placeholder": _l("留空为默认小区")},
+    )
     use = SelectField(_l("用途"), choices=use_choices(), default=HouseholdUse.RESIDENTIAL)
     building = StringField(_l("楼栋"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
     unit = StringField(_l("单元"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
@@ -102,8 +125,12 @@ class HouseholdForm(FlaskForm):
     area = StringField(_l("面积（㎡）"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=16)])
     owner = StringField(_l("业主姓名"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
     phone = StringField(_l("联系电话"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
-    id_number = StringField(_l("身份证号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)],
-                            render_kw={"autocomplete": "off"})
+    id_number = StringField(
+        _l("身份证号"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=32)],
+        render_kw={"autocomplete": "off"},
+    )
     submit = SubmitField(_l("建档"))
 
     def __init__(self, *args, **kwargs):
@@ -112,13 +139,21 @@ class HouseholdForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)],
-                           filters=STRIP, render_kw={"autocomplete": "off"})
+    username = StringField(
+        _l("用户名"),
+        validators=[DataRequired(_l("请填写用户名")), Length(max=64)],
+        filters=STRIP,
+        render_kw={"autocomplete": "off"},
+    )
     display_name = StringField(_l("姓名"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
-    role = SelectField(_l("角色"), choices=[choice(str(r), ROLE_NAMES_ZH[r]) for r in Role],
-                       default=Role.STAFF)
-    password = PasswordField(_l("初始密码"), validators=[Optional(), Length(max=256)],
-                             render_kw={"autocomplete": "new-password", "placeholder": _l("留空则自动生成")})
+    role = SelectField(
+        _l("角色"), choices=[choice(str(r), ROLE_NAMES_ZH[r]) for r in Role], default=Role.STAFF
+    )
+    password = PasswordField(
+        _l("初始密码"),
+        validators=[Optional(), Length(max=256)],
+        render_kw={"autocomplete": "new-password", "placeholder": _l("留空则自动生成")},
+    )
     submit = SubmitField(_l("添加用户"))
 
 
@@ -128,25 +163,44 @@ class ExpectedTypesForm(FlaskForm):
     submit = SubmitField(_l("保存档案目录"))
 
 
-
 class IntakeForm(FlaskForm):
     """Scans to take in. Without a manifest every file goes to one household with the same
     metadata; with one, each row says where its file goes (the fields above are then unused).
     The view checks what depends on the manifest; the services check the values."""
 
-    household = StringField(_l("户号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)],
-                            render_kw={"list": "household-codes", "placeholder": "A-3-1201", "autocomplete": "off"})
-    community = StringField(_l("小区"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)],
-                            render_kw={"list": "community-names", "placeholder": _l("户号重复时填写")})
+    household = StringField(
+        _l("户号"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=64)],
+        render_kw={"list": "household-codes", "placeholder": "A-3-1201", "autocomplete": "off"},
+    )
+    community = StringField(
+        _l("小区"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=128)],
+        render_kw={"list": "community-names", "placeholder": _l("户号重复时填写")},
+    )
     type_code = SelectField(_l("文件类型"), choices=[], validators=[Optional()], default="")
-    title = StringField(_l("标题"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=256)],
-                        render_kw={"placeholder": _l("留空则用文件名")})
-    document_date = StringField(_l("文件日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
-                                render_kw={"type": "date"})
+    title = StringField(
+        _l("标题"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=256)],
+        render_kw={"placeholder": _l("留空则用文件名")},
+    )
+    document_date = StringField(
+        _l("文件日期"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=DATE_MAX)],
+        render_kw={"type": "date"},
+    )
     retention_class = SelectField(_l("保管期限"), choices=[], validators=[Optional()], default="")
     confidential = BooleanField(_l("保密文件（仅限有权限的人员查看）"))
-    files = MultipleFileField(_l("选择文件"), render_kw={
-        "accept": ".pdf,.tif,.tiff,.jpg,.jpeg,.png,application/pdf,image/tiff,image/jpeg,image/png"})
+    files = MultipleFileField(
+        _l("选择文件"),
+        render_kw={
+            "accept": ".pdf,.tif,.tiff,.jpg,.jpeg,.png,application/pdf,image/tiff,image/jpeg,image/png"
+        },
+    )
     folder = MultipleFileField(_l("选择文件夹"), render_kw={"webkitdirectory": True})
     manifest = FileField(_l("批量清单（CSV，可选）"), render_kw={"accept": ".csv,text/csv"})
     split = BooleanField(_l("整叠扫描，按封面分隔页拆分归档（无需填写户号和类型）"))
@@ -163,9 +217,15 @@ class FilingForm(FlaskForm):
 
     type_code = SelectField(_l("文件类型"), choices=[], validators=[Optional()], default="")
     title = StringField(_l("标题"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=60)])
-    document_date = StringField(_l("文件日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
-                                render_kw={"type": "date"})
-    retention_class = StringField(_l("保管期限"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=16)])
+    document_date = StringField(
+        _l("文件日期"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=DATE_MAX)],
+        render_kw={"type": "date"},
+    )
+    retention_class = StringField(
+        _l("保管期限"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=16)]
+    )
     confidential = BooleanField(_l("保密文件"))
 
     def __init__(self, *args, type_choices: list | None = None, blank_type: str | None = None, **kwargs):
@@ -184,8 +244,12 @@ class CoverSheetForm(FilingForm):
 class AssignForm(FilingForm):
     """File the unfiled pages of a split stack in a household."""
 
-    household = StringField(_l("户号"), filters=NONE_IF_BLANK, validators=[DataRequired(_l("请填写户号")), Length(max=64)],
-                            render_kw={"list": "household-codes", "autocomplete": "off"})
+    household = StringField(
+        _l("户号"),
+        filters=NONE_IF_BLANK,
+        validators=[DataRequired(_l("请填写户号")), Length(max=64)],
+        render_kw={"list": "household-codes", "autocomplete": "off"},
+    )
     community = StringField(_l("小区"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
     submit = SubmitField(_l("归档"))
 
@@ -193,9 +257,12 @@ class AssignForm(FilingForm):
 class PurposeForm(FlaskForm):
     """查阅目的: asked before a confidential document is shown (kept in the access log)."""
 
-    purpose = StringField(_l("查阅目的"), filters=STRIP,
-                          validators=[DataRequired(_l("请填写查阅目的")), Length(max=200)],
-                          render_kw={"placeholder": _l("例如：办理产权变更，核对业主身份"), "autocomplete": "off"})
+    purpose = StringField(
+        _l("查阅目的"),
+        filters=STRIP,
+        validators=[DataRequired(_l("请填写查阅目的")), Length(max=200)],
+        render_kw={"placeholder": _l("例如：办理产权变更，核对业主身份"), "autocomplete": "off"},
+    )
     page = HiddenField()
     q = HiddenField()
     submit = SubmitField(_l("确认并查看"))
@@ -212,8 +279,12 @@ class DueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    as_of = StringField(_l("截至日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
-                        render_kw=DATE_INPUT)
+    as_of = StringField(
+        _l("截至日期"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=DATE_MAX)],
+        render_kw=DATE_INPUT,
+    )
     household = StringField(_l("户号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)])
     type_code = SelectField(_l("文件类型"), choices=[], validators=[Optional()], default="")
     class_code = SelectField(_l("保管期限"), choices=[], validators=[Optional()], default="")
@@ -236,11 +307,17 @@ class ProposeForm(FlaskForm):
 
 class StrikeForm(FlaskForm):
     document_id = HiddenField(validators=[DataRequired()])
-    reason = StringField(_l("剔除理由"), filters=STRIP,
-                         validators=[DataRequired(_l("请填写剔除理由")), Length(max=500)],
-                         render_kw={"placeholder": _l("如：业主要求保留、仍在使用")})
-    extend_years = IntegerField(_l("延长保管（年）"), validators=[Optional(), NumberRange(1, 50)],
-                                render_kw={"placeholder": _l("可不填")})
+    reason = StringField(
+        _l("剔除理由"),
+        filters=STRIP,
+        validators=[DataRequired(_l("请填写剔除理由")), Length(max=500)],
+        render_kw={"placeholder": _l("如：业主要求保留、仍在使用")},
+    )
+    extend_years = IntegerField(
+        _l("延长保管（年）"),
+        validators=[Optional(), NumberRange(1, 50)],
+        render_kw={"placeholder": _l("可不填")},
+    )
     submit = SubmitField(_l("剔除"))
 
 
@@ -251,23 +328,42 @@ class ConfirmForm(FlaskForm):
 
 
 class PaperForm(FlaskForm):
-    shredded_by = StringField(_l("销毁人"), filters=STRIP, validators=[DataRequired(_l("请填写销毁人")), Length(max=128)])
-    witness_1 = StringField(_l("监销人一"), filters=STRIP, validators=[DataRequired(_l("至少需要两名监销人")), Length(max=128)])
-    witness_2 = StringField(_l("监销人二"), filters=STRIP, validators=[DataRequired(_l("至少需要两名监销人")), Length(max=128)])
+    shredded_by = StringField(
+        _l("销毁人"), filters=STRIP, validators=[DataRequired(_l("请填写销毁人")), Length(max=128)]
+    )
+    witness_1 = StringField(
+        _l("监销人一"), filters=STRIP, validators=[DataRequired(_l("至少需要两名监销人")), Length(max=128)]
+    )
+    witness_2 = StringField(
+        _l("监销人二"), filters=STRIP, validators=[DataRequired(_l("至少需要两名监销人")), Length(max=128)]
+    )
     witness_3 = StringField(_l("监销人三"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)])
-    method = StringField(_l("销毁方式"), filters=STRIP, default=DEFAULT_PAPER_METHOD,
-                         validators=[DataRequired(), Length(max=128)])
-    destroyed_on = StringField(_l("销毁日期"), filters=STRIP, validators=[DataRequired(), Length(max=DATE_MAX)],
-                               render_kw=DATE_INPUT)
+    method = StringField(
+        _l("销毁方式"),
+        filters=STRIP,
+        default=DEFAULT_PAPER_METHOD,
+        validators=[DataRequired(), Length(max=128)],
+    )
+    destroyed_on = StringField(
+        _l("销毁日期"), filters=STRIP, validators=[DataRequired(), Length(max=DATE_MAX)], render_kw=DATE_INPUT
+    )
     submit = SubmitField(_l("登记纸质原件销毁"))
 
 
 class HoldForm(FlaskForm):
-    household = StringField(_l("户号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)],
-                            render_kw={"placeholder": "A-3-1201"})
+    household = StringField(
+        _l("户号"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=64)],
+        render_kw={"placeholder": "A-3-1201"},
+    )
     document_id = IntegerField(_l("或文件编号"), validators=[Optional(), NumberRange(1)])
-    reason = StringField(_l("冻结理由"), filters=STRIP, validators=[DataRequired(_l("请填写冻结理由")), Length(max=500)],
-                         render_kw={"placeholder": _l("如：诉讼保全、投诉未结、产权纠纷")})
+    reason = StringField(
+        _l("冻结理由"),
+        filters=STRIP,
+        validators=[DataRequired(_l("请填写冻结理由")), Length(max=500)],
+        render_kw={"placeholder": _l("如：诉讼保全、投诉未结、产权纠纷")},
+    )
     submit = SubmitField(_l("冻结（暂停销毁）"))
 
 
@@ -277,8 +373,12 @@ class ReleaseForm(FlaskForm):
 
 
 class CloseHouseholdForm(FlaskForm):
-    closed_on = StringField(_l("结档日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
-                            render_kw=DATE_INPUT)
+    closed_on = StringField(
+        _l("结档日期"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=DATE_MAX)],
+        render_kw=DATE_INPUT,
+    )
     reopen = BooleanField(_l("撤销结档（恢复在用）"))
     submit = SubmitField(_l("保存"))
 
@@ -286,10 +386,11 @@ class CloseHouseholdForm(FlaskForm):
 class AuditRunForm(FlaskForm):
     """Start an audit run from the auditor's page."""
 
-    household = StringField(_l("业户（户号，可留空）"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)])
+    household = StringField(
+        _l("业户（户号，可留空）"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)]
+    )
     sample = IntegerField(_l("抽检件数（留空为全部）"), validators=[Optional(), NumberRange(1, 100_000)])
     submit = SubmitField(_l("开始检测"))
-
 
 
 class AccessLogFilterForm(FlaskForm):
@@ -303,13 +404,24 @@ class AccessLogFilterForm(FlaskForm):
     household = StringField(_l("业户"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=64)])
     document = IntegerField(_l("文件编号"), validators=[Optional(), NumberRange(1)])
     outcome = SelectField(_l("结果"), choices=[], validators=[Optional()], default="")
-    date_from = StringField(_l("起始日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
-                            render_kw={"type": "date"})
-    date_to = StringField(_l("截止日期"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=DATE_MAX)],
-                          render_kw={"type": "date"})
+    date_from = StringField(
+        _l("起始日期"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=DATE_MAX)],
+        render_kw={"type": "date"},
+    )
+    date_to = StringField(
+        _l("截止日期"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=DATE_MAX)],
+        render_kw={"type": "date"},
+    )
     page = IntegerField(validators=[Optional(), NumberRange(1, 1_000_000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcome.choices = [choice("", str(_l("全部"))), choice("ok", str(_l("成功"))),
-                                choice("denied", str(_l("拒绝")))]
+        self.outcome.choices = [
+            choice("", str(_l("全部"))),
+            choice("ok", str(_l("成功"))),
+            choice("denied", str(_l("拒绝"))),
+        ]

@@ -25,8 +25,11 @@ def safe_snippet(snippet: str | None) -> Markup:
         return Markup(text)
     # Not the shape we expect: escape everything, then restore only the bare mark tags.
     escaped = str(escape(text))
-    return Markup(escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
-                  if _balanced(text) else escaped)
+    return Markup(
+        escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+        if _balanced(text)
+        else escaped
+    )
 
 
 def _balanced(text: str) -> bool:

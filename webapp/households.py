@@ -68,9 +68,14 @@ def _render_list(create_form: HouseholdForm | None, status: int = 200):
         item["completeness"] = completeness.get(row.id)
         items.append(item)
     pages = max(1, math.ceil(total / PAGE_SIZE))
-    filtered = any(request.args.get(k) for k in ("q", "community", "building", "floor", "use", "status", "owner"))
-    cover_form = cover_sheet_form(session, formdata=None, data={"back": request.full_path}) \
-        if can(who, Permission.MANAGE_RECORDS) else None
+    filtered = any(
+        request.args.get(k) for k in ("q", "community", "building", "floor", "use", "status", "owner")
+    )
+    cover_form = (
+        cover_sheet_form(session, formdata=None, data={"back": request.full_path})
+        if can(who, Permission.MANAGE_RECORDS)
+        else None
+    )
     return render_template(
         "households/list.html",
         cover_form=cover_form,
@@ -104,10 +109,20 @@ def create():
     data = form.data
     try:
         row = add_household(
-            db(), actor(), archive().fields if data["id_number"] else None, data["code"],
-            community=data["community"], use=data["use"], building=data["building"], unit=data["unit"],
-            floor=data["floor"], room=data["room"], area=data["area"], owner=data["owner"],
-            phone=data["phone"], id_number=data["id_number"],
+            db(),
+            actor(),
+            archive().fields if data["id_number"] else None,
+            data["code"],
+            community=data["community"],
+            use=data["use"],
+            building=data["building"],
+            unit=data["unit"],
+            floor=data["floor"],
+            room=data["room"],
+            area=data["area"],
+            owner=data["owner"],
+            phone=data["phone"],
+            id_number=data["id_number"],
         )
     except DossierError as exc:
         if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
@@ -128,8 +143,11 @@ def show(household_id: int):
     close_form = None
     if can(who, Permission.MANAGE_RECORDS):
         close_form = CloseHouseholdForm(formdata=None, data={"closed_on": view["closed_on"] or ""})
-    cover_form = cover_sheet_form(session, formdata=None, data={"back": request.path}) \
-        if can(who, Permission.MANAGE_RECORDS) else None
+    cover_form = (
+        cover_sheet_form(session, formdata=None, data={"back": request.path})
+        if can(who, Permission.MANAGE_RECORDS)
+        else None
+    )
     return render_template(
         "households/folder.html",
         cover_form=cover_form,
@@ -157,7 +175,10 @@ def close(household_id: int):
         closed_on = parse_date(form.closed_on.data, "the close date")
     changed = set_household_close_date(session, actor(), household, closed_on)
     if closed_on:
-        flash(_("已登记结档日期 %(d)s；%(n)d 份文件的到期日期已重新计算。", d=closed_on.isoformat(), n=changed), "success")
+        flash(
+            _("已登记结档日期 %(d)s；%(n)d 份文件的到期日期已重新计算。", d=closed_on.isoformat(), n=changed),
+            "success",
+        )
     else:
         flash(_("已撤销结档；%(n)d 份文件的到期日期已重新计算。", n=changed), "success")
     return redirect(url_for("households.show", household_id=household_id))

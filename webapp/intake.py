@@ -75,10 +75,13 @@ def _refuse(form: IntakeForm, exc: DossierError, field: Field | None = None) -> 
 @bp.get("/intake")
 @requires(Permission.MANAGE_RECORDS)
 def upload_form() -> ResponseReturnValue:
-    form = _form(formdata=None, data={
-        "household": (request.args.get("household") or "").strip()[:64] or None,
-        "community": (request.args.get("community") or "").strip()[:128] or None,
-    })
+    form = _form(
+        formdata=None,
+        data={
+            "household": (request.args.get("household") or "").strip()[:64] or None,
+            "community": (request.args.get("community") or "").strip()[:128] or None,
+        },
+    )
     return _render_form(form)
 
 
@@ -120,9 +123,14 @@ def upload() -> ResponseReturnValue:
             document_date = parse_date(data["document_date"])
         except DossierError as exc:
             return _refuse(form, exc, form.document_date)
-        common = dict(household=data["household"], community=data["community"], type_code=data["type_code"],
-                      title=data["title"], document_date=document_date,
-                      confidential=bool(data["confidential"]))
+        common = dict(
+            household=data["household"],
+            community=data["community"],
+            type_code=data["type_code"],
+            title=data["title"],
+            document_date=document_date,
+            confidential=bool(data["confidential"]),
+        )
 
     label = display_name(manifest.filename) if manifest is not None else _folder_label(form)
     folder = uploads.new_upload_folder(archive().settings)
@@ -139,12 +147,16 @@ def upload() -> ResponseReturnValue:
             specs = uploads.plain_specs(saved, **common)
         # The form's class is the batch's: a manifest row's own class wins (the service's rule);
         # split stacks follow their cover sheets.
-        request = IntakeRequest(specs, source="web", label=label,
-                                retention_class=None if split else data["retention_class"] or None)
+        request = IntakeRequest(
+            specs,
+            source="web",
+            label=label,
+            retention_class=None if split else data["retention_class"] or None,
+        )
         batch = intake(archive(), session, who, request)
         document_ids = batch_document_ids(session, batch.id)
     finally:
-        uploads.remove_upload_folder(folder)   # the originals are in the store now (or refused)
+        uploads.remove_upload_folder(folder)  # the originals are in the store now (or refused)
 
     if document_ids:
         _enqueue(batch.id, document_ids)
@@ -159,8 +171,15 @@ def upload() -> ResponseReturnValue:
     unfiled = sum(1 for d in report["documents"] if d["status"] == "unfiled")
     if unfiled:
         parts.append(_("%(n)d 段页面待归档", n=unfiled))
-    flash(_("批次 %(id)d：收到 %(n)d 个文件，%(parts)s。", id=batch.id, n=len(report["documents"]),
-            parts="，".join(parts)), "warning" if rejected or unfiled else "success")
+    flash(
+        _(
+            "批次 %(id)d：收到 %(n)d 个文件，%(parts)s。",
+            id=batch.id,
+            n=len(report["documents"]),
+            parts="，".join(parts),
+        ),
+        "warning" if rejected or unfiled else "success",
+    )
     return redirect(url_for("intake.batch", batch_id=batch.id))
 
 
@@ -210,9 +229,13 @@ def _render_batch(batch_id: int, assign_form: AssignForm | None = None, status: 
     progress = batch_pages.batch_progress(archive(), session, batch_id)
     unfiled = any(f["status"] == "unfiled" for f in files)
     return render_template(
-        "intake/batch.html", batch=summary, files=files, progress=progress,
+        "intake/batch.html",
+        batch=summary,
+        files=files,
+        progress=progress,
         assign_form=(assign_form or _assign_form(formdata=None)) if unfiled else None,
-        households=batch_pages.household_choices(session) if unfiled else [], **NAMES,
+        households=batch_pages.household_choices(session) if unfiled else [],
+        **NAMES,
     ), status
 
 
@@ -235,11 +258,20 @@ def assign(batch_id: int, item_id: int) -> ResponseReturnValue:
         return _render_batch(batch_id, form, 400)
     data = form.data
     try:
-        doc = assign_unfiled(archive(), db(), actor(), item_id, household=data["household"],
-                             community=data["community"], type_code=data["type_code"], title=data["title"],
-                             document_date=parse_date(data["document_date"]),
-                             confidential=bool(data["confidential"]), retention_class=data["retention_class"],
-                             batch_id=batch_id)
+        doc = assign_unfiled(
+            archive(),
+            db(),
+            actor(),
+            item_id,
+            household=data["household"],
+            community=data["community"],
+            type_code=data["type_code"],
+            title=data["title"],
+            document_date=parse_date(data["document_date"]),
+            confidential=bool(data["confidential"]),
+            retention_class=data["retention_class"],
+            batch_id=batch_id,
+        )
     except DossierError as exc:
         if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
             raise
@@ -247,7 +279,10 @@ def assign(batch_id: int, item_id: int) -> ResponseReturnValue:
         flash(user_message(exc), "error")
         return _render_batch(batch_id, form, 400)
     _enqueue(batch_id, [doc.id])
-    flash(_("已归档为文件 #%(id)d，归入 %(code)s，等待文字识别。", id=doc.id, code=doc.household.code), "success")
+    flash(
+        _("已归档为文件 #%(id)d，归入 %(code)s，等待文字识别。", id=doc.id, code=doc.household.code),
+        "success",
+    )
     return redirect(url_for("intake.batch", batch_id=batch_id))
 
 

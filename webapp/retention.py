@@ -49,23 +49,31 @@ NAMES = {"LIST_STATUS_NAMES": svc.LIST_STATUS_NAMES_ZH, "ITEM_STATE_NAMES": svc.
 
 def _filter_form() -> DueFilterForm:
     session = db()
-    form = DueFilterForm(request.args,
-                         type_choices=[choice(t.code, t.name) for t in list_document_types(session)],
-                         class_choices=[choice(c.code, f"{c.code} {c.name}") for c in list_classes(session)])
+    form = DueFilterForm(
+        request.args,
+        type_choices=[choice(t.code, t.name) for t in list_document_types(session)],
+        class_choices=[choice(c.code, f"{c.code} {c.name}") for c in list_classes(session)],
+    )
     form.validate()
     return form
 
 
 def _due_filter(data: dict) -> svc.DueFilter:
-    return svc.DueFilter(as_of=parse_date(data.get("as_of"), "截至日期"), household=data.get("household") or None,
-                         type_code=data.get("type_code") or None, class_code=data.get("class_code") or None)
+    return svc.DueFilter(
+        as_of=parse_date(data.get("as_of"), "截至日期"),
+        household=data.get("household") or None,
+        type_code=data.get("type_code") or None,
+        class_code=data.get("class_code") or None,
+    )
 
 
 def _require_valid(form) -> None:
     """Refuse a form that does not validate, with its first message (flashed on the page)."""
     if not form.validate_on_submit():
         messages = [str(m) for errors in form.errors.values() for m in errors]
-        raise InvalidInput(messages[0] if messages else "the form has expired or is incomplete; reload the page")
+        raise InvalidInput(
+            messages[0] if messages else "the form has expired or is incomplete; reload the page"
+        )
 
 
 @bp.get("")
@@ -78,16 +86,27 @@ def due():
     page = int(page) if page.isdigit() and int(page) > 0 else 1
     flt.limit, flt.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
     total, docs = svc.due_documents(session, who, flt)
-    propose_form = ProposeForm(formdata=None, data={
-        "as_of": flt.as_of.isoformat() if flt.as_of else "", "household": flt.household or "",
-        "type_code": flt.type_code or "", "class_code": flt.class_code or ""})
+    propose_form = ProposeForm(
+        formdata=None,
+        data={
+            "as_of": flt.as_of.isoformat() if flt.as_of else "",
+            "household": flt.household or "",
+            "type_code": flt.type_code or "",
+            "class_code": flt.class_code or "",
+        },
+    )
     args = request.args.to_dict()
     return render_template(
-        "retention/due.html", form=form, propose_form=propose_form, total=total,
-        documents=[svc.due_view(session, d) for d in docs], page=page,
-        pages=max(1, math.ceil(total / PAGE_SIZE)), filtered=any(request.args.get(k) for k in
-                                                                  ("as_of", "household", "type_code", "class_code")),
-        page_url=lambda n: url_for("retention.due", **{**args, "page": n}))
+        "retention/due.html",
+        form=form,
+        propose_form=propose_form,
+        total=total,
+        documents=[svc.due_view(session, d) for d in docs],
+        page=page,
+        pages=max(1, math.ceil(total / PAGE_SIZE)),
+        filtered=any(request.args.get(k) for k in ("as_of", "household", "type_code", "class_code")),
+        page_url=lambda n: url_for("retention.due", **{**args, "page": n}),
+    )
 
 
 @bp.post("/propose")
@@ -96,7 +115,10 @@ def propose():
     form = ProposeForm()
     _require_valid(form)
     dl = svc.propose(db(), actor(), _due_filter(form.data))
-    flash(_("已编制销毁清册 %(n)s，共 %(c)d 件，请由另一位审批人审核。", n=dl.number, c=len(dl.items)), "success")
+    flash(
+        _("已编制销毁清册 %(n)s，共 %(c)d 件，请由另一位审批人审核。", n=dl.number, c=len(dl.items)),
+        "success",
+    )
     return redirect(url_for("retention.show", number=dl.number))
 
 
@@ -104,7 +126,9 @@ def propose():
 @requires(*READERS)
 def lists():
     rows = [svc.list_view(dl, with_items=False) for dl in svc.list_lists(db(), actor())]
-    groups = {status: [r for r in rows if r["status"] == status] for status in ("proposed", "approved", "executed")}
+    groups = {
+        status: [r for r in rows if r["status"] == status] for status in ("proposed", "approved", "executed")
+    }
     return render_template("retention/lists.html", groups=groups, **NAMES)
 
 
@@ -115,11 +139,17 @@ def show(number: str):
     dl = svc.get_list(session, number)
     view = svc.list_view(dl)
     return render_template(
-        "retention/review.html", dl=view, may_review=svc.may_review(actor(), dl), confirm=ConfirmForm(formdata=None),
-        strike_form=StrikeForm(formdata=None), paper_form=PaperForm(formdata=None, data={
-            "destroyed_on": date.today().isoformat()}),
-        paper_waiting=any(i["paper_original"] and not i["paper_destroyed"] and i["state"] != "struck"
-                          for i in view["items"]), **NAMES)
+        "retention/review.html",
+        dl=view,
+        may_review=svc.may_review(actor(), dl),
+        confirm=ConfirmForm(formdata=None),
+        strike_form=StrikeForm(formdata=None),
+        paper_form=PaperForm(formdata=None, data={"destroyed_on": date.today().isoformat()}),
+        paper_waiting=any(
+            i["paper_original"] and not i["paper_destroyed"] and i["state"] != "struck" for i in view["items"]
+        ),
+        **NAMES,
+    )
 
 
 @bp.post("/lists/<number>/strike")
@@ -131,7 +161,14 @@ def strike(number: str):
     dl = svc.get_list(session, number)
     if not form.document_id.data.isdigit():
         raise InvalidInput("no document was named")
-    svc.strike(session, actor(), dl, int(form.document_id.data), form.reason.data, extend_years=form.extend_years.data)
+    svc.strike(
+        session,
+        actor(),
+        dl,
+        int(form.document_id.data),
+        form.reason.data,
+        extend_years=form.extend_years.data,
+    )
     flash(_("已将文件 %(d)s 从清册中剔除。", d=form.document_id.data), "success")
     return redirect(url_for("retention.show", number=number))
 
@@ -152,10 +189,20 @@ def execute(number: str):
     session = db()
     report = run_execute(archive(), session, actor(), svc.get_list(session, number))
     if report.pending:
-        flash(_("本次销毁 %(d)d 件；%(p)d 件仍待销毁：%(r)s", d=len(report.destroyed), p=len(report.pending),
-                r="；".join(f"#{p['document']} {p['reason']}" for p in report.pending[:5])), "error")
+        flash(
+            _(
+                "本次销毁 %(d)d 件；%(p)d 件仍待销毁：%(r)s",
+                d=len(report.destroyed),
+                p=len(report.pending),
+                r="；".join(f"#{p['document']} {p['reason']}" for p in report.pending[:5]),
+            ),
+            "error",
+        )
     else:
-        flash(_("销毁清册 %(n)s 已执行，本次销毁电子文件 %(d)d 件。", n=number, d=len(report.destroyed)), "success")
+        flash(
+            _("销毁清册 %(n)s 已执行，本次销毁电子文件 %(d)d 件。", n=number, d=len(report.destroyed)),
+            "success",
+        )
     return redirect(url_for("retention.show", number=number))
 
 
@@ -166,9 +213,15 @@ def paper(number: str):
     _require_valid(form)
     session = db()
     _record, count = record_paper_destruction(
-        archive(), session, actor(), svc.get_list(session, number), shredded_by=form.shredded_by.data,
+        archive(),
+        session,
+        actor(),
+        svc.get_list(session, number),
+        shredded_by=form.shredded_by.data,
         witnesses=[w for w in (form.witness_1.data, form.witness_2.data, form.witness_3.data) if w],
-        method=form.method.data, destroyed_on=require_date(form.destroyed_on.data, "销毁日期"))
+        method=form.method.data,
+        destroyed_on=require_date(form.destroyed_on.data, "销毁日期"),
+    )
     flash(_("已登记 %(c)d 件纸质原件的销毁。", c=count), "success")
     return redirect(url_for("retention.show", number=number))
 
@@ -188,8 +241,11 @@ def export(number: str, fmt: str):
     dl = svc.get_list(session, number)
     cert = certificate(session, actor(), dl)
     if fmt == "xlsx":
-        data, mimetype, name = workbook(dl, cert), \
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{number}.xlsx"
+        data, mimetype, name = (
+            workbook(dl, cert),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{number}.xlsx",
+        )
     elif fmt == "csv" and request.args.get("what") == "certificate":
         data, mimetype, name = certificate_csv(cert), "text/csv; charset=utf-8", f"{number}-certificate.csv"
     elif fmt == "csv":
@@ -206,8 +262,13 @@ def export(number: str, fmt: str):
 def holds():
     show_all = request.args.get("all") == "1"
     rows = [hold_view(h) for h in list_holds(db(), actor(), include_released=show_all)]
-    return render_template("retention/holds.html", holds=rows, show_all=show_all, form=HoldForm(formdata=None),
-                           release_form=ReleaseForm(formdata=None))
+    return render_template(
+        "retention/holds.html",
+        holds=rows,
+        show_all=show_all,
+        form=HoldForm(formdata=None),
+        release_form=ReleaseForm(formdata=None),
+    )
 
 
 @bp.post("/holds")
@@ -218,9 +279,13 @@ def hold_add():
     session = db()
     if bool(form.household.data) == bool(form.document_id.data):
         raise InvalidInput("name either a household or a document to hold")
-    row = add_hold(session, actor(), form.reason.data,
-                   household=get_household(session, form.household.data) if form.household.data else None,
-                   document=get_document(session, form.document_id.data) if form.document_id.data else None)
+    row = add_hold(
+        session,
+        actor(),
+        form.reason.data,
+        household=get_household(session, form.household.data) if form.household.data else None,
+        document=get_document(session, form.document_id.data) if form.document_id.data else None,
+    )
     flash(_("已冻结（编号 %(id)d）：相关文件在解除前不会被销毁。", id=row.id), "success")
     return redirect(url_for("retention.holds"))
 

@@ -51,9 +51,14 @@ def search_url(args: dict[str, str], **changes) -> str:
 
 
 def filters_from(args: dict[str, str]) -> SearchFilters:
-    return SearchFilters(household=args.get("household"), type=args.get("type"),
-                         date_from=args.get("from"), date_to=args.get("to"),
-                         community=args.get("community"), building=args.get("building"))
+    return SearchFilters(
+        household=args.get("household"),
+        type=args.get("type"),
+        date_from=args.get("from"),
+        date_to=args.get("to"),
+        community=args.get("community"),
+        building=args.get("building"),
+    )
 
 
 def _page() -> int:
@@ -63,11 +68,23 @@ def _page() -> int:
 
 def _active_filters(args: dict[str, str], type_names: dict[str, str]) -> list[dict]:
     """Chips for the filters in force, each with a link that removes it."""
-    labels = {"type": _("类型"), "household": _("户号"), "community": _("小区"), "building": _("楼栋"),
-              "from": _("起始日期"), "to": _("截止日期")}
+    labels = {
+        "type": _("类型"),
+        "household": _("户号"),
+        "community": _("小区"),
+        "building": _("楼栋"),
+        "from": _("起始日期"),
+        "to": _("截止日期"),
+    }
     chips = []
     if args.get("from") and args.get("from") == args.get("to"):
-        chips.append({"label": _("年份"), "value": args["from"], "remove": search_url(args, **{"from": None, "to": None})})
+        chips.append(
+            {
+                "label": _("年份"),
+                "value": args["from"],
+                "remove": search_url(args, **{"from": None, "to": None}),
+            }
+        )
     for name in FILTER_ARGS:
         if not args.get(name) or (name in ("from", "to") and args.get("from") == args.get("to")):
             continue
@@ -87,9 +104,16 @@ def index():
     result, error = None, None
     if args:
         try:
-            result = search_documents(session, who, open_engine(archive().settings), args.get("q", ""),
-                                      filters_from(args), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-                                      purposes=purposes_given())
+            result = search_documents(
+                session,
+                who,
+                open_engine(archive().settings),
+                args.get("q", ""),
+                filters_from(args),
+                limit=PAGE_SIZE,
+                offset=(page - 1) * PAGE_SIZE,
+                purposes=purposes_given(),
+            )
         except DossierError as exc:
             if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
                 raise
@@ -99,16 +123,23 @@ def index():
     facet_links = {}
     if result:
         facet_links = {
-            "type": [dict(f, url=search_url(args, type=f["value"], page=None)) for f in result["facets"]["type"]],
-            "building": [dict(f, url=search_url(args, building=f["value"], page=None))
-                         for f in result["facets"]["building"]],
-            "year": [dict(f, url=search_url(args, **{"from": f["value"], "to": f["value"], "page": None}))
-                     for f in result["facets"]["year"]],
+            "type": [
+                dict(f, url=search_url(args, type=f["value"], page=None)) for f in result["facets"]["type"]
+            ],
+            "building": [
+                dict(f, url=search_url(args, building=f["value"], page=None))
+                for f in result["facets"]["building"]
+            ],
+            "year": [
+                dict(f, url=search_url(args, **{"from": f["value"], "to": f["value"], "page": None}))
+                for f in result["facets"]["year"]
+            ],
         }
         for hit in result["hits"]:
             hit["snippet_html"] = safe_snippet(hit["snippet"])
-            hit["url"] = url_for("documents.show", document_id=hit["document"], page=hit["page"],
-                                 q=args.get("q") or None)
+            hit["url"] = url_for(
+                "documents.show", document_id=hit["document"], page=hit["page"], q=args.get("q") or None
+            )
     return render_template(
         "search/results.html",
         args=args,

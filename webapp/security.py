@@ -30,7 +30,7 @@ from dossier.permissions import Permission, can
 from webapp.context import principal
 from webapp.sessions import EXPIRED, USER_KEY, ServerSessionInterface, user_id_of
 
-SMALL_BODY_BYTES = 1024 * 1024          # any request but an authorised upload
+SMALL_BODY_BYTES = 1024 * 1024  # any request but an authorised upload
 UPLOAD_ENDPOINTS = frozenset({"intake.upload"})
 UPLOAD_LIMIT_KEY = "MAX_CONTENT_LENGTH"  # the app's config: DOSSIER_MAX_UPLOAD_MB in bytes
 
@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
 
 # --- request-body limits --------------------------------------------------------------------------
 
+
 def upload_limit(app: Flask) -> int:
     return int(app.config[UPLOAD_LIMIT_KEY])
 
@@ -99,7 +100,7 @@ def body_limit_for_headers(app: Flask, method: str, path: str, cookie_header: st
         return SMALL_BODY_BYTES
     cookie = parse_cookie(cookie_header).get(app.config["SESSION_COOKIE_NAME"]) or ""
     interface = app.session_interface
-    assert isinstance(interface, ServerSessionInterface)      # webapp.sessions installs it
+    assert isinstance(interface, ServerSessionInterface)  # webapp.sessions installs it
     row = interface.live_row(app, cookie)
     if row is None or row is EXPIRED or user_id_of(row.values.get(USER_KEY)) != row.user_id:
         return SMALL_BODY_BYTES
@@ -112,6 +113,7 @@ def body_limit_for_headers(app: Flask, method: str, path: str, cookie_header: st
 
 
 # --- the sign-in throttle ---------------------------------------------------------------------------
+
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -151,7 +153,7 @@ class LoginThrottle:
     NAME_LIMIT = 10
     NAME_DELAY = timedelta(minutes=1)
     KNOWN_ADDRESS_DAYS = 30
-    SWEEP_EVERY = 600.0                  # seconds between deletions of rows nobody needs any more
+    SWEEP_EVERY = 600.0  # seconds between deletions of rows nobody needs any more
 
     def __init__(self, key: bytes):
         self._key = key
@@ -182,20 +184,29 @@ class LoginThrottle:
         nth = session.scalar(
             select(LoginAttempt.at)
             .where(LoginAttempt.ok.is_(False), LoginAttempt.at > now - window, *where)
-            .order_by(LoginAttempt.at.desc()).offset(limit - 1).limit(1))
+            .order_by(LoginAttempt.at.desc())
+            .offset(limit - 1)
+            .limit(1)
+        )
         if nth is None:
             return 0
         left = _aware(nth) + window - now
         return _seconds(left) if left.total_seconds() > 0 else 0
 
     def _last_success(self, session: Session, name: str, address: str, since: datetime) -> datetime | None:
-        last = session.scalar(select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.ok.is_(True), LoginAttempt.name_key == name, LoginAttempt.client_addr == address,
-            LoginAttempt.at > since))
+        last = session.scalar(
+            select(func.max(LoginAttempt.at)).where(
+                LoginAttempt.ok.is_(True),
+                LoginAttempt.name_key == name,
+                LoginAttempt.client_addr == address,
+                LoginAttempt.at > since,
+            )
+        )
         return _aware(last) if last is not None else None
 
-    def retry_after(self, session: Session, username: str | None, address: str | None,
-                    now: datetime | None = None) -> int:
+    def retry_after(
+        self, session: Session, username: str | None, address: str | None, now: datetime | None = None
+    ) -> int:
         """Seconds before this name may try again from this address (0: it may try now)."""
         now = now or utcnow()
         name, addr = self.name_key(username), self._address(address)
@@ -209,9 +220,13 @@ class LoginThrottle:
             self._wait(session, now, self.DAY, self.ADDRESS_DAY_LIMIT, LoginAttempt.client_addr == addr),
         ]
         if signed_in is None:
-            row = session.execute(select(func.count(), func.max(LoginAttempt.at)).where(
-                LoginAttempt.ok.is_(False), LoginAttempt.name_key == name,
-                LoginAttempt.at > now - self.WINDOW)).one()
+            row = session.execute(
+                select(func.count(), func.max(LoginAttempt.at)).where(
+                    LoginAttempt.ok.is_(False),
+                    LoginAttempt.name_key == name,
+                    LoginAttempt.at > now - self.WINDOW,
+                )
+            ).one()
             failures, last = row
             if failures >= self.NAME_LIMIT and last is not None:
                 left = _aware(last) + self.NAME_DELAY - now
@@ -227,8 +242,9 @@ class LoginThrottle:
 
     def _record(self, session: Session, username: str | None, address: str | None, *, ok: bool) -> None:
         now = utcnow()
-        session.add(LoginAttempt(at=now, name_key=self.name_key(username), client_addr=self._address(address),
-                                 ok=ok))
+        session.add(
+            LoginAttempt(at=now, name_key=self.name_key(username), client_addr=self._address(address), ok=ok)
+        )
         if time.monotonic() - self._last_sweep >= self.SWEEP_EVERY:
             self._last_sweep = time.monotonic()
             self.sweep(session, now)
@@ -236,6 +252,11 @@ class LoginThrottle:
     def sweep(self, session: Session, now: datetime | None = None) -> None:
         """Delete attempts no rule looks at any more."""
         now = now or utcnow()
-        session.execute(delete(LoginAttempt).where(LoginAttempt.ok.is_(False), LoginAttempt.at <= now - self.DAY))
-        session.execute(delete(LoginAttempt).where(
-            LoginAttempt.ok.is_(True), LoginAttempt.at <= now - timedelta(days=self.KNOWN_ADDRESS_DAYS)))
+        session.execute(
+            delete(LoginAttempt).where(LoginAttempt.ok.is_(False), LoginAttempt.at <= now - self.DAY)
+        )
+        session.execute(
+            delete(LoginAttempt).where(
+                LoginAttempt.ok.is_(True), LoginAttempt.at <= now - timedelta(days=self.KNOWN_ADDRESS_DAYS)
+            )
+        )

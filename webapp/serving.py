@@ -45,7 +45,7 @@ def channel_class(decide: Decide) -> type[HTTPChannel]:
             super().parse_header(header_plus)
             ceiling = self.adj.max_request_body_size
             if not self.chunked and self.content_length <= SMALL_BODY_BYTES:
-                return                                  # small enough for any route: no look-up
+                return  # small enough for any route: no look-up
             try:
                 limit = decide(self.command or "", self.path or "/", self.headers.get("COOKIE"))
             except Exception:  # a failed look-up must not let a large body in
@@ -54,7 +54,7 @@ def channel_class(decide: Decide) -> type[HTTPChannel]:
             # waitress refuses a body of max_request_body_size bytes or more; the app, more than limit.
             self.adj = _RequestAdjustments(self.adj, min(ceiling, limit + 1))
             if not self.chunked and self.content_length > limit:
-                self.expect_continue = False            # 413 only, not "100 Continue" first
+                self.expect_continue = False  # 413 only, not "100 Continue" first
 
     class LimitedChannel(HTTPChannel):
         parser_class = LimitedParser
@@ -70,8 +70,15 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: 
             return body_limit_for_headers(app, method, path, cookie)
 
     sockets: dict = {}
-    server = create_server(app, map=sockets, host=host, port=port, threads=threads, ident="dossier",
-                           max_request_body_size=upload_limit(app) + 1)
+    server = create_server(
+        app,
+        map=sockets,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="dossier",
+        max_request_body_size=upload_limit(app) + 1,
+    )
     limited = channel_class(decide)
     for dispatcher in list(sockets.values()):
         if isinstance(dispatcher, BaseWSGIServer):
@@ -80,5 +87,5 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: 
 
 
 def serve(app: Flask, host: str, port: int, threads: int) -> None:
-    logging.basicConfig()        # as waitress.serve does: its warnings reach stderr
+    logging.basicConfig()  # as waitress.serve does: its warnings reach stderr
     make_server(app, host, port, threads).run()

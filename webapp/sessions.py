@@ -32,11 +32,11 @@ from dossier.models import WebSession, utcnow
 
 logger = logging.getLogger(__name__)
 
-SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")     # secrets.token_urlsafe(32)
-USER_KEY = "_user_id"                                   # where Flask-Login keeps the signed-in user
-CSRF_KEY = "csrf_token"                                 # Flask-WTF's default WTF_CSRF_FIELD_NAME
-ANONYMOUS_KEYS = frozenset({CSRF_KEY, "_flashes"})      # all an anonymous cookie may carry
-ANONYMOUS_SALT = "dossier.anonymous-session"            # never Flask's "cookie-session"
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+USER_KEY = "_user_id"  # where Flask-Login keeps the signed-in user
+CSRF_KEY = "csrf_token"  # Flask-WTF's default WTF_CSRF_FIELD_NAME
+ANONYMOUS_KEYS = frozenset({CSRF_KEY, "_flashes"})  # all an anonymous cookie may carry
+ANONYMOUS_SALT = "dossier.anonymous-session"  # never Flask's "cookie-session"
 TOUCH_EVERY = timedelta(minutes=1)
 
 _json = TaggedJSONSerializer()
@@ -67,15 +67,22 @@ class LiveRow:
     last_seen_at: datetime
 
 
-EXPIRED = LiveRow(0, {}, datetime.min.replace(tzinfo=UTC))   # a row refused for its age
+EXPIRED = LiveRow(0, {}, datetime.min.replace(tzinfo=UTC))  # a row refused for its age
 
 
 class ServerSession(CallbackDict, SessionMixin):
     """The session of one request. ``session_id`` is the cookie's value when the session has a
     row (signed in), None for an anonymous one."""
 
-    def __init__(self, initial: dict | None = None, *, session_id: str | None = None, row_user_id: int | None = None,
-                 last_seen_at: datetime | None = None, had_cookie: bool = False):
+    def __init__(
+        self,
+        initial: dict | None = None,
+        *,
+        session_id: str | None = None,
+        row_user_id: int | None = None,
+        last_seen_at: datetime | None = None,
+        had_cookie: bool = False,
+    ):
         def on_update(self) -> None:
             self.modified = True
             self.accessed = True
@@ -84,7 +91,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.session_id = session_id
         self.row_user_id = row_user_id
         self.last_seen_at = last_seen_at
-        self.had_cookie = had_cookie            # the request carried a cookie we may need to replace
+        self.had_cookie = had_cookie  # the request carried a cookie we may need to replace
         self.snapshot = {key: _dump(value) for key, value in self.items()}
         self.modified = False
         self.accessed = False
@@ -164,9 +171,17 @@ class ServerSessionInterface(SessionInterface):
         now = utcnow()
         db = self._db(app)
         try:
-            db.execute(delete(WebSession).where(self._expiry_clause(now)))       # sweep at each sign-in
-            db.add(WebSession(id_hash=session_hash(session_id), user_id=user_id, created_at=now, last_seen_at=now,
-                              client_addr=(client_addr or None) and client_addr[:64], data=_dump(values)))
+            db.execute(delete(WebSession).where(self._expiry_clause(now)))  # sweep at each sign-in
+            db.add(
+                WebSession(
+                    id_hash=session_hash(session_id),
+                    user_id=user_id,
+                    created_at=now,
+                    last_seen_at=now,
+                    client_addr=(client_addr or None) and client_addr[:64],
+                    data=_dump(values),
+                )
+            )
             db.commit()
         finally:
             db.close()
@@ -176,8 +191,9 @@ class ServerSessionInterface(SessionInterface):
         """Apply this request's changes onto the row as it is now; never brings back a deleted row."""
         db = self._db(app)
         try:
-            row = db.scalar(select(WebSession).where(WebSession.id_hash == session_hash(session_id))
-                            .with_for_update())
+            row = db.scalar(
+                select(WebSession).where(WebSession.id_hash == session_hash(session_id)).with_for_update()
+            )
             if row is None:
                 db.rollback()
                 return
@@ -206,9 +222,13 @@ class ServerSessionInterface(SessionInterface):
 
     # --- the anonymous cookie ---------------------------------------------------------------------
     def _signer(self, app: Flask) -> URLSafeTimedSerializer:
-        assert app.secret_key is not None          # create_app always sets SECRET_KEY
-        return URLSafeTimedSerializer(app.secret_key, salt=ANONYMOUS_SALT, serializer=_json,
-                                      signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256})
+        assert app.secret_key is not None  # create_app always sets SECRET_KEY
+        return URLSafeTimedSerializer(
+            app.secret_key,
+            salt=ANONYMOUS_SALT,
+            serializer=_json,
+            signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
+        )
 
     def _anonymous_values(self, app: Flask, raw: str) -> dict:
         try:
@@ -227,9 +247,14 @@ class ServerSessionInterface(SessionInterface):
         if SESSION_ID_RE.match(raw):
             row = self.live_row(app, raw)
             if row is not None and row is not EXPIRED:
-                return ServerSession(row.values, session_id=raw, row_user_id=row.user_id,
-                                     last_seen_at=row.last_seen_at, had_cookie=True)
-            session = ServerSession(had_cookie=True)     # logged out, ended or expired: not signed in
+                return ServerSession(
+                    row.values,
+                    session_id=raw,
+                    row_user_id=row.user_id,
+                    last_seen_at=row.last_seen_at,
+                    had_cookie=True,
+                )
+            session = ServerSession(had_cookie=True)  # logged out, ended or expired: not signed in
             if row is EXPIRED:
                 session["_flashes"] = [("info", _("登录已超时，请重新登录。"))]
             return session
@@ -253,7 +278,7 @@ class ServerSessionInterface(SessionInterface):
             self._save_anonymous(app, session, response)
 
     def _save_signed_in(self, app: Flask, session: ServerSession) -> None:
-        assert session.session_id is not None      # only a session with a row is signed in
+        assert session.session_id is not None  # only a session with a row is signed in
         changed, removed = session.changes()
         touch = session.last_seen_at is None or utcnow() - session.last_seen_at >= TOUCH_EVERY
         if not changed and not removed and not touch:
@@ -287,24 +312,34 @@ class ServerSessionInterface(SessionInterface):
     def _set_cookie(self, app: Flask, response: Response, value: str) -> None:
         # No Expires: a browser-session cookie; the server's idle and absolute timeouts decide.
         response.set_cookie(
-            self.get_cookie_name(app), value,
-            httponly=self.get_cookie_httponly(app), domain=self.get_cookie_domain(app),
-            path=self.get_cookie_path(app), secure=self.get_cookie_secure(app),
-            samesite=self.get_cookie_samesite(app), partitioned=self.get_cookie_partitioned(app),
+            self.get_cookie_name(app),
+            value,
+            httponly=self.get_cookie_httponly(app),
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app),
+            samesite=self.get_cookie_samesite(app),
+            partitioned=self.get_cookie_partitioned(app),
         )
         response.vary.add("Cookie")
 
     def _delete_cookie(self, app: Flask, response: Response) -> None:
         response.delete_cookie(
-            self.get_cookie_name(app), domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
-            secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app),
-            httponly=self.get_cookie_httponly(app), partitioned=self.get_cookie_partitioned(app),
+            self.get_cookie_name(app),
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app),
+            samesite=self.get_cookie_samesite(app),
+            httponly=self.get_cookie_httponly(app),
+            partitioned=self.get_cookie_partitioned(app),
         )
         response.vary.add("Cookie")
 
 
 def init_app(app: Flask, settings) -> ServerSessionInterface:
-    interface = ServerSessionInterface(idle=timedelta(minutes=settings.session_idle_minutes),
-                                       max_age=timedelta(hours=settings.session_max_hours))
+    interface = ServerSessionInterface(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        max_age=timedelta(hours=settings.session_max_hours),
+    )
     app.session_interface = interface
     return interface

@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
 
         logout_form = None
         if user is not None:
-            logout_form = LogoutForm(formdata=None)   # never parses the request (a 413 page must render)
+            logout_form = LogoutForm(formdata=None)  # never parses the request (a 413 page must render)
         return {
             "user": user,
             "may": may,

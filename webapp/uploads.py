@@ -28,8 +28,8 @@ from dossier.textfiles import decode_manifest
 from ingest.intake import MANIFEST_COLUMNS, FileSpec, display_name, read_manifest
 from webapp.security import SMALL_BODY_BYTES
 
-SPOOL_IN_MEMORY = 500 * 1024     # as werkzeug: small parts stay in memory
-MISSING = "missing"              # a name no upload folder holds (uploads are 0001, 0002, ...)
+SPOOL_IN_MEMORY = 500 * 1024  # as werkzeug: small parts stay in memory
+MISSING = "missing"  # a name no upload folder holds (uploads are 0001, 0002, ...)
 MANIFEST_MAX_BYTES = 5 * 1024 * 1024
 STALE_SECONDS = 24 * 3600
 
@@ -64,9 +64,9 @@ class DossierRequest(Request):
 
 @dataclass(frozen=True)
 class Upload:
-    path: Path                    # inside the private upload folder: 0001, 0002, ...
-    name: str                     # the display name (what the user called the file)
-    parts: tuple[str, ...]        # the client's relative path, for matching a manifest only
+    path: Path  # inside the private upload folder: 0001, 0002, ...
+    name: str  # the display name (what the user called the file)
+    parts: tuple[str, ...]  # the client's relative path, for matching a manifest only
 
 
 def client_parts(raw: str) -> tuple[str, ...]:
@@ -118,7 +118,7 @@ def save_uploads(folder: Path, storages: list[FileStorage]) -> list[Upload]:
     for number, storage in enumerate(storages, start=1):
         path = folder / f"{number:04d}"
         storage.save(path)
-        assert storage.filename                  # chosen() keeps only files with a name
+        assert storage.filename  # chosen() keeps only files with a name
         uploads.append(Upload(path, display_name(storage.filename), client_parts(storage.filename)))
     return uploads
 
@@ -130,6 +130,7 @@ def plain_specs(uploads: list[Upload], **common) -> list[FileSpec]:
 
 # --- manifests -------------------------------------------------------------------------------
 
+
 def _sniff(text: str):
     try:
         return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -140,7 +141,7 @@ def _sniff(text: str):
 def _match(value: str, uploads: list[Upload]) -> list[Upload]:
     """Uploads whose client path ends with the manifest's value (component by component)."""
     wanted = client_parts(value)
-    return [u for u in uploads if u.parts[-len(wanted):] == wanted]
+    return [u for u in uploads if u.parts[-len(wanted) :] == wanted]
 
 
 def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -> list[FileSpec]:
@@ -155,7 +156,9 @@ def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -
     name = display_name(manifest.filename or "manifest.csv")
     data = manifest.read(MANIFEST_MAX_BYTES + 1)
     if len(data) > MANIFEST_MAX_BYTES:
-        raise InvalidInput(f"manifest {name} is over {MANIFEST_MAX_BYTES // (1024 * 1024)} MB; is it the right file?")
+        raise InvalidInput(
+            f"manifest {name} is over {MANIFEST_MAX_BYTES // (1024 * 1024)} MB; is it the right file?"
+        )
     text = decode_manifest(data, name)
     dialect = _sniff(text)
     rows = list(csv.reader(io.StringIO(text), dialect))
@@ -169,9 +172,9 @@ def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -
             continue
         value = row[file_column].strip() if file_column is not None and file_column < len(row) else ""
         if not value:
-            matched.append((None, None, ""))        # read_manifest says what is wrong
+            matched.append((None, None, ""))  # read_manifest says what is wrong
             continue
-        assert file_column is not None               # a value was read from it
+        assert file_column is not None  # a value was read from it
         shown = display_name(value)
         hits = _match(value, uploads)
         if len(hits) == 1:
@@ -180,28 +183,30 @@ def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -
             continue
         row[file_column] = MISSING
         if hits:
-            problem = (f"manifest row {number} names {shown}, which matches {len(hits)} uploaded files; "
-                       f"name its folder too (e.g. box1/{shown})")
+            problem = (
+                f"manifest row {number} names {shown}, which matches {len(hits)} uploaded files; "
+                f"name its folder too (e.g. box1/{shown})"
+            )
         else:
             problem = f"manifest row {number} names {shown}, which was not uploaded"
         matched.append((None, problem, shown))
 
     taken = {u.path.name for u in uploads} | {MISSING}
     stored_name = name if name not in taken else "manifest.csv"
-    if Path(stored_name).name != stored_name:        # display_name guarantees it; never trust, check
+    if Path(stored_name).name != stored_name:  # display_name guarantees it; never trust, check
         raise InvalidInput(f"manifest {name} has an unusable name")
     rewritten = folder / stored_name
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=getattr(dialect, "delimiter", ",")).writerows(rows)
     rewritten.write_text(buffer.getvalue(), encoding="utf-8")
-    specs = read_manifest(rewritten)          # raises InvalidInput for a manifest it cannot use
+    specs = read_manifest(rewritten)  # raises InvalidInput for a manifest it cannot use
     if len(specs) != len(matched):
         raise InvalidInput(f"manifest {name} could not be read consistently; save it again as CSV")
 
     listed: set[Path] = set()
     for spec, (upload, reason, shown) in zip(specs, matched, strict=True):
         if upload is not None:
-            spec.name = upload.name                # the user's name for it, not 0001
+            spec.name = upload.name  # the user's name for it, not 0001
             listed.add(upload.path)
         elif reason is not None:
             spec.path, spec.name, spec.problem = None, shown, reason

@@ -43,7 +43,7 @@ _READ = 1 << 20
 
 def _head_revision(settings: Settings) -> str:
     head = ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
-    assert head is not None             # the project ships its migrations
+    assert head is not None  # the project ships its migrations
     return head
 
 
@@ -59,7 +59,7 @@ def _empty_folder(dest: Path) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise AlreadyExists(f"{dest} is not an empty folder; back up into a new one")
     dest.mkdir(mode=0o700, parents=True, exist_ok=True)
-    dest.chmod(0o700)          # the catalog's rows are in it: private like the archive (dossier.filemodes)
+    dest.chmod(0o700)  # the catalog's rows are in it: private like the archive (dossier.filemodes)
 
 
 def _dump_catalog(archive: Archive, dest: Path) -> dict:
@@ -71,7 +71,7 @@ def _dump_catalog(archive: Archive, dest: Path) -> dict:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         else:
-            conn.exec_driver_sql("BEGIN")          # one read transaction: one snapshot (WAL)
+            conn.exec_driver_sql("BEGIN")  # one read transaction: one snapshot (WAL)
         revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
         for table in tables():
             path, digest, rows = out / f"{table.name}.jsonl", hashlib.sha256(), 0
@@ -80,17 +80,25 @@ def _dump_catalog(archive: Archive, dest: Path) -> dict:
                     fh.write(line)
                     digest.update(line.encode("utf-8"))
                     rows += 1
-            entries[table.name] = {"file": f"catalog/{table.name}.jsonl", "rows": rows, "sha256": digest.hexdigest()}
+            entries[table.name] = {
+                "file": f"catalog/{table.name}.jsonl",
+                "rows": rows,
+                "sha256": digest.hexdigest(),
+            }
         conn.rollback()
     return {"revision": revision, "tables": entries}
 
 
-def _copy_objects(archive: Archive, dest: Path, progress: Callable[[int], None] | None) -> tuple[dict, list[str]]:
+def _copy_objects(
+    archive: Archive, dest: Path, progress: Callable[[int], None] | None
+) -> tuple[dict, list[str]]:
     listing = dest / "objects.jsonl"
     missing: list[str] = []
     count = 0
-    with (dest / "catalog" / f"{ObjectKey.__tablename__}.jsonl").open(encoding="utf-8") as keys, \
-            listing.open("w", encoding="utf-8") as out:
+    with (
+        (dest / "catalog" / f"{ObjectKey.__tablename__}.jsonl").open(encoding="utf-8") as keys,
+        listing.open("w", encoding="utf-8") as out,
+    ):
         for line in keys:
             key = json.loads(line)["object_key"]
             target = dest / "objects" / key
@@ -111,26 +119,43 @@ def _copy_objects(archive: Archive, dest: Path, progress: Callable[[int], None] 
     return {"file": "objects.jsonl", "count": count, "sha256": _sha256_file(listing)}, missing
 
 
-def write_backup(archive: Archive, actor: Actor, dest: Path, *,
-                 progress: Callable[[int], None] | None = None) -> dict:
+def write_backup(
+    archive: Archive, actor: Actor, dest: Path, *, progress: Callable[[int], None] | None = None
+) -> dict:
     require(actor, Permission.ADMIN)
     archive.check_ready()
     _empty_folder(dest)
     catalog = _dump_catalog(archive, dest)
     objects, missing = _copy_objects(archive, dest, progress)
-    manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "revision": catalog["revision"],
-                "signing_key_id": archive.signer.fingerprint, "tables": catalog["tables"], "objects": objects,
-                "missing_objects": missing}
+    manifest = {
+        "format": FORMAT,
+        "created_at": utcnow().isoformat(),
+        "revision": catalog["revision"],
+        "signing_key_id": archive.signer.fingerprint,
+        "tables": catalog["tables"],
+        "objects": objects,
+        "missing_objects": missing,
+    }
     (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (dest / SIGNATURE).write_text(archive.signer.sign(manifest) + "\n", encoding="ascii")
     with archive.session() as session:
-        record_access(session, actor, AccessAction.BACKUP, detail=json.dumps(
-            {"objects": objects["count"], "missing": len(missing)}))
-    return {"backup": str(dest), "tables": {k: v["rows"] for k, v in catalog["tables"].items()},
-            "objects": objects["count"], "missing_objects": missing, "revision": catalog["revision"]}
+        record_access(
+            session,
+            actor,
+            AccessAction.BACKUP,
+            detail=json.dumps({"objects": objects["count"], "missing": len(missing)}),
+        )
+    return {
+        "backup": str(dest),
+        "tables": {k: v["rows"] for k, v in catalog["tables"].items()},
+        "objects": objects["count"],
+        "missing_objects": missing,
+        "revision": catalog["revision"],
+    }
 
 
 # --- restore ---------------------------------------------------------------------------------
+
 
 def _read_manifest(src: Path, keys: dict) -> dict:
     try:
@@ -144,12 +169,15 @@ def _read_manifest(src: Path, keys: dict) -> dict:
     if manifest.get("signing_key_id") != signer.fingerprint:
         raise InvalidInput("the keys given are not the keys of the archive this backup was taken from")
     if not verify(load_public_key(signer.public_pem()), manifest, signature):
-        raise IntegrityFailure(f"the manifest of {src} does not match its signature; the backup has been altered")
+        raise IntegrityFailure(
+            f"the manifest of {src} does not match its signature; the backup has been altered"
+        )
     return manifest
 
 
 def _check_files(src: Path, manifest: dict) -> list[dict]:
     """Every file's hash against the manifest (nothing is written before this passes)."""
+
     def same(rel: str, expected: str) -> None:
         path = src / rel
         if not path.is_file() or _sha256_file(path) != expected:
@@ -170,16 +198,27 @@ def _check_files(src: Path, manifest: dict) -> list[dict]:
 def _require_empty_home(settings: Settings, archive: Archive) -> None:
     with get_engine(settings).connect() as conn:
         if inspect(conn).get_table_names():
-            raise ConfigurationError("the catalog database is not empty; restore only into a new, empty archive")
+            raise ConfigurationError(
+                "the catalog database is not empty; restore only into a new, empty archive"
+            )
     for path in (settings.master_key_file, settings.signing_key_file):
         if path.exists() and not (path == settings.master_key_file and settings.master_key_b64):
             raise ConfigurationError(f"{path} already exists; restore only into a new, empty archive")
     if next(iter(archive.store.list("")), None) is not None:
-        raise ConfigurationError(f"{archive.store.describe()} already holds objects; restore into an empty store")
+        raise ConfigurationError(
+            f"{archive.store.describe()} already holds objects; restore into an empty store"
+        )
 
 
-def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str | None = None,
-            progress: Callable[[int], None] | None = None, shredlog_lines=None) -> dict:
+def restore(
+    settings: Settings,
+    src: Path,
+    keys_path: Path,
+    *,
+    passphrase: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    shredlog_lines=None,
+) -> dict:
     """Restore a backup into an empty home. ``shredlog_lines`` (an export of the shredding log
     made after the backup) are checked before anything is written, and every destruction they
     record that the backup predates is carried out again before the index is rebuilt
@@ -188,8 +227,10 @@ def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str |
     manifest = _read_manifest(src, keys)
     head = _head_revision(settings)
     if manifest["revision"] != head:
-        raise ConfigurationError(f"the backup's catalog is at schema revision {manifest['revision']}, this "
-                                 f"Dossier expects {head}; restore with the version that made it")
+        raise ConfigurationError(
+            f"the backup's catalog is at schema revision {manifest['revision']}, this "
+            f"Dossier expects {head}; restore with the version that made it"
+        )
     objects = _check_files(src, manifest)
     exported = None
     if shredlog_lines is not None:
@@ -217,12 +258,17 @@ def restore(settings: Settings, src: Path, keys_path: Path, *, passphrase: str |
             progress(1)
     archive.master_key  # noqa: B018 - refuses a master key that is not this archive's
     with archive.session() as session:
-        ledger.anchor_catalog_heads(session)   # a new home: its anchor starts from the restored heads
+        ledger.anchor_catalog_heads(session)  # a new home: its anchor starts from the restored heads
     replayed = None
     if exported is not None:
         with archive.session() as session:
             replayed = reapply(archive, session, exported)
     index = IndexWriter(archive).rebuild()
-    return {"restored": str(settings.home), "rows": rows, "objects": len(objects),
-            "missing_objects_at_backup": manifest.get("missing_objects", []), "indexed_documents": index.get("documents"),
-            "shredlog": replayed}
+    return {
+        "restored": str(settings.home),
+        "rows": rows,
+        "objects": len(objects),
+        "missing_objects_at_backup": manifest.get("missing_objects", []),
+        "indexed_documents": index.get("documents"),
+        "shredlog": replayed,
+    }

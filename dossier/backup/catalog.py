@@ -34,7 +34,7 @@ def _encode(value):
 
 def _decode(value):
     if isinstance(value, dict) and len(value) == 1:
-        (tag, raw), = value.items()
+        ((tag, raw),) = value.items()
         if tag == "$b":
             return base64.b64decode(raw)
         if tag == "$dt":
@@ -53,9 +53,14 @@ def tables() -> list[Table]:
 
 def dump_table(conn: Connection, table: Table) -> Iterator[str]:
     order = list(table.primary_key.columns) or list(table.columns)
-    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(select(table).order_by(*order))
+    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
+        select(table).order_by(*order)
+    )
     for row in result.mappings():
-        yield json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False, separators=(",", ":")) + "\n"
+        yield (
+            json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False, separators=(",", ":"))
+            + "\n"
+        )
 
 
 def load_table(conn: Connection, table: Table, path: Path) -> int:
@@ -82,5 +87,6 @@ def reset_sequences(conn: Connection) -> None:
             continue
         highest = conn.scalar(select(func.max(table.c.id)))
         if highest:
-            conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
-                         {"t": table.name, "v": highest})
+            conn.execute(
+                text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"), {"t": table.name, "v": highest}
+            )

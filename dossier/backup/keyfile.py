@@ -30,7 +30,7 @@ from dossier.permissions import Permission, require
 from dossier.signing import Signer
 
 FORMAT = "dossier-keys/1"
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 15, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 _AAD = FORMAT.encode("ascii")
 
 
@@ -44,15 +44,21 @@ def _kdf(passphrase: str, salt: bytes, n: int = SCRYPT_N) -> bytes:
 
 def collect_keys(settings: Settings) -> dict:
     master, signer = load_master_key(settings), load_signer(settings)
-    keys = {"format": FORMAT, "master_key": master.to_b64(), "master_key_id": master.key_id,
-            "signing_key": signer.private_pem().decode("ascii"), "signing_key_id": signer.fingerprint}
+    keys = {
+        "format": FORMAT,
+        "master_key": master.to_b64(),
+        "master_key_id": master.key_id,
+        "signing_key": signer.private_pem().decode("ascii"),
+        "signing_key_id": signer.fingerprint,
+    }
     if settings.secret_key_file.exists():
         keys["web_secret"] = read_secret_file(settings.secret_key_file).decode("ascii").strip()
     return keys
 
 
-def write_keys_backup(settings: Settings, actor: Actor, dest: Path,
-                      passphrase: str | Callable[[], str | None] | None) -> dict:
+def write_keys_backup(
+    settings: Settings, actor: Actor, dest: Path, passphrase: str | Callable[[], str | None] | None
+) -> dict:
     """Write the keys into the new file ``dest`` (administrators). A callable ``passphrase`` is
     asked only once the actor is known to be allowed."""
     require(actor, Permission.ADMIN)
@@ -63,12 +69,27 @@ def write_keys_backup(settings: Settings, actor: Actor, dest: Path,
     if passphrase:
         salt, nonce = os.urandom(16), os.urandom(12)
         sealed = AESGCM(_kdf(passphrase, salt)).encrypt(nonce, body, _AAD)
-        body = json.dumps({"format": FORMAT, "sealed": {"kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
-                                                        "salt": _b64(salt), "nonce": _b64(nonce),
-                                                        "ciphertext": _b64(sealed)}}).encode("utf-8")
+        body = json.dumps(
+            {
+                "format": FORMAT,
+                "sealed": {
+                    "kdf": "scrypt",
+                    "n": SCRYPT_N,
+                    "r": SCRYPT_R,
+                    "p": SCRYPT_P,
+                    "salt": _b64(salt),
+                    "nonce": _b64(nonce),
+                    "ciphertext": _b64(sealed),
+                },
+            }
+        ).encode("utf-8")
     write_secret_file(dest, body)
-    return {"file": str(dest), "sealed": bool(passphrase), "master_key_id": keys["master_key_id"],
-            "signing_key_id": keys["signing_key_id"]}
+    return {
+        "file": str(dest),
+        "sealed": bool(passphrase),
+        "master_key_id": keys["master_key_id"],
+        "signing_key_id": keys["signing_key_id"],
+    }
 
 
 def read_keys_backup(path: Path, passphrase: str | None) -> dict:
@@ -84,8 +105,9 @@ def read_keys_backup(path: Path, passphrase: str | None) -> dict:
         s = outer["sealed"]
         try:
             key = _kdf(passphrase, base64.b64decode(s["salt"]), int(s["n"]))
-            outer = json.loads(AESGCM(key).decrypt(base64.b64decode(s["nonce"]),
-                                                   base64.b64decode(s["ciphertext"]), _AAD))
+            outer = json.loads(
+                AESGCM(key).decrypt(base64.b64decode(s["nonce"]), base64.b64decode(s["ciphertext"]), _AAD)
+            )
         except InvalidTag:
             raise InvalidInput("the passphrase does not open the key backup") from None
         except (KeyError, ValueError, TypeError):
@@ -114,4 +136,4 @@ def install_keys(settings: Settings, keys: dict) -> None:
 
 def signer_of(keys: dict) -> Signer:
     key = serialization.load_pem_private_key(keys["_signing_pem"], password=None)
-    return Signer(cast(Ed25519PrivateKey, key))        # Signer refuses any other kind of key
+    return Signer(cast(Ed25519PrivateKey, key))  # Signer refuses any other kind of key

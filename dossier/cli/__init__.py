@@ -20,8 +20,12 @@ from dossier.filemodes import private_umask
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--as", "as_user", metavar="USERNAME",
-              help="Act for this user: their role is checked and they are recorded as the actor.")
+@click.option(
+    "--as",
+    "as_user",
+    metavar="USERNAME",
+    help="Act for this user: their role is checked and they are recorded as the actor.",
+)
 @click.version_option(package_name="dossier")
 @click.pass_context
 def cli(ctx: click.Context, as_user: str | None) -> None:
@@ -60,8 +64,22 @@ def _register() -> None:
         users,
     )
 
-    for module in (setup, households, users, keys, doctypes, ingest, coversheets, search, retention, serve, audit,
-                   accesslog, loans, backup):
+    for module in (
+        setup,
+        households,
+        users,
+        keys,
+        doctypes,
+        ingest,
+        coversheets,
+        search,
+        retention,
+        serve,
+        audit,
+        accesslog,
+        loans,
+        backup,
+    ):
         module.register(cli)
 
 
@@ -89,6 +107,6 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except Exception as exc:  # a bug, not a user error: one line, the traceback only on request
-        if settings is not None and settings.debug:      # DOSSIER_DEBUG
+        if settings is not None and settings.debug:  # DOSSIER_DEBUG
             raise
         fail(f"internal error ({type(exc).__name__}); run again with DOSSIER_DEBUG=1 for details", 70)

@@ -19,7 +19,9 @@ def accesslog() -> None:
 @accesslog.command("export")
 @click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV with a header line (the default).")
 @click.option("--json", "fmt", flag_value="json", help="One JSON object per line.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout."
+)
 @click.option("--user", metavar="USERNAME")
 @click.option("--action", metavar="ACTION", help="e.g. document.view, document.download, search, forbidden.")
 @click.option("--household", metavar="CODE")
@@ -28,9 +30,18 @@ def accesslog() -> None:
 @click.option("--from", "date_from", metavar="DATE")
 @click.option("--to", "date_to", metavar="DATE")
 @pass_cli
-def export(ctx: CliContext, fmt: str, output: Path | None, user: str | None, action: str | None,
-           household: str | None, document: int | None, outcome: str | None, date_from: str | None,
-           date_to: str | None) -> None:
+def export(
+    ctx: CliContext,
+    fmt: str,
+    output: Path | None,
+    user: str | None,
+    action: str | None,
+    household: str | None,
+    document: int | None,
+    outcome: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> None:
     """Every matching entry, oldest first (the export itself is recorded)."""
     from dossier.errors import InvalidInput
     from dossier.services.accesslog import AccessFilter, csv_lines, iter_access
@@ -39,7 +50,7 @@ def export(ctx: CliContext, fmt: str, output: Path | None, user: str | None, act
     f = AccessFilter(user, action, household, document, outcome, date_from, date_to)
     with archive.session() as session:
         rows = iter_access(session, ctx.actor(session), f)
-        session.commit()            # the export is on record before any row leaves
+        session.commit()  # the export is on record before any row leaves
         lines = csv_lines(rows) if fmt == "csv" else (json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         try:
             out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout

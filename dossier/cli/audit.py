@@ -10,7 +10,7 @@ import click
 
 from dossier.cli.common import CliContext, emit, json_option, pass_cli
 
-CHECKS_FAILED_EXIT = 1   # like `index check`: the command worked, the archive did not pass
+CHECKS_FAILED_EXIT = 1  # like `index check`: the command worked, the archive did not pass
 
 
 @click.group("audit")
@@ -27,13 +27,22 @@ def _failure_line(f: dict[str, Any]) -> str:
 @audit.command("verify")
 @click.option("--household", metavar="CODE", help="Only this household's documents.")
 @click.option("--since", metavar="DATE", help="Only documents taken in on or after DATE (YYYY-MM-DD).")
-@click.option("--sample", type=int, metavar="N", help="Check N documents picked at random (daily spot check).")
+@click.option(
+    "--sample", type=int, metavar="N", help="Check N documents picked at random (daily spot check)."
+)
 @click.option("--restart", is_flag=True, help="Start afresh instead of continuing an unfinished run.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @json_option
 @pass_cli
-def verify(ctx: CliContext, household: str | None, since: str | None, sample: int | None, restart: bool,
-           quiet: bool, as_json: bool) -> None:
+def verify(
+    ctx: CliContext,
+    household: str | None,
+    since: str | None,
+    sample: int | None,
+    restart: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
     """Check every original, then catalog ↔ storage; exit 1 when any check fails.
 
     Whole-archive runs (no filter) also look for orphan and missing objects, archive-number
@@ -58,23 +67,34 @@ def verify(ctx: CliContext, household: str | None, since: str | None, sample: in
         run, resumed = open_run(session, actor, Scope(household, parse_since(since), sample), restart=restart)
         total = remaining(session, run)
         if resumed and not as_json:
-            click.echo(f"continuing audit run {run.id} ({run.documents_checked} document(s) already checked)", err=True)
-        bar = tqdm(total=total, unit="doc", disable=quiet or as_json or not sys.stderr.isatty(), file=sys.stderr)
+            click.echo(
+                f"continuing audit run {run.id} ({run.documents_checked} document(s) already checked)",
+                err=True,
+            )
+        bar = tqdm(
+            total=total, unit="doc", disable=quiet or as_json or not sys.stderr.isatty(), file=sys.stderr
+        )
         with bar:
             verify_archive(archive, session, run, progress=bar.update)
         view = {**run_view(run), "failures": failures(session, run)}
     lines = [_failure_line(f) for f in view["failures"]]
-    lines.append(f"{'FAILED' if run_failed(run) else 'ok'}: audit run {view['run']}: {view['documents_checked']} "
-                 f"document(s) checked, {view['documents_failed']} failed, {view['archive_failures']} archive problem(s)")
+    lines.append(
+        f"{'FAILED' if run_failed(run) else 'ok'}: audit run {view['run']}: {view['documents_checked']} "
+        f"document(s) checked, {view['documents_failed']} failed, {view['archive_failures']} archive problem(s)"
+    )
     emit(as_json, view, "\n".join(lines))
     if not view["ok"]:
         raise SystemExit(CHECKS_FAILED_EXIT)
 
 
 @audit.command("report")
-@click.option("--format", "fmt", type=click.Choice(["html", "csv", "json"]), default="html", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "csv", "json"]), default="html", show_default=True
+)
 @click.option("--run", "run_id", type=int, metavar="ID", help="The run to report on (default: the latest).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout."
+)
 @pass_cli
 def report(ctx: CliContext, fmt: str, run_id: int | None, output: Path | None) -> None:
     """The four-property report (authenticity, integrity, usability, security) of a run."""
@@ -106,16 +126,28 @@ def history(ctx: CliContext, document_id: int, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         events = fixity_history(session, ctx.actor(session), document_id)
-    lines = [f"{e['at']}  run {e['run']:<5} {e['outcome']:<4} {e['check']:<12} {e['detail'] or ''}" for e in events]
+    lines = [
+        f"{e['at']}  run {e['run']:<5} {e['outcome']:<4} {e['check']:<12} {e['detail'] or ''}" for e in events
+    ]
     emit(as_json, {"document": document_id, "events": events}, "\n".join(lines) or "no checks recorded")
 
 
 @audit.command("verify-file")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--record", "record_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The exported signed record (NAME.record.json).")
-@click.option("--public-key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The archive's public signing key (PEM).")
+@click.option(
+    "--record",
+    "record_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The exported signed record (NAME.record.json).",
+)
+@click.option(
+    "--public-key",
+    "key_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The archive's public signing key (PEM).",
+)
 @json_option
 def verify_file(file: Path, record_path: Path, key_path: Path, as_json: bool) -> None:
     """Check an exported original against its signed record, without the archive or its keys."""
@@ -123,8 +155,10 @@ def verify_file(file: Path, record_path: Path, key_path: Path, as_json: bool) ->
 
     result = verify_exported(file, record_path, key_path).as_dict()
     checks = ", ".join(f"{name} {'ok' if ok else 'FAILED'}" for name, ok in result["checks"].items())
-    human = [f"{'ok' if result['ok'] else 'FAILED'}: {file} (document {result['document']}): {checks}",
-             f"  signed with key {result['key_fingerprint']}"] + [f"  {p}" for p in result["problems"]]
+    human = [
+        f"{'ok' if result['ok'] else 'FAILED'}: {file} (document {result['document']}): {checks}",
+        f"  signed with key {result['key_fingerprint']}",
+    ] + [f"  {p}" for p in result["problems"]]
     emit(as_json, result, "\n".join(human))
     if not result["ok"]:
         raise SystemExit(CHECKS_FAILED_EXIT)

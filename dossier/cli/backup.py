@@ -14,8 +14,10 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
 passphrase_option = click.option(
-    "--passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
-    help="A file whose first line is the passphrase sealing the key backup.")
+    "--passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A file whose first line is the passphrase sealing the key backup.",
+)
 
 
 def _passphrase(path: Path | None) -> str | None:
@@ -54,27 +56,47 @@ def backup(ctx: CliContext, dest: Path, quiet: bool, as_json: bool) -> None:
         actor = ctx.actor(session)
     with _bar(None, quiet or as_json) as bar:
         report = write_backup(archive, actor, dest, progress=bar.update)
-    human = f"backup written to {report['backup']}: {sum(report['tables'].values())} catalog rows, " \
-            f"{report['objects']} objects"
+    human = (
+        f"backup written to {report['backup']}: {sum(report['tables'].values())} catalog rows, "
+        f"{report['objects']} objects"
+    )
     if report["missing_objects"]:
-        human += f"\nwarning: {len(report['missing_objects'])} object(s) named in the catalog were missing " \
-                 "from storage; run `dossier audit verify`"
+        human += (
+            f"\nwarning: {len(report['missing_objects'])} object(s) named in the catalog were missing "
+            "from storage; run `dossier audit verify`"
+        )
     emit(as_json, report, human)
 
 
 @click.command("restore")
 @click.argument("src", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--keys", "keys_path", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="The key backup written by `dossier keys backup`.")
+@click.option(
+    "--keys",
+    "keys_path",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The key backup written by `dossier keys backup`.",
+)
 @passphrase_option
-@click.option("--shredlog", "shredlog_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="An export of the shredding log newer than the backup (`dossier shredlog export`): its "
-                   "destructions are carried out again before the restore reports success.")
+@click.option(
+    "--shredlog",
+    "shredlog_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="An export of the shredding log newer than the backup (`dossier shredlog export`): its "
+    "destructions are carried out again before the restore reports success.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @json_option
 @pass_cli
-def restore(ctx: CliContext, src: Path, keys_path: Path, passphrase_file: Path | None,
-            shredlog_path: Path | None, quiet: bool, as_json: bool) -> None:
+def restore(
+    ctx: CliContext,
+    src: Path,
+    keys_path: Path,
+    passphrase_file: Path | None,
+    shredlog_path: Path | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
     """Restore a backup into a new, empty archive (this DOSSIER_HOME / database / store)."""
     from dossier.backup.archive import restore as restore_backup
     from dossier.errors import InvalidInput
@@ -83,11 +105,21 @@ def restore(ctx: CliContext, src: Path, keys_path: Path, passphrase_file: Path |
         raise InvalidInput("restore runs at the console of an empty archive; drop --as")
     with _bar(None, quiet or as_json) as bar:
         lines = shredlog_path.read_text(encoding="utf-8").splitlines() if shredlog_path else None
-        report = restore_backup(ctx.archive.settings, src, keys_path, passphrase=_passphrase(passphrase_file),
-                                progress=bar.update, shredlog_lines=lines)
-    emit(as_json, report, f"restored into {report['restored']}: {sum(report['rows'].values())} catalog rows, "
-                          f"{report['objects']} objects, {report['indexed_documents']} documents indexed; "
-                          "run `dossier audit verify` next")
+        report = restore_backup(
+            ctx.archive.settings,
+            src,
+            keys_path,
+            passphrase=_passphrase(passphrase_file),
+            progress=bar.update,
+            shredlog_lines=lines,
+        )
+    emit(
+        as_json,
+        report,
+        f"restored into {report['restored']}: {sum(report['rows'].values())} catalog rows, "
+        f"{report['objects']} objects, {report['indexed_documents']} documents indexed; "
+        "run `dossier audit verify` next",
+    )
 
 
 @click.command("backup")
@@ -103,7 +135,11 @@ def keys_backup(ctx: CliContext, dest: Path, passphrase_file: Path | None, as_js
     with archive.session() as session:
         actor = ctx.actor(session)
     report = write_keys_backup(archive.settings, actor, dest, lambda: _passphrase(passphrase_file))
-    note = "sealed with the passphrase" if report["sealed"] else "NOT sealed: keep it offline and apart from data backups"
+    note = (
+        "sealed with the passphrase"
+        if report["sealed"]
+        else "NOT sealed: keep it offline and apart from data backups"
+    )
     emit(as_json, report, f"keys written to {dest} ({note})")
 
 

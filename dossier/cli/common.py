@@ -22,16 +22,21 @@ OptionsDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 
 
-def filing_options(type_help: str = "Document type code (dossier doctype list).",
-                   title_help: str = "Title (default: the file name).") -> OptionsDecorator:
+def filing_options(
+    type_help: str = "Document type code (dossier doctype list).",
+    title_help: str = "Title (default: the file name).",
+) -> OptionsDecorator:
     """--type, --title, --date, --confidential, --retention: where and how documents are filed."""
     options = [
         click.option("--type", "type_code", metavar="TYPE", help=type_help),
         click.option("--title", metavar="T", help=title_help),
         click.option("--date", "doc_date", metavar="YYYY-MM-DD", help="Date of the document."),
         click.option("--confidential", is_flag=True, help="Confidential (保密): only cleared roles see it."),
-        click.option("--retention", metavar="CLASS",
-                     help="Retention class code (dossier retention class list); default: the type's."),
+        click.option(
+            "--retention",
+            metavar="CLASS",
+            help="Retention class code (dossier retention class list); default: the type's.",
+        ),
     ]
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -106,14 +111,17 @@ def credential_of(username: str, action: str) -> Credential:
     password typed at a hidden prompt. Asked before any transaction starts, so no lock is held
     while someone types."""
     cli_context = click.get_current_context().find_object(CliContext)
-    token = cli_context.settings.token if cli_context else None      # Settings.token: DOSSIER_TOKEN
+    token = cli_context.settings.token if cli_context else None  # Settings.token: DOSSIER_TOKEN
     if token:
         return Credential(username, action, token)
     try:
         password = click.prompt(f"password of {username} ({action})", hide_input=True, err=True)
     except click.exceptions.Abort:
-        fail(f"{action} needs the credential of {username}: type their password at the prompt, or set "
-             f"{TOKEN_ENV} to their API token", 5)
+        fail(
+            f"{action} needs the credential of {username}: type their password at the prompt, or set "
+            f"{TOKEN_ENV} to their API token",
+            5,
+        )
     return Credential(username, action, password)
 
 
@@ -121,7 +129,9 @@ def emit(as_json: bool, payload: Any, human: str | None = None) -> None:
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, default=str))
     else:
-        click.echo(human if human is not None else json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        click.echo(
+            human if human is not None else json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+        )
 
 
 def subgroup(cli: click.Group, name: str) -> click.Group:

@@ -10,21 +10,43 @@ from dossier.dates import parse_date
 
 @click.command("coversheet")
 @click.option("--household", "codes", multiple=True, metavar="CODE", help="A household (repeat for several).")
-@click.option("--households-file", type=click.Path(dir_okay=False, path_type=str),
-              help="A text file of household codes, one a line.")
+@click.option(
+    "--households-file",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="A text file of household codes, one a line.",
+)
 @click.option("--building", metavar="B", help="Every open household of a building ...")
 @click.option("--floor", type=int, metavar="F", help="... or of one floor of it.")
-@click.option("--community", metavar="NAME", help="Community of the households, when their codes are not unique.")
-@filing_options(type_help="Document type code (default: other).",
-                title_help="Title of the documents after the sheet.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="The PDF to write (A4, one sheet per household).")
+@click.option(
+    "--community", metavar="NAME", help="Community of the households, when their codes are not unique."
+)
+@filing_options(
+    type_help="Document type code (default: other).", title_help="Title of the documents after the sheet."
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="The PDF to write (A4, one sheet per household).",
+)
 @json_option
 @pass_cli
-def coversheet(ctx: CliContext, codes: tuple[str, ...], households_file: str | None, building: str | None,
-               floor: int | None, community: str | None, type_code: str | None, title: str | None,
-               doc_date: str | None, confidential: bool, retention: str | None, output: str,
-               as_json: bool) -> None:
+def coversheet(
+    ctx: CliContext,
+    codes: tuple[str, ...],
+    households_file: str | None,
+    building: str | None,
+    floor: int | None,
+    community: str | None,
+    type_code: str | None,
+    title: str | None,
+    doc_date: str | None,
+    confidential: bool,
+    retention: str | None,
+    output: str,
+    as_json: bool,
+) -> None:
     """Print cover sheets: put one in front of each household's documents, scan the whole stack,
     and take it in with ``dossier ingest STACK --split``."""
     from dossier.services import coversheets as svc
@@ -34,16 +56,32 @@ def coversheet(ctx: CliContext, codes: tuple[str, ...], households_file: str | N
         wanted += svc.read_codes_file(households_file)
     if not wanted and building is None:
         fail("choose households: --household CODE, --households-file FILE or --building B [--floor F]", 2)
-    options = svc.SheetOptions(type_code=type_code, title=title, document_date=parse_date(doc_date),
-                               confidential=confidential, retention_class=retention)
+    options = svc.SheetOptions(
+        type_code=type_code,
+        title=title,
+        document_date=parse_date(doc_date),
+        confidential=confidential,
+        retention_class=retention,
+    )
     archive = ctx.ready_archive()
     with archive.session() as session:
-        printed = svc.print_cover_sheets(archive, session, ctx.actor(session), options, codes=wanted,
-                                         community=community, building=building, floor=floor)
+        printed = svc.print_cover_sheets(
+            archive,
+            session,
+            ctx.actor(session),
+            options,
+            codes=wanted,
+            community=community,
+            building=building,
+            floor=floor,
+        )
     chosen = printed.households
     svc.write_atomically(printed.pdf, output)
-    emit(as_json, {"output": output, "sheets": len(chosen), "households": chosen},
-         f"{len(chosen)} cover sheet(s) written to {output}")
+    emit(
+        as_json,
+        {"output": output, "sheets": len(chosen), "households": chosen},
+        f"{len(chosen)} cover sheet(s) written to {output}",
+    )
 
 
 @click.command("assign")
@@ -53,9 +91,18 @@ def coversheet(ctx: CliContext, codes: tuple[str, ...], households_file: str | N
 @filing_options(title_help="Title (default: the stack's name and pages).")
 @json_option
 @pass_cli
-def assign(ctx: CliContext, item_id: int, household: str, community: str | None, type_code: str | None,
-           title: str | None, doc_date: str | None, confidential: bool, retention: str | None,
-           as_json: bool) -> None:
+def assign(
+    ctx: CliContext,
+    item_id: int,
+    household: str,
+    community: str | None,
+    type_code: str | None,
+    title: str | None,
+    doc_date: str | None,
+    confidential: bool,
+    retention: str | None,
+    as_json: bool,
+) -> None:
     """File the unfiled pages of a split stack (ITEM_ID from ``dossier batch show --json``)."""
     from ingest.queue import enqueue_documents
     from ingest.split import assign_unfiled
@@ -65,9 +112,19 @@ def assign(ctx: CliContext, item_id: int, household: str, community: str | None,
     document_date = parse_date(doc_date)
     archive = ctx.ready_archive()
     with archive.session() as session:
-        doc = assign_unfiled(archive, session, ctx.actor(session), item_id, household=household, community=community,
-                             type_code=type_code, title=title, document_date=document_date,
-                             confidential=confidential, retention_class=retention)
+        doc = assign_unfiled(
+            archive,
+            session,
+            ctx.actor(session),
+            item_id,
+            household=household,
+            community=community,
+            type_code=type_code,
+            title=title,
+            document_date=document_date,
+            confidential=confidential,
+            retention_class=retention,
+        )
         result = {"item": item_id, "document": doc.id, "household": household, "type": type_code}
     enqueue_documents(archive.settings, [doc.id])
     emit(as_json, result, f"pages filed as document #{doc.id} in {household} (queued for OCR)")

@@ -19,11 +19,19 @@ def doctype() -> None:
 def list_(ctx: CliContext, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
-        rows = [{"code": t.code, "name": t.name, "expected": t.expected, "retention_class": t.retention_class}
-                for t in svc.list_document_types(session)]
-    emit(as_json, {"types": rows}, "\n".join(
-        f"{t['code']:<16} {t['retention_class'] or '-':<5} {t['name']}"
-        f"{'  (expected in every folder)' if t['expected'] else ''}" for t in rows))
+        rows = [
+            {"code": t.code, "name": t.name, "expected": t.expected, "retention_class": t.retention_class}
+            for t in svc.list_document_types(session)
+        ]
+    emit(
+        as_json,
+        {"types": rows},
+        "\n".join(
+            f"{t['code']:<16} {t['retention_class'] or '-':<5} {t['name']}"
+            f"{'  (expected in every folder)' if t['expected'] else ''}"
+            for t in rows
+        ),
+    )
 
 
 @doctype.command("add")
@@ -58,11 +66,20 @@ def set_(ctx: CliContext, code: str, expected: bool | None, retention: str | Non
         row = svc.set_expected(session, actor, code, expected) if expected is not None else None
         if retention is not None:
             row, recomputed = set_type_class(session, actor, code, retention)
-        assert row is not None      # --expected or --retention was given (checked above)
-        payload = {"code": row.code, "name": row.name, "expected": row.expected,
-                   "retention_class": row.retention_class, "recomputed": recomputed}
-    emit(as_json, payload, f"document type {code}: {'expected' if payload['expected'] else 'not expected'} in "
-                           f"every folder, default class {payload['retention_class'] or '-'}")
+        assert row is not None  # --expected or --retention was given (checked above)
+        payload = {
+            "code": row.code,
+            "name": row.name,
+            "expected": row.expected,
+            "retention_class": row.retention_class,
+            "recomputed": recomputed,
+        }
+    emit(
+        as_json,
+        payload,
+        f"document type {code}: {'expected' if payload['expected'] else 'not expected'} in "
+        f"every folder, default class {payload['retention_class'] or '-'}",
+    )
 
 
 def register(cli: click.Group) -> None:

@@ -23,8 +23,14 @@ def _progress_bar(total_docs: int, enabled: bool) -> tqdm[Any] | None:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=0, unit="page", desc="OCR", file=sys.stderr, dynamic_ncols=True,
-                bar_format="{desc}: {n}/{total} pages |{bar}| {rate_fmt} {postfix}")
+    return tqdm(
+        total=0,
+        unit="page",
+        desc="OCR",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        bar_format="{desc}: {n}/{total} pages |{bar}| {rate_fmt} {postfix}",
+    )
 
 
 def _tick(bar: tqdm[Any] | None, total_docs: int) -> Callable[[int, int, int], None]:
@@ -34,9 +40,12 @@ def _tick(bar: tqdm[Any] | None, total_docs: int) -> Callable[[int, int, int], N
         bar.total = max(pages_total, pages_done)
         bar.n = pages_done
         rate = bar.format_dict.get("rate")
-        bar.set_postfix_str(f"{docs_done}/{total_docs} documents"
-                            + (f", {rate * 60:.1f} pages/min" if rate else ""), refresh=False)
+        bar.set_postfix_str(
+            f"{docs_done}/{total_docs} documents" + (f", {rate * 60:.1f} pages/min" if rate else ""),
+            refresh=False,
+        )
         bar.refresh()
+
     return on_tick
 
 
@@ -45,19 +54,39 @@ def _tick(bar: tqdm[Any] | None, total_docs: int) -> Callable[[int, int, int], N
 @click.option("--household", metavar="CODE", help="Household the files belong to.")
 @click.option("--community", metavar="NAME", help="Community of the household, when its code is not unique.")
 @filing_options()
-@click.option("--manifest", type=click.Path(dir_okay=False, path_type=str),
-              help="CSV mapping each file to household, type, title, date, confidentiality (UTF-8 or GBK).")
-@click.option("--split", is_flag=True,
-              help="Each file is a stack scanned with cover sheets (dossier coversheet): split it at the "
-                   "sheets and file each part where its sheet says.")
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="CSV mapping each file to household, type, title, date, confidentiality (UTF-8 or GBK).",
+)
+@click.option(
+    "--split",
+    is_flag=True,
+    help="Each file is a stack scanned with cover sheets (dossier coversheet): split it at the "
+    "sheets and file each part where its sheet says.",
+)
 @click.option("--wait", is_flag=True, help="Return when every document is indexed or failed.")
-@click.option("--processes", type=click.IntRange(1, 256), help="Processes when working here (default: all cores).")
+@click.option(
+    "--processes", type=click.IntRange(1, 256), help="Processes when working here (default: all cores)."
+)
 @json_option
 @pass_cli
-def ingest(ctx: CliContext, paths: tuple[str, ...], household: str | None, community: str | None,
-           type_code: str | None, title: str | None, doc_date: str | None, confidential: bool,
-           retention: str | None, manifest: str | None, split: bool, wait: bool, processes: int | None,
-           as_json: bool) -> None:
+def ingest(
+    ctx: CliContext,
+    paths: tuple[str, ...],
+    household: str | None,
+    community: str | None,
+    type_code: str | None,
+    title: str | None,
+    doc_date: str | None,
+    confidential: bool,
+    retention: str | None,
+    manifest: str | None,
+    split: bool,
+    wait: bool,
+    processes: int | None,
+    as_json: bool,
+) -> None:
     """Take in scanned files (PDF, TIFF, JPEG, PNG; folders too) as signed originals and queue
     them for OCR."""
     from ingest import intake as svc
@@ -85,10 +114,19 @@ def ingest(ctx: CliContext, paths: tuple[str, ...], household: str | None, commu
         if not household or not type_code:
             fail("--household and --type are needed (or a --manifest)", 2)
         document_date = parse_date(doc_date, "--date")
-        specs = [svc.FileSpec(path=path, name=name, household=household, community=community,
-                              type_code=type_code, title=title, document_date=document_date,
-                              confidential=confidential)
-                 for path, name in svc.expand_paths(paths)]
+        specs = [
+            svc.FileSpec(
+                path=path,
+                name=name,
+                household=household,
+                community=community,
+                type_code=type_code,
+                title=title,
+                document_date=document_date,
+                confidential=confidential,
+            )
+            for path, name in svc.expand_paths(paths)
+        ]
         if not specs:
             fail("no files found in the given folders", 2)
     archive = ctx.ready_archive()
@@ -106,7 +144,9 @@ def ingest(ctx: CliContext, paths: tuple[str, ...], household: str | None, commu
         if alive:
             wait_for(archive, document_ids, on_tick)
         else:
-            worker = threading.Thread(target=process_here, args=(archive, document_ids, processes), daemon=True)
+            worker = threading.Thread(
+                target=process_here, args=(archive, document_ids, processes), daemon=True
+            )
             worker.start()
             while worker.is_alive():
                 worker.join(1.0)
@@ -122,8 +162,16 @@ def ingest(ctx: CliContext, paths: tuple[str, ...], household: str | None, commu
 
 
 def _human_report(report: dict[str, Any]) -> str:
-    names = {"indexed": "indexed", "queued": "queued", "duplicate": "duplicate", "rejected": "REJECTED",
-             "failed": "FAILED", "unfiled": "UNFILED", "separator": "sheet", "blank": "blank"}
+    names = {
+        "indexed": "indexed",
+        "queued": "queued",
+        "duplicate": "duplicate",
+        "rejected": "REJECTED",
+        "failed": "FAILED",
+        "unfiled": "UNFILED",
+        "separator": "sheet",
+        "blank": "blank",
+    }
     lines = [f"batch {report['batch']}:"]
     for d in report["documents"]:
         ident = f"#{d['id']}" if d["id"] else "-"
@@ -177,7 +225,9 @@ def doc() -> None:
 
 @doc.command("show")
 @click.argument("document_id", type=int)
-@click.option("--purpose", metavar="TEXT", help="Why you look (查阅目的; required for a confidential document).")
+@click.option(
+    "--purpose", metavar="TEXT", help="Why you look (查阅目的; required for a confidential document)."
+)
 @json_option
 @pass_cli
 def doc_show(ctx: CliContext, document_id: int, purpose: str | None, as_json: bool) -> None:
@@ -187,19 +237,29 @@ def doc_show(ctx: CliContext, document_id: int, purpose: str | None, as_json: bo
     archive = ctx.ready_archive()
     with archive.session() as session:
         view = view_document(session, ctx.actor(session), document_id, purpose).as_dict()
-    lines = [f"#{view['id']} {view['type_name']} {view['title']}  ({view['household']}, {view['status']})",
-             f"  sha256 {view['sha256']}"]
+    lines = [
+        f"#{view['id']} {view['type_name']} {view['title']}  ({view['household']}, {view['status']})",
+        f"  sha256 {view['sha256']}",
+    ]
     for page in view["pages"]:
-        lines.append(f"  --- page {page['number']} ({page['language'] or 'text layer'}, "
-                     f"confidence {page['confidence'] if page['confidence'] is not None else '-'})")
+        lines.append(
+            f"  --- page {page['number']} ({page['language'] or 'text layer'}, "
+            f"confidence {page['confidence'] if page['confidence'] is not None else '-'})"
+        )
         lines.append("  " + (page["text"] or "").replace("\n", "\n  "))
     emit(as_json, view, "\n".join(lines))
 
 
 @doc.command("export")
 @click.argument("document_id", type=int)
-@click.option("-o", "--output", "dest", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write into (created if need be).")
+@click.option(
+    "-o",
+    "--output",
+    "dest",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into (created if need be).",
+)
 @click.option("--purpose", metavar="TEXT", help="Why it is exported (required for a confidential document).")
 @json_option
 @pass_cli
@@ -210,33 +270,58 @@ def doc_export(ctx: CliContext, document_id: int, dest: Path, purpose: str | Non
     archive = ctx.ready_archive()
     with archive.session() as session:
         result = export_original(archive, session, ctx.actor(session), document_id, dest, purpose=purpose)
-    emit(as_json, result, f"exported document {result['document']} to {result['file']}\n"
-                          f"  signed record {result['record']}\n  public key {result['public_key']} "
-                          f"(fingerprint {result['key_fingerprint']})")
+    emit(
+        as_json,
+        result,
+        f"exported document {result['document']} to {result['file']}\n"
+        f"  signed record {result['record']}\n  public key {result['public_key']} "
+        f"(fingerprint {result['key_fingerprint']})",
+    )
 
 
 @doc.command("edit")
 @click.argument("document_id", type=int)
 @click.option("--title", metavar="T", help="The corrected title.")
-@click.option("--type", "type_code", metavar="CODE", help="The corrected document type (dossier doctype list).")
+@click.option(
+    "--type", "type_code", metavar="CODE", help="The corrected document type (dossier doctype list)."
+)
 @click.option("--date", "doc_date", metavar="YYYY-MM-DD", help="The corrected date of the document.")
-@click.option("--confidential/--ordinary", default=None, help="Make it confidential (保密) or ordinary (普通).")
+@click.option(
+    "--confidential/--ordinary", default=None, help="Make it confidential (保密) or ordinary (普通)."
+)
 @click.option("--retention", metavar="CLASS", help="Its own retention class, or 'default' for its type's.")
 @click.option("--household", metavar="CODE", help="Move it to this household.")
 @click.option("--community", metavar="NAME", help="Community of that household, when its code is not unique.")
 @click.option("--reason", required=True, metavar="TEXT", help="Why it is corrected (kept in its history).")
 @json_option
 @pass_cli
-def doc_edit(ctx: CliContext, document_id: int, title: str | None, type_code: str | None,
-             doc_date: str | None, confidential: bool | None, retention: str | None, household: str | None,
-             community: str | None, reason: str, as_json: bool) -> None:
+def doc_edit(
+    ctx: CliContext,
+    document_id: int,
+    title: str | None,
+    type_code: str | None,
+    doc_date: str | None,
+    confidential: bool | None,
+    retention: str | None,
+    household: str | None,
+    community: str | None,
+    reason: str,
+    as_json: bool,
+) -> None:
     """Correct what was filed wrongly; the change is signed into the document's history."""
     from dossier.services.corrections import Correction, correct_document
     from search.hooks import document_changed
 
-    change = Correction(reason=reason, title=title, type_code=type_code,
-                        document_date=parse_date(doc_date, "--date"), confidential=confidential,
-                        retention_class=retention, household=household, community=community)
+    change = Correction(
+        reason=reason,
+        title=title,
+        type_code=type_code,
+        document_date=parse_date(doc_date, "--date"),
+        confidential=confidential,
+        retention_class=retention,
+        household=household,
+        community=community,
+    )
     archive = ctx.ready_archive()
     with archive.session() as session:
         entry = correct_document(session, ctx.actor(session), document_id, change)
@@ -256,10 +341,12 @@ def doc_history(ctx: CliContext, document_id: int, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         entries = document_history(session, ctx.actor(session), document_id)
-    lines = [f"#{e['seq']} {e['at'][:19]} {e['action_name']} {e['by'] or '系统'}"
-             + (f"  理由：{e['reason']}" if e["reason"] else "")
-             + "".join(f"\n    {name}: {before} → {after}" for name, (before, after) in e["changes"].items())
-             for e in entries]
+    lines = [
+        f"#{e['seq']} {e['at'][:19]} {e['action_name']} {e['by'] or '系统'}"
+        + (f"  理由：{e['reason']}" if e["reason"] else "")
+        + "".join(f"\n    {name}: {before} → {after}" for name, (before, after) in e["changes"].items())
+        for e in entries
+    ]
     emit(as_json, {"document": document_id, "history": entries}, "\n".join(lines) or "no history")
 
 

@@ -13,7 +13,12 @@ def keys() -> None:
 
 
 @keys.command("export-public")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to a file instead of stdout.",
+)
 @json_option
 @pass_cli
 def export_public(ctx: CliContext, output: str | None, as_json: bool) -> None:
@@ -23,8 +28,11 @@ def export_public(ctx: CliContext, output: str | None, as_json: bool) -> None:
     if output:
         with open(output, "w", encoding="ascii") as fh:
             fh.write(pem)
-    emit(as_json, {"algorithm": "Ed25519", "fingerprint": signer.fingerprint, "public_key": pem},
-         pem.rstrip("\n") if not output else f"public key {signer.fingerprint} written to {output}")
+    emit(
+        as_json,
+        {"algorithm": "Ed25519", "fingerprint": signer.fingerprint, "public_key": pem},
+        pem.rstrip("\n") if not output else f"public key {signer.fingerprint} written to {output}",
+    )
 
 
 def register(cli: click.Group) -> None:

@@ -16,8 +16,13 @@ def _due(value: str) -> date:
 
 
 def _loan_line(v: dict[str, Any]) -> str:
-    state = (f"returned {v['returned_at'][:10]}" if v["returned_at"]
-             else f"OVERDUE {v['days_overdue']} day(s)" if v["overdue"] else f"due {v['due']}")
+    state = (
+        f"returned {v['returned_at'][:10]}"
+        if v["returned_at"]
+        else f"OVERDUE {v['days_overdue']} day(s)"
+        if v["overdue"]
+        else f"due {v['due']}"
+    )
     return f"loan {v['loan']}: document {v['document']} ({v['household']}) {v['title']} — {v['borrower']}, {state}"
 
 
@@ -30,12 +35,21 @@ def loan() -> None:
 @click.argument("document_id", type=int)
 @click.option("--to", "borrower", required=True, metavar="NAME", help="Who borrows the original.")
 @click.option("--due", required=True, metavar="DATE", help="When it must be back (YYYY-MM-DD).")
-@click.option("--approved-by", metavar="USERNAME", help="Who approved (required for a confidential original).")
+@click.option(
+    "--approved-by", metavar="USERNAME", help="Who approved (required for a confidential original)."
+)
 @click.option("--note", metavar="TEXT")
 @json_option
 @pass_cli
-def out(ctx: CliContext, document_id: int, borrower: str, due: str, approved_by: str | None, note: str | None,
-        as_json: bool) -> None:
+def out(
+    ctx: CliContext,
+    document_id: int,
+    borrower: str,
+    due: str,
+    approved_by: str | None,
+    note: str | None,
+    as_json: bool,
+) -> None:
     """Lend the paper original of a document.
 
     Four-eyes: the approver named by --approved-by confirms with their password (asked) or
@@ -44,12 +58,16 @@ def out(ctx: CliContext, document_id: int, borrower: str, due: str, approved_by:
 
     archive = ctx.ready_archive()
     due_on = _due(due)
-    credential = credential_of(approved_by, f"approving the loan of document {document_id}") if approved_by else None
+    credential = (
+        credential_of(approved_by, f"approving the loan of document {document_id}") if approved_by else None
+    )
     with archive.session() as session:
         actor = ctx.actor(session)
         if credential is not None:
             credential.verify(session, actor)
-        view = loan_view(lend(session, actor, document_id, borrower, due_on, approved_by=approved_by, note=note))
+        view = loan_view(
+            lend(session, actor, document_id, borrower, due_on, approved_by=approved_by, note=note)
+        )
     emit(as_json, view, _loan_line(view))
 
 
@@ -103,8 +121,15 @@ def list_(ctx: CliContext, open_only: bool, as_json: bool) -> None:
 @click.option("--none", "none_kept", is_flag=True, help="No paper original is kept.")
 @json_option
 @pass_cli
-def paper(ctx: CliContext, document_id: int, cabinet: str | None, box: str | None, position: str | None,
-          none_kept: bool, as_json: bool) -> None:
+def paper(
+    ctx: CliContext,
+    document_id: int,
+    cabinet: str | None,
+    box: str | None,
+    position: str | None,
+    none_kept: bool,
+    as_json: bool,
+) -> None:
     """Record where a document's paper original is kept (cabinet, box, position), or --none."""
     from dossier.errors import InvalidInput
     from paper.loans import PaperLocation, location_of, set_paper_location
@@ -117,9 +142,12 @@ def paper(ctx: CliContext, document_id: int, cabinet: str | None, box: str | Non
         doc = set_paper_location(session, ctx.actor(session), document_id, given)
         view: dict[str, Any] = {"document": doc.id, "paper": location_of(doc)}
     where = view["paper"]
-    human = (f"document {view['document']}: paper original in cabinet {where['cabinet'] or '-'}, box "
-             f"{where['box'] or '-'}, position {where['position'] or '-'}" if where
-             else f"document {view['document']}: no paper original kept")
+    human = (
+        f"document {view['document']}: paper original in cabinet {where['cabinet'] or '-'}, box "
+        f"{where['box'] or '-'}, position {where['position'] or '-'}"
+        if where
+        else f"document {view['document']}: no paper original kept"
+    )
     emit(as_json, view, human)
 
 
@@ -131,20 +159,40 @@ def inventory() -> None:
 @inventory.command("record")
 @click.argument("cabinet")
 @click.option("--month", metavar="YYYY-MM", help="The month counted (default: this month).")
-@click.option("--missing", type=int, multiple=True, metavar="DOC", help="A document the ledger puts here, not found.")
-@click.option("--extra", multiple=True, metavar="TEXT", help="Something found here that the ledger does not know.")
+@click.option(
+    "--missing", type=int, multiple=True, metavar="DOC", help="A document the ledger puts here, not found."
+)
+@click.option(
+    "--extra", multiple=True, metavar="TEXT", help="Something found here that the ledger does not know."
+)
 @click.option("--note", metavar="TEXT")
 @json_option
 @pass_cli
-def inventory_record(ctx: CliContext, cabinet: str, month: str | None, missing: tuple[int, ...],
-                     extra: tuple[str, ...], note: str | None, as_json: bool) -> None:
+def inventory_record(
+    ctx: CliContext,
+    cabinet: str,
+    month: str | None,
+    missing: tuple[int, ...],
+    extra: tuple[str, ...],
+    note: str | None,
+    as_json: bool,
+) -> None:
     """Record a cabinet's count against the ledger (帐物相符), with its discrepancies."""
     from paper.inventory import inventory_view, record_inventory
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        view = inventory_view(record_inventory(session, ctx.actor(session), cabinet, month=month,
-                                               missing=list(missing), extra=list(extra), note=note))
+        view = inventory_view(
+            record_inventory(
+                session,
+                ctx.actor(session),
+                cabinet,
+                month=month,
+                missing=list(missing),
+                extra=list(extra),
+                note=note,
+            )
+        )
     emit(as_json, view, _inventory_line(view))
 
 
@@ -166,8 +214,10 @@ def _inventory_line(v: dict[str, Any]) -> str:
     missing = sum(1 for d in v["discrepancies"] if d["kind"] == "missing")
     extra = len(v["discrepancies"]) - missing
     state = "matches the ledger" if v["matches"] else f"{missing} missing, {extra} extra"
-    return (f"{v['cabinet']} {v['month']}: {v['found']} of {v['expected']} found, {v['on_loan']} on loan; {state} "
-            f"(counted by {v['counted_by']})")
+    return (
+        f"{v['cabinet']} {v['month']}: {v['found']} of {v['expected']} found, {v['on_loan']} on loan; {state} "
+        f"(counted by {v['counted_by']})"
+    )
 
 
 def register(cli: click.Group) -> None:

@@ -20,12 +20,16 @@ from retention.paper import DEFAULT_METHOD as DEFAULT_PAPER_METHOD
 
 def due_filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--as-of, --household, --type, --class: which due documents (``due`` and ``propose``)."""
-    for option in reversed((
-        click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Count as of this date (default today)."),
-        click.option("--household", metavar="CODE", help="Only this household's documents."),
-        click.option("--type", "type_code", metavar="TYPE", help="Only this document type."),
-        click.option("--class", "class_code", metavar="CLASS", help="Only this retention class."),
-    )):
+    for option in reversed(
+        (
+            click.option(
+                "--as-of", "as_of", metavar="YYYY-MM-DD", help="Count as of this date (default today)."
+            ),
+            click.option("--household", metavar="CODE", help="Only this household's documents."),
+            click.option("--type", "type_code", metavar="TYPE", help="Only this document type."),
+            click.option("--class", "class_code", metavar="CLASS", help="Only this retention class."),
+        )
+    ):
         fn = option(fn)
     return fn
 
@@ -34,22 +38,32 @@ def _date(value: str | None, what: str = "date") -> date | None:
     return parse_date(value, what)
 
 
-def _due_filter(as_of: str | None, household: str | None, type_code: str | None,
-                class_code: str | None) -> list_svc.DueFilter:
-    return list_svc.DueFilter(as_of=_date(as_of, "--as-of"), household=household, type_code=type_code,
-                              class_code=class_code)
+def _due_filter(
+    as_of: str | None, household: str | None, type_code: str | None, class_code: str | None
+) -> list_svc.DueFilter:
+    return list_svc.DueFilter(
+        as_of=_date(as_of, "--as-of"), household=household, type_code=type_code, class_code=class_code
+    )
 
 
 def _list_lines(view: dict[str, Any]) -> str:
     c = view["counts"]
-    lines = [f"{view['number']}  {view['status']}  proposed by {view['proposed_by']} {view['proposed_at'][:10]}"
-             + (f", approved by {view['approved_by']}" if view["approved_by"] else "")
-             + f"  ({c['total']} items: {c['pending']} pending, {c['struck']} struck, {c['destroyed']} destroyed)"]
+    lines = [
+        f"{view['number']}  {view['status']}  proposed by {view['proposed_by']} {view['proposed_at'][:10]}"
+        + (f", approved by {view['approved_by']}" if view["approved_by"] else "")
+        + f"  ({c['total']} items: {c['pending']} pending, {c['struck']} struck, {c['destroyed']} destroyed)"
+    ]
     for item in view.get("items", []):
         paper = f"  paper: {item['paper_location']}" if item["paper_original"] else ""
-        note = f"  ({item['struck_reason']})" if item["struck_reason"] else (f"  [{item['error']}]" if item["error"] else "")
-        lines.append(f"  #{item['document']:<6} {item['state']:<9} {item['household']:<12} {item['type_name']} "
-                     f"{item['title']}  {item['date'] or '-'}  {item['class']} due {item['disposal_date']}{paper}{note}")
+        note = (
+            f"  ({item['struck_reason']})"
+            if item["struck_reason"]
+            else (f"  [{item['error']}]" if item["error"] else "")
+        )
+        lines.append(
+            f"  #{item['document']:<6} {item['state']:<9} {item['household']:<12} {item['type_name']} "
+            f"{item['title']}  {item['date'] or '-'}  {item['class']} due {item['disposal_date']}{paper}{note}"
+        )
     return "\n".join(lines)
 
 
@@ -71,13 +85,19 @@ def class_list(ctx: CliContext, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         rows = [class_svc.class_view(c) for c in class_svc.list_classes(session)]
-    emit(as_json, {"classes": rows}, "\n".join(
-        f"{c['code']:<8} {c['period']:<6} {c['trigger_name']}  {c['name']}" for c in rows))
+    emit(
+        as_json,
+        {"classes": rows},
+        "\n".join(f"{c['code']:<8} {c['period']:<6} {c['trigger_name']}  {c['name']}" for c in rows),
+    )
 
 
 def _class_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--trigger", type=click.Choice(["document_date", "household_closed"]),
-                      help="Count from the document's date, or from the day its household closed.")(fn)
+    fn = click.option(
+        "--trigger",
+        type=click.Choice(["document_date", "household_closed"]),
+        help="Count from the document's date, or from the day its household closed.",
+    )(fn)
     fn = click.option("--permanent", is_flag=True, help="Kept permanently (永久).")(fn)
     return click.option("--years", metavar="N", help="Kept N years.")(fn)
 
@@ -88,13 +108,21 @@ def _class_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @_class_options
 @json_option
 @pass_cli
-def class_add(ctx: CliContext, code: str, name: str, years: str | None, permanent: bool, trigger: str | None,
-              as_json: bool) -> None:
+def class_add(
+    ctx: CliContext,
+    code: str,
+    name: str,
+    years: str | None,
+    permanent: bool,
+    trigger: str | None,
+    as_json: bool,
+) -> None:
     """Add a class, e.g. `retention class add HC5 结档后5年 --years 5 --trigger household_closed`."""
     archive = ctx.ready_archive()
     with archive.session() as session:
-        row = class_svc.add_class(session, ctx.actor(session), code, name, years=years, permanent=permanent,
-                                  trigger=trigger)
+        row = class_svc.add_class(
+            session, ctx.actor(session), code, name, years=years, permanent=permanent, trigger=trigger
+        )
         view = class_svc.class_view(row)
     emit(as_json, view, f"retention class {view['code']} added ({view['period']}, {view['trigger_name']})")
 
@@ -105,13 +133,21 @@ def class_add(ctx: CliContext, code: str, name: str, years: str | None, permanen
 @_class_options
 @json_option
 @pass_cli
-def class_set(ctx: CliContext, code: str, name: str | None, years: str | None, permanent: bool,
-              trigger: str | None, as_json: bool) -> None:
+def class_set(
+    ctx: CliContext,
+    code: str,
+    name: str | None,
+    years: str | None,
+    permanent: bool,
+    trigger: str | None,
+    as_json: bool,
+) -> None:
     """Change a class; the disposal dates it governs are recomputed."""
     archive = ctx.ready_archive()
     with archive.session() as session:
-        row, changed = class_svc.change_class(session, ctx.actor(session), code, name=name, years=years,
-                                              permanent=permanent, trigger=trigger)
+        row, changed = class_svc.change_class(
+            session, ctx.actor(session), code, name=name, years=years, permanent=permanent, trigger=trigger
+        )
         view = dict(class_svc.class_view(row), recomputed=changed)
     emit(as_json, view, f"retention class {view['code']} changed; {changed} disposal dates recomputed")
 
@@ -119,12 +155,20 @@ def class_set(ctx: CliContext, code: str, name: str | None, years: str | None, p
 @retention.command("set-class")
 @click.argument("document_id", type=int)
 @click.argument("class_code", required=False)
-@click.option("--default", "use_default", is_flag=True, help="Follow the document type's default class again.")
+@click.option(
+    "--default", "use_default", is_flag=True, help="Follow the document type's default class again."
+)
 @click.option("--reason", metavar="TEXT", help="Why (kept in the document's signed history).")
 @json_option
 @pass_cli
-def set_class(ctx: CliContext, document_id: int, class_code: str | None, use_default: bool,
-              reason: str | None, as_json: bool) -> None:
+def set_class(
+    ctx: CliContext,
+    document_id: int,
+    class_code: str | None,
+    use_default: bool,
+    reason: str | None,
+    as_json: bool,
+) -> None:
     """Give one document its own retention class; its disposal date is recomputed."""
     from dossier.services.documents import get_document
     from retention.schedule import set_document_class
@@ -133,12 +177,20 @@ def set_class(ctx: CliContext, document_id: int, class_code: str | None, use_def
         fail("name a class, or give --default", 2)
     archive = ctx.ready_archive()
     with archive.session() as session:
-        doc = set_document_class(session, ctx.actor(session), get_document(session, document_id), class_code,
-                                 reason=reason)
-        payload = {"id": doc.id, "retention_class": doc.retention_class,
-                   "disposal_date": doc.disposal_date.isoformat() if doc.disposal_date else None}
-    emit(as_json, payload, f"document {document_id}: class {payload['retention_class'] or '(type default)'}, "
-                           f"disposal date {payload['disposal_date'] or 'none'}")
+        doc = set_document_class(
+            session, ctx.actor(session), get_document(session, document_id), class_code, reason=reason
+        )
+        payload = {
+            "id": doc.id,
+            "retention_class": doc.retention_class,
+            "disposal_date": doc.disposal_date.isoformat() if doc.disposal_date else None,
+        }
+    emit(
+        as_json,
+        payload,
+        f"document {document_id}: class {payload['retention_class'] or '(type default)'}, "
+        f"disposal date {payload['disposal_date'] or 'none'}",
+    )
 
 
 @retention.command("recompute")
@@ -158,8 +210,14 @@ def recompute(ctx: CliContext, as_json: bool) -> None:
 @due_filter_options
 @json_option
 @pass_cli
-def due(ctx: CliContext, as_of: str | None, household: str | None, type_code: str | None,
-        class_code: str | None, as_json: bool) -> None:
+def due(
+    ctx: CliContext,
+    as_of: str | None,
+    household: str | None,
+    type_code: str | None,
+    class_code: str | None,
+    as_json: bool,
+) -> None:
     """Documents past their disposal date and not held."""
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -167,22 +225,36 @@ def due(ctx: CliContext, as_of: str | None, household: str | None, type_code: st
         total, docs = list_svc.due_documents(session, ctx.actor(session), flt)
         rows = [list_svc.due_view(session, d) for d in docs]
     payload = {"as_of": (flt.as_of or date.today()).isoformat(), "total": total, "documents": rows}
-    emit(as_json, payload, "\n".join(
-        f"#{d['id']:<6} {d['household']:<12} {d['type_name']} {d['title']}  {d['date'] or '-'}  {d['class']} "
-        f"due {d['disposal_date']}" + ("  (paper kept)" if d["paper_original"] else "") for d in rows)
-        or "no document is due")
+    emit(
+        as_json,
+        payload,
+        "\n".join(
+            f"#{d['id']:<6} {d['household']:<12} {d['type_name']} {d['title']}  {d['date'] or '-'}  {d['class']} "
+            f"due {d['disposal_date']}" + ("  (paper kept)" if d["paper_original"] else "")
+            for d in rows
+        )
+        or "no document is due",
+    )
 
 
 @retention.command("propose")
 @due_filter_options
 @json_option
 @pass_cli
-def propose(ctx: CliContext, as_of: str | None, household: str | None, type_code: str | None,
-            class_code: str | None, as_json: bool) -> None:
+def propose(
+    ctx: CliContext,
+    as_of: str | None,
+    household: str | None,
+    type_code: str | None,
+    class_code: str | None,
+    as_json: bool,
+) -> None:
     """Draw up a destruction list of the due documents (archivist or retention officer)."""
     archive = ctx.ready_archive()
     with archive.session() as session:
-        dl = list_svc.propose(session, ctx.actor(session), _due_filter(as_of, household, type_code, class_code))
+        dl = list_svc.propose(
+            session, ctx.actor(session), _due_filter(as_of, household, type_code, class_code)
+        )
         view = list_svc.list_view(dl)
     emit(as_json, view, _list_lines(view))
 
@@ -195,8 +267,10 @@ def lists(ctx: CliContext, status: str | None, as_json: bool) -> None:
     """Destruction lists, newest first."""
     archive = ctx.ready_archive()
     with archive.session() as session:
-        views = [list_svc.list_view(dl, with_items=False)
-                 for dl in list_svc.list_lists(session, ctx.actor(session), status)]
+        views = [
+            list_svc.list_view(dl, with_items=False)
+            for dl in list_svc.list_lists(session, ctx.actor(session), status)
+        ]
     emit(as_json, {"lists": views}, "\n".join(_list_lines(v) for v in views) or "no destruction lists")
 
 
@@ -214,15 +288,32 @@ def show(ctx: CliContext, number: str, as_json: bool) -> None:
 
 @retention.command("approve")
 @click.argument("number")
-@click.option("--exclude", "excluded", type=int, multiple=True, metavar="DOC",
-              help="Strike this document from the list (repeatable; each needs a --reason).")
-@click.option("--reason", "reasons", multiple=True, metavar="TEXT",
-              help="Why the document is struck: one for all, or one per --exclude in order.")
+@click.option(
+    "--exclude",
+    "excluded",
+    type=int,
+    multiple=True,
+    metavar="DOC",
+    help="Strike this document from the list (repeatable; each needs a --reason).",
+)
+@click.option(
+    "--reason",
+    "reasons",
+    multiple=True,
+    metavar="TEXT",
+    help="Why the document is struck: one for all, or one per --exclude in order.",
+)
 @click.option("--extend-years", type=int, metavar="N", help="Keep the struck documents N more years.")
 @json_option
 @pass_cli
-def approve(ctx: CliContext, number: str, excluded: tuple[int, ...], reasons: tuple[str, ...],
-            extend_years: int | None, as_json: bool) -> None:
+def approve(
+    ctx: CliContext,
+    number: str,
+    excluded: tuple[int, ...],
+    reasons: tuple[str, ...],
+    extend_years: int | None,
+    as_json: bool,
+) -> None:
     """Approve a list (retention officer, not its proposer), striking items with a reason.
 
     Four-eyes: the officer named by --as confirms with their password (asked) or their API
@@ -240,8 +331,9 @@ def approve(ctx: CliContext, number: str, excluded: tuple[int, ...], reasons: tu
         actor = ctx.actor(session)
         if credential is not None:
             credential.verify(session, actor)
-        dl = list_svc.approve(session, actor, list_svc.get_list(session, number), pairs,
-                              extend_years=extend_years)
+        dl = list_svc.approve(
+            session, actor, list_svc.get_list(session, number), pairs, extend_years=extend_years
+        )
         view = list_svc.list_view(dl)
     emit(as_json, view, f"list {view['number']} approved by {view['approved_by']}\n" + _list_lines(view))
 
@@ -261,47 +353,88 @@ def execute(ctx: CliContext, number: str, as_json: bool) -> None:
     with archive.session() as session:
         report = run(archive, session, ctx.actor(session), list_svc.get_list(session, number))
     payload = report.as_dict()
-    human = [f"list {payload['list']}: {len(payload['destroyed'])} destroyed now, "
-             f"{len(payload['already_destroyed'])} earlier, {payload['struck']} struck, "
-             f"{len(payload['pending'])} still pending; list {payload['status']}"]
+    human = [
+        f"list {payload['list']}: {len(payload['destroyed'])} destroyed now, "
+        f"{len(payload['already_destroyed'])} earlier, {payload['struck']} struck, "
+        f"{len(payload['pending'])} still pending; list {payload['status']}"
+    ]
     human += [f"  pending #{p['document']}: {p['reason']}" for p in payload["pending"]]
     emit(as_json, payload, "\n".join(human))
     if report.storage_failed:
-        click.echo(f"dossier: error: storage failed for {sum(1 for p in report.pending if p.get('storage'))} "
-                   f"item(s) of list {payload['list']}; they stay pending: run execute again", err=True)
+        click.echo(
+            f"dossier: error: storage failed for {sum(1 for p in report.pending if p.get('storage'))} "
+            f"item(s) of list {payload['list']}; they stay pending: run execute again",
+            err=True,
+        )
         sys.exit(7)
-    if report.pending:   # held, not yet due, being processed: refused, and said so
+    if report.pending:  # held, not yet due, being processed: refused, and said so
         first = report.pending[0]
-        click.echo(f"dossier: error: {len(report.pending)} item(s) of list {payload['list']} were not destroyed; "
-                   f"document {first['document']}: {first['reason']}", err=True)
+        click.echo(
+            f"dossier: error: {len(report.pending)} item(s) of list {payload['list']} were not destroyed; "
+            f"document {first['document']}: {first['reason']}",
+            err=True,
+        )
         sys.exit(5)
 
 
 @retention.command("paper")
 @click.argument("number")
 @click.option("--shredded-by", required=True, metavar="NAME", help="Who destroyed the paper.")
-@click.option("--witness", "witnesses", multiple=True, required=True, metavar="NAME",
-              help="A witness (监销人); at least two.")
-@click.option("--method", default=DEFAULT_PAPER_METHOD, show_default=True, help="How the paper was destroyed.")
+@click.option(
+    "--witness",
+    "witnesses",
+    multiple=True,
+    required=True,
+    metavar="NAME",
+    help="A witness (监销人); at least two.",
+)
+@click.option(
+    "--method", default=DEFAULT_PAPER_METHOD, show_default=True, help="How the paper was destroyed."
+)
 @click.option("--date", "on", metavar="YYYY-MM-DD", help="When (default today).")
-@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
-              help="Only these documents' paper (default: all waiting on the list).")
+@click.option(
+    "--document",
+    "documents",
+    type=int,
+    multiple=True,
+    metavar="ID",
+    help="Only these documents' paper (default: all waiting on the list).",
+)
 @json_option
 @pass_cli
-def paper(ctx: CliContext, number: str, shredded_by: str, witnesses: tuple[str, ...], method: str,
-          on: str | None, documents: tuple[int, ...], as_json: bool) -> None:
+def paper(
+    ctx: CliContext,
+    number: str,
+    shredded_by: str,
+    witnesses: tuple[str, ...],
+    method: str,
+    on: str | None,
+    documents: tuple[int, ...],
+    as_json: bool,
+) -> None:
     """Record the physical destruction of a list's paper originals."""
     from retention.paper import paper_view, record_paper_destruction
 
     archive = ctx.ready_archive()
     with archive.session() as session:
         record, count = record_paper_destruction(
-            archive, session, ctx.actor(session), list_svc.get_list(session, number), shredded_by=shredded_by,
-            witnesses=list(witnesses), method=method, destroyed_on=_date(on, "--date") or date.today(),
-            document_ids=list(documents) or None)
+            archive,
+            session,
+            ctx.actor(session),
+            list_svc.get_list(session, number),
+            shredded_by=shredded_by,
+            witnesses=list(witnesses),
+            method=method,
+            destroyed_on=_date(on, "--date") or date.today(),
+            document_ids=list(documents) or None,
+        )
         view = paper_view(record, count)
-    emit(as_json, view, f"paper of {count} document(s) on list {number} recorded as destroyed on "
-                        f"{view['destroyed_on']} ({view['method']}; witnesses {', '.join(view['witnesses'])})")
+    emit(
+        as_json,
+        view,
+        f"paper of {count} document(s) on list {number} recorded as destroyed on "
+        f"{view['destroyed_on']} ({view['method']}; witnesses {', '.join(view['witnesses'])})",
+    )
 
 
 @retention.command("certificate")
@@ -322,7 +455,9 @@ def certificate(ctx: CliContext, number: str, as_json: bool) -> None:
 @retention.command("export")
 @click.argument("number")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True)
-@click.option("--certificate", "what", flag_value="certificate", help="CSV: the certificate instead of the items.")
+@click.option(
+    "--certificate", "what", flag_value="certificate", help="CSV: the certificate instead of the items."
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 @pass_cli
@@ -342,15 +477,19 @@ def export(ctx: CliContext, number: str, fmt: str, what: str | None, output: Pat
     tmp = output.with_name(f".{output.name}.tmp")
     try:
         tmp.write_bytes(data)
-        tmp.replace(output)   # never a half-written file under the name asked for
+        tmp.replace(output)  # never a half-written file under the name asked for
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         fail(f"cannot write {output}: {exc.strerror or exc}", 2)
-    emit(as_json, {"list": number, "format": fmt, "output": str(output), "bytes": len(data)},
-         f"list {number} written to {output}")
+    emit(
+        as_json,
+        {"list": number, "format": fmt, "output": str(output), "bytes": len(data)},
+        f"list {number} written to {output}",
+    )
 
 
 # --- holds -------------------------------------------------------------------------------------
+
 
 @click.group("hold")
 def hold() -> None:
@@ -364,8 +503,14 @@ def hold() -> None:
 @click.option("--reason", required=True, metavar="TEXT")
 @json_option
 @pass_cli
-def hold_add(ctx: CliContext, household: str | None, community: str | None, document_id: int | None,
-             reason: str, as_json: bool) -> None:
+def hold_add(
+    ctx: CliContext,
+    household: str | None,
+    community: str | None,
+    document_id: int | None,
+    reason: str,
+    as_json: bool,
+) -> None:
     """Hold a household's documents or one document."""
     from dossier.services.documents import get_document
     from dossier.services.households import get_household
@@ -376,12 +521,24 @@ def hold_add(ctx: CliContext, household: str | None, community: str | None, docu
     archive = ctx.ready_archive()
     with archive.session() as session:
         actor = ctx.actor(session)
-        row = add_hold(session, actor, reason,
-                       household=get_household(session, household, community) if household else None,
-                       document=get_document(session, document_id) if document_id else None)
+        row = add_hold(
+            session,
+            actor,
+            reason,
+            household=get_household(session, household, community) if household else None,
+            document=get_document(session, document_id) if document_id else None,
+        )
         view = hold_view(row)
-    emit(as_json, view, f"hold {view['id']} placed on "
-                        + (f"household {view['household']}" if view["scope"] == "household" else f"document {view['document']}"))
+    emit(
+        as_json,
+        view,
+        f"hold {view['id']} placed on "
+        + (
+            f"household {view['household']}"
+            if view["scope"] == "household"
+            else f"document {view['document']}"
+        ),
+    )
 
 
 @hold.command("release")
@@ -409,14 +566,24 @@ def hold_list(ctx: CliContext, include_released: bool, as_json: bool) -> None:
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        views = [hold_view(h) for h in list_holds(session, ctx.actor(session), include_released=include_released)]
-    emit(as_json, {"holds": views}, "\n".join(
-        f"{h['id']:<5} {'active' if h['active'] else 'released'} {h['household']}"
-        + (f" #{h['document']}" if h["document"] else " (whole household)")
-        + f"  {h['reason']}  — {h['placed_by']} {h['placed_at'][:10]}" for h in views) or "no holds")
+        views = [
+            hold_view(h) for h in list_holds(session, ctx.actor(session), include_released=include_released)
+        ]
+    emit(
+        as_json,
+        {"holds": views},
+        "\n".join(
+            f"{h['id']:<5} {'active' if h['active'] else 'released'} {h['household']}"
+            + (f" #{h['document']}" if h["document"] else " (whole household)")
+            + f"  {h['reason']}  — {h['placed_by']} {h['placed_at'][:10]}"
+            for h in views
+        )
+        or "no holds",
+    )
 
 
 # --- the shredding log -------------------------------------------------------------------------
+
 
 @click.group("shredlog")
 def shredlog() -> None:
@@ -424,8 +591,11 @@ def shredlog() -> None:
 
 
 @shredlog.command("verify")
-@click.option("--public-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Verify with this PEM public key (dossier keys export-public) instead of the archive's.")
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Verify with this PEM public key (dossier keys export-public) instead of the archive's.",
+)
 @json_option
 @pass_cli
 def shredlog_verify(ctx: CliContext, public_key: Path | None, as_json: bool) -> None:
@@ -437,12 +607,18 @@ def shredlog_verify(ctx: CliContext, public_key: Path | None, as_json: bool) -> 
     key = load_public_key(public_key.read_bytes()) if public_key else archive.signer.public_key
     with archive.session() as session:
         result = verify_log(session, ctx.actor(session), key)
-    human = (f"shredding log intact: {result['entries']} entries" if result["ok"] else
-             "\n".join(p["problem"] for p in result["problems"]))
+    human = (
+        f"shredding log intact: {result['entries']} entries"
+        if result["ok"]
+        else "\n".join(p["problem"] for p in result["problems"])
+    )
     emit(as_json, result, human)
     if not result["ok"]:
-        click.echo(f"dossier: error: the shredding log is broken at entry {result['broken_at']}: "
-                   f"{result['problems'][0]['problem']}", err=True)
+        click.echo(
+            f"dossier: error: the shredding log is broken at entry {result['broken_at']}: "
+            f"{result['problems'][0]['problem']}",
+            err=True,
+        )
         sys.exit(8)
 
 
@@ -457,14 +633,27 @@ def shredlog_show(ctx: CliContext, list_number: str | None, as_json: bool) -> No
     archive = ctx.ready_archive()
     with archive.session() as session:
         views = list_entries(session, ctx.actor(session), list_number)
-    emit(as_json, {"entries": views}, "\n".join(
-        f"{e['seq']:<5} {e['at'][:19]} {e['kind']:<10} {e['list']} #{e['document']} {e['record'].get('title', '')} "
-        f"{e['hash'][:16]}…" for e in views) or "the shredding log is empty")
+    emit(
+        as_json,
+        {"entries": views},
+        "\n".join(
+            f"{e['seq']:<5} {e['at'][:19]} {e['kind']:<10} {e['list']} #{e['document']} {e['record'].get('title', '')} "
+            f"{e['hash'][:16]}…"
+            for e in views
+        )
+        or "the shredding log is empty",
+    )
 
 
 @shredlog.command("export")
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The file to write (JSON lines); refused if it exists.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (JSON lines); refused if it exists.",
+)
 @json_option
 @pass_cli
 def shredlog_export(ctx: CliContext, out: Path, as_json: bool) -> None:

@@ -19,9 +19,19 @@ from dossier.cli.common import CliContext, emit, json_option, pass_cli
 @click.option("--offset", type=click.IntRange(0), default=0)
 @json_option
 @pass_cli
-def search_cmd(ctx: CliContext, query: tuple[str, ...], household: str | None, type_: str | None,
-               date_from: str | None, date_to: str | None, community: str | None, building: str | None,
-               limit: int, offset: int, as_json: bool) -> None:
+def search_cmd(
+    ctx: CliContext,
+    query: tuple[str, ...],
+    household: str | None,
+    type_: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    community: str | None,
+    building: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
     """Search the archive: words, "phrases", OR, -excluded, type:装修, household:A-3-1201, date:2019..2021."""
     from search.service import SearchFilters, search_documents
     from search.writer import open_engine
@@ -30,17 +40,32 @@ def search_cmd(ctx: CliContext, query: tuple[str, ...], household: str | None, t
     with archive.session() as session:
         actor = ctx.actor(session)
         result = search_documents(
-            session, actor, open_engine(archive.settings), " ".join(query),
-            SearchFilters(household=household, type=type_, date_from=date_from, date_to=date_to,
-                          community=community, building=building),
-            limit=limit, offset=offset)
+            session,
+            actor,
+            open_engine(archive.settings),
+            " ".join(query),
+            SearchFilters(
+                household=household,
+                type=type_,
+                date_from=date_from,
+                date_to=date_to,
+                community=community,
+                building=building,
+            ),
+            limit=limit,
+            offset=offset,
+        )
     lines = [f"{'' if result.get('total_exact', True) else 'at least '}{result['total']} document(s)"]
     for h in result["households"]:
         lines.append(f"folder {h['code']} ({h['community']}) {', '.join(h.get('owners', []))}")
     for hit in result["hits"]:
-        snippet = hit["snippet"] if hit["snippet"] is not None else "(保密: no snippet before a purpose is given)"
-        lines.append(f"#{hit['document']} p{hit['page']}  {hit['household']}  {hit['type_name']}  "
-                     f"{hit['date'] or '-'}  {'[保密] ' if hit['confidential'] else ''}{hit['title']}\n    {snippet}")
+        snippet = (
+            hit["snippet"] if hit["snippet"] is not None else "(保密: no snippet before a purpose is given)"
+        )
+        lines.append(
+            f"#{hit['document']} p{hit['page']}  {hit['household']}  {hit['type_name']}  "
+            f"{hit['date'] or '-'}  {'[保密] ' if hit['confidential'] else ''}{hit['title']}\n    {snippet}"
+        )
     emit(as_json, result, "\n".join(lines))
 
 
@@ -75,9 +100,11 @@ def check(ctx: CliContext, as_json: bool) -> None:
     with archive.session() as session:
         actor = ctx.actor(session)
     report = check_index(archive, actor)
-    human = (f"{report['indexed_documents']} of {report['documents']} documents indexed; "
-             f"missing {report['missing']}, orphans {report['orphans']}, stale {report['stale']}, "
-             f"pending {report['pending']}")
+    human = (
+        f"{report['indexed_documents']} of {report['documents']} documents indexed; "
+        f"missing {report['missing']}, orphans {report['orphans']}, stale {report['stale']}, "
+        f"pending {report['pending']}"
+    )
     emit(as_json, report, ("ok: " if report["ok"] else "MISMATCH: ") + human)
     if not report["ok"]:
         raise SystemExit(1)

@@ -13,8 +13,14 @@ from dossier.cli.users import password_options, read_password
 @click.option("--admin-username", default="admin", show_default=True)
 @json_option
 @pass_cli
-def init_command(ctx: CliContext, password: str | None, password_file: str | None, password_prompt: bool,
-                 admin_username: str, as_json: bool) -> None:
+def init_command(
+    ctx: CliContext,
+    password: str | None,
+    password_file: str | None,
+    password_prompt: bool,
+    admin_username: str,
+    as_json: bool,
+) -> None:
     """Create the catalog schema, keys, storage bucket and index folder (idempotent). The first
     administrator's password is generated and printed unless one is given."""
     from dossier.setup import initialise  # reason: pulls in the search engine; keeps `dossier --help` fast
@@ -27,10 +33,14 @@ def init_command(ctx: CliContext, password: str | None, password_file: str | Non
         f"  objects: {report.store}",
     ]
     if report.keys_created:
-        lines.append(f"  created: {', '.join(report.keys_created)} in {ctx.archive.settings.keys_dir} "
-                     "(back this folder up apart from the data; without it nothing can be read)")
+        lines.append(
+            f"  created: {', '.join(report.keys_created)} in {ctx.archive.settings.keys_dir} "
+            "(back this folder up apart from the data; without it nothing can be read)"
+        )
     if report.admin_created and report.admin_password:
-        lines.append(f"  administrator: {report.admin_username} / {report.admin_password}  (change it after first login)")
+        lines.append(
+            f"  administrator: {report.admin_username} / {report.admin_password}  (change it after first login)"
+        )
     elif report.admin_created:
         lines.append(f"  administrator: {report.admin_username} (password as given)")
     if report.modes_fixed:

@@ -25,13 +25,25 @@ ROLES = [str(r) for r in Role]  # plain strings: click matches Enum choices by n
 def password_options(prefix: str = "", what: str = "the password") -> OptionsDecorator:
     """``--{prefix}password``, ``--{prefix}password-file`` and ``--{prefix}password-prompt``."""
     options = [
-        click.option(f"--{prefix}password", "password", metavar="PW",
-                     help=f"Deprecated: {what} on the command line (kept in shell history); see the two below."),
-        click.option(f"--{prefix}password-file", "password_file", metavar="FILE",
-                     type=click.Path(dir_okay=False, allow_dash=True),
-                     help=f"Read {what} from the first line of FILE ('-' for standard input)."),
-        click.option(f"--{prefix}password-prompt", "password_prompt", is_flag=True,
-                     help=f"Type {what} at a hidden prompt (asked twice)."),
+        click.option(
+            f"--{prefix}password",
+            "password",
+            metavar="PW",
+            help=f"Deprecated: {what} on the command line (kept in shell history); see the two below.",
+        ),
+        click.option(
+            f"--{prefix}password-file",
+            "password_file",
+            metavar="FILE",
+            type=click.Path(dir_okay=False, allow_dash=True),
+            help=f"Read {what} from the first line of FILE ('-' for standard input).",
+        ),
+        click.option(
+            f"--{prefix}password-prompt",
+            "password_prompt",
+            is_flag=True,
+            help=f"Type {what} at a hidden prompt (asked twice).",
+        ),
     ]
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -42,16 +54,27 @@ def password_options(prefix: str = "", what: str = "the password") -> OptionsDec
     return decorate
 
 
-def read_password(password: str | None, password_file: str | None, password_prompt: bool,
-                  prefix: str = "") -> str | None:
+def read_password(
+    password: str | None, password_file: str | None, password_prompt: bool, prefix: str = ""
+) -> str | None:
     """The password from whichever source was given (None: generate one)."""
-    given = [name for name, value in ((f"--{prefix}password", password), (f"--{prefix}password-file", password_file),
-                                      (f"--{prefix}password-prompt", password_prompt)) if value]
+    given = [
+        name
+        for name, value in (
+            (f"--{prefix}password", password),
+            (f"--{prefix}password-file", password_file),
+            (f"--{prefix}password-prompt", password_prompt),
+        )
+        if value
+    ]
     if len(given) > 1:
         raise InvalidInput(f"give only one of {', '.join(given)}")
     if password is not None:
-        click.echo(f"dossier: warning: --{prefix}password leaves the password in the shell history and the "
-                   f"process list; use --{prefix}password-prompt or --{prefix}password-file", err=True)
+        click.echo(
+            f"dossier: warning: --{prefix}password leaves the password in the shell history and the "
+            f"process list; use --{prefix}password-prompt or --{prefix}password-file",
+            err=True,
+        )
         return password
     if password_file:
         try:
@@ -61,8 +84,9 @@ def read_password(password: str | None, password_file: str | None, password_prom
                 with open(password_file, encoding="utf-8") as handle:
                     line = handle.readline()
         except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"cannot read the password file {password_file}: "
-                               f"{getattr(exc, 'strerror', None) or exc}") from None
+            raise InvalidInput(
+                f"cannot read the password file {password_file}: {getattr(exc, 'strerror', None) or exc}"
+            ) from None
         value = line.rstrip("\r\n")
         if not value:
             raise InvalidInput(f"the password file {password_file} is empty (the password is its first line)")
@@ -84,8 +108,16 @@ def user() -> None:
 @click.option("--display-name", metavar="NAME")
 @json_option
 @pass_cli
-def add(ctx: CliContext, name: str, role: str, password: str | None, password_file: str | None,
-        password_prompt: bool, display_name: str | None, as_json: bool) -> None:
+def add(
+    ctx: CliContext,
+    name: str,
+    role: str,
+    password: str | None,
+    password_file: str | None,
+    password_prompt: bool,
+    display_name: str | None,
+    as_json: bool,
+) -> None:
     """Create a user (a password is generated and printed unless one is given)."""
     password = read_password(password, password_file, password_prompt)
     archive = ctx.ready_archive()
@@ -106,12 +138,22 @@ def list_(ctx: CliContext, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         rows = [
-            {"id": u.id, "username": u.username, "role": u.role, "active": u.active,
-             "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None}
+            {
+                "id": u.id,
+                "username": u.username,
+                "role": u.role,
+                "active": u.active,
+                "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
+            }
             for u in svc.list_users(session, ctx.actor(session))
         ]
-    emit(as_json, {"users": rows}, "\n".join(
-        f"{u['username']:<20} {u['role']:<18} {'active' if u['active'] else 'disabled'}" for u in rows))
+    emit(
+        as_json,
+        {"users": rows},
+        "\n".join(
+            f"{u['username']:<20} {u['role']:<18} {'active' if u['active'] else 'disabled'}" for u in rows
+        ),
+    )
 
 
 @user.command("token")
@@ -132,15 +174,24 @@ def token(ctx: CliContext, name: str, label: str | None, as_json: bool) -> None:
 @password_options()
 @json_option
 @pass_cli
-def passwd(ctx: CliContext, name: str, password: str | None, password_file: str | None, password_prompt: bool,
-           as_json: bool) -> None:
+def passwd(
+    ctx: CliContext,
+    name: str,
+    password: str | None,
+    password_file: str | None,
+    password_prompt: bool,
+    as_json: bool,
+) -> None:
     """Set a user's password (generated and printed unless given); signs them out of the web."""
     password = read_password(password, password_file, password_prompt)
     archive = ctx.ready_archive()
     with archive.session() as session:
         generated = svc.set_password(session, ctx.actor(session), name, password)
-    emit(as_json, {"username": name, "password": generated},
-         f"password of {name} changed" + (f": {generated}" if generated else ""))
+    emit(
+        as_json,
+        {"username": name, "password": generated},
+        f"password of {name} changed" + (f": {generated}" if generated else ""),
+    )
 
 
 @user.command("disable")

@@ -26,10 +26,22 @@ RECORD_VERSION = 1
 
 def access_record(event: AccessEvent) -> dict[str, Any]:
     """What an access-log entry's hash covers."""
-    return {"v": RECORD_VERSION, "seq": event.seq, "prev": event.prev_hash, "at": ledger.timestamp(event.at),
-            "user_id": event.user_id, "username": event.username, "role": event.role, "action": event.action,
-            "outcome": event.outcome, "household_id": event.household_id, "document_id": event.document_id,
-            "detail": event.detail, "client_addr": event.client_addr, "channel": event.channel}
+    return {
+        "v": RECORD_VERSION,
+        "seq": event.seq,
+        "prev": event.prev_hash,
+        "at": ledger.timestamp(event.at),
+        "user_id": event.user_id,
+        "username": event.username,
+        "role": event.role,
+        "action": event.action,
+        "outcome": event.outcome,
+        "household_id": event.household_id,
+        "document_id": event.document_id,
+        "detail": event.detail,
+        "client_addr": event.client_addr,
+        "channel": event.channel,
+    }
 
 
 def record_access(
@@ -64,8 +76,15 @@ def record_access(
     return event
 
 
-def record_refusal(session: Session, actor: Actor, action: AccessAction, *, household_id: int | None = None,
-                   document_id: int | None = None, detail: str | None = None) -> None:
+def record_refusal(
+    session: Session,
+    actor: Actor,
+    action: AccessAction,
+    *,
+    household_id: int | None = None,
+    document_id: int | None = None,
+    detail: str | None = None,
+) -> None:
     """Log that ``actor`` was refused ``action``, in its own short transaction (a second session
     of the same archive, committed at once), so the refusal is on record whatever becomes of the
     caller's transaction, which is left untouched: the entry point rolls it back.
@@ -74,12 +93,26 @@ def record_refusal(session: Session, actor: Actor, action: AccessAction, *, hous
     to a log and holds the heads, or on SQLite it has written at all: one writer at a time), the
     entry goes into the caller's transaction instead of waiting on it for ever."""
     if _blocks_writers(session):
-        record_access(session, actor, action, household_id=household_id, document_id=document_id,
-                      detail=detail, outcome=AccessOutcome.DENIED)
+        record_access(
+            session,
+            actor,
+            action,
+            household_id=household_id,
+            document_id=document_id,
+            detail=detail,
+            outcome=AccessOutcome.DENIED,
+        )
         return
     with session_factory(ledger.settings_of(session))() as own:
-        record_access(own, actor, action, household_id=household_id, document_id=document_id,
-                      detail=detail, outcome=AccessOutcome.DENIED)
+        record_access(
+            own,
+            actor,
+            action,
+            household_id=household_id,
+            document_id=document_id,
+            detail=detail,
+            outcome=AccessOutcome.DENIED,
+        )
         own.commit()
 
 
@@ -92,8 +125,13 @@ def record_forbidden(session: Session, actor: Actor, request: str) -> None:
 def record_login(session: Session, actor: Actor, name: str, *, refused: bool = False) -> None:
     """A sign-in, or a refused one (``name`` as the log keeps it: see ``webapp.auth``). Written
     with the sign-in's own changes (the throttle's counts), in the caller's transaction."""
-    record_access(session, actor, AccessAction.LOGIN, detail=name[:200],
-                  outcome=AccessOutcome.DENIED if refused else AccessOutcome.OK)
+    record_access(
+        session,
+        actor,
+        AccessAction.LOGIN,
+        detail=name[:200],
+        outcome=AccessOutcome.DENIED if refused else AccessOutcome.OK,
+    )
 
 
 def record_logout(session: Session, actor: Actor) -> None:

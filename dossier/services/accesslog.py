@@ -24,14 +24,35 @@ from dossier.models import AccessAction, AccessEvent, Household
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
 
-CSV_FIELDS = ["id", "at", "username", "role", "action", "outcome", "household", "document", "client_addr",
-              "channel", "purpose", "detail"]
+CSV_FIELDS = [
+    "id",
+    "at",
+    "username",
+    "role",
+    "action",
+    "outcome",
+    "household",
+    "document",
+    "client_addr",
+    "channel",
+    "purpose",
+    "detail",
+]
 STREAM_CHUNK = 1000
 ACTION_NAMES_ZH = {
-    "document.view": "查看文件", "page.view": "查看页面", "document.download": "下载原件",
-    "document.print": "打印", "document.export": "导出原件", "search": "检索", "forbidden": "越权访问",
-    "household.view": "查看业户档案", "household.create": "建档", "document.intake": "入库",
-    "login": "登录", "logout": "退出", "accesslog.export": "导出查阅登记",
+    "document.view": "查看文件",
+    "page.view": "查看页面",
+    "document.download": "下载原件",
+    "document.print": "打印",
+    "document.export": "导出原件",
+    "search": "检索",
+    "forbidden": "越权访问",
+    "household.view": "查看业户档案",
+    "household.create": "建档",
+    "document.intake": "入库",
+    "login": "登录",
+    "logout": "退出",
+    "accesslog.export": "导出查阅登记",
     "credential.check": "复核审批人身份",
 }
 
@@ -51,8 +72,7 @@ class AccessFilter:
 
 
 def _query(f: AccessFilter):
-    query = (select(AccessEvent, Household.code)
-             .outerjoin(Household, Household.id == AccessEvent.household_id))
+    query = select(AccessEvent, Household.code).outerjoin(Household, Household.id == AccessEvent.household_id)
     if f.user:
         query = query.where(AccessEvent.username == f.user)
     if f.action:
@@ -84,14 +104,25 @@ def purpose_of(event: AccessEvent) -> str | None:
 
 
 def access_row(event: AccessEvent, household: str | None) -> dict:
-    return {"id": event.id, "at": event.at.isoformat() if event.at else None, "username": event.username,
-            "role": event.role, "action": event.action, "outcome": event.outcome, "household": household,
-            "document": event.document_id, "client_addr": event.client_addr, "channel": event.channel,
-            "purpose": purpose_of(event), "detail": event.detail}
+    return {
+        "id": event.id,
+        "at": event.at.isoformat() if event.at else None,
+        "username": event.username,
+        "role": event.role,
+        "action": event.action,
+        "outcome": event.outcome,
+        "household": household,
+        "document": event.document_id,
+        "client_addr": event.client_addr,
+        "channel": event.channel,
+        "purpose": purpose_of(event),
+        "detail": event.detail,
+    }
 
 
-def list_access(session: Session, actor: Actor, f: AccessFilter, *, limit: int = 100,
-                offset: int = 0) -> tuple[int, list[dict]]:
+def list_access(
+    session: Session, actor: Actor, f: AccessFilter, *, limit: int = 100, offset: int = 0
+) -> tuple[int, list[dict]]:
     """One page of entries, newest first, and how many match."""
     require(actor, Permission.AUDIT)
     query = _query(f)
@@ -105,17 +136,22 @@ def iter_access(session: Session, actor: Actor, f: AccessFilter) -> Iterator[dic
     The caller commits before reading the rows, so the export is on record before any row leaves
     and the log is not held for the length of the export."""
     require(actor, Permission.AUDIT)
-    _query(f)                                    # refuse bad dates before anything is written
-    record_access(session, actor, AccessAction.ACCESSLOG_EXPORT,
-                  detail=json.dumps(f.as_params(), ensure_ascii=False, default=str))
+    _query(f)  # refuse bad dates before anything is written
+    record_access(
+        session,
+        actor,
+        AccessAction.ACCESSLOG_EXPORT,
+        detail=json.dumps(f.as_params(), ensure_ascii=False, default=str),
+    )
     return _stream(session, f)
 
 
 def _stream(session: Session, f: AccessFilter) -> Iterator[dict]:
     last = 0
     while True:
-        chunk = session.execute(_query(f).where(AccessEvent.id > last).order_by(AccessEvent.id)
-                                .limit(STREAM_CHUNK)).all()
+        chunk = session.execute(
+            _query(f).where(AccessEvent.id > last).order_by(AccessEvent.id).limit(STREAM_CHUNK)
+        ).all()
         if not chunk:
             return
         for event, household in chunk:
@@ -133,5 +169,5 @@ def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow({k: safe_cell(v) for k, v in row.items()})   # never read as a formula
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})  # never read as a formula
         yield buffer.getvalue()

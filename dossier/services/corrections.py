@@ -27,7 +27,7 @@ from dossier.services.disposal import assign, resolve_class
 from dossier.services.documents import get_document, get_document_type
 from dossier.services.households import get_household
 
-DEFAULT_CLASS = "default"     # --retention default: follow the type's class again
+DEFAULT_CLASS = "default"  # --retention default: follow the type's class again
 MAX_REASON = 500
 
 
@@ -40,7 +40,7 @@ class Correction:
     type_code: str | None = None
     document_date: date | None = None
     confidential: bool | None = None
-    retention_class: str | None = None     # a class code, or DEFAULT_CLASS
+    retention_class: str | None = None  # a class code, or DEFAULT_CLASS
     household: str | None = None
     community: str | None = None
 
@@ -56,11 +56,15 @@ def _apply(session: Session, doc: Document, change: Correction) -> None:
     if change.document_date is not None:
         doc.document_date = change.document_date
     if change.confidential is not None:
-        doc.confidentiality = (Confidentiality.CONFIDENTIAL if change.confidential
-                               else Confidentiality.ORDINARY)
+        doc.confidentiality = (
+            Confidentiality.CONFIDENTIAL if change.confidential else Confidentiality.ORDINARY
+        )
     if change.retention_class is not None:
-        doc.retention_class = (None if change.retention_class == DEFAULT_CLASS
-                               else resolve_class(session, change.retention_class).code)
+        doc.retention_class = (
+            None
+            if change.retention_class == DEFAULT_CLASS
+            else resolve_class(session, change.retention_class).code
+        )
     if change.household is not None:
         doc.household = get_household(session, change.household, change.community)
 
@@ -86,9 +90,19 @@ def correct_document(session: Session, actor: Actor, document_id: int, change: C
     view = history.entry_view(entry)
     if not view["changes"]:
         raise InvalidInput(f"nothing to change: document {doc.id} already reads so")
-    record_access(session, actor, AccessAction.DOCUMENT_EDIT,
-                  household_id=doc.household_id, document_id=doc.id,
-                  detail=json.dumps({"reason": reason, "changes": view["changes"],
-                                     **({"from_household": old_household} if old_household != doc.household_id
-                                        else {})}, ensure_ascii=False))
+    record_access(
+        session,
+        actor,
+        AccessAction.DOCUMENT_EDIT,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=json.dumps(
+            {
+                "reason": reason,
+                "changes": view["changes"],
+                **({"from_household": old_household} if old_household != doc.household_id else {}),
+            },
+            ensure_ascii=False,
+        ),
+    )
     return view

@@ -48,8 +48,8 @@ MAX_SHEETS = 2000
 # Layout, in millimetres on A4 at 300 dpi.
 DPI = 300
 A4_MM = (210.0, 297.0)
-BAR_MM = 14.0          # height of the black bars at top and bottom
-BAR_MARGIN_MM = 12.0   # distance of the bars from the paper's edge (printers do not print to it)
+BAR_MM = 14.0  # height of the black bars at top and bottom
+BAR_MARGIN_MM = 12.0  # distance of the bars from the paper's edge (printers do not print to it)
 QR_MM = 80.0
 
 
@@ -65,8 +65,8 @@ class SheetRefused(Exception):
 class SheetFacts:
     """What a cover sheet says about the documents after it."""
 
-    community: str              # community code
-    household: str              # household code
+    community: str  # community code
+    household: str  # household code
     type_code: str
     title: str | None = None
     document_date: date | None = None
@@ -74,12 +74,19 @@ class SheetFacts:
     confidential: bool = False
 
     def as_dict(self) -> dict:
-        return {"community": self.community, "household": self.household, "type": self.type_code,
-                "title": self.title, "date": self.document_date.isoformat() if self.document_date else None,
-                "retention": self.retention_class, "confidential": self.confidential}
+        return {
+            "community": self.community,
+            "household": self.household,
+            "type": self.type_code,
+            "title": self.title,
+            "date": self.document_date.isoformat() if self.document_date else None,
+            "retention": self.retention_class,
+            "confidential": self.confidential,
+        }
 
 
 # --- payload -----------------------------------------------------------------------------------
+
 
 def _mac(key: bytes, signed_part: bytes) -> str:
     digest = hmac.new(key, signed_part, hashlib.sha256).digest()[:MAC_BYTES]
@@ -116,19 +123,26 @@ def decode_payload(data: bytes, key: bytes) -> SheetFacts:
         raise SheetRefused(f"the cover sheet is of version {head.group(1)}, which this Dossier does not know")
     signed, sep, mac = data.rpartition(b"|")
     if not sep or not hmac.compare_digest(mac, _mac(key, signed).encode("ascii")):
-        raise SheetRefused("the cover sheet's check value does not match (altered, or printed by another archive)")
+        raise SheetRefused(
+            "the cover sheet's check value does not match (altered, or printed by another archive)"
+        )
     try:
-        body = json.loads(signed[len(PREFIX) + 1:].decode("utf-8"))
+        body = json.loads(signed[len(PREFIX) + 1 :].decode("utf-8"))
         return SheetFacts(
-            community=str(body["c"]), household=str(body["h"]), type_code=str(body["t"]),
-            title=body.get("n"), document_date=date.fromisoformat(body["d"]) if body.get("d") else None,
-            retention_class=body.get("r"), confidential=bool(body.get("x")),
+            community=str(body["c"]),
+            household=str(body["h"]),
+            type_code=str(body["t"]),
+            title=body.get("n"),
+            document_date=date.fromisoformat(body["d"]) if body.get("d") else None,
+            retention_class=body.get("r"),
+            confidential=bool(body.get("x")),
         )
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise SheetRefused("the cover sheet's payload is malformed") from None
 
 
 # --- choosing households -------------------------------------------------------------------------
+
 
 def read_codes_file(path: str | os.PathLike) -> list[str]:
     """Household codes, one a line; blank lines and lines starting with # are skipped."""
@@ -143,9 +157,15 @@ def read_codes_file(path: str | os.PathLike) -> list[str]:
     return codes
 
 
-def select_households(session: Session, *, codes: Sequence[str] = (), ids: Sequence[int] = (),
-                      community: str | None = None, building: str | None = None,
-                      floor: int | None = None) -> list[Household]:
+def select_households(
+    session: Session,
+    *,
+    codes: Sequence[str] = (),
+    ids: Sequence[int] = (),
+    community: str | None = None,
+    building: str | None = None,
+    floor: int | None = None,
+) -> list[Household]:
     """The households to print sheets for, in the order given (codes, ids) or in shelf order (a
     building, optionally one floor). Closed households are refused: nothing is filed there."""
     chosen: list[Household] = [get_household(session, code, community) for code in codes]
@@ -156,9 +176,12 @@ def select_households(session: Session, *, codes: Sequence[str] = (), ids: Seque
             raise InvalidInput(f"there is no household with id {', '.join(missing)}")
         chosen += [rows[i] for i in ids]
     if building is not None:
-        query = (select(Household).join(Community).where(Household.building == building,
-                                                        Household.status == HouseholdStatus.ACTIVE)
-                 .order_by(Household.community_id, Household.use, Household.floor, Household.room, Household.code))
+        query = (
+            select(Household)
+            .join(Community)
+            .where(Household.building == building, Household.status == HouseholdStatus.ACTIVE)
+            .order_by(Household.community_id, Household.use, Household.floor, Household.room, Household.code)
+        )
         if community is not None:
             query = query.where(Household.community_id == find_community(session, community).id)
         if floor is not None:
@@ -205,6 +228,7 @@ def check_options(session: Session, options: SheetOptions) -> SheetOptions:
 
 # --- drawing -----------------------------------------------------------------------------------
 
+
 def _px(mm: float) -> int:
     return round(mm / 25.4 * DPI)
 
@@ -226,8 +250,9 @@ def qr_image(payload: bytes, size_px: int) -> Image.Image:
         return small.resize((modules * scale, modules * scale), Image.Resampling.NEAREST)
 
 
-def draw_sheet(facts: SheetFacts, *, community_name: str, archive_no: str, type_name: str,
-               key: bytes) -> Image.Image:
+def draw_sheet(
+    facts: SheetFacts, *, community_name: str, archive_no: str, type_name: str, key: bytes
+) -> Image.Image:
     """One A4 cover sheet at 300 dpi, 1-bit (crisp on a laser printer)."""
     width, height = _px(A4_MM[0]), _px(A4_MM[1])
     page = Image.new("L", (width, height), 255)
@@ -244,16 +269,25 @@ def draw_sheet(facts: SheetFacts, *, community_name: str, archive_no: str, type_
     qr = qr_image(encode_payload(facts, key), _px(QR_MM))
     page.paste(qr, ((width - qr.width) // 2, y))
     y += qr.height + _px(6)
-    rows = [("户号", facts.household, big), ("小区", community_name, normal), ("档案编号", archive_no, big),
-            ("文件类型", type_name, big)]
+    rows = [
+        ("户号", facts.household, big),
+        ("小区", community_name, normal),
+        ("档案编号", archive_no, big),
+        ("文件类型", type_name, big),
+    ]
     if facts.title:
         rows.append(("标题", facts.title, normal))
     if facts.document_date:
         rows.append(("日期", facts.document_date.isoformat(), normal))
     if facts.retention_class:
         rows.append(("保管期限", facts.retention_class, normal))
-    rows.append(("密级", CONFIDENTIALITY_NAMES_ZH["confidential" if facts.confidential else "ordinary"],
-                 big if facts.confidential else normal))
+    rows.append(
+        (
+            "密级",
+            CONFIDENTIALITY_NAMES_ZH["confidential" if facts.confidential else "ordinary"],
+            big if facts.confidential else normal,
+        )
+    )
     for label, value, font in rows:
         draw.text((left, y), f"{label}：{value}", font=font, fill=0)
         y += round(font.size * 1.45)
@@ -262,45 +296,72 @@ def draw_sheet(facts: SheetFacts, *, community_name: str, archive_no: str, type_
     return page.point(lambda v: 255 if v >= 128 else 0, mode="1")
 
 
-def sheets_pdf(archive, session: Session, actor: Actor, households: list[Household],
-               options: SheetOptions) -> bytes:
+def sheets_pdf(
+    archive, session: Session, actor: Actor, households: list[Household], options: SheetOptions
+) -> bytes:
     """The cover sheets for ``households`` as one PDF (one A4 page each)."""
     require(actor, Permission.MANAGE_RECORDS)
     options = check_options(session, options)
     type_code = options.type_code
-    assert type_code is not None         # check_options fills it in
+    assert type_code is not None  # check_options fills it in
     type_name = get_document_type(session, type_code).name
     key = archive.cover_sheet_key
     pages = []
     for household in households:
-        facts = SheetFacts(community=household.community.code, household=household.code,
-                           type_code=type_code, title=options.title,
-                           document_date=options.document_date, retention_class=options.retention_class,
-                           confidential=options.confidential)
-        pages.append(draw_sheet(facts, community_name=household.community.name,
-                                archive_no=household.archive_no, type_name=type_name, key=key))
+        facts = SheetFacts(
+            community=household.community.code,
+            household=household.code,
+            type_code=type_code,
+            title=options.title,
+            document_date=options.document_date,
+            retention_class=options.retention_class,
+            confidential=options.confidential,
+        )
+        pages.append(
+            draw_sheet(
+                facts,
+                community_name=household.community.name,
+                archive_no=household.archive_no,
+                type_name=type_name,
+                key=key,
+            )
+        )
     buffer = io.BytesIO()
     pages[0].save(buffer, "PDF", resolution=float(DPI), save_all=True, append_images=pages[1:])
-    record_access(session, actor, AccessAction.COVERSHEET_PRINT,
-                  household_id=households[0].id if len(households) == 1 else None,
-                  detail=f"{len(households)} sheet(s), type {options.type_code}")
+    record_access(
+        session,
+        actor,
+        AccessAction.COVERSHEET_PRINT,
+        household_id=households[0].id if len(households) == 1 else None,
+        detail=f"{len(households)} sheet(s), type {options.type_code}",
+    )
     return buffer.getvalue()
 
 
 @dataclass
 class PrintedSheets:
     pdf: bytes
-    households: list[str]          # the codes, one sheet each, in the PDF's order
+    households: list[str]  # the codes, one sheet each, in the PDF's order
 
 
-def print_cover_sheets(archive, session: Session, actor: Actor, options: SheetOptions, *,
-                       codes: Sequence[str] = (), ids: Sequence[int] = (), community: str | None = None,
-                       building: str | None = None, floor: int | None = None) -> PrintedSheets:
+def print_cover_sheets(
+    archive,
+    session: Session,
+    actor: Actor,
+    options: SheetOptions,
+    *,
+    codes: Sequence[str] = (),
+    ids: Sequence[int] = (),
+    community: str | None = None,
+    building: str | None = None,
+    floor: int | None = None,
+) -> PrintedSheets:
     """Cover sheets for the households chosen as ``select_households`` reads them (records
     managers; who may print is checked before any household is looked up)."""
     require(actor, Permission.MANAGE_RECORDS)
-    households = select_households(session, codes=codes, ids=ids, community=community, building=building,
-                                   floor=floor)
+    households = select_households(
+        session, codes=codes, ids=ids, community=community, building=building, floor=floor
+    )
     pdf = sheets_pdf(archive, session, actor, households, options)
     return PrintedSheets(pdf, [h.code for h in households])
 

@@ -99,14 +99,24 @@ def find_duplicate(session: Session, sha256: str) -> int | None:
 def sign_stored(session: Session, signer, row, stored, record: Callable[[], dict]) -> None:
     """Record the wrapped data key of ``row``'s freshly stored object, then sign ``record()``
     (made after a flush, so it can name the row's id) onto the row. The caller commits."""
-    session.add(ObjectKey(object_key=row.original_key, wrapped_key=stored.wrapped_key,
-                          master_key_id=stored.master_key_id))
+    session.add(
+        ObjectKey(
+            object_key=row.original_key, wrapped_key=stored.wrapped_key, master_key_id=stored.master_key_id
+        )
+    )
     session.flush()
     row.signed_record, row.signature = originals.sealed(record(), signer)
 
 
-def store_original(archive: Archive, session: Session, actor: Actor, new: NewDocument, stream: BinaryIO,
-                   *, batch_id: int | None = None) -> Document:
+def store_original(
+    archive: Archive,
+    session: Session,
+    actor: Actor,
+    new: NewDocument,
+    stream: BinaryIO,
+    *,
+    batch_id: int | None = None,
+) -> Document:
     """Store ``stream`` as a new signed original. Raises DuplicateDocument when the same content
     (SHA-256) is already in the catalog; nothing is stored then.
 
@@ -154,11 +164,18 @@ def store_original(archive: Archive, session: Session, actor: Actor, new: NewDoc
         )
         session.add(doc)
         assign(session, doc)
-        sign_stored(session, signer, doc, stored, lambda: originals.document_record(doc, household, actor.username))
+        sign_stored(
+            session, signer, doc, stored, lambda: originals.document_record(doc, household, actor.username)
+        )
         history.append(session, doc, history.INTAKE, actor=actor.username)
-        record_access(session, actor, AccessAction.DOCUMENT_INTAKE,
-                      household_id=household.id, document_id=doc.id,
-                      detail=new.original_name)
+        record_access(
+            session,
+            actor,
+            AccessAction.DOCUMENT_INTAKE,
+            household_id=household.id,
+            document_id=doc.id,
+            detail=new.original_name,
+        )
         session.commit()
     except BaseException:
         session.rollback()
@@ -235,8 +252,9 @@ def document_history(session: Session, actor: Actor, document_id: int) -> list[d
     with session.no_autoflush:
         doc = get_document(session, document_id)
         require_view(session, actor, doc, AccessAction.DOCUMENT_HISTORY)
-    record_access(session, actor, AccessAction.DOCUMENT_HISTORY,
-                  household_id=doc.household_id, document_id=doc.id)
+    record_access(
+        session, actor, AccessAction.DOCUMENT_HISTORY, household_id=doc.household_id, document_id=doc.id
+    )
     return history.history_of(session, doc.id)
 
 
@@ -262,9 +280,15 @@ def wrapped_key_for(session: Session, object_key: str) -> bytes:
     return row.wrapped_key
 
 
-def original_stream(archive: Archive, session: Session, actor: Actor, doc: Document, *,
-                    purpose: str | None = None,
-                    action: AccessAction = AccessAction.DOCUMENT_DOWNLOAD) -> BinaryIO:
+def original_stream(
+    archive: Archive,
+    session: Session,
+    actor: Actor,
+    doc: Document,
+    *,
+    purpose: str | None = None,
+    action: AccessAction = AccessAction.DOCUMENT_DOWNLOAD,
+) -> BinaryIO:
     """The original's plaintext stream, for someone allowed to see it; the access is logged
     as ``action`` (a download, ``dossier.services.viewing.open_original``, or an export for an
     outside auditor) with the purpose given."""
@@ -272,8 +296,14 @@ def original_stream(archive: Archive, session: Session, actor: Actor, doc: Docum
     if doc.status == DocumentStatus.DESTROYED or doc.original_key is None:
         raise NotFound(f"document {doc.id} has been destroyed")
     stream = archive.vault.open(doc.original_key, wrapped_key_for(session, doc.original_key))
-    record_access(session, actor, action, household_id=doc.household_id, document_id=doc.id,
-                  detail=view_detail(purpose=purpose))
+    record_access(
+        session,
+        actor,
+        action,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=view_detail(purpose=purpose),
+    )
     return stream
 
 
@@ -291,7 +321,7 @@ def verify_original(archive: Archive, session: Session, doc: Document) -> Origin
     ok, problems = check_signed(archive, session, doc, expected)
     metadata = history.check_metadata(session, doc, load_public_key(archive.signer.public_pem()))
     if not metadata.ok:
-        assert metadata.problem is not None     # a failed check names its problem
+        assert metadata.problem is not None  # a failed check names its problem
         problems.append(metadata.problem)
     return OriginalCheck(doc.id, ok and metadata.ok, problems)
 
@@ -308,8 +338,9 @@ def check_signed(archive: Archive, session: Session, row, expected: dict) -> tup
         content = archive.vault.verify(row.original_key, wrapped_key_for(session, row.original_key))
     except (IntegrityFailure, NotFound) as exc:
         content, unreadable = None, str(exc)
-    check = originals.check_record(record, row.signature, load_public_key(archive.signer.public_pem()),
-                                   expected, content)
+    check = originals.check_record(
+        record, row.signature, load_public_key(archive.signer.public_pem()), expected, content
+    )
     problems = check.problems() + ([unreadable] if unreadable else [])
     return not problems, problems
 

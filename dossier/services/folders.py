@@ -52,7 +52,9 @@ def list_document_types(session: Session) -> list[DocumentType]:
 
 def expected_types(session: Session) -> list[DocumentType]:
     return list(
-        session.scalars(select(DocumentType).where(DocumentType.expected.is_(True)).order_by(DocumentType.sort_order))
+        session.scalars(
+            select(DocumentType).where(DocumentType.expected.is_(True)).order_by(DocumentType.sort_order)
+        )
     )
 
 
@@ -69,7 +71,9 @@ def folder_catalog(session: Session, actor: Actor, household: Household) -> Fold
             .group_by(Document.type_code)
         ).all()
     )
-    return FolderCatalog([CatalogLine(t.code, t.name, counts.get(t.code, 0)) for t in expected_types(session)])
+    return FolderCatalog(
+        [CatalogLine(t.code, t.name, counts.get(t.code, 0)) for t in expected_types(session)]
+    )
 
 
 def completeness_by_household(session: Session, actor: Actor, household_ids: list[int]) -> dict[int, float]:
@@ -81,7 +85,9 @@ def completeness_by_household(session: Session, actor: Actor, household_ids: lis
         return {hid: 100.0 for hid in household_ids}
     present = session.execute(
         select(Document.household_id, func.count(func.distinct(Document.type_code)))
-        .where(Document.household_id.in_(household_ids), Document.type_code.in_(expected), _live_visible(actor))
+        .where(
+            Document.household_id.in_(household_ids), Document.type_code.in_(expected), _live_visible(actor)
+        )
         .group_by(Document.household_id)
     ).all()
     found = dict(present)
@@ -91,19 +97,27 @@ def completeness_by_household(session: Session, actor: Actor, household_ids: lis
 def visible_documents(session: Session, actor: Actor, household: Household) -> list[Document]:
     """The folder's documents this actor may see (confidential ones only with clearance)."""
     require(actor, Permission.SEARCH)
-    return list(session.scalars(select(Document).where(Document.household_id == household.id, visible_clause(actor))
-                                .order_by(Document.type_code, Document.id)))
+    return list(
+        session.scalars(
+            select(Document)
+            .where(Document.household_id == household.id, visible_clause(actor))
+            .order_by(Document.type_code, Document.id)
+        )
+    )
 
 
 def open_folder(session: Session, actor: Actor, household: Household) -> tuple[list[Document], FolderCatalog]:
     """What a folder page shows; the look is recorded in the access log."""
     documents = visible_documents(session, actor, household)
-    record_access(session, actor, AccessAction.HOUSEHOLD_VIEW,
-                  household_id=household.id, detail=household.code)
+    record_access(
+        session, actor, AccessAction.HOUSEHOLD_VIEW, household_id=household.id, detail=household.code
+    )
     return documents, folder_catalog(session, actor, household)
 
 
-def folder_view(archive, session: Session, actor: Actor, household: Household) -> tuple[dict, list[Document], FolderCatalog]:
+def folder_view(
+    archive, session: Session, actor: Actor, household: Household
+) -> tuple[dict, list[Document], FolderCatalog]:
     """A folder as the CLI, the page and the API show it: the household (ID numbers opened only
     when a party has one, masked without clearance), the documents this actor may see and the
     catalog over them. The look is recorded in the access log."""
@@ -127,7 +141,9 @@ def set_expected(session: Session, actor: Actor, code: str, expected: bool) -> D
     return row
 
 
-def add_document_type(session: Session, actor: Actor, code: str, name: str, expected: bool = False) -> DocumentType:
+def add_document_type(
+    session: Session, actor: Actor, code: str, name: str, expected: bool = False
+) -> DocumentType:
     require(actor, Permission.ADMIN)
     if not re.match(r"^[a-z][a-z0-9_]{1,31}$", code or ""):
         raise InvalidInput(f"{code!r} is not a type code: use 2-32 lowercase letters, digits or '_'")

@@ -26,14 +26,33 @@ from dossier.signing import canonical_bytes
 RECORD_VERSION = 1
 # Actions a history entry records.
 INTAKE, UPGRADE, PROCESSED, CORRECTED, RETENTION, DESTROYED = (
-    HistoryAction.INTAKE, HistoryAction.UPGRADE, HistoryAction.PROCESSED, HistoryAction.CORRECTED,
-    HistoryAction.RETENTION, HistoryAction.DESTROYED)
-ACTION_NAMES_ZH = {INTAKE: "入库", UPGRADE: "升级时首次签名", PROCESSED: "文字识别完成", CORRECTED: "著录更正",
-                   RETENTION: "设定保管期限", DESTROYED: "销毁"}
+    HistoryAction.INTAKE,
+    HistoryAction.UPGRADE,
+    HistoryAction.PROCESSED,
+    HistoryAction.CORRECTED,
+    HistoryAction.RETENTION,
+    HistoryAction.DESTROYED,
+)
+ACTION_NAMES_ZH = {
+    INTAKE: "入库",
+    UPGRADE: "升级时首次签名",
+    PROCESSED: "文字识别完成",
+    CORRECTED: "著录更正",
+    RETENTION: "设定保管期限",
+    DESTROYED: "销毁",
+}
 # Field names as records and messages give them, with their Chinese labels.
-FIELD_NAMES_ZH = {"household": "业户档案号", "type": "文件类型", "title": "题名", "date": "文件日期",
-                  "confidentiality": "密级", "retention_class": "保管期限", "text_sha256": "页面文字摘要",
-                  "pages": "页数", "destroyed": "已销毁"}
+FIELD_NAMES_ZH = {
+    "household": "业户档案号",
+    "type": "文件类型",
+    "title": "题名",
+    "date": "文件日期",
+    "confidentiality": "密级",
+    "retention_class": "保管期限",
+    "text_sha256": "页面文字摘要",
+    "pages": "页数",
+    "destroyed": "已销毁",
+}
 
 
 def text_digest(texts: list[tuple[int, str | None]]) -> str | None:
@@ -70,33 +89,66 @@ def metadata_record(doc: Document, archive_no: str, texts: list[tuple[int, str |
 def current_metadata(session: Session, doc: Document) -> dict:
     session.flush()
     archive_no = session.scalar(select(Household.archive_no).where(Household.id == doc.household_id))
-    assert archive_no is not None        # every document is in a folder (a foreign key)
+    assert archive_no is not None  # every document is in a folder (a foreign key)
     return metadata_record(doc, archive_no, page_texts(session, doc.id))
 
 
 def latest(session: Session, document_id: int) -> DocumentHistory | None:
-    return session.scalars(select(DocumentHistory).where(DocumentHistory.document_id == document_id)
-                           .order_by(DocumentHistory.seq.desc()).limit(1)).first()
+    return session.scalars(
+        select(DocumentHistory)
+        .where(DocumentHistory.document_id == document_id)
+        .order_by(DocumentHistory.seq.desc())
+        .limit(1)
+    ).first()
 
 
-def append(session: Session, doc: Document, action: HistoryAction, *, actor: str | None, reason: str | None = None,
-           at: datetime | None = None) -> DocumentHistory:
+def append(
+    session: Session,
+    doc: Document,
+    action: HistoryAction,
+    *,
+    actor: str | None,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> DocumentHistory:
     """Sign ``doc``'s metadata as it is now and append the change (fields that differ from the
     previous signed record) to its history, in the caller's transaction."""
     metadata = current_metadata(session, doc)
     before = latest(session, doc.id)
     previous = json.loads(before.record)["metadata"] if before is not None else {}
-    changes = {name: [previous.get(name), value] for name, value in metadata.items()
-               if before is not None and previous.get(name) != value}
+    changes = {
+        name: [previous.get(name), value]
+        for name, value in metadata.items()
+        if before is not None and previous.get(name) != value
+    }
     seq, prev = ledger.link(session, ledger.HISTORY)
     at = at or utcnow()
-    record = {"v": RECORD_VERSION, "seq": seq, "prev": prev, "at": ledger.timestamp(at), "document": doc.id,
-              "action": action, "by": actor, "reason": reason, "changes": changes, "metadata": metadata}
+    record = {
+        "v": RECORD_VERSION,
+        "seq": seq,
+        "prev": prev,
+        "at": ledger.timestamp(at),
+        "document": doc.id,
+        "action": action,
+        "by": actor,
+        "reason": reason,
+        "changes": changes,
+        "metadata": metadata,
+    }
     signer = ledger.signer_of(session)
-    entry = DocumentHistory(seq=seq, document_id=doc.id, at=at, action=action, actor=actor, reason=reason,
-                            record=json.dumps(record, ensure_ascii=False, sort_keys=True), prev_hash=prev,
-                            entry_hash=ledger.entry_hash(record), signature=signer.sign(record),
-                            signing_key_id=signer.fingerprint)
+    entry = DocumentHistory(
+        seq=seq,
+        document_id=doc.id,
+        at=at,
+        action=action,
+        actor=actor,
+        reason=reason,
+        record=json.dumps(record, ensure_ascii=False, sort_keys=True),
+        prev_hash=prev,
+        entry_hash=ledger.entry_hash(record),
+        signature=signer.sign(record),
+        signing_key_id=signer.fingerprint,
+    )
     session.add(entry)
     session.flush()
     ledger.seal(session, ledger.HISTORY, seq, entry.entry_hash)
@@ -105,9 +157,12 @@ def append(session: Session, doc: Document, action: HistoryAction, *, actor: str
 
 # --- checking ----------------------------------------------------------------------------------
 
+
 def check_entry(entry: DocumentHistory, public_key) -> str | None:
     """Why ``entry`` is not genuine, or None (the chain is walked by ``dossier.ledger``)."""
-    return ledger.check_signed_entry(entry, {"document": entry.document_id, "action": entry.action}, public_key)
+    return ledger.check_signed_entry(
+        entry, {"document": entry.document_id, "action": entry.action}, public_key
+    )
 
 
 def verify_history(session: Session, public_key) -> dict:
@@ -121,8 +176,14 @@ class MetadataCheck:
     problem: str | None = None
 
 
-def check_metadata(session: Session, doc: Document, public_key, *, archive_no: str | None = None,
-                   texts: list[tuple[int, str | None]] | None = None) -> MetadataCheck:
+def check_metadata(
+    session: Session,
+    doc: Document,
+    public_key,
+    *,
+    archive_no: str | None = None,
+    texts: list[tuple[int, str | None]] | None = None,
+) -> MetadataCheck:
     """The catalog's facts of ``doc`` against its latest signed record, naming fields that differ.
     Page text is replaced only in the transaction that signs it (``ingest.pipeline``), so it is
     compared whatever the document's processing state."""
@@ -131,16 +192,21 @@ def check_metadata(session: Session, doc: Document, public_key, *, archive_no: s
         return MetadataCheck(False, "the document has no signed metadata record")
     problem = check_entry(entry, public_key)
     if problem:
-        return MetadataCheck(False, f"its latest signed metadata record (history entry {entry.seq}): {problem}")
+        return MetadataCheck(
+            False, f"its latest signed metadata record (history entry {entry.seq}): {problem}"
+        )
     signed = json.loads(entry.record).get("metadata") or {}
     if archive_no is None:
         archive_no = session.scalar(select(Household.archive_no).where(Household.id == doc.household_id))
-        assert archive_no is not None    # every document is in a folder (a foreign key)
+        assert archive_no is not None  # every document is in a folder (a foreign key)
     actual = metadata_record(doc, archive_no, page_texts(session, doc.id) if texts is None else texts)
     differing = [name for name in actual if signed.get(name) != actual[name]]
     if differing:
-        return MetadataCheck(False, f"the catalog's {', '.join(differing)} differ(s) from the signed metadata "
-                                    f"record (history entry {entry.seq})")
+        return MetadataCheck(
+            False,
+            f"the catalog's {', '.join(differing)} differ(s) from the signed metadata "
+            f"record (history entry {entry.seq})",
+        )
     return MetadataCheck(True)
 
 
@@ -149,8 +215,12 @@ def sign_unsigned_documents(session: Session, *, chunk: int = 500) -> int:
     before signed metadata), as it stands, with the entry "upgrade". Commits: every ``chunk``
     documents, so a large upgrade holds no long transaction and resumes where it stopped."""
     signed = 0
-    unsigned = select(Document).where(~select(DocumentHistory.seq).where(
-        DocumentHistory.document_id == Document.id).exists()).order_by(Document.id).limit(chunk)
+    unsigned = (
+        select(Document)
+        .where(~select(DocumentHistory.seq).where(DocumentHistory.document_id == Document.id).exists())
+        .order_by(Document.id)
+        .limit(chunk)
+    )
     while docs := session.scalars(unsigned).all():
         for doc in docs:
             append(session, doc, UPGRADE, actor=None, reason="升级时对已有著录信息首次签名")
@@ -161,14 +231,25 @@ def sign_unsigned_documents(session: Session, *, chunk: int = 500) -> int:
 
 def entry_view(entry: DocumentHistory) -> dict:
     record = json.loads(entry.record)
-    return {"seq": entry.seq, "at": entry.at.isoformat() if entry.at else None, "action": entry.action,
-            "action_name": ACTION_NAMES_ZH.get(entry.action, entry.action), "by": entry.actor,
-            "reason": entry.reason, "changes": record.get("changes") or {}, "metadata": record.get("metadata"),
-            "hash": entry.entry_hash, "signature": entry.signature}
+    return {
+        "seq": entry.seq,
+        "at": entry.at.isoformat() if entry.at else None,
+        "action": entry.action,
+        "action_name": ACTION_NAMES_ZH.get(entry.action, entry.action),
+        "by": entry.actor,
+        "reason": entry.reason,
+        "changes": record.get("changes") or {},
+        "metadata": record.get("metadata"),
+        "hash": entry.entry_hash,
+        "signature": entry.signature,
+    }
 
 
 def history_of(session: Session, document_id: int) -> list[dict]:
     """A document's history, oldest first."""
-    rows = session.scalars(select(DocumentHistory).where(DocumentHistory.document_id == document_id)
-                           .order_by(DocumentHistory.seq))
+    rows = session.scalars(
+        select(DocumentHistory)
+        .where(DocumentHistory.document_id == document_id)
+        .order_by(DocumentHistory.seq)
+    )
     return [entry_view(e) for e in rows]

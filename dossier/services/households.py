@@ -48,7 +48,7 @@ class HouseholdFilter:
     use: str | None = None
     status: str | None = None
     owner: str | None = None
-    q: str | None = None          # code, archive number, party name or phone
+    q: str | None = None  # code, archive number, party name or phone
     limit: int = 50
     offset: int = 0
 
@@ -178,7 +178,9 @@ def add_household(
         select(Household.id).where(Household.community_id == community_row.id, Household.code == code)
     ):
         raise AlreadyExists(f"household {code} already exists in {community_row.name}")
-    if archive_no is not None and session.scalar(select(Household.id).where(Household.archive_no == archive_no)):
+    if archive_no is not None and session.scalar(
+        select(Household.id).where(Household.archive_no == archive_no)
+    ):
         raise AlreadyExists(f"archive number {archive_no} is already in use")
     household = Household(
         community_id=community_row.id,
@@ -250,8 +252,10 @@ def add_party(
 
 
 def get_household(session: Session, code: str, community: str | None = None) -> Household:
-    query = select(Household).where(Household.code == code).options(
-        selectinload(Household.parties), selectinload(Household.community)
+    query = (
+        select(Household)
+        .where(Household.code == code)
+        .options(selectinload(Household.parties), selectinload(Household.community))
     )
     if community is not None:
         query = query.where(Household.community_id == find_community(session, community).id)
@@ -288,7 +292,9 @@ def list_households(session: Session, actor: Actor, flt: HouseholdFilter) -> tup
         query = query.where(Household.status == parse_status(flt.status))
     if flt.owner:
         query = query.where(
-            Household.id.in_(select(Party.household_id).where(Party.name.contains(flt.owner.strip(), autoescape=True)))
+            Household.id.in_(
+                select(Party.household_id).where(Party.name.contains(flt.owner.strip(), autoescape=True))
+            )
         )
     if flt.q:
         q = flt.q.strip()
@@ -307,7 +313,9 @@ def list_households(session: Session, actor: Actor, flt: HouseholdFilter) -> tup
     limit = max(1, min(int(flt.limit), 500))
     rows = session.scalars(
         query.options(selectinload(Household.parties), selectinload(Household.community))
-        .order_by(Community.code, Household.use, Household.building, Household.floor, Household.room, Household.code)
+        .order_by(
+            Community.code, Household.use, Household.building, Household.floor, Household.room, Household.code
+        )
         .limit(limit)
         .offset(max(0, int(flt.offset)))
     ).all()
@@ -335,7 +343,9 @@ def party_view(party: Party, actor: Actor, fields: FieldCipher | None) -> dict:
     }
 
 
-def household_view(household: Household, actor: Actor, fields: FieldCipher | None = None, *, with_parties: bool = True) -> dict:
+def household_view(
+    household: Household, actor: Actor, fields: FieldCipher | None = None, *, with_parties: bool = True
+) -> dict:
     view = {
         "id": household.id,
         "code": household.code,
@@ -364,6 +374,8 @@ def find_by_id_number(session: Session, actor: Actor, fields: FieldCipher, id_nu
     digest = fields.lookup_hash(validate_id_number(id_number), ID_NUMBER)
     return list(
         session.scalars(
-            select(Household).where(Household.id.in_(select(Party.household_id).where(Party.id_number_hmac == digest)))
+            select(Household).where(
+                Household.id.in_(select(Party.household_id).where(Party.id_number_hmac == digest))
+            )
         ).all()
     )

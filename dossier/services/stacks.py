@@ -50,13 +50,22 @@ def stack_positions(stack: ScanStack, first: int, last: int) -> list[int]:
     InvalidInput when any of them is no longer stored."""
     position = {number: index for index, number in enumerate(held_pages(stack), start=1)}
     if any(n not in position for n in range(first, last + 1)):
-        raise InvalidInput(f"pages {first}-{last} of the scanned stack {stack.id} are no longer stored "
-                           f"(a destroyed document's pages were cut from it)")
+        raise InvalidInput(
+            f"pages {first}-{last} of the scanned stack {stack.id} are no longer stored "
+            f"(a destroyed document's pages were cut from it)"
+        )
     return [position[n] for n in range(first, last + 1)]
 
 
-def store_stack(archive: Archive, session: Session, actor: Actor, batch_id: int, file_name: str,
-                media_type: str, stream: BinaryIO) -> ScanStack:
+def store_stack(
+    archive: Archive,
+    session: Session,
+    actor: Actor,
+    batch_id: int,
+    file_name: str,
+    media_type: str,
+    stream: BinaryIO,
+) -> ScanStack:
     """Store ``stream`` as the signed original of a scanned stack and commit it. A stack already
     taken in (same SHA-256) is refused with AlreadyExists; nothing is stored then."""
     require(actor, Permission.MANAGE_RECORDS)
@@ -66,12 +75,24 @@ def store_stack(archive: Archive, session: Session, actor: Actor, batch_id: int,
         earlier = session.scalar(select(ScanStack).where(ScanStack.sha256 == stored.sha256))
         if earlier is not None:
             raise AlreadyExists(f"this stack was already taken in (batch {earlier.batch_id})")
-        stack = ScanStack(batch_id=batch_id, file_name=file_name, original_key=key, sha256=stored.sha256,
-                          sm3=stored.sm3, size=stored.plain_size, media_type=media_type,
-                          intake_at=utcnow().replace(microsecond=0), intake_by_id=actor.user_id,
-                          signed_record="", signature="", signing_key_id=archive.signer.fingerprint)
+        stack = ScanStack(
+            batch_id=batch_id,
+            file_name=file_name,
+            original_key=key,
+            sha256=stored.sha256,
+            sm3=stored.sm3,
+            size=stored.plain_size,
+            media_type=media_type,
+            intake_at=utcnow().replace(microsecond=0),
+            intake_by_id=actor.user_id,
+            signed_record="",
+            signature="",
+            signing_key_id=archive.signer.fingerprint,
+        )
         session.add(stack)
-        sign_stored(session, archive.signer, stack, stored, lambda: originals.stack_record(stack, actor.username))
+        sign_stored(
+            session, archive.signer, stack, stored, lambda: originals.stack_record(stack, actor.username)
+        )
         record_access(session, actor, AccessAction.STACK_INTAKE, detail=file_name)
         session.commit()
     except BaseException:
@@ -99,8 +120,13 @@ def verify_stack(archive: Archive, session: Session, stack: ScanStack) -> tuple[
     """(ok, problems): the stack's signature, its signed record against the catalog, and the
     stored bytes against both (streams the whole object). A stack whose pages were all cut has
     no object: its signature and record are checked."""
-    expected = {"stack": stack.id, "batch": stack.batch_id, "object": stack.original_key,
-                "sha256": stack.sha256, "size": stack.size}
+    expected = {
+        "stack": stack.id,
+        "batch": stack.batch_id,
+        "object": stack.original_key,
+        "sha256": stack.sha256,
+        "size": stack.size,
+    }
     if stack.original_key is None:
         ok, problems = _check_record_only(archive, stack, expected)
     else:
@@ -114,8 +140,9 @@ def _check_record_only(archive: Archive, stack: ScanStack, expected: dict) -> tu
         record = signed_facts(stack)
     except IntegrityFailure:
         return False, ["the signed record is not valid JSON"]
-    problems = originals.check_record(record, stack.signature, load_public_key(archive.signer.public_pem()),
-                                      expected).problems()
+    problems = originals.check_record(
+        record, stack.signature, load_public_key(archive.signer.public_pem()), expected
+    ).problems()
     if record.get("pages") != []:
         problems.append("the stack has no stored object, but its signed record says it holds pages")
     return not problems, problems
@@ -125,7 +152,7 @@ def _page_count_problems(stack: ScanStack) -> list[str]:
     try:
         record = signed_facts(stack)
     except IntegrityFailure:
-        return []                      # already reported
+        return []  # already reported
     if "pages" in record and len(record["pages"]) != (stack.page_count or 0):
         return [f"the catalog counts {stack.page_count} page(s), the signed record {len(record['pages'])}"]
     return []

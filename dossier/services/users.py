@@ -27,11 +27,28 @@ from dossier.services.access import record_refusal
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
-MIN_PASSWORD_SCORE = 3           # zxcvbn: 0 too guessable … 4 very unguessable; 3 ≈ 10^8 guesses
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 too guessable … 4 very unguessable; 3 ≈ 10^8 guesses
 # Counted as easy to guess besides zxcvbn's own lists (English passwords, words and names):
 # pinyin and digits common in Chinese passwords, and this system's own vocabulary.
-COMMON_WORDS = ("woaini", "5201314", "1314520", "521521", "zhangsan", "lisi", "wangwu", "zhongguo", "beijing",
-                "shanghai", "wuye", "dangan", "kefu", "guanli", "mima", "dossier", "archive")
+COMMON_WORDS = (
+    "woaini",
+    "5201314",
+    "1314520",
+    "521521",
+    "zhangsan",
+    "lisi",
+    "wangwu",
+    "zhongguo",
+    "beijing",
+    "shanghai",
+    "wuye",
+    "dangan",
+    "kefu",
+    "guanli",
+    "mima",
+    "dossier",
+    "archive",
+)
 _PATTERN_REASONS = {
     "repeat": "重复的字符（如 aaa）",
     "sequence": "连续的字母或数字（如 abc、123）",
@@ -47,7 +64,7 @@ _DUMMY_HASH = generate_password_hash("dossier-dummy-password")
 
 
 def generate_password() -> str:
-    while True:                   # 16 random characters; drawn again in the rare case zxcvbn objects
+    while True:  # 16 random characters; drawn again in the rare case zxcvbn objects
         password = secrets.token_urlsafe(12)
         if password_problem(password) is None:
             return password
@@ -61,8 +78,13 @@ def _weaknesses(result: dict) -> list[str]:
         reason: str | None
         if pattern == "dictionary":
             name = match.get("dictionary_name")
-            reason = ("常见密码" if name == "passwords" else
-                      "用户名、姓名或常用词（如 woaini、5201314）" if name == "user_inputs" else "常见单词或人名")
+            reason = (
+                "常见密码"
+                if name == "passwords"
+                else "用户名、姓名或常用词（如 woaini、5201314）"
+                if name == "user_inputs"
+                else "常见单词或人名"
+            )
         else:
             reason = _PATTERN_REASONS.get(pattern or "")
         if reason and reason not in reasons:
@@ -185,8 +207,9 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def verify_credential(session: Session, username: str, secret: str, *, actor: Actor | None = None,
-                      action: str | None = None) -> User:
+def verify_credential(
+    session: Session, username: str, secret: str, *, actor: Actor | None = None, action: str | None = None
+) -> User:
     """Four-eyes (CLI): ``secret`` must be the password of ``username`` or one of its live API
     tokens (``dos_...``, as ``issue_token`` gives them). Returns the user; NotFound when there is
     no such user (the console's operator may know who exists), PermissionDenied when the secret
@@ -202,8 +225,12 @@ def verify_credential(session: Session, username: str, secret: str, *, actor: Ac
     if not ok or not user.active:
         if actor is not None:
             session.rollback()
-            record_refusal(session, actor, AccessAction.CREDENTIAL_CHECK,
-                           detail=json.dumps({"user": username, "action": action}, ensure_ascii=False))
+            record_refusal(
+                session,
+                actor,
+                AccessAction.CREDENTIAL_CHECK,
+                detail=json.dumps({"user": username, "action": action}, ensure_ascii=False),
+            )
         raise PermissionDenied(f"the password or API token given is not that of the active user {username}")
     return user
 

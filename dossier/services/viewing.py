@@ -48,21 +48,25 @@ class ShownPage:
     has_preview: bool
     confidence: float | None
     language: str | None
-    marks: list[tuple[int, int]] = field(default_factory=list)   # ranges of ``text`` matching the finder
+    marks: list[tuple[int, int]] = field(default_factory=list)  # ranges of ``text`` matching the finder
 
     def as_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "text": self.text, "confidence": self.confidence,
-                "language": self.language}
+        return {
+            "number": self.number,
+            "text": self.text,
+            "confidence": self.confidence,
+            "language": self.language,
+        }
 
 
 @dataclass
 class DocumentView:
     document: Document
-    record: dict[str, Any]          # ``document_view``: the catalog record
+    record: dict[str, Any]  # ``document_view``: the catalog record
     purpose: str | None
-    pages: list[Page]               # the document's pages in order; none once destroyed
-    shown: list[ShownPage]          # the pages whose text is shown: all, or the one asked for
-    number: int | None = None       # the page asked for, within the document's pages
+    pages: list[Page]  # the document's pages in order; none once destroyed
+    shown: list[ShownPage]  # the pages whose text is shown: all, or the one asked for
+    number: int | None = None  # the page asked for, within the document's pages
 
     @property
     def confidential(self) -> bool:
@@ -89,7 +93,7 @@ class PagePreview:
 class OriginalFile:
     document: Document
     stream: BinaryIO
-    name: str                       # a safe file name (``download_name``)
+    name: str  # a safe file name (``download_name``)
     media_type: str | None
     size: int | None
 
@@ -106,8 +110,9 @@ class PrintView:
         return self.document.confidentiality == Confidentiality.CONFIDENTIAL
 
 
-def _viewable(session: Session, actor: Actor, document_id: int, action: AccessAction,
-              purpose: str | None) -> tuple[Document, str | None]:
+def _viewable(
+    session: Session, actor: Actor, document_id: int, action: AccessAction, purpose: str | None
+) -> tuple[Document, str | None]:
     """The document and the purpose given, if ``actor`` may see it (refusal logged, NotFound) and
     has said why when it is confidential (PurposeRequired). The caller's pending changes are not
     flushed on the way (a refusal must not find the caller's transaction writing)."""
@@ -130,9 +135,15 @@ def _shown(session: Session, actor: Actor, page: Page, find: Finder | None = Non
     raw = pagetext.page_text(session, page)
     mask = text_mask(actor)
     text = mask(raw) if mask and raw else raw
-    return ShownPage(number=page.number, text=text, masked=bool(raw and text != raw),
-                     has_preview=bool(page.preview_key), confidence=page.confidence, language=page.language,
-                     marks=find(raw) if find and raw else [])
+    return ShownPage(
+        number=page.number,
+        text=text,
+        masked=bool(raw and text != raw),
+        has_preview=bool(page.preview_key),
+        confidence=page.confidence,
+        language=page.language,
+        marks=find(raw) if find and raw else [],
+    )
 
 
 def may_give_purpose(session: Session, actor: Actor, document_id: int) -> Document:
@@ -143,8 +154,15 @@ def may_give_purpose(session: Session, actor: Actor, document_id: int) -> Docume
     return doc
 
 
-def view_document(session: Session, actor: Actor, document_id: int, purpose: str | None = None, *,
-                  page: int | None = None, find: Finder | None = None) -> DocumentView:
+def view_document(
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    purpose: str | None = None,
+    *,
+    page: int | None = None,
+    find: Finder | None = None,
+) -> DocumentView:
     """A document's record and its pages' text as ``actor`` may read them: every page, or only
     page ``page`` (brought within the document's pages). ``find`` marks matches on the page's
     own text (before masking, so offsets hold: masks keep the length). Logged as a view."""
@@ -156,14 +174,25 @@ def view_document(session: Session, actor: Actor, document_id: int, purpose: str
         number = max(1, min(page, len(pages))) if pages else 1
         chosen = [p for p in pages if p.number == number]
     shown = [_shown(session, actor, p, find) for p in chosen]
-    record_access(session, actor, AccessAction.DOCUMENT_VIEW,
-                  household_id=doc.household_id, document_id=doc.id,
-                  detail=view_detail(page=number if page is not None and shown else None, purpose=purpose))
+    record_access(
+        session,
+        actor,
+        AccessAction.DOCUMENT_VIEW,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=view_detail(page=number if page is not None and shown else None, purpose=purpose),
+    )
     return DocumentView(doc, document_view(doc), purpose, pages, shown, number)
 
 
-def view_page_preview(archive: Archive, session: Session, actor: Actor, document_id: int, number: int,
-                      purpose: str | None = None) -> PagePreview:
+def view_page_preview(
+    archive: Archive,
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    number: int,
+    purpose: str | None = None,
+) -> PagePreview:
     """The preview image of page ``number`` (a stream to close), logged as a page view."""
     doc, purpose = _viewable(session, actor, document_id, AccessAction.PAGE_VIEW, purpose)
     _not_destroyed(doc)
@@ -171,13 +200,20 @@ def view_page_preview(archive: Archive, session: Session, actor: Actor, document
     if page is None or not page.preview_key:
         raise NotFound(f"document {doc.id} has no preview of page {number}")
     stream = archive.vault.open(page.preview_key, wrapped_key_for(session, page.preview_key))
-    record_access(session, actor, AccessAction.PAGE_VIEW, household_id=doc.household_id, document_id=doc.id,
-                  detail=view_detail(page=number, purpose=purpose))
+    record_access(
+        session,
+        actor,
+        AccessAction.PAGE_VIEW,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=view_detail(page=number, purpose=purpose),
+    )
     return PagePreview(doc, number, stream)
 
 
-def open_original(archive: Archive, session: Session, actor: Actor, document_id: int,
-                  purpose: str | None = None) -> OriginalFile:
+def open_original(
+    archive: Archive, session: Session, actor: Actor, document_id: int, purpose: str | None = None
+) -> OriginalFile:
     """The original's plaintext (a stream to close), logged as a download."""
     doc, purpose = _viewable(session, actor, document_id, AccessAction.DOCUMENT_DOWNLOAD, purpose)
     stream = original_stream(archive, session, actor, doc, purpose=purpose)
@@ -188,8 +224,13 @@ def print_document(session: Session, actor: Actor, document_id: int, purpose: st
     """Every page's text as ``actor`` may read it, for one printable page; the print is logged."""
     doc, purpose = _viewable(session, actor, document_id, AccessAction.DOCUMENT_PRINT, purpose)
     _not_destroyed(doc)
-    record_access(session, actor, AccessAction.DOCUMENT_PRINT,
-                  household_id=doc.household_id, document_id=doc.id,
-                  detail=view_detail(purpose=purpose))
+    record_access(
+        session,
+        actor,
+        AccessAction.DOCUMENT_PRINT,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=view_detail(purpose=purpose),
+    )
     pages = [_shown(session, actor, p) for p in _pages(session, doc.id)]
     return PrintView(doc, document_view(doc), purpose, pages)
