@@ -279,7 +279,7 @@ def test_the_cache_size_comes_from_the_settings(archive):
         Settings.from_env({"DOSSIER_SEARCH_CACHE_MB": "lots"})
 
 
-def test_cli(archive, catalog, run_cli, search_cli):  # noqa: F811
+def test_cli(archive, catalog, run_cli, search_cli):
     result = run_cli("search", "维修基金", "--type", "缴费记录", "--json")
     assert result.exit_code == 0, result.stderr
     payload = result.json()

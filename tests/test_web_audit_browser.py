@@ -16,7 +16,7 @@ def test_auditor_runs_a_check_and_follows_a_failure(
     web_server,
     browser,
     web_archive,
-    web_search_docs,  # noqa: F811
+    web_search_docs,
     tmp_path,
 ):
     base = web_server

@@ -10,7 +10,7 @@ from tests.test_web_browser import _login, _shot, browser, web_server  # noqa: F
 pytestmark = pytest.mark.browser
 
 
-def test_archivist_prints_cover_sheets(web_server, browser, web_archive, tmp_path):  # noqa: F811
+def test_archivist_prints_cover_sheets(web_server, browser, web_archive, tmp_path):
     base = web_server
     context = browser.new_context(
         viewport={"width": 1280, "height": 860}, locale="zh-CN", accept_downloads=True
@@ -43,7 +43,7 @@ def test_archivist_prints_cover_sheets(web_server, browser, web_archive, tmp_pat
     context.close()
 
 
-def test_a_split_stack_with_unfiled_pages_in_the_browser(web_server, browser, web_archive, tmp_path):  # noqa: F811
+def test_a_split_stack_with_unfiled_pages_in_the_browser(web_server, browser, web_archive, tmp_path):
     from tests.test_web_coversheets import _stack
 
     base = web_server

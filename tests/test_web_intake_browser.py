@@ -19,7 +19,7 @@ from tests.test_web_browser import _login, _shot, browser, web_server  # noqa: F
 pytestmark = pytest.mark.browser
 
 
-def test_archivist_uploads_two_scans_and_follows_the_batch(web_server, browser, web_archive, tmp_path):  # noqa: F811
+def test_archivist_uploads_two_scans_and_follows_the_batch(web_server, browser, web_archive, tmp_path):
     base = web_server
     scans = [
         save_page(render_page(words, paper="strip", dpi=100), tmp_path / name, dpi=100)

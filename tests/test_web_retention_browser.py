@@ -19,7 +19,7 @@ def _logout(page, base):
     page.wait_for_url(f"{base}/login")
 
 
-def test_propose_review_approve_execute(web_server, browser, web_archive, due_docs, tmp_path):  # noqa: F811
+def test_propose_review_approve_execute(web_server, browser, web_archive, due_docs, tmp_path):
     base = web_server
     context, page, problems = desk_page(browser)
 

@@ -12,7 +12,7 @@ from tests.test_web_browser import _login, _shot, browser, web_server  # noqa: F
 pytestmark = pytest.mark.browser
 
 
-def test_staff_searches_and_opens_a_hit(web_server, browser, web_archive, web_search_docs, tmp_path):  # noqa: F811
+def test_staff_searches_and_opens_a_hit(web_server, browser, web_archive, web_search_docs, tmp_path):
     base = web_server
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
     page = context.new_page()

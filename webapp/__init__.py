@@ -74,9 +74,9 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.extensions["dossier"] = Archive(settings)
     if settings.trusted_proxies:
         # The client's address and scheme as the proxies in front saw them (X-Forwarded-For/-Proto).
-        app.wsgi_app = ProxyFix(
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,
-            x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+            x_for=settings.trusted_proxies,
             x_proto=settings.trusted_proxies,
         )
 
