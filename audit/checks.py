@@ -20,6 +20,7 @@ from audit.consistency import destruction_findings, leftover_content_findings
 from audit.context import LIST_CHUNK, CheckContext, Finding
 from dossier import archiveno, originals, pagetext
 from dossier.errors import DossierError
+from dossier.ledger import LogVerdict
 from dossier.models import (
     AccessEvent,
     Community,
@@ -356,8 +357,8 @@ def unauthorised_readers(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-def _log_findings(name: str, result: dict) -> Iterator[Finding]:
-    for problem in result["problems"]:
+def _log_findings(name: str, result: LogVerdict) -> Iterator[Finding]:
+    for problem in result.problems:
         yield Finding(f"{name}: {problem['problem']}")
 
 

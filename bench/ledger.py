@@ -90,8 +90,8 @@ def run(database_urls: tuple[str | None, str | None], entries: int) -> None:
         result = verify_access_log(session, public_key)
         took = time.perf_counter() - start
     print(
-        f"  verify the access log       {took:.2f} s for {result['entries']:,} entries "
-        f"({result['entries'] / took:,.0f} entries/s, ok={result['ok']})"
+        f"  verify the access log       {took:.2f} s for {result.entries:,} entries "
+        f"({result.entries / took:,.0f} entries/s, ok={result.ok})"
     )
     dispose_engines()
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import CursorResult, event, select, update
@@ -277,9 +277,45 @@ def check_signed_entry(row: Any, columns: dict[str, Any], public_key: Ed25519Pub
     return None
 
 
+class LogProblem(TypedDict):
+    """One problem found: the entry it concerns and why."""
+
+    seq: int
+    problem: str
+
+
+class LogHeadRef(TypedDict):
+    """Where a walked log ends: its last entry and that entry's hash (None for an empty log)."""
+
+    seq: int
+    hash: str | None
+
+
+@dataclass(frozen=True)
+class LogVerdict:
+    """What :func:`verify_log` found; ``as_dict`` is the JSON object ``--json`` prints."""
+
+    ok: bool
+    entries: int
+    head: LogHeadRef
+    anchor: Record | None  # the anchored head's seq and hash, as read from the anchor file
+    broken_at: int | None  # the first bad entry
+    problems: tuple[LogProblem, ...]
+
+    def as_dict(self) -> Record:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "head": dict(self.head),
+            "anchor": dict(self.anchor) if self.anchor is not None else None,
+            "broken_at": self.broken_at,
+            "problems": [dict(p) for p in self.problems],
+        }
+
+
 @dataclass
 class _Walk:
-    problems: list[Record]
+    problems: list[LogProblem]
     prev: str = GENESIS
     expected: int = 1
     count: int = 0
@@ -369,7 +405,7 @@ def verify_log(
     rows: Iterable[Any],
     check_entry: Callable[[Any], str | None],
     public_key: Ed25519PublicKey,
-) -> Record:
+) -> LogVerdict:
     """Walk log ``name``'s ``rows`` (in seq order; each with ``seq``, ``prev_hash``, ``entry_hash``),
     checking each entry with ``check_entry`` (None, or why it is not genuine), the chain, the
     catalog's head and the anchored head. ``broken_at`` names the first bad entry."""
@@ -381,11 +417,11 @@ def verify_log(
     _check_head(session, name, public_key, walk)
     _check_anchor(name, anchor, public_key, walk, anchor_path(settings))
     walk.problems.sort(key=lambda p: p["seq"])
-    return {
-        "ok": not walk.problems,
-        "entries": walk.count,
-        "head": {"seq": walk.expected - 1, "hash": walk.prev if walk.count else None},
-        "anchor": {"seq": anchor.get("seq"), "hash": anchor.get("hash")} if anchor else None,
-        "broken_at": walk.problems[0]["seq"] if walk.problems else None,
-        "problems": walk.problems,
-    }
+    return LogVerdict(
+        ok=not walk.problems,
+        entries=walk.count,
+        head={"seq": walk.expected - 1, "hash": walk.prev if walk.count else None},
+        anchor={"seq": anchor.get("seq"), "hash": anchor.get("hash")} if anchor else None,
+        broken_at=walk.problems[0]["seq"] if walk.problems else None,
+        problems=tuple(walk.problems),
+    )

@@ -92,7 +92,7 @@ def _check(row: ShredLogEntry, public_key) -> str | None:
     )
 
 
-def verify(session: Session, public_key) -> dict:
+def verify(session: Session, public_key) -> ledger.LogVerdict:
     """Check the whole log; ``ok`` is False and ``broken_at`` names the first bad entry when
     anything fails. Every problem found is listed."""
     rows = session.scalars(select(ShredLogEntry).order_by(ShredLogEntry.seq)).yield_per(500)
@@ -164,7 +164,7 @@ def export_lines(session: Session):
         yield json.dumps(line, ensure_ascii=False)
 
 
-def verify_log(session: Session, actor: Actor, public_key) -> dict:
+def verify_log(session: Session, actor: Actor, public_key) -> ledger.LogVerdict:
     """``verify`` for an auditor (``dossier shredlog verify``)."""
     require(actor, Permission.AUDIT)
     return verify(session, public_key)

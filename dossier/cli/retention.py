@@ -608,15 +608,15 @@ def shredlog_verify(ctx: CliContext, public_key: Path | None, as_json: bool) -> 
     with archive.session() as session:
         result = verify_log(session, ctx.actor(session), key)
     human = (
-        f"shredding log intact: {result['entries']} entries"
-        if result["ok"]
-        else "\n".join(p["problem"] for p in result["problems"])
+        f"shredding log intact: {result.entries} entries"
+        if result.ok
+        else "\n".join(p["problem"] for p in result.problems)
     )
-    emit(as_json, result, human)
-    if not result["ok"]:
+    emit(as_json, result.as_dict(), human)
+    if not result.ok:
         click.echo(
-            f"dossier: error: the shredding log is broken at entry {result['broken_at']}: "
-            f"{result['problems'][0]['problem']}",
+            f"dossier: error: the shredding log is broken at entry {result.broken_at}: "
+            f"{result.problems[0]['problem']}",
             err=True,
         )
         sys.exit(8)

@@ -152,7 +152,7 @@ def _check_entry(event: AccessEvent) -> str | None:
     return None
 
 
-def verify_access_log(session: Session, public_key: Ed25519PublicKey) -> dict[str, Any]:
+def verify_access_log(session: Session, public_key: Ed25519PublicKey) -> ledger.LogVerdict:
     """The access log's chain, head and anchor (``dossier.ledger.verify_log``)."""
     rows = session.scalars(select(AccessEvent).order_by(AccessEvent.seq)).yield_per(1000)
     return ledger.verify_log(session, ledger.ACCESS, rows, _check_entry, public_key)

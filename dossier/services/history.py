@@ -165,7 +165,7 @@ def check_entry(entry: DocumentHistory, public_key) -> str | None:
     )
 
 
-def verify_history(session: Session, public_key) -> dict:
+def verify_history(session: Session, public_key) -> ledger.LogVerdict:
     rows = session.scalars(select(DocumentHistory).order_by(DocumentHistory.seq)).yield_per(500)
     return ledger.verify_log(session, ledger.HISTORY, rows, lambda e: check_entry(e, public_key), public_key)
 
