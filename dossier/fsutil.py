@@ -1,4 +1,4 @@
-"""File-system helpers shared by the local store and the key files."""
+"""File-system helpers shared by the local store, the key files, the ledger and the index."""
 
 from __future__ import annotations
 

@@ -129,36 +129,8 @@ class BlockHeader:
 
     @classmethod
     def unpack_from(cls, buf: bytes, offset: int = 0) -> BlockHeader:
-        (
-            flags,
-            id_width,
-            weight_kind,
-            value_kind,
-            length_width,
-            item_width,
-            min_length,
-            max_length,
-            count,
-            first_id,
-            last_id,
-            data_length,
-            max_weight,
-        ) = HEADER.unpack_from(buf, offset)
-        return cls(
-            bool(flags & LAST_BLOCK),
-            id_width,
-            weight_kind,
-            value_kind,
-            length_width,
-            item_width,
-            min_length,
-            max_length,
-            count,
-            first_id,
-            last_id,
-            data_length,
-            max_weight,
-        )
+        flags, *fields = HEADER.unpack_from(buf, offset)
+        return cls(bool(flags & LAST_BLOCK), *fields)
 
 
 def encode_block(

@@ -47,6 +47,7 @@ from whoosh import fields as wf
 from whoosh import index as wi
 
 from dossier.errors import DossierError
+from dossier.fsutil import fsync_dir
 from search import analysis, matching
 from search.engine import (
     DateIn,
@@ -264,7 +265,7 @@ class WhooshEngine:
             tmp.unlink()
         os.symlink(gen.name, tmp)
         os.replace(tmp, self.current_link)  # atomic on POSIX
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def _open_for_write(self):
         if self.outdated():
@@ -592,16 +593,3 @@ def _tally(column: tuple[list[str], np.ndarray], pages: np.ndarray) -> dict[str,
     labels, values = column
     counts = np.bincount(values[pages], minlength=len(labels))
     return {labels[i]: int(counts[i]) for i in np.flatnonzero(counts) if labels[i]}
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -10,6 +10,7 @@ Nothing here commits: an entry commits with the use case that wrote it, except a
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -92,27 +93,20 @@ def record_refusal(
     When the caller's transaction would keep a second one from writing the log (it has appended
     to a log and holds the heads, or on SQLite it has written at all: one writer at a time), the
     entry goes into the caller's transaction instead of waiting on it for ever."""
+    record = partial(
+        record_access,
+        actor=actor,
+        action=action,
+        household_id=household_id,
+        document_id=document_id,
+        detail=detail,
+        outcome=AccessOutcome.DENIED,
+    )
     if _blocks_writers(session):
-        record_access(
-            session,
-            actor,
-            action,
-            household_id=household_id,
-            document_id=document_id,
-            detail=detail,
-            outcome=AccessOutcome.DENIED,
-        )
+        record(session)
         return
     with session_factory(ledger.settings_of(session))() as own:
-        record_access(
-            own,
-            actor,
-            action,
-            household_id=household_id,
-            document_id=document_id,
-            detail=detail,
-            outcome=AccessOutcome.DENIED,
-        )
+        record(own)
         own.commit()
 
 

@@ -116,10 +116,16 @@ def _viewable(
     """The document and the purpose given, if ``actor`` may see it (refusal logged, NotFound) and
     has said why when it is confidential (PurposeRequired). The caller's pending changes are not
     flushed on the way (a refusal must not find the caller's transaction writing)."""
+    doc = _visible(session, actor, document_id, action)
+    return doc, read_purpose(doc, purpose)
+
+
+def _visible(session: Session, actor: Actor, document_id: int, action: AccessAction) -> Document:
+    """The document, if ``actor`` may see it (the refusal is logged as ``action``; NotFound)."""
     with session.no_autoflush:
         doc = get_document(session, document_id)
         require_view(session, actor, doc, action)
-    return doc, read_purpose(doc, purpose)
+    return doc
 
 
 def _not_destroyed(doc: Document) -> None:
@@ -148,10 +154,7 @@ def _shown(session: Session, actor: Actor, page: Page, find: Finder | None = Non
 
 def may_give_purpose(session: Session, actor: Actor, document_id: int) -> Document:
     """The document a viewer is about to give a purpose for, if they may see it (as a view)."""
-    with session.no_autoflush:
-        doc = get_document(session, document_id)
-        require_view(session, actor, doc, AccessAction.DOCUMENT_VIEW)
-    return doc
+    return _visible(session, actor, document_id, AccessAction.DOCUMENT_VIEW)
 
 
 def view_document(
