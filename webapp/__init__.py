@@ -20,17 +20,21 @@ from dossier.archive import Archive
 from dossier.config import Settings
 from dossier.keys import load_web_secret
 from webapp import access, context, errors, security, sessions
+from webapp.account import bp as account_bp
 from webapp.accesslog import bp as accesslog_bp
 from webapp.admin import bp as admin_bp
 from webapp.api import bp as api_bp
 from webapp.audit import bp as audit_bp
 from webapp.auth import bp as auth_bp
 from webapp.auth import login_manager
+from webapp.corrections import bp as corrections_bp
 from webapp.coversheets import bp as coversheets_bp
 from webapp.documents import bp as documents_bp
 from webapp.households import bp as households_bp
 from webapp.intake import bp as intake_bp
+from webapp.jobs import bp as jobs_bp
 from webapp.main import bp as main_bp
+from webapp.paper import bp as paper_bp
 from webapp.retention import bp as retention_bp
 from webapp.search import bp as search_bp
 from webapp.templating import init_app as init_templating
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         main_bp,
         search_bp,
         documents_bp,
+        corrections_bp,
         households_bp,
         intake_bp,
         coversheets_bp,
@@ -101,6 +106,9 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         audit_bp,
         accesslog_bp,
         admin_bp,
+        account_bp,
+        paper_bp,
+        jobs_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
