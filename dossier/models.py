@@ -74,6 +74,7 @@ class HouseholdStatus(enum.StrEnum):
 class PartyRole(enum.StrEnum):
     OWNER = "owner"
     TENANT = "tenant"
+    EMERGENCY_CONTACT = "emergency_contact"  # 紧急联系人 of the household
 
 
 class Confidentiality(enum.StrEnum):
@@ -105,6 +106,14 @@ class AccessAction(enum.StrEnum):
     LOGOUT = "logout"
     FORBIDDEN = "forbidden"
     CREDENTIAL_CHECK = "credential.check"
+    USER_ADD = "user.add"
+    USER_UPDATE = "user.update"  # 姓名 or role
+    USER_DISABLE = "user.disable"
+    USER_ENABLE = "user.enable"
+    PASSWORD_CHANGE = "password.change"  # one's own
+    PASSWORD_RESET = "password.reset"  # by an administrator
+    TOKEN_CREATE = "token.create"
+    TOKEN_REVOKE = "token.revoke"
     SEARCH = "search"
     BACKUP = "backup"
     INVENTORY = "inventory"
@@ -113,6 +122,13 @@ class AccessAction(enum.StrEnum):
     HOUSEHOLD_VIEW = "household.view"
     HOUSEHOLD_CLOSE = "household.close"
     HOUSEHOLD_REOPEN = "household.reopen"
+    HOUSEHOLD_EDIT = "household.edit"
+    PARTY_ADD = "party.add"
+    PARTY_EDIT = "party.edit"
+    PARTY_REMOVE = "party.remove"
+    PARTY_MOVE_OUT = "party.moveout"
+    COMMUNITY_RENAME = "community.rename"
+    COMMUNITY_MERGE = "community.merge"
     DOCUMENT_INTAKE = "document.intake"
     DOCUMENT_VIEW = "document.view"
     DOCUMENT_HISTORY = "document.history"
@@ -124,6 +140,7 @@ class AccessAction(enum.StrEnum):
     DOCUMENT_DESTROY = "document.destroy"
     PAGE_VIEW = "page.view"
     STACK_INTAKE = "stack.intake"
+    STACK_VIEW = "stack.view"  # a page of a scanned stack looked at before it is filed
     COVERSHEET_PRINT = "coversheet.print"
     HOLD_ADD = "hold.add"
     HOLD_RELEASE = "hold.release"
@@ -137,6 +154,10 @@ class AccessAction(enum.StrEnum):
     PAPER_LOCATION = "paper.location"
     LOAN_OUT = "loan.out"
     LOAN_RETURN = "loan.return"
+    JOB_START = "job.start"  # a background job (an audit run, a destruction) queued
+    LOAN_RENEW = "loan.renew"
+    LOAN_REMIND = "loan.remind"
+    INVENTORY_RESOLVE = "inventory.resolve"
 
 
 class AccessOutcome(enum.StrEnum):
@@ -455,6 +476,10 @@ class Page(Base):
     # The text of a confidential document's page, sealed with the field cipher
     # (``dossier.fieldcrypt``); ``text`` is then empty.
     text_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The OCR words with their boxes in the preview image (``dossier.pagetext`` writes and reads
+    # them, sealed into ``words_enc`` like the text): what the viewer marks a query's words with.
+    words: Mapped[str | None] = mapped_column(Text)
+    words_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     confidence: Mapped[float | None] = mapped_column(Float)
     language: Mapped[str | None] = mapped_column(String(32))
     dpi: Mapped[int | None] = mapped_column(Integer)
@@ -798,6 +823,32 @@ class FixityEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
+class LoanManner(enum.StrEnum):
+    """How a paper original is used (借阅方式): read on the spot, copied, or taken away."""
+
+    VIEW = "view"  # 查阅
+    COPY = "copy"  # 复制
+    TAKE = "take"  # 借出
+
+
+class ReturnCondition(enum.StrEnum):
+    """What came back (归还查验)."""
+
+    INTACT = "intact"  # 完好
+    PAGES_MISSING = "pages_missing"  # 缺页
+    DAMAGED = "damaged"  # 损坏
+
+
+class ReminderChannel(enum.StrEnum):
+    """How a borrower was chased (催还方式)."""
+
+    PHONE = "phone"
+    SMS = "sms"
+    VISIT = "visit"
+    LETTER = "letter"
+    OTHER = "other"
+
+
 class Loan(Base):
     """A paper original lent out (借阅) and, once back, when and to whom it was returned."""
 
@@ -814,9 +865,45 @@ class Loan(Base):
     returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     returned_to: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+    borrower_unit: Mapped[str | None] = mapped_column(String(128))  # 单位或户号
+    purpose: Mapped[str | None] = mapped_column(String(200))
+    manner: Mapped[LoanManner] = mapped_column(
+        vocabulary(LoanManner, 8), default=LoanManner.TAKE, server_default="take", nullable=False
+    )
+    return_condition: Mapped[ReturnCondition | None] = mapped_column(vocabulary(ReturnCondition, 16))
+    return_note: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship()
     approved_by: Mapped[User | None] = relationship()
+    renewals: Mapped[list[LoanRenewal]] = relationship(order_by="LoanRenewal.id")
+    reminders: Mapped[list[LoanReminder]] = relationship(order_by="LoanReminder.id")
+
+
+class LoanRenewal(Base):
+    """A loan's due date moved (续借): from what, to what, by whom."""
+
+    __tablename__ = "loan_renewals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), nullable=False, index=True)
+    renewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    renewed_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    old_due: Mapped[date] = mapped_column(Date, nullable=False)
+    new_due: Mapped[date] = mapped_column(Date, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class LoanReminder(Base):
+    """A borrower chased for an original (催还): who chased, when, how."""
+
+    __tablename__ = "loan_reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), nullable=False, index=True)
+    reminded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    reminded_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    channel: Mapped[ReminderChannel] = mapped_column(vocabulary(ReminderChannel, 8), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class InventoryCount(Base):
@@ -835,6 +922,63 @@ class InventoryCount(Base):
     on_loan: Mapped[int] = mapped_column(Integer, nullable=False)
     discrepancies: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list
     note: Mapped[str | None] = mapped_column(Text)
+
+    resolutions: Mapped[list[InventoryResolution]] = relationship(order_by="InventoryResolution.entry")
+
+
+class InventoryResolution(Base):
+    """How one discrepancy of a count (its index in ``discrepancies``) was settled (差异处理)."""
+
+    __tablename__ = "inventory_resolutions"
+    __table_args__ = (UniqueConstraint("count_id", "entry", name="uq_inventory_resolutions_count_entry"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count_id: Mapped[int] = mapped_column(ForeignKey("inventory_counts.id"), nullable=False)
+    entry: Mapped[int] = mapped_column(Integer, nullable=False)
+    resolved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    resolved_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+# --- background jobs (see dossier.jobs) ---------------------------------------------------------
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"  # waiting for the worker
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(Base):
+    """A long task the web hands to the worker (a whole-archive audit run, a destruction list's
+    execution): what to do, who asked, how far it got, how it ended and where its result is.
+
+    ``active_key`` (kind and target) is set while the job is queued or running and cleared when
+    it ends: unique, so a second job of the same kind on the same target cannot start meanwhile.
+    """
+
+    __tablename__ = "background_jobs"
+    __table_args__ = (Index("ix_background_jobs_kind_status", "kind", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    target: Mapped[str | None] = mapped_column(String(64))  # e.g. a destruction list's number
+    active_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    params: Mapped[str] = mapped_column(Text, nullable=False)  # JSON
+    status: Mapped[JobStatus] = _enum_col(JobStatus.QUEUED)
+    done: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    total: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(String(64))  # e.g. the audit run's id, the list's number
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    channel: Mapped[Channel] = mapped_column(vocabulary(Channel, 8), default=Channel.WEB, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # --- append-only tables -----------------------------------------------------------------------

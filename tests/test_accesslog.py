@@ -34,15 +34,24 @@ def _browse_as_staff_and_archivist(client, web_login, docs):
     web_login(client, "staff")
     assert client.get(f"/documents/{fund}").status_code == 200
     assert client.get(f"/documents/{fund}/original").status_code == 200
-    assert client.get(f"/documents/{fund}/print").status_code == 200
+    _print(client, fund)
     assert client.get("/search?q=维修基金").status_code == 200
     assert client.get(f"/documents/{secret}").status_code == 404  # as if it did not exist
     _logout(client)
     web_login(client, "archivist")
     token = web_csrf_token(client, f"/documents/{secret}")
     client.post(f"/documents/{secret}/purpose", data={"purpose": "核对业主身份", "csrf_token": token})
-    assert client.get(f"/documents/{secret}/print").status_code == 200
+    _print(client, secret)
     _logout(client)
+
+
+def _print(client, document_id: int) -> None:
+    """Open the print view (a view) and print (the print view's script posts when printing)."""
+    token = web_csrf_token(client, f"/documents/{document_id}/print")
+    printed = client.post(
+        f"/documents/{document_id}/printed", data={"csrf_token": token}, headers={"X-Requested-With": "fetch"}
+    )
+    assert printed.status_code == 204
 
 
 def test_every_kind_of_access_is_recorded_and_auditors_browse_and_export_it(
@@ -74,7 +83,8 @@ def test_every_kind_of_access_is_recorded_and_auditors_browse_and_export_it(
     denied = text(client.get("/audit/access-log?outcome=denied&user=staff&action=document.view"))
     assert re.search(r"共 1 条", denied) and f"#{secret}" in denied
     by_household = text(client.get("/audit/access-log?household=A-1-0101&action=document.view"))
-    assert "共 2 条" in by_household  # the staff view and the archivist's view with purpose
+    # staff's view, staff's refused view of the secret one, and both print views opened
+    assert "共 4 条" in by_household
     bad = client.get("/audit/access-log?date_from=yesterday")
     assert bad.status_code == 400 and "Traceback" not in text(bad)
     exports = _csv(client.get("/audit/access-log.csv?action=accesslog.export").get_data(as_text=True))
@@ -117,3 +127,10 @@ def test_cli_export_filters_and_role_checks(archive, console, tmp_path, run_cli)
     assert [json.loads(line)["username"] for line in lines] == ["stf"]
     bad = run_cli("--as", "aud", "accesslog", "export", "--from", "soon")
     assert bad.exit_code == 2 and bad.stderr.count("\n") == 1
+
+
+def test_every_access_action_has_a_chinese_name():
+    from dossier.models import AccessAction
+    from dossier.services.accesslog import ACTION_NAMES_ZH
+
+    assert {a.value for a in AccessAction} == set(ACTION_NAMES_ZH)

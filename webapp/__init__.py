@@ -20,8 +20,8 @@ from dossier.archive import Archive
 from dossier.config import Settings
 from dossier.keys import load_web_secret
 from webapp import access, context, errors, security, sessions
-from webapp.account import bp as account_bp
 from webapp.accesslog import bp as accesslog_bp
+from webapp.account import bp as account_bp
 from webapp.admin import bp as admin_bp
 from webapp.api import bp as api_bp
 from webapp.audit import bp as audit_bp

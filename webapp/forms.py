@@ -202,7 +202,12 @@ class IntakeForm(FlaskForm):
         },
     )
     folder = MultipleFileField(_l("选择文件夹"), render_kw={"webkitdirectory": True})
-    manifest = FileField(_l("批量清单（CSV，可选）"), render_kw={"accept": ".csv,text/csv"})
+    manifest = FileField(
+        _l("批量清单（CSV 或 Excel，可选）"),
+        render_kw={
+            "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        },
+    )
     split = BooleanField(_l("整叠扫描，按封面分隔页拆分归档（无需填写户号和类型）"))
     submit = SubmitField(_l("上传并入库"))
 
@@ -327,6 +332,18 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("确认"))
 
 
+class ExecuteForm(FlaskForm):
+    """Execute a destruction list: its number typed again confirms it (checked by the service)."""
+
+    confirm_number = StringField(
+        _l("输入清册编号以确认"),
+        filters=STRIP,
+        validators=[DataRequired(_l("请输入清册编号以确认销毁")), Length(max=32)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("执行销毁"))
+
+
 class PaperForm(FlaskForm):
     shredded_by = StringField(
         _l("销毁人"), filters=STRIP, validators=[DataRequired(_l("请填写销毁人")), Length(max=128)]
@@ -380,6 +397,7 @@ class CloseHouseholdForm(FlaskForm):
         render_kw=DATE_INPUT,
     )
     reopen = BooleanField(_l("撤销结档（恢复在用）"))
+    confirmed = HiddenField()  # set by the confirmation step before a household is closed
     submit = SubmitField(_l("保存"))
 
 
@@ -425,3 +443,182 @@ class AccessLogFilterForm(FlaskForm):
             choice("ok", str(_l("成功"))),
             choice("denied", str(_l("拒绝"))),
         ]
+
+
+class CorrectionForm(FlaskForm):
+    """更正: a document's record as it should read, and why (the view sends only what differs)."""
+
+    title = StringField(
+        _l("题名"), filters=STRIP, validators=[DataRequired(_l("请填写题名")), Length(max=256)]
+    )
+    type_code = SelectField(_l("文件类型"), choices=[], validators=[DataRequired()])
+    document_date = StringField(
+        _l("文件日期"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=DATE_MAX)],
+        render_kw=DATE_INPUT,
+    )
+    confidential = SelectField(_l("密级"), choices=[], validators=[DataRequired()])
+    retention_class = SelectField(_l("保管期限"), choices=[], validators=[DataRequired()])
+    household = StringField(
+        _l("业户（户号）"),
+        filters=STRIP,
+        validators=[DataRequired(_l("请填写户号")), Length(max=64)],
+        render_kw={"autocomplete": "off"},
+    )
+    community = StringField(
+        _l("小区"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=128)],
+        render_kw={"placeholder": _l("户号重复时填写")},
+    )
+    reason = StringField(
+        _l("更正理由"),
+        filters=STRIP,
+        validators=[DataRequired(_l("请填写更正理由")), Length(max=500)],
+        render_kw={"placeholder": _l("如：题名录错、归错了户")},
+    )
+    submit = SubmitField(_l("保存更正"))
+
+    def __init__(self, *args, type_choices: list, class_choices: list, levels: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type_code.choices = type_choices
+        self.retention_class.choices = class_choices
+        self.confidential.choices = levels
+
+
+class PaperLocationForm(FlaskForm):
+    """Where the paper original is kept (柜/盒/位); all three blank: no paper original kept."""
+
+    cabinet = StringField(_l("柜"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    box = StringField(_l("盒"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    position = StringField(_l("位"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    submit = SubmitField(_l("保存存放位置"))
+
+
+# --- households: corrections (facts, parties, communities) ------------------------------------
+
+
+class HouseholdEditForm(FlaskForm):
+    """A household's facts as they should be, and why (the archive number is not editable)."""
+
+    code = StringField(_l("户号"), validators=[DataRequired(_l("请填写户号")), Length(max=64)], filters=STRIP)
+    community = StringField(
+        _l("小区"),
+        filters=STRIP,
+        validators=[DataRequired(_l("请填写小区")), Length(max=128)],
+        render_kw={"list": "community-names"},
+    )
+    use = SelectField(_l("用途"), choices=use_choices(), default=HouseholdUse.RESIDENTIAL)
+    building = StringField(_l("楼栋"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    unit = StringField(_l("单元"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    floor = StringField(_l("楼层"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=8)])
+    room = StringField(_l("房号"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    area = StringField(_l("面积（㎡）"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=16)])
+    reason = StringField(
+        _l("修改理由"),
+        filters=STRIP,
+        validators=[DataRequired(_l("请填写修改理由")), Length(max=500)],
+        render_kw={"placeholder": _l("如：建档时楼栋录错")},
+    )
+    submit = SubmitField(_l("保存修改"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.use.choices = use_choices()
+
+
+class PartyForm(FlaskForm):
+    """An owner, tenant or emergency contact; ``reason`` is required when editing (the view says)."""
+
+    role = SelectField(_l("身份"), choices=[], default="owner")
+    name = StringField(
+        _l("姓名"), filters=STRIP, validators=[DataRequired(_l("请填写姓名")), Length(max=128)]
+    )
+    phone = StringField(_l("联系电话"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)])
+    id_number = StringField(
+        _l("身份证号"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=32)],
+        render_kw={"autocomplete": "off"},
+    )
+    clear_id_number = BooleanField(_l("删除已登记的身份证号"))
+    emergency_contact = StringField(
+        _l("紧急联络人"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=128)]
+    )
+    emergency_phone = StringField(
+        _l("紧急联络电话"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=32)]
+    )
+    since = StringField(
+        _l("入住日期"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=DATE_MAX)],
+        render_kw=DATE_INPUT,
+    )
+    until = StringField(
+        _l("迁出日期"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=DATE_MAX)],
+        render_kw=DATE_INPUT,
+    )
+    reason = StringField(_l("修改理由"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("保存"))
+
+    def __init__(self, *args, role_choices: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = list(role_choices or [])
+
+
+class MoveOutForm(FlaskForm):
+    on = StringField(
+        _l("迁出日期"),
+        filters=NONE_IF_BLANK,
+        validators=[Optional(), Length(max=DATE_MAX)],
+        render_kw=DATE_INPUT,
+    )
+    note = StringField(_l("说明（可不填）"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("登记迁出"))
+
+
+class RemovePartyForm(FlaskForm):
+    reason = StringField(
+        _l("删除理由"),
+        filters=STRIP,
+        validators=[DataRequired(_l("请填写删除理由")), Length(max=500)],
+        render_kw={"placeholder": _l("如：误录，并非本户人员")},
+    )
+    confirm = BooleanField(
+        _l("确认删除这条登记（仅用于纠正误录；已搬走的请用“登记迁出”）"),
+        validators=[DataRequired(_l("请勾选确认"))],
+    )
+    submit = SubmitField(_l("删除登记"))
+
+
+class CommunityRenameForm(FlaskForm):
+    name = StringField(
+        _l("正确名称"), filters=STRIP, validators=[DataRequired(_l("请填写小区名称")), Length(max=128)]
+    )
+    reason = StringField(
+        _l("理由（可不填）"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=500)]
+    )
+    submit = SubmitField(_l("改名"))
+
+
+class CommunityMergeForm(FlaskForm):
+    """Merge one community into another; the target's name typed again confirms it."""
+
+    target = SelectField(_l("并入小区"), choices=[], validators=[DataRequired(_l("请选择并入的小区"))])
+    confirm_name = StringField(
+        _l("再次输入并入小区的名称以确认"),
+        filters=STRIP,
+        validators=[DataRequired(_l("请输入并入小区的名称以确认")), Length(max=128)],
+        render_kw={"autocomplete": "off"},
+    )
+    reason = StringField(
+        _l("理由（可不填）"), filters=NONE_IF_BLANK, validators=[Optional(), Length(max=500)]
+    )
+    submit = SubmitField(_l("合并"))
+
+    def __init__(self, *args, target_choices: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target.choices = [choice("", str(_l("请选择")))] + list(target_choices or [])

@@ -16,9 +16,22 @@
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
-    // The print view's button (the print itself was recorded when the page was served).
-    var printNow = document.getElementById("print-now");
-    if (printNow) { printNow.addEventListener("click", function () { window.print(); }); }
+    // The document print view's button: static/viewer.js (it logs the print when printed).
+    // Forms that ask first: data-confirm names a <dialog> on the page (its text and buttons are
+    // the page's); its button with value="ok" sends the form, any other closes it.
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      var dialog = document.getElementById(form.getAttribute("data-confirm"));
+      if (!dialog || typeof dialog.showModal !== "function") { return; }
+      form.addEventListener("submit", function (event) {
+        if (form.getAttribute("data-confirmed") === "1") { return; }
+        event.preventDefault();
+        dialog.returnValue = "";
+        dialog.showModal();
+      });
+      dialog.addEventListener("close", function () {
+        if (dialog.returnValue === "ok") { form.setAttribute("data-confirmed", "1"); form.submit(); }
+      });
+    });
     // Open the "new household" panel when the dashboard links to it.
     if (window.location.hash === "#new-household") {
       var panel = document.getElementById("new-household");
