@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_compl
 
 from sqlalchemy import select
 
+from dossier import jobs
 from dossier.archive import Archive
 from dossier.config import Settings, limit_openmp_threads
 from dossier.db import dispose_engines
@@ -28,7 +29,7 @@ from dossier.models import Document
 from dossier.workdir import sweep
 from ingest import state, tesseract
 from ingest.pipeline import process_document
-from ingest.queue import enqueue_documents, get_huey, pending_count
+from ingest.queue import enqueue_documents, enqueue_job, get_huey, pending_count
 
 log = logging.getLogger(__name__)
 
@@ -91,16 +92,22 @@ def process_here(archive: Archive, document_ids: list[int], processes: int | Non
 
 
 def housekeeping(settings: Settings) -> None:
-    """One round of the worker's chores: say it is alive; re-queue what dead workers left."""
+    """One round of the worker's chores: say it is alive; re-queue what dead workers left
+    (documents, and background jobs whose worker fell silent)."""
     archive = Archive(settings)
     with archive.session() as session:
         state.beat(session)
         ids = state.expire_leases(session)
-        if pending_count(settings) == 0:
+        queue_empty = pending_count(settings) == 0
+        if queue_empty:
             ids += state.stranded(session)
+        job_ids = jobs.to_requeue(session, queue_empty=queue_empty)
     if ids:
         log.info("queueing again %d document(s) a dead worker or a lost message left behind", len(set(ids)))
         enqueue_documents(settings, sorted(set(ids)))
+    for job_id in job_ids:
+        log.info("queueing job %s again: its worker fell silent or its message was lost", job_id)
+        enqueue_job(settings, job_id)
 
 
 def _housekeeping_loop(settings: Settings) -> None:
@@ -121,6 +128,9 @@ def run_worker(settings: Settings, processes: int, on_start: Callable[[str], Non
 
     At start, the working folders a killed process left under ``$DOSSIER_HOME/work`` (plaintext
     copies of originals, page images) are removed; folders of live processes stay.
+
+    The consumer runs background jobs too (``dossier.jobs``); the caller has imported their
+    handlers (``dossier worker`` does) before this forks the consumer's processes.
     """
     private_umask()
     _prepare(settings)
