@@ -11,6 +11,7 @@ Archive-wide checks live in ``ARCHIVE_CHECKS``; other modules add theirs with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -23,7 +24,6 @@ from dossier.errors import DossierError
 from dossier.ledger import LogVerdict
 from dossier.models import (
     AccessEvent,
-    Community,
     Confidentiality,
     Document,
     DocumentStatus,
@@ -307,14 +307,20 @@ def missing_objects(ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
+# The shape of a number the archive gave: <community code>-<use letter><WIDTH digits>.
+_GIVEN = re.compile(rf"^[^-]+-[{''.join(archiveno.USE_LETTERS.values())}]\d{{{archiveno.WIDTH}}}$")
+
+
 @register_archive_check("archive_no_gaps", INTEGRITY, CHECKS["archive_no_gaps"][1])
 def archive_no_gaps(ctx: CheckContext) -> Iterator[Finding]:
-    """Gaps in each series of folder archive numbers (community code + use letter + number)."""
+    """Gaps in each series of folder archive numbers (community code + use letter + number).
+    A number stays in its series wherever its folder is now: a household moved to another
+    community, or a merged community's households, keep their numbers (numbers given by hand
+    in another shape are in no series)."""
     series: dict[str, list[int]] = {}
-    rows = ctx.session.execute(select(Household.archive_no, Community.code).join(Community)).all()
-    for archive_no, community in rows:
+    for archive_no in ctx.session.scalars(select(Household.archive_no)):
         parts = archiveno.split_archive_no(archive_no)
-        if parts is not None and parts[0].startswith(f"{community}-"):
+        if parts is not None and _GIVEN.match(archive_no):
             series.setdefault(parts[0], []).append(parts[1])
     for prefix, numbers in sorted(series.items()):
         numbers.sort()

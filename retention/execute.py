@@ -11,6 +11,7 @@ or destroyed and logged; nothing unapproved is destroyed. Why: docs/decisions/00
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -250,9 +251,16 @@ def _destroy_item(
 
 
 def execute(
-    archive: Archive, session: Session, actor: Actor, dl: DestructionList, *, today: date | None = None
+    archive: Archive,
+    session: Session,
+    actor: Actor,
+    dl: DestructionList,
+    *,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExecutionReport:
-    """Destroy every pending item of an approved list (see the module docstring)."""
+    """Destroy every pending item of an approved list (see the module docstring); ``progress``
+    hears (items handled, items pending at the start) after each item."""
     require(actor, Permission.PROPOSE_DESTRUCTION)
     if dl.status == ListStatus.PROPOSED:
         raise InvalidInput(
@@ -265,8 +273,10 @@ def execute(
     pending = [i.id for i in dl.items if i.state == ItemState.PENDING]
     report.already_destroyed = [i.document_id for i in dl.items if i.state == ItemState.DESTROYED]
     session.commit()
-    for item_id in pending:
+    for done, item_id in enumerate(pending, start=1):
         _destroy_item(archive, session, actor, item_id, today, report)
+        if progress:
+            progress(done, len(pending))
     session.expire_all()
     current = session.get(DestructionList, list_id)
     assert current is not None  # read above; lists are never deleted

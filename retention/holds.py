@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, selectinload
 from dossier.actor import Actor
 from dossier.errors import InvalidInput, NotFound
 from dossier.models import AccessAction, Document, DocumentStatus, Hold, Household, utcnow
-from dossier.permissions import Permission, require, require_any
+from dossier.permissions import Permission, can, require, require_any
 from dossier.services.access import record_access
+from dossier.services.documents import visible_clause
 
 
 def _reason(text: str | None, what: str = "a hold") -> str:
@@ -132,3 +133,24 @@ def hold_view(hold: Hold) -> dict:
         "released_at": hold.released_at.isoformat() if hold.released_at else None,
         "release_reason": hold.release_reason,
     }
+
+
+def household_holds(session: Session, actor: Actor, household: Household) -> list[Hold]:
+    """The active holds on a folder page: on the household, or on one of its documents that
+    ``actor`` may see. Empty for a role that may not list holds (a hold's reason is internal)."""
+    if not any(
+        can(actor, p) for p in (Permission.MANAGE_RECORDS, Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
+    ):
+        return []
+    visible_docs = select(Document.id).where(Document.household_id == household.id, visible_clause(actor))
+    return list(
+        session.scalars(
+            select(Hold)
+            .where(
+                Hold.released_at.is_(None),
+                or_(Hold.household_id == household.id, Hold.document_id.in_(visible_docs)),
+            )
+            .options(selectinload(Hold.document))
+            .order_by(Hold.id)
+        )
+    )

@@ -290,10 +290,10 @@ def strike(
     reason: str,
     *,
     extend_years: int | None = None,
-    today: date | None = None,
 ) -> DestructionItem:
-    """Take a document off the list with a reason; ``extend_years`` keeps it that much longer
-    (counted from today) so it does not fall due again at once."""
+    """Take a document off the list with a reason; ``extend_years`` keeps it that much longer,
+    counted from the item's disposal date: a document due on 2025-01-01 extended by 3 years is
+    due on 2028-01-01, whenever the review happens (the retention period is what is extended)."""
     _require_reviewer(actor, dl)
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
@@ -309,10 +309,9 @@ def strike(
     item.struck_reason = reason if extend_years is None else f"{reason}（延长保管{extend_years}年）"
     item.struck_by = actor.username
     if extend_years:
-        today = today or date.today()
         doc = session.get(Document, document_id)
         assert doc is not None  # the item's document (a foreign key)
-        doc.retain_until = date(today.year + extend_years, today.month, 1)
+        doc.retain_until = _years_after(item.disposal_date, extend_years)
         assign(session, doc)
     record_access(
         session,
@@ -322,6 +321,14 @@ def strike(
         detail=f"{dl.number}: {reason}",
     )
     return item
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February becomes 1 March in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
 
 
 def approve(

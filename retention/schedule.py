@@ -55,26 +55,30 @@ def set_document_class(
     return doc
 
 
+def check_close_date(
+    session: Session, household: Household, closed_on: date, *, today: date | None = None
+) -> None:
+    """Refuse a close date in the future or before the folder's newest document (asked before
+    the confirmation step, and again when the date is recorded)."""
+    if closed_on > (today or date.today()):
+        raise InvalidInput(f"结档日期 {closed_on} 晚于今天")
+    latest = session.scalar(
+        select(func.max(Document.document_date)).where(
+            Document.household_id == household.id, Document.status != DocumentStatus.DESTROYED
+        )
+    )
+    if latest is not None and closed_on < latest:
+        raise InvalidInput(f"业户 {household.code} 不能在 {closed_on} 结档：档案中有 {latest} 的文件")
+
+
 def set_household_close_date(
     session: Session, actor: Actor, household: Household, closed_on: date | None, *, today: date | None = None
 ) -> int:
     """Close a household on ``closed_on`` (None reopens it); recomputes its documents'
     disposal dates and returns how many changed."""
     require(actor, Permission.MANAGE_RECORDS)
-    today = today or date.today()
     if closed_on is not None:
-        if closed_on > today:
-            raise InvalidInput(f"the close date {closed_on} is in the future")
-        latest = session.scalar(
-            select(func.max(Document.document_date)).where(
-                Document.household_id == household.id, Document.status != DocumentStatus.DESTROYED
-            )
-        )
-        if latest is not None and closed_on < latest:
-            raise InvalidInput(
-                f"household {household.code} cannot have closed on {closed_on}: "
-                f"it holds a document dated {latest}"
-            )
+        check_close_date(session, household, closed_on, today=today)
     household.closed_on = closed_on
     household.status = HouseholdStatus.CLOSED if closed_on else HouseholdStatus.ACTIVE
     session.flush()

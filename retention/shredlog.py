@@ -14,13 +14,13 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dossier import ledger
 from dossier.actor import Actor
 from dossier.errors import IntegrityFailure, InvalidInput
-from dossier.models import DestructionList, LogHead, ShredKind, ShredLogEntry
+from dossier.models import DestructionList, LogHead, ShredKind, ShredLogEntry, User
 from dossier.permissions import Permission, require
 from dossier.signing import Signer
 from dossier.signing import verify as verify_signature
@@ -117,7 +117,11 @@ def range_hash(entries: list[ShredLogEntry]) -> str | None:
     """SHA-256 over the entry hashes, in order: what a certificate quotes for its entries."""
     if not entries:
         return None
-    return hashlib.sha256("\n".join(e.entry_hash for e in entries).encode("ascii")).hexdigest()
+    return _range_of([e.entry_hash for e in entries])
+
+
+def _range_of(hashes: list[str]) -> str:
+    return hashlib.sha256("\n".join(hashes).encode("ascii")).hexdigest()
 
 
 def entry_view(row: ShredLogEntry) -> dict:
@@ -177,6 +181,98 @@ def list_entries(session: Session, actor: Actor, list_number: str | None = None)
     if list_number:
         query = query.where(ShredLogEntry.list_number == list_number)
     return [entry_view(e) for e in session.scalars(query)]
+
+
+def entries_page(
+    session: Session, actor: Actor, *, list_number: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict]]:
+    """One page of the log's entries (of one destruction list, if given), newest first, and how
+    many there are in all: what the shredding-log page shows an auditor."""
+    require(actor, Permission.AUDIT)
+    query = select(ShredLogEntry)
+    if list_number:
+        query = query.where(ShredLogEntry.list_number == list_number)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(ShredLogEntry.seq.desc()).limit(limit).offset(offset))
+    views = [entry_view(e) for e in rows]
+    # Who destroyed (electronic) or recorded (paper) each, by 姓名 where the account has one.
+    usernames = {v["record"].get("destroyed_by") or v["record"].get("recorded_by") for v in views}
+    names = dict(
+        session.execute(
+            select(User.username, User.display_name).where(
+                User.username.in_([u for u in usernames if u]), User.display_name.is_not(None)
+            )
+        ).all()
+    )
+    for v in views:
+        who = v["record"].get("destroyed_by") or v["record"].get("recorded_by")
+        v["by_name"] = names.get(who, who) if who else None
+    return total, views
+
+
+def certificate_ranges(session: Session, actor: Actor) -> list[dict]:
+    """Per destruction list with entries, newest first: the first and last entry, how many, the
+    range hash its certificate quotes, and whether the entries in the log still hash to it."""
+    require(actor, Permission.AUDIT)
+    hashes: dict[str, list[str]] = {}
+    seqs: dict[str, list[int]] = {}
+    rows = session.execute(
+        select(ShredLogEntry.list_number, ShredLogEntry.seq, ShredLogEntry.entry_hash).order_by(
+            ShredLogEntry.seq
+        )
+    )
+    for number, seq, digest in rows:
+        hashes.setdefault(number, []).append(digest)
+        seqs.setdefault(number, []).append(seq)
+    quoted = dict(
+        session.execute(
+            select(DestructionList.number, DestructionList.log_range_sha256).where(
+                DestructionList.number.in_(list(hashes))
+            )
+        ).all()
+    )
+    out = []
+    for number in sorted(hashes, key=lambda n: seqs[n][-1], reverse=True):
+        now = _range_of(hashes[number])
+        out.append(
+            {
+                "list": number,
+                "entries": len(hashes[number]),
+                "first": seqs[number][0],
+                "last": seqs[number][-1],
+                "sha256": quoted.get(number),
+                "matches": quoted.get(number) == now,
+            }
+        )
+    return out
+
+
+# What each problem ``verify`` reports means, for the web page (the details stay as found).
+_PROBLEMS_ZH = (
+    ("missing from the end", "日志末尾的条目缺失（日志被截短或清空）"),
+    ("missing", "条目缺失"),
+    ("appears twice or out of order", "条目重复或顺序错乱"),
+    ("does not start the chain", "首条不是日志链的起点（被改写）"),
+    ("the chain is broken", "与下一条之间的链接断开（其中一条被改写）"),
+    ("moved or reordered", "条目被移动或重排"),
+    ("does not match its hash", "内容与其摘要不符（被改动）"),
+    ("link to the previous entry differs", "与上一条的链接和签名记录不符（被改动）"),
+    ("columns differ", "字段与签名记录不符（被改动）"),
+    ("signature is not valid", "签名无效"),
+    ("JSON", "记录已损坏"),
+    ("cannot be hashed", "记录已损坏"),
+    ("no head in the catalog", "目录中的日志头被删除"),
+    ("catalog's head is not signed", "目录中的日志头签名无效（被改写）"),
+    ("does not match the last entry", "目录中的日志头与最后一条不符"),
+    ("anchor of this log is missing", "日志头的锚定记录缺失"),
+    ("anchored head in", "锚定的日志头签名无效"),
+    ("differs from the anchored head", "与锚定的日志头不符（日志被改写）"),
+)
+
+
+def problem_zh(problem: str) -> str:
+    """A problem ``verify`` found, in one Chinese phrase."""
+    return next((zh for marker, zh in _PROBLEMS_ZH if marker in problem), "完整性检查未通过")
 
 
 def export_log(session: Session, actor: Actor) -> list[str]:

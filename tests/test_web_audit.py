@@ -1,5 +1,5 @@
-"""The auditor's pages: start a run, read its four-property summary and failures, a document's
-fixity history, download the report; role checks and CSRF."""
+"""The auditor's pages: start a run (a background job the worker runs), read its four-property
+summary and failures, a document's fixity history, download the report; role checks and CSRF."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from dossier.archive import Archive
 from tests.audit_helpers import flip_byte, original_key
+from tests.jobs_helpers import run_queued
 from tests.web_fixtures import web_csrf_token
 
 
@@ -28,8 +29,18 @@ def test_an_auditor_starts_a_run_and_reads_its_failures(web_client, web_login, w
     index = text(web_client.get("/audit"))
     assert "尚未进行检测" in index and "开始检测" in index
     response = _start(web_client)
-    assert response.status_code == 302 and re.search(r"/audit/runs/\d+$", response.headers["Location"])
-    page = text(web_client.get(response.headers["Location"]))
+    assert response.status_code == 302 and response.headers["Location"] == "/audit"
+    index = text(web_client.get("/audit"))
+    assert "检测已开始" in index and "排队中" in index and "data-job-url" in index
+    job_url = re.search(r'data-job-url="(/jobs/\d+)"', index).group(1)
+    assert web_client.get(job_url, headers={"Accept": "application/json"}).get_json()["status"] == "queued"
+    assert run_queued(web_archive.settings) == 1  # what the worker does
+    job = web_client.get(job_url, headers={"Accept": "application/json"}).get_json()
+    assert job["status"] == "done" and job["percent"] == 100 and job["done"] == job["total"] == 7
+    assert "发现" in job["message"] and job["result_label"] == "查看检测报告"
+    location = job["result_url"]
+    assert re.search(r"/audit/runs/\d+$", location)
+    page = text(web_client.get(location))
     assert (
         "未通过" in page and "真实性" in page and "完整性" in page and "可用性" in page and "安全性" in page
     )
@@ -38,7 +49,7 @@ def test_an_auditor_starts_a_run_and_reads_its_failures(web_client, web_login, w
     assert "从未通过" in page
     history = text(web_client.get(f"/audit/documents/{fund}"))
     assert "原件可解密且未被改动" in history and "未通过" in history and "入库记录的签名有效" in history
-    run_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    run_id = int(location.rsplit("/", 1)[1])
     csv_response = web_client.get(f"/audit/runs/{run_id}/report.csv")
     assert csv_response.status_code == 200 and csv_response.mimetype == "text/csv"
     assert f"{fund},A-1-0101,integrity,decrypt" in csv_response.get_data(as_text=True)
@@ -46,16 +57,18 @@ def test_an_auditor_starts_a_run_and_reads_its_failures(web_client, web_login, w
     assert f"#{run_id}" in text(web_client.get("/audit"))
 
 
-def test_large_runs_are_left_to_the_cli(web_client, web_login, web_search_docs, monkeypatch):
-    import webapp.audit
-
-    monkeypatch.setattr(webapp.audit, "WEB_RUN_LIMIT", 2)
+def test_one_audit_job_at_a_time_and_never_the_server_shell(
+    web_client, web_login, web_archive, web_search_docs
+):
     web_login(web_client, "officer")
-    response = _start(web_client)
-    assert response.status_code == 400 and "dossier audit verify" in text(response)
-    sample = _start(web_client, sample="2")
-    assert sample.status_code == 302
+    assert _start(web_client, sample="2").status_code == 302
+    refused = _start(web_client)
+    assert refused.status_code == 409 and "已有一个档案检测任务" in text(refused)
+    index = text(web_client.get("/audit"))
+    assert "dossier audit verify" not in index and "服务器" not in index
+    assert run_queued(web_archive.settings) == 1
     assert "抽检 2 件" in text(web_client.get("/audit"))
+    assert _start(web_client).status_code == 302  # the first one ended: a new one may start
     unknown = _start(web_client, household="Z-9-9999")
     assert unknown.status_code == 404 and "Z-9-9999" in text(unknown)
 

@@ -1,5 +1,6 @@
-"""The auditor's page in the real browser: start a run, read a failure, open the document's
-fixity history. Screenshots go to /tmp/dossier-shots/ for a human to look at."""
+"""The auditor's page in the real browser: start a run (the worker runs it beside the server),
+read a failure, open the document's fixity history. Screenshots go to /tmp/dossier-shots/ for a
+human to look at."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 
 from dossier.archive import Archive
 from tests.audit_helpers import flip_byte, original_key
+from tests.jobs_helpers import worker  # noqa: F401 - fixture
 from tests.test_web_browser import _login, _shot, browser, web_server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
@@ -17,6 +19,7 @@ def test_auditor_runs_a_check_and_follows_a_failure(
     browser,
     web_archive,
     web_search_docs,
+    worker,  # noqa: F811
     tmp_path,
 ):
     base = web_server
@@ -34,6 +37,9 @@ def test_auditor_runs_a_check_and_follows_a_failure(
     page.wait_for_url(f"{base}/audit")
     assert "尚未进行检测" in page.inner_text("main")
     page.click("#start-audit button[type=submit]")
+    page.wait_for_url(f"{base}/audit")
+    # The page follows the job and reloads when it is done; the result link opens the run.
+    page.locator(".job-card[data-job-status=done] a[data-role=result]").click(timeout=60_000)
     page.wait_for_url(f"{base}/audit/runs/*")
     assert page.locator("#properties .stat").count() == 4
     assert page.locator("#properties .stat-fail").count() >= 1

@@ -13,6 +13,7 @@ import pytest
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.models import Document
+from tests.jobs_helpers import run_queued
 from tests.retention_helpers import store_document
 from tests.web_fixtures import web_csrf_token
 
@@ -121,6 +122,7 @@ def test_due_list_propose_review_execute_certificate(web_client, web_login, web_
         follow_redirects=True,
     )
     assert "请填写剔除理由" in text(refused)
+    was_due = _doc(web_archive, due_docs["keys"]).disposal_date
     response = web_client.post(
         f"/retention/lists/{number}/strike",
         data={"document_id": str(due_docs["keys"]), "reason": "钥匙纠纷未了", "extend_years": "3"},
@@ -132,15 +134,31 @@ def test_due_list_propose_review_execute_certificate(web_client, web_login, web_
         and "钥匙纠纷未了（延长保管3年）" in body
         and body.count('class="strike-form"') == 2
     )
-    assert _doc(web_archive, due_docs["keys"]).disposal_date == date(
-        date.today().year + 3, date.today().month, 1
-    )
+    # Three years from the item's disposal date, not from the day of the review.
+    assert _doc(web_archive, due_docs["keys"]).disposal_date == was_due.replace(year=was_due.year + 3)
     body = text(web_client.post(f"/retention/lists/{number}/approve", follow_redirects=True))
     assert "已批准" in body and 'id="execute-form"' in body
 
     _login(web_client, web_login, "archivist")
-    body = text(web_client.post(f"/retention/lists/{number}/execute", follow_redirects=True))
-    assert "已执行，本次销毁电子文件 2 件" in body
+    # Execution is confirmed by typing the list's number: checked by the server, not only the page.
+    for typed in ("", "2020-999"):
+        refused = web_client.post(
+            f"/retention/lists/{number}/execute", data={"confirm_number": typed}, follow_redirects=True
+        )
+        assert refused.status_code == 400 and ("请输入清册编号" in text(refused))
+    assert run_queued(web_archive.settings) == 0
+    body = text(
+        web_client.post(
+            f"/retention/lists/{number}/execute", data={"confirm_number": number}, follow_redirects=True
+        )
+    )
+    assert "已开始执行销毁" in body and 'data-job-status="queued"' in body and 'id="execute-form"' not in body
+    again = web_client.post(f"/retention/lists/{number}/execute", data={"confirm_number": number})
+    assert again.status_code == 409  # one execution of a list at a time
+    assert run_queued(web_archive.settings) == 1  # what the worker does
+    body = text(web_client.get(f"/retention/lists/{number}"))
+    assert "已执行，本次销毁电子文件 2 件" in body and 'data-job-status="done"' in body
+    assert f'href="/retention/lists/{number}/certificate"' in body
     assert _doc(web_archive, due_docs["repair"]).status == "destroyed"
     assert _doc(web_archive, due_docs["keys"]).status == "indexed"
     # The destroyed document's page is a tombstone.
@@ -212,8 +230,10 @@ def test_an_officer_cannot_review_their_own_list(web_client, web_login, due_docs
         follow_redirects=True,
     )
     assert "officer proposed list" in text(refused) and "待审核" in text(refused)
-    execute = web_client.post(f"/retention/lists/{number}/execute", follow_redirects=True)
-    assert execute.status_code == 400 and "has not been approved" in text(execute)
+    execute = web_client.post(
+        f"/retention/lists/{number}/execute", data={"confirm_number": number}, follow_redirects=True
+    )
+    assert execute.status_code == 400 and "尚未批准" in text(execute)
     _login(web_client, web_login, "officer2")
     assert "已批准" in text(web_client.post(f"/retention/lists/{number}/approve", follow_redirects=True))
 
@@ -272,9 +292,13 @@ def test_household_close_date_on_the_folder_page_and_the_api(web_client, web_log
     refused = text(
         web_client.post(f"/households/{hid}/close", data={"closed_on": "2011-01-01"}, follow_redirects=True)
     )
-    assert "cannot have closed on 2011-01-01" in refused
+    assert "不能在 2011-01-01 结档" in refused
     body = text(
-        web_client.post(f"/households/{hid}/close", data={"closed_on": "2018-05-01"}, follow_redirects=True)
+        web_client.post(
+            f"/households/{hid}/close",
+            data={"closed_on": "2018-05-01", "confirmed": "yes"},
+            follow_redirects=True,
+        )
     )
     assert "已登记结档日期 2018-05-01；1 份文件的到期日期已重新计算" in body and "结档日期 2018-05-01" in body
     assert re.search(r'id="disposal-date">2024-01-01', text(web_client.get(f"/documents/{doc_id}")))
@@ -296,7 +320,7 @@ def test_household_close_date_on_the_folder_page_and_the_api(web_client, web_log
         "recomputed": 1,
     }
     bad = web_client.post(f"/api/v1/households/{hid}/close", json={"closed_on": "2000-01-01"}, headers=auth)
-    assert bad.status_code == 400 and "cannot have closed" in bad.get_json()["error"]
+    assert bad.status_code == 400 and "不能在 2000-01-01 结档" in bad.get_json()["error"]
     assert (
         web_client.post(f"/api/v1/households/{hid}/close", json={"when": 1}, headers=auth).status_code == 400
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.jobs_helpers import worker  # noqa: F401 - fixture
 from tests.test_web_browser import _login, _shot, browser, desk_page, web_server  # noqa: F401 - fixtures
 from tests.test_web_retention import due_docs  # noqa: F401 - fixture
 
@@ -19,7 +20,7 @@ def _logout(page, base):
     page.wait_for_url(f"{base}/login")
 
 
-def test_propose_review_approve_execute(web_server, browser, web_archive, due_docs, tmp_path):
+def test_propose_review_approve_execute(web_server, browser, web_archive, due_docs, worker, tmp_path):
     base = web_server
     context, page, problems = desk_page(browser)
 
@@ -56,17 +57,22 @@ def test_propose_review_approve_execute(web_server, browser, web_archive, due_do
     assert page.locator("#count-struck").inner_text() == "1"
     _shot(page, tmp_path, "retention-02-review")
     page.click("#approve-form button")
-    page.wait_for_url(f"{base}/retention/lists/{number}")
+    page.click("#confirm-approve button[value=ok]")  # approving asks first
+    page.wait_for_selector(".flash-success")
     assert page.locator("#list-status").inner_text() == "已批准"
     _logout(page, base)
 
     # The archivist executes; the list shows what was destroyed, then the certificate.
     _login(page, base, "archivist")
     page.goto(f"{base}/retention/lists/{number}")
+    page.fill("#confirm_number", number)  # the list's number typed again confirms it
     page.click("#execute-form button")
-    page.wait_for_url(f"{base}/retention/lists/{number}")
-    assert "本次销毁电子文件 2 件" in page.locator(".flash-success").inner_text()
-    assert page.locator("#list-status").inner_text() == "已销毁"
+    page.wait_for_selector(".job-card")
+    # The worker destroys item by item; the page follows the job and reloads when it is done.
+    page.wait_for_selector(".job-card[data-job-status=done]", timeout=60_000)
+    page.wait_for_load_state()
+    page.wait_for_function("document.querySelector('#list-status').textContent.trim() === '已销毁'")
+    assert "本次销毁电子文件 2 件" in page.locator(".job-card").inner_text()
     assert page.locator("#count-destroyed").inner_text() == "2"
     assert page.locator("#items .st-destroyed").count() == 2
     _shot(page, tmp_path, "retention-03-executed")

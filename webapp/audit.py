@@ -1,10 +1,9 @@
 """The auditor's pages (审计): latest audit runs, a run's four-property summary and failures, a
 document's fixity history, the report as a download, and a button to start a run.
 
-A run started here is run synchronously, inside the request, and only when it checks at most
-``WEB_RUN_LIMIT`` documents (a sample, one household, or a small archive): reading every
-original of a large archive takes hours, which is the CLI's job (``dossier audit verify``, from
-cron or by hand, resumable). The page says so when it refuses.
+A run started here is a background job (``audit.jobs``): the worker checks the documents while
+the page shows its progress bar; the page can be left and reopened (it shows the jobs still
+running), and the finished run is the same record ``dossier audit verify`` writes.
 """
 
 from __future__ import annotations
@@ -13,27 +12,36 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from audit.checks import CHECKS, PROPERTY_NAMES_ZH
+from audit.jobs import KIND as AUDIT_JOB
+from audit.jobs import start_audit
 from audit.report import build_report, fixity_history, list_runs, render_report
-from audit.verification import Scope, open_run, scope_size, verify_archive
+from audit.verification import Scope
+from dossier import jobs
 from dossier.errors import DossierError, PermissionDenied
 from dossier.permissions import Permission
+from dossier.services.corrections import display_names
 from webapp.access import requires
-from webapp.context import actor, archive, db, discard_changes
+from webapp.context import actor, db, discard_changes
 from webapp.errors import user_message
 from webapp.forms import AuditRunForm
+from webapp.jobs import payloads as job_payloads
+from webapp.jobs import queue as queue_job
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-WEB_RUN_LIMIT = 500
 MEDIA_TYPES = {"html": "text/html", "csv": "text/csv", "json": "application/json"}
 
 
 def _render_index(form: AuditRunForm | None = None, status: int = 200):
+    session, who = db(), actor()
+    recent = jobs.list_jobs(session, who, AUDIT_JOB, limit=5)
+    runs = list_runs(session, who)
     return render_template(
         "audit/index.html",
-        runs=list_runs(db(), actor()),
+        runs=runs,
+        names=display_names(session, {r["started_by"] for r in runs}),
         form=form or AuditRunForm(formdata=None),
-        limit=WEB_RUN_LIMIT,
+        jobs=job_payloads(recent),
     ), status
 
 
@@ -51,32 +59,15 @@ def start_run():
         return _render_index(form, 400)
     scope = Scope(household=form.household.data, sample=form.sample.data)
     try:
-        size = scope_size(db(), scope)
-        if size > WEB_RUN_LIMIT:
-            flash(
-                _(
-                    "本次将检测 %(n)d 件文件，超过网页可直接运行的 %(limit)d 件。请选择抽检，或在服务器上运行 "
-                    "dossier audit verify。",
-                    n=size,
-                    limit=WEB_RUN_LIMIT,
-                ),
-                "error",
-            )
-            return _render_index(form, 400)
-        session = archive().new_session()  # the run commits per chunk and clears its session
-        try:
-            run, _resumed = open_run(session, actor(), scope, restart=True)
-            verify_archive(archive(), session, run)
-            run_id = run.id
-        finally:
-            session.close()
+        job = start_audit(db(), actor(), scope, queue=queue_job())
     except DossierError as exc:
         if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
             raise
         discard_changes()
         flash(user_message(exc), "error")
         return _render_index(form, exc.http_status)
-    return redirect(url_for("audit.run", run_id=run_id))
+    flash(_("检测已开始（任务 #%(id)d），由后台服务进行；可以离开本页，回来查看进度。", id=job.id), "success")
+    return redirect(url_for("audit.index"))
 
 
 @bp.get("/runs/<int:run_id>")

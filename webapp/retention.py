@@ -1,6 +1,8 @@
 """Retention and destruction (档案销毁) for the retention officer: the due list with filters,
-destruction lists awaiting review, the review page (strike with a reason, approve), execution,
-executed lists with their certificates (printable, CSV, XLSX), paper destruction and holds.
+destruction lists awaiting review, the review page (strike with a reason, approve), execution
+(a background job, confirmed by typing the list's number), executed lists with their
+certificates (printable, CSV, XLSX), paper destruction, holds, and the shredding log (销毁记录)
+with its verification for auditors.
 
 Thin: every rule is in ``retention/``; a refused action comes back as a flashed sentence (see
 ``webapp.errors``).
@@ -14,23 +16,28 @@ from datetime import date
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from dossier import jobs
 from dossier.dates import parse_date, require_date
 from dossier.errors import InvalidInput
 from dossier.permissions import Permission
+from dossier.services.corrections import display_names
 from dossier.services.documents import get_document
 from dossier.services.folders import list_document_types
 from dossier.services.households import get_household
 from retention import lists as svc
 from retention.classes import list_classes
-from retention.execute import execute as run_execute
 from retention.export import certificate, certificate_csv, certificate_pairs, items_csv, workbook
 from retention.holds import add_hold, hold_view, list_holds, release_hold
+from retention.jobs import KIND as EXECUTE_JOB
+from retention.jobs import start_execution
 from retention.paper import record_paper_destruction
+from retention.shredlog import certificate_ranges, entries_page, problem_zh, verify_log
 from webapp.access import requires
 from webapp.context import actor, archive, db
 from webapp.forms import (
     ConfirmForm,
     DueFilterForm,
+    ExecuteForm,
     HoldForm,
     PaperForm,
     ProposeForm,
@@ -38,6 +45,8 @@ from webapp.forms import (
     StrikeForm,
     choice,
 )
+from webapp.jobs import payloads as job_payloads
+from webapp.jobs import queue as queue_job
 
 bp = Blueprint("retention", __name__, url_prefix="/retention")
 
@@ -135,14 +144,19 @@ def lists():
 @bp.get("/lists/<number>")
 @requires(*READERS)
 def show(number: str):
-    session = db()
+    session, who = db(), actor()
     dl = svc.get_list(session, number)
     view = svc.list_view(dl)
+    latest = jobs.list_jobs(session, who, EXECUTE_JOB, target=dl.number, limit=1)
+    names = display_names(session, {dl.proposed_by, dl.approved_by or "", dl.executed_by or ""} - {""})
     return render_template(
         "retention/review.html",
         dl=view,
-        may_review=svc.may_review(actor(), dl),
+        names=names,
+        may_review=svc.may_review(who, dl),
         confirm=ConfirmForm(formdata=None),
+        execute_form=ExecuteForm(formdata=None),
+        job=job_payloads(latest)[0] if latest else None,
         strike_form=StrikeForm(formdata=None),
         paper_form=PaperForm(formdata=None, data={"destroyed_on": date.today().isoformat()}),
         paper_waiting=any(
@@ -185,24 +199,13 @@ def approve(number: str):
 @bp.post("/lists/<number>/execute")
 @requires(Permission.PROPOSE_DESTRUCTION)
 def execute(number: str):
-    _require_valid(ConfirmForm())
+    form = ExecuteForm()
+    _require_valid(form)
     session = db()
-    report = run_execute(archive(), session, actor(), svc.get_list(session, number))
-    if report.pending:
-        flash(
-            _(
-                "本次销毁 %(d)d 件；%(p)d 件仍待销毁：%(r)s",
-                d=len(report.destroyed),
-                p=len(report.pending),
-                r="；".join(f"#{p['document']} {p['reason']}" for p in report.pending[:5]),
-            ),
-            "error",
-        )
-    else:
-        flash(
-            _("销毁清册 %(n)s 已执行，本次销毁电子文件 %(d)d 件。", n=number, d=len(report.destroyed)),
-            "success",
-        )
+    job = start_execution(
+        session, actor(), svc.get_list(session, number), form.confirm_number.data, queue=queue_job()
+    )
+    flash(_("已开始执行销毁（任务 #%(id)d），进度见下方；可以离开本页。", id=job.id), "success")
     return redirect(url_for("retention.show", number=number))
 
 
@@ -298,3 +301,36 @@ def hold_release(hold_id: int):
     release_hold(db(), actor(), hold_id, form.reason.data)
     flash(_("冻结 %(id)d 已解除。", id=hold_id), "success")
     return redirect(url_for("retention.holds"))
+
+
+@bp.get("/shredlog")
+@requires(Permission.AUDIT)
+def shredlog():
+    """The shredding log (销毁记录): entries, newest first; each list's certificate range; and,
+    with ``?verify=1`` (the 校验 button), the whole log checked."""
+    session, who = db(), actor()
+    list_number = (request.args.get("list") or "").strip() or None
+    page = request.args.get("page", "")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    total, entries = entries_page(
+        session, who, list_number=list_number, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    verdict = None
+    if request.args.get("verify") == "1":
+        result = verify_log(session, who, archive().signer.public_key)
+        verdict = {
+            **result.as_dict(),
+            "problems": [{**p, "zh": problem_zh(p["problem"])} for p in result.problems],
+        }
+    args = {k: v for k, v in request.args.items() if k != "verify"}
+    return render_template(
+        "retention/shredlog.html",
+        entries=entries,
+        total=total,
+        page=page,
+        pages=max(1, math.ceil(total / PAGE_SIZE)),
+        list_number=list_number,
+        ranges=certificate_ranges(session, who),
+        verdict=verdict,
+        page_url=lambda n: url_for("retention.shredlog", **{**args, "page": n}),
+    )

@@ -303,7 +303,12 @@ def show(ctx: CliContext, number: str, as_json: bool) -> None:
     metavar="TEXT",
     help="Why the document is struck: one for all, or one per --exclude in order.",
 )
-@click.option("--extend-years", type=int, metavar="N", help="Keep the struck documents N more years.")
+@click.option(
+    "--extend-years",
+    type=int,
+    metavar="N",
+    help="Keep the struck documents N more years, counted from their disposal dates.",
+)
 @json_option
 @pass_cli
 def approve(
