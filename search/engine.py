@@ -36,7 +36,8 @@ class PageEntry:
 
 @dataclass(frozen=True)
 class FieldIn:
-    """A keyword field equals one of ``values`` (fields: household, community, building, type)."""
+    """A keyword field equals one of ``values`` (fields: household, community, building, type,
+    doc — the document id)."""
 
     field: str
     values: tuple[str, ...]

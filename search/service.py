@@ -44,6 +44,8 @@ class SearchFilters:
     date_to: date | str | None = None
     community: str | None = None
     building: str | None = None
+    cabinet: str | None = None  # where the paper original is kept (柜), from the catalog
+    box: str | None = None  # (盒)
 
     def as_dict(self) -> dict:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.__dict__.items() if v}
@@ -88,6 +90,17 @@ def _translate(session: Session, part):
     return part
 
 
+def _kept_in(session: Session, cabinet: str | None, box: str | None) -> tuple[str, ...]:
+    """Ids of the documents whose paper original is in that cabinet and/or box (the catalog
+    knows; the engine then counts only those of them the user may see)."""
+    query = select(Document.id)
+    if cabinet:
+        query = query.where(Document.paper_cabinet == cabinet.strip())
+    if box:
+        query = query.where(Document.paper_box == box.strip())
+    return tuple(str(i) for i in session.scalars(query))
+
+
 def build_query(session: Session, q: str, filters: SearchFilters) -> tuple[EngineQuery, list[Text]]:
     parsed = parse(q)
     must = [_translate(session, p) for p in parsed.must]
@@ -100,6 +113,8 @@ def build_query(session: Session, q: str, filters: SearchFilters) -> tuple[Engin
         must.append(FieldIn("community", (resolve_community(session, filters.community),)))
     if filters.building:
         must.append(FieldIn("building", (filters.building,)))
+    if filters.cabinet or filters.box:
+        must.append(FieldIn("doc", _kept_in(session, filters.cabinet, filters.box)))
     start, end = parse_date(filters.date_from), parse_date(filters.date_to, end=True)
     if start or end:
         if start and end and start > end:

@@ -14,8 +14,10 @@ from flask import Blueprint, Response, g, jsonify, request, url_for
 from dossier.dates import parse_date
 from dossier.errors import InvalidInput
 from dossier.permissions import Permission
-from dossier.services.documents import document_view
+from dossier.services.corrections import correct_document
+from dossier.services.documents import document_view, get_document
 from dossier.services.folders import catalog_view, completeness_by_household, folder_view
+from dossier.services.history import history_of
 from dossier.services.households import (
     HouseholdFilter,
     add_household,
@@ -30,6 +32,7 @@ from search.service import MAX_LIMIT, SearchFilters, search_documents
 from search.writer import open_engine
 from webapp.access import requires
 from webapp.context import WebUser, actor, archive, db
+from webapp.corrections import commit_and_reindex, correction_from_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -124,9 +127,22 @@ def household(household_id: int) -> Response:
 @bp.get("/documents/<int:document_id>")
 @requires(Permission.SEARCH)
 def document(document_id: int) -> Response:
-    """A document's record and its pages' text (personal numbers masked without clearance);
-    a confidential one needs ``?purpose=...``. One the caller may not see answers 404."""
-    return jsonify(view_document(db(), actor(), document_id, _str_arg("purpose")).as_dict())
+    """A document's record, its pages' text (personal numbers masked without clearance) and its
+    signed history; a confidential one needs ``?purpose=...``. One the caller may not see answers 404."""
+    view = view_document(db(), actor(), document_id, _str_arg("purpose")).as_dict()
+    return jsonify({**view, "history": history_of(db(), document_id)})
+
+
+@bp.patch("/documents/<int:document_id>")
+@requires(Permission.MANAGE_RECORDS)
+def correct(document_id: int) -> Response:
+    """Correct a document: ``{"title", "type", "date", "confidential", "retention", "household",
+    "community"}`` (any of them) and a ``reason``; answers the record and the history entry."""
+    if (request.content_length or 0) > MAX_BODY:
+        raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
+    entry = correct_document(db(), actor(), document_id, correction_from_json(request.get_json(silent=True)))
+    commit_and_reindex(document_id)
+    return jsonify(document=document_view(get_document(db(), document_id)), change=entry)
 
 
 def _create_body() -> dict[str, Any]:
@@ -215,6 +231,8 @@ def search() -> Response:
             date_to=_str_arg("to"),
             community=_str_arg("community"),
             building=_str_arg("building"),
+            cabinet=_str_arg("cabinet"),
+            box=_str_arg("box"),
         ),
         limit=_int_arg("limit", 20, 1, MAX_LIMIT),
         offset=_int_arg("offset", 0, 0, 10_000_000),

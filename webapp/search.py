@@ -29,7 +29,7 @@ bp = Blueprint("search", __name__)
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
-FILTER_ARGS = ("type", "household", "community", "building", "from", "to")
+FILTER_ARGS = ("type", "household", "community", "building", "cabinet", "box", "from", "to")
 
 
 def _arg(name: str, limit: int = 64) -> str:
@@ -58,6 +58,8 @@ def filters_from(args: dict[str, str]) -> SearchFilters:
         date_to=args.get("to"),
         community=args.get("community"),
         building=args.get("building"),
+        cabinet=args.get("cabinet"),
+        box=args.get("box"),
     )
 
 
@@ -73,6 +75,8 @@ def _active_filters(args: dict[str, str], type_names: dict[str, str]) -> list[di
         "household": _("户号"),
         "community": _("小区"),
         "building": _("楼栋"),
+        "cabinet": _("柜"),
+        "box": _("盒"),
         "from": _("起始日期"),
         "to": _("截止日期"),
     }

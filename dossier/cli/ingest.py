@@ -191,7 +191,10 @@ def _human_report(report: dict[str, Any]) -> str:
 @click.option("--processes", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
 @pass_cli
 def worker(ctx: CliContext, processes: int | None) -> None:
-    """Process queued documents until stopped (Ctrl-C)."""
+    """Process queued documents and background jobs until stopped (Ctrl-C)."""
+    # The handlers of the background jobs the web queues register themselves when imported.
+    import audit.jobs  # noqa: F401
+    import retention.jobs  # noqa: F401
     from ingest.runner import default_processes, run_worker
 
     archive = ctx.ready_archive()

@@ -15,6 +15,8 @@ from dossier.cli.common import CliContext, emit, json_option, pass_cli
 @click.option("--to", "date_to", metavar="DATE")
 @click.option("--community", metavar="NAME")
 @click.option("--building", metavar="B")
+@click.option("--cabinet", metavar="C", help="Only documents whose paper original is in cabinet C (柜).")
+@click.option("--box", metavar="B", help="Only documents whose paper original is in box B (盒).")
 @click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)
 @json_option
@@ -28,6 +30,8 @@ def search_cmd(
     date_to: str | None,
     community: str | None,
     building: str | None,
+    cabinet: str | None,
+    box: str | None,
     limit: int,
     offset: int,
     as_json: bool,
@@ -51,6 +55,8 @@ def search_cmd(
                 date_to=date_to,
                 community=community,
                 building=building,
+                cabinet=cabinet,
+                box=box,
             ),
             limit=limit,
             offset=offset,
