@@ -7,11 +7,17 @@ commit), :func:`reseal` (a confidentiality change, same transaction) and :func:`
 signed text digest stays over the plaintext. The cipher comes from whatever the caller holds: an
 archive handle or its keys (``.fields``), a ``FieldCipher``, or a catalog session (its settings ride
 along, ``dossier.ledger.settings_of``). Why: docs/decisions/013-sealed-page-text.md.
+
+A page's OCR words with their boxes (:class:`WordBoxes`, what the viewer marks a query on the
+page image with) are kept the same way: ``Page.words`` or, sealed, ``Page.words_enc``, written by
+:func:`store_words`, read by :func:`page_words`, and resealed with the text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select, tuple_
@@ -40,6 +46,43 @@ _ciphers: dict[
 
 def _purpose(document_id: int, number: int) -> str:
     return f"page text {document_id}/{number}"
+
+
+def _words_purpose(document_id: int, number: int) -> str:
+    return f"page words {document_id}/{number}"
+
+
+Word = tuple[str, int, int, int, int]  # text, left, top, width, height in the preview's pixels
+
+
+@dataclass(frozen=True)
+class WordBoxes:
+    """A page's OCR words, line by line in reading order, with their boxes in the page's preview
+    image (``size``: its width and height in pixels). Stored as compact JSON:
+    ``{"size": [w, h], "lines": [[[text, x, y, w, h], ...], ...]}``."""
+
+    size: tuple[int, int]
+    lines: tuple[tuple[Word, ...], ...]
+
+    def to_json(self) -> str:
+        payload = {"size": list(self.size), "lines": [[list(w) for w in line] for line in self.lines]}
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, data: str) -> WordBoxes:
+        payload = json.loads(data)
+        width, height = payload["size"]
+        return cls(
+            (int(width), int(height)),
+            tuple(
+                tuple((str(t), int(x), int(y), int(w), int(h)) for t, x, y, w, h in line)
+                for line in payload["lines"]
+            ),
+        )
+
+    @classmethod
+    def of(cls, size: tuple[int, int], lines: Sequence[Sequence[Word]]) -> WordBoxes:
+        return cls(size, tuple(tuple(line) for line in lines if line))
 
 
 def cipher_of(source: KeySource) -> FieldCipher:
@@ -112,15 +155,42 @@ def store(source: KeySource, page: Page, text: str | None, *, confidential: bool
         page.text, page.text_enc = text, None
 
 
+def store_words(source: KeySource, page: Page, words: WordBoxes | None, *, confidential: bool) -> None:
+    """Set ``page``'s word boxes, sealed when its document is confidential (as :func:`store`)."""
+    data = words.to_json() if words is not None else None
+    if confidential and data is not None:
+        page.words = None
+        page.words_enc = cipher_of(source).seal(data, _words_purpose(page.document_id, page.number))
+    else:
+        page.words, page.words_enc = data, None
+
+
+def page_words(source: KeySource, page: Page) -> WordBoxes | None:
+    """``page``'s word boxes (sealed ones opened; IntegrityFailure if altered), or None: a page
+    of an archive from before word boxes, a born-digital page, a page without words."""
+    if page.words_enc is not None:
+        data: str | None = cipher_of(source).open(
+            page.words_enc, _words_purpose(page.document_id, page.number)
+        )
+    else:
+        data = page.words
+    return WordBoxes.from_json(data) if data else None
+
+
 def reseal(source: KeySource, session: Session, doc: Document) -> int:
-    """Bring ``doc``'s pages in line with its confidentiality (seal or open them), in the caller's
-    transaction; returns how many pages changed."""
+    """Bring ``doc``'s pages (text and word boxes) in line with its confidentiality (seal or open
+    them), in the caller's transaction; returns how many pages changed."""
     confidential = is_confidential(doc)
     changed = 0
     for page in session.scalars(select(Page).where(Page.document_id == doc.id)):
-        if (page.text_enc is not None) == confidential or (confidential and page.text is None):
+        text_ok = (page.text_enc is not None) == confidential or (confidential and page.text is None)
+        words_ok = (page.words_enc is not None) == confidential or (confidential and page.words is None)
+        if text_ok and words_ok:
             continue
-        store(source, page, page_text(source, page), confidential=confidential)
+        if not text_ok:
+            store(source, page, page_text(source, page), confidential=confidential)
+        if not words_ok:
+            store_words(source, page, page_words(source, page), confidential=confidential)
         changed += 1
     return changed
 
@@ -137,7 +207,11 @@ def seal_all(source: KeySource, session: Session, *, chunk: int = 200) -> int:
                 .where(
                     Document.id > last,
                     Document.confidentiality == Confidentiality.CONFIDENTIAL,
-                    select(Page.id).where(Page.document_id == Document.id, Page.text.is_not(None)).exists(),
+                    select(Page.id)
+                    .where(
+                        Page.document_id == Document.id, (Page.text.is_not(None)) | (Page.words.is_not(None))
+                    )
+                    .exists(),
                 )
                 .order_by(Document.id)
                 .limit(chunk)

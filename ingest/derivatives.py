@@ -20,6 +20,7 @@ from pathlib import Path
 from PIL import Image, features
 
 from dossier.errors import ConfigurationError, InvalidInput
+from dossier.pagetext import WordBoxes
 
 from ._tools import decoding, first_line, image_dpi, run_tool
 
@@ -40,6 +41,35 @@ def preview_size(
         return width, height
     scale = preview_dpi / source_dpi
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def preview_words(
+    words: Iterable[tuple[str, tuple[int, int, int, int], tuple[int, int, int]]],
+    image_size: tuple[int, int],
+    dpi: float,
+    preview_dpi: int = PREVIEW_DPI,
+) -> WordBoxes | None:
+    """The OCR words of a page image (text, box (left, top, right, bottom) in the image, line
+    key), with their boxes brought into the page's preview (:func:`preview_size` of that image), line
+    by line; words without a letter, digit or character (noise, punctuation) are left out.
+
+    The preview is made from the very image OCR read (upright and deskewed), so a box maps by the
+    scale alone; boxes do not apply to the original scan, which is neither. None without words."""
+    width, height = image_size
+    size = preview_size(width, height, dpi, preview_dpi)
+    sx, sy = size[0] / width, size[1] / height
+    lines: list[list[tuple[str, int, int, int, int]]] = []
+    key = None
+    for text, (left, top, right, bottom), line in words:
+        text = text.strip()
+        if not any(ch.isalnum() for ch in text):
+            continue
+        if line != key or not lines:
+            lines.append([])
+            key = line
+        x, y = round(left * sx), round(top * sy)
+        lines[-1].append((text, x, y, max(1, round(right * sx) - x), max(1, round(bottom * sy) - y)))
+    return WordBoxes.of(size, lines) if lines else None
 
 
 def make_preview(

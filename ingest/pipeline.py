@@ -56,6 +56,7 @@ class PageResult:
     pdf_path: Path | None  # one-page searchable PDF (OCR'd pages only)
     preview_key: str | None = None
     script: ScriptGuess | None = None  # what the OCR found the page's script to be
+    words: pagetext.WordBoxes | None = None  # the OCR words, boxed in the preview (OCR'd pages only)
 
 
 def read_page(
@@ -91,6 +92,11 @@ def read_page(
         try:
             result = ocr_page(prepared, workdir / f"ocr-{page.number:06d}.pdf", prior=prior)
             derivatives.make_preview(None, preview_path, dpi=prepared.dpi, image=prepared.image)
+            words = derivatives.preview_words(
+                ((w.text, w.box, (w.block, w.paragraph, w.line)) for w in result.words),
+                (prepared.width, prepared.height),
+                prepared.dpi,
+            )
         finally:
             prepared.path.unlink(missing_ok=True)
         return PageResult(
@@ -105,6 +111,7 @@ def read_page(
             preview_path,
             result.pdf_path,
             script=result.script,
+            words=words,
         )
     finally:
         page.path.unlink(missing_ok=True)
@@ -273,6 +280,7 @@ def _process(archive: Archive, session, document_id: int, executor: Executor, in
             skew=r.skew,
         )
         pagetext.store(archive, row, r.text, confidential=confidential)  # sealed when confidential
+        pagetext.store_words(archive, row, r.words, confidential=confidential)
         session.add(row)
     doc.page_count = len(results)
     doc.searchable_pdf_key = pdf_key

@@ -15,7 +15,7 @@ from dossier.errors import NotFound
 from dossier.models import AccessEvent, ArchiveSetting
 from dossier.services.documents import PurposeRequired
 from dossier.services.households import add_household
-from dossier.services.viewing import print_document, view_document
+from dossier.services.viewing import print_document, record_print, view_document
 from tests.search_helpers import add_doc, archivist_actor, staff_actor
 
 PERSONAL_PAGE = "业主张三，身份证 110101199003071234，手机 13800138000。"
@@ -70,12 +70,15 @@ def test_views_log_one_detail_format(archive, docs):
             view_document(session, archivist_actor(), docs["secret"])
         shown = view_document(session, archivist_actor(), docs["secret"], " 核对 ")
         assert shown.purpose == "核对" and not shown.shown[0].masked
-        print_document(session, archivist_actor(), docs["secret"], "核对")
+        printed = print_document(session, archivist_actor(), docs["secret"], "核对")  # opened: a view
+        assert [p.number for p in printed.pages] == [1]
+        record_print(session, archivist_actor(), docs["secret"], "核对")  # printed
     assert [(a, o, json.loads(d) if d else None) for a, o, d in _events(archive, docs["fund"])] == [
         ("document.view", "ok", {"page": 2}),
         ("document.view", "ok", None),
     ]
     assert [(a, o, json.loads(d)) for a, o, d in _events(archive, docs["secret"])] == [
+        ("document.view", "ok", {"purpose": "核对"}),
         ("document.view", "ok", {"purpose": "核对"}),
         ("document.print", "ok", {"purpose": "核对"}),
     ]

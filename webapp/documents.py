@@ -8,6 +8,13 @@ document is shown only after the user has said why (查阅目的): the service r
 (``PurposeRequired``), and the purpose is then asked once per document in a small
 CSRF-protected form, kept in the user's session for that document and passed to every view
 that follows (search shows such a document's snippet only then).
+
+The viewer (``static/viewer.js``) zooms, turns and opens the page image full size, shows every
+page's thumbnail and draws the query's matches on the image from the rectangles the service
+found in the stored word boxes (no text reaches the browser with them). The print view prints
+the page images only, under a 查阅专用 watermark naming the user and the time; opening it is
+logged as a view, the print as a print when the browser starts printing (``printed``: the
+print button, or the browser's own print command through ``beforeprint``).
 """
 
 from __future__ import annotations
@@ -16,24 +23,27 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask import session as web_session
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dossier.models import Document
+from dossier.models import Document, utcnow
 from dossier.permissions import Permission
 from dossier.services.documents import PurposeRequired, document_view
 from dossier.services.viewing import (
     may_give_purpose,
     open_original,
     print_document,
+    record_print,
     view_document,
     view_page_preview,
 )
 from retention.schedule import schedule_view
 from webapp.access import requires
-from webapp.context import actor, archive, db
+from webapp.context import actor, archive, db, principal
 from webapp.forms import PurposeForm
 from webapp.highlighting import marked_page, query_finder
 
@@ -118,6 +128,7 @@ def show(document_id: int) -> ResponseReturnValue:
         q=q,
         text_html=text_html,
         marks=marks,
+        boxes=[list(box) for box in current.boxes] if current else [],
         masked=bool(current and current.masked),
         purpose=view.purpose if view.confidential else None,
         page_url=lambda n: url_for("documents.show", document_id=document_id, page=n, q=q),
@@ -127,18 +138,39 @@ def show(document_id: int) -> ResponseReturnValue:
 @bp.get("/documents/<int:document_id>/print")
 @requires(Permission.SEARCH)
 def print_view(document_id: int) -> ResponseReturnValue:
-    """Every page's preview and text on one printable page; the print is recorded."""
+    """Every page's image (no text) on one printable page, watermarked 查阅专用 with the user's
+    name and the time; logged as a view (the print is logged by ``printed``)."""
     try:
         printed = print_document(db(), actor(), document_id, _purpose(document_id))
     except PurposeRequired:
         return _to_purpose_form(document_id)
-    pages = [{"number": p.number, "preview_key": p.has_preview, "text": p.text} for p in printed.pages]
     return render_template(
         "documents/print.html",
         doc=printed.record,
-        pages=pages,
+        pages=printed.pages,
         purpose=printed.purpose if printed.confidential else None,
+        viewer=principal().label,
+        at=utcnow(),
+        form=FlaskForm(formdata=None),
     )
+
+
+@bp.post("/documents/<int:document_id>/printed")
+@requires(Permission.SEARCH)
+def printed(document_id: int) -> ResponseReturnValue:
+    """Log a print of the document (the print view's script posts here when the browser starts
+    printing; without the script the print button posts the form and comes back)."""
+    form = FlaskForm()
+    if not form.validate_on_submit():  # CSRFProtect refuses a missing token before this
+        return _("请求无效，请刷新页面后重试。"), 400
+    try:
+        record_print(db(), actor(), document_id, _purpose(document_id))
+    except PurposeRequired:
+        return _to_purpose_form(document_id)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return "", 204
+    flash(_("已记入查阅登记，请用浏览器的打印功能（Ctrl+P）打印。"), "success")
+    return redirect(url_for("documents.print_view", document_id=document_id))
 
 
 @bp.post("/documents/<int:document_id>/purpose")

@@ -5,10 +5,16 @@ actor may see the document (a refusal is logged in its own transaction and answe
 missing document), asks a confidential document's purpose (查阅目的, ``PurposeRequired``), masks
 page text for roles without clearance, and writes one access-log entry whose detail is
 ``view_detail``'s (the page and the purpose given). None commits: the entry point does.
+
+What the viewer looks for is marked on the page's text as shown (personal numbers masked, so a
+masked number can never be found) and, from the page's stored OCR word boxes, on its preview
+image: only rectangles, in percent of the preview, no text. The print view (page images only) is
+logged as a view when opened; the print itself (:func:`record_print`) when the browser prints.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -36,6 +42,10 @@ from dossier.services.documents import (
 
 # Where a page's text matches what the viewer looks for: (start, end) character ranges.
 Finder = Callable[[str], list[tuple[int, int]]]
+# A marked place on a page's preview: left, top, width, height in percent of the image.
+Box = tuple[float, float, float, float]
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ class ShownPage:
     confidence: float | None
     language: str | None
     marks: list[tuple[int, int]] = field(default_factory=list)  # ranges of ``text`` matching the finder
+    boxes: list[Box] = field(default_factory=list)  # the same matches on the preview (stored word boxes)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -98,12 +109,18 @@ class OriginalFile:
     size: int | None
 
 
+@dataclass(frozen=True)
+class PrintPage:
+    number: int
+    has_preview: bool
+
+
 @dataclass
 class PrintView:
     document: Document
     record: dict
     purpose: str | None
-    pages: list[ShownPage]
+    pages: list[PrintPage]  # the page images are printed, not their text
 
     @property
     def confidential(self) -> bool:
@@ -141,6 +158,7 @@ def _shown(session: Session, actor: Actor, page: Page, find: Finder | None = Non
     raw = pagetext.page_text(session, page)
     mask = text_mask(actor)
     text = mask(raw) if mask and raw else raw
+    words = pagetext.page_words(session, page) if find and page.preview_key else None
     return ShownPage(
         number=page.number,
         text=text,
@@ -148,8 +166,62 @@ def _shown(session: Session, actor: Actor, page: Page, find: Finder | None = Non
         has_preview=bool(page.preview_key),
         confidence=page.confidence,
         language=page.language,
-        marks=find(raw) if find and raw else [],
+        marks=find(text) if find and text else [],  # on the shown text: masks keep the length
+        boxes=word_marks(words, find, mask) if words and find else [],
     )
+
+
+def word_marks(
+    words: pagetext.WordBoxes, find: Finder, mask: Callable[[str], str] | None = None
+) -> list[Box]:
+    """Where ``find`` matches a page's words, as boxes on its preview (percent of the image): the
+    words are joined line by line as the page text joins them (nothing between Chinese
+    characters, a space between Latin words and numbers), masked as ``mask`` masks page text, and
+    a match marks the part of each word it covers (characters taken as equally wide), one box per
+    match and line. A match touching a masked character marks nothing."""
+    parts: list[str] = []
+    spans: list[tuple[int, int, int, pagetext.Word]] = []  # start, end, line, word
+    pos = 0
+    for index, line in enumerate(words.lines):
+        previous = None
+        if index:
+            parts.append("\n")
+            pos += 1
+        for word in line:
+            text = word[0]
+            if previous is not None and not (_CJK.match(previous[-1]) or _CJK.match(text[0])):
+                parts.append(" ")
+                pos += 1
+            spans.append((pos, pos + len(text), index, word))
+            parts.append(text)
+            pos += len(text)
+            previous = text
+    joined = "".join(parts)
+    shown = mask(joined) if mask else joined
+    width, height = words.size
+    boxes: list[Box] = []
+    for start, end in find(shown):
+        if shown[start:end] != joined[start:end]:
+            continue
+        by_line: dict[int, list[float]] = {}
+        for w_start, w_end, index, (text, x, y, w, h) in spans:
+            if w_end <= start or w_start >= end:
+                continue
+            share = w / len(text)
+            left = x + share * (max(start, w_start) - w_start)
+            right = x + share * (min(end, w_end) - w_start)
+            box = by_line.setdefault(index, [left, y, right, y + h])
+            box[:] = [min(box[0], left), min(box[1], y), max(box[2], right), max(box[3], y + h)]
+        for left, top, right, bottom in by_line.values():
+            boxes.append(
+                (
+                    round(100 * left / width, 3),
+                    round(100 * top / height, 3),
+                    round(100 * (right - left) / width, 3),
+                    round(100 * (bottom - top) / height, 3),
+                )
+            )
+    return boxes
 
 
 def may_give_purpose(session: Session, actor: Actor, document_id: int) -> Document:
@@ -224,7 +296,25 @@ def open_original(
 
 
 def print_document(session: Session, actor: Actor, document_id: int, purpose: str | None = None) -> PrintView:
-    """Every page's text as ``actor`` may read it, for one printable page; the print is logged."""
+    """The pages to print (their images, never their text), logged as a view: opening the print
+    view is looking at the document; the print itself is :func:`record_print`'s."""
+    doc, purpose = _viewable(session, actor, document_id, AccessAction.DOCUMENT_VIEW, purpose)
+    _not_destroyed(doc)
+    record_access(
+        session,
+        actor,
+        AccessAction.DOCUMENT_VIEW,
+        household_id=doc.household_id,
+        document_id=doc.id,
+        detail=view_detail(purpose=purpose),
+    )
+    pages = [PrintPage(p.number, bool(p.preview_key)) for p in _pages(session, doc.id)]
+    return PrintView(doc, document_view(doc), purpose, pages)
+
+
+def record_print(session: Session, actor: Actor, document_id: int, purpose: str | None = None) -> Document:
+    """Log that ``actor`` printed the document (the browser's print started), with the purpose
+    given for a confidential one; a refusal is logged as a print."""
     doc, purpose = _viewable(session, actor, document_id, AccessAction.DOCUMENT_PRINT, purpose)
     _not_destroyed(doc)
     record_access(
@@ -235,5 +325,4 @@ def print_document(session: Session, actor: Actor, document_id: int, purpose: st
         document_id=doc.id,
         detail=view_detail(purpose=purpose),
     )
-    pages = [_shown(session, actor, p) for p in _pages(session, doc.id)]
-    return PrintView(doc, document_view(doc), purpose, pages)
+    return doc
