@@ -7,9 +7,11 @@ from typing import Any
 import click
 
 from dossier.archive import Archive
-from dossier.cli.common import CliContext, emit, json_option, pass_cli
+from dossier.cli.common import CliContext, emit, fail, json_option, pass_cli
 from dossier.dates import parse_date
 from dossier.fieldcrypt import FieldCipher
+from dossier.services import communities
+from dossier.services import household_changes as changes
 from dossier.services import households as svc
 
 
@@ -170,8 +172,10 @@ def show(ctx: CliContext, code: str, community: str | None, as_json: bool) -> No
         f"floor {view['floor'] if view['floor'] is not None else '-'}, room {view['room'] or '-'}, status {view['status']}",
     ]
     for p in view["parties"]:
+        moved = f"  (moved out {p['until']})" if p["moved_out"] else ""
         lines.append(
-            f"  {svc.PARTY_ROLE_NAMES_ZH[p['role']]} {p['name']}  {p['phone'] or ''}  {p['id_number'] or ''}".rstrip()
+            f"  #{p['id']} {svc.PARTY_ROLE_NAMES_ZH[p['role']]} {p['name']}  {p['phone'] or ''}  "
+            f"{p['id_number'] or ''}{moved}".rstrip()
         )
     lines.append(
         f"  catalog {view['catalog']['completeness']}% complete: "
@@ -182,15 +186,27 @@ def show(ctx: CliContext, code: str, community: str | None, as_json: bool) -> No
     emit(as_json, view, "\n".join(lines))
 
 
+ROLES = click.Choice(["owner", "tenant", "emergency_contact"])
+
+
+def _reindex(archive: Archive, document_ids: list[int]) -> None:
+    """Tell search about documents whose indexed facts changed (after the commit)."""
+    if document_ids:
+        from search.hooks import documents_changed
+
+        documents_changed(archive, document_ids)
+
+
 @household.command("party-add")
 @click.argument("code")
 @click.option("--community", metavar="NAME")
-@click.option("--role", type=click.Choice(["owner", "tenant"]), default="owner", show_default=True)
+@click.option("--role", type=ROLES, default="owner", show_default=True)
 @click.option("--name", required=True)
 @click.option("--phone")
 @click.option("--id-number")
 @click.option("--emergency-contact")
 @click.option("--emergency-phone")
+@click.option("--since", metavar="YYYY-MM-DD", help="Moved in on.")
 @json_option
 @pass_cli
 def party_add(
@@ -203,14 +219,15 @@ def party_add(
     id_number: str | None,
     emergency_contact: str | None,
     emergency_phone: str | None,
+    since: str | None,
     as_json: bool,
 ) -> None:
-    """Add an owner (业主) or tenant (租户) to a household."""
+    """Add an owner (业主), tenant (租户) or emergency contact (紧急联系人) to a household."""
     archive = ctx.ready_archive()
     with archive.session() as session:
         actor = ctx.actor(session)
         row = svc.get_household(session, code, community)
-        party = svc.add_party(
+        party = changes.new_party(
             session,
             actor,
             _fields_if(archive, bool(id_number)),
@@ -221,10 +238,208 @@ def party_add(
             id_number=id_number,
             emergency_contact=emergency_contact,
             emergency_phone=emergency_phone,
+            since=since,
         )
-        session.flush()
         payload = {"id": party.id, "household": row.code, "role": party.role, "name": party.name}
+        ids = changes.household_document_ids(session, [row.id])
+    _reindex(archive, ids)
     emit(as_json, payload, f"{payload['role']} {payload['name']} added to {payload['household']}")
+
+
+@household.command("edit")
+@click.argument("code")
+@click.option("--community", metavar="NAME", help="Community of the household, when its code is not unique.")
+@click.option("--code", "new_code", metavar="CODE", help="Its right household code (户号).")
+@click.option("--move-to", metavar="NAME", help="Its right community (an existing one).")
+@click.option("--use", type=click.Choice(["residential", "commercial", "office"]))
+@click.option("--building", metavar="B", help='"" clears it.')
+@click.option("--unit", metavar="U", help='"" clears it.')
+@click.option("--floor", metavar="F", help='"" clears it.')
+@click.option("--room", metavar="R", help='"" clears it.')
+@click.option("--area", metavar="M2", help='Square metres; "" clears it.')
+@click.option("--reason", required=True, help="Why it is corrected (kept in the access log).")
+@json_option
+@pass_cli
+def edit(
+    ctx: CliContext,
+    code: str,
+    community: str | None,
+    new_code: str | None,
+    move_to: str | None,
+    use: str | None,
+    building: str | None,
+    unit: str | None,
+    floor: str | None,
+    room: str | None,
+    area: str | None,
+    reason: str,
+    as_json: bool,
+) -> None:
+    """Correct a household's facts; its archive number never changes."""
+    given = {
+        "code": new_code,
+        "community": move_to,
+        "use": use,
+        "building": building,
+        "unit": unit,
+        "floor": floor,
+        "room": room,
+        "area": area,
+    }
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        actor = ctx.actor(session)
+        row = svc.get_household(session, code, community)
+        outcome = changes.edit_household(
+            session, actor, row, reason, {k: v for k, v in given.items() if v is not None}
+        )
+        payload = {
+            **svc.household_view(row, actor, with_parties=False),
+            "changes": [c.text() for c in outcome.changes],
+        }
+    _reindex(archive, outcome.reindex)
+    emit(as_json, payload, f"household {payload['code']} corrected: " + "; ".join(payload["changes"]))
+
+
+@household.command("party-edit")
+@click.argument("code")
+@click.argument("party_id", type=int)
+@click.option("--community", metavar="NAME")
+@click.option("--role", type=ROLES)
+@click.option("--name")
+@click.option("--phone", help='"" clears it.')
+@click.option("--id-number", help="A new ID-card number (stored encrypted).")
+@click.option("--clear-id-number", is_flag=True, help="Remove the stored ID-card number.")
+@click.option("--emergency-contact", help='"" clears it.')
+@click.option("--emergency-phone", help='"" clears it.')
+@click.option("--since", metavar="YYYY-MM-DD", help='Moved in on; "" clears it.')
+@click.option("--until", metavar="YYYY-MM-DD", help='Moved out on; "" clears it (not moved out).')
+@click.option("--reason", required=True)
+@json_option
+@pass_cli
+def party_edit(
+    ctx: CliContext,
+    code: str,
+    party_id: int,
+    community: str | None,
+    reason: str,
+    id_number: str | None,
+    clear_id_number: bool,
+    as_json: bool,
+    **fields: str | None,
+) -> None:
+    """Correct a party (PARTY_ID as `household show --json` lists it)."""
+    given: dict[str, object] = {k: v for k, v in fields.items() if v is not None}
+    if id_number and clear_id_number:
+        fail("give either --id-number or --clear-id-number", 2)
+    if id_number or clear_id_number:
+        given["id_number"] = id_number or ""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        row = svc.get_household(session, code, community)
+        outcome = changes.edit_party(
+            session, ctx.actor(session), _fields_if(archive, bool(id_number)), row, party_id, reason, given
+        )
+        done = [c.text() for c in outcome.changes]
+        payload = {"id": party_id, "household": row.code, "changes": done}
+    _reindex(archive, outcome.reindex)
+    emit(as_json, payload, f"party {party_id} of {code} corrected: " + "; ".join(done))
+
+
+@household.command("party-moveout")
+@click.argument("code")
+@click.argument("party_id", type=int)
+@click.option("--community", metavar="NAME")
+@click.option("--on", "moved_on", metavar="YYYY-MM-DD", help="The day they moved out (default today).")
+@click.option("--note", help="What happened (kept in the access log).")
+@json_option
+@pass_cli
+def party_moveout(
+    ctx: CliContext,
+    code: str,
+    party_id: int,
+    community: str | None,
+    moved_on: str | None,
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """Mark a party moved out (迁出): kept on the folder, shown apart."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        row = svc.get_household(session, code, community)
+        party = changes.move_out_party(
+            session, ctx.actor(session), row, party_id, parse_date(moved_on, "--on"), note
+        )
+        assert party.until is not None
+        payload = {
+            "id": party.id,
+            "household": row.code,
+            "name": party.name,
+            "until": party.until.isoformat(),
+        }
+    emit(as_json, payload, f"{payload['name']} moved out of {payload['household']} on {payload['until']}")
+
+
+@household.command("party-remove")
+@click.argument("code")
+@click.argument("party_id", type=int)
+@click.option("--community", metavar="NAME")
+@click.option("--reason", required=True, help="Why (a party registered by mistake).")
+@json_option
+@pass_cli
+def party_remove(
+    ctx: CliContext, code: str, party_id: int, community: str | None, reason: str, as_json: bool
+) -> None:
+    """Delete a party registered by mistake (one who left: use party-moveout)."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        row = svc.get_household(session, code, community)
+        outcome = changes.remove_party(session, ctx.actor(session), row, party_id, reason)
+        payload = {"id": party_id, "household": row.code, "removed": True}
+    _reindex(archive, outcome.reindex)
+    emit(as_json, payload, f"party {party_id} removed from {payload['household']}")
+
+
+@household.command("community-rename")
+@click.argument("old")
+@click.argument("new")
+@click.option("--reason")
+@json_option
+@pass_cli
+def community_rename(ctx: CliContext, old: str, new: str, reason: str | None, as_json: bool) -> None:
+    """Give a community (小区) its right name; codes and archive numbers stay."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        outcome = communities.rename_community(session, ctx.actor(session), old, new, reason)
+    _reindex(archive, outcome.reindex)
+    emit(
+        as_json, {"old": old, "community": outcome.community}, f"community {old} renamed {outcome.community}"
+    )
+
+
+@household.command("community-merge")
+@click.argument("source")
+@click.argument("target")
+@click.option("--reason")
+@click.option("--yes", is_flag=True, help="Do not ask to type the target's name to confirm.")
+@json_option
+@pass_cli
+def community_merge(
+    ctx: CliContext, source: str, target: str, reason: str | None, yes: bool, as_json: bool
+) -> None:
+    """Move every household of SOURCE into TARGET and delete SOURCE; archive numbers stay."""
+    if not yes and click.prompt(f"type {target} to merge {source} into it", err=True) != target:
+        fail("the name typed was not the target's; nothing merged", 1)
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        outcome = communities.merge_communities(session, ctx.actor(session), source, target, reason)
+    _reindex(archive, outcome.reindex)
+    payload = {"source": source, "community": outcome.community, "households": outcome.households}
+    emit(
+        as_json,
+        payload,
+        f"{source} merged into {outcome.community}: {len(outcome.households)} households moved",
+    )
 
 
 @household.command("close")
@@ -241,7 +456,6 @@ def close(
     retention counts from the close date get their disposal dates."""
     from datetime import date
 
-    from dossier.cli.common import fail
     from retention.schedule import set_household_close_date
 
     if reopen and closed_on:

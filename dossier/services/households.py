@@ -31,7 +31,7 @@ from dossier.services.access import record_access
 ID_NUMBER = "party.id_number"
 USE_NAMES_ZH = {"residential": "住宅", "commercial": "商业", "office": "办公"}
 STATUS_NAMES_ZH = {"active": "在用", "closed": "已结档"}
-PARTY_ROLE_NAMES_ZH = {"owner": "业主", "tenant": "租户"}
+PARTY_ROLE_NAMES_ZH = {"owner": "业主", "tenant": "租户", "emergency_contact": "紧急联系人"}
 
 _CODE_RE = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}$")
 # A-3-1201: building A, unit 3, room 1201 (floor 12); A-1201: building A, room 1201.
@@ -114,13 +114,22 @@ def get_or_create_community(session: Session, name: str | None) -> Community:
     if community is None:
         count = session.scalar(select(func.count(Community.id))) or 0
         code = f"C{count + 1:03d}"
-        while session.scalar(select(Community.id).where(Community.code == code)) is not None:
+        while _code_taken(session, code):
             count += 1
             code = f"C{count + 1:03d}"
         community = Community(code=code, name=name)
         session.add(community)
         session.flush()
     return community
+
+
+def _code_taken(session: Session, code: str) -> bool:
+    """A community code in use, or once used: a merged community's code lives on in its
+    households' archive numbers, so a new community never takes it."""
+    if session.scalar(select(Community.id).where(Community.code == code)) is not None:
+        return True
+    like = select(Household.id).where(Household.archive_no.like(f"{code}-%")).limit(1)
+    return session.scalar(like) is not None
 
 
 def _next_archive_no(session: Session, community: Community, use: HouseholdUse) -> str:
@@ -229,7 +238,9 @@ def add_party(
     try:
         role_value = PartyRole(role)
     except ValueError:
-        raise InvalidInput(f"unknown party role {role!r}; choose owner or tenant") from None
+        raise InvalidInput(
+            f"unknown party role {role!r}; choose owner, tenant or emergency_contact"
+        ) from None
     sealed = digest = None
     if id_number:
         if fields is None:
@@ -340,6 +351,9 @@ def party_view(party: Party, actor: Actor, fields: FieldCipher | None) -> dict:
         "emergency_phone": party.emergency_phone,
         "id_number": id_number,
         "id_number_masked": not can(actor, Permission.VIEW_CONFIDENTIAL),
+        "since": party.since.isoformat() if party.since else None,
+        "until": party.until.isoformat() if party.until else None,
+        "moved_out": party.until is not None,
     }
 
 
@@ -364,7 +378,7 @@ def household_view(
     if with_parties:
         view["parties"] = [party_view(p, actor, fields) for p in household.parties]
     else:
-        view["owners"] = [p.name for p in household.parties if p.role == PartyRole.OWNER]
+        view["owners"] = [p.name for p in household.parties if p.role == PartyRole.OWNER and p.until is None]
     return view
 
 
