@@ -39,7 +39,8 @@ def init_command(
         )
     if report.admin_created and report.admin_password:
         lines.append(
-            f"  administrator: {report.admin_username} / {report.admin_password}  (change it after first login)"
+            f"  administrator: {report.admin_username} / {report.admin_password}  "
+            "(change it after first login: 登录后在 /account/password 修改密码)"
         )
     elif report.admin_created:
         lines.append(f"  administrator: {report.admin_username} (password as given)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import click
@@ -141,6 +142,7 @@ def list_(ctx: CliContext, as_json: bool) -> None:
             {
                 "id": u.id,
                 "username": u.username,
+                "display_name": u.display_name,
                 "role": u.role,
                 "active": u.active,
                 "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
@@ -151,7 +153,9 @@ def list_(ctx: CliContext, as_json: bool) -> None:
         as_json,
         {"users": rows},
         "\n".join(
-            f"{u['username']:<20} {u['role']:<18} {'active' if u['active'] else 'disabled'}" for u in rows
+            f"{u['username']:<20} {u['role']:<18} {'active' if u['active'] else 'disabled':<9} "
+            f"{u['display_name'] or ''}".rstrip()
+            for u in rows
         ),
     )
 
@@ -204,6 +208,86 @@ def disable(ctx: CliContext, name: str, as_json: bool) -> None:
     with archive.session() as session:
         svc.set_active(session, ctx.actor(session), name, False)
     emit(as_json, {"username": name, "active": False}, f"user {name} disabled")
+
+
+@user.command("enable")
+@click.argument("name")
+@json_option
+@pass_cli
+def enable(ctx: CliContext, name: str, as_json: bool) -> None:
+    """Re-enable a disabled user (their revoked API tokens stay revoked)."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        svc.set_active(session, ctx.actor(session), name, True)
+    emit(as_json, {"username": name, "active": True}, f"user {name} enabled")
+
+
+@user.command("set")
+@click.argument("name")
+@click.option("--name", "display_name", metavar="姓名", help="The user's full name ('' clears it).")
+@click.option("--role", type=click.Choice(ROLES))
+@json_option
+@pass_cli
+def set_(ctx: CliContext, name: str, display_name: str | None, role: str | None, as_json: bool) -> None:
+    """Set a user's 姓名 and/or role (the last active admin keeps the admin role)."""
+    if display_name is None and role is None:
+        raise InvalidInput("give --name and/or --role")
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        changes = svc.set_profile(session, ctx.actor(session), name, display_name=display_name, role=role)
+    human = (
+        f"user {name}: "
+        + ", ".join(f"{field} {old or '-'} -> {new or '-'}" for field, (old, new) in changes.items())
+        if changes
+        else f"user {name}: nothing to change"
+    )
+    emit(as_json, {"username": name, "changed": {k: v[1] for k, v in changes.items()}}, human)
+
+
+@user.command("tokens")
+@click.argument("name")
+@json_option
+@pass_cli
+def tokens(ctx: CliContext, name: str, as_json: bool) -> None:
+    """List NAME's API tokens (prefix, label, created, last used, revoked); never the tokens."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        rows = [
+            {
+                "id": t.id,
+                "prefix": t.prefix,
+                "name": t.name,
+                "created_at": _iso(t.created_at),
+                "last_used_at": _iso(t.last_used_at),
+                "revoked_at": _iso(t.revoked_at),
+            }
+            for t in svc.list_tokens(session, ctx.actor(session), name)
+        ]
+    human = "\n".join(
+        f"{t['id']:>4}  {t['prefix']}…  {t['name'] or '':<16} created {t['created_at']}  "
+        f"last used {t['last_used_at'] or 'never'}"
+        + (f"  REVOKED {t['revoked_at']}" if t["revoked_at"] else "")
+        for t in rows
+    )
+    emit(as_json, {"username": name, "tokens": rows}, human or f"user {name} has no API tokens")
+
+
+@user.command("token-revoke")
+@click.argument("name")
+@click.argument("token")
+@json_option
+@pass_cli
+def token_revoke(ctx: CliContext, name: str, token: str, as_json: bool) -> None:
+    """Revoke NAME's API token TOKEN: its id or prefix as `dossier user tokens NAME` shows them."""
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        row = svc.revoke_token(session, ctx.actor(session), name, token)
+        payload = {"username": name, "id": row.id, "prefix": row.prefix, "revoked_at": _iso(row.revoked_at)}
+    emit(as_json, payload, f"token {payload['prefix']}… of {name} revoked")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def register(cli: click.Group) -> None:

@@ -5,6 +5,12 @@ The password policy is here so the CLI and the web refuse the same passwords: at
 10^8 guesses), with the user's own name and words common in Chinese passwords counted as easy;
 the reason is given in Chinese. Changing a password or deactivating a user ends that user's web
 sessions (the ``web_sessions`` rows), whoever did it.
+
+Account changes are the administrator's (``Permission.ADMIN``), except one's own password, and
+each is written to the access log (``user.*``, ``password.*``, ``token.*``). No change may leave
+the archive without an active administrator (管理处经理): the last one cannot be disabled or given
+another role, and nobody disables themselves. Re-enabling a user does not bring back the API
+tokens revoked when they were disabled.
 """
 
 from __future__ import annotations
@@ -15,15 +21,24 @@ import re
 import secrets
 import threading
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dossier.actor import Actor
 from dossier.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
-from dossier.models import AccessAction, ApiToken, User, WebSession, utcnow
+from dossier.models import (
+    AccessAction,
+    AccessEvent,
+    AccessOutcome,
+    ApiToken,
+    Role,
+    User,
+    WebSession,
+    utcnow,
+)
 from dossier.permissions import Permission, parse_role, require
-from dossier.services.access import record_refusal
+from dossier.services.access import record_access, record_refusal
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -58,6 +73,8 @@ _PATTERN_REASONS = {
 }
 _ZXCVBN_LOCK = threading.Lock()  # zxcvbn keeps each call's user inputs in a module-level dict
 TOKEN_PREFIX = "dos_"
+TOKEN_NAME_MAX = 64  # api_tokens.name
+DISPLAY_NAME_MAX = 128  # users.display_name
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 # A hash to compare against when the user does not exist, so timing does not reveal usernames.
 _DUMMY_HASH = generate_password_hash("dossier-dummy-password")
@@ -124,6 +141,11 @@ def end_sessions(session: Session, user: User) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _record(session: Session, actor: Actor, action: AccessAction, **detail: object) -> None:
+    """An account change in the access log; ``detail`` (the user, what changed) as JSON."""
+    record_access(session, actor, action, detail=json.dumps(detail, ensure_ascii=False, default=str))
+
+
 def add_user(
     session: Session,
     actor: Actor,
@@ -137,6 +159,7 @@ def add_user(
     if not _USERNAME_RE.match(username or ""):
         raise InvalidInput(f"{username!r} is not a username: use 2-64 letters, digits, '.', '_' or '-'")
     role_value = parse_role(role)
+    display_name = _clean_name(display_name)
     if session.scalar(select(User.id).where(User.username == username)):
         raise AlreadyExists(f"user {username} already exists")
     generated = None
@@ -152,36 +175,140 @@ def add_user(
     )
     session.add(user)
     session.flush()
+    _record(session, actor, AccessAction.USER_ADD, user=username, role=role_value, generated=bool(generated))
     return user, generated
 
 
 def set_password(session: Session, actor: Actor, username: str, password: str | None = None) -> str | None:
+    """An administrator sets (``password``) or resets (generated, returned) a user's password;
+    the user is signed out everywhere."""
     require(actor, Permission.ADMIN)
-    user = get_user(session, username)
+    user = find_user(session, username)
     generated = None
     if password is None:
         password = generated = generate_password()
     check_password(password, user.username, user.display_name)
     user.password_hash = generate_password_hash(password)
-    end_sessions(session, user)
+    ended = end_sessions(session, user)
+    _record(
+        session, actor, AccessAction.PASSWORD_RESET, user=username, generated=bool(generated), sessions=ended
+    )
     return generated
 
 
-def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
-    require(actor, Permission.ADMIN)
-    user = get_user(session, username)
-    user.active = active
-    if not active:
-        for token in user.tokens:
-            token.revoked_at = token.revoked_at or utcnow()
-        end_sessions(session, user)
+def change_own_password(session: Session, actor: Actor, current: str, new: str) -> User:
+    """The signed-in user changes their own password, proving the current one. Every web session
+    of theirs ends, this one too: they sign in again with the new password. A wrong current
+    password is refused and the refusal logged."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or not user.active or not actor.active:
+        raise PermissionDenied("请先登录。")
+    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        record_refusal(
+            session, actor, AccessAction.PASSWORD_CHANGE, detail=json.dumps({"user": user.username})
+        )
+        raise InvalidInput("当前密码不正确。")
+    if new == current:
+        raise InvalidInput("新密码不能与当前密码相同。")
+    check_password(new, user.username, user.display_name)
+    user.password_hash = generate_password_hash(new)
+    ended = end_sessions(session, user)
+    _record(session, actor, AccessAction.PASSWORD_CHANGE, user=user.username, sessions=ended)
     return user
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+        )
+        or 0
+    )
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Refuse a change that would take away the last active administrator."""
+    if user.active and user.role == Role.ADMIN and _other_active_admins(session, user) == 0:
+        raise InvalidInput(
+            f"{user.username} 是唯一启用中的管理处经理：系统至少需要一名，请先让另一位用户担任管理处经理。"
+        )
+
+
+def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
+    """Disable a user (their API tokens are revoked and web sessions end) or enable them again."""
+    require(actor, Permission.ADMIN)
+    user = find_user(session, username)
+    if bool(user.active) == active:
+        return user
+    revoked = 0
+    if not active:
+        if actor.user_id is not None and actor.user_id == user.id:
+            raise InvalidInput("不能停用自己的账号。")
+        _keep_an_admin(session, user)
+        for token in user.tokens:
+            if token.revoked_at is None:
+                token.revoked_at = utcnow()
+                revoked += 1
+        end_sessions(session, user)
+    user.active = active
+    if active:
+        _record(session, actor, AccessAction.USER_ENABLE, user=username)
+    else:
+        _record(session, actor, AccessAction.USER_DISABLE, user=username, tokens_revoked=revoked)
+    return user
+
+
+def _clean_name(display_name: str | None) -> str | None:
+    name = (display_name or "").strip()
+    if len(name) > DISPLAY_NAME_MAX:
+        raise InvalidInput(f"姓名不能超过 {DISPLAY_NAME_MAX} 个字。")
+    return name or None
+
+
+def set_profile(
+    session: Session,
+    actor: Actor,
+    username: str,
+    *,
+    display_name: str | None = None,
+    role: str | None = None,
+) -> dict[str, list]:
+    """Set a user's 姓名 (``""`` clears it) and role; None leaves either as it is. Returns what
+    changed (field → [before, after]); nothing changed is not logged."""
+    require(actor, Permission.ADMIN)
+    user = find_user(session, username)
+    changes: dict[str, list] = {}
+    if display_name is not None:
+        name = _clean_name(display_name)
+        if name != user.display_name:
+            changes["display_name"] = [user.display_name, name]
+            user.display_name = name
+    if role is not None:
+        new_role = parse_role(role)
+        if new_role != user.role:
+            if new_role != Role.ADMIN:
+                _keep_an_admin(session, user)
+            changes["role"] = [str(user.role), str(new_role)]
+            user.role = new_role
+    if changes:
+        _record(session, actor, AccessAction.USER_UPDATE, user=username, **changes)
+    return changes
 
 
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"there is no user {username}")
+    return user
+
+
+def find_user(session: Session, username: str) -> User:
+    """The user named ``username`` (NotFound with a Chinese sentence)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"没有用户名为 {username} 的用户。")
     return user
 
 
@@ -193,6 +320,38 @@ def username_exists(session: Session, username: str) -> bool:
 def list_users(session: Session, actor: Actor) -> list[User]:
     require(actor, Permission.ADMIN)
     return list(session.scalars(select(User).order_by(User.username)).all())
+
+
+def user_for_admin(session: Session, actor: Actor, username: str) -> User:
+    """One user, for the administrator's page about them."""
+    require(actor, Permission.ADMIN)
+    return find_user(session, username)
+
+
+def recent_logins(session: Session, actor: Actor, username: str, limit: int = 5) -> list[dict]:
+    """The last sign-ins of ``username`` from the access log, newest first, refused ones included
+    (logged under the name typed): time, outcome, client address and channel."""
+    require(actor, Permission.ADMIN)
+    user = find_user(session, username)
+    own = AccessEvent.user_id == user.id
+    refused = (AccessEvent.user_id.is_(None)) & AccessEvent.detail.in_(
+        [user.username, f"{user.username} (throttled)"]
+    )
+    rows = session.scalars(
+        select(AccessEvent)
+        .where(AccessEvent.action == AccessAction.LOGIN, or_(own, refused))
+        .order_by(AccessEvent.seq.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "at": event.at,
+            "ok": event.outcome == AccessOutcome.OK,
+            "client_addr": event.client_addr,
+            "channel": event.channel,
+        }
+        for event in rows
+    ]
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
@@ -242,12 +401,51 @@ def _digest(token: str) -> str:
 def issue_token(session: Session, actor: Actor, username: str, name: str | None = None) -> str:
     """A new API token for ``username``; shown once, stored as its SHA-256 digest."""
     require(actor, Permission.ADMIN)
-    user = get_user(session, username)
+    user = find_user(session, username)
     if not user.active:
-        raise InvalidInput(f"user {username} is deactivated")
+        raise InvalidInput(f"用户 {username} 已停用，不能为其创建 API 令牌。")
+    name = (name or "").strip() or None
+    if name is not None and len(name) > TOKEN_NAME_MAX:
+        raise InvalidInput(f"令牌用途不能超过 {TOKEN_NAME_MAX} 个字。")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_digest(token), prefix=token[:10], name=name))
+    row = ApiToken(user=user, token_hash=_digest(token), prefix=token[:10], name=name)
+    session.add(row)
+    session.flush()
+    _record(session, actor, AccessAction.TOKEN_CREATE, user=username, token=row.prefix, name=name)
     return token
+
+
+def list_tokens(session: Session, actor: Actor, username: str) -> list[ApiToken]:
+    """``username``'s API tokens, live and revoked, newest first."""
+    require(actor, Permission.ADMIN)
+    user = find_user(session, username)
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        ).all()
+    )
+
+
+def revoke_token(session: Session, actor: Actor, username: str, token: int | str) -> ApiToken:
+    """Revoke one of ``username``'s API tokens, named by its id or by its prefix (``dos_…``)."""
+    require(actor, Permission.ADMIN)
+    user = find_user(session, username)
+    query = select(ApiToken).where(ApiToken.user_id == user.id)
+    text = str(token).strip().rstrip("…")
+    # An id, or the prefix (a whole token pasted names its prefix too).
+    wanted = ApiToken.id == int(text) if text.isdigit() and len(text) < 10 else ApiToken.prefix == text[:10]
+    query = query.where(wanted)
+    rows = list(session.scalars(query).all())
+    if not rows:
+        raise NotFound(f"用户 {username} 没有令牌 {text}。")
+    if len(rows) > 1:
+        raise InvalidInput(f"用户 {username} 有多个以 {text} 开头的令牌，请用令牌编号指明。")
+    row = rows[0]
+    if row.revoked_at is not None:
+        raise InvalidInput(f"令牌 {row.prefix}… 已于先前吊销。")
+    row.revoked_at = utcnow()
+    _record(session, actor, AccessAction.TOKEN_REVOKE, user=username, token=row.prefix, name=row.name)
+    return row
 
 
 def user_for_token(session: Session, token: str) -> User | None:
