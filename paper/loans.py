@@ -1,39 +1,95 @@
-"""Paper originals (双轨制): where each one is kept, and loans (借阅) with due dates and 催还.
+"""Paper originals (双轨制): where each one is kept, and the loan register (借阅登记): lending
+(borrower, unit or household, purpose, manner, approver, due date), renewals (续借), returns
+with a completeness check (归还查验) and reminders of overdue loans (催还).
 
-Rules: only records managers (archivist, admin) record where paper is kept and hand it out; a
-document lent out must have a paper original on file and no loan still open; a confidential
-original is lent only with an approver who holds clearance (may view confidential documents);
-every hand-out and return is recorded in the access log with who and when.
+Rules: only records managers (archivist, admin) record where paper is kept and hand it out,
+renew, take back and chase; auditors may read the register. A document lent out must have a
+paper original on file and no loan still open; a confidential original is lent only with an
+approver who holds clearance. Every hand-out, renewal, return and reminder is kept in the
+register and recorded in the access log with who and when.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
 from dossier.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
-from dossier.models import AccessAction, Confidentiality, Document, DocumentStatus, Loan, utcnow
-from dossier.permissions import Permission, can, require
+from dossier.models import (
+    AccessAction,
+    Confidentiality,
+    Document,
+    DocumentStatus,
+    Loan,
+    LoanManner,
+    LoanReminder,
+    LoanRenewal,
+    ReminderChannel,
+    ReturnCondition,
+    User,
+    utcnow,
+)
+from dossier.permissions import Permission, can, require, require_any
 from dossier.services.access import record_access
 from dossier.services.documents import get_document
-from dossier.services.users import get_user
+from dossier.services.users import get_user, verify_credential
+
+MANNER_NAMES_ZH = {LoanManner.VIEW: "查阅", LoanManner.COPY: "复制", LoanManner.TAKE: "借出"}
+CONDITION_NAMES_ZH = {
+    ReturnCondition.INTACT: "完好",
+    ReturnCondition.PAGES_MISSING: "缺页",
+    ReturnCondition.DAMAGED: "损坏",
+}
+CHANNEL_NAMES_ZH = {
+    ReminderChannel.PHONE: "电话",
+    ReminderChannel.SMS: "短信",
+    ReminderChannel.VISIT: "上门",
+    ReminderChannel.LETTER: "书面通知",
+    ReminderChannel.OTHER: "其他",
+}
+NOTE_MAX = 500
+LOCAL = ZoneInfo("Asia/Shanghai")  # a back-dated loan went out at the start of that day, Beijing time
 
 
 def _text(value: str | None, what: str, limit: int) -> str | None:
     value = (value or "").strip() or None
     if value is not None and len(value) > limit:
-        raise InvalidInput(f"{what} may have at most {limit} characters")
+        raise InvalidInput(f"{what}最多 {limit} 个字")
     return value
 
 
+def _choice(enum_cls, names: dict, value, what: str):
+    """A vocabulary member from its code or its Chinese name."""
+    if isinstance(value, enum_cls):
+        return value
+    text = (value or "").strip()
+    for member, name in names.items():
+        if text in (member.value, name):
+            return member
+    known = "、".join(f"{name}（{member.value}）" for member, name in names.items())
+    raise InvalidInput(f"{what}应为{known}之一，收到：{text[:20] or '空'}")
+
+
+def parse_manner(value: str | LoanManner) -> LoanManner:
+    return _choice(LoanManner, MANNER_NAMES_ZH, value, "借阅方式")
+
+
+def parse_condition(value: str | ReturnCondition) -> ReturnCondition:
+    return _choice(ReturnCondition, CONDITION_NAMES_ZH, value, "归还查验结果")
+
+
+def parse_channel(value: str | ReminderChannel) -> ReminderChannel:
+    return _choice(ReminderChannel, CHANNEL_NAMES_ZH, value, "催还方式")
+
+
 def _require_paper_reader(actor: Actor) -> None:
-    if not can(actor, Permission.MANAGE_RECORDS):
-        require(actor, Permission.AUDIT)
+    require_any(actor, Permission.MANAGE_RECORDS, Permission.AUDIT)
 
 
 @dataclass(frozen=True)
@@ -59,13 +115,10 @@ def set_paper_location(session: Session, actor: Actor, document_id: int, locatio
     require(actor, Permission.MANAGE_RECORDS)
     doc = get_document(session, document_id)
     cleaned = PaperLocation(
-        *(
-            _text(v, "a cabinet, box or position", 32)
-            for v in (location.cabinet, location.box, location.position)
-        )
+        *(_text(v, "柜号、盒号或位置", 32) for v in (location.cabinet, location.box, location.position))
     )
     if not cleaned.kept and open_loan(session, doc.id) is not None:
-        raise InvalidInput(f"the paper original of document {doc.id} is out on loan; record its return first")
+        raise InvalidInput(f"文件 {doc.id} 的纸质原件已借出，请先登记归还")
     doc.paper_cabinet, doc.paper_box, doc.paper_position = cleaned.cabinet, cleaned.box, cleaned.position
     record_access(
         session,
@@ -82,22 +135,46 @@ def open_loan(session: Session, document_id: int) -> Loan | None:
     return session.scalar(select(Loan).where(Loan.document_id == document_id, Loan.returned_at.is_(None)))
 
 
-def _approver(session: Session, doc: Document, approved_by: str | None):
+def open_loan_id(session: Session, document_id: int) -> int:
+    """The open loan of a document's original (NotFound when it is on the shelf)."""
+    doc = get_document(session, document_id)
+    loan = open_loan(session, doc.id)
+    if loan is None:
+        raise NotFound(f"文件 {doc.id} 的纸质原件未借出")
+    return loan.id
+
+
+def _open(session: Session, loan_id: int) -> Loan:
+    loan = session.get(Loan, loan_id)
+    if loan is None:
+        raise NotFound(f"没有编号为 {loan_id} 的借阅登记")
+    if loan.returned_at is not None:
+        raise InvalidInput(f"借阅登记 {loan_id} 的原件已于 {loan.returned_at.date().isoformat()} 归还")
+    return loan
+
+
+def _approver(
+    session: Session, actor: Actor, doc: Document, approved_by: str | None, secret: str | None
+) -> User | None:
     confidential = doc.confidentiality == Confidentiality.CONFIDENTIAL
     if not approved_by:
         if confidential:
             raise InvalidInput(
-                f"document {doc.id} is confidential: its original is lent only with --approved-by "
-                "naming someone with clearance"
+                f"文件 {doc.id} 为保密文件，借阅其原件须由具有保密查阅权限的人员批准（请指定批准人）"
             )
         return None
     user = get_user(session, approved_by)
     if not user.active:
-        raise InvalidInput(f"user {approved_by} is deactivated and cannot approve a loan")
+        raise InvalidInput(f"用户 {approved_by} 已停用，不能批准借阅")
     if confidential and not can(user, Permission.VIEW_CONFIDENTIAL):
-        raise PermissionDenied(
-            f"{approved_by} holds no clearance for confidential documents and cannot approve this loan"
-        )
+        raise PermissionDenied(f"{user.display_name or approved_by} 没有保密查阅权限，不能批准此借阅")
+    if secret is not None:  # four-eyes: the approver is there and confirms
+        try:
+            verify_credential(session, approved_by, secret, actor=actor, action=f"approve loan of {doc.id}")
+        except PermissionDenied:
+            raise PermissionDenied(
+                f"批准人 {user.display_name or approved_by} 的密码不正确，借阅未登记"
+            ) from None
     return user
 
 
@@ -108,84 +185,197 @@ def lend(
     borrower: str,
     due: date,
     *,
+    unit: str | None = None,
+    purpose: str | None = None,
+    manner: str | LoanManner = LoanManner.TAKE,
     approved_by: str | None = None,
+    approver_secret: str | None = None,
     note: str | None = None,
+    lent_on: date | None = None,
     today: date | None = None,
 ) -> Loan:
+    """Lend (or let read or copy) the paper original of a document. With ``approver_secret``
+    (the web) the approver's password or token is checked here; the CLI checks it before.
+
+    ``lent_on`` enters a loan made earlier (补登, e.g. from the paper register). A due date that
+    has already passed is accepted (an original found out of the cabinet is lent "as of now" and
+    overdue at once); callers say so to the user, see ``loan_view``'s ``overdue``."""
     require(actor, Permission.MANAGE_RECORDS)
     doc = get_document(session, document_id)
-    borrower = _text(borrower, "the borrower's name", 128) or ""
+    borrower = _text(borrower, "借阅人姓名", 128) or ""
     if not borrower:
-        raise InvalidInput("say who borrows the original with --to NAME")
+        raise InvalidInput("请填写借阅人")
+    manner = parse_manner(manner)
     if doc.status == DocumentStatus.DESTROYED:
-        raise InvalidInput(f"document {doc.id} has been destroyed")
+        raise InvalidInput(f"文件 {doc.id} 已销毁")
     if location_of(doc) is None:
-        raise InvalidInput(f"no paper original of document {doc.id} is on file; record its location first")
-    if due < (today or date.today()):
-        raise InvalidInput(f"the due date {due.isoformat()} has already passed")
+        raise InvalidInput(f"文件 {doc.id} 没有登记纸质原件的存放位置，请先登记存放位置")
+    today = today or date.today()
+    if lent_on is not None and lent_on > today:
+        raise InvalidInput(f"借出日期 {lent_on.isoformat()} 还没有到")
+    if lent_on is not None and due < lent_on:
+        raise InvalidInput(f"应还日期 {due.isoformat()} 早于借出日期 {lent_on.isoformat()}")
     current = open_loan(session, doc.id)
     if current is not None:
         raise AlreadyExists(
-            f"the original of document {doc.id} is already out with {current.borrower} "
-            f"(due {current.due_on.isoformat()})"
+            f"文件 {doc.id} 的原件已借给 {current.borrower}（应还日期 {current.due_on.isoformat()}），尚未归还"
         )
-    approver = _approver(session, doc, approved_by)
+    approver = _approver(session, actor, doc, approved_by, approver_secret)
     loan = Loan(
         document_id=doc.id,
         borrower=borrower,
+        borrower_unit=_text(unit, "借阅单位或户号", 128),
+        purpose=_text(purpose, "借阅目的", 200),
+        manner=manner,
         lent_by=actor.username,
         approved_by=approver,
-        out_at=utcnow(),
+        out_at=datetime.combine(lent_on, time(), tzinfo=LOCAL).astimezone(UTC) if lent_on else utcnow(),
         due_on=due,
-        note=_text(note, "the note", 500),
+        note=_text(note, "备注", NOTE_MAX),
     )
     session.add(loan)
     session.flush()
-    record_access(
+    _log(
         session,
         actor,
         AccessAction.LOAN_OUT,
-        household_id=doc.household_id,
-        document_id=doc.id,
-        detail=json.dumps(
-            {
-                "loan": loan.id,
-                "borrower": borrower,
-                "due": due.isoformat(),
-                "approved_by": approver.username if approver else None,
-            },
-            ensure_ascii=False,
-        ),
+        loan,
+        borrower=borrower,
+        manner=manner.value,
+        due=due.isoformat(),
+        approved_by=approver.username if approver else None,
+        lent_on=lent_on.isoformat() if lent_on else None,
     )
     return loan
 
 
-def return_original(session: Session, actor: Actor, document_id: int, *, note: str | None = None) -> Loan:
-    require(actor, Permission.MANAGE_RECORDS)
-    doc = get_document(session, document_id)
-    loan = open_loan(session, doc.id)
-    if loan is None:
-        raise NotFound(f"the original of document {doc.id} is not out on loan")
-    loan.returned_at = utcnow()
-    loan.returned_to = actor.username
-    extra = _text(note, "the note", 500)
-    if extra:
-        loan.note = f"{loan.note}\n{extra}" if loan.note else extra
+def _log(session: Session, actor: Actor, action: AccessAction, loan: Loan, **detail) -> None:
+    doc = loan.document
     record_access(
         session,
         actor,
-        AccessAction.LOAN_RETURN,
+        action,
         household_id=doc.household_id,
         document_id=doc.id,
-        detail=json.dumps({"loan": loan.id, "borrower": loan.borrower}, ensure_ascii=False),
+        detail=json.dumps({"loan": loan.id, **detail}, ensure_ascii=False),
+    )
+
+
+def renew(
+    session: Session,
+    actor: Actor,
+    loan_id: int,
+    new_due: date,
+    *,
+    note: str | None = None,
+    today: date | None = None,
+) -> Loan:
+    """Move an open loan's due date later (续借); the old and new dates are kept."""
+    require(actor, Permission.MANAGE_RECORDS)
+    loan = _open(session, loan_id)
+    if new_due < (today or date.today()):
+        raise InvalidInput(f"新的应还日期 {new_due.isoformat()} 已过")
+    if new_due <= loan.due_on:
+        raise InvalidInput(f"续借后的应还日期须晚于原应还日期 {loan.due_on.isoformat()}")
+    renewal = LoanRenewal(
+        renewed_by=actor.username,
+        old_due=loan.due_on,
+        new_due=new_due,
+        note=_text(note, "续借说明", NOTE_MAX),
+    )
+    loan.renewals.append(renewal)
+    loan.due_on = new_due
+    session.flush()
+    _log(
+        session,
+        actor,
+        AccessAction.LOAN_RENEW,
+        loan,
+        old_due=renewal.old_due.isoformat(),
+        due=new_due.isoformat(),
     )
     return loan
 
 
-def loan_view(loan: Loan, today: date | None = None) -> dict:
+def remind(
+    session: Session, actor: Actor, loan_id: int, channel: str | ReminderChannel, *, note: str | None = None
+) -> Loan:
+    """Record that the borrower of an open loan was chased (催还): how, and what was said."""
+    require(actor, Permission.MANAGE_RECORDS)
+    loan = _open(session, loan_id)
+    channel = parse_channel(channel)
+    reminder = LoanReminder(
+        reminded_by=actor.username, channel=channel, note=_text(note, "催还记录", NOTE_MAX)
+    )
+    loan.reminders.append(reminder)
+    session.flush()
+    _log(session, actor, AccessAction.LOAN_REMIND, loan, borrower=loan.borrower, channel=channel.value)
+    return loan
+
+
+def return_loan(
+    session: Session,
+    actor: Actor,
+    loan_id: int,
+    *,
+    condition: str | ReturnCondition | None = None,
+    note: str | None = None,
+) -> Loan:
+    """Take an original back, with what the check found (完好/缺页/损坏; a missing page or damage
+    must be described). ``condition`` None: returned without a check (the CLI's old form)."""
+    require(actor, Permission.MANAGE_RECORDS)
+    loan = _open(session, loan_id)
+    checked = parse_condition(condition) if condition else None
+    extra = _text(note, "归还说明", NOTE_MAX)
+    if checked in (ReturnCondition.PAGES_MISSING, ReturnCondition.DAMAGED) and not extra:
+        raise InvalidInput(f"原件{CONDITION_NAMES_ZH[checked]}：请说明缺少哪些页或损坏情况")
+    loan.returned_at = utcnow()
+    loan.returned_to = actor.username
+    loan.return_condition = checked
+    loan.return_note = extra
+    _log(
+        session,
+        actor,
+        AccessAction.LOAN_RETURN,
+        loan,
+        borrower=loan.borrower,
+        condition=checked.value if checked else None,
+    )
+    return loan
+
+
+def return_original(
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    *,
+    condition: str | ReturnCondition | None = None,
+    note: str | None = None,
+) -> Loan:
+    """``return_loan`` for the open loan of a document's original."""
+    require(actor, Permission.MANAGE_RECORDS)
+    return return_loan(session, actor, open_loan_id(session, document_id), condition=condition, note=note)
+
+
+# --- reading the register -------------------------------------------------------------------
+
+
+def _outcome(loan: Loan, overdue: bool, days: int) -> str:
+    """The register's 结果 column, in Chinese."""
+    if loan.returned_at is None:
+        return f"逾期 {days} 天未还" if overdue else "在借"
+    if loan.return_condition is None:
+        return "已归还（未登记查验结果）"
+    return f"已归还，{CONDITION_NAMES_ZH[loan.return_condition]}"
+
+
+def loan_view(loan: Loan, today: date | None = None, names: dict[str, str] | None = None) -> dict:
     today = today or date.today()
+    names = names or {}
     doc = loan.document
     overdue = loan.returned_at is None and loan.due_on < today
+    days = (today - loan.due_on).days if overdue else 0
+    approver = loan.approved_by
     return {
         "loan": loan.id,
         "document": loan.document_id,
@@ -194,30 +384,95 @@ def loan_view(loan: Loan, today: date | None = None) -> dict:
         "confidential": doc.confidentiality == Confidentiality.CONFIDENTIAL,
         "location": location_of(doc),
         "borrower": loan.borrower,
+        "unit": loan.borrower_unit,
+        "purpose": loan.purpose,
+        "manner": loan.manner.value,
+        "manner_name": MANNER_NAMES_ZH[loan.manner],
         "lent_by": loan.lent_by,
-        "approved_by": loan.approved_by.username if loan.approved_by else None,
+        "lent_by_name": names.get(loan.lent_by, loan.lent_by),
+        "approved_by": approver.username if approver else None,
+        "approved_by_name": (approver.display_name or approver.username) if approver else None,
         "out_at": loan.out_at.isoformat(),
         "due": loan.due_on.isoformat(),
         "returned_at": loan.returned_at.isoformat() if loan.returned_at else None,
         "returned_to": loan.returned_to,
+        "returned_to_name": names.get(loan.returned_to, loan.returned_to) if loan.returned_to else None,
+        "condition": loan.return_condition.value if loan.return_condition else None,
+        "condition_name": CONDITION_NAMES_ZH[loan.return_condition] if loan.return_condition else None,
+        "return_note": loan.return_note,
         "overdue": overdue,
-        "days_overdue": (today - loan.due_on).days if overdue else 0,
+        "days_overdue": days,
+        "outcome": _outcome(loan, overdue, days),
         "note": loan.note,
+        "renewals": [
+            {
+                "at": r.renewed_at.isoformat(),
+                "by": r.renewed_by,
+                "by_name": names.get(r.renewed_by, r.renewed_by),
+                "old_due": r.old_due.isoformat(),
+                "new_due": r.new_due.isoformat(),
+                "note": r.note,
+            }
+            for r in loan.renewals
+        ],
+        "reminders": [
+            {
+                "at": r.reminded_at.isoformat(),
+                "by": r.reminded_by,
+                "by_name": names.get(r.reminded_by, r.reminded_by),
+                "channel": r.channel.value,
+                "channel_name": CHANNEL_NAMES_ZH[r.channel],
+                "note": r.note,
+            }
+            for r in loan.reminders
+        ],
     }
 
 
 def _loans_query():
     return select(Loan).options(
-        selectinload(Loan.document).selectinload(Document.household), selectinload(Loan.approved_by)
+        selectinload(Loan.document).selectinload(Document.household),
+        selectinload(Loan.approved_by),
+        selectinload(Loan.renewals),
+        selectinload(Loan.reminders),
     )
 
 
-def list_loans(session: Session, actor: Actor, *, open_only: bool = False, limit: int = 200) -> list[dict]:
+def _views(session: Session, loans: list[Loan], today: date | None = None) -> list[dict]:
+    """Register rows, people named by 姓名 where the user has one."""
+    usernames = {u for loan in loans for u in (loan.lent_by, loan.returned_to) if u}
+    usernames |= {r.renewed_by for loan in loans for r in loan.renewals}
+    usernames |= {r.reminded_by for loan in loans for r in loan.reminders}
+    names = {}
+    if usernames:
+        rows = session.execute(select(User.username, User.display_name).where(User.username.in_(usernames)))
+        names = {username: shown for username, shown in rows if shown}
+    return [loan_view(loan, today, names) for loan in loans]
+
+
+def list_loans(
+    session: Session,
+    actor: Actor,
+    *,
+    open_only: bool = False,
+    closed_only: bool = False,
+    limit: int = 200,
+) -> list[dict]:
+    """Loans, newest first; open ones only (or closed ones only) on request."""
     _require_paper_reader(actor)
     query = _loans_query()
     if open_only:
         query = query.where(Loan.returned_at.is_(None))
-    return [loan_view(loan) for loan in session.scalars(query.order_by(Loan.id.desc()).limit(limit))]
+    if closed_only:
+        query = query.where(Loan.returned_at.is_not(None))
+    return _views(session, list(session.scalars(query.order_by(Loan.id.desc()).limit(limit))))
+
+
+def open_register(session: Session, actor: Actor, today: date | None = None) -> list[dict]:
+    """Every loan not yet returned, the soonest due (so the longest overdue) first."""
+    _require_paper_reader(actor)
+    query = _loans_query().where(Loan.returned_at.is_(None)).order_by(Loan.due_on, Loan.id)
+    return _views(session, list(session.scalars(query)), today)
 
 
 def overdue_loans(session: Session, actor: Actor, today: date | None = None) -> list[dict]:
@@ -227,7 +482,7 @@ def overdue_loans(session: Session, actor: Actor, today: date | None = None) -> 
     query = (
         _loans_query().where(Loan.returned_at.is_(None), Loan.due_on < today).order_by(Loan.due_on, Loan.id)
     )
-    return [loan_view(loan, today) for loan in session.scalars(query)]
+    return _views(session, list(session.scalars(query)), today)
 
 
 def overdue_count(session: Session, today: date | None = None) -> int:
@@ -239,3 +494,34 @@ def overdue_count(session: Session, today: date | None = None) -> int:
         )
         or 0
     )
+
+
+def paper_card(session: Session, actor: Actor, document_id: int) -> dict:
+    """What the lending form shows of a document: its title, folder, where the original is
+    kept and whether it is out."""
+    _require_paper_reader(actor)
+    doc = get_document(session, document_id)
+    current = open_loan(session, doc.id)
+    return {
+        "document": doc.id,
+        "title": doc.title,
+        "household": doc.household.code,
+        "confidential": doc.confidentiality == Confidentiality.CONFIDENTIAL,
+        "destroyed": doc.status == DocumentStatus.DESTROYED,
+        "location": location_of(doc),
+        "open_loan": _views(session, [current])[0] if current is not None else None,
+    }
+
+
+def approvers(session: Session, actor: Actor) -> list[dict]:
+    """Active users who may approve a loan; ``cleared``: may approve a confidential one."""
+    require(actor, Permission.MANAGE_RECORDS)
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+    return [
+        {
+            "username": u.username,
+            "name": u.display_name or u.username,
+            "cleared": can(u, Permission.VIEW_CONFIDENTIAL),
+        }
+        for u in users
+    ]

@@ -17,7 +17,7 @@ def _due(value: str) -> date:
 
 def _loan_line(v: dict[str, Any]) -> str:
     state = (
-        f"returned {v['returned_at'][:10]}"
+        f"returned {v['returned_at'][:10]}" + (f" ({v['condition']})" if v["condition"] else "")
         if v["returned_at"]
         else f"OVERDUE {v['days_overdue']} day(s)"
         if v["overdue"]
@@ -31,10 +31,29 @@ def loan() -> None:
     """Loans of paper originals (借阅): hand out, take back, chase overdue ones (催还)."""
 
 
+_MANNERS = ("view", "copy", "take", "查阅", "复制", "借出")
+_CONDITIONS = ("intact", "pages_missing", "damaged", "完好", "缺页", "损坏")
+_CHANNELS = ("phone", "sms", "visit", "letter", "other", "电话", "短信", "上门", "书面通知", "其他")
+
+
 @loan.command("out")
 @click.argument("document_id", type=int)
-@click.option("--to", "borrower", required=True, metavar="NAME", help="Who borrows the original.")
+@click.option("--to", "borrower", required=True, metavar="NAME", help="Who borrows the original (借阅人).")
+@click.option("--unit", metavar="TEXT", help="The borrower's unit or household (单位或户号).")
+@click.option("--purpose", metavar="TEXT", help="What it is borrowed for (借阅目的).")
+@click.option(
+    "--manner",
+    type=click.Choice(_MANNERS),
+    default="take",
+    show_default=True,
+    help="查阅 (view), 复制 (copy) or 借出 (take away).",
+)
 @click.option("--due", required=True, metavar="DATE", help="When it must be back (YYYY-MM-DD).")
+@click.option(
+    "--out-on",
+    metavar="DATE",
+    help="When it went out, to enter an earlier loan (补登); its due date may have passed.",
+)
 @click.option(
     "--approved-by", metavar="USERNAME", help="Who approved (required for a confidential original)."
 )
@@ -45,7 +64,11 @@ def out(
     ctx: CliContext,
     document_id: int,
     borrower: str,
+    unit: str | None,
+    purpose: str | None,
+    manner: str,
     due: str,
+    out_on: str | None,
     approved_by: str | None,
     note: str | None,
     as_json: bool,
@@ -58,6 +81,7 @@ def out(
 
     archive = ctx.ready_archive()
     due_on = _due(due)
+    lent_on = require_date(out_on, "--out-on") if out_on else None
     credential = (
         credential_of(approved_by, f"approving the loan of document {document_id}") if approved_by else None
     )
@@ -65,24 +89,82 @@ def out(
         actor = ctx.actor(session)
         if credential is not None:
             credential.verify(session, actor)
-        view = loan_view(
-            lend(session, actor, document_id, borrower, due_on, approved_by=approved_by, note=note)
+        loan_ = lend(
+            session,
+            actor,
+            document_id,
+            borrower,
+            due_on,
+            unit=unit,
+            purpose=purpose,
+            manner=manner,
+            approved_by=approved_by,
+            note=note,
+            lent_on=lent_on,
         )
+        view = loan_view(loan_)
+    if view["overdue"]:
+        click.echo(f"注意：应还日期 {view['due']} 已过，该借阅已计为逾期。", err=True)
     emit(as_json, view, _loan_line(view))
+
+
+@loan.command("renew")
+@click.argument("document_id", type=int)
+@click.option("--due", required=True, metavar="DATE", help="The new due date (later than the current one).")
+@click.option("--note", metavar="TEXT")
+@json_option
+@pass_cli
+def renew_(ctx: CliContext, document_id: int, due: str, note: str | None, as_json: bool) -> None:
+    """Renew the loan of a document's original (续借): a later due date, recorded."""
+    from paper.loans import loan_view, open_loan_id, renew
+
+    archive = ctx.ready_archive()
+    due_on = _due(due)
+    with archive.session() as session:
+        actor = ctx.actor(session)
+        view = loan_view(renew(session, actor, open_loan_id(session, document_id), due_on, note=note))
+    emit(as_json, view, _loan_line(view))
+
+
+@loan.command("remind")
+@click.argument("document_id", type=int)
+@click.option(
+    "--by", "channel", type=click.Choice(_CHANNELS), required=True, help="How the borrower was chased."
+)
+@click.option("--note", metavar="TEXT", help="What was said or agreed.")
+@json_option
+@pass_cli
+def remind_(ctx: CliContext, document_id: int, channel: str, note: str | None, as_json: bool) -> None:
+    """Record a reminder (催还) to the borrower of a document's original."""
+    from paper.loans import loan_view, open_loan_id, remind
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        actor = ctx.actor(session)
+        view = loan_view(remind(session, actor, open_loan_id(session, document_id), channel, note=note))
+    emit(as_json, view, _loan_line(view) + f"; {len(view['reminders'])} reminder(s)")
 
 
 @loan.command("return")
 @click.argument("document_id", type=int)
-@click.option("--note", metavar="TEXT", help="e.g. the state it came back in.")
+@click.option(
+    "--condition",
+    type=click.Choice(_CONDITIONS),
+    help="What the check found: 完好 (intact), 缺页 (pages_missing) or 损坏 (damaged).",
+)
+@click.option("--note", metavar="TEXT", help="e.g. which pages are missing, or the damage.")
 @json_option
 @pass_cli
-def return_(ctx: CliContext, document_id: int, note: str | None, as_json: bool) -> None:
-    """Record that a lent original came back."""
+def return_(
+    ctx: CliContext, document_id: int, condition: str | None, note: str | None, as_json: bool
+) -> None:
+    """Record that a lent original came back, with its completeness check."""
     from paper.loans import loan_view, return_original
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        view = loan_view(return_original(session, ctx.actor(session), document_id, note=note))
+        loan_ = return_original(session, ctx.actor(session), document_id, condition=condition, note=note)
+        view = loan_view(loan_)
     emit(as_json, view, _loan_line(view))
 
 
@@ -208,6 +290,43 @@ def inventory_list(ctx: CliContext, cabinet: str | None, as_json: bool) -> None:
     with archive.session() as session:
         counts = list_inventories(session, ctx.actor(session), cabinet)
     emit(as_json, {"inventories": counts}, "\n".join(_inventory_line(v) for v in counts) or "no inventories")
+
+
+@inventory.command("differences")
+@click.option("--cabinet", metavar="C")
+@json_option
+@pass_cli
+def inventory_differences(ctx: CliContext, cabinet: str | None, as_json: bool) -> None:
+    """Discrepancies of past counts not yet resolved."""
+    from paper.inventory import open_differences
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        rows = open_differences(session, ctx.actor(session), cabinet)
+    human = "\n".join(
+        f"count {r['inventory']} #{r['entry']}: {r['cabinet']} {r['month']} {r['kind']} "
+        + (f"document {r['document']}" if r.get("document") else r.get("item", ""))
+        for r in rows
+    )
+    emit(as_json, {"differences": rows}, human or "no open differences")
+
+
+@inventory.command("resolve")
+@click.argument("inventory_id", type=int)
+@click.argument("entry", type=int)
+@click.option(
+    "--note", required=True, metavar="TEXT", help="What was done (e.g. found in box B-3, put back)."
+)
+@json_option
+@pass_cli
+def inventory_resolve(ctx: CliContext, inventory_id: int, entry: int, note: str, as_json: bool) -> None:
+    """Resolve discrepancy number ENTRY (from 1, as `inventory differences` shows it) of a count."""
+    from paper.inventory import inventory_view, resolve_difference
+
+    archive = ctx.ready_archive()
+    with archive.session() as session:
+        view = inventory_view(resolve_difference(session, ctx.actor(session), inventory_id, entry, note))
+    emit(as_json, view, _inventory_line(view))
 
 
 def _inventory_line(v: dict[str, Any]) -> str:
