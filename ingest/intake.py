@@ -8,8 +8,6 @@ document that already holds the same content. One bad file never stops the rest 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -29,10 +27,11 @@ from dossier.errors import DossierError, InvalidInput, NotFound
 from dossier.models import Batch, BatchOutcome, Document, DocumentStatus, Household
 from dossier.permissions import Permission, require
 from dossier.services.disposal import resolve_class
-from dossier.services.documents import DuplicateDocument, NewDocument, get_document_type, store_original
+from dossier.services.documents import DuplicateDocument, NewDocument, store_original
 from dossier.services.households import get_household
-from dossier.textfiles import decode_manifest
 from ingest.files import FileSpec, probe, record_item
+from ingest.manifests import MANIFEST_COLUMNS, manifest_rows
+from ingest.names import resolve_retention, resolve_type
 from ingest.split import intake_stack
 
 LOW_DPI = 200  # DA/T 31: scans under 200 dpi are flagged (a warning, not a refusal)
@@ -128,23 +127,14 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, st
 
 # --- manifests -------------------------------------------------------------------------------
 
-MANIFEST_COLUMNS = {
-    "file": ("file", "文件", "文件名"),
-    "household": ("household", "户号", "房号", "业户"),
-    "type": ("type", "类型", "文件类型"),
-    "title": ("title", "标题", "题名"),
-    "date": ("date", "日期", "文件日期"),
-    "confidential": ("confidential", "保密", "密级"),
-    "retention": ("retention", "保管期限"),
-    "community": ("community", "小区", "项目"),
-}
-
 
 def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
-    """Rows of a batch manifest (CSV). Columns, by English or Chinese header:
+    """Rows of a batch manifest (CSV, or an Excel workbook: ``ingest.manifests``). Columns, by
+    English or Chinese header (``MANIFEST_COLUMNS``):
     file (文件), household (户号), type (类型), and optionally title (标题), date (日期, as
     ``dossier.dates`` reads it), confidential (保密: yes/no/是/否), retention (保管期限: the row's own
-    class, which wins over the batch's), community (小区).
+    class, which wins over the batch's), community (小区). Types and classes may be written by
+    code or by Chinese name (``ingest.names``; checked when the batch is taken in).
     ``file`` is relative to the manifest's folder. A bad row becomes a refused file; a bad
     manifest (unreadable, no header, missing columns) raises InvalidInput."""
     path = Path(path)
@@ -153,12 +143,7 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"manifest {name} cannot be read ({exc.strerror or exc})") from None
-    text = decode_manifest(data, name)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows, _ = manifest_rows(data, name)
     if not rows:
         raise InvalidInput(f"manifest {name} is empty")
     header = [h.strip().lower() for h in rows[0]]
@@ -249,7 +234,8 @@ def intake(
             if key not in households:
                 households[key] = get_household(session, spec.household or "", spec.community)
             household = households[key]
-            doc_type = get_document_type(session, spec.type_code or "")
+            doc_type = resolve_type(session, spec.type_code)
+            own_class = resolve_retention(session, spec.retention_class) if spec.retention_class else None
             detected = probe(spec.path, spec.name, archive.settings.max_pages)
             new = NewDocument(
                 household=household,
@@ -259,7 +245,7 @@ def intake(
                 original_name=spec.name,
                 document_date=spec.document_date,
                 confidential=spec.confidential,
-                retention_class=spec.retention_class or default_class,
+                retention_class=own_class.code if own_class is not None else default_class,
                 status=DocumentStatus.QUEUED,
             )
             with open(spec.path, "rb") as stream:

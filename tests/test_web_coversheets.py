@@ -107,7 +107,7 @@ def test_a_stack_uploaded_for_splitting_and_unfiled_pages_assigned(archivist, we
         )
     )
     page = text(archivist.get(f"/intake/batches/{batch_id}"))
-    assert "待归档" in page and "封面页" in page and "pages before the first cover sheet" in page
+    assert "待归档" in page and "封面页" in page and "这些页面在第一张封面之前，无法确定归属。" in page
     with Archive(web_archive.settings).session() as session:
         items = session.scalars(
             select(BatchItem).where(BatchItem.batch_id == batch_id).order_by(BatchItem.position)

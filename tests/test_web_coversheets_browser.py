@@ -59,7 +59,7 @@ def test_a_split_stack_with_unfiled_pages_in_the_browser(web_server, browser, we
     page.wait_for_url(f"{base}/intake/batches/*")
     assert page.locator("tr[data-status=unfiled]").count() == 1
     assert page.locator("tr[data-status=separator]").count() == 1
-    row = page.locator("tr[data-status=unfiled]")
+    row = page.locator("tr.unfiled-row")  # under the unfiled row: its pages and the filing form
     row.locator("input[name=household]").fill("A-1-0101")
     row.locator("select[name=type_code]").select_option("correspondence")
     _shot(page, tmp_path, "coversheet-batch")

@@ -420,7 +420,7 @@ def test_duplicate_upload_is_reported(archivist, web_archive, scans):
         ({"household": HOUSEHOLD, "type_code": "photo"}, "请选择要上传的扫描文件"),
         ({"type_code": "photo", "files": "scan"}, "请填写户号"),
         ({"household": HOUSEHOLD, "files": "scan"}, "请选择文件类型"),
-        ({"household": "Z-9-9999", "type_code": "photo", "files": "scan"}, "there is no household Z-9-9999"),
+        ({"household": "Z-9-9999", "type_code": "photo", "files": "scan"}, "档案中没有户号 Z-9-9999"),
         ({"household": HOUSEHOLD, "type_code": "castle", "files": "scan"}, "不是有效的选择"),
         (
             {"household": HOUSEHOLD, "type_code": "photo", "document_date": "2024-02-30", "files": "scan"},

@@ -9,6 +9,7 @@ the household folder to link to, "processing" apart from "queued", and pages don
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,7 @@ from dossier.models import (
 )
 from ingest.intake import LOW_DPI, batch_report, file_status
 from ingest.runner import progress
+from ingest.stackpages import MAX_SHOWN
 
 # A file's state as the intake pages name it.
 STATUS_NAMES_ZH = {
@@ -134,6 +136,42 @@ def _low_dpi_zh(entry: dict) -> list[str]:
     return [f"第 {w['page']} 页仅 {w['dpi']} dpi，低于 {LOW_DPI} dpi" for w in entry.get("low_dpi", [])]
 
 
+# Why pages of a split stack stay unfiled (``ingest.separate``, ``ingest.split``), as the page says it.
+_UNFILED_REASONS_ZH = [
+    (re.compile(r"pages before the first cover sheet"), "这些页面在第一张封面之前，无法确定归属。"),
+    (re.compile(r"a cover sheet whose QR code cannot be read"), "前一张封面的二维码无法识读。"),
+    (
+        re.compile(r"the cover sheet names household (.+) of community (.+), which is not in the archive"),
+        r"封面上的户号 \1（\2）不在档案中。",
+    ),
+    (
+        re.compile(r"the cover sheet names the document type (.+), which the archive does not know"),
+        r"封面上的文件类型 \1 在档案中不存在。",
+    ),
+]
+
+
+def reason_zh(error: str | None) -> str | None:
+    """A split stack's reason in Chinese where it is one of the known ones (else as it is)."""
+    for pattern, text in _UNFILED_REASONS_ZH:
+        if error and pattern.fullmatch(error):
+            return pattern.sub(text, error)
+    return error
+
+
+def _unfiled_pages(entry: dict) -> list[int]:
+    """The stack pages of an unfiled part the batch page shows as images (the first MAX_SHOWN)."""
+    first, last = entry.get("stack_pages") or (None, None)
+    if first is None or last is None:
+        return []
+    return list(range(first, min(last, first + MAX_SHOWN - 1) + 1))
+
+
+def _unfiled_more(entry: dict) -> int:
+    first, last = entry.get("stack_pages") or (None, None)
+    return max(0, last - first + 1 - MAX_SHOWN) if first is not None and last is not None else 0
+
+
 def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dict]]:
     """The batch and one row per file, in the order they were handed in."""
     batch = get_batch(session, batch_id)
@@ -168,10 +206,12 @@ def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dic
                 "pages_done": (doc.pages_done or 0) if live and doc is not None else None,
                 "page_count": doc.page_count if doc is not None else None,
                 "live": live,
-                "error": entry["error"],
+                "error": reason_zh(entry["error"]) if status in ("unfiled", "separator") else entry["error"],
                 "warnings": _low_dpi_zh(entry),
                 "item": entry.get("item"),
                 "sheet": entry.get("sheet"),
+                "unfiled_pages": _unfiled_pages(entry) if status == "unfiled" else [],
+                "unfiled_more": _unfiled_more(entry) if status == "unfiled" else 0,
             }
         )
     return summary, rows

@@ -4,14 +4,32 @@ The upload goes through the same service as ``dossier ingest``: the files are sa
 private folder under ``$DOSSIER_HOME/uploads`` (see ``webapp.uploads``), handed to
 ``ingest.intake.intake`` with ``source="web"``, queued for processing, and the folder is
 deleted. Nothing waits for OCR: the batch page polls for progress.
+
+With its script the page asks ``/intake/check`` about the household and type before sending the
+files, and sends them itself (with a progress bar); the upload then answers in JSON (where to go
+next, or why not) so a refusal leaves the chosen files in the page. Without the script the form
+posts as usual and the answers are pages.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from typing import Any
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    get_flashed_messages,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms import Field
@@ -19,12 +37,14 @@ from wtforms import Field
 from dossier.dates import parse_date
 from dossier.errors import DossierError, NotFound, PermissionDenied
 from dossier.permissions import Permission
-from dossier.services.documents import get_document_type
 from dossier.services.folders import list_document_types
-from dossier.services.households import community_names, get_household
+from dossier.services.households import community_names
+from ingest import manifests
 from ingest.intake import IntakeRequest, batch_document_ids, batch_report, display_name, intake
+from ingest.names import check_destination
 from ingest.queue import enqueue_documents
 from ingest.split import assign_unfiled
+from ingest.stackpages import unfiled_page_image
 from retention.classes import list_classes
 from webapp import batches as batch_pages
 from webapp import uploads
@@ -49,7 +69,26 @@ def _form(**kwargs: Any) -> IntakeForm:
     return IntakeForm(type_choices=types, class_choices=classes, **kwargs)
 
 
-def _render_form(form: IntakeForm, status: int = 200) -> tuple[str, int]:
+def _sent_by_script() -> bool:
+    """The page's script sent the upload (and wants JSON, not a page, in answer)."""
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _json_refusal(form: IntakeForm, status: int) -> ResponseReturnValue:
+    """What the script shows without reloading the page: the reasons (flashed ones taken back
+    from the session, so they do not appear on the next page) and the fields they concern."""
+    fields = {name: str(errors[0]) for name, errors in form.errors.items() if errors}
+    messages = [str(m) for m in get_flashed_messages()]
+    if not messages:
+        messages = [_("请修改标出的项目后再上传。")] if fields else [_("上传未完成，请重试。")]
+    response = jsonify(ok=False, error="".join(messages), fields=fields)
+    response.status_code = status
+    return response
+
+
+def _render_form(form: IntakeForm, status: int = 200) -> ResponseReturnValue:
+    if status >= 400 and _sent_by_script():
+        return _json_refusal(form, status)
     session = db()
     return render_template(
         "intake/upload.html",
@@ -60,7 +99,7 @@ def _render_form(form: IntakeForm, status: int = 200) -> tuple[str, int]:
     ), status
 
 
-def _refuse(form: IntakeForm, exc: DossierError, field: Field | None = None) -> tuple[str, int]:
+def _refuse(form: IntakeForm, exc: DossierError, field: Field | None = None) -> ResponseReturnValue:
     """A mistake in the form: say so, keep what was typed, create nothing."""
     if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
         raise exc
@@ -111,18 +150,20 @@ def upload() -> ResponseReturnValue:
 
     common: dict[str, Any] = {}
     if manifest is None and not split:
-        try:
-            get_household(session, data["household"], data["community"])
-        except DossierError as exc:
-            return _refuse(form, exc, form.household)
-        try:
-            get_document_type(session, data["type_code"])
-        except DossierError as exc:
-            return _refuse(form, exc, form.type_code)
-        try:
-            document_date = parse_date(data["document_date"])
-        except DossierError as exc:
-            return _refuse(form, exc, form.document_date)
+        # The same check the page's script asks for before sending (``check``).
+        checked = check_destination(
+            session,
+            who,
+            household=data["household"],
+            community=data["community"],
+            type_code=data["type_code"],
+            document_date=data["document_date"],
+        )
+        if not checked.ok:
+            for name, message in checked.errors.items():
+                form[name].errors = list(form[name].errors) + [message]
+            return _render_form(form, 400)
+        document_date = parse_date(data["document_date"])
         common = dict(
             household=data["household"],
             community=data["community"],
@@ -147,13 +188,16 @@ def upload() -> ResponseReturnValue:
             specs = uploads.plain_specs(saved, **common)
         # The form's class is the batch's: a manifest row's own class wins (the service's rule);
         # split stacks follow their cover sheets.
-        request = IntakeRequest(
+        wanted = IntakeRequest(
             specs,
             source="web",
             label=label,
             retention_class=None if split else data["retention_class"] or None,
         )
-        batch = intake(archive(), session, who, request)
+        try:
+            batch = intake(archive(), session, who, wanted)
+        except DossierError as exc:  # the batch's class: refused before anything is stored
+            return _refuse(form, exc)
         document_ids = batch_document_ids(session, batch.id)
     finally:
         uploads.remove_upload_folder(folder)  # the originals are in the store now (or refused)
@@ -180,7 +224,41 @@ def upload() -> ResponseReturnValue:
         ),
         "warning" if rejected or unfiled else "success",
     )
-    return redirect(url_for("intake.batch", batch_id=batch.id))
+    target = url_for("intake.batch", batch_id=batch.id)
+    if _sent_by_script():
+        return jsonify(ok=True, redirect=target)
+    return redirect(target)
+
+
+@bp.get("/intake/check")
+@requires(Permission.MANAGE_RECORDS)
+def check() -> ResponseReturnValue:
+    """Whether the household and type the form names can be used, asked by the page before it
+    sends the files: ``{"ok": true}`` or ``{"ok": false, "error": ..., "fields": {...}}``."""
+    args = {key: (request.args.get(key) or "").strip()[:128] or None for key in _CHECKED}
+    result = check_destination(db(), actor(), **args)
+    if result.ok:
+        return jsonify(ok=True, household=result.household, type_name=result.type_name)
+    return jsonify(ok=False, error="".join(result.errors.values()), fields=result.errors)
+
+
+_CHECKED = ("household", "community", "type_code", "document_date", "retention_class")
+
+
+@bp.get("/intake/manifest-template.<any(csv, xlsx):kind>")
+@requires(Permission.MANAGE_RECORDS)
+def manifest_template(kind: str) -> ResponseReturnValue:
+    """The batch manifest template (批量清单模板), with Chinese headers and example rows."""
+    if kind == "csv":
+        data, media_type = manifests.template_csv(), "text/csv; charset=utf-8"
+    else:
+        session = db()
+        types = [(t.code, t.name) for t in list_document_types(session)]
+        classes = [(c.code, c.name) for c in list_classes(session)]
+        data, media_type = manifests.template_xlsx(types, classes), manifests.XLSX_MEDIA_TYPE
+    return send_file(
+        io.BytesIO(data), mimetype=media_type, as_attachment=True, download_name=f"批量清单模板.{kind}"
+    )
 
 
 def _enqueue(batch_id: int, document_ids: list[int]) -> None:
@@ -219,8 +297,10 @@ def batches() -> ResponseReturnValue:
 
 
 def _assign_form(**kwargs: Any) -> AssignForm:
+    """The form filing unfiled pages: the type starts empty and must be chosen (the first type
+    in the list is 购房合同, kept permanently: not a default to fall into)."""
     types = [choice(t.code, t.name) for t in list_document_types(db())]
-    return AssignForm(type_choices=types, **kwargs)
+    return AssignForm(type_choices=types, blank_type=_("请选择文件类型"), **kwargs)
 
 
 def _render_batch(batch_id: int, assign_form: AssignForm | None = None, status: int = 200) -> tuple[str, int]:
@@ -284,6 +364,16 @@ def assign(batch_id: int, item_id: int) -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("intake.batch", batch_id=batch_id))
+
+
+@bp.get("/intake/batches/<int:batch_id>/items/<int:item_id>/pages/<int:number>.png")
+@requires(Permission.MANAGE_RECORDS)
+def unfiled_page(batch_id: int, item_id: int, number: int) -> ResponseReturnValue:
+    """One unfiled page of a split stack as a small image, to see what is being filed."""
+    image = unfiled_page_image(archive(), db(), actor(), batch_id, item_id, number)
+    response = Response(image, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/intake/batches/<int:batch_id>/progress")

@@ -24,8 +24,8 @@ from werkzeug.datastructures import FileStorage
 
 from dossier.config import Settings
 from dossier.errors import InvalidInput
-from dossier.textfiles import decode_manifest
 from ingest.intake import MANIFEST_COLUMNS, FileSpec, display_name, read_manifest
+from ingest.manifests import manifest_rows
 from webapp.security import SMALL_BODY_BYTES
 
 SPOOL_IN_MEMORY = 500 * 1024  # as werkzeug: small parts stay in memory
@@ -131,13 +131,6 @@ def plain_specs(uploads: list[Upload], **common) -> list[FileSpec]:
 # --- manifests -------------------------------------------------------------------------------
 
 
-def _sniff(text: str):
-    try:
-        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-
-
 def _match(value: str, uploads: list[Upload]) -> list[Upload]:
     """Uploads whose client path ends with the manifest's value (component by component)."""
     wanted = client_parts(value)
@@ -159,9 +152,7 @@ def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -
         raise InvalidInput(
             f"manifest {name} is over {MANIFEST_MAX_BYTES // (1024 * 1024)} MB; is it the right file?"
         )
-    text = decode_manifest(data, name)
-    dialect = _sniff(text)
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows, delimiter = manifest_rows(data, name)
     header = [h.strip().lower() for h in rows[0]] if rows else []
     file_column = next((header.index(a) for a in MANIFEST_COLUMNS["file"] if a in header), None)
 
@@ -192,12 +183,12 @@ def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -
         matched.append((None, problem, shown))
 
     taken = {u.path.name for u in uploads} | {MISSING}
-    stored_name = name if name not in taken else "manifest.csv"
+    stored_name = name if name not in taken and name.lower().endswith(".csv") else "manifest.csv"
     if Path(stored_name).name != stored_name:  # display_name guarantees it; never trust, check
         raise InvalidInput(f"manifest {name} has an unusable name")
     rewritten = folder / stored_name
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=getattr(dialect, "delimiter", ",")).writerows(rows)
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
     rewritten.write_text(buffer.getvalue(), encoding="utf-8")
     specs = read_manifest(rewritten)  # raises InvalidInput for a manifest it cannot use
     if len(specs) != len(matched):

@@ -1,5 +1,6 @@
 // Dossier: the intake pages' enhancements (the plain form and the plain report work without them).
-// Upload page: drag and drop, a list of what was chosen, a size check before sending.
+// Upload page: drag and drop, a list of what was chosen, a size check and a check of the household
+// and type before sending, then the upload itself with a progress bar (see webapp/intake.py).
 // Batch page: polls the batch's progress every 2 s while documents wait or are being read.
 (function () {
   "use strict";
@@ -157,21 +158,161 @@
 
     var submitLabel = submit.textContent;
     window.addEventListener("pageshow", function (event) {
-      if (event.persisted) { submit.textContent = submitLabel; render(); }   // back from the batch page
+      if (event.persisted) { setBusy(false); render(); }   // back from the batch page
     });
+
+    // Before a large upload is sent: the household and type are checked (no files sent), then the
+    // files go by XMLHttpRequest with a progress bar; a refusal is shown here and the chosen files
+    // stay chosen. Without files (nothing to lose) or without the script, the form posts as usual.
+    var checkUrl = form.getAttribute("data-check-url");
+    var errorBox = document.getElementById("intake-error");
+    var progressBox = document.getElementById("upload-progress");
+    var bar = document.getElementById("upload-bar");
+    var barLabel = document.getElementById("upload-label");
+    var noteText = note ? note.textContent : "";
+    var sending = false;
+
+    function setBusy(busy, text) {
+      sending = busy;
+      submit.disabled = busy;
+      submit.textContent = busy ? (text || "正在上传…") : submitLabel;
+      if (!busy) {
+        if (progressBox) { progressBox.hidden = true; }
+        if (note) { note.textContent = noteText; }
+      }
+    }
+
+    function clearErrors() {
+      if (errorBox) { errorBox.hidden = true; errorBox.textContent = ""; }
+      form.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+      form.querySelectorAll(".field.has-error").forEach(function (el) { el.classList.remove("has-error"); });
+    }
+
+    function showErrors(message, fields) {
+      Object.keys(fields || {}).forEach(function (name) {
+        var input = form.elements[name];
+        var box = input && input.closest ? input.closest(".field") : null;
+        if (!box) { return; }
+        box.classList.add("has-error");
+        var p = document.createElement("p");
+        p.className = "field-error";
+        p.textContent = fields[name];
+        box.appendChild(p);
+      });
+      if (errorBox) {
+        errorBox.textContent = message + " 已选择的文件仍保留，改正后可直接重新上传。";
+        errorBox.hidden = false;
+        errorBox.scrollIntoView({ block: "center" });
+      }
+    }
+
+    function usesForm() {   // without a manifest or a split stack, the form says where files go
+      var manifest = form.elements.manifest;
+      var split = document.getElementById("split");
+      return !(manifest && manifest.files && manifest.files.length) && !(split && split.checked);
+    }
+
+    function precheck() {
+      if (!checkUrl || !usesForm() || !window.fetch) { return Promise.resolve({ ok: true }); }
+      var params = new URLSearchParams();
+      ["household", "community", "type_code", "document_date", "retention_class"].forEach(function (name) {
+        var input = form.elements[name];
+        if (input && input.value) { params.set(name, input.value); }
+      });
+      return fetch(checkUrl + "?" + params.toString(), {
+        credentials: "same-origin", headers: { "Accept": "application/json" }, cache: "no-store"
+      }).then(function (response) {
+        if (!response.ok) { return { ok: true }; }   // the upload itself will say what is wrong
+        return response.json();
+      }).catch(function () { return { ok: true }; });
+    }
+
+    function errorPageText(xhr) {
+      try {
+        var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+        var card = doc.querySelector(".error-card");
+        if (card) {
+          var title = card.querySelector("h1");
+          var detail = card.querySelector("p.muted");
+          return (title ? title.textContent.trim() : "") + (detail ? "：" + detail.textContent.trim() : "");
+        }
+      } catch (e) { /* fall through */ }
+      return "";
+    }
+
+    function send(items, total) {
+      var data = new FormData(form);
+      data.delete("folder");   // sent again below with each file's path inside the folder
+      Array.prototype.forEach.call(folderInput.files || [], function (f) {
+        data.append("folder", f, f.webkitRelativePath || f.name);
+      });
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      xhr.setRequestHeader("Accept", "application/json");
+      if (progressBox) { progressBox.hidden = false; }
+      if (bar) { bar.value = 0; }
+      if (barLabel) { barLabel.textContent = "0 / " + formatSize(total); }
+      if (note) {
+        note.textContent = "正在上传 " + items.length + " 个文件（" + formatSize(total) + "），请勿关闭或刷新本页。";
+      }
+      setBusy(true, "正在上传…");
+      xhr.upload.addEventListener("progress", function (event) {
+        if (!event.lengthComputable || !bar) { return; }
+        var percent = Math.min(100, Math.round(100 * event.loaded / event.total));
+        bar.value = percent;
+        if (barLabel) {
+          barLabel.textContent = formatSize(Math.min(event.loaded, total)) + " / " + formatSize(total) +
+            "（" + percent + "%）";
+        }
+      });
+      xhr.upload.addEventListener("load", function () {
+        if (bar) { bar.removeAttribute("value"); }   // indeterminate: the server is storing the files
+        if (barLabel) { barLabel.textContent = "已上传，正在保存并检查文件…"; }
+        submit.textContent = "正在保存…";
+      });
+      xhr.addEventListener("load", function () {
+        var body = null;
+        if ((xhr.getResponseHeader("Content-Type") || "").indexOf("application/json") === 0) {
+          try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        }
+        if (body && body.ok && body.redirect) { window.location.assign(body.redirect); return; }
+        setBusy(false);
+        if (body && body.error) { showErrors(body.error, body.fields); return; }
+        if (xhr.status < 400 && xhr.responseURL && xhr.responseURL.split("?")[0] !== form.action) {
+          window.location.assign(xhr.responseURL);   // sent elsewhere (the sign-in page, say)
+          return;
+        }
+        showErrors(errorPageText(xhr) || ("上传未完成（错误 " + xhr.status + "），请重试。"), {});
+      });
+      xhr.addEventListener("error", function () {
+        setBusy(false);
+        showErrors("网络中断，上传未完成。", {});
+      });
+      xhr.send(data);
+    }
 
     form.addEventListener("submit", function (event) {
       var items = chosen();
       var total = items.reduce(function (sum, it) { return sum + it.file.size; }, 0);
       if (tooBig(total)) { event.preventDefault(); render(); return; }
-      // Let the browser send the form, then say it is on its way (big batches take a while).
-      window.setTimeout(function () {
-        submit.disabled = true;
-        submit.textContent = "正在上传…";
-        if (note && items.length) {
-          note.textContent = "正在上传 " + items.length + " 个文件（" + formatSize(total) + "），请勿关闭或刷新本页。";
+      if (!items.length || !window.FormData || !window.XMLHttpRequest) {
+        // Nothing chosen (nothing to lose): the server answers with the form and the reasons.
+        window.setTimeout(function () { submit.disabled = true; submit.textContent = "正在提交…"; }, 0);
+        return;
+      }
+      event.preventDefault();
+      if (sending) { return; }
+      clearErrors();
+      setBusy(true, "正在检查…");
+      precheck().then(function (result) {
+        if (result && result.ok === false) {
+          setBusy(false);
+          showErrors(result.error || "归档信息有误。", result.fields);
+          return;
         }
-      }, 0);
+        send(items, total);
+      });
     });
     render();
   }
