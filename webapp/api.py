@@ -31,8 +31,8 @@ from retention.schedule import set_household_close_date
 from search.service import MAX_LIMIT, SearchFilters, search_documents
 from search.writer import open_engine
 from webapp.access import requires
-from webapp.context import WebUser, actor, archive, db
-from webapp.corrections import commit_and_reindex, correction_from_json
+from webapp.context import WebUser, actor, archive, db, reindex_after_commit
+from webapp.corrections import correction_from_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -141,7 +141,7 @@ def correct(document_id: int) -> Response:
     if (request.content_length or 0) > MAX_BODY:
         raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
     entry = correct_document(db(), actor(), document_id, correction_from_json(request.get_json(silent=True)))
-    commit_and_reindex(document_id)
+    reindex_after_commit([document_id])
     return jsonify(document=document_view(get_document(db(), document_id)), change=entry)
 
 

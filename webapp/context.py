@@ -9,14 +9,17 @@ ended in an error, and closed at teardown in every case.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from flask import Flask, current_app, g, request
 from flask_login import UserMixin, current_user
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.models import Channel, User
+from search.hooks import documents_changed
 
 
 class WebUser(UserMixin):
@@ -56,6 +59,16 @@ def db() -> Session:
     if session is None:
         session = g._dossier_db = archive().new_session()
     return session
+
+
+def reindex_after_commit(document_ids: Iterable[int]) -> None:
+    """Tell search about ``document_ids`` once this request's transaction has committed (the
+    index reads the catalog; a refused or failed request tells it nothing)."""
+    ids = list(document_ids)
+    if not ids:
+        return
+    current = archive()
+    event.listen(db(), "after_commit", lambda _session: documents_changed(current, ids), once=True)
 
 
 def discard_changes() -> None:

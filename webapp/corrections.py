@@ -31,9 +31,8 @@ from dossier.services.documents import CONFIDENTIALITY_NAMES_ZH, get_document
 from dossier.services.folders import list_document_types
 from paper.loans import PaperLocation, location_of, open_loan, set_paper_location
 from retention.holds import active_holds_for, hold_view
-from search.hooks import document_changed
 from webapp.access import requires
-from webapp.context import actor, archive, db
+from webapp.context import actor, db, reindex_after_commit
 from webapp.forms import CorrectionForm, PaperLocationForm, choice
 
 bp = Blueprint("corrections", __name__)
@@ -53,12 +52,6 @@ JSON_FIELDS: dict[str, type] = {
 
 def _back(document_id: int, anchor: str) -> Response:
     return redirect(url_for("documents.show", document_id=document_id) + f"#{anchor}")
-
-
-def commit_and_reindex(document_id: int) -> None:
-    """Commit the correction, then bring the search index in line (it reads the catalog)."""
-    db().commit()
-    document_changed(archive(), document_id)
 
 
 def correction_form(doc: Document, **kwargs: Any) -> CorrectionForm:
@@ -118,7 +111,7 @@ def correct(document_id: int) -> Response:
         _flash_errors(form)
         return _back(document_id, "correction")
     correct_document(db(), actor(), document_id, _asked(form, doc))
-    commit_and_reindex(document_id)
+    reindex_after_commit([document_id])
     flash(_("已更正文件著录信息，修改记录已签名保存。"), "success")
     return _back(document_id, "history")
 

@@ -9,12 +9,10 @@ catalog."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import event
 
 from dossier.dates import require_date
 from dossier.errors import DossierError, InvalidInput, PermissionDenied
@@ -45,9 +43,8 @@ from dossier.services.households import (
 )
 from retention.holds import household_holds
 from retention.schedule import check_close_date, set_household_close_date
-from search.hooks import documents_changed
 from webapp.access import requires
-from webapp.context import actor, archive, db, discard_changes
+from webapp.context import actor, archive, db, discard_changes, reindex_after_commit
 from webapp.coversheets import cover_sheet_form
 from webapp.errors import user_message
 from webapp.forms import (
@@ -238,15 +235,6 @@ def _confirm_close(household: Household, form: CloseHouseholdForm):
 # --- corrections --------------------------------------------------------------------------------
 
 
-def _reindex_after_commit(document_ids: Iterable[int]) -> None:
-    """Tell search about ``document_ids`` once this request's transaction has committed."""
-    ids = list(document_ids)
-    if not ids:
-        return
-    current = archive()
-    event.listen(db(), "after_commit", lambda _session: documents_changed(current, ids), once=True)
-
-
 def _refused(exc: DossierError) -> None:
     """A refusal a user can fix: roll back, say why. Others go to the app's error handlers."""
     if isinstance(exc, PermissionDenied) or exc.http_status >= 500:
@@ -304,7 +292,7 @@ def update(household_id: int):
     except DossierError as exc:
         _refused(exc)
         return _render_edit(get_household_by_id(session, household_id), form, exc.http_status)
-    _reindex_after_commit(outcome.reindex)
+    reindex_after_commit(outcome.reindex)
     flash(_("已修改：%(what)s。", what="；".join(c.text() for c in outcome.changes)), "success")
     return redirect(url_for("households.show", household_id=household_id))
 
@@ -366,7 +354,7 @@ def party_create(household_id: int):
     except DossierError as exc:
         _refused(exc)
         return _render_party(get_household_by_id(session, household_id), None, form, exc.http_status)
-    _reindex_after_commit(household_document_ids(session, [household.id]))
+    reindex_after_commit(household_document_ids(session, [household.id]))
     flash(_("已登记%(role)s %(name)s。", role=PARTY_ROLE_NAMES_ZH[party.role], name=party.name), "success")
     return redirect(url_for("households.show", household_id=household_id))
 
@@ -422,7 +410,7 @@ def party_update(household_id: int, party_id: int):
         _refused(exc)
         household = get_household_by_id(session, household_id)
         return _render_party(household, get_party(session, household, party_id), form, exc.http_status)
-    _reindex_after_commit(outcome.reindex)
+    reindex_after_commit(outcome.reindex)
     flash(_("已修改：%(what)s。", what="；".join(c.text() for c in outcome.changes)), "success")
     return redirect(url_for("households.show", household_id=household_id))
 
@@ -462,7 +450,7 @@ def party_remove(household_id: int, party_id: int):
     except DossierError as exc:
         _refused(exc)
         return redirect(url_for("households.party_edit", household_id=household_id, party_id=party_id))
-    _reindex_after_commit(outcome.reindex)
+    reindex_after_commit(outcome.reindex)
     flash(_("已删除登记人 %(name)s。", name=name), "success")
     return redirect(url_for("households.show", household_id=household_id))
 
@@ -502,7 +490,7 @@ def community_rename(community_id: int):
     except DossierError as exc:
         _refused(exc)
         return _render_communities(exc.http_status, **{f"rename_{community_id}": form})
-    _reindex_after_commit(outcome.reindex)
+    reindex_after_commit(outcome.reindex)
     flash(_("小区“%(old)s”已改名为“%(new)s”。", old=current, new=outcome.community), "success")
     return redirect(url_for("households.communities"))
 
@@ -527,7 +515,7 @@ def community_merge(community_id: int):
     except DossierError as exc:
         _refused(exc)
         return _render_communities(exc.http_status, **{f"merge_{community_id}": form})
-    _reindex_after_commit(outcome.reindex)
+    reindex_after_commit(outcome.reindex)
     flash(
         _(
             "小区“%(src)s”已并入“%(dst)s”：%(n)d 户迁入，档案编号不变。",
