@@ -39,6 +39,7 @@ from dossier.config import Settings
 from dossier.db import session_scope
 from dossier.errors import AlreadyExists, DossierError, InvalidInput, NotFound, PermissionDenied
 from dossier.models import Channel, Job, JobStatus, User, utcnow
+from dossier.people import display_names
 from dossier.permissions import Permission, require_any
 
 log = logging.getLogger(__name__)
@@ -223,11 +224,7 @@ def list_jobs(
 
 def creator_names(session: Session, rows: list[Job]) -> dict[str, str]:
     """username → 姓名 of the people who started these jobs (those who have one)."""
-    usernames = {job.created_by for job in rows}
-    if not usernames:
-        return {}
-    found = session.execute(select(User.username, User.display_name).where(User.username.in_(usernames)))
-    return {username: name for username, name in found if name}
+    return display_names(session, (job.created_by for job in rows))
 
 
 def percent(job: Job) -> float | None:

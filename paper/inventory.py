@@ -26,8 +26,8 @@ from dossier.models import (
     InventoryCount,
     InventoryResolution,
     Loan,
-    User,
 )
+from dossier.people import display_names
 from dossier.permissions import Permission, require, require_any
 from dossier.services.access import record_access
 
@@ -167,13 +167,6 @@ def resolve_difference(
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _names(session: Session, usernames: set[str]) -> dict[str, str]:
-    if not usernames:
-        return {}
-    rows = session.execute(select(User.username, User.display_name).where(User.username.in_(usernames)))
-    return {username: shown for username, shown in rows if shown}
-
-
 def inventory_view(count: InventoryCount, names: dict[str, str] | None = None) -> dict:
     names = names or {}
     discrepancies = json.loads(count.discrepancies or "[]")
@@ -206,7 +199,7 @@ def inventory_view(count: InventoryCount, names: dict[str, str] | None = None) -
 
 def _views(session: Session, counts: list[InventoryCount]) -> list[dict]:
     users = {c.counted_by for c in counts} | {r.resolved_by for c in counts for r in c.resolutions}
-    names = _names(session, users)
+    names = display_names(session, users)
     return [inventory_view(c, names) for c in counts]
 
 

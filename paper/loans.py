@@ -35,6 +35,7 @@ from dossier.models import (
     User,
     utcnow,
 )
+from dossier.people import display_names
 from dossier.permissions import Permission, can, require, require_any
 from dossier.services.access import record_access
 from dossier.services.documents import get_document
@@ -443,10 +444,7 @@ def _views(session: Session, loans: list[Loan], today: date | None = None) -> li
     usernames = {u for loan in loans for u in (loan.lent_by, loan.returned_to) if u}
     usernames |= {r.renewed_by for loan in loans for r in loan.renewals}
     usernames |= {r.reminded_by for loan in loans for r in loan.reminders}
-    names = {}
-    if usernames:
-        rows = session.execute(select(User.username, User.display_name).where(User.username.in_(usernames)))
-        names = {username: shown for username, shown in rows if shown}
+    names = display_names(session, usernames)
     return [loan_view(loan, today, names) for loan in loans]
 
 

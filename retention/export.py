@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.cells import safe_cell, safe_row
-from dossier.models import DestructionList, PaperDestruction, User, utcnow
+from dossier.models import DestructionList, PaperDestruction, utcnow
+from dossier.people import display_names
 from dossier.permissions import Permission, require_any
 from retention.lists import ITEM_STATE_NAMES_ZH, LIST_STATUS_NAMES_ZH, item_view, list_view
 from retention.paper import paper_view
@@ -58,13 +59,7 @@ def certificate(session: Session, actor: Actor, dl: DestructionList) -> dict:
         select(PaperDestruction).where(PaperDestruction.list_id == dl.id).order_by(PaperDestruction.id)
     ).all()
     per_paper = {p.id: sum(1 for i in dl.items if i.paper_destruction_id == p.id) for p in papers}
-    names = dict(
-        session.execute(
-            select(User.username, User.display_name).where(
-                User.username.in_([dl.proposed_by, dl.approved_by, dl.executed_by])
-            )
-        ).all()
-    )
+    names = display_names(session, (dl.proposed_by, dl.approved_by, dl.executed_by))
     return {
         **list_view(dl, with_items=False),
         "people": {

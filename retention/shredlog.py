@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from dossier import ledger
 from dossier.actor import Actor
 from dossier.errors import IntegrityFailure, InvalidInput
-from dossier.models import DestructionList, LogHead, ShredKind, ShredLogEntry, User
+from dossier.models import DestructionList, LogHead, ShredKind, ShredLogEntry
+from dossier.people import display_names
 from dossier.permissions import Permission, require
 from dossier.signing import Signer
 from dossier.signing import verify as verify_signature
@@ -197,13 +198,7 @@ def entries_page(
     views = [entry_view(e) for e in rows]
     # Who destroyed (electronic) or recorded (paper) each, by 姓名 where the account has one.
     usernames = {v["record"].get("destroyed_by") or v["record"].get("recorded_by") for v in views}
-    names = dict(
-        session.execute(
-            select(User.username, User.display_name).where(
-                User.username.in_([u for u in usernames if u]), User.display_name.is_not(None)
-            )
-        ).all()
-    )
+    names = display_names(session, usernames)
     for v in views:
         who = v["record"].get("destroyed_by") or v["record"].get("recorded_by")
         v["by_name"] = names.get(who, who) if who else None

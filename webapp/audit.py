@@ -18,8 +18,8 @@ from audit.report import build_report, fixity_history, list_runs, render_report
 from audit.verification import Scope
 from dossier import jobs
 from dossier.errors import DossierError, PermissionDenied
+from dossier.people import display_names
 from dossier.permissions import Permission
-from dossier.services.corrections import display_names
 from webapp.access import requires
 from webapp.context import actor, db, discard_changes
 from webapp.errors import user_message

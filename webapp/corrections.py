@@ -18,13 +18,13 @@ from werkzeug.wrappers import Response
 from dossier.dates import parse_date
 from dossier.errors import InvalidInput
 from dossier.models import Confidentiality, Document, DocumentStatus
+from dossier.people import display_names
 from dossier.permissions import Permission, can
 from dossier.services.corrections import (
     DEFAULT_CLASS,
     Correction,
     change_history,
     correct_document,
-    display_names,
 )
 from dossier.services.disposal import list_classes
 from dossier.services.documents import CONFIDENTIALITY_NAMES_ZH, get_document

@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from dossier.dates import require_date
 from dossier.errors import DossierError, InvalidInput, PermissionDenied
 from dossier.models import Household, PartyRole
+from dossier.people import display_names
 from dossier.permissions import Permission, can
 from dossier.services.communities import community_rows, get_community, merge_communities, rename_community
-from dossier.services.corrections import display_names
 from dossier.services.documents import document_view
 from dossier.services.folders import completeness_by_household, folder_view
 from dossier.services.household_changes import (

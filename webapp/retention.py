@@ -19,8 +19,8 @@ from flask_babel import gettext as _
 from dossier import jobs
 from dossier.dates import parse_date, require_date
 from dossier.errors import InvalidInput
+from dossier.people import display_names
 from dossier.permissions import Permission
-from dossier.services.corrections import display_names
 from dossier.services.documents import get_document
 from dossier.services.folders import list_document_types
 from dossier.services.households import get_household

@@ -30,8 +30,8 @@ from dossier.models import (
     Hold,
     Household,
     RetentionClass,
-    User,
 )
+from dossier.people import display_names
 from dossier.permissions import Permission, require
 from dossier.services import history
 from dossier.services.access import record_access
@@ -186,11 +186,6 @@ def _value_words(session: Session, entries: list[dict]):
         return str(value)
 
     return word
-
-
-def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
-    """Username → 姓名 for those of ``usernames`` that have one."""
-    return {k: v for k, v in _lookup(session, User.username, User.display_name, usernames).items() if v}
 
 
 def change_history(session: Session, actor: Actor, document_id: int) -> list[dict]:
