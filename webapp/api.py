@@ -37,6 +37,14 @@ from webapp.corrections import correction_from_json
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_BODY = 64 * 1024
+
+
+def _limit_body() -> None:
+    """Refuse a JSON body over ``MAX_BODY`` before it is parsed."""
+    if (request.content_length or 0) > MAX_BODY:
+        raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
+
+
 # JSON body of POST /api/v1/households: field → accepted JSON types (null is always accepted).
 CREATE_FIELDS: dict[str, tuple[type, ...]] = {
     "code": (str,),
@@ -138,16 +146,14 @@ def document(document_id: int) -> Response:
 def correct(document_id: int) -> Response:
     """Correct a document: ``{"title", "type", "date", "confidential", "retention", "household",
     "community"}`` (any of them) and a ``reason``; answers the record and the history entry."""
-    if (request.content_length or 0) > MAX_BODY:
-        raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
+    _limit_body()
     entry = correct_document(db(), actor(), document_id, correction_from_json(request.get_json(silent=True)))
     reindex_after_commit([document_id])
     return jsonify(document=document_view(get_document(db(), document_id)), change=entry)
 
 
 def _create_body() -> dict[str, Any]:
-    if (request.content_length or 0) > MAX_BODY:
-        raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
+    _limit_body()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object (Content-Type: application/json)")
@@ -195,8 +201,7 @@ def create_household() -> Response:
 @requires(Permission.MANAGE_RECORDS)
 def close_household(household_id: int) -> Response:
     """Set (``{"closed_on": "YYYY-MM-DD"}``) or clear (``{"closed_on": null}``) the close date."""
-    if (request.content_length or 0) > MAX_BODY:
-        raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
+    _limit_body()
     body = request.get_json(silent=True)
     if (
         not isinstance(body, dict)
