@@ -1,4 +1,8 @@
-"""Errors a user can cause. Each carries one clear sentence for the CLI, the web and the API."""
+"""Errors a user can cause. Each carries a message code from the catalog (``dossier.catalog``)
+and its parameters: one clear sentence in Chinese for the web and the CLI, in English for the API
+(beside the Chinese) and for the CLI under ``LANG=en_*``."""
+
+from dossier.catalog import Language, Text
 
 
 class DossierError(Exception):
@@ -7,9 +11,21 @@ class DossierError(Exception):
     exit_code = 1
     http_status = 400
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str, /, **params: object):
+        super().__init__(code)
+        self.text = Text(code, params)
+
+    @property
+    def code(self) -> str:
+        return self.text.code
+
+    @property
+    def message(self) -> str:
+        """The sentence in this process's language (Chinese unless the locale is English)."""
+        return self.text.render()
+
+    def render(self, language: Language) -> str:
+        return self.text.render(language)
 
     def __str__(self) -> str:
         return self.message

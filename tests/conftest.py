@@ -23,10 +23,12 @@ ADMIN_PASSWORD = "admin-password-1"
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch):
-    """No test sees the developer's own DOSSIER_* settings."""
+    """No test sees the developer's own DOSSIER_* settings, and every test runs in the default
+    language (Chinese), whatever the machine's locale."""
     for name in list(os.environ):
-        if name.startswith("DOSSIER_"):
+        if name.startswith("DOSSIER_") or name in ("LC_ALL", "LC_MESSAGES"):
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     yield
     dispose_engines()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Under dossier/ but not kernel: the entry points, the records services, backup, migrations,
 # and the archive-wide modules placed above the domains.
-NOT_KERNEL = {"cli", "services", "backup", "migrations", "archive", "setup", "dashboard"}
+NOT_KERNEL = {"cli", "services", "backup", "migrations", "archive", "setup", "dashboard", "statistics"}
 
 
 def _layers() -> list[str]:

@@ -109,7 +109,7 @@ def test_bad_inputs_end_in_one_line(exported, tmp_path, run_cli):
     ):
         result = run_cli("audit", "verify-file", *args)
         assert result.exit_code == 2, (args, result.stderr)
-        assert result.stderr.startswith("dossier: error:") and result.stderr.count("\n") == 1
+        assert result.stderr.startswith("dossier：错误：") and result.stderr.count("\n") == 1
 
 
 def test_export_is_logged_refused_to_staff_and_needs_a_purpose_when_confidential(

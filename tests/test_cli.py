@@ -19,7 +19,7 @@ def assert_clean_error(result, *fragments: str) -> None:
     assert result.exit_code != 0
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("dossier: error: "), result.stderr
+    assert len(lines) == 1 and lines[0].startswith("dossier：错误："), result.stderr
     assert "Traceback" not in result.stderr
     for fragment in fragments:
         assert fragment in lines[0]
@@ -183,4 +183,4 @@ def test_console_script_end_to_end(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     bad = subprocess.run([DOSSIER, "household", "show", "nope"], env=env, capture_output=True, text=True)
-    assert bad.returncode != 0 and bad.stderr.strip() == "dossier: error: there is no household nope"
+    assert bad.returncode != 0 and bad.stderr.strip() == "dossier：错误：there is no household nope"

@@ -416,7 +416,7 @@ def test_only_archivists_and_admins_print_and_split(folders, tmp_path):
 def _clean_error(result, fragment: str, code: int) -> None:
     lines = result.stderr.strip().splitlines()
     assert result.exit_code == code and result.stdout == ""
-    assert len(lines) == 1 and lines[0].startswith("dossier: error: ") and fragment in lines[0], result.stderr
+    assert len(lines) == 1 and lines[0].startswith("dossier：错误：") and fragment in lines[0], result.stderr
 
 
 def test_cli_prints_sheets_and_splits_a_stack(folders, run_cli, tmp_path):

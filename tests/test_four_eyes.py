@@ -54,7 +54,7 @@ def test_approving_a_list_as_an_officer_without_their_credential_is_refused(arch
     code, out, err = typing("", "--as", "officer", "retention", "approve", number)  # no password typed
     assert code == 5 and out == ""
     assert err.strip().splitlines()[-1] == (
-        f"dossier: error: approving list {number} needs the credential of "
+        f"dossier：错误：approving list {number} needs the credential of "
         "officer: type their password at the prompt, or set DOSSIER_TOKEN to "
         "their API token"
     )

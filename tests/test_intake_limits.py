@@ -86,6 +86,6 @@ def test_a_page_limit_that_is_not_a_number_stops_the_command_with_one_sentence(
     assert result.exit_code == 6
     assert (
         result.stderr
-        == "dossier: error: DOSSIER_MAX_PAGES must be a whole number of pages from 1 to 1000000, "
+        == "dossier：错误：DOSSIER_MAX_PAGES must be a whole number of pages from 1 to 1000000, "
         "not 'lots'\n"
     )

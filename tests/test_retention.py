@@ -507,7 +507,7 @@ def test_holds_block_proposal_and_destruction(archive, people, run):
     refused = run("keeper", "retention", "execute", number, "--json")
     assert refused.exit_code == 5
     assert refused.stderr.strip() == (
-        f"dossier: error: 1 item(s) of list {number} were not destroyed; document "
+        f"dossier：错误：1 item(s) of list {number} were not destroyed; document "
         f"{second}: held: 业主投诉未结 (hold {doc_hold['id']}, placed by officer)"
     )
     report = refused.json()
@@ -821,7 +821,7 @@ def test_shredlog_verify_finds_the_tampered_entry(archive, logged, tamper, broke
     assert says in body["problems"][0]["problem"]
     line = result.stderr.strip()
     assert (
-        line.startswith(f"dossier: error: the shredding log is broken at entry {broken_at}")
+        line.startswith(f"dossier：错误：the shredding log is broken at entry {broken_at}")
         and "\n" not in line
     )
 

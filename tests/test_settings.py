@@ -172,7 +172,7 @@ def test_a_bad_value_stops_the_cli_before_any_command_with_one_sentence(run_cli,
     result = run_cli("--version")
     assert result.exit_code == 6
     assert result.stderr == (
-        "dossier: error: DOSSIER_DEBUG must be 1, true, yes or on (or 0, false, no, off), not 'perhaps'\n"
+        "dossier：错误：DOSSIER_DEBUG must be 1, true, yes or on (or 0, false, no, off), not 'perhaps'\n"
     )
 
 

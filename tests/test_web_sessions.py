@@ -179,7 +179,7 @@ def test_a_bad_session_setting_stops_the_process_at_start(tmp_path, monkeypatch,
     monkeypatch.setenv(name, value)
     result = run_cli("serve")
     assert result.exit_code == 6 and result.stderr.startswith(
-        f"dossier: error: {name} must be a whole number"
+        f"dossier：错误：{name} must be a whole number"
     )
 
 

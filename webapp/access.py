@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, jsonify, redirect, request, url_for
+from flask import Flask, redirect, request, url_for
 
 from dossier.permissions import Permission, can
 from dossier.services.access import record_forbidden
@@ -26,10 +26,7 @@ ACCESS_ATTR = "_dossier_access"
 
 def _unauthenticated():
     if is_api_request():
-        response = jsonify(error="authentication required: send Authorization: Bearer <token>")
-        response.status_code = 401
-        response.headers["WWW-Authenticate"] = 'Bearer realm="dossier"'
-        return response
+        return api_error(401)
     target = request.full_path if request.query_string else request.path
     return redirect(url_for("auth.login", next=target))
 

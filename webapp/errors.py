@@ -1,7 +1,8 @@
 """Errors end in a clear sentence, never a traceback.
 
-``DossierError`` → its ``http_status``: the API answers ``{"error": message}``; the web flashes
-the message and goes back (forms) or shows a Chinese error page. Permission refusals never
+``DossierError`` → its ``http_status``: the API answers ``{"code", "error" (English), "error_zh"}``
+from the message catalog; the web flashes the Chinese message and goes back (forms) or shows a
+Chinese error page. Permission refusals never
 say what was missing. 5xx answers carry no internals (the message goes to the server log).
 """
 
@@ -14,22 +15,11 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from dossier.errors import AlreadyExists, DossierError, InvalidInput, NotFound, PermissionDenied
+from dossier.catalog import CATALOG, Text
+from dossier.errors import DossierError, PermissionDenied
 from dossier.services.access import record_forbidden
 from webapp.context import actor, db, discard_changes, is_api_request
 from webapp.security import SMALL_BODY_BYTES, UPLOAD_ENDPOINTS
-
-API_MESSAGES = {
-    400: "bad request",
-    401: "authentication required",
-    403: "permission denied",
-    404: "not found",
-    405: "method not allowed",
-    413: "request too large",
-    429: "too many requests",
-    500: "internal error",
-    503: "service unavailable",
-}
 
 
 def status_title(code: int) -> str:
@@ -76,19 +66,9 @@ def status_explanation(code: int) -> str:
     return texts.get(code, "")
 
 
-def error_kind(exc: DossierError) -> str:
-    if isinstance(exc, NotFound):
-        return _("未找到")
-    if isinstance(exc, AlreadyExists):
-        return _("记录已存在")
-    if isinstance(exc, InvalidInput):
-        return _("输入有误")
-    return _("操作未完成")
-
-
 def user_message(exc: DossierError) -> str:
-    """The sentence shown to a web user (services speak English; a Chinese lead-in says what kind)."""
-    return _("%(kind)s：%(message)s", kind=error_kind(exc), message=exc.message)
+    """The sentence shown to a web user: the catalog's Chinese text."""
+    return exc.render("zh")
 
 
 def safe_referrer() -> str | None:
@@ -107,8 +87,10 @@ def error_page(code: int, message: str | None = None):
     ), code
 
 
-def api_error(code: int, message: str | None = None):
-    response = jsonify(error=message or API_MESSAGES.get(code, "error"))
+def api_error(code: int, message: Text | None = None):
+    """A JSON error: the message code, its English text (``error``) and its Chinese (``error_zh``)."""
+    message = message or Text(f"http.{code}" if f"http.{code}" in CATALOG else "http.error")
+    response = jsonify(code=message.code, error=message.en, error_zh=message.zh)
     response.status_code = code
     if code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="dossier"'
@@ -128,7 +110,7 @@ def register_error_handlers(app: Flask) -> None:
             app.logger.error("request %s %s failed: %s", request.method, request.path, exc.message)
             return api_error(code) if is_api_request() else error_page(code)
         if is_api_request():
-            return api_error(code, exc.message)
+            return api_error(code, exc.text)
         if request.method == "POST":
             back = safe_referrer()
             if back:
@@ -140,7 +122,7 @@ def register_error_handlers(app: Flask) -> None:
     def _csrf_error(exc: CSRFError):
         discard_changes()
         if is_api_request():
-            return api_error(400, "CSRF check failed")
+            return api_error(400, Text("http.csrf"))
         return error_page(400, _("安全校验失败：表单已过期或缺少校验码。请返回并刷新页面后重试。"))
 
     @app.errorhandler(HTTPException)

@@ -50,7 +50,7 @@ from webapp import batches as batch_pages
 from webapp import uploads
 from webapp.access import requires
 from webapp.context import actor, archive, db, discard_changes
-from webapp.errors import user_message
+from webapp.errors import api_error, user_message
 from webapp.forms import AssignForm, IntakeForm, choice
 
 bp = Blueprint("intake", __name__)
@@ -382,6 +382,4 @@ def progress(batch_id: int) -> ResponseReturnValue:
     try:
         return jsonify(batch_pages.batch_progress(archive(), db(), batch_id))
     except NotFound as exc:
-        response = jsonify(error=exc.message)
-        response.status_code = 404
-        return response
+        return api_error(404, exc.text)

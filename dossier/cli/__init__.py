@@ -13,6 +13,7 @@ import sys
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from dossier.catalog import text
 from dossier.cli.common import CliContext, fail
 from dossier.config import Settings
 from dossier.errors import DossierError
@@ -103,10 +104,10 @@ def main(argv: list[str] | None = None) -> None:
         fail(exc.message, exc.exit_code)
     except (OperationalError, ProgrammingError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        fail(f"the catalog database failed: {reason} (is the archive initialised? run `dossier init`)", 6)
+        fail(text("cli.database_failed", reason=reason), 6)
     except KeyboardInterrupt:
-        fail("interrupted", 130)
+        fail(text("cli.interrupted"), 130)
     except Exception as exc:  # a bug, not a user error: one line, the traceback only on request
         if settings is not None and settings.debug:  # DOSSIER_DEBUG
             raise
-        fail(f"internal error ({type(exc).__name__}); run again with DOSSIER_DEBUG=1 for details", 70)
+        fail(text("cli.internal_error", kind=type(exc).__name__), 70)

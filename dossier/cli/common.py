@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import Text, say
 from dossier.config import Settings
 from dossier.models import Channel, User
 
@@ -47,8 +48,9 @@ def filing_options(
     return decorate
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"dossier: error: {message}", err=True)
+def fail(message: str | Text, code: int = 1) -> NoReturn:
+    """One line on stderr in the CLI's language (``dossier.catalog.language``), then exit ``code``."""
+    click.echo(say("cli.error", message=message), err=True)
     sys.exit(code)
 
 

@@ -1,0 +1,3 @@
+"""Messages of the retention area: ``code: (Simplified Chinese, English)``; parameters by name."""
+
+MESSAGES: dict[str, tuple[str, str]] = {}

@@ -1,0 +1,1 @@
+"""档案统计: placeholder, filled by the statistics work."""
