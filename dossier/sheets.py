@@ -1,1 +1,127 @@
-"""Spreadsheets in and out (XLSX through openpyxl, CSV with a BOM): placeholder, filled by the Excel work."""
+"""Spreadsheets out: one table as XLSX (openpyxl) or CSV with a BOM, typed and safe.
+
+Every list the archive exports (households, search hits, batch reports, the access log, loans,
+statistics) is a :class:`Table`: a title, Chinese column headers with a kind each, and rows.
+XLSX cells are typed (dates and times as Excel dates in the office's zone, numbers as numbers);
+text goes through :func:`dossier.cells.safe_cell` so nothing is read as a formula; CSV is UTF-8
+with a BOM, which Excel on Chinese Windows needs to read it as UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from dossier.cells import safe_cell
+from dossier.localtime import format_date, format_datetime, local_naive
+
+Kind = Literal["text", "int", "float", "percent", "date", "datetime"]
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+_FORMATS: dict[str, str] = {
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "percent": "0.0%",
+    "float": "0.000",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: Kind = "text"
+    width: int | None = None  # characters; a sensible default from the header otherwise
+
+
+@dataclass
+class Table:
+    """One sheet: ``title`` (the sheet's name and its first row), the columns, the rows."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[object]] = field(default_factory=list)
+    note: str | None = None  # one line under the title (e.g. who exported it, when, the filter)
+
+
+def _cell(value: object, kind: Kind) -> object:
+    """The typed value of one XLSX cell."""
+    if value is None or value == "":
+        return None
+    if kind == "datetime" and isinstance(value, datetime):
+        return local_naive(value)
+    if kind == "date" and isinstance(value, datetime):
+        return local_naive(value).date()
+    if kind == "date" and isinstance(value, date):
+        return value
+    if (
+        kind in ("int", "float", "percent")
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    ):
+        return value
+    return safe_cell(value)
+
+
+def _text(value: object, kind: Kind) -> str:
+    """The text of one CSV cell (times in the office's zone, to the minute)."""
+    if isinstance(value, datetime):
+        return format_datetime(value) if kind != "date" else format_date(value)
+    if isinstance(value, date):
+        return format_date(value)
+    if kind == "percent" and isinstance(value, (int, float)):
+        return f"{value * 100:.1f}%"
+    return safe_cell(value)
+
+
+def xlsx_bytes(*tables: Table) -> bytes:
+    """A workbook with one sheet per table: title row, optional note row, bold headers, typed cells."""
+    from openpyxl import Workbook  # reason: 500 ms at import; only XLSX exports need it
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    for table in tables:
+        sheet = book.create_sheet(_sheet_name(table.title))
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True, size=14)
+        if table.note:
+            sheet.append([table.note])
+        sheet.append([c.header for c in table.columns])
+        header_row = sheet.max_row
+        for cell in sheet[header_row]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = f"A{header_row + 1}"
+        for row in table.rows:
+            sheet.append([_cell(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
+            for cell, column in zip(sheet[sheet.max_row], table.columns, strict=True):
+                if column.kind in _FORMATS and cell.value is not None:
+                    cell.number_format = _FORMATS[column.kind]
+        for index, column in enumerate(table.columns, start=1):
+            width = column.width or max(10, len(column.header) * 2 + 4)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(table: Table) -> bytes:
+    """The table as CSV (headers, then rows; no title row), UTF-8 with a BOM, CRLF lines."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(c.header) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _sheet_name(title: str) -> str:
+    """An Excel sheet name: at most 31 characters, none of ``[]:*?/\\``."""
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in title).strip() or "Sheet"
+    return cleaned[:31]
