@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import shutil
 import socket
-import threading
 from pathlib import Path
 
 import pytest
 
+from tests.serving import running
 from tests.web_fixtures import WEB_ID_NUMBER, WEB_ID_NUMBER_MASKED, web_password
 
 pytestmark = pytest.mark.browser
@@ -29,14 +29,10 @@ def web_server(web_archive):
 
     app = create_app(web_archive.settings)
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="dossier-test")
-    port = server.effective_port
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-    thread.start()
-    with socket.create_connection(("127.0.0.1", port), timeout=5):
-        pass
-    yield f"http://127.0.0.1:{port}"
-    server.close()
-    thread.join(timeout=5)
+    with running(server) as port:
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import socket
-import threading
 
 import pytest
 from PIL import Image
@@ -17,6 +16,7 @@ from werkzeug.test import encode_multipart
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.models import Batch
+from tests.serving import running
 from tests.web_fixtures import web_password
 
 MB = 1024 * 1024
@@ -164,17 +164,10 @@ def site(archive):
 @pytest.fixture
 def served(site):
     """``site`` served by waitress on 127.0.0.1 (a free port), as ``dossier serve`` does."""
-    from waitress import wasyncore
-
     from webapp.serving import make_server
 
-    server = make_server(site, "127.0.0.1", 0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield site, server.effective_port
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # in the server's own thread
-    thread.join(10)
-    server.task_dispatcher.shutdown()
+    with running(make_server(site, "127.0.0.1", 0, threads=2)) as port:
+        yield site, port
 
 
 def exchange(port: int, head: str, body: bytes = b"", timeout: float = 5.0) -> bytes:
