@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, overload
 
+from dossier.catalog import Text, text
 from dossier.errors import ConfigurationError
 
 Env = Mapping[str, str]
@@ -41,13 +42,15 @@ def _text(env: Env, name: str, default: str | None = None) -> str | None:
     return _raw(env, name) or default
 
 
-def _whole_number(env: Env, name: str, default: int, low: int, high: int, unit: str) -> int:
+def _whole_number(env: Env, name: str, default: int, low: int, high: int, unit: Text) -> int:
     """A whole-number setting within [low, high]."""
     raw = _raw(env, name)
     if not raw:
         return default
     if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise ConfigurationError(f"{name} must be a whole number of {unit} from {low} to {high}, not {raw!r}")
+        raise ConfigurationError(
+            "config.whole_number", name=name, unit=unit, low=low, high=high, value=repr(raw)
+        )
     return int(raw)
 
 
@@ -58,9 +61,7 @@ def _boolean(env: Env, name: str, default: bool) -> bool:
         return default
     if raw in _TRUE or raw in _FALSE:
         return raw in _TRUE
-    raise ConfigurationError(
-        f"{name} must be 1, true, yes or on (or 0, false, no, off), not {_raw(env, name)!r}"
-    )
+    raise ConfigurationError("config.boolean", name=name, value=repr(_raw(env, name)))
 
 
 def _duration(env: Env, name: str, default: timedelta, low: timedelta, high: timedelta) -> timedelta:
@@ -76,8 +77,11 @@ def _duration(env: Env, name: str, default: timedelta, low: timedelta, high: tim
     )
     if value is None or not low <= value <= high:
         raise ConfigurationError(
-            f"{name} must be a duration from {low.total_seconds():.0f} to "
-            f"{high.total_seconds():.0f} seconds (e.g. 300 or 5m), not {raw!r}"
+            "config.duration",
+            name=name,
+            low=f"{low.total_seconds():.0f}",
+            high=f"{high.total_seconds():.0f}",
+            value=repr(raw),
         )
     return value
 
@@ -96,8 +100,10 @@ def _path(
     if not raw:
         return default
     path = Path(raw).expanduser().resolve()
-    if must_be == "folder" and not path.is_dir() or must_be == "file" and not path.is_file():
-        raise ConfigurationError(f"{name} must name a {must_be} that exists, not {raw!r}")
+    if must_be == "folder" and not path.is_dir():
+        raise ConfigurationError("config.no_folder", name=name, value=repr(raw))
+    if must_be == "file" and not path.is_file():
+        raise ConfigurationError("config.no_file", name=name, value=repr(raw))
     return path
 
 
@@ -109,7 +115,7 @@ def _choice(env: Env, name: str, choices: tuple[str, ...], default: str) -> str:
     for choice in choices:
         if raw.lower() == choice.lower():
             return choice
-    raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    raise ConfigurationError("config.choice", name=name, choices=", ".join(choices), value=repr(raw))
 
 
 def _storage_settings(env: Env, home: Path) -> dict[str, Any]:
@@ -128,17 +134,25 @@ def _storage_settings(env: Env, home: Path) -> dict[str, Any]:
 
 def _web_settings(env: Env) -> dict[str, Any]:
     return {
-        "session_idle_minutes": _whole_number(env, "DOSSIER_SESSION_IDLE_MINUTES", 30, 1, 24 * 60, "minutes"),
-        "session_max_hours": _whole_number(env, "DOSSIER_SESSION_MAX_HOURS", 12, 1, 24 * 30, "hours"),
-        "trusted_proxies": _whole_number(env, "DOSSIER_TRUSTED_PROXIES", 0, 0, 5, "proxies"),
-        "max_upload_mb": _whole_number(env, "DOSSIER_MAX_UPLOAD_MB", 2048, 1, 1024 * 1024, "megabytes"),
+        "session_idle_minutes": _whole_number(
+            env, "DOSSIER_SESSION_IDLE_MINUTES", 30, 1, 24 * 60, text("config.unit.minutes")
+        ),
+        "session_max_hours": _whole_number(
+            env, "DOSSIER_SESSION_MAX_HOURS", 12, 1, 24 * 30, text("config.unit.hours")
+        ),
+        "trusted_proxies": _whole_number(
+            env, "DOSSIER_TRUSTED_PROXIES", 0, 0, 5, text("config.unit.proxies")
+        ),
+        "max_upload_mb": _whole_number(
+            env, "DOSSIER_MAX_UPLOAD_MB", 2048, 1, 1024 * 1024, text("config.unit.megabytes")
+        ),
         "secure_cookies": _boolean(env, "DOSSIER_SECURE_COOKIES", False),
     }
 
 
 def _intake_settings(env: Env) -> dict[str, Any]:
     return {
-        "max_pages": _whole_number(env, "DOSSIER_MAX_PAGES", 2000, 1, 1_000_000, "pages"),
+        "max_pages": _whole_number(env, "DOSSIER_MAX_PAGES", 2000, 1, 1_000_000, text("config.unit.pages")),
         "lease": _duration(
             env, "DOSSIER_LEASE_SECONDS", timedelta(seconds=300), timedelta(seconds=2), timedelta(days=1)
         ),
@@ -152,7 +166,9 @@ def _process_settings(env: Env) -> dict[str, Any]:
     return {
         "debug": _boolean(env, "DOSSIER_DEBUG", False),
         "log_level": _choice(env, "DOSSIER_LOG_LEVEL", LOG_LEVELS, "") or None,
-        "search_cache_mb": _whole_number(env, "DOSSIER_SEARCH_CACHE_MB", 256, 0, 1024 * 1024, "megabytes"),
+        "search_cache_mb": _whole_number(
+            env, "DOSSIER_SEARCH_CACHE_MB", 256, 0, 1024 * 1024, text("config.unit.megabytes")
+        ),
         "token": _text(env, "DOSSIER_TOKEN"),
     }
 

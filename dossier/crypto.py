@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from dossier.catalog import Text, text
 from dossier.errors import ConfigurationError
 from dossier.storage_errors import StorageError, TamperedObject
 
@@ -73,7 +74,7 @@ class MasterKey:
 
     def __init__(self, key: bytes):
         if not isinstance(key, (bytes, bytearray)) or len(key) != KEY_SIZE:
-            raise ConfigurationError("a master key must be exactly 32 bytes")
+            raise ConfigurationError("crypto.master_key_size")
         self._key = bytes(key)
         self._aead = AESGCM(self._key)
 
@@ -86,9 +87,9 @@ class MasterKey:
         try:
             raw = base64.b64decode(text.strip(), validate=True)
         except (binascii.Error, ValueError, TypeError, AttributeError):
-            raise ConfigurationError("the master key is not valid base64") from None
+            raise ConfigurationError("crypto.master_key_not_base64") from None
         if len(raw) != KEY_SIZE:
-            raise ConfigurationError(f"the master key decodes to {len(raw)} bytes, but it must be {KEY_SIZE}")
+            raise ConfigurationError("crypto.master_key_length", size=len(raw), expected=KEY_SIZE)
         return cls(raw)
 
     def to_b64(self) -> str:
@@ -114,13 +115,11 @@ class MasterKey:
         """Recover the data key of ``object_key``; raises ``TamperedObject`` if it cannot."""
         wrapped = bytes(wrapped)
         if len(wrapped) != WRAPPED_KEY_SIZE or wrapped[0] != _WRAP_VERSION:
-            raise TamperedObject(f"the wrapped data key of {object_key} is malformed")
+            raise TamperedObject("crypto.wrapped_key_malformed", key=object_key)
         try:
             return self._aead.decrypt(wrapped[1:13], wrapped[13:], self._aad(object_key))
         except InvalidTag:
-            raise TamperedObject(
-                f"the master key cannot unwrap the data key of {object_key} (wrong master key?)"
-            ) from None
+            raise TamperedObject("crypto.cannot_unwrap", key=object_key) from None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MasterKey) and hmac.compare_digest(self._key, other._key)
@@ -150,14 +149,14 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes:
     """Read ``size`` bytes, fewer only at EOF (file-likes may return short reads)."""
     data = stream.read(size)
     if data is None:
-        raise StorageError("non-blocking streams are not supported")
+        raise StorageError("crypto.non_blocking")
     if len(data) == size or not data:
         return bytes(data)
     parts = bytearray(data)
     while len(parts) < size:
         more = stream.read(size - len(parts))
         if more is None:
-            raise StorageError("non-blocking streams are not supported")
+            raise StorageError("crypto.non_blocking")
         if not more:
             break
         parts += more
@@ -246,7 +245,7 @@ class EncryptingReader(_ChunkedReader):
         if self._finished:
             return None
         if self._counter >= _MAX_CHUNKS:
-            raise StorageError("the object is too large for the encryption format")
+            raise StorageError("crypto.too_large")
         plain = _read_exactly(self._plain, self._chunk_size)
         final = len(plain) < self._chunk_size
         if plain:
@@ -297,23 +296,24 @@ class DecryptingReader(_ChunkedReader):
     Closing it closes ``cipher``.
     """
 
-    def __init__(self, cipher: BinaryIO, dek: bytes, label: str = "the stored object"):
+    def __init__(self, cipher: BinaryIO, dek: bytes, label: str | Text = ""):
         super().__init__()
         if len(dek) != KEY_SIZE:
             raise ValueError("a data key must be exactly 32 bytes")
         self._cipher = cipher
-        self._label = label
+        self._label = label or text("crypto.the_object")
+        label = self._label
         self._aead = AESGCM(bytes(dek))
         self._counter = 0
         self._finished = False
         header = _read_exactly(cipher, HEADER_SIZE)
         if len(header) < HEADER_SIZE or not header.startswith(MAGIC):
-            raise TamperedObject(f"{label} is not a Dossier encrypted object or its header is damaged")
+            raise TamperedObject("crypto.not_encrypted", label=label)
         _, version, chunk_size, prefix = HEADER.unpack(header)
         if version != FORMAT_VERSION:
-            raise TamperedObject(f"{label} uses encryption format version {version}, which is unknown")
+            raise TamperedObject("crypto.unknown_version", label=label, version=version)
         if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
-            raise TamperedObject(f"{label} has a damaged header (impossible chunk size {chunk_size})")
+            raise TamperedObject("crypto.bad_chunk_size", label=label, size=chunk_size)
         self._header = header
         self._prefix = prefix
         self._chunk_size = chunk_size
@@ -324,21 +324,18 @@ class DecryptingReader(_ChunkedReader):
         counter = self._counter
         block = _read_exactly(self._cipher, self._chunk_size + TAG_SIZE)
         if len(block) < TAG_SIZE:
-            raise TamperedObject(f"{self._label} is truncated (it ends before its final chunk)")
+            raise TamperedObject("crypto.truncated", label=self._label)
         final = len(block) < self._chunk_size + TAG_SIZE
         try:
             plain = self._aead.decrypt(
                 _nonce(self._prefix, counter), block, _aad(self._header, counter, final)
             )
         except InvalidTag:
-            raise TamperedObject(
-                f"{self._label} failed its integrity check at chunk {counter} "
-                "(altered, reordered or truncated data, or the wrong data key)"
-            ) from None
+            raise TamperedObject("crypto.chunk_failed", label=self._label, chunk=counter) from None
         self._counter += 1
         if final:
             if self._cipher.read(1):
-                raise TamperedObject(f"{self._label} has unexpected data after its final chunk")
+                raise TamperedObject("crypto.trailing_data", label=self._label)
             self._finished = True
         return plain
 

@@ -89,8 +89,9 @@ def require_schema(settings: Settings) -> None:
             present = inspect(conn).has_table("households")
     except OperationalError as exc:
         raise ConfigurationError(
-            f"cannot reach the catalog database at {describe_url(settings.database_url)}: "
-            f"{str(exc.orig).strip().splitlines()[0] if exc.orig else exc}"
+            "db.unreachable",
+            url=describe_url(settings.database_url),
+            reason=str(exc.orig).strip().splitlines()[0] if exc.orig else exc,
         ) from None
     if not present:
-        raise ConfigurationError("the archive is not initialised; run `dossier init` first")
+        raise ConfigurationError("db.not_initialised")

@@ -40,13 +40,11 @@ class FieldCipher:
 
     def open(self, sealed: bytes, purpose: str) -> str:
         if not sealed or sealed[:1] != _VERSION:
-            raise IntegrityFailure(f"a sealed {purpose} value has an unknown format")
+            raise IntegrityFailure("fieldcrypt.unknown_format", purpose=purpose)
         try:
             return self._aead.decrypt(sealed[1:13], sealed[13:], purpose.encode()).decode("utf-8")
         except InvalidTag:
-            raise IntegrityFailure(
-                f"a sealed {purpose} value cannot be opened (wrong master key or altered data)"
-            ) from None
+            raise IntegrityFailure("fieldcrypt.cannot_open", purpose=purpose) from None
 
     def lookup_hash(self, value: str, purpose: str) -> str:
         return hmac.new(

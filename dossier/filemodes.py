@@ -46,8 +46,10 @@ def _make_private(path: Path, fixed: list[str]) -> None:
         os.chmod(path, stat.S_IMODE(current.st_mode) & ~0o077)
     except OSError as exc:
         raise ConfigurationError(
-            f"{path} is readable by other users (mode {stat.S_IMODE(current.st_mode):04o}) and cannot be made "
-            f"private ({exc.strerror or exc}); run `chmod go= {path}` as its owner, then `dossier init` again"
+            "filemodes.cannot_fix",
+            path=path,
+            mode=f"{stat.S_IMODE(current.st_mode):04o}",
+            reason=exc.strerror or exc,
         ) from None
     fixed.append(str(path))
 

@@ -24,11 +24,11 @@ def find_font(family: str, weight: str = "Regular") -> tuple[str, int]:
             timeout=30,
         ).stdout
     except (OSError, subprocess.SubprocessError) as exc:
-        raise ConfigurationError("fc-list is not available; install fontconfig and fonts-noto-cjk") from exc
+        raise ConfigurationError("fonts.no_fc_list") from exc
     for line in listing.splitlines():
         # "/usr/share/fonts/.../NotoSansCJK-Regular.ttc: Noto Sans CJK SC:index=2"
         path, _, rest = line.partition(": ")
         families, _, index = rest.rpartition(":index=")
         if weight in path and family in families.split(","):
             return path, int(index)
-    raise ConfigurationError(f"no '{family}' {weight} font found by fc-list; install fonts-noto-cjk")
+    raise ConfigurationError("fonts.not_found", family=family, weight=weight)

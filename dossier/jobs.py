@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
+from dossier.catalog import zh
 from dossier.config import Settings
 from dossier.db import session_scope
 from dossier.errors import AlreadyExists, DossierError, InvalidInput, NotFound, PermissionDenied
@@ -51,13 +52,14 @@ MAX_ATTEMPTS = 3
 LIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 STATUS_NAMES_ZH: dict[str, str] = {
-    JobStatus.QUEUED: "排队中",
-    JobStatus.RUNNING: "进行中",
-    JobStatus.DONE: "已完成",
-    JobStatus.FAILED: "失败",
+    JobStatus.QUEUED: zh("jobs.status.queued"),
+    JobStatus.RUNNING: zh("jobs.status.running"),
+    JobStatus.DONE: zh("jobs.status.done"),
+    JobStatus.FAILED: zh("jobs.status.failed"),
 }
 
-UNEXPECTED = "后台任务意外出错，已停止；请稍后重试，问题持续时请联系系统管理员。"
+# What a job's page says when its handler crashed (stored on the job, in Chinese: the web shows it).
+UNEXPECTED = zh("jobs.unexpected")
 
 
 @dataclass
@@ -77,7 +79,8 @@ class Running:
         """The person who asked for the job, as they are now (a disabled account acts no more)."""
         user = session.get(User, self.created_by_id) if self.created_by_id is not None else None
         if user is None or not user.active:
-            raise PermissionDenied(f"发起此任务的用户 {self.created_by} 已停用，任务不再执行。")
+            name = (user.display_name if user is not None else None) or self.created_by
+            raise PermissionDenied("jobs.starter_disabled", name=name)
         return Actor.from_user(user, self.channel)
 
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
@@ -155,11 +158,11 @@ def submit(
     The caller checks the permission for the kind (``submit`` is called by the domain's service)."""
     spec = _KINDS.get(kind)
     if spec is None:
-        raise InvalidInput(f"没有“{kind}”这种后台任务。")
+        raise InvalidInput("jobs.unknown_kind", kind=kind)
     key = _key(kind, target)
     live = session.scalar(select(Job.id).where(Job.active_key == key))
     if live is not None:
-        raise AlreadyExists(f"已有一个{spec.title_zh}任务（#{live}）在进行，请等它结束后再开始。")
+        raise AlreadyExists("jobs.already_running_id", title=spec.title_zh, job_id=live)
     job = Job(
         kind=kind,
         target=target,
@@ -178,7 +181,7 @@ def submit(
     try:
         session.flush()
     except IntegrityError:  # another request started the same job a moment ago
-        raise AlreadyExists(f"已有一个{spec.title_zh}任务在进行，请等它结束后再开始。") from None
+        raise AlreadyExists("jobs.already_running", title=spec.title_zh) from None
     session.info.setdefault(_TO_QUEUE, []).append((job.id, queue))
     if not event.contains(session, "after_commit", _queue_pending):
         event.listen(session, "after_commit", _queue_pending)
@@ -197,7 +200,7 @@ def _may_read(actor: Actor, job: Job) -> None:
 def get_job(session: Session, actor: Actor, job_id: int) -> Job:
     job = session.get(Job, job_id)
     if job is None:
-        raise NotFound(f"没有编号为 {job_id} 的后台任务。")
+        raise NotFound("jobs.not_found", job_id=job_id)
     _may_read(actor, job)
     return job
 
@@ -361,11 +364,11 @@ def run(settings: Settings, job_id: int) -> JobStatus | None:
     try:
         with _Heartbeat(settings, job_id):
             if spec is None:
-                raise InvalidInput(f"后台服务不认识“{running.kind}”这种任务，请升级后台服务后重试。")
+                raise InvalidInput("jobs.worker_unknown_kind", kind=running.kind)
             message = spec.handler(running)
     except DossierError as exc:
         log.warning("job %s (%s) failed: %s", job_id, running.kind, exc.message)
-        _finish(settings, job_id, JobStatus.FAILED, exc.message)
+        _finish(settings, job_id, JobStatus.FAILED, exc.render("zh"))
         return JobStatus.FAILED
     except Exception:  # noqa: BLE001 - recorded on the job; the traceback goes to the worker's log
         log.exception("job %s (%s) failed", job_id, running.kind)
@@ -385,7 +388,7 @@ def _fail_exhausted(settings: Settings, job_id: int) -> None:
                 status=JobStatus.FAILED,
                 finished_at=utcnow(),
                 active_key=None,
-                message=f"后台处理服务在执行此任务时中断了 {MAX_ATTEMPTS} 次，任务已停止；请联系系统管理员。",
+                message=zh("jobs.exhausted", attempts=MAX_ATTEMPTS),
             )
             .execution_options(synchronize_session=False)
         )
@@ -408,7 +411,7 @@ def to_requeue(session: Session, *, queue_empty: bool) -> list[int]:
         session.execute(
             update(Job)
             .where(Job.id.in_(stale))
-            .values(status=JobStatus.QUEUED, heartbeat_at=now, message="后台处理中断，任务已重新排队。")
+            .values(status=JobStatus.QUEUED, heartbeat_at=now, message=zh("jobs.requeued"))
             .execution_options(synchronize_session=False)
         )
     stranded: list[int] = []

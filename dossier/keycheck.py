@@ -38,8 +38,5 @@ def check_master_key(settings: Settings, key: MasterKey) -> MasterKey:
     with session_scope(settings) as session:
         expected = get_setting(session, MASTER_KEY_ID)
     if expected is not None and expected != key.key_id:
-        raise ConfigurationError(
-            f"the master key (id {key.key_id}) does not belong to this archive "
-            f"(expected id {expected}); restore the right key file or DOSSIER_MASTER_KEY"
-        )
+        raise ConfigurationError("keys.wrong_master_key", key_id=key.key_id, expected=expected)
     return key

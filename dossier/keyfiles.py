@@ -34,13 +34,15 @@ def write_secret_file(path: Path | str, data: bytes) -> None:
         except FileExistsError:
             pass
         except OSError as exc:
-            raise KeyFileError(f"cannot create the key folder {parent}: {exc.strerror or exc}") from exc
+            raise KeyFileError(
+                "keyfile.cannot_create_folder", path=parent, reason=exc.strerror or exc
+            ) from exc
     if path.exists() or path.is_symlink():
-        raise KeyFileError(f"the key file {path} already exists; refusing to overwrite it")
+        raise KeyFileError("keyfile.exists", path=path)
     try:
         fd, temp_name = tempfile.mkstemp(prefix=".tmp-", dir=parent)
     except OSError as exc:
-        raise KeyFileError(f"cannot write the key file {path}: {exc.strerror or exc}") from exc
+        raise KeyFileError("keyfile.cannot_write", path=path, reason=exc.strerror or exc) from exc
     try:
         with os.fdopen(fd, "wb") as out:
             os.fchmod(out.fileno(), 0o600)
@@ -52,13 +54,13 @@ def write_secret_file(path: Path | str, data: bytes) -> None:
         try:
             os.link(temp_name, path)
         except FileExistsError:
-            raise KeyFileError(f"the key file {path} already exists; refusing to overwrite it") from None
+            raise KeyFileError("keyfile.exists", path=path) from None
         except OSError as exc:
             if exc.errno not in _NO_HARD_LINKS:
                 raise
             _write_exclusive(path, data)
     except OSError as exc:
-        raise KeyFileError(f"cannot write the key file {path}: {exc.strerror or exc}") from exc
+        raise KeyFileError("keyfile.cannot_write", path=path, reason=exc.strerror or exc) from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
@@ -70,7 +72,7 @@ def _write_exclusive(path: Path, data: bytes) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise KeyFileError(f"the key file {path} already exists; refusing to overwrite it") from None
+        raise KeyFileError("keyfile.exists", path=path) from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -87,24 +89,20 @@ def read_secret_file(path: Path | str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
-        raise KeyFileError(
-            f"the key file {path} is missing; run `dossier init` or restore your keys"
-        ) from None
+        raise KeyFileError("keyfile.missing", path=path) from None
     except PermissionError:
-        raise KeyFileError(f"the key file {path} cannot be read by this user") from None
+        raise KeyFileError("keyfile.unreadable", path=path) from None
     except OSError as exc:
-        raise KeyFileError(f"cannot read the key file {path}: {exc.strerror or exc}") from exc
+        raise KeyFileError("keyfile.cannot_read", path=path, reason=exc.strerror or exc) from exc
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise KeyFileError(f"the key file {path} is not a regular file")
+            raise KeyFileError("keyfile.not_regular", path=path)
         mode = stat.S_IMODE(st.st_mode)
         if mode & 0o077:
-            raise KeyFileError(
-                f"the key file {path} has permissions that are too open ({mode:04o}); run chmod 600 {path}"
-            )
+            raise KeyFileError("keyfile.too_open", path=path, mode=f"{mode:04o}")
         if st.st_size > _MAX_SECRET_SIZE:
-            raise KeyFileError(f"the key file {path} is too large to be a key file")
+            raise KeyFileError("keyfile.too_large", path=path)
         with os.fdopen(fd, "rb") as handle:
             fd = -1
             data = handle.read(_MAX_SECRET_SIZE + 1)
@@ -112,7 +110,7 @@ def read_secret_file(path: Path | str) -> bytes:
         if fd >= 0:
             os.close(fd)
     if not data:
-        raise KeyFileError(f"the key file {path} is empty; restore it from your key backup")
+        raise KeyFileError("keyfile.empty", path=path)
     return data
 
 
@@ -122,7 +120,7 @@ def load_master_key(path: Path | str) -> MasterKey:
     try:
         return MasterKey.from_b64(data.decode("ascii").strip())
     except (UnicodeDecodeError, ConfigurationError):
-        raise KeyFileError(f"the key file {path} does not hold a valid master key") from None
+        raise KeyFileError("keyfile.not_master_key", path=path) from None
 
 
 def load_or_create_master_key(
@@ -137,9 +135,7 @@ def load_or_create_master_key(
         try:
             return MasterKey.from_b64(env_b64)
         except ConfigurationError:
-            raise KeyFileError(
-                "the master key given in the environment is not a base64-encoded 32-byte key"
-            ) from None
+            raise KeyFileError("keyfile.bad_env_master_key") from None
     path = Path(path)
     if not path.exists() and create:
         key = MasterKey.generate()

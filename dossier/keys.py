@@ -25,7 +25,7 @@ def load_master_key(settings: Settings) -> MasterKey:
         try:
             return MasterKey.from_b64(settings.master_key_b64)
         except ConfigurationError:
-            raise ConfigurationError("DOSSIER_MASTER_KEY is not a base64-encoded 32-byte key") from None
+            raise ConfigurationError("keys.bad_env_master_key") from None
     return MasterKey.from_b64(read_secret_file(settings.master_key_file).decode("ascii").strip())
 
 

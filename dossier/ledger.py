@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import CursorResult, event, select, update
 from sqlalchemy.orm import Session
 
+from dossier.catalog import Text, text, zh
 from dossier.config import Settings
 from dossier.errors import ConfigurationError
 from dossier.fsutil import fsync_dir
@@ -72,9 +73,7 @@ def head_record(name: str, seq: int, digest: str) -> Record:
 def settings_of(session: Session) -> Settings:
     settings: Settings | None = session.info.get("settings")
     if settings is None:
-        raise ConfigurationError(
-            "this catalog session does not belong to an archive; open it through the archive"
-        )
+        raise ConfigurationError("ledger.no_archive")
     return settings
 
 
@@ -137,6 +136,25 @@ def seal(session: Session, name: str, seq: int, digest: str) -> None:
         "signature": signature,
         "signing_key_id": signer.fingerprint,
     }
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """``session.begin_nested()`` for work that may append to a log: when the savepoint rolls
+    back, the heads sealed inside it are forgotten too, so the anchor written at commit never
+    names an entry that was rolled back (imports: one savepoint per row)."""
+    pending = {name: dict(head) for name, head in session.info.get(_PENDING, {}).items()}
+    locked = session.info.get(_LOCKED)
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        session.info[_PENDING] = pending
+        if locked:
+            session.info[_LOCKED] = locked
+        else:  # a lock taken inside the savepoint went with it
+            session.info.pop(_LOCKED, None)
+        raise
 
 
 @event.listens_for(Session, "after_commit")
@@ -257,28 +275,28 @@ def check_signed_entry(row: Any, columns: dict[str, Any], public_key: Ed25519Pub
     try:
         record = json.loads(row.record)
     except ValueError:
-        return "its record is not valid JSON"
+        return zh("ledger.record_not_json")
     if not isinstance(record, dict):
-        return "its record is not a JSON object"
+        return zh("ledger.record_not_object")
     if record.get("seq") != row.seq:
-        return f"it holds the record of entry {record.get('seq')} (moved or reordered)"
+        return zh("ledger.record_of_other", seq=record.get("seq"))
     try:
         digest = entry_hash(record)
     except Exception:  # noqa: BLE001 - a record that cannot be canonicalised cannot be genuine
-        return "its record cannot be hashed"
+        return zh("ledger.record_unhashable")
     if digest != row.entry_hash:
-        return "its record does not match its hash (altered)"
+        return zh("ledger.hash_mismatch")
     if record.get("prev") != row.prev_hash:
-        return "its link to the previous entry differs from its signed record (altered)"
+        return zh("ledger.link_altered")
     if any(record.get(field) != value for field, value in columns.items()):
-        return "its columns differ from its signed record (altered)"
+        return zh("ledger.columns_altered")
     if not verify_signature(public_key, record, row.signature):
-        return "its signature is not valid"
+        return zh("ledger.signature_bad")
     return None
 
 
 class LogProblem(TypedDict):
-    """One problem found: the entry it concerns and why."""
+    """One problem found: the entry it concerns and why (in Chinese: audit reports show it)."""
 
     seq: int
     problem: str
@@ -325,8 +343,12 @@ class _Walk:
         self.problems.append({"seq": seq, "problem": problem})
 
 
-def _span(first: int, last: int) -> str:
-    return f"entry {first}" if first == last else f"entries {first} to {last}"
+def _span(first: int, last: int) -> Text:
+    return (
+        text("ledger.span_one", first=first)
+        if first == last
+        else text("ledger.span_many", first=first, last=last)
+    )
 
 
 def _walk(
@@ -337,23 +359,19 @@ def _walk(
         if row.seq != walk.expected:
             missing = _span(walk.expected, row.seq - 1)
             if row.seq < walk.expected:
-                walk.add(row.seq, f"entry {row.seq} appears twice or out of order")
+                walk.add(row.seq, zh("ledger.out_of_order", seq=row.seq))
             else:
                 walk.add(
-                    walk.expected, f"{missing} missing: entry {row.seq} follows entry {walk.expected - 1}"
+                    walk.expected, zh("ledger.missing", span=missing, seq=row.seq, previous=walk.expected - 1)
                 )
         problem = check_entry(row)
         if problem:
-            walk.add(row.seq, f"entry {row.seq}: {problem}")
+            walk.add(row.seq, zh("ledger.entry_problem", seq=row.seq, problem=problem))
         elif row.prev_hash != walk.prev and row.seq == walk.expected:
             if row.seq == 1:
-                walk.add(1, "entry 1: it does not start the chain (altered)")
+                walk.add(1, zh("ledger.bad_start"))
             else:
-                walk.add(
-                    row.seq - 1,
-                    f"entry {row.seq - 1}: the chain is broken between it and entry {row.seq} "
-                    f"(one of them was rewritten)",
-                )
+                walk.add(row.seq - 1, zh("ledger.chain_broken", seq=row.seq - 1, next=row.seq))
         if row.seq == anchor_seq:
             walk.hash_at_anchor = row.entry_hash
         walk.prev, walk.expected = row.entry_hash, row.seq + 1
@@ -364,18 +382,16 @@ def _check_head(session: Session, name: str, public_key: Ed25519PublicKey, walk:
     head = session.get(LogHead, name)
     if head is None:
         if walk.count:
-            walk.add(1, "the log has entries but no head in the catalog (deleted)")
+            walk.add(1, zh("ledger.no_head"))
         return
     if not head.signature or not verify_signature(
         public_key, head_record(name, head.seq, head.hash), head.signature
     ):
-        walk.add(max(head.seq, 1), "the catalog's head is not signed by the archive's key (rewritten)")
+        walk.add(max(head.seq, 1), zh("ledger.head_unsigned"))
     if head.seq > last:
-        walk.add(last + 1, f"{_span(last + 1, head.seq)} missing from the end (the head is entry {head.seq})")
+        walk.add(last + 1, zh("ledger.missing_end", span=_span(last + 1, head.seq), head=head.seq))
     elif head.seq != last or (last and head.hash != walk.prev):
-        walk.add(
-            max(head.seq, 1), f"the catalog's head (entry {head.seq}) does not match the last entry ({last})"
-        )
+        walk.add(max(head.seq, 1), zh("ledger.head_mismatch", head=head.seq, last=last))
 
 
 def _check_anchor(
@@ -384,19 +400,15 @@ def _check_anchor(
     last = walk.expected - 1
     if anchor is None:
         if walk.count:
-            walk.add(1, f"the head anchor of this log is missing from {anchor_file}")
+            walk.add(1, zh("ledger.anchor_missing", file=anchor_file))
         return
     seq, digest = int(anchor.get("seq", 0)), str(anchor.get("hash", ""))
     if not verify_signature(public_key, head_record(name, seq, digest), anchor.get("signature", "")):
-        walk.add(max(seq, 1), f"the anchored head in {anchor_file} is not signed by the archive's key")
+        walk.add(max(seq, 1), zh("ledger.anchor_unsigned", file=anchor_file))
     elif seq > last:
-        walk.add(
-            last + 1,
-            f"{_span(last + 1, seq)} missing from the end: the anchored head is entry {seq} "
-            f"(the log was cut back or wiped)",
-        )
+        walk.add(last + 1, zh("ledger.cut_back", span=_span(last + 1, seq), seq=seq))
     elif seq and walk.hash_at_anchor != digest:
-        walk.add(seq, f"entry {seq} differs from the anchored head (the log was rewritten)")
+        walk.add(seq, zh("ledger.anchor_differs", seq=seq))
 
 
 def verify_log(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import text as sql
 
 from dossier.config import Settings
 from dossier.db import get_engine
@@ -37,8 +37,8 @@ def _run(settings: Settings, step: Callable[[Config, str], None], revision: str)
             with connection.begin():
                 cfg.attributes["connection"] = connection
                 step(cfg, revision)
-                if sqlite and connection.execute(text("PRAGMA foreign_key_check")).first() is not None:
-                    raise IntegrityFailure("the catalog's foreign keys do not hold after the migration")
+                if sqlite and connection.execute(sql("PRAGMA foreign_key_check")).first() is not None:
+                    raise IntegrityFailure("db.foreign_keys_broken")
         finally:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")

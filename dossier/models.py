@@ -158,6 +158,9 @@ class AccessAction(enum.StrEnum):
     LOAN_RENEW = "loan.renew"
     LOAN_REMIND = "loan.remind"
     INVENTORY_RESOLVE = "inventory.resolve"
+    HOUSEHOLD_EXPORT = "household.export"  # the households list as a spreadsheet
+    LOAN_EXPORT = "loan.export"  # the loan register as a spreadsheet
+    STATISTICS_EXPORT = "statistics.export"  # the 档案统计 figures as a workbook
 
 
 class AccessOutcome(enum.StrEnum):
@@ -995,11 +998,11 @@ class AppendOnlyViolation(IntegrityFailure):
 
 
 def _refuse_change(_mapper: object, _connection: object, target: Base) -> None:
-    raise AppendOnlyViolation(f"{type(target).__tablename__} rows are never changed or deleted")
+    raise AppendOnlyViolation("models.never_changed", table=type(target).__tablename__)
 
 
 def _refuse_delete(_mapper: object, _connection: object, target: Base) -> None:
-    raise AppendOnlyViolation(f"{type(target).__tablename__} rows are never deleted")
+    raise AppendOnlyViolation("models.never_deleted", table=type(target).__tablename__)
 
 
 def _refuse_bulk(state: ORMExecuteState) -> None:
@@ -1010,7 +1013,9 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
     if name in {m.__tablename__ for m in APPEND_ONLY} or (
         state.is_delete and name in {m.__tablename__ for m in NEVER_DELETED}
     ):
-        raise AppendOnlyViolation(f"{name} rows are never {'deleted' if state.is_delete else 'changed'}")
+        raise AppendOnlyViolation(
+            "models.never_deleted" if state.is_delete else "models.never_changed", table=name
+        )
 
 
 _guards_installed = False

@@ -18,6 +18,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from dossier.catalog import Text, text, zh
 from dossier.models import Document, Household, ScanStack
 from dossier.signing import Signer, verify
 
@@ -133,17 +134,17 @@ class RecordCheck:
         return self.signature_ok and not self.differing_fields and not self.content_problems
 
     def problems(self) -> list[str]:
-        """The findings in the archive's words (the records services report these)."""
-        found = [] if self.signature_ok else ["the signature does not match the signed record"]
-        found += [f"the catalog's {name} differs from the signed record" for name in self.differing_fields]
+        """The findings in the archive's words, in Chinese (the records services and audit reports
+        show these)."""
+        found = [] if self.signature_ok else [zh("originals.signature_bad")]
+        found += [zh("originals.field_differs", field=name) for name in self.differing_fields]
         found += [
-            f"the stored content's {_CONTENT_NAMES[name]} differs from the signed record"
-            for name in self.content_problems
+            zh("originals.content_differs", fact=_CONTENT_NAMES[name]) for name in self.content_problems
         ]
         return found
 
 
-_CONTENT_NAMES = {"sha256": "SHA-256", "sm3": "SM3", "size": "size"}
+_CONTENT_NAMES: dict[str, str | Text] = {"sha256": "SHA-256", "sm3": "SM3", "size": text("originals.size")}
 
 
 def check_record(

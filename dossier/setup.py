@@ -72,7 +72,7 @@ def initialise(
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise ConfigurationError(
-            f"cannot prepare the catalog database at {describe_url(settings.database_url)}: {reason}"
+            "db.cannot_prepare", url=describe_url(settings.database_url), reason=reason
         ) from None
     archive = Archive(settings)
     archive.store.ensure_ready()  # fail early (e.g. MinIO unreachable) before anything is recorded
@@ -93,14 +93,10 @@ def initialise(
         if recorded is None:
             put_setting(session, MASTER_KEY_ID, master.key_id)
         elif recorded != master.key_id:
-            raise ConfigurationError(
-                f"the master key (id {master.key_id}) does not belong to this archive (expected id {recorded})"
-            )
+            raise ConfigurationError("keys.wrong_master_key", key_id=master.key_id, expected=recorded)
         signer = archive.signer
         if get_setting(session, SIGNING_KEY_ID) not in (None, signer.fingerprint):
-            raise ConfigurationError(
-                "the signing key does not belong to this archive; restore the right key file"
-            )
+            raise ConfigurationError("keys.wrong_signing_key")
         put_setting(session, SIGNING_KEY_ID, signer.fingerprint)
         put_setting(session, SIGNING_PUBLIC_KEY, signer.public_pem())
         # An archive upgraded from before signed metadata: its logs' heads and its documents'

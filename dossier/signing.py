@@ -33,24 +33,24 @@ def _check(value: Any, path: str) -> None:
     if value is None or isinstance(value, (str, bool, int)):
         return
     if isinstance(value, float):
-        raise InvalidInput(f"the record field {path} is a float; use an integer or a string")
+        raise InvalidInput("signing.float_field", path=path)
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise InvalidInput(f"the record field {path} has a non-string key {key!r}")
+                raise InvalidInput("signing.non_string_key", path=path, key=repr(key))
             _check(item, f"{path}.{key}")
         return
     if isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             _check(item, f"{path}[{index}]")
         return
-    raise InvalidInput(f"the record field {path} is a {type(value).__name__}, which cannot be signed")
+    raise InvalidInput("signing.unsignable_field", path=path, kind=type(value).__name__)
 
 
 def canonical_bytes(record: dict[str, Any]) -> bytes:
     """The canonical UTF-8 JSON form of ``record`` (see the module docstring)."""
     if not isinstance(record, dict):
-        raise InvalidInput("only a dict record can be signed")
+        raise InvalidInput("signing.not_a_dict")
     _check(record, "record")
     return json.dumps(
         record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -82,9 +82,9 @@ class Signer:
         try:
             key = serialization.load_pem_private_key(data, password=None)
         except (ValueError, TypeError):
-            raise KeyFileError(f"the key file {path} does not hold a readable PEM private key") from None
+            raise KeyFileError("signing.unreadable_private_key", path=path) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise KeyFileError(f"the key file {path} holds a private key that is not Ed25519")
+            raise KeyFileError("signing.not_ed25519_private", path=path)
         return cls(key)
 
     def save(self, path: Path | str) -> None:
@@ -128,9 +128,9 @@ def load_public_key(pem: str | bytes) -> Ed25519PublicKey:
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError):
-        raise InvalidInput("the public key is not a valid PEM public key") from None
+        raise InvalidInput("signing.bad_public_key") from None
     if not isinstance(key, Ed25519PublicKey):
-        raise InvalidInput("the public key is not an Ed25519 key")
+        raise InvalidInput("signing.not_ed25519_public")
     return key
 
 

@@ -16,4 +16,4 @@ def decode_manifest(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InvalidInput(f"manifest {name} is neither UTF-8 nor GBK text")
+    raise InvalidInput("textfiles.bad_encoding", name=name)

@@ -32,10 +32,7 @@ def open_store(settings: Settings) -> ObjectStore:
     """The object store the settings ask for: MinIO if an endpoint is set, else local files."""
     if settings.minio_endpoint:
         if not settings.minio_access_key or not settings.minio_secret_key:
-            raise ConfigurationError(
-                "DOSSIER_MINIO_ACCESS_KEY and DOSSIER_MINIO_SECRET_KEY must be set "
-                "when DOSSIER_MINIO_ENDPOINT is"
-            )
+            raise ConfigurationError("storage.minio.no_credentials")
         from storage.minio_store import MinioStore  # reason: the MinIO client (280 ms) only when configured
 
         return MinioStore(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
+from dossier.catalog import Text
 from dossier.errors import InvalidInput
 from dossier.storage_errors import ObjectNotFound, StorageError
 
@@ -48,22 +49,18 @@ def validate_key(key: str) -> str:
     segment starting with a dot (dot names are reserved for the local store's temporary files).
     """
     if not isinstance(key, str) or not key:
-        raise InvalidInput("an object key must be a non-empty string")
+        raise InvalidInput("storage.key_empty")
     if len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput(
-            f"the object key {key[:40]}… is {len(key)} characters long; the limit is {MAX_KEY_LENGTH}"
-        )
+        raise InvalidInput("storage.key_too_long", key=f"{key[:40]}…", length=len(key), limit=MAX_KEY_LENGTH)
     if not _KEY_CHARS.fullmatch(key):
-        raise InvalidInput(f"the object key {key!r} may only contain letters, digits, '.', '_', '-' and '/'")
+        raise InvalidInput("storage.key_chars", key=repr(key))
     if key.startswith("/"):
-        raise InvalidInput(f"the object key {key!r} must not start with '/'")
+        raise InvalidInput("storage.key_slash", key=repr(key))
     for segment in key.split("/"):
         if not segment:
-            raise InvalidInput(f"the object key {key!r} has an empty path segment")
+            raise InvalidInput("storage.key_empty_segment", key=repr(key))
         if segment.startswith("."):
-            raise InvalidInput(
-                f"the object key {key!r} has a path segment starting with '.', which is reserved"
-            )
+            raise InvalidInput("storage.key_dot_segment", key=repr(key))
     return key
 
 
@@ -72,13 +69,13 @@ def validate_prefix(prefix: str) -> str:
     if prefix == "":
         return prefix
     if not isinstance(prefix, str) or len(prefix) > MAX_KEY_LENGTH or not _KEY_CHARS.fullmatch(prefix):
-        raise InvalidInput(f"the key prefix {prefix!r} is not a valid object key prefix")
+        raise InvalidInput("storage.bad_prefix", prefix=repr(prefix))
     if (
         prefix.startswith("/")
         or "//" in prefix
         or any(seg.startswith(".") for seg in prefix.split("/") if seg)
     ):
-        raise InvalidInput(f"the key prefix {prefix!r} is not a valid object key prefix")
+        raise InvalidInput("storage.bad_prefix", prefix=repr(prefix))
     return prefix
 
 
@@ -126,8 +123,12 @@ class ObjectStore(abc.ABC):
         """Yield every object whose key starts with ``prefix`` (recursively), in key order."""
 
     @abc.abstractmethod
+    def description(self) -> Text:
+        """A short phrase naming the store for messages, e.g. ``本地文件目录 /srv/objects``."""
+
     def describe(self) -> str:
-        """A short phrase naming the store for messages, e.g. ``local files at /srv/objects``."""
+        """``description()`` in this process's language (CLI output, logs)."""
+        return self.description().render()
 
     def close(self) -> None:  # noqa: B027 - a no-op unless the store holds connections
         """Release connections or other resources; the store must not be used afterwards."""
@@ -147,7 +148,7 @@ class LengthCheckedReader(io.RawIOBase):
     def __init__(self, source: ByteSource, key: str, length: int | None):
         super().__init__()
         if length is not None and length < 0:
-            raise InvalidInput(f"the declared length of {key} must not be negative")
+            raise InvalidInput("storage.negative_length", key=key)
         self._source = source
         self._key = key
         self._length = length
@@ -171,7 +172,7 @@ class LengthCheckedReader(io.RawIOBase):
                 return b""
         data = self._source.read(size)
         if data is None:
-            raise StorageError(f"the input stream for {self._key} is non-blocking, which is not supported")
+            raise StorageError("storage.input_non_blocking", key=self._key)
         if not data:
             self._finish()
             return b""
@@ -189,11 +190,8 @@ class LengthCheckedReader(io.RawIOBase):
         if self._length is not None:
             if self.count < self._length:
                 raise StorageError(
-                    f"the input for {self._key} ended after {self.count} bytes, "
-                    f"but {self._length} were declared"
+                    "storage.input_short", key=self._key, count=self.count, length=self._length
                 )
             if self._source.read(1):
-                raise StorageError(
-                    f"the input for {self._key} is longer than the {self._length} bytes declared"
-                )
+                raise StorageError("storage.input_long", key=self._key, length=self._length)
         self.eof = True

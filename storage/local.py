@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from dossier.catalog import Text, text
 from dossier.fsutil import fsync_dir
 from dossier.storage_errors import ObjectNotFound, StorageError, StorageUnavailable
 from storage.base import (
@@ -58,26 +59,25 @@ class LocalStore(ObjectStore):
             missing.append(current)
             current = current.parent
         if not self.root.is_dir():
-            raise StorageUnavailable(
-                f"the object folder {self.root} does not exist; run `dossier init` or create it"
-            )
+            raise StorageUnavailable("storage.local.no_folder", path=self.root)
         for path in reversed(missing):
             try:
                 path.mkdir(mode=0o700)
             except FileExistsError:
                 if not path.is_dir():
                     raise StorageError(
-                        f"cannot store {key} in {self.describe()}: "
-                        f"{path.relative_to(self.root)} is already an object"
+                        "storage.local.is_object",
+                        key=key,
+                        store=self.description(),
+                        path=path.relative_to(self.root),
                     ) from None
             except OSError as exc:
-                raise self._os_error("create a folder for", key, exc) from exc
+                raise self._os_error(text("storage.action.mkdir", key=key), exc) from exc
 
-    def _os_error(self, action: str, key: str, exc: OSError) -> StorageError:
+    def _os_error(self, action: Text, exc: OSError) -> StorageError:
         reason = exc.strerror or type(exc).__name__
-        if isinstance(exc, PermissionError):
-            return StorageUnavailable(f"cannot {action} {key} in {self.describe()}: {reason}")
-        return StorageError(f"cannot {action} {key} in {self.describe()}: {reason}")
+        error = StorageUnavailable if isinstance(exc, PermissionError) else StorageError
+        return error("storage.local.failed", action=action, store=self.description(), reason=reason)
 
     # --- ObjectStore ---------------------------------------------------------------------------
     def ensure_ready(self) -> None:
@@ -85,10 +85,10 @@ class LocalStore(ObjectStore):
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageUnavailable(
-                f"cannot create the object folder {self.root}: {exc.strerror or exc}"
+                "storage.local.cannot_create", path=self.root, reason=exc.strerror or exc
             ) from exc
         if not os.access(self.root, os.W_OK | os.X_OK):
-            raise StorageUnavailable(f"the object folder {self.root} is not writable")
+            raise StorageUnavailable("storage.local.not_writable", path=self.root)
 
     def put(self, key: str, stream: ByteSource, length: int | None = None) -> ObjectInfo:
         target = self._path(key)
@@ -97,7 +97,7 @@ class LocalStore(ObjectStore):
         try:
             fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
         except OSError as exc:
-            raise self._os_error("write", key, exc) from exc
+            raise self._os_error(text("storage.action.write", key=key), exc) from exc
         temp = Path(temp_name)
         try:
             with os.fdopen(fd, "wb", buffering=0) as out:
@@ -113,19 +113,17 @@ class LocalStore(ObjectStore):
                             written = out.write(view)
                             view = view[written:]
                     except OSError as exc:
-                        raise self._os_error("write", key, exc) from exc
+                        raise self._os_error(text("storage.action.write", key=key), exc) from exc
                 try:
                     os.fsync(out.fileno())
                 except OSError as exc:
-                    raise self._os_error("write", key, exc) from exc
+                    raise self._os_error(text("storage.action.write", key=key), exc) from exc
             try:
                 os.replace(temp, target)
             except IsADirectoryError:
-                raise StorageError(
-                    f"cannot store {key} in {self.describe()}: a folder of that name exists"
-                ) from None
+                raise StorageError("storage.local.is_folder", key=key, store=self.description()) from None
             except OSError as exc:
-                raise self._os_error("write", key, exc) from exc
+                raise self._os_error(text("storage.action.write", key=key), exc) from exc
         except BaseException:
             try:
                 temp.unlink(missing_ok=True)
@@ -148,20 +146,20 @@ class LocalStore(ObjectStore):
         try:
             return open(path, "rb")  # noqa: SIM115 - the caller closes the stream
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            raise ObjectNotFound(f"there is no object {key} in {self.describe()}") from None
+            raise ObjectNotFound("storage.no_object", key=key, store=self.description()) from None
         except OSError as exc:
-            raise self._os_error("read", key, exc) from exc
+            raise self._os_error(text("storage.action.read", key=key), exc) from exc
 
     def stat(self, key: str) -> ObjectInfo:
         path = self._path(key)
         try:
             st = path.stat()
         except (FileNotFoundError, NotADirectoryError):
-            raise ObjectNotFound(f"there is no object {key} in {self.describe()}") from None
+            raise ObjectNotFound("storage.no_object", key=key, store=self.description()) from None
         except OSError as exc:
-            raise self._os_error("read", key, exc) from exc
+            raise self._os_error(text("storage.action.read", key=key), exc) from exc
         if not stat_module.S_ISREG(st.st_mode):
-            raise ObjectNotFound(f"there is no object {key} in {self.describe()}")
+            raise ObjectNotFound("storage.no_object", key=key, store=self.description())
         return self._info(key, st)
 
     def delete(self, key: str) -> None:
@@ -173,7 +171,7 @@ class LocalStore(ObjectStore):
         except IsADirectoryError:
             return  # a folder is not an object, so there is no object to delete
         except OSError as exc:
-            raise self._os_error("delete", key, exc) from exc
+            raise self._os_error(text("storage.action.delete", key=key), exc) from exc
         fsync_dir(path.parent)
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
@@ -198,7 +196,7 @@ class LocalStore(ObjectStore):
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise self._os_error("list", base_key or "/", exc) from exc
+            raise self._os_error(text("storage.action.list", key=base_key or "/"), exc) from exc
         keyed = []
         for entry in entries:
             try:
@@ -226,5 +224,5 @@ class LocalStore(ObjectStore):
             if stat_module.S_ISREG(st.st_mode):
                 yield self._info(key, st)
 
-    def describe(self) -> str:
-        return f"local files at {self.root}"
+    def description(self) -> Text:
+        return text("storage.local.description", path=self.root)

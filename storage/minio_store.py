@@ -25,6 +25,7 @@ from minio.error import InvalidResponseError, MinioException, S3Error, ServerErr
 from minio.helpers import MIN_PART_SIZE, check_bucket_name
 from urllib3.util import Retry, Timeout
 
+from dossier.catalog import Text, text
 from dossier.errors import ConfigurationError
 from dossier.storage_errors import ObjectNotFound, StorageError, StorageUnavailable
 from storage.base import (
@@ -103,11 +104,11 @@ class MinioStore(ObjectStore):
             endpoint = parts.netloc
         endpoint = endpoint.rstrip("/")
         if not endpoint or "/" in endpoint:
-            raise ConfigurationError(f"the MinIO endpoint {endpoint!r} must be host:port")
+            raise ConfigurationError("storage.minio.bad_endpoint", endpoint=repr(endpoint))
         try:
             check_bucket_name(bucket, strict=True)
         except ValueError:
-            raise ConfigurationError(f"the MinIO bucket name {bucket!r} is not a valid bucket name") from None
+            raise ConfigurationError("storage.minio.bad_bucket", bucket=repr(bucket)) from None
         if part_size < MIN_PART_SIZE:
             raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes")
         self.endpoint = endpoint
@@ -139,7 +140,7 @@ class MinioStore(ObjectStore):
                 http_client=self._http,
             )
         except ValueError as exc:
-            raise ConfigurationError(f"the MinIO endpoint {endpoint!r} is not usable: {exc}") from None
+            raise ConfigurationError("storage.minio.unusable", endpoint=repr(endpoint), reason=exc) from None
 
     # --- error mapping -------------------------------------------------------------------------
     @contextmanager
@@ -151,34 +152,31 @@ class MinioStore(ObjectStore):
             raise self._s3_error(exc, key) from None
         except ServerError as exc:
             raise StorageUnavailable(
-                f"MinIO at {self.endpoint} failed with HTTP status {exc.status_code}"
+                "storage.minio.http_status", endpoint=self.endpoint, status=exc.status_code
             ) from None
         except InvalidResponseError:
-            raise StorageUnavailable(
-                f"the server at {self.endpoint} did not answer like MinIO or S3; check DOSSIER_MINIO_ENDPOINT"
-            ) from None
+            raise StorageUnavailable("storage.minio.not_s3", endpoint=self.endpoint) from None
         except urllib3.exceptions.HTTPError as exc:
             raise StorageUnavailable(
-                f"MinIO at {self.endpoint} is unreachable: {_short_reason(exc)}"
+                "storage.minio.unreachable", endpoint=self.endpoint, reason=_short_reason(exc)
             ) from None
         except MinioException as exc:
-            raise StorageError(f"MinIO at {self.endpoint} failed: {type(exc).__name__}") from None
+            raise StorageError(
+                "storage.minio.failed", endpoint=self.endpoint, kind=type(exc).__name__
+            ) from None
 
     def _s3_error(self, exc: S3Error, key: str | None) -> StorageError:
         code = exc.code or ""
         if code in _MISSING_KEY_ERRORS and key is not None:
-            return ObjectNotFound(f"there is no object {key} in {self.describe()}")
+            return ObjectNotFound("storage.no_object", key=key, store=self.description())
         if code == "NoSuchBucket":
-            return StorageUnavailable(
-                f"the MinIO bucket {self.bucket} does not exist at {self.endpoint}; run `dossier init`"
-            )
+            return StorageUnavailable("storage.minio.no_bucket", bucket=self.bucket, endpoint=self.endpoint)
         if code in _CREDENTIAL_ERRORS:
-            return StorageUnavailable(
-                f"MinIO at {self.endpoint} refused our credentials ({code}); "
-                "check DOSSIER_MINIO_ACCESS_KEY and DOSSIER_MINIO_SECRET_KEY"
-            )
-        what = f" for {key}" if key else ""
-        return StorageError(f"MinIO at {self.endpoint} refused the request{what} ({code or 'unknown error'})")
+            return StorageUnavailable("storage.minio.credentials", endpoint=self.endpoint, code=code)
+        reason = code or text("storage.minio.unknown_error")
+        if key:
+            return StorageError("storage.minio.refused_key", endpoint=self.endpoint, key=key, code=reason)
+        return StorageError("storage.minio.refused", endpoint=self.endpoint, code=reason)
 
     # --- ObjectStore ---------------------------------------------------------------------------
     def ensure_ready(self) -> None:
@@ -191,9 +189,7 @@ class MinioStore(ObjectStore):
                 if exc.code not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
                     raise
                 if exc.code == "BucketAlreadyExists" and not self._client.bucket_exists(self.bucket):
-                    raise StorageUnavailable(
-                        f"the MinIO bucket name {self.bucket} is taken by another account"
-                    ) from None
+                    raise StorageUnavailable("storage.minio.bucket_taken", bucket=self.bucket) from None
 
     def put(self, key: str, stream: ByteSource, length: int | None = None) -> ObjectInfo:
         validate_key(key)
@@ -215,7 +211,11 @@ class MinioStore(ObjectStore):
             info = self.stat(key)
             if info.size != source.count:
                 raise StorageError(
-                    f"MinIO at {self.endpoint} saved {info.size} bytes for {key}, expected {source.count}"
+                    "storage.size_mismatch",
+                    store=self.description(),
+                    size=info.size,
+                    key=key,
+                    expected=source.count,
                 )
         except BaseException:
             self._delete_quietly(key)
@@ -253,8 +253,8 @@ class MinioStore(ObjectStore):
                     continue
                 yield ObjectInfo(key=obj.object_name, size=int(obj.size or 0), modified=obj.last_modified)
 
-    def describe(self) -> str:
-        return f"MinIO bucket {self.bucket} at {self.endpoint}"
+    def description(self) -> Text:
+        return text("storage.minio.description", bucket=self.bucket, endpoint=self.endpoint)
 
     def close(self) -> None:
         self._http.clear()
@@ -278,7 +278,7 @@ class _ResponseReader(io.RawIOBase):
                 return self._response.readinto(buffer)
             except urllib3.exceptions.ProtocolError:
                 raise StorageUnavailable(
-                    f"the connection to MinIO at {self._store.endpoint} broke while reading {self._key}"
+                    "storage.minio.broken", endpoint=self._store.endpoint, key=self._key
                 ) from None
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from typing import BinaryIO, NamedTuple
 
 from cryptography.hazmat.primitives import hashes
 
+from dossier.catalog import say, text
 from dossier.crypto import (
     DEFAULT_CHUNK_SIZE,
     DecryptingReader,
@@ -73,11 +74,15 @@ class Vault:
         info = self.store.put(key, reader, length=stored_length)
         try:
             if not reader.finished:
-                raise StorageError(f"the store did not read all of {key} before saving it")
+                raise StorageError("storage.not_read_fully", key=key)
             expected = ciphertext_size(reader.plain_size, self.chunk_size)
             if info.size != expected:
                 raise StorageError(
-                    f"{self.store.describe()} saved {info.size} bytes for {key}, expected {expected}"
+                    "storage.size_mismatch",
+                    store=self.store.description(),
+                    size=info.size,
+                    key=key,
+                    expected=expected,
                 )
             wrapped = self.master_key.wrap(dek, key)
         except BaseException:
@@ -102,7 +107,7 @@ class Vault:
         dek = self.master_key.unwrap(wrapped_key, key)
         cipher = self.store.open(key)
         try:
-            return DecryptingReader(cipher, dek, label=f"the stored object {key}")
+            return DecryptingReader(cipher, dek, label=text("crypto.object_named", key=key))
         except BaseException:
             cipher.close()
             raise
@@ -134,4 +139,4 @@ class Vault:
         return self.store.exists(key)
 
     def describe(self) -> str:
-        return f"encrypted objects in {self.store.describe()}"
+        return say("storage.vault.description", store=self.store.description())

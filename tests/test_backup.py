@@ -99,7 +99,7 @@ def test_restore_refuses_an_altered_backup_before_writing_anything(backed_up, tm
         "--passphrase-file",
         str(backed_up["pass"]),
     )
-    assert result.exit_code == 8 and "altered" in result.stderr and result.stderr.count("\n") == 1
+    assert result.exit_code == 8 and "已被改动" in result.stderr and result.stderr.count("\n") == 1
     assert not (home / "keys").exists()
     with get_engine(Settings.from_env()).connect() as conn:
         assert inspect(conn).get_table_names() == []
@@ -117,12 +117,12 @@ def test_restore_refusals(backed_up, tmp_path, run_cli, monkeypatch):
         "--passphrase-file",
         str(backed_up["pass"]),
     )
-    assert busy.exit_code == 6 and "empty" in busy.stderr
+    assert busy.exit_code == 6 and "空档案库" in busy.stderr
     _new_home(tmp_path, monkeypatch)
     bad = run_cli(
         "restore", str(backed_up["backup"]), "--keys", str(backed_up["keys"]), "--passphrase-file", str(wrong)
     )
-    assert bad.exit_code == 2 and "passphrase" in bad.stderr
+    assert bad.exit_code == 2 and "口令" in bad.stderr
     unsealed = run_cli("restore", str(backed_up["backup"]), "--keys", str(backed_up["keys"]))
     assert unsealed.exit_code == 2 and "--passphrase-file" in unsealed.stderr
     assert (
@@ -149,7 +149,7 @@ def test_backup_needs_an_admin_and_a_new_folder(archive, console, tmp_path, run_
     (tmp_path / "full" / "x").write_text("x")
     assert run_cli("backup", str(tmp_path / "full")).exit_code == 4
     plain = run_cli("keys", "backup", str(tmp_path / "plain.keys"))
-    assert plain.exit_code == 0 and "NOT sealed" in plain.stdout
+    assert plain.exit_code == 0 and "未加密" in plain.stdout
     assert run_cli("keys", "backup", str(tmp_path / "plain.keys")).exit_code != 0  # never overwritten
 
 
@@ -225,7 +225,7 @@ def test_a_restore_never_brings_a_destroyed_record_back(archive, console, tmp_pa
         "--shredlog",
         str(tampered),
     )
-    assert refused.exit_code == 8 and "entry 1" in refused.stderr and "Traceback" not in refused.stderr
+    assert refused.exit_code == 8 and "第 1 条" in refused.stderr and "Traceback" not in refused.stderr
     assert not (tmp_path / "refused" / "dossier.db").exists()  # checked before anything is written
 
     _new_home(tmp_path, monkeypatch)

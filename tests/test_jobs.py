@@ -105,11 +105,11 @@ def test_one_live_job_per_kind_and_target(archive, people, test_kind):
 
 def test_a_failing_handler_fails_its_job_with_the_message(archive, people, test_kind):
     queued: list[int] = []
-    test_kind["handler"] = lambda running: (_ for _ in ()).throw(InvalidInput("清册编号不符。"))
+    test_kind["handler"] = lambda running: (_ for _ in ()).throw(InvalidInput("jobs.not_found", job_id=7))
     job_id = _submit(archive, people["checker"], queued)
     assert jobs.run(archive.settings, job_id) == JobStatus.FAILED
     job = _job(archive, job_id)
-    assert (job.status, job.message, job.active_key) == ("failed", "清册编号不符。", None)
+    assert (job.status, job.message, job.active_key) == ("failed", "没有编号为 7 的后台任务。", None)
 
     test_kind["handler"] = lambda running: 1 / 0
     job_id = _submit(archive, people["checker"], queued)
@@ -338,7 +338,7 @@ def test_shredding_log_pages_ranges_and_verdict(archive, people):
     with archive.session() as session:
         verdict = verify_log(session, people["checker"], archive.signer.public_key)
         assert not verdict.ok and verdict.broken_at == 2
-        assert problem_zh(verdict.problems[0]["problem"]) == "内容与其摘要不符（被改动）"
+        assert problem_zh(verdict.problems[0]["problem"]) == "第 2 条：其记录与其哈希值不符（已被改动）"
         assert certificate_ranges(session, people["checker"])[0]["matches"] is True  # hashes untouched
         conn_hash = session.scalar(select(ShredLogEntry.entry_hash).where(ShredLogEntry.seq == 1))
     with behind_the_back(archive) as conn:

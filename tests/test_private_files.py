@@ -270,7 +270,11 @@ def test_a_home_that_cannot_be_made_private_is_refused_with_one_sentence(setting
     monkeypatch.setattr(os, "chmod", refuse)
     with pytest.raises(ConfigurationError) as refused:
         secure_home(settings)
-    assert "readable by other users" in refused.value.message and "chmod go=" in refused.value.message
+    assert (
+        refused.value.code == "filemodes.cannot_fix"
+        and "可被其他用户读取" in refused.value.message
+        and "chmod go=" in refused.value.message
+    )
 
 
 def test_an_access_log_export_written_by_the_cli_is_private(archive, run_cli, tmp_path):

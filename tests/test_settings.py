@@ -25,9 +25,10 @@ def settings_with(**env: str) -> Settings:
 
 
 def refusal(**env: str) -> str:
+    """The refusal in English (the Chinese one is the same message, checked once below)."""
     with pytest.raises(ConfigurationError) as caught:
         Settings.from_env(env)
-    return caught.value.message
+    return caught.value.render("en")
 
 
 # --- one parser per kind of value ----------------------------------------------------------------
@@ -44,6 +45,13 @@ def test_a_whole_number_is_read_defaulted_and_refused_outside_its_range():
     assert (
         refusal(DOSSIER_TRUSTED_PROXIES="9")
         == "DOSSIER_TRUSTED_PROXIES must be a whole number of proxies from 0 to 5, not '9'"
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env({"DOSSIER_MAX_UPLOAD_MB": "lots"})
+    assert caught.value.code == "config.whole_number"
+    assert (
+        caught.value.message
+        == "DOSSIER_MAX_UPLOAD_MB 必须是 1 到 1048576 之间的整数（单位：MB），当前为 'lots'。"
     )
     for bad in ("0", "-3", "1.5", "٣"):
         assert refusal(DOSSIER_MAX_PAGES=bad).startswith("DOSSIER_MAX_PAGES must be a whole number")
@@ -172,7 +180,7 @@ def test_a_bad_value_stops_the_cli_before_any_command_with_one_sentence(run_cli,
     result = run_cli("--version")
     assert result.exit_code == 6
     assert result.stderr == (
-        "dossier：错误：DOSSIER_DEBUG must be 1, true, yes or on (or 0, false, no, off), not 'perhaps'\n"
+        "dossier：错误：DOSSIER_DEBUG 必须是 1、true、yes 或 on（或 0、false、no、off），当前为 'perhaps'。\n"
     )
 
 
@@ -181,7 +189,7 @@ def test_a_bad_value_stops_the_web_app_at_start(monkeypatch, tmp_path):
 
     monkeypatch.setenv("DOSSIER_HOME", str(tmp_path))
     monkeypatch.setenv("DOSSIER_SECURE_COOKIES", "sometimes")
-    with pytest.raises(ConfigurationError, match="^DOSSIER_SECURE_COOKIES must be"):
+    with pytest.raises(ConfigurationError, match="^DOSSIER_SECURE_COOKIES 必须是"):
         create_app(testing=True)
 
 
@@ -221,7 +229,9 @@ def test_no_module_but_dossier_config_reads_or_writes_the_environment():
     readers = sorted(
         str(path.relative_to(ROOT)) for path in _sources() if pattern.search(path.read_text("utf-8"))
     )
-    assert readers == ["dossier/config.py"]
+    # The catalog's language (DOSSIER_LANG, LANG) and the office's time zone (DOSSIER_TIMEZONE) are
+    # read where they are used, so a process and its tests may switch them.
+    assert readers == ["dossier/catalog/__init__.py", "dossier/config.py", "dossier/localtime.py"]
 
 
 def test_the_worker_lease_comes_from_the_sessions_settings(home):
@@ -277,7 +287,7 @@ def test_a_session_from_session_factory_refuses_to_change_the_shredding_log(arch
     from dossier.models import AppendOnlyViolation, ShredLogEntry, utcnow
 
     with session_factory(archive.settings)() as session:
-        with pytest.raises(AppendOnlyViolation, match="shred_log rows are never changed"):
+        with pytest.raises(AppendOnlyViolation, match="shred_log 表的记录不可修改"):
             session.execute(update(ShredLogEntry).values(kind="paper"))
         session.rollback()
         session.add(
@@ -297,7 +307,7 @@ def test_a_session_from_session_factory_refuses_to_change_the_shredding_log(arch
         session.flush()  # appending is what the log is for
         row = session.scalars(select(ShredLogEntry)).one()
         row.kind = "paper"
-        with pytest.raises(AppendOnlyViolation, match="never changed or deleted"):
+        with pytest.raises(AppendOnlyViolation, match="不可修改或删除"):
             session.flush()
         session.rollback()
 

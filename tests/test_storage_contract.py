@@ -207,7 +207,7 @@ def test_ensure_ready_is_idempotent(store):
 
 def test_describe_names_the_store(store):
     text = store.describe()
-    assert ("local files at" in text) or ("MinIO bucket" in text)
+    assert ("本地文件目录" in text) or ("MinIO 存储桶" in text)
 
 
 @pytest.mark.parametrize("fail_at", [10, 3 * MiB, 20 * MiB])
@@ -219,11 +219,11 @@ def test_failed_put_leaves_nothing(store, fail_at):
 
 
 def test_declared_length_is_enforced(store):
-    with pytest.raises(StorageError, match="ended after 3 bytes"):
+    with pytest.raises(StorageError, match="在 3 字节后就结束了"):
         store.put("short", io.BytesIO(b"abc"), length=10)
-    with pytest.raises(StorageError, match="longer than"):
+    with pytest.raises(StorageError, match="超过了声明的"):
         store.put("long", io.BytesIO(b"abcdef"), length=3)
-    with pytest.raises(StorageError, match="longer than"):
+    with pytest.raises(StorageError, match="超过了声明的"):
         store.put("empty", io.BytesIO(b"abcdef"), length=0)
     assert leftovers(store) == []
 
@@ -330,7 +330,7 @@ def test_crypto_shredding(vault, store):
         vault.open("secret.enc", other.wrapped_key)
     # A different master key cannot unwrap the data key.
     stranger = Vault(store, MasterKey.generate())
-    with pytest.raises(TamperedObject, match="wrong master key"):
+    with pytest.raises(TamperedObject, match="主密钥是否有误"):
         stranger.open("secret.enc", secret.wrapped_key)
     # A guessed data key fails the first chunk's tag.
     from dossier.crypto import DecryptingReader

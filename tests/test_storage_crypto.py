@@ -79,9 +79,10 @@ def test_unwrap_refuses_another_object_key_or_master_key():
         key.unwrap(wrapped, "a/c.enc")
     with pytest.raises(TamperedObject) as caught:
         MasterKey.generate().unwrap(wrapped, "a/b.enc")
-    assert str(caught.value) == ("the master key cannot unwrap the data key of a/b.enc (wrong master key?)")
+    assert caught.value.code == "crypto.cannot_unwrap"
+    assert str(caught.value) == "主密钥无法解开对象 a/b.enc 的数据密钥（主密钥是否有误？）"
     assert isinstance(caught.value, IntegrityFailure)
-    with pytest.raises(TamperedObject, match="malformed"):
+    with pytest.raises(TamperedObject, match="格式有误"):
         key.unwrap(wrapped[:-1], "a/b.enc")
     flipped = bytearray(wrapped)
     flipped[20] ^= 1
@@ -205,13 +206,13 @@ def test_a_final_chunk_cannot_be_passed_off_as_a_middle_one():
 
 def test_wrong_data_key_and_garbage_are_refused(sample):
     _, _, cipher = sample
-    with pytest.raises(TamperedObject, match="chunk 0"):
+    with pytest.raises(TamperedObject, match="第 0 块"):
         decrypt(cipher, os.urandom(32))
-    with pytest.raises(TamperedObject, match="not a Dossier encrypted object"):
+    with pytest.raises(TamperedObject, match="不是 Dossier 加密对象"):
         decrypt(b"%PDF-1.7 plain text, not encrypted at all", os.urandom(32))
     bad_version = bytearray(cipher)
     bad_version[11] = 9
-    with pytest.raises(TamperedObject, match="version 9"):
+    with pytest.raises(TamperedObject, match="版本 9"):
         decrypt(bytes(bad_version), os.urandom(32))
 
 
@@ -224,7 +225,7 @@ def test_plaintext_of_verified_chunks_only():
     damaged[chunk_span(1).start + 5] ^= 1
     reader = DecryptingReader(io.BytesIO(bytes(damaged)), dek)
     assert reader.read(CHUNK) == data[:CHUNK]
-    with pytest.raises(TamperedObject, match="chunk 1"):
+    with pytest.raises(TamperedObject, match="第 1 块"):
         reader.read(CHUNK)
 
 

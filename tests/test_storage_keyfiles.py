@@ -33,7 +33,7 @@ def test_written_files_are_0600_in_a_0700_folder(tmp_path):
 def test_existing_files_are_never_overwritten(tmp_path):
     path = tmp_path / "master.key"
     write_secret_file(path, b"first")
-    with pytest.raises(KeyFileError, match="already exists"):
+    with pytest.raises(KeyFileError, match="已存在"):
         write_secret_file(path, b"second")
     assert read_secret_file(path) == b"first"
 
@@ -42,7 +42,8 @@ def test_missing_file_gives_a_clear_sentence(tmp_path):
     path = tmp_path / "keys" / "master.key"
     with pytest.raises(KeyFileError) as caught:
         read_secret_file(path)
-    assert str(caught.value) == (f"the key file {path} is missing; run `dossier init` or restore your keys")
+    assert caught.value.code == "keyfile.missing"
+    assert str(caught.value) == f"密钥文件 {path} 不存在；请运行 `dossier init` 或从备份恢复密钥。"
     assert isinstance(caught.value, ConfigurationError)
 
 
@@ -54,7 +55,7 @@ def test_too_open_permissions_are_refused(tmp_path, loose):
     with pytest.raises(KeyFileError) as caught:
         read_secret_file(path)
     message = str(caught.value)
-    assert f"({loose:04o})" in message and f"chmod 600 {path}" in message
+    assert f"（{loose:04o}）" in message and f"chmod 600 {path}" in message
     assert "secret" not in message.replace("permissions", "")
 
 
@@ -78,17 +79,17 @@ def test_environment_key_wins_and_is_validated(tmp_path):
     env_key = MasterKey.generate()
     assert load_or_create_master_key(path, env_b64=env_key.to_b64()) == env_key
     assert not path.exists()
-    with pytest.raises(KeyFileError, match="environment"):
+    with pytest.raises(KeyFileError, match="环境变量"):
         load_or_create_master_key(path, env_b64="nonsense")
 
 
 def test_no_silent_creation_when_asked_not_to(tmp_path):
-    with pytest.raises(KeyFileError, match="missing"):
+    with pytest.raises(KeyFileError, match="不存在"):
         load_or_create_master_key(tmp_path / "master.key", create=False)
 
 
 def test_a_corrupt_key_file_is_reported(tmp_path):
     path = tmp_path / "master.key"
     write_secret_file(path, b"this is not a key\n")
-    with pytest.raises(KeyFileError, match="does not hold a valid master key"):
+    with pytest.raises(KeyFileError, match="不是有效的主密钥"):
         load_or_create_master_key(path)

@@ -53,7 +53,7 @@ def test_an_object_cannot_also_be_a_folder(store):
     with pytest.raises(StorageError, match="a/b"):
         store.put("a/b", io.BytesIO(b"y"))
     store.put("c/d", io.BytesIO(b"x"))
-    with pytest.raises(StorageError, match="folder"):
+    with pytest.raises(StorageError, match="同名的目录"):
         store.put("c", io.BytesIO(b"y"))
     assert not store.exists("c")
     assert [p.name for p in store.root.iterdir() if p.name.startswith(".tmp-")] == []
@@ -91,4 +91,4 @@ def test_open_store_defaults_to_local_files(tmp_path):
     store = open_store(settings)
     assert isinstance(store, LocalStore)
     assert store.root == tmp_path / "objects"
-    assert store.describe() == f"local files at {tmp_path / 'objects'}"
+    assert store.describe() == f"本地文件目录 {tmp_path / 'objects'}"

@@ -22,7 +22,7 @@ def test_unreachable_endpoint_is_reported_clearly():
     with pytest.raises(StorageUnavailable) as caught:
         store.ensure_ready()
     message = str(caught.value)
-    assert message.startswith(f"MinIO at 127.0.0.1:{port} is unreachable: ")
+    assert message.startswith(f"无法连接 MinIO（127.0.0.1:{port}）：")
     assert "refused" in message
     assert "very-secret" not in message and "access" not in message.split(":", 2)[-1]
     with pytest.raises(StorageUnavailable):
@@ -33,14 +33,14 @@ def test_unreachable_endpoint_is_reported_clearly():
 
 def test_wrong_credentials_are_reported_clearly(s3_server_strict):
     store = MinioStore(s3_server_strict, "AKIAWRONG", "wrong-secret", "dossier", region="us-east-1")
-    with pytest.raises(StorageUnavailable, match="refused our credentials") as caught:
+    with pytest.raises(StorageUnavailable, match="拒绝了访问凭据") as caught:
         store.ensure_ready()
     assert "wrong-secret" not in str(caught.value)
 
 
 def test_missing_bucket_is_reported(s3_server):
     store = MinioStore(s3_server, "a", "b", "never-created", region="us-east-1")
-    with pytest.raises(StorageUnavailable, match="bucket never-created does not exist"):
+    with pytest.raises(StorageUnavailable, match="不存在存储桶 never-created"):
         store.put("k", io.BytesIO(b"x"))
 
 
@@ -72,9 +72,9 @@ def test_a_server_that_is_not_s3_is_reported():
     thread.start()
     try:
         store = MinioStore(f"127.0.0.1:{server.server_port}", "a", "b", "dossier")
-        with pytest.raises(StorageUnavailable, match="did not answer like MinIO or S3"):
+        with pytest.raises(StorageUnavailable, match="的应答不像 MinIO 或 S3"):
             store.ensure_ready()
-        with pytest.raises(StorageUnavailable, match="did not answer like MinIO or S3"):
+        with pytest.raises(StorageUnavailable, match="的应答不像 MinIO 或 S3"):
             store.put("k", io.BytesIO(b"x"))
     finally:
         server.shutdown()
@@ -83,14 +83,14 @@ def test_a_server_that_is_not_s3_is_reported():
 
 @pytest.mark.parametrize("bucket", ["", "UPPER", "a", "bad_name", "1.2.3.4"])
 def test_invalid_bucket_names_are_refused(bucket):
-    with pytest.raises(ConfigurationError, match="bucket name"):
+    with pytest.raises(ConfigurationError, match="存储桶名称"):
         MinioStore("127.0.0.1:9000", "a", "b", bucket)
 
 
 def test_endpoint_may_be_given_as_url():
     store = MinioStore("https://minio.example:9000/", "a", "b", "dossier")
     assert store.secure and store.endpoint == "minio.example:9000"
-    assert store.describe() == "MinIO bucket dossier at minio.example:9000"
+    assert store.describe() == "MinIO 存储桶 dossier（minio.example:9000）"
 
 
 def test_open_store_picks_minio_when_an_endpoint_is_set(s3_server):
@@ -103,7 +103,7 @@ def test_open_store_picks_minio_when_an_endpoint_is_set(s3_server):
     }
     store = open_store(Settings.from_env(env))
     assert isinstance(store, MinioStore)
-    assert store.describe() == f"MinIO bucket from-settings at {s3_server}"
+    assert store.describe() == f"MinIO 存储桶 from-settings（{s3_server}）"
     store.ensure_ready()
     store.close()
 

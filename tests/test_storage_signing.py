@@ -107,7 +107,7 @@ def test_save_and_load(tmp_path, signer):
     loaded = Signer.load(path)
     assert loaded.fingerprint == signer.fingerprint
     assert verify(signer.public_key, RECORD, loaded.sign(RECORD))
-    with pytest.raises(KeyFileError, match="already exists"):
+    with pytest.raises(KeyFileError, match="已存在"):
         signer.save(path)
 
 
@@ -122,13 +122,13 @@ def test_load_refuses_open_permissions_and_foreign_keys(tmp_path, signer):
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     write_secret_file(ec_path, ec_pem)
-    with pytest.raises(KeyFileError, match="not Ed25519"):
+    with pytest.raises(KeyFileError, match="不是 Ed25519"):
         Signer.load(ec_path)
     junk = tmp_path / "junk.key"
     write_secret_file(junk, b"-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n")
     with pytest.raises(KeyFileError, match="PEM"):
         Signer.load(junk)
-    with pytest.raises(KeyFileError, match="missing"):
+    with pytest.raises(KeyFileError, match="不存在"):
         Signer.load(tmp_path / "absent.key")
 
 

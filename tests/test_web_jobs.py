@@ -94,7 +94,7 @@ def test_a_failed_execution_says_why_on_the_list_page(web_client, web_login, web
     run_queued(web_archive.settings)
     _login(web_client, web_login, "officer")
     body = text(web_client.get(f"/retention/lists/{number}"))
-    assert 'data-job-status="failed"' in body and "任务失败：发起此任务的用户 archivist 已停用" in body
+    assert 'data-job-status="failed"' in body and "任务失败：发起此任务的用户 陈档案 已停用" in body
     assert web_client.get(f"/jobs/{job_id}", headers=JSON).get_json()["status"] == "failed"
     # The list is still approved and may be executed again (by someone still here).
     assert 'id="execute-form"' in body
@@ -131,6 +131,6 @@ def test_the_shredding_log_page_and_its_verification(web_client, web_login, web_
         )
     broken = text(web_client.get("/retention/shredlog?verify=1"))
     assert "销毁记录校验未通过：自第 2 条起出现问题。" in broken
-    assert "第 2 条</strong>：内容与其摘要不符（被改动）" in broken
+    assert "第 2 条：其记录与其哈希值不符（已被改动）" in broken
     _login(web_client, web_login, "staff")
     assert web_client.get("/retention/shredlog").status_code == 403

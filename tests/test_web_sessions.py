@@ -178,9 +178,7 @@ def test_a_bad_session_setting_stops_the_process_at_start(tmp_path, monkeypatch,
     monkeypatch.setenv("DOSSIER_HOME", str(tmp_path))
     monkeypatch.setenv(name, value)
     result = run_cli("serve")
-    assert result.exit_code == 6 and result.stderr.startswith(
-        f"dossier：错误：{name} must be a whole number"
-    )
+    assert result.exit_code == 6 and result.stderr.startswith(f"dossier：错误：{name} 必须是")
 
 
 def test_expired_rows_are_swept_when_someone_signs_in(site, archive):
@@ -491,14 +489,11 @@ def test_cli_passwords_come_from_a_file_or_a_hidden_prompt(archive, run_cli, tmp
         assert authenticate(session, "keeper", "Kettle-harbour-93") is not None
 
     warned = run_cli("user", "passwd", "keeper", "--password", "Copper-meadow-41")
-    assert (
-        warned.exit_code == 0
-        and "warning: --password leaves the password in the shell history" in warned.stderr
-    )
+    assert warned.exit_code == 0 and "dossier：警告：--password 会把密码留在 shell 历史" in warned.stderr
     both = run_cli(
         "user", "passwd", "keeper", "--password", "Copper-meadow-41", "--password-file", str(strong)
     )
-    assert both.exit_code == 2 and "give only one of" in both.stderr
+    assert both.exit_code == 2 and "只能给出一个" in both.stderr
 
 
 def test_init_reads_the_administrators_password_from_a_file(tmp_path, monkeypatch, run_cli):

@@ -57,7 +57,7 @@ def _sha256_file(path: Path) -> str:
 
 def _empty_folder(dest: Path) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise AlreadyExists(f"{dest} is not an empty folder; back up into a new one")
+        raise AlreadyExists("backup.folder_not_empty", path=dest)
     dest.mkdir(mode=0o700, parents=True, exist_ok=True)
     dest.chmod(0o700)  # the catalog's rows are in it: private like the archive (dossier.filemodes)
 
@@ -162,16 +162,14 @@ def _read_manifest(src: Path, keys: dict) -> dict:
         manifest = json.loads((src / MANIFEST).read_text(encoding="utf-8"))
         signature = (src / SIGNATURE).read_text(encoding="ascii").strip()
     except (OSError, ValueError):
-        raise InvalidInput(f"{src} is not a Dossier backup (no readable manifest)") from None
+        raise InvalidInput("backup.no_manifest", path=src) from None
     if manifest.get("format") != FORMAT:
-        raise InvalidInput(f"{src} is not a Dossier backup of a known format")
+        raise InvalidInput("backup.unknown_format", path=src)
     signer = signer_of(keys)
     if manifest.get("signing_key_id") != signer.fingerprint:
-        raise InvalidInput("the keys given are not the keys of the archive this backup was taken from")
+        raise InvalidInput("backup.wrong_keys")
     if not verify(load_public_key(signer.public_pem()), manifest, signature):
-        raise IntegrityFailure(
-            f"the manifest of {src} does not match its signature; the backup has been altered"
-        )
+        raise IntegrityFailure("backup.bad_signature", path=src)
     return manifest
 
 
@@ -181,7 +179,7 @@ def _check_files(src: Path, manifest: dict) -> list[dict]:
     def same(rel: str, expected: str) -> None:
         path = src / rel
         if not path.is_file() or _sha256_file(path) != expected:
-            raise IntegrityFailure(f"{rel} in the backup is missing or altered")
+            raise IntegrityFailure("backup.file_altered", file=rel)
 
     for entry in manifest["tables"].values():
         same(entry["file"], entry["sha256"])
@@ -198,16 +196,12 @@ def _check_files(src: Path, manifest: dict) -> list[dict]:
 def _require_empty_home(settings: Settings, archive: Archive) -> None:
     with get_engine(settings).connect() as conn:
         if inspect(conn).get_table_names():
-            raise ConfigurationError(
-                "the catalog database is not empty; restore only into a new, empty archive"
-            )
+            raise ConfigurationError("backup.catalog_not_empty")
     for path in (settings.master_key_file, settings.signing_key_file):
         if path.exists() and not (path == settings.master_key_file and settings.master_key_b64):
-            raise ConfigurationError(f"{path} already exists; restore only into a new, empty archive")
+            raise ConfigurationError("backup.key_exists", path=path)
     if next(iter(archive.store.list("")), None) is not None:
-        raise ConfigurationError(
-            f"{archive.store.describe()} already holds objects; restore into an empty store"
-        )
+        raise ConfigurationError("backup.store_not_empty", store=archive.store.description())
 
 
 def restore(
@@ -227,10 +221,7 @@ def restore(
     manifest = _read_manifest(src, keys)
     head = _head_revision(settings)
     if manifest["revision"] != head:
-        raise ConfigurationError(
-            f"the backup's catalog is at schema revision {manifest['revision']}, this "
-            f"Dossier expects {head}; restore with the version that made it"
-        )
+        raise ConfigurationError("backup.wrong_revision", revision=manifest["revision"], expected=head)
     objects = _check_files(src, manifest)
     exported = None
     if shredlog_lines is not None:

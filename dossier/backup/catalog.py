@@ -13,7 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import text as sql
 
 from dossier.models import Base
 
@@ -88,5 +89,5 @@ def reset_sequences(conn: Connection) -> None:
         highest = conn.scalar(select(func.max(table.c.id)))
         if highest:
             conn.execute(
-                text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"), {"t": table.name, "v": highest}
+                sql("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"), {"t": table.name, "v": highest}
             )

@@ -96,12 +96,12 @@ def read_keys_backup(path: Path, passphrase: str | None) -> dict:
     try:
         outer = json.loads(read_secret_file(path))
     except ValueError:
-        raise InvalidInput(f"{path} is not a Dossier key backup") from None
+        raise InvalidInput("backup.not_key_backup", path=path) from None
     if not isinstance(outer, dict) or outer.get("format") != FORMAT:
-        raise InvalidInput(f"{path} is not a Dossier key backup")
+        raise InvalidInput("backup.not_key_backup", path=path)
     if "sealed" in outer:
         if not passphrase:
-            raise InvalidInput(f"the key backup {path} is sealed with a passphrase; give --passphrase-file")
+            raise InvalidInput("backup.needs_passphrase", path=path)
         s = outer["sealed"]
         try:
             key = _kdf(passphrase, base64.b64decode(s["salt"]), int(s["n"]))
@@ -109,16 +109,16 @@ def read_keys_backup(path: Path, passphrase: str | None) -> dict:
                 AESGCM(key).decrypt(base64.b64decode(s["nonce"]), base64.b64decode(s["ciphertext"]), _AAD)
             )
         except InvalidTag:
-            raise InvalidInput("the passphrase does not open the key backup") from None
+            raise InvalidInput("backup.wrong_passphrase") from None
         except (KeyError, ValueError, TypeError):
-            raise InvalidInput(f"the key backup {path} is damaged") from None
+            raise InvalidInput("backup.keys_damaged", path=path) from None
     try:
         master = MasterKey.from_b64(outer["master_key"])
         signer_pem = outer["signing_key"].encode("ascii")
     except (KeyError, TypeError, AttributeError, ValueError, ConfigurationError):
-        raise InvalidInput(f"the key backup {path} is damaged") from None
+        raise InvalidInput("backup.keys_damaged", path=path) from None
     if master.key_id != outer.get("master_key_id"):
-        raise InvalidInput(f"the key backup {path} is damaged (its master key id does not match)")
+        raise InvalidInput("backup.keys_id_mismatch", path=path)
     return outer | {"_signing_pem": signer_pem}
 
 
@@ -126,7 +126,7 @@ def install_keys(settings: Settings, keys: dict) -> None:
     """Write the backed-up keys into this home's key folder (never over existing key files)."""
     if settings.master_key_b64:
         if MasterKey.from_b64(settings.master_key_b64).key_id != keys["master_key_id"]:
-            raise ConfigurationError("DOSSIER_MASTER_KEY is not the master key of this backup")
+            raise ConfigurationError("backup.env_key_mismatch")
     else:
         write_secret_file(settings.master_key_file, keys["master_key"].encode("ascii"))
     write_secret_file(settings.signing_key_file, keys["_signing_pem"])

@@ -54,6 +54,7 @@ def _register() -> None:
         backup,
         coversheets,
         doctypes,
+        household_sheets,
         households,
         ingest,
         keys,
@@ -68,6 +69,7 @@ def _register() -> None:
     for module in (
         setup,
         households,
+        household_sheets,
         users,
         keys,
         doctypes,
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings.from_env()
         cli.main(args=argv, prog_name="dossier", standalone_mode=False, obj=CliContext(settings=settings))
     except click.exceptions.Abort:
-        fail("aborted", 1)
+        fail(text("cli.aborted"), 1)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from dossier.catalog import say
 from dossier.cli.common import CliContext, emit, json_option, pass_cli, subgroup
 
 if TYPE_CHECKING:
@@ -28,9 +29,9 @@ def _passphrase(path: Path | None) -> str | None:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise InvalidInput(f"cannot read the passphrase file {path}: {exc.strerror}") from None
+        raise InvalidInput("backup.cannot_read_passphrase", path=path, reason=exc.strerror or exc) from None
     if not lines or len(lines[0]) < 8:
-        raise InvalidInput("the passphrase must have at least 8 characters")
+        raise InvalidInput("backup.short_passphrase")
     return lines[0]
 
 
@@ -56,15 +57,14 @@ def backup(ctx: CliContext, dest: Path, quiet: bool, as_json: bool) -> None:
         actor = ctx.actor(session)
     with _bar(None, quiet or as_json) as bar:
         report = write_backup(archive, actor, dest, progress=bar.update)
-    human = (
-        f"backup written to {report['backup']}: {sum(report['tables'].values())} catalog rows, "
-        f"{report['objects']} objects"
+    human = say(
+        "cli.backup.written",
+        path=report["backup"],
+        rows=sum(report["tables"].values()),
+        objects=report["objects"],
     )
     if report["missing_objects"]:
-        human += (
-            f"\nwarning: {len(report['missing_objects'])} object(s) named in the catalog were missing "
-            "from storage; run `dossier audit verify`"
-        )
+        human += "\n" + say("cli.backup.missing_objects", count=len(report["missing_objects"]))
     emit(as_json, report, human)
 
 
@@ -102,7 +102,7 @@ def restore(
     from dossier.errors import InvalidInput
 
     if ctx.as_user:
-        raise InvalidInput("restore runs at the console of an empty archive; drop --as")
+        raise InvalidInput("backup.restore_not_as")
     with _bar(None, quiet or as_json) as bar:
         lines = shredlog_path.read_text(encoding="utf-8").splitlines() if shredlog_path else None
         report = restore_backup(
@@ -116,9 +116,13 @@ def restore(
     emit(
         as_json,
         report,
-        f"restored into {report['restored']}: {sum(report['rows'].values())} catalog rows, "
-        f"{report['objects']} objects, {report['indexed_documents']} documents indexed; "
-        "run `dossier audit verify` next",
+        say(
+            "cli.restore.done",
+            path=report["restored"],
+            rows=sum(report["rows"].values()),
+            objects=report["objects"],
+            documents=report["indexed_documents"],
+        ),
     )
 
 
@@ -135,12 +139,8 @@ def keys_backup(ctx: CliContext, dest: Path, passphrase_file: Path | None, as_js
     with archive.session() as session:
         actor = ctx.actor(session)
     report = write_keys_backup(archive.settings, actor, dest, lambda: _passphrase(passphrase_file))
-    note = (
-        "sealed with the passphrase"
-        if report["sealed"]
-        else "NOT sealed: keep it offline and apart from data backups"
-    )
-    emit(as_json, report, f"keys written to {dest} ({note})")
+    done = "cli.keys_backup.sealed" if report["sealed"] else "cli.keys_backup.not_sealed"
+    emit(as_json, report, say(done, path=dest))
 
 
 def register(cli: click.Group) -> None:

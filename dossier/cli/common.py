@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
-from dossier.catalog import Text, say
+from dossier.catalog import Text, say, text
 from dossier.config import Settings
 from dossier.models import Channel, User
 
@@ -81,7 +81,7 @@ class CliContext:
 
         user = get_user(session, self.as_user)
         if not user.active:
-            fail(f"user {self.as_user} is deactivated", 5)
+            fail(text("cli.user_deactivated", username=self.as_user), 5)
         return Actor.from_user(user, Channel.CLI)
 
 
@@ -117,13 +117,11 @@ def credential_of(username: str, action: str) -> Credential:
     if token:
         return Credential(username, action, token)
     try:
-        password = click.prompt(f"password of {username} ({action})", hide_input=True, err=True)
-    except click.exceptions.Abort:
-        fail(
-            f"{action} needs the credential of {username}: type their password at the prompt, or set "
-            f"{TOKEN_ENV} to their API token",
-            5,
+        password = click.prompt(
+            say("cli.credential.prompt", username=username, action=action), hide_input=True, err=True
         )
+    except click.exceptions.Abort:
+        fail(text("cli.credential.missing", action=action, username=username, variable=TOKEN_ENV), 5)
     return Credential(username, action, password)
 
 

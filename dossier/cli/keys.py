@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from dossier.catalog import say
 from dossier.cli.common import CliContext, emit, json_option, pass_cli
+from dossier.errors import InvalidInput
 
 
 @click.group("keys")
@@ -26,12 +28,17 @@ def export_public(ctx: CliContext, output: str | None, as_json: bool) -> None:
     signer = ctx.archive.signer
     pem = signer.public_pem()
     if output:
-        with open(output, "w", encoding="ascii") as fh:
-            fh.write(pem)
+        try:
+            with open(output, "w", encoding="ascii") as fh:
+                fh.write(pem)
+        except OSError as exc:
+            raise InvalidInput("cli.cannot_write", path=output, reason=exc.strerror or exc) from None
     emit(
         as_json,
         {"algorithm": "Ed25519", "fingerprint": signer.fingerprint, "public_key": pem},
-        pem.rstrip("\n") if not output else f"public key {signer.fingerprint} written to {output}",
+        pem.rstrip("\n")
+        if not output
+        else say("cli.keys.public_written", fingerprint=signer.fingerprint, path=output),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from dossier.catalog import say
 from dossier.cli.common import CliContext, pass_cli
 
 
@@ -19,7 +20,7 @@ def serve(ctx: CliContext, host: str, port: int, threads: int) -> None:
 
     archive = ctx.ready_archive()
     app = create_app(archive.settings)
-    click.echo(f"Dossier serving on http://{host}:{port}  (catalog: {archive.settings.home})", err=True)
+    click.echo(say("cli.serve.started", url=f"http://{host}:{port}", home=archive.settings.home), err=True)
     # waitress with a body limit per request, decided from the headers before the body is read:
     # Settings.max_upload_mb (DOSSIER_MAX_UPLOAD_MB) for an authorised intake upload, 1 MiB for
     # everything else.

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 import click
 
+from dossier.catalog import say
 from dossier.cli.common import CliContext, emit, json_option, pass_cli
 from dossier.cli.users import password_options, read_password
+
+# The keys ``initialise`` reports created (``ensure_keys``'s names, kept in --json), by message.
+_KEY_NAMES = {
+    "master key": "keys.name.master",
+    "signing key": "keys.name.signing",
+    "web session key": "keys.name.web_session",
+}
+
+
+# The keys ``initialise`` reports created (``ensure_keys``'s names, kept in --json), by message.
+_KEY_NAMES = {
+    "master key": "keys.name.master",
+    "signing key": "keys.name.signing",
+    "web session key": "keys.name.web_session",
+}
 
 
 @click.command("init")
@@ -28,28 +44,30 @@ def init_command(
     admin_password = read_password(password, password_file, password_prompt, "admin-")
     report = initialise(ctx.archive.settings, admin_password=admin_password, admin_username=admin_username)
     lines = [
-        f"archive ready at {report.home}",
-        f"  catalog: {report.database}",
-        f"  objects: {report.store}",
+        say("cli.init.ready", home=report.home),
+        say("cli.init.catalog", database=report.database),
+        say("cli.init.objects", store=report.store),
     ]
     if report.keys_created:
         lines.append(
-            f"  created: {', '.join(report.keys_created)} in {ctx.archive.settings.keys_dir} "
-            "(back this folder up apart from the data; without it nothing can be read)"
+            say(
+                "cli.init.keys_created",
+                keys="、".join(say(_KEY_NAMES.get(name, name)) for name in report.keys_created),
+                folder=ctx.archive.settings.keys_dir,
+            )
         )
     if report.admin_created and report.admin_password:
         lines.append(
-            f"  administrator: {report.admin_username} / {report.admin_password}  "
-            "(change it after first login: 登录后在 /account/password 修改密码)"
+            say("cli.init.admin_generated", username=report.admin_username, password=report.admin_password)
         )
     elif report.admin_created:
-        lines.append(f"  administrator: {report.admin_username} (password as given)")
+        lines.append(say("cli.init.admin_given", username=report.admin_username))
     if report.modes_fixed:
-        lines.append(f"  made private (readable by this user only): {', '.join(report.modes_fixed)}")
+        lines.append(say("cli.init.modes_fixed", paths=", ".join(report.modes_fixed)))
     if report.pages_sealed:
-        lines.append(f"  sealed the page text of confidential documents: {report.pages_sealed} page(s)")
+        lines.append(say("cli.init.pages_sealed", count=report.pages_sealed))
     if report.index_rebuilt:
-        lines.append("  search index: rebuilt in the current format")
+        lines.append(say("cli.init.index_rebuilt"))
     emit(as_json, report.as_dict(), "\n".join(lines))
 
 
