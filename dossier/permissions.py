@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from dossier.catalog import CATALOG, Text, text
 from dossier.errors import InvalidInput, PermissionDenied
 from dossier.models import Role
 
@@ -50,21 +51,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
 }
 
-ROLE_NAMES_ZH: dict[str, str] = {
-    Role.ARCHIVIST: "档案管理员",
-    Role.STAFF: "客服员",
-    Role.RETENTION_OFFICER: "档案销毁审批人",
-    Role.AUDITOR: "审计",
-    Role.ADMIN: "管理处经理",
-}
+ROLE_NAMES_ZH: dict[str, str] = {role: CATALOG["role." + role].zh for role in Role}
 
 
 def parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        choices = ", ".join(Role)
-        raise InvalidInput(f"unknown role {value!r}; choose one of {choices}") from None
+        raise InvalidInput("role.unknown", value=value, choices=", ".join(Role)) from None
 
 
 def role_can(role: str | Role | None, permission: Permission) -> bool:
@@ -82,15 +76,28 @@ def can(user: Any, permission: Permission) -> bool:
     return bool(user is not None and getattr(user, "active", False) and role_can(user.role, permission))
 
 
+def role_name(role: str | None) -> Text:
+    """A role by its name (档案管理员 …); no role or an unknown one reads as not signed in."""
+    return text("role." + role) if role and "role." + role in CATALOG else text("role.none")
+
+
+def _refusal(user: Any, permissions: tuple[Permission, ...]) -> PermissionDenied:
+    """The refusal naming who asked, their role and the permission(s) needed, in Chinese."""
+    who = getattr(user, "username", None) or text("permission.this_user")
+    needs: Text = text("permission." + permissions[-1])
+    for permission in reversed(permissions[:-1]):
+        needs = text("permission.or", left=text("permission." + permission), right=needs)
+    return PermissionDenied(
+        "permission.denied", who=who, role=role_name(getattr(user, "role", None)), permission=needs
+    )
+
+
 def require(user: Any, permission: Permission) -> None:
     if not can(user, permission):
-        who = getattr(user, "username", None) or "this user"
-        raise PermissionDenied(f"{who} may not do this (needs the {permission} permission)")
+        raise _refusal(user, (permission,))
 
 
 def require_any(user: Any, *permissions: Permission) -> None:
     """Refuse unless ``user`` holds at least one of ``permissions``."""
     if not any(can(user, p) for p in permissions):
-        who = getattr(user, "username", None) or "this user"
-        needs = " or ".join(permissions)
-        raise PermissionDenied(f"{who} may not do this (needs the {needs} permission)")
+        raise _refusal(user, permissions)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from dossier import localtime
 from dossier.actor import Actor
+from dossier.catalog import text
 from dossier.errors import AlreadyExists, InvalidInput, NotFound
 from dossier.models import (
     AccessAction,
@@ -44,7 +45,7 @@ def _require_reader(actor: Actor) -> None:
 def _clean_cabinet(cabinet: str | None) -> str:
     cabinet = (cabinet or "").strip()
     if not cabinet or len(cabinet) > 32:
-        raise InvalidInput("柜号应为 1 到 32 个字符")
+        raise InvalidInput("paper.bad_cabinet")
     return cabinet
 
 
@@ -91,17 +92,14 @@ def record_inventory(
 ) -> InventoryCount:
     require(actor, Permission.MANAGE_RECORDS)
     cabinet = _clean_cabinet(cabinet)
-    month = (month or "").strip() or date.today().strftime("%Y-%m")
+    month = (month or "").strip() or localtime.today().strftime("%Y-%m")
     if not _MONTH.match(month):
-        raise InvalidInput(f"清点月份的格式应为 2024-01，收到：{month[:20]}")
+        raise InvalidInput("paper.bad_month", value=month[:20])
     docs, lent = _shelf_documents(session, cabinet)
     shelf = [d.id for d in docs if d.id not in lent]
     unknown = sorted(set(missing) - set(shelf))
     if unknown:
-        raise InvalidInput(
-            f"按台账，文件 {'、'.join(map(str, unknown))} 不在 {cabinet} 柜的架上（不在此柜或已借出），"
-            "不能登记为缺失"
-        )
+        raise InvalidInput("paper.not_on_shelf", documents="、".join(map(str, unknown)), cabinet=cabinet)
     extras = [_extra_entry(session, e.strip()) for e in extra if e and e.strip()]
     discrepancies = [{"kind": "missing", "document": d} for d in sorted(set(missing))] + extras
     count = InventoryCount(
@@ -135,17 +133,17 @@ def resolve_difference(
     require(actor, Permission.MANAGE_RECORDS)
     count = session.get(InventoryCount, inventory_id)
     if count is None:
-        raise NotFound(f"没有编号为 {inventory_id} 的清点记录")
+        raise NotFound("paper.no_such_count", count=inventory_id)
     discrepancies = json.loads(count.discrepancies or "[]")
     if not 1 <= entry <= len(discrepancies):
-        raise NotFound(f"清点记录 {inventory_id} 没有第 {entry} 项差异")
+        raise NotFound("paper.no_such_difference", count=inventory_id, entry=entry)
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("请说明差异如何处理（如：已在 B-03 盒找到并归位）")
+        raise InvalidInput("paper.resolution_needed")
     if len(note) > NOTE_MAX:
-        raise InvalidInput(f"处理说明最多 {NOTE_MAX} 个字")
+        raise InvalidInput("paper.too_long", what=text("paper.label.resolve_note"), limit=NOTE_MAX)
     if any(r.entry == entry for r in count.resolutions):
-        raise AlreadyExists(f"清点记录 {inventory_id} 的第 {entry} 项差异已处理")
+        raise AlreadyExists("paper.difference_resolved", count=inventory_id, entry=entry)
     difference = discrepancies[entry - 1]
     count.resolutions.append(
         InventoryResolution(count_id=count.id, entry=entry, resolved_by=actor.username, note=note)
@@ -237,6 +235,7 @@ def open_differences(session: Session, actor: Actor, cabinet: str | None = None)
                         "entry": entry,
                         "cabinet": view["cabinet"],
                         "month": view["month"],
+                        "counted_by": view["counted_by"],
                         "counted_by_name": view["counted_by_name"],
                         "counted_at": view["counted_at"],
                         **difference,

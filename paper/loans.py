@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from dossier import localtime
 from dossier.actor import Actor
+from dossier.catalog import CATALOG, Text, text, zh
 from dossier.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
+from dossier.localtime import format_date
 from dossier.models import (
     AccessAction,
     Confidentiality,
@@ -42,11 +44,7 @@ from dossier.services.documents import get_document
 from dossier.services.users import get_user, verify_credential
 
 MANNER_NAMES_ZH = {LoanManner.VIEW: "查阅", LoanManner.COPY: "复制", LoanManner.TAKE: "借出"}
-CONDITION_NAMES_ZH = {
-    ReturnCondition.INTACT: "完好",
-    ReturnCondition.PAGES_MISSING: "缺页",
-    ReturnCondition.DAMAGED: "损坏",
-}
+CONDITION_NAMES_ZH = {c: CATALOG["paper.condition." + c].zh for c in ReturnCondition}
 CHANNEL_NAMES_ZH = {
     ReminderChannel.PHONE: "电话",
     ReminderChannel.SMS: "短信",
@@ -55,13 +53,22 @@ CHANNEL_NAMES_ZH = {
     ReminderChannel.OTHER: "其他",
 }
 NOTE_MAX = 500
-LOCAL = ZoneInfo("Asia/Shanghai")  # a back-dated loan went out at the start of that day, Beijing time
+
+
+def _label(name: str) -> Text:
+    return text("paper.label." + name)
+
+
+def condition_name(condition: str) -> Text:
+    """完好/缺页/损坏 as a message (English in an English CLI)."""
+    return text("paper.condition." + condition)
 
 
 def _text(value: str | None, what: str, limit: int) -> str | None:
+    """``value`` stripped (None when blank); ``what`` names its field (``paper.label.*``)."""
     value = (value or "").strip() or None
     if value is not None and len(value) > limit:
-        raise InvalidInput(f"{what}最多 {limit} 个字")
+        raise InvalidInput("paper.too_long", what=_label(what), limit=limit)
     return value
 
 
@@ -69,24 +76,26 @@ def _choice(enum_cls, names: dict, value, what: str):
     """A vocabulary member from its code or its Chinese name."""
     if isinstance(value, enum_cls):
         return value
-    text = (value or "").strip()
+    given = (value or "").strip()
     for member, name in names.items():
-        if text in (member.value, name):
+        if given in (member.value, name):
             return member
     known = "、".join(f"{name}（{member.value}）" for member, name in names.items())
-    raise InvalidInput(f"{what}应为{known}之一，收到：{text[:20] or '空'}")
+    raise InvalidInput(
+        "paper.bad_choice", what=_label(what), known=known, value=given[:20] or text("paper.empty")
+    )
 
 
 def parse_manner(value: str | LoanManner) -> LoanManner:
-    return _choice(LoanManner, MANNER_NAMES_ZH, value, "借阅方式")
+    return _choice(LoanManner, MANNER_NAMES_ZH, value, "manner")
 
 
 def parse_condition(value: str | ReturnCondition) -> ReturnCondition:
-    return _choice(ReturnCondition, CONDITION_NAMES_ZH, value, "归还查验结果")
+    return _choice(ReturnCondition, CONDITION_NAMES_ZH, value, "condition")
 
 
 def parse_channel(value: str | ReminderChannel) -> ReminderChannel:
-    return _choice(ReminderChannel, CHANNEL_NAMES_ZH, value, "催还方式")
+    return _choice(ReminderChannel, CHANNEL_NAMES_ZH, value, "channel")
 
 
 def _require_paper_reader(actor: Actor) -> None:
@@ -116,10 +125,10 @@ def set_paper_location(session: Session, actor: Actor, document_id: int, locatio
     require(actor, Permission.MANAGE_RECORDS)
     doc = get_document(session, document_id)
     cleaned = PaperLocation(
-        *(_text(v, "柜号、盒号或位置", 32) for v in (location.cabinet, location.box, location.position))
+        *(_text(v, "location", 32) for v in (location.cabinet, location.box, location.position))
     )
     if not cleaned.kept and open_loan(session, doc.id) is not None:
-        raise InvalidInput(f"文件 {doc.id} 的纸质原件已借出，请先登记归还")
+        raise InvalidInput("paper.original_out", document=doc.id)
     doc.paper_cabinet, doc.paper_box, doc.paper_position = cleaned.cabinet, cleaned.box, cleaned.position
     record_access(
         session,
@@ -141,16 +150,16 @@ def open_loan_id(session: Session, document_id: int) -> int:
     doc = get_document(session, document_id)
     loan = open_loan(session, doc.id)
     if loan is None:
-        raise NotFound(f"文件 {doc.id} 的纸质原件未借出")
+        raise NotFound("paper.not_lent", document=doc.id)
     return loan.id
 
 
 def _open(session: Session, loan_id: int) -> Loan:
     loan = session.get(Loan, loan_id)
     if loan is None:
-        raise NotFound(f"没有编号为 {loan_id} 的借阅登记")
+        raise NotFound("paper.no_such_loan", loan=loan_id)
     if loan.returned_at is not None:
-        raise InvalidInput(f"借阅登记 {loan_id} 的原件已于 {loan.returned_at.date().isoformat()} 归还")
+        raise InvalidInput("paper.loan_returned", loan=loan_id, day=format_date(loan.returned_at))
     return loan
 
 
@@ -160,21 +169,19 @@ def _approver(
     confidential = doc.confidentiality == Confidentiality.CONFIDENTIAL
     if not approved_by:
         if confidential:
-            raise InvalidInput(
-                f"文件 {doc.id} 为保密文件，借阅其原件须由具有保密查阅权限的人员批准（请指定批准人）"
-            )
+            raise InvalidInput("paper.approver_needed", document=doc.id)
         return None
     user = get_user(session, approved_by)
     if not user.active:
-        raise InvalidInput(f"用户 {approved_by} 已停用，不能批准借阅")
+        raise InvalidInput("paper.approver_disabled", username=approved_by)
     if confidential and not can(user, Permission.VIEW_CONFIDENTIAL):
-        raise PermissionDenied(f"{user.display_name or approved_by} 没有保密查阅权限，不能批准此借阅")
+        raise PermissionDenied("paper.approver_not_cleared", name=user.display_name or approved_by)
     if secret is not None:  # four-eyes: the approver is there and confirms
         try:
             verify_credential(session, approved_by, secret, actor=actor, action=f"approve loan of {doc.id}")
         except PermissionDenied:
             raise PermissionDenied(
-                f"批准人 {user.display_name or approved_by} 的密码不正确，借阅未登记"
+                "paper.approver_wrong_secret", name=user.display_name or approved_by
             ) from None
     return user
 
@@ -203,36 +210,36 @@ def lend(
     overdue at once); callers say so to the user, see ``loan_view``'s ``overdue``."""
     require(actor, Permission.MANAGE_RECORDS)
     doc = get_document(session, document_id)
-    borrower = _text(borrower, "借阅人姓名", 128) or ""
+    borrower = _text(borrower, "borrower", 128) or ""
     if not borrower:
-        raise InvalidInput("请填写借阅人")
+        raise InvalidInput("paper.borrower_needed")
     manner = parse_manner(manner)
     if doc.status == DocumentStatus.DESTROYED:
-        raise InvalidInput(f"文件 {doc.id} 已销毁")
+        raise InvalidInput("paper.destroyed", document=doc.id)
     if location_of(doc) is None:
-        raise InvalidInput(f"文件 {doc.id} 没有登记纸质原件的存放位置，请先登记存放位置")
-    today = today or date.today()
+        raise InvalidInput("paper.no_location", document=doc.id)
+    today = today or localtime.today()
     if lent_on is not None and lent_on > today:
-        raise InvalidInput(f"借出日期 {lent_on.isoformat()} 还没有到")
+        raise InvalidInput("paper.lent_in_future", day=lent_on.isoformat())
     if lent_on is not None and due < lent_on:
-        raise InvalidInput(f"应还日期 {due.isoformat()} 早于借出日期 {lent_on.isoformat()}")
+        raise InvalidInput("paper.due_before_out", due=due.isoformat(), out=lent_on.isoformat())
     current = open_loan(session, doc.id)
     if current is not None:
         raise AlreadyExists(
-            f"文件 {doc.id} 的原件已借给 {current.borrower}（应还日期 {current.due_on.isoformat()}），尚未归还"
+            "paper.already_lent", document=doc.id, borrower=current.borrower, due=current.due_on.isoformat()
         )
     approver = _approver(session, actor, doc, approved_by, approver_secret)
     loan = Loan(
         document_id=doc.id,
         borrower=borrower,
-        borrower_unit=_text(unit, "借阅单位或户号", 128),
-        purpose=_text(purpose, "借阅目的", 200),
+        borrower_unit=_text(unit, "unit", 128),
+        purpose=_text(purpose, "purpose", 200),
         manner=manner,
         lent_by=actor.username,
         approved_by=approver,
-        out_at=datetime.combine(lent_on, time(), tzinfo=LOCAL).astimezone(UTC) if lent_on else utcnow(),
+        out_at=localtime.start_of_day(lent_on) if lent_on else utcnow(),  # a back-dated loan: that morning
         due_on=due,
-        note=_text(note, "备注", NOTE_MAX),
+        note=_text(note, "note", NOTE_MAX),
     )
     session.add(loan)
     session.flush()
@@ -274,15 +281,15 @@ def renew(
     """Move an open loan's due date later (续借); the old and new dates are kept."""
     require(actor, Permission.MANAGE_RECORDS)
     loan = _open(session, loan_id)
-    if new_due < (today or date.today()):
-        raise InvalidInput(f"新的应还日期 {new_due.isoformat()} 已过")
+    if new_due < (today or localtime.today()):
+        raise InvalidInput("paper.new_due_past", due=new_due.isoformat())
     if new_due <= loan.due_on:
-        raise InvalidInput(f"续借后的应还日期须晚于原应还日期 {loan.due_on.isoformat()}")
+        raise InvalidInput("paper.renew_not_later", due=loan.due_on.isoformat())
     renewal = LoanRenewal(
         renewed_by=actor.username,
         old_due=loan.due_on,
         new_due=new_due,
-        note=_text(note, "续借说明", NOTE_MAX),
+        note=_text(note, "renew_note", NOTE_MAX),
     )
     loan.renewals.append(renewal)
     loan.due_on = new_due
@@ -306,7 +313,7 @@ def remind(
     loan = _open(session, loan_id)
     channel = parse_channel(channel)
     reminder = LoanReminder(
-        reminded_by=actor.username, channel=channel, note=_text(note, "催还记录", NOTE_MAX)
+        reminded_by=actor.username, channel=channel, note=_text(note, "remind_note", NOTE_MAX)
     )
     loan.reminders.append(reminder)
     session.flush()
@@ -327,9 +334,9 @@ def return_loan(
     require(actor, Permission.MANAGE_RECORDS)
     loan = _open(session, loan_id)
     checked = parse_condition(condition) if condition else None
-    extra = _text(note, "归还说明", NOTE_MAX)
+    extra = _text(note, "return_note", NOTE_MAX)
     if checked in (ReturnCondition.PAGES_MISSING, ReturnCondition.DAMAGED) and not extra:
-        raise InvalidInput(f"原件{CONDITION_NAMES_ZH[checked]}：请说明缺少哪些页或损坏情况")
+        raise InvalidInput("paper.describe_damage", condition=condition_name(checked))
     loan.returned_at = utcnow()
     loan.returned_to = actor.username
     loan.return_condition = checked
@@ -364,14 +371,14 @@ def return_original(
 def _outcome(loan: Loan, overdue: bool, days: int) -> str:
     """The register's 结果 column, in Chinese."""
     if loan.returned_at is None:
-        return f"逾期 {days} 天未还" if overdue else "在借"
+        return zh("paper.outcome.overdue", days=days) if overdue else zh("paper.outcome.out")
     if loan.return_condition is None:
-        return "已归还（未登记查验结果）"
-    return f"已归还，{CONDITION_NAMES_ZH[loan.return_condition]}"
+        return zh("paper.outcome.returned_unchecked")
+    return zh("paper.outcome.returned", condition=condition_name(loan.return_condition))
 
 
 def loan_view(loan: Loan, today: date | None = None, names: dict[str, str] | None = None) -> dict:
-    today = today or date.today()
+    today = today or localtime.today()
     names = names or {}
     doc = loan.document
     overdue = loan.returned_at is None and loan.due_on < today
@@ -476,7 +483,7 @@ def open_register(session: Session, actor: Actor, today: date | None = None) -> 
 def overdue_loans(session: Session, actor: Actor, today: date | None = None) -> list[dict]:
     """Loans not returned by their due date (催还), longest overdue first."""
     _require_paper_reader(actor)
-    today = today or date.today()
+    today = today or localtime.today()
     query = (
         _loans_query().where(Loan.returned_at.is_(None), Loan.due_on < today).order_by(Loan.due_on, Loan.id)
     )
@@ -487,7 +494,7 @@ def overdue_count(session: Session, today: date | None = None) -> int:
     return (
         session.scalar(
             select(func.count(Loan.id)).where(
-                Loan.returned_at.is_(None), Loan.due_on < (today or date.today())
+                Loan.returned_at.is_(None), Loan.due_on < (today or localtime.today())
             )
         )
         or 0

@@ -79,10 +79,14 @@ def test_acting_as_a_user_checks_their_role(initialised):
     run = initialised
     assert run("user", "add", "clerk", "--role", "staff", "--password", "clerk-password-1").exit_code == 0
     run("household", "add", "A-1-0101", "--owner", "王五", "--id-number", "110101199003071234")
-    assert_clean_error(run("--as", "clerk", "household", "add", "A-1-0102"), "may not")
+    assert_clean_error(
+        run("--as", "clerk", "household", "add", "A-1-0102"),
+        "clerk（客服员）无权执行此操作",
+        "“管理档案”权限",
+    )
     shown = run("--as", "clerk", "household", "show", "A-1-0101", "--json").json()
     assert shown["parties"][0]["id_number"] == "110***********1234"
-    assert_clean_error(run("--as", "ghost", "household", "list"), "no user ghost")
+    assert_clean_error(run("--as", "ghost", "household", "list"), "没有用户名为 ghost 的用户")
 
 
 def test_user_add_and_token(initialised):
@@ -93,7 +97,7 @@ def test_user_add_and_token(initialised):
     assert token.startswith("dos_")
     users = run("user", "list", "--json").json()["users"]
     assert {u["username"] for u in users} == {"admin", "keeper"}
-    assert_clean_error(run("user", "add", "keeper", "--role", "staff"), "already exists")
+    assert_clean_error(run("user", "add", "keeper", "--role", "staff"), "用户 keeper 已存在")
     result = run("user", "add", "x1", "--role", "janitor")
     assert result.exit_code == 2 and "Traceback" not in result.stderr
 
@@ -112,18 +116,36 @@ def test_keys_export_public(initialised, tmp_path):
 
 def test_errors_are_one_clear_line(initialised, settings):
     run = initialised
-    assert_clean_error(run("household", "show", "Z-9-9999"), "no household Z-9-9999")
+    assert_clean_error(run("household", "show", "Z-9-9999"), "没有户号为 Z-9-9999 的业户")
     run("household", "add", "A-3-1201")
-    assert_clean_error(run("household", "add", "A-3-1201"), "already exists")
-    assert_clean_error(run("household", "add", "../../etc"), "not a household code")
+    assert_clean_error(run("household", "add", "A-3-1201"), "户号为 A-3-1201 的业户档案", "已存在")
+    assert_clean_error(run("household", "add", "../../etc"), "户号“../../etc”格式不对")
     assert_clean_error(
-        run("household", "add", "A-3-1209", "--owner", "x", "--id-number", "123"), "ID-card number"
+        run("household", "add", "A-3-1209", "--owner", "x", "--id-number", "123"), "身份证号须为 15 位数字"
     )
-    assert_clean_error(run("household", "list", "--community", "无此小区"), "no community")
+    assert_clean_error(run("household", "list", "--community", "无此小区"), "没有名为“无此小区”的小区")
+
+
+def test_household_errors_are_chinese_by_default_and_english_under_an_english_locale(
+    initialised, monkeypatch
+):
+    run = initialised
+    run("household", "add", "A-3-1201")
+    assert run("household", "add", "A-3-1201").stderr.strip() == (
+        "dossier：错误：默认小区已存在户号为 A-3-1201 的业户档案，不能重复登记。"
+    )
+    assert_clean_error(run("household", "show", "Z-9"), "没有户号为 Z-9 的业户")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert run("household", "add", "A-3-1201").stderr.strip() == (
+        "dossier: error: household A-3-1201 already exists in 默认小区"
+    )
+    gone = run("household", "show", "Z-9")
+    assert gone.exit_code == 3 and gone.stderr.strip() == "dossier: error: there is no household Z-9"
+    assert run("household", "add", "B-1").stdout.startswith("household B-1 added")
 
 
 def test_uninitialised_archive(settings, run_cli):
-    assert_clean_error(run_cli("household", "list"), "not initialised", "dossier init")
+    assert_clean_error(run_cli("household", "list"), "尚未初始化", "dossier init")
 
 
 def test_missing_and_loose_key_files(initialised, settings):
@@ -132,12 +154,12 @@ def test_missing_and_loose_key_files(initialised, settings):
     key.chmod(0o644)
     assert_clean_error(
         run("household", "add", "A-1-0101", "--owner", "x", "--id-number", "110101199003071234"),
-        "permissions",
+        "权限过宽",
     )
     key.chmod(0o600)
     key.rename(settings.keys_dir / "moved.key")
     assert_clean_error(
-        run("household", "add", "A-1-0101", "--owner", "x", "--id-number", "110101199003071234"), "missing"
+        run("household", "add", "A-1-0101", "--owner", "x", "--id-number", "110101199003071234"), "不存在"
     )
 
 
@@ -147,7 +169,7 @@ def test_wrong_master_key(initialised, monkeypatch):
     monkeypatch.setenv("DOSSIER_MASTER_KEY", MasterKey.generate().to_b64())
     assert_clean_error(
         initialised("household", "add", "A-1-0101", "--owner", "x", "--id-number", "110101199003071234"),
-        "does not belong to this archive",
+        "不属于本档案库",
     )
     monkeypatch.setenv("DOSSIER_MASTER_KEY", "not-base64!")
     assert_clean_error(
@@ -164,11 +186,11 @@ def test_unreachable_minio_and_database(home, run_cli, monkeypatch):
     monkeypatch.setenv("DOSSIER_MINIO_ENDPOINT", f"127.0.0.1:{port}")
     monkeypatch.setenv("DOSSIER_MINIO_ACCESS_KEY", "k")
     monkeypatch.setenv("DOSSIER_MINIO_SECRET_KEY", "s")
-    assert_clean_error(run_cli("init"), "unreachable")
+    assert_clean_error(run_cli("init"), "无法连接 MinIO")
     monkeypatch.delenv("DOSSIER_MINIO_ENDPOINT")
     monkeypatch.setenv("DOSSIER_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{port}/none")
-    assert_clean_error(run_cli("init"), "catalog database")
-    assert_clean_error(run_cli("household", "list"), "catalog database")
+    assert_clean_error(run_cli("init"), "目录数据库")
+    assert_clean_error(run_cli("household", "list"), "目录数据库")
 
 
 def test_console_script_end_to_end(tmp_path):
@@ -183,4 +205,4 @@ def test_console_script_end_to_end(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     bad = subprocess.run([DOSSIER, "household", "show", "nope"], env=env, capture_output=True, text=True)
-    assert bad.returncode != 0 and bad.stderr.strip() == "dossier：错误：there is no household nope"
+    assert bad.returncode != 0 and bad.stderr.strip() == "dossier：错误：没有户号为 nope 的业户。"

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from dossier import localtime
 from dossier.models import AccessEvent, DestructionList
 from tests.audit_helpers import stored_documents
 from tests.retention_helpers import add_retention_users, cli_token, store_document
@@ -54,16 +55,15 @@ def test_approving_a_list_as_an_officer_without_their_credential_is_refused(arch
     code, out, err = typing("", "--as", "officer", "retention", "approve", number)  # no password typed
     assert code == 5 and out == ""
     assert err.strip().splitlines()[-1] == (
-        f"dossier：错误：approving list {number} needs the credential of "
-        "officer: type their password at the prompt, or set DOSSIER_TOKEN to "
-        "their API token"
+        f"dossier：错误：审批销毁清册 {number}：需要 officer 的凭据，请在提示处输入其密码，"
+        "或将 DOSSIER_TOKEN 设为其 API 令牌"
     )
     code, _, err = typing("keeper-password-1\n", "--as", "officer", "retention", "approve", number)
-    assert code == 5 and "not that of the active user officer" in err
+    assert code == 5 and "不属于启用中的用户 officer" in err
     code, _, err = typing(
         "", "--as", "officer", "retention", "approve", number, token=cli_token(archive, "keeper")
     )
-    assert code == 5 and "not that of the active user officer" in err
+    assert code == 5 and "不属于启用中的用户 officer" in err
     assert _status(archive, number) == "proposed"
     with archive.session() as session:  # each refusal is on record, with who tried
         refusals = session.execute(
@@ -72,7 +72,7 @@ def test_approving_a_list_as_an_officer_without_their_credential_is_refused(arch
             )
         ).all()
     assert [(u, o) for u, o, _ in refusals] == [("officer", "denied")] * 2
-    assert json.loads(refusals[0][2]) == {"user": "officer", "action": f"approving list {number}"}
+    assert json.loads(refusals[0][2]) == {"user": "officer", "action": f"审批销毁清册 {number}"}
 
 
 def test_the_officers_password_at_the_hidden_prompt_approves_and_strikes(archive, proposed):
@@ -91,7 +91,7 @@ def test_the_officers_password_at_the_hidden_prompt_approves_and_strikes(archive
         "--json",
     )
     assert code == 0, err
-    assert "password of officer" in err and "officer-password-1" not in err + out  # asked, not echoed
+    assert "officer 的密码" in err and "officer-password-1" not in err + out  # asked, not echoed
     view = json.loads(out)
     assert view["status"] == "approved" and view["approved_by"] == "officer" and view["counts"]["struck"] == 1
 
@@ -130,7 +130,7 @@ def test_lending_a_confidential_original_needs_the_approvers_own_credential(
         run_cli("--as", "arc", "doc", "paper", str(secret), "--cabinet", "C-3", "--box", "B-08").exit_code
         == 0
     )
-    due = (date.today() + timedelta(days=7)).isoformat()
+    due = (localtime.today() + timedelta(days=7)).isoformat()
     lend = (
         "--as",
         "arc",
@@ -147,12 +147,12 @@ def test_lending_a_confidential_original_needs_the_approvers_own_credential(
     )
 
     code, _, err = typing("arc-password-1\n", *lend)  # the lender's password is not the approver's
-    assert code == 5 and "not that of the active user off" in err
+    assert code == 5 and "不属于启用中的用户 off" in err
     code, _, err = typing("", *lend, token=cli_token(archive, "arc"))
-    assert code == 5 and "not that of the active user off" in err
+    assert code == 5 and "不属于启用中的用户 off" in err
     with archive.session() as session:
         assert session.scalars(select(AccessEvent.action).where(AccessEvent.action == "loan.out")).all() == []
 
     code, out, err = typing("off-password-1\n", *lend)
     assert code == 0, err
-    assert json.loads(out)["approved_by"] == "off" and "password of off" in err
+    assert json.loads(out)["approved_by"] == "off" and "off 的密码" in err

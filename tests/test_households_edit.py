@@ -4,11 +4,12 @@ Runs on SQLite and PostgreSQL (``database_url``)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from dossier import localtime
 from dossier.actor import Actor
 from dossier.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from dossier.models import AccessAction, AccessEvent, Community, Household, Party
@@ -149,7 +150,9 @@ def test_parties_added_edited_moved_out_and_removed(folder, console):
             {"name": "张叁", "phone": "13800138001", "id_number": "11010119850101002x"},
         )
         assert {c.field for c in outcome.changes} == {"name", "phone", "id_number"}
-        move_out_party(session, console, household, tenant_id, date.today() - timedelta(days=3), "租约到期")
+        move_out_party(
+            session, console, household, tenant_id, localtime.today() - timedelta(days=3), "租约到期"
+        )
         with pytest.raises(InvalidInput, match="已于"):
             move_out_party(session, console, household, tenant_id, None)
         remove_party(session, console, household, contact_id, "误录")
@@ -161,7 +164,7 @@ def test_parties_added_edited_moved_out_and_removed(folder, console):
         assert by_name["张叁"]["id_number"] == "11010119850101002X"
         assert (
             by_name["李租"]["moved_out"]
-            and by_name["李租"]["until"] == (date.today() - timedelta(days=3)).isoformat()
+            and by_name["李租"]["until"] == (localtime.today() - timedelta(days=3)).isoformat()
         )
         assert household_view(household, console, with_parties=False)["owners"] == ["张叁"]
         assert session.get(Party, contact_id) is None
@@ -193,7 +196,7 @@ def test_party_refusals(folder, console):
                 {"since": "2020-01-01", "until": "2019-01-01"},
             )
         with pytest.raises(InvalidInput, match="不能晚于今天"):
-            move_out_party(session, console, household, owner.id, date.today() + timedelta(days=1))
+            move_out_party(session, console, household, owner.id, localtime.today() + timedelta(days=1))
         with pytest.raises(InvalidInput, match="理由"):
             remove_party(session, console, household, owner.id, "")
         other = get_household(session, "A-1-0101")
@@ -278,7 +281,7 @@ def test_cli_corrections(folder, run_cli):
     assert result.exit_code == 0 and result.json()["changes"] == ["姓名：张三 → 张叁"]
     result = run_cli("household", "party-moveout", "A-3-1201", str(owner), "--on", "2024-05-01", "--json")
     assert result.exit_code == 0 and result.json()["until"] == "2024-05-01"
-    assert "(moved out 2024-05-01)" in run_cli("household", "show", "A-3-1201").stdout
+    assert "（2024-05-01 已迁出）" in run_cli("household", "show", "A-3-1201").stdout
     contact = added.json()["id"]
     assert run_cli("household", "party-remove", "A-3-1201", str(contact), "--reason", "误录").exit_code == 0
     assert [p["name"] for p in run_cli("household", "show", "A-3-1201", "--json").json()["parties"]] == [

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from dossier import localtime
 from dossier.models import AccessEvent, Document
 from dossier.services.users import add_user
 from tests.audit_helpers import stored_documents
 
-NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
+NEXT_WEEK = (localtime.today() + timedelta(days=7)).isoformat()
 
 
 def test_a_cabinet_count_records_missing_extra_and_lent_originals(archive, console, tmp_path, run_cli):
@@ -53,7 +54,7 @@ def test_a_cabinet_count_records_missing_extra_and_lent_originals(archive, conso
     listed = run_cli("--as", "aud", "inventory", "list", "--cabinet", "C-3", "--json").json()["inventories"]
     assert [(c["month"], c["matches"]) for c in listed] == [("2026-11", False), ("2026-10", True)]
     human = run_cli("--as", "aud", "inventory", "list").stdout
-    assert "C-3 2026-11" in human and "1 missing" in human
+    assert "C-3 柜 2026-11" in human and "缺失 1 件" in human
 
 
 def test_differences_stay_listed_until_resolved(archive, console, tmp_path, run_cli):

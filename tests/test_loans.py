@@ -9,13 +9,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from dossier import localtime
 from dossier.models import AccessEvent
 from dossier.services.users import add_user
 from paper.loans import lend
 from tests.audit_helpers import stored_documents
 from tests.retention_helpers import cli_token
 
-NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
+NEXT_WEEK = (localtime.today() + timedelta(days=7)).isoformat()
 
 
 @pytest.fixture
@@ -121,9 +122,9 @@ def test_overdue_loans_are_listed(paper, run_cli, archive, monkeypatch):
     assert [(v["document"], v["borrower"], v["due"]) for v in loans] == [
         (paper["ordinary"], "王五", "2020-01-10")
     ]
-    assert loans[0]["overdue"] and loans[0]["days_overdue"] == (date.today() - date(2020, 1, 10)).days
+    assert loans[0]["overdue"] and loans[0]["days_overdue"] == (localtime.today() - date(2020, 1, 10)).days
     human = run_cli("--as", "arc", "loan", "overdue").stdout
-    assert "OVERDUE" in human and "王五" in human
+    assert "逾期" in human and "王五" in human
     assert len(run_cli("--as", "aud", "loan", "list", "--open", "--json").json()["loans"]) == 2
     assert run_cli("--as", "stf", "loan", "overdue").exit_code == 5
     assert (
@@ -184,7 +185,7 @@ def test_the_register_keeps_unit_purpose_manner_renewals_reminders_and_the_retur
     )
     assert lent["outcome"] == "在借" and lent["renewals"] == [] and lent["reminders"] == []
 
-    later = (date.today() + timedelta(days=30)).isoformat()
+    later = (localtime.today() + timedelta(days=30)).isoformat()
     renewed = run_cli("--as", "arc", "loan", "renew", doc, "--due", later, "--note", "业主申请", "--json")
     assert renewed.exit_code == 0, renewed.stderr
     view = renewed.json()
@@ -232,7 +233,7 @@ def test_an_earlier_loan_is_entered_with_its_date_and_is_overdue_at_once(paper, 
     doc = str(paper["ordinary"])
     base = ("--as", "arc", "loan", "out", doc, "--to", "王五")
     assert run_cli(*base, "--out-on", "2025-11-20", "--due", "2025-11-15").exit_code == 2
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = (localtime.today() + timedelta(days=3)).isoformat()
     assert run_cli(*base, "--out-on", future, "--due", NEXT_WEEK).exit_code == 2
     entered = run_cli(*base, "--out-on", "2025-11-01", "--due", "2025-11-15", "--json")
     assert entered.exit_code == 0, entered.stderr

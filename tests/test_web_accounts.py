@@ -77,8 +77,9 @@ def test_profile_changes_are_logged_and_checked(web_archive):
         assert svc.set_profile(session, admin, "staff", display_name="林晓客服") == {}
         with pytest.raises(InvalidInput, match="姓名不能超过"):
             svc.set_profile(session, admin, "staff", display_name="长" * 129)
-        with pytest.raises(InvalidInput, match="unknown role"):
+        with pytest.raises(InvalidInput) as refused:
             svc.set_profile(session, admin, "staff", role="janitor")
+        assert refused.value.code == "role.unknown"
         with pytest.raises(NotFound, match="没有用户名为 ghost 的用户"):
             svc.set_profile(session, admin, "ghost", role="staff")
         session.commit()
@@ -355,7 +356,7 @@ def test_cli_enable_set_tokens_and_revoke(cli, web_archive):
     assert cli("user", "enable", "staff", "--json").json() == {"username": "staff", "active": True}
     changed = cli("user", "set", "staff", "--name", "林晓", "--role", "archivist", "--json").json()
     assert changed == {"username": "staff", "changed": {"display_name": "林晓", "role": "archivist"}}
-    assert "nothing to change" in cli("user", "set", "staff", "--role", "archivist").stdout
+    assert "没有需要修改的内容" in cli("user", "set", "staff", "--role", "archivist").stdout
     refused = cli("user", "set", "admin", "--role", "staff")
     assert refused.exit_code == 2 and "唯一启用中的管理处经理" in refused.stderr
     assert cli("user", "set", "staff").exit_code == 2
@@ -380,4 +381,4 @@ def test_init_points_to_the_password_page(run_cli, tmp_path, monkeypatch):
     monkeypatch.setenv("DOSSIER_HOME", str(tmp_path / "fresh"))
     result = run_cli("init")
     assert result.exit_code == 0, result.stderr
-    assert "登录后在 /account/password 修改密码" in result.stdout
+    assert "/account/password 修改密码" in result.stdout

@@ -5,11 +5,11 @@ changes nothing, every change is in the access log, and search follows the catal
 from __future__ import annotations
 
 import re
-from datetime import date
 from html import unescape
 
 from sqlalchemy import select
 
+from dossier import localtime
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.models import AccessEvent, Community, Household, Party
@@ -121,7 +121,7 @@ def test_parties_added_edited_moved_out_and_removed(web_client, web_login, web_a
     response = web_client.post(f"/households/{hid}/parties/{ids['王五']}", data={**edit, "reason": ""})
     assert response.status_code == 400 and "请填写修改理由" in text(response)
 
-    on = date.today().isoformat()
+    on = localtime.today().isoformat()
     response = web_client.post(f"/households/{hid}/parties/{ids['钱七']}/moveout", data={"on": on})
     assert response.status_code == 302
     folder = text(web_client.get(f"/households/{hid}"))
@@ -158,7 +158,7 @@ def test_a_party_of_another_household_is_not_found(web_client, web_login, web_ar
 def test_close_asks_for_confirmation_first(web_client, web_login, web_archive):
     hid = web_archive.households["A-1-1201"]
     web_login(web_client, "archivist")
-    on = date.today().isoformat()
+    on = localtime.today().isoformat()
     response = web_client.post(f"/households/{hid}/close", data={"closed_on": on})
     assert response.status_code == 200
     body = text(response)

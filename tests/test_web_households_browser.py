@@ -4,10 +4,9 @@ confirmation step. Screenshots go to /tmp/dossier-shots/households-*.png."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from dossier import localtime
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.models import Household
@@ -59,7 +58,7 @@ def test_correcting_a_household_in_the_browser(web_server, browser, web_archive,
 
     # The tenant moves out: kept, shown apart.
     page.click("#parties tr[data-party='钱七'] >> text=修改/迁出")
-    page.fill("#moveout-form input[name=on]", date.today().isoformat())
+    page.fill("#moveout-form input[name=on]", localtime.today().isoformat())
     page.click("#moveout-form button[type=submit]")
     page.wait_for_url(f"{base}/households/{hid}")
     assert page.locator("#former-parties tr[data-party='钱七']").count() == 1
@@ -89,7 +88,7 @@ def test_correcting_a_household_in_the_browser(web_server, browser, web_archive,
 
     # Closing asks first.
     page.goto(f"{base}/households/{hid}")
-    page.fill("#closed_on", date.today().isoformat())
+    page.fill("#closed_on", localtime.today().isoformat())
     page.click("#close-form button[type=submit]")
     page.wait_for_selector("#close-confirm")
     assert page.locator("#household-status").count() == 0

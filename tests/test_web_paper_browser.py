@@ -7,10 +7,11 @@ Screenshots go to /tmp/dossier-shots/paper-*.png.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from dossier import localtime
 from tests.test_web_browser import _login, _shot, browser, desk_page, web_server  # noqa: F401 - fixtures
 from tests.test_web_paper import shelf  # noqa: F401 - fixture
 
@@ -40,7 +41,7 @@ def test_loans_and_inventory_from_the_home_page(web_server, browser, web_archive
     page.fill("#unit", "A-1-1201")
     page.fill("#purpose", "办理产权变更")
     page.select_option("#manner", "copy")
-    page.fill("#due", (date.today() + timedelta(days=7)).isoformat())
+    page.fill("#due", (localtime.today() + timedelta(days=7)).isoformat())
     _shot(page, tmp_path, "paper-03-lend-form")
     page.click("#lend-form button[type=submit]")
     page.wait_for_url(f"{base}/paper/loans*")
@@ -51,7 +52,7 @@ def test_loans_and_inventory_from_the_home_page(web_server, browser, web_archive
     # Renew it.
     actions = page.locator("#loan-2 + tr.loan-actions-row")
     actions.locator("summary").click()
-    later = (date.today() + timedelta(days=30)).isoformat()
+    later = (localtime.today() + timedelta(days=30)).isoformat()
     actions.locator(".renew-form input[name=due]").fill(later)
     actions.locator(".renew-form input[name=note]").fill("业主出差")
     _shot(page, tmp_path, "paper-04-actions")

@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from dossier.dates import require_date
 from dossier.errors import DossierError, InvalidInput, PermissionDenied
 from dossier.models import Household, PartyRole
-from dossier.people import display_names
 from dossier.permissions import Permission, can
 from dossier.services.communities import community_rows, get_community, merge_communities, rename_community
 from dossier.services.documents import document_view
@@ -65,7 +64,7 @@ bp = Blueprint("households", __name__)
 PAGE_SIZE = 25
 
 
-def _filter_from(form: HouseholdFilterForm) -> tuple[HouseholdFilter, int]:
+def household_filter(form: HouseholdFilterForm) -> tuple[HouseholdFilter, int]:
     form.validate()
     page = form.page.data if not form.page.errors and form.page.data else 1
     flt = HouseholdFilter(
@@ -91,7 +90,7 @@ def _page_url(page: int) -> str:
 def _render_list(create_form: HouseholdForm | None, status: int = 200):
     session, who = db(), actor()
     filters = HouseholdFilterForm(request.args)
-    flt, page = _filter_from(filters)
+    flt, page = household_filter(filters)
     total, rows = list_households(session, who, flt)
     completeness = completeness_by_household(session, who, [h.id for h in rows])
     items = []
@@ -191,7 +190,6 @@ def show(household_id: int):
         catalog=catalog,
         close_form=close_form,
         holds=holds,
-        names=display_names(session, {hold.placed_by for hold in holds}),
     )
 
 
@@ -204,11 +202,11 @@ def close(household_id: int):
     session = db()
     household = get_household_by_id(session, household_id)
     if not form.validate_on_submit():
-        raise InvalidInput("表单已过期，请刷新页面后重试")
+        raise InvalidInput("household.form_expired")
     if form.reopen.data:
         closed_on = None
     elif not form.closed_on.data:
-        raise InvalidInput("请填写结档日期")
+        raise InvalidInput("household.close_date_needed")
     else:
         closed_on = require_date(form.closed_on.data, "结档日期")
         check_close_date(session, household, closed_on)

@@ -7,11 +7,12 @@ read. A refused lend re-shows the form with what was typed and one Chinese sente
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from dossier import localtime
 from dossier.dates import require_date
 from dossier.errors import DossierError, InvalidInput
 from dossier.permissions import Permission, can
@@ -33,7 +34,9 @@ def _require_valid(form) -> None:
     """Refuse a form that does not validate, with its first message (flashed on the page)."""
     if not form.validate_on_submit():
         messages = [str(m) for errors in form.errors.values() for m in errors]
-        raise InvalidInput(messages[0] if messages else _("表单已过期或不完整，请刷新页面后重试。"))
+        if messages:
+            raise InvalidInput("paper.form_invalid", message=messages[0])
+        raise InvalidInput("paper.form_expired")
 
 
 def _document_arg() -> int | None:
@@ -50,7 +53,7 @@ def _lend_form(formdata=None, document_id: int | None = None) -> LendForm | None
     ]
     if formdata is not None:
         return LendForm(approver_choices=choices)
-    default_due = (date.today() + timedelta(days=DEFAULT_LOAN_DAYS)).isoformat()
+    default_due = (localtime.today() + timedelta(days=DEFAULT_LOAN_DAYS)).isoformat()
     return LendForm(
         formdata=None, approver_choices=choices, data={"document_id": document_id, "due": default_due}
     )
@@ -59,7 +62,7 @@ def _lend_form(formdata=None, document_id: int | None = None) -> LendForm | None
 def _loans_page(form: LendForm | None, document_id: int | None, status: int = 200):
     session, who = db(), actor()
     only_overdue = request.args.get("filter") == "overdue"
-    today = date.today()
+    today = localtime.today()
     open_loans = loans.open_register(session, who, today)
     overdue = [v for v in open_loans if v["overdue"]]
     card = None
@@ -195,7 +198,7 @@ def inventory():
         form = CountForm(
             formdata=None,
             shelf_ids=[d["document"] for d in shelf["on_shelf"]],
-            data={"month": date.today().strftime("%Y-%m"), "cabinet": shelf["cabinet"]},
+            data={"month": localtime.today().strftime("%Y-%m"), "cabinet": shelf["cabinet"]},
         )
     return render_template(
         "paper/inventory.html",

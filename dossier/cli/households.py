@@ -7,9 +7,11 @@ from typing import Any
 import click
 
 from dossier.archive import Archive
+from dossier.catalog import say, text
 from dossier.cli.common import CliContext, emit, fail, json_option, pass_cli
 from dossier.dates import parse_date
 from dossier.fieldcrypt import FieldCipher
+from dossier.localtime import today
 from dossier.services import communities
 from dossier.services import household_changes as changes
 from dossier.services import households as svc
@@ -90,7 +92,7 @@ def add(
     emit(
         as_json,
         payload,
-        f"household {payload['code']} added (id {payload['id']}, archive number {payload['archive_no']})",
+        say("cli.household.added", code=payload["code"], id=payload["id"], archive_no=payload["archive_no"]),
     )
 
 
@@ -136,16 +138,13 @@ def list_(
             ),
         )
         items = [svc.household_view(h, actor, with_parties=False) for h in rows]
-    human = (
-        "\n".join(
-            f"{h['archive_no']:<14} {h['code']:<14} {h['community']:<10} {svc.USE_NAMES_ZH[h['use']]} "
-            f"{svc.STATUS_NAMES_ZH[h['status']]}  {', '.join(h['owners'])}"
-            for h in items
-        )
-        or "no households"
-    )
+    human = "\n".join(
+        f"{h['archive_no']:<14} {h['code']:<14} {h['community']:<10} {svc.use_name(h['use'])} "
+        f"{svc.status_name(h['status'])}  {'、'.join(h['owners'])}"
+        for h in items
+    ) or say("cli.household.none")
     if not as_json and total > len(items):
-        human += f"\n({len(items)} of {total}; use --offset)"
+        human += "\n" + say("cli.household.more", shown=len(items), total=total)
     emit(as_json, {"total": total, "households": items}, human)
 
 
@@ -156,6 +155,7 @@ def list_(
 @pass_cli
 def show(ctx: CliContext, code: str, community: str | None, as_json: bool) -> None:
     """Show one folder: its parties, documents and catalog."""
+    from dossier.services.documents import STATUS_NAMES_ZH as DOCUMENT_STATUS_NAMES_ZH
     from dossier.services.documents import document_view
     from dossier.services.folders import catalog_view, folder_view
 
@@ -167,22 +167,38 @@ def show(ctx: CliContext, code: str, community: str | None, as_json: bool) -> No
         view["documents"] = [document_view(d) for d in documents]
         view["catalog"] = catalog_view(catalog)
     lines = [
-        f"{view['code']}  ({view['community']}, archive number {view['archive_no']})",
-        f"  use {view['use']}, building {view['building'] or '-'}, unit {view['unit'] or '-'}, "
-        f"floor {view['floor'] if view['floor'] is not None else '-'}, room {view['room'] or '-'}, status {view['status']}",
+        say(
+            "cli.household.show_head",
+            code=view["code"],
+            community=view["community"],
+            archive_no=view["archive_no"],
+        ),
+        say(
+            "cli.household.show_facts",
+            use=svc.use_name(view["use"]),
+            building=view["building"] or "-",
+            unit=view["unit"] or "-",
+            floor=view["floor"] if view["floor"] is not None else "-",
+            room=view["room"] or "-",
+            status=svc.status_name(view["status"]),
+        ),
     ]
     for p in view["parties"]:
-        moved = f"  (moved out {p['until']})" if p["moved_out"] else ""
+        moved = "  " + say("cli.household.moved_out", day=p["until"]) if p["moved_out"] else ""
         lines.append(
-            f"  #{p['id']} {svc.PARTY_ROLE_NAMES_ZH[p['role']]} {p['name']}  {p['phone'] or ''}  "
+            f"  #{p['id']} {svc.party_role_name(p['role'])} {p['name']}  {p['phone'] or ''}  "
             f"{p['id_number'] or ''}{moved}".rstrip()
         )
     lines.append(
-        f"  catalog {view['catalog']['completeness']}% complete: "
-        + "  ".join(f"{'✓' if t['present'] else '✗'}{t['name']}" for t in view["catalog"]["types"])
+        say(
+            "cli.household.catalog",
+            percent=view["catalog"]["completeness"],
+            types="  ".join(f"{'✓' if t['present'] else '✗'}{t['name']}" for t in view["catalog"]["types"]),
+        )
     )
     for d in view["documents"]:
-        lines.append(f"  #{d['id']} {d['type_name']} {d['title']} ({d['status']})")
+        status = DOCUMENT_STATUS_NAMES_ZH.get(d["status"], d["status"])
+        lines.append(f"  #{d['id']} {d['type_name']} {d['title']}（{status}）")
     emit(as_json, view, "\n".join(lines))
 
 
@@ -243,7 +259,16 @@ def party_add(
         payload = {"id": party.id, "household": row.code, "role": party.role, "name": party.name}
         ids = changes.household_document_ids(session, [row.id])
     _reindex(archive, ids)
-    emit(as_json, payload, f"{payload['role']} {payload['name']} added to {payload['household']}")
+    emit(
+        as_json,
+        payload,
+        say(
+            "cli.household.party_added",
+            role=svc.party_role_name(str(payload["role"])),
+            name=payload["name"],
+            household=payload["household"],
+        ),
+    )
 
 
 @household.command("edit")
@@ -298,7 +323,11 @@ def edit(
             "changes": [c.text() for c in outcome.changes],
         }
     _reindex(archive, outcome.reindex)
-    emit(as_json, payload, f"household {payload['code']} corrected: " + "; ".join(payload["changes"]))
+    emit(
+        as_json,
+        payload,
+        say("cli.household.corrected", code=payload["code"], changes="；".join(payload["changes"])),
+    )
 
 
 @household.command("party-edit")
@@ -331,7 +360,7 @@ def party_edit(
     """Correct a party (PARTY_ID as `household show --json` lists it)."""
     given: dict[str, object] = {k: v for k, v in fields.items() if v is not None}
     if id_number and clear_id_number:
-        fail("give either --id-number or --clear-id-number", 2)
+        fail(text("cli.household.id_number_either"), 2)
     if id_number or clear_id_number:
         given["id_number"] = id_number or ""
     archive = ctx.ready_archive()
@@ -343,7 +372,11 @@ def party_edit(
         done = [c.text() for c in outcome.changes]
         payload = {"id": party_id, "household": row.code, "changes": done}
     _reindex(archive, outcome.reindex)
-    emit(as_json, payload, f"party {party_id} of {code} corrected: " + "; ".join(done))
+    emit(
+        as_json,
+        payload,
+        say("cli.household.party_corrected", code=code, party=party_id, changes="；".join(done)),
+    )
 
 
 @household.command("party-moveout")
@@ -377,7 +410,16 @@ def party_moveout(
             "name": party.name,
             "until": party.until.isoformat(),
         }
-    emit(as_json, payload, f"{payload['name']} moved out of {payload['household']} on {payload['until']}")
+    emit(
+        as_json,
+        payload,
+        say(
+            "cli.household.party_moved_out",
+            name=payload["name"],
+            household=payload["household"],
+            day=payload["until"],
+        ),
+    )
 
 
 @household.command("party-remove")
@@ -397,7 +439,7 @@ def party_remove(
         outcome = changes.remove_party(session, ctx.actor(session), row, party_id, reason)
         payload = {"id": party_id, "household": row.code, "removed": True}
     _reindex(archive, outcome.reindex)
-    emit(as_json, payload, f"party {party_id} removed from {payload['household']}")
+    emit(as_json, payload, say("cli.household.party_removed", party=party_id, household=payload["household"]))
 
 
 @household.command("community-rename")
@@ -413,7 +455,9 @@ def community_rename(ctx: CliContext, old: str, new: str, reason: str | None, as
         outcome = communities.rename_community(session, ctx.actor(session), old, new, reason)
     _reindex(archive, outcome.reindex)
     emit(
-        as_json, {"old": old, "community": outcome.community}, f"community {old} renamed {outcome.community}"
+        as_json,
+        {"old": old, "community": outcome.community},
+        say("cli.household.community_renamed", old=old, new=outcome.community),
     )
 
 
@@ -428,8 +472,9 @@ def community_merge(
     ctx: CliContext, source: str, target: str, reason: str | None, yes: bool, as_json: bool
 ) -> None:
     """Move every household of SOURCE into TARGET and delete SOURCE; archive numbers stay."""
-    if not yes and click.prompt(f"type {target} to merge {source} into it", err=True) != target:
-        fail("the name typed was not the target's; nothing merged", 1)
+    asked = say("cli.household.merge_prompt", target=target, source=source)
+    if not yes and click.prompt(asked, err=True) != target:
+        fail(text("cli.household.merge_not_confirmed"), 1)
     archive = ctx.ready_archive()
     with archive.session() as session:
         outcome = communities.merge_communities(session, ctx.actor(session), source, target, reason)
@@ -438,7 +483,12 @@ def community_merge(
     emit(
         as_json,
         payload,
-        f"{source} merged into {outcome.community}: {len(outcome.households)} households moved",
+        say(
+            "cli.household.community_merged",
+            source=source,
+            target=outcome.community,
+            count=len(outcome.households),
+        ),
     )
 
 
@@ -454,13 +504,11 @@ def close(
 ) -> None:
     """Record that a household closed (owner moved out, unit changed hands); documents whose
     retention counts from the close date get their disposal dates."""
-    from datetime import date
-
     from retention.schedule import set_household_close_date
 
     if reopen and closed_on:
-        fail("give either --on DATE or --reopen", 2)
-    when = None if reopen else (parse_date(closed_on, "--on") or date.today())
+        fail(text("cli.household.close_either"), 2)
+    when = None if reopen else (parse_date(closed_on, "--on") or today())
     archive = ctx.ready_archive()
     with archive.session() as session:
         row = svc.get_household(session, code, community)
@@ -471,12 +519,12 @@ def close(
             "closed_on": when.isoformat() if when else None,
             "recomputed": changed,
         }
-    emit(
-        as_json,
-        payload,
-        f"household {code} {'closed on ' + payload['closed_on'] if when else 'reopened'}; "
-        f"{changed} disposal dates changed",
+    human = (
+        say("cli.household.closed", code=code, day=payload["closed_on"], count=changed)
+        if when
+        else say("cli.household.reopened", code=code, count=changed)
     )
+    emit(as_json, payload, human)
 
 
 def register(cli: click.Group) -> None:

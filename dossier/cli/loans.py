@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import click
 
+from dossier.catalog import Text, say, text
 from dossier.cli.common import CliContext, credential_of, emit, json_option, pass_cli, subgroup
 from dossier.dates import require_date
+from dossier.localtime import format_date
+from dossier.people import display_names
 
 
 def _due(value: str) -> date:
     return require_date(value, "--due")
 
 
+def _loan_state(v: dict[str, Any]) -> Text:
+    if v["returned_at"]:
+        day = format_date(datetime.fromisoformat(v["returned_at"]))
+        if v["condition"]:
+            return text(
+                "cli.loan.returned_checked", day=day, condition=text("paper.condition." + v["condition"])
+            )
+        return text("cli.loan.returned", day=day)
+    if v["overdue"]:
+        return text("cli.loan.overdue", days=v["days_overdue"])
+    return text("cli.loan.due", due=v["due"])
+
+
 def _loan_line(v: dict[str, Any]) -> str:
-    state = (
-        f"returned {v['returned_at'][:10]}" + (f" ({v['condition']})" if v["condition"] else "")
-        if v["returned_at"]
-        else f"OVERDUE {v['days_overdue']} day(s)"
-        if v["overdue"]
-        else f"due {v['due']}"
+    return say(
+        "cli.loan.line",
+        loan=v["loan"],
+        document=v["document"],
+        household=v["household"],
+        title=v["title"],
+        borrower=v["borrower"],
+        state=_loan_state(v),
     )
-    return f"loan {v['loan']}: document {v['document']} ({v['household']}) {v['title']} — {v['borrower']}, {state}"
 
 
 @click.group("loan")
@@ -83,7 +100,9 @@ def out(
     due_on = _due(due)
     lent_on = require_date(out_on, "--out-on") if out_on else None
     credential = (
-        credential_of(approved_by, f"approving the loan of document {document_id}") if approved_by else None
+        credential_of(approved_by, say("cli.loan.approve_action", document=document_id))
+        if approved_by
+        else None
     )
     with archive.session() as session:
         actor = ctx.actor(session)
@@ -104,7 +123,7 @@ def out(
         )
         view = loan_view(loan_)
     if view["overdue"]:
-        click.echo(f"注意：应还日期 {view['due']} 已过，该借阅已计为逾期。", err=True)
+        click.echo(say("cli.loan.past_due", due=view["due"]), err=True)
     emit(as_json, view, _loan_line(view))
 
 
@@ -142,7 +161,7 @@ def remind_(ctx: CliContext, document_id: int, channel: str, note: str | None, a
     with archive.session() as session:
         actor = ctx.actor(session)
         view = loan_view(remind(session, actor, open_loan_id(session, document_id), channel, note=note))
-    emit(as_json, view, _loan_line(view) + f"; {len(view['reminders'])} reminder(s)")
+    emit(as_json, view, say("cli.loan.reminded", line=_loan_line(view), count=len(view["reminders"])))
 
 
 @loan.command("return")
@@ -178,7 +197,7 @@ def overdue(ctx: CliContext, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         loans = overdue_loans(session, ctx.actor(session))
-    emit(as_json, {"overdue": loans}, "\n".join(_loan_line(v) for v in loans) or "no loan is overdue")
+    emit(as_json, {"overdue": loans}, "\n".join(_loan_line(v) for v in loans) or say("cli.loan.none_overdue"))
 
 
 @loan.command("list")
@@ -192,7 +211,7 @@ def list_(ctx: CliContext, open_only: bool, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         loans = list_loans(session, ctx.actor(session), open_only=open_only)
-    emit(as_json, {"loans": loans}, "\n".join(_loan_line(v) for v in loans) or "no loans")
+    emit(as_json, {"loans": loans}, "\n".join(_loan_line(v) for v in loans) or say("cli.loan.none"))
 
 
 @click.command("paper")
@@ -218,17 +237,22 @@ def paper(
 
     given = PaperLocation(cabinet, box, position)
     if none_kept == given.kept:
-        raise InvalidInput("give --cabinet/--box/--position, or --none when no paper original is kept")
+        raise InvalidInput("cli.loan.paper_needs")
     archive = ctx.ready_archive()
     with archive.session() as session:
         doc = set_paper_location(session, ctx.actor(session), document_id, given)
         view: dict[str, Any] = {"document": doc.id, "paper": location_of(doc)}
     where = view["paper"]
     human = (
-        f"document {view['document']}: paper original in cabinet {where['cabinet'] or '-'}, box "
-        f"{where['box'] or '-'}, position {where['position'] or '-'}"
+        say(
+            "cli.loan.paper_at",
+            document=view["document"],
+            cabinet=where["cabinet"] or "-",
+            box=where["box"] or "-",
+            position=where["position"] or "-",
+        )
         if where
-        else f"document {view['document']}: no paper original kept"
+        else say("cli.loan.paper_none", document=view["document"])
     )
     emit(as_json, view, human)
 
@@ -264,17 +288,16 @@ def inventory_record(
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        view = inventory_view(
-            record_inventory(
-                session,
-                ctx.actor(session),
-                cabinet,
-                month=month,
-                missing=list(missing),
-                extra=list(extra),
-                note=note,
-            )
+        count = record_inventory(
+            session,
+            ctx.actor(session),
+            cabinet,
+            month=month,
+            missing=list(missing),
+            extra=list(extra),
+            note=note,
         )
+        view = inventory_view(count, display_names(session, [count.counted_by]))
     emit(as_json, view, _inventory_line(view))
 
 
@@ -289,7 +312,11 @@ def inventory_list(ctx: CliContext, cabinet: str | None, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         counts = list_inventories(session, ctx.actor(session), cabinet)
-    emit(as_json, {"inventories": counts}, "\n".join(_inventory_line(v) for v in counts) or "no inventories")
+    emit(
+        as_json,
+        {"inventories": counts},
+        "\n".join(_inventory_line(v) for v in counts) or say("cli.inventory.none"),
+    )
 
 
 @inventory.command("differences")
@@ -304,11 +331,20 @@ def inventory_differences(ctx: CliContext, cabinet: str | None, as_json: bool) -
     with archive.session() as session:
         rows = open_differences(session, ctx.actor(session), cabinet)
     human = "\n".join(
-        f"count {r['inventory']} #{r['entry']}: {r['cabinet']} {r['month']} {r['kind']} "
-        + (f"document {r['document']}" if r.get("document") else r.get("item", ""))
+        say(
+            "cli.inventory.difference",
+            count=r["inventory"],
+            entry=r["entry"],
+            cabinet=r["cabinet"],
+            month=r["month"],
+            kind=text("paper.kind." + r["kind"]),
+            what=text("cli.inventory.document", document=r["document"])
+            if r.get("document")
+            else r.get("item", ""),
+        )
         for r in rows
     )
-    emit(as_json, {"differences": rows}, human or "no open differences")
+    emit(as_json, {"differences": rows}, human or say("cli.inventory.no_differences"))
 
 
 @inventory.command("resolve")
@@ -325,17 +361,29 @@ def inventory_resolve(ctx: CliContext, inventory_id: int, entry: int, note: str,
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        view = inventory_view(resolve_difference(session, ctx.actor(session), inventory_id, entry, note))
+        count = resolve_difference(session, ctx.actor(session), inventory_id, entry, note)
+        people = [count.counted_by, *(r.resolved_by for r in count.resolutions)]
+        view = inventory_view(count, display_names(session, people))
     emit(as_json, view, _inventory_line(view))
 
 
 def _inventory_line(v: dict[str, Any]) -> str:
     missing = sum(1 for d in v["discrepancies"] if d["kind"] == "missing")
     extra = len(v["discrepancies"]) - missing
-    state = "matches the ledger" if v["matches"] else f"{missing} missing, {extra} extra"
-    return (
-        f"{v['cabinet']} {v['month']}: {v['found']} of {v['expected']} found, {v['on_loan']} on loan; {state} "
-        f"(counted by {v['counted_by']})"
+    state = (
+        text("cli.inventory.matches")
+        if v["matches"]
+        else text("cli.inventory.mismatch", missing=missing, extra=extra)
+    )
+    return say(
+        "cli.inventory.line",
+        cabinet=v["cabinet"],
+        month=v["month"],
+        expected=v["expected"],
+        found=v["found"],
+        on_loan=v["on_loan"],
+        state=state,
+        counted_by=v.get("counted_by_name") or v["counted_by"],
     )
 
 

@@ -15,9 +15,12 @@ from typing import Any
 
 import click
 
+from dossier.catalog import say, text
 from dossier.cli.common import CliContext, OptionsDecorator, emit, json_option, pass_cli
 from dossier.errors import InvalidInput
+from dossier.localtime import format_datetime
 from dossier.models import Role
+from dossier.permissions import role_name
 from dossier.services import users as svc
 
 ROLES = [str(r) for r in Role]  # plain strings: click matches Enum choices by name
@@ -69,13 +72,9 @@ def read_password(
         if value
     ]
     if len(given) > 1:
-        raise InvalidInput(f"give only one of {', '.join(given)}")
+        raise InvalidInput("cli.user.one_password_source", options=", ".join(given))
     if password is not None:
-        click.echo(
-            f"dossier: warning: --{prefix}password leaves the password in the shell history and the "
-            f"process list; use --{prefix}password-prompt or --{prefix}password-file",
-            err=True,
-        )
+        click.echo(say("cli.user.password_warning", prefix=prefix), err=True)
         return password
     if password_file:
         try:
@@ -85,15 +84,21 @@ def read_password(
                 with open(password_file, encoding="utf-8") as handle:
                     line = handle.readline()
         except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
             raise InvalidInput(
-                f"cannot read the password file {password_file}: {getattr(exc, 'strerror', None) or exc}"
+                "cli.user.password_file_unreadable", path=password_file, reason=reason
             ) from None
         value = line.rstrip("\r\n")
         if not value:
-            raise InvalidInput(f"the password file {password_file} is empty (the password is its first line)")
+            raise InvalidInput("cli.user.password_file_empty", path=password_file)
         return value
     if password_prompt:
-        return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password", err=True)
+        return click.prompt(
+            say("cli.user.password_prompt"),
+            hide_input=True,
+            confirmation_prompt=say("cli.user.password_repeat"),
+            err=True,
+        )
     return None
 
 
@@ -125,9 +130,11 @@ def add(
     with archive.session() as session:
         row, generated = svc.add_user(session, ctx.actor(session), name, role, password, display_name)
         payload = {"id": row.id, "username": row.username, "role": row.role, "password": generated}
-    human = f"user {name} ({role}) added"
-    if generated:
-        human += f"; password: {generated}"
+    human = (
+        say("cli.user.added_with_password", username=name, role=role_name(role), password=generated)
+        if generated
+        else say("cli.user.added", username=name, role=role_name(role))
+    )
     emit(as_json, payload, human)
 
 
@@ -153,7 +160,8 @@ def list_(ctx: CliContext, as_json: bool) -> None:
         as_json,
         {"users": rows},
         "\n".join(
-            f"{u['username']:<20} {u['role']:<18} {'active' if u['active'] else 'disabled':<9} "
+            f"{u['username']:<20} {role_name(str(u['role']))!s:<10} "
+            f"{say('cli.user.active') if u['active'] else say('cli.user.inactive'):<6} "
             f"{u['display_name'] or ''}".rstrip()
             for u in rows
         ),
@@ -194,7 +202,9 @@ def passwd(
     emit(
         as_json,
         {"username": name, "password": generated},
-        f"password of {name} changed" + (f": {generated}" if generated else ""),
+        say("cli.user.password_generated", username=name, password=generated)
+        if generated
+        else say("cli.user.password_changed", username=name),
     )
 
 
@@ -207,7 +217,7 @@ def disable(ctx: CliContext, name: str, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         svc.set_active(session, ctx.actor(session), name, False)
-    emit(as_json, {"username": name, "active": False}, f"user {name} disabled")
+    emit(as_json, {"username": name, "active": False}, say("cli.user.disabled", username=name))
 
 
 @user.command("enable")
@@ -219,7 +229,7 @@ def enable(ctx: CliContext, name: str, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         svc.set_active(session, ctx.actor(session), name, True)
-    emit(as_json, {"username": name, "active": True}, f"user {name} enabled")
+    emit(as_json, {"username": name, "active": True}, say("cli.user.enabled", username=name))
 
 
 @user.command("set")
@@ -231,15 +241,18 @@ def enable(ctx: CliContext, name: str, as_json: bool) -> None:
 def set_(ctx: CliContext, name: str, display_name: str | None, role: str | None, as_json: bool) -> None:
     """Set a user's 姓名 and/or role (the last active admin keeps the admin role)."""
     if display_name is None and role is None:
-        raise InvalidInput("give --name and/or --role")
+        raise InvalidInput("cli.user.set_needs")
     archive = ctx.ready_archive()
     with archive.session() as session:
         changes = svc.set_profile(session, ctx.actor(session), name, display_name=display_name, role=role)
     human = (
-        f"user {name}: "
-        + ", ".join(f"{field} {old or '-'} -> {new or '-'}" for field, (old, new) in changes.items())
+        say(
+            "cli.user.changed",
+            username=name,
+            changes="，".join(_change(f, o, n) for f, (o, n) in changes.items()),
+        )
         if changes
-        else f"user {name}: nothing to change"
+        else say("cli.user.unchanged", username=name)
     )
     emit(as_json, {"username": name, "changed": {k: v[1] for k, v in changes.items()}}, human)
 
@@ -263,13 +276,8 @@ def tokens(ctx: CliContext, name: str, as_json: bool) -> None:
             }
             for t in svc.list_tokens(session, ctx.actor(session), name)
         ]
-    human = "\n".join(
-        f"{t['id']:>4}  {t['prefix']}…  {t['name'] or '':<16} created {t['created_at']}  "
-        f"last used {t['last_used_at'] or 'never'}"
-        + (f"  REVOKED {t['revoked_at']}" if t["revoked_at"] else "")
-        for t in rows
-    )
-    emit(as_json, {"username": name, "tokens": rows}, human or f"user {name} has no API tokens")
+    human = "\n".join(_token_line(t) for t in rows)
+    emit(as_json, {"username": name, "tokens": rows}, human or say("cli.user.no_tokens", username=name))
 
 
 @user.command("token-revoke")
@@ -283,11 +291,37 @@ def token_revoke(ctx: CliContext, name: str, token: str, as_json: bool) -> None:
     with archive.session() as session:
         row = svc.revoke_token(session, ctx.actor(session), name, token)
         payload = {"username": name, "id": row.id, "prefix": row.prefix, "revoked_at": _iso(row.revoked_at)}
-    emit(as_json, payload, f"token {payload['prefix']}… of {name} revoked")
+    emit(as_json, payload, say("cli.user.token_revoked", prefix=payload["prefix"], username=name))
 
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def _when(iso: str | None) -> str:
+    """An ISO time of the --json payload as the office reads it (Beijing time, to the minute)."""
+    return format_datetime(datetime.fromisoformat(iso)) if iso else ""
+
+
+def _token_line(t: dict[str, Any]) -> str:
+    line = say(
+        "cli.user.token_line",
+        id=t["id"],
+        prefix=t["prefix"],
+        name=t["name"] or "",
+        created=_when(t["created_at"]),
+        last_used=_when(t["last_used_at"]) or say("cli.user.never"),
+    )
+    if t["revoked_at"]:
+        line += say("cli.user.token_revoked_at", at=_when(t["revoked_at"]))
+    return line
+
+
+def _change(field: str, old: str | None, new: str | None) -> str:
+    """One changed field of ``user set``: 姓名 or role (a role by its name)."""
+    if field == "role":
+        return say("cli.user.change", field=text("user.field.role"), old=role_name(old), new=role_name(new))
+    return say("cli.user.change", field=text("user.field." + field), old=old or "-", new=new or "-")
 
 
 def register(cli: click.Group) -> None:

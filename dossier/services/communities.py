@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
+from dossier.catalog import Text, text, zh
 from dossier.errors import AlreadyExists, InvalidInput, NotFound
 from dossier.models import AccessAction, Community, Household
 from dossier.permissions import Permission, require
@@ -52,19 +53,19 @@ def community_rows(session: Session) -> list[dict]:
 def get_community(session: Session, community_id: int) -> Community:
     row = session.get(Community, community_id)
     if row is None:
-        raise NotFound("没有这个小区；请刷新页面后重试。")
+        raise NotFound("community.gone")
     return row
 
 
 def _note(reason: str | None) -> str | None:
-    text = (reason or "").strip()
-    if len(text) > MAX_REASON:
-        raise InvalidInput(f"理由最多 {MAX_REASON} 个字。")
-    return text or None
+    note = (reason or "").strip()
+    if len(note) > MAX_REASON:
+        raise InvalidInput("community.reason_too_long", limit=MAX_REASON)
+    return note or None
 
 
 def _with_reason(detail: str, reason: str | None) -> str:
-    return f"{detail}；理由：{reason}" if reason else detail
+    return zh("community.log.with_reason", detail=detail, reason=reason) if reason else detail
 
 
 def rename_community(
@@ -75,15 +76,15 @@ def rename_community(
     row = find_community_zh(session, community)
     name = (new_name or "").strip()
     if not name or len(name) > 128:
-        raise InvalidInput("小区名称须为 1 至 128 个字。")
+        raise InvalidInput("household.community_name_length")
     note = _note(reason)
     if name == row.name:
-        raise InvalidInput("新名称与原名称相同。")
+        raise InvalidInput("community.same_name")
     other = session.scalar(
         select(Community).where(or_(Community.name == name, Community.code == name), Community.id != row.id)
     )
     if other is not None:
-        raise AlreadyExists(f"已有小区“{other.name}”；如两者是同一小区，请用“合并”。")
+        raise AlreadyExists("community.exists", name=other.name)
     old = row.name
     row.name = name
     session.flush()
@@ -91,7 +92,7 @@ def rename_community(
         session,
         actor,
         AccessAction.COMMUNITY_RENAME,
-        detail=_with_reason(f"小区 {row.code} 改名：{old} → {name}", note),
+        detail=_with_reason(zh("community.log.renamed", code=row.code, old=old, new=name), note),
     )
     ids = [h for h in session.scalars(select(Household.id).where(Household.community_id == row.id))]
     return CommunityOutcome(name, reindex=household_document_ids(session, ids))
@@ -106,7 +107,7 @@ def merge_communities(
     dst = find_community_zh(session, target)
     note = _note(reason)
     if src.id == dst.id:
-        raise InvalidInput("不能把小区合并到它自己。")
+        raise InvalidInput("community.merge_into_itself")
     moving = list(
         session.scalars(select(Household).where(Household.community_id == src.id).order_by(Household.code))
     )
@@ -117,8 +118,10 @@ def merge_communities(
         )
     )
     if clashes:
-        shown = "、".join(clashes[:10]) + ("等" if len(clashes) > 10 else "")
-        raise AlreadyExists(f"{dst.name}已有相同户号的档案（{shown}），不能合并；请先修改其中一方的户号。")
+        shown: str | Text = "、".join(clashes[:10])
+        if len(clashes) > 10:
+            shown = text("community.more", codes=shown)
+        raise AlreadyExists("community.merge_clash", target=dst.name, codes=shown)
     for household in moving:
         household.community = dst
         record_access(
@@ -127,13 +130,21 @@ def merge_communities(
             AccessAction.COMMUNITY_MERGE,
             household_id=household.id,
             detail=_with_reason(
-                f"小区 {src.name} 并入 {dst.name}，档案编号 {household.archive_no} 不变", note
+                zh("community.log.moved", source=src.name, target=dst.name, archive_no=household.archive_no),
+                note,
             ),
         )
     session.flush()
-    summary = f"小区 {src.name}（{src.code}）并入 {dst.name}（{dst.code}）：{len(codes)} 户"
+    summary = zh(
+        "community.log.merged",
+        source=src.name,
+        source_code=src.code,
+        target=dst.name,
+        target_code=dst.code,
+        count=len(codes),
+    )
     if codes:
-        summary += "：" + "、".join(codes)
+        summary = zh("community.log.merged_codes", summary=summary, codes="、".join(codes))
     record_access(session, actor, AccessAction.COMMUNITY_MERGE, detail=_with_reason(summary, note))
     session.delete(src)
     session.flush()

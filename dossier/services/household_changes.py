@@ -18,7 +18,9 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from dossier import localtime
 from dossier.actor import Actor
+from dossier.catalog import Text, text, zh
 from dossier.dates import parse_date
 from dossier.errors import AlreadyExists, InvalidInput, NotFound
 from dossier.fieldcrypt import FieldCipher, normalise_id_number
@@ -46,25 +48,23 @@ from dossier.services.households import (
 )
 
 MAX_REASON = 500
-HOUSEHOLD_LABELS = {
-    "code": "户号",
-    "community": "小区",
-    "use": "用途",
-    "building": "楼栋",
-    "unit": "单元",
-    "floor": "楼层",
-    "room": "房号",
-    "area": "面积",
+# Field → its name (a message: Chinese in the log and on the web, English in an English CLI).
+HOUSEHOLD_LABELS: dict[str, Text] = {
+    name: text("household.label." + name)
+    for name in ("code", "community", "use", "building", "unit", "floor", "room", "area")
 }
-PARTY_LABELS = {
-    "role": "身份",
-    "name": "姓名",
-    "phone": "联系电话",
-    "id_number": "身份证号",
-    "emergency_contact": "紧急联络人",
-    "emergency_phone": "紧急联络电话",
-    "since": "入住日期",
-    "until": "迁出日期",
+PARTY_LABELS: dict[str, Text] = {
+    name: text("household.party_label." + name)
+    for name in (
+        "role",
+        "name",
+        "phone",
+        "id_number",
+        "emergency_contact",
+        "emergency_phone",
+        "since",
+        "until",
+    )
 }
 # Facts the search index carries with every page of the household's documents.
 _INDEXED = {"code", "community", "building", "name"}
@@ -80,8 +80,11 @@ class Change:
 
     def text(self) -> str:
         if self.field == "id_number":  # never in the log, not even masked
-            return f"{self.label}已更改"
-        return f"{self.label}：{self.before or '（空）'} → {self.after or '（空）'}"
+            return zh("household.log.changed_secret", label=self.label)
+        empty = text("household.log.empty")
+        return zh(
+            "household.log.change", label=self.label, before=self.before or empty, after=self.after or empty
+        )
 
 
 @dataclass
@@ -95,14 +98,14 @@ class Outcome:
 def require_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
-        raise InvalidInput(f"请填写修改理由（1 至 {MAX_REASON} 个字）。")
+        raise InvalidInput("household.reason_needed", limit=MAX_REASON)
     return reason
 
 
 def describe(changes: list[Change], reason: str | None = None, lead: str | None = None) -> str:
     parts = ([lead] if lead else []) + [c.text() for c in changes]
     if reason:
-        parts.append(f"理由：{reason}")
+        parts.append(zh("household.log.reason", reason=reason))
     return "；".join(parts)
 
 
@@ -122,11 +125,11 @@ def household_document_ids(session: Session, household_ids: list[int]) -> list[i
 # --- the household's facts ------------------------------------------------------------------
 
 
-def _text(value: object, what: str, limit: int) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    if len(text) > limit:
-        raise InvalidInput(f"{what}最多 {limit} 个字。")
-    return text or None
+def _text(value: object, what: Text, limit: int) -> str | None:
+    shown = str(value).strip() if value is not None else ""
+    if len(shown) > limit:
+        raise InvalidInput("household.too_long", what=what, limit=limit)
+    return shown or None
 
 
 def _area(value: object) -> Decimal | None:
@@ -135,9 +138,9 @@ def _area(value: object) -> Decimal | None:
     try:
         area = Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidInput(f"面积“{value}”不是数字（平方米）。") from None
+        raise InvalidInput("household.bad_area", value=value) from None
     if not area.is_finite() or area <= 0 or area >= Decimal("100000000"):
-        raise InvalidInput("面积须为正数（平方米）。")
+        raise InvalidInput("household.area_not_positive")
     return area.quantize(Decimal("0.01"))
 
 
@@ -145,15 +148,15 @@ def _use(value: object) -> HouseholdUse:
     for use in HouseholdUse:
         if value in (use, USE_NAMES_ZH[use]):
             return use
-    raise InvalidInput("用途须为住宅、商业或办公。")
+    raise InvalidInput("household.bad_use", value=value)
 
 
 def find_community_zh(session: Session, name_or_code: str) -> Community:
     """A community by its name or code (an unknown one is an error, never created here)."""
-    text = (name_or_code or "").strip()
-    row = session.scalar(select(Community).where(or_(Community.name == text, Community.code == text)))
+    wanted = (name_or_code or "").strip()
+    row = session.scalar(select(Community).where(or_(Community.name == wanted, Community.code == wanted)))
     if row is None:
-        raise NotFound(f"没有名为“{text}”的小区；请先核对小区名称。")
+        raise NotFound("household.no_such_community", name=wanted)
     return row
 
 
@@ -175,13 +178,13 @@ def edit_household(
     reason = require_reason(reason)
     unknown = set(changes) - set(HOUSEHOLD_LABELS)
     if unknown:
-        raise InvalidInput(f"不能修改：{', '.join(sorted(unknown))}（档案编号不可修改）。")
+        raise InvalidInput("household.not_editable", fields=", ".join(sorted(unknown)))
     new: dict[str, object] = {}
     for name, value in changes.items():
         if name == "code":
             code = str(value or "").strip()
             if not _CODE_RE.match(code):
-                raise InvalidInput(f"户号“{code}”格式不对：只能用字母、数字、汉字和 - _ .，例如 A-3-1201。")
+                raise InvalidInput("household.bad_code", code=code)
             new[name] = code
         elif name == "community":
             new[name] = find_community_zh(session, str(value or ""))
@@ -194,9 +197,9 @@ def edit_household(
                 try:
                     floor = int(str(value))
                 except ValueError:
-                    raise InvalidInput(f"楼层“{value}”不是整数。") from None
+                    raise InvalidInput("household.bad_floor", value=value) from None
                 if not -10 <= floor <= 300:
-                    raise InvalidInput("楼层须在 -10 至 300 之间。")
+                    raise InvalidInput("household.floor_range")
                 new[name] = floor
         elif name == "area":
             new[name] = _area(value)
@@ -208,14 +211,14 @@ def edit_household(
         if name == "community":
             assert isinstance(value, Community)
             if value.id != household.community_id:
-                done.append(Change(name, HOUSEHOLD_LABELS[name], household.community.name, value.name))
+                done.append(Change(name, HOUSEHOLD_LABELS[name].zh, household.community.name, value.name))
             continue
         before = getattr(household, name)
         if before == value:
             continue
-        done.append(Change(name, HOUSEHOLD_LABELS[name], _show(before), _show(value)))
+        done.append(Change(name, HOUSEHOLD_LABELS[name].zh, _show(before), _show(value)))
     if not done:
-        raise InvalidInput("没有任何改动。")
+        raise InvalidInput("household.no_change")
 
     target = new.get("community", household.community)
     assert isinstance(target, Community)
@@ -226,7 +229,7 @@ def edit_household(
         )
     )
     if clash is not None:
-        raise AlreadyExists(f"{target.name}已有户号 {code} 的档案；不能重复。")
+        raise AlreadyExists("household.exists", code=code, community=target.name)
     for change in done:
         if change.field == "community":
             household.community = target
@@ -251,54 +254,54 @@ def party_role(value: object) -> PartyRole:
     for role in PartyRole:
         if value in (role, PARTY_ROLE_NAMES_ZH[role]):
             return role
-    raise InvalidInput("身份须为业主、租户或紧急联系人。")
+    raise InvalidInput("household.bad_party_role", value=value)
 
 
 def get_party(session: Session, household: Household, party_id: int) -> Party:
     party = session.get(Party, party_id)
     if party is None or party.household_id != household.id:
-        raise NotFound(f"{household.code} 没有编号为 {party_id} 的登记人。")
+        raise NotFound("household.no_such_party", code=household.code, party=party_id)
     return party
 
 
-def _phone(value: object, what: str) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    if not text:
+def _phone(value: object, what: Text) -> str | None:
+    shown = str(value).strip() if value is not None else ""
+    if not shown:
         return None
-    if not _PHONE_RE.match(text):
-        raise InvalidInput(f"{what}“{text}”不是电话号码。")
-    return text
+    if not _PHONE_RE.match(shown):
+        raise InvalidInput("household.bad_phone_of", what=what, value=shown)
+    return shown
 
 
-def _name(value: object, what: str = "姓名", required: bool = True) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    if not text:
+def _name(value: object, what: Text = PARTY_LABELS["name"], required: bool = True) -> str | None:
+    shown = str(value).strip() if value is not None else ""
+    if not shown:
         if required:
-            raise InvalidInput(f"请填写{what}。")
+            raise InvalidInput("household.required", what=what)
         return None
-    if len(text) > 128:
-        raise InvalidInput(f"{what}最多 128 个字。")
-    return text
+    if len(shown) > 128:
+        raise InvalidInput("household.too_long", what=what, limit=128)
+    return shown
 
 
 def _id_number(value: object) -> str:
-    text = normalise_id_number(str(value or ""))
-    if not _ID_NUMBER_RE.match(text):
-        raise InvalidInput("身份证号须为 15 位数字，或 17 位数字加一位数字或 X。")
-    return text
+    number = normalise_id_number(str(value or ""))
+    if not _ID_NUMBER_RE.match(number):
+        raise InvalidInput("household.bad_id_number")
+    return number
 
 
-def _date(value: object, what: str) -> date | None:
-    value = parse_date(value if isinstance(value, date) or value is None else str(value), what)
+def _date(value: object, what: Text) -> date | None:
+    value = parse_date(value if isinstance(value, date) or value is None else str(value), what.zh)
     if value is None:
         return None
-    if value > date.today():
-        raise InvalidInput(f"{what}不能晚于今天。")
+    if value > localtime.today():
+        raise InvalidInput("household.date_in_future", what=what)
     return value
 
 
 def _party_label(party: Party) -> str:
-    return f"{PARTY_ROLE_NAMES_ZH.get(party.role, party.role)} {party.name}"
+    return zh("household.log.party", role=PARTY_ROLE_NAMES_ZH.get(party.role, party.role), name=party.name)
 
 
 def new_party(
@@ -319,11 +322,11 @@ def new_party(
     require(actor, Permission.MANAGE_RECORDS)
     name_value = _name(name)
     role_value = party_role(role)
-    phone_value = _phone(phone, "联系电话")
-    contact_phone = _phone(emergency_phone, "紧急联络电话")
+    phone_value = _phone(phone, PARTY_LABELS["phone"])
+    contact_phone = _phone(emergency_phone, PARTY_LABELS["emergency_phone"])
     id_value = _id_number(id_number) if id_number else None
     if id_value and fields is None:
-        raise InvalidInput("需要载入档案主密钥才能保存身份证号。")
+        raise InvalidInput("household.id_number_needs_key")
     party = add_party(
         session,
         actor,
@@ -333,18 +336,21 @@ def new_party(
         role=role_value,
         phone=phone_value,
         id_number=id_value,
-        emergency_contact=_name(emergency_contact, "紧急联络人", required=False),
+        emergency_contact=_name(emergency_contact, PARTY_LABELS["emergency_contact"], required=False),
         emergency_phone=contact_phone,
-        since=_date(since, "入住日期"),
+        since=_date(since, PARTY_LABELS["since"]),
     )
     session.flush()
-    extra = "，已登记身份证号" if id_value else ""
     record_access(
         session,
         actor,
         AccessAction.PARTY_ADD,
         household_id=household.id,
-        detail=f"登记{_party_label(party)}（#{party.id}）{extra}",
+        detail=zh(
+            "household.log.party_added_with_id" if id_value else "household.log.party_added",
+            party=_party_label(party),
+            id=party.id,
+        ),
     )
     return party
 
@@ -365,7 +371,7 @@ def edit_party(
     party = get_party(session, household, party_id)
     unknown = set(changes) - set(PARTY_LABELS)
     if unknown:
-        raise InvalidInput(f"不能修改：{', '.join(sorted(unknown))}。")
+        raise InvalidInput("household.party_not_editable", fields=", ".join(sorted(unknown)))
     new: dict[str, object] = {}
     for name, value in changes.items():
         if name == "role":
@@ -383,7 +389,7 @@ def edit_party(
     since = new.get("since", party.since)
     until = new.get("until", party.until)
     if isinstance(since, date) and isinstance(until, date) and until < since:
-        raise InvalidInput("迁出日期不能早于入住日期。")
+        raise InvalidInput("household.moved_out_before_in")
 
     done: list[Change] = []
     for name, value in new.items():
@@ -392,14 +398,14 @@ def edit_party(
                 continue
             if value is not None:
                 if fields is None:
-                    raise InvalidInput("需要载入档案主密钥才能保存身份证号。")
+                    raise InvalidInput("household.id_number_needs_key")
                 digest = fields.lookup_hash(str(value), ID_NUMBER)
                 if digest == party.id_number_hmac:
                     continue
                 party.id_number_enc, party.id_number_hmac = fields.seal(str(value), ID_NUMBER), digest
             else:
                 party.id_number_enc = party.id_number_hmac = None
-            done.append(Change(name, PARTY_LABELS[name], None, None))
+            done.append(Change(name, PARTY_LABELS[name].zh, None, None))
             continue
         before = getattr(party, name)
         if before == value:
@@ -415,17 +421,19 @@ def edit_party(
             shown_after = mask_personal_numbers(str(value)) if value else None
         setattr(party, name, value)
         done.append(
-            Change(name, PARTY_LABELS[name], _show(shown_before), _show(shown_after)),
+            Change(name, PARTY_LABELS[name].zh, _show(shown_before), _show(shown_after)),
         )
     if not done:
-        raise InvalidInput("没有任何改动。")
+        raise InvalidInput("household.no_change")
     session.flush()
     record_access(
         session,
         actor,
         AccessAction.PARTY_EDIT,
         household_id=household.id,
-        detail=describe(done, reason, lead=f"修改{_party_label(party)}（#{party.id}）"),
+        detail=describe(
+            done, reason, lead=zh("household.log.party_edited", party=_party_label(party), id=party.id)
+        ),
     )
     indexed = any(c.field in _INDEXED for c in done)
     return Outcome(done, household_document_ids(session, [household.id]) if indexed else [])
@@ -443,13 +451,13 @@ def move_out_party(
     require(actor, Permission.MANAGE_RECORDS)
     party = get_party(session, household, party_id)
     if party.until is not None:
-        raise InvalidInput(f"{party.name} 已于 {party.until.isoformat()} 迁出。")
-    day = _date(on, "迁出日期") or date.today()
+        raise InvalidInput("household.already_moved_out", name=party.name, day=party.until.isoformat())
+    day = _date(on, PARTY_LABELS["until"]) or localtime.today()
     if party.since is not None and day < party.since:
-        raise InvalidInput("迁出日期不能早于入住日期。")
+        raise InvalidInput("household.moved_out_before_in")
     note = (reason or "").strip()
     if len(note) > MAX_REASON:
-        raise InvalidInput(f"说明最多 {MAX_REASON} 个字。")
+        raise InvalidInput("household.too_long", what=text("household.label.note"), limit=MAX_REASON)
     party.until = day
     session.flush()
     record_access(
@@ -458,7 +466,11 @@ def move_out_party(
         AccessAction.PARTY_MOVE_OUT,
         household_id=household.id,
         detail=describe(
-            [], note or None, lead=f"{_party_label(party)}（#{party.id}）于 {day.isoformat()} 迁出"
+            [],
+            note or None,
+            lead=zh(
+                "household.log.party_moved_out", party=_party_label(party), id=party.id, day=day.isoformat()
+            ),
         ),
     )
     return party
@@ -469,7 +481,7 @@ def remove_party(session: Session, actor: Actor, household: Household, party_id:
     require(actor, Permission.MANAGE_RECORDS)
     reason = require_reason(reason)
     party = get_party(session, household, party_id)
-    label = f"删除{_party_label(party)}（#{party.id}）"
+    label = zh("household.log.party_removed", party=_party_label(party), id=party.id)
     household.parties.remove(party)
     session.flush()
     record_access(
@@ -479,4 +491,7 @@ def remove_party(session: Session, actor: Actor, household: Household, party_id:
         household_id=household.id,
         detail=describe([], reason, label),
     )
-    return Outcome([Change("party", "登记人", label, None)], household_document_ids(session, [household.id]))
+    return Outcome(
+        [Change("party", text("household.label.party").zh, label, None)],
+        household_document_ids(session, [household.id]),
+    )

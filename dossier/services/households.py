@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dossier import archiveno
 from dossier.actor import Actor
+from dossier.catalog import CATALOG, Text, text
 from dossier.errors import AlreadyExists, InvalidInput, NotFound
 from dossier.fieldcrypt import FieldCipher, mask_id_number, normalise_id_number
 from dossier.models import (
@@ -29,9 +30,23 @@ from dossier.seed import DEFAULT_COMMUNITY_CODE
 from dossier.services.access import record_access
 
 ID_NUMBER = "party.id_number"
-USE_NAMES_ZH = {"residential": "住宅", "commercial": "商业", "office": "办公"}
-STATUS_NAMES_ZH = {"active": "在用", "closed": "已结档"}
-PARTY_ROLE_NAMES_ZH = {"owner": "业主", "tenant": "租户", "emergency_contact": "紧急联系人"}
+USE_NAMES_ZH = {str(u): CATALOG["household.use." + u].zh for u in HouseholdUse}
+STATUS_NAMES_ZH = {str(s): CATALOG["household.status." + s].zh for s in HouseholdStatus}
+PARTY_ROLE_NAMES_ZH = {str(r): CATALOG["household.role." + r].zh for r in PartyRole}
+
+
+def use_name(use: str) -> Text:
+    """A use (住宅/商业/办公) as a message, for output in either language."""
+    return text("household.use." + use)
+
+
+def status_name(status: str) -> Text:
+    return text("household.status." + status)
+
+
+def party_role_name(role: str) -> Text:
+    return text("household.role." + role)
+
 
 _CODE_RE = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}$")
 # A-3-1201: building A, unit 3, room 1201 (floor 12); A-1201: building A, room 1201.
@@ -59,20 +74,20 @@ def parse_use(value: str | None) -> HouseholdUse:
     for use in HouseholdUse:
         if value in (use, USE_NAMES_ZH[use]):
             return use
-    raise InvalidInput(f"unknown use {value!r}; choose residential, commercial or office")
+    raise InvalidInput("household.bad_use", value=value)
 
 
 def parse_status(value: str) -> HouseholdStatus:
     try:
         return HouseholdStatus(value)
     except ValueError:
-        raise InvalidInput(f"unknown status {value!r}; choose active or closed") from None
+        raise InvalidInput("household.bad_status", value=value) from None
 
 
 def validate_id_number(value: str) -> str:
     value = normalise_id_number(value)
     if not _ID_NUMBER_RE.match(value):
-        raise InvalidInput("the ID-card number must have 15 digits, or 17 digits and a digit or X")
+        raise InvalidInput("household.bad_id_number")
     return value
 
 
@@ -80,7 +95,7 @@ def _validate_phone(value: str | None) -> str | None:
     if value is None or value == "":
         return None
     if not _PHONE_RE.match(value):
-        raise InvalidInput(f"{value!r} is not a phone number")
+        raise InvalidInput("household.bad_phone", value=value)
     return value.strip()
 
 
@@ -94,13 +109,13 @@ def find_community(session: Session, name_or_code: str | None) -> Community:
         if community is None:
             community = session.scalar(select(Community).order_by(Community.id))
         if community is None:
-            raise NotFound("there is no community yet; run `dossier init` first")
+            raise NotFound("household.no_community_yet")
         return community
     community = session.scalar(
         select(Community).where(or_(Community.name == name_or_code, Community.code == name_or_code))
     )
     if community is None:
-        raise NotFound(f"there is no community called {name_or_code!r}")
+        raise NotFound("household.no_such_community", name=name_or_code)
     return community
 
 
@@ -109,7 +124,7 @@ def get_or_create_community(session: Session, name: str | None) -> Community:
         return find_community(session, None)
     name = name.strip()
     if not name or len(name) > 128:
-        raise InvalidInput("a community name must have 1 to 128 characters")
+        raise InvalidInput("household.community_name_length")
     community = session.scalar(select(Community).where(or_(Community.name == name, Community.code == name)))
     if community is None:
         count = session.scalar(select(func.count(Community.id))) or 0
@@ -163,9 +178,7 @@ def add_household(
     require(actor, Permission.MANAGE_RECORDS)
     code = (code or "").strip()
     if not _CODE_RE.match(code):
-        raise InvalidInput(
-            f"{code!r} is not a household code: use letters, digits, '-', '_' or '.', such as A-3-1201"
-        )
+        raise InvalidInput("household.bad_code", code=code)
     use_value = parse_use(use)
     parts = _CODE_PARTS.match(code)
     if parts:
@@ -179,18 +192,18 @@ def add_household(
         try:
             area_value = Decimal(str(area))
         except InvalidOperation:
-            raise InvalidInput(f"area {area!r} is not a number of square metres") from None
+            raise InvalidInput("household.bad_area", value=area) from None
         if area_value <= 0:
-            raise InvalidInput("area must be a positive number of square metres")
+            raise InvalidInput("household.area_not_positive")
     community_row = get_or_create_community(session, community)
     if session.scalar(
         select(Household.id).where(Household.community_id == community_row.id, Household.code == code)
     ):
-        raise AlreadyExists(f"household {code} already exists in {community_row.name}")
+        raise AlreadyExists("household.exists", code=code, community=community_row.name)
     if archive_no is not None and session.scalar(
         select(Household.id).where(Household.archive_no == archive_no)
     ):
-        raise AlreadyExists(f"archive number {archive_no} is already in use")
+        raise AlreadyExists("household.archive_no_taken", archive_no=archive_no)
     household = Household(
         community_id=community_row.id,
         code=code,
@@ -206,13 +219,13 @@ def add_household(
     if owner:  # validated in full before anything is added to the session
         add_party(session, actor, fields, household, name=owner, phone=phone, id_number=id_number)
     elif phone or id_number:
-        raise InvalidInput("a phone or ID number needs an owner name (--owner)")
+        raise InvalidInput("household.owner_needed")
     session.add(household)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise AlreadyExists(f"household {code} or its archive number already exists") from None
+        raise AlreadyExists("household.exists_or_archive_no", code=code) from None
     record_access(session, actor, AccessAction.HOUSEHOLD_CREATE, household_id=household.id, detail=code)
     return household
 
@@ -234,17 +247,15 @@ def add_party(
     require(actor, Permission.MANAGE_RECORDS)
     name = (name or "").strip()
     if not name or len(name) > 128:
-        raise InvalidInput("a party's name must have 1 to 128 characters")
+        raise InvalidInput("household.party_name_length")
     try:
         role_value = PartyRole(role)
     except ValueError:
-        raise InvalidInput(
-            f"unknown party role {role!r}; choose owner, tenant or emergency_contact"
-        ) from None
+        raise InvalidInput("household.bad_party_role", value=role) from None
     sealed = digest = None
     if id_number:
         if fields is None:
-            raise InvalidInput("an ID number can only be stored with the archive's master key loaded")
+            raise InvalidInput("household.id_number_needs_key")
         normalised = validate_id_number(id_number)
         sealed, digest = fields.seal(normalised, ID_NUMBER), fields.lookup_hash(normalised, ID_NUMBER)
     party = Party(
@@ -272,18 +283,19 @@ def get_household(session: Session, code: str, community: str | None = None) -> 
         query = query.where(Household.community_id == find_community(session, community).id)
     rows = session.scalars(query).all()
     if not rows:
-        where = f" in {community}" if community else ""
-        raise NotFound(f"there is no household {code}{where}")
+        if community:
+            raise NotFound("household.not_found_in", code=code, community=community)
+        raise NotFound("household.not_found", code=code)
     if len(rows) > 1:
-        names = ", ".join(sorted(h.community.name for h in rows))
-        raise InvalidInput(f"household {code} exists in several communities ({names}); say which community")
+        names = "、".join(sorted(h.community.name for h in rows))
+        raise InvalidInput("household.ambiguous", code=code, names=names)
     return rows[0]
 
 
 def get_household_by_id(session: Session, household_id: int) -> Household:
     household = session.get(Household, household_id)
     if household is None:
-        raise NotFound(f"there is no household with id {household_id}")
+        raise NotFound("household.no_such_id", id=household_id)
     return household
 
 

@@ -157,11 +157,11 @@ def add_user(
     """Create a user; returns the user and the password when one was generated."""
     require(actor, Permission.ADMIN)
     if not _USERNAME_RE.match(username or ""):
-        raise InvalidInput(f"{username!r} is not a username: use 2-64 letters, digits, '.', '_' or '-'")
+        raise InvalidInput("user.bad_username", username=username)
     role_value = parse_role(role)
     display_name = _clean_name(display_name)
     if session.scalar(select(User.id).where(User.username == username)):
-        raise AlreadyExists(f"user {username} already exists")
+        raise AlreadyExists("user.exists", username=username)
     generated = None
     if password is None:
         password = generated = generate_password()
@@ -202,14 +202,14 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str) 
     password is refused and the refusal logged."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None or not user.active or not actor.active:
-        raise PermissionDenied("请先登录。")
+        raise PermissionDenied("user.sign_in_first")
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         record_refusal(
             session, actor, AccessAction.PASSWORD_CHANGE, detail=json.dumps({"user": user.username})
         )
-        raise InvalidInput("当前密码不正确。")
+        raise InvalidInput("user.wrong_password")
     if new == current:
-        raise InvalidInput("新密码不能与当前密码相同。")
+        raise InvalidInput("user.same_password")
     check_password(new, user.username, user.display_name)
     user.password_hash = generate_password_hash(new)
     ended = end_sessions(session, user)
@@ -231,9 +231,7 @@ def _other_active_admins(session: Session, user: User) -> int:
 def _keep_an_admin(session: Session, user: User) -> None:
     """Refuse a change that would take away the last active administrator."""
     if user.active and user.role == Role.ADMIN and _other_active_admins(session, user) == 0:
-        raise InvalidInput(
-            f"{user.username} 是唯一启用中的管理处经理：系统至少需要一名，请先让另一位用户担任管理处经理。"
-        )
+        raise InvalidInput("user.last_admin", username=user.username)
 
 
 def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
@@ -245,7 +243,7 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> U
     revoked = 0
     if not active:
         if actor.user_id is not None and actor.user_id == user.id:
-            raise InvalidInput("不能停用自己的账号。")
+            raise InvalidInput("user.disable_self")
         _keep_an_admin(session, user)
         for token in user.tokens:
             if token.revoked_at is None:
@@ -263,7 +261,7 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> U
 def _clean_name(display_name: str | None) -> str | None:
     name = (display_name or "").strip()
     if len(name) > DISPLAY_NAME_MAX:
-        raise InvalidInput(f"姓名不能超过 {DISPLAY_NAME_MAX} 个字。")
+        raise InvalidInput("user.name_too_long", limit=DISPLAY_NAME_MAX)
     return name or None
 
 
@@ -300,7 +298,7 @@ def set_profile(
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"there is no user {username}")
+        raise NotFound("user.not_found", username=username)
     return user
 
 
@@ -308,7 +306,7 @@ def find_user(session: Session, username: str) -> User:
     """The user named ``username`` (NotFound with a Chinese sentence)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"没有用户名为 {username} 的用户。")
+        raise NotFound("user.not_found", username=username)
     return user
 
 
@@ -390,7 +388,7 @@ def verify_credential(
                 AccessAction.CREDENTIAL_CHECK,
                 detail=json.dumps({"user": username, "action": action}, ensure_ascii=False),
             )
-        raise PermissionDenied(f"the password or API token given is not that of the active user {username}")
+        raise PermissionDenied("user.bad_credential", username=username)
     return user
 
 
@@ -403,10 +401,10 @@ def issue_token(session: Session, actor: Actor, username: str, name: str | None 
     require(actor, Permission.ADMIN)
     user = find_user(session, username)
     if not user.active:
-        raise InvalidInput(f"用户 {username} 已停用，不能为其创建 API 令牌。")
+        raise InvalidInput("user.token_for_disabled", username=username)
     name = (name or "").strip() or None
     if name is not None and len(name) > TOKEN_NAME_MAX:
-        raise InvalidInput(f"令牌用途不能超过 {TOKEN_NAME_MAX} 个字。")
+        raise InvalidInput("user.token_name_too_long", limit=TOKEN_NAME_MAX)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user=user, token_hash=_digest(token), prefix=token[:10], name=name)
     session.add(row)
@@ -437,12 +435,12 @@ def revoke_token(session: Session, actor: Actor, username: str, token: int | str
     query = query.where(wanted)
     rows = list(session.scalars(query).all())
     if not rows:
-        raise NotFound(f"用户 {username} 没有令牌 {text}。")
+        raise NotFound("user.no_such_token", username=username, token=text)
     if len(rows) > 1:
-        raise InvalidInput(f"用户 {username} 有多个以 {text} 开头的令牌，请用令牌编号指明。")
+        raise InvalidInput("user.ambiguous_token", username=username, token=text)
     row = rows[0]
     if row.revoked_at is not None:
-        raise InvalidInput(f"令牌 {row.prefix}… 已于先前吊销。")
+        raise InvalidInput("user.token_already_revoked", prefix=row.prefix)
     row.revoked_at = utcnow()
     _record(session, actor, AccessAction.TOKEN_REVOKE, user=username, token=row.prefix, name=row.name)
     return row
