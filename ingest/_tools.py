@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from dossier.catalog import Text, text
 from dossier.config import limit_openmp_threads
 from dossier.errors import ConfigurationError, InvalidInput
 
@@ -40,7 +41,7 @@ def run_tool(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     check: bool = True,
-    what: str | None = None,
+    what: str | Text | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run an external tool, capturing bytes output.
 
@@ -53,17 +54,18 @@ def run_tool(
     name = argv[0]
     if shutil.which(name) is None:
         package = _PACKAGES.get(name, name)
-        raise ConfigurationError(f"{name} is not installed; install the {package} package.")
+        raise ConfigurationError("ingest.tool_missing", tool=name, package=package)
     limit_openmp_threads()  # the tool inherits our environment: one OpenMP thread
     try:
         result = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
         raise InvalidInput(
-            f"{name} did not finish on {what or 'the input'} within {timeout:.0f} seconds."
+            "ingest.tool_timeout", tool=name, what=what or text("ingest.the_input"), seconds=f"{timeout:.0f}"
         ) from exc
     if check and result.returncode != 0:
+        detail = first_line(result.stderr) or text("ingest.exit_status", status=result.returncode)
         raise InvalidInput(
-            f"{name} could not process {what or 'the input'}: {first_line(result.stderr) or 'exit status ' + str(result.returncode)}."
+            "ingest.tool_failed", tool=name, what=what or text("ingest.the_input"), detail=detail
         )
     return result
 
@@ -79,7 +81,7 @@ def first_line(data: bytes | str, limit: int = 200) -> str:
 
 
 @contextmanager
-def decoding(label: str) -> Iterator[None]:
+def decoding(label: str | Text) -> Iterator[None]:
     """Turn Pillow's decoding failures inside the block into one-sentence refusals.
 
     Wrap only the calls that open or decode pixels (``Image.open``, ``load``, ``seek``,
@@ -95,19 +97,16 @@ def decoding(label: str) -> Iterator[None]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             yield
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InvalidInput(
-            f"{label} declares an image too large to process safely "
-            f"(over {Image.MAX_IMAGE_PIXELS:,} pixels); rescan it at 300-600 dpi."
-        ) from exc
+        raise InvalidInput("ingest.image_bomb", label=label, limit=f"{Image.MAX_IMAGE_PIXELS:,}") from exc
     except Image.UnidentifiedImageError as exc:
-        raise InvalidInput(f"{label} is not an image that can be read.") from exc
+        raise InvalidInput("ingest.not_an_image", label=label) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         # Truncated or corrupt data surfaces as OSError ("image file is truncated", "broken data
         # stream"), SyntaxError (bad PNG chunk) or EOFError (TIFF frame) while decoding.
-        raise InvalidInput(f"{label} is damaged or truncated and cannot be decoded ({exc}).") from exc
+        raise InvalidInput("ingest.image_damaged", label=label, detail=str(exc)) from exc
 
 
-def load_grayscale(path: str | os.PathLike[str], *, label: str | None = None) -> Image.Image:
+def load_grayscale(path: str | os.PathLike[str], *, label: str | Text | None = None) -> Image.Image:
     """Open a single-frame image fully decoded as 8-bit grayscale ("L"), guarded by :func:`decoding`."""
     label = label or Path(path).name
     with decoding(label), Image.open(path) as image:
@@ -132,7 +131,7 @@ def image_dpi(image: Image.Image) -> float | None:
     return float(round(value))
 
 
-def check_pixels(width: int, height: int, *, what: str) -> None:
+def check_pixels(width: int, height: int, *, what: str | Text) -> None:
     """Refuse a raster of ``width`` x ``height`` beyond Pillow's decompression-bomb limit.
 
     Used before *producing* a raster (e.g. rendering a huge PDF page), where Pillow's own check
@@ -141,5 +140,5 @@ def check_pixels(width: int, height: int, *, what: str) -> None:
     limit = Image.MAX_IMAGE_PIXELS
     if limit and width * height > limit:
         raise InvalidInput(
-            f"{what} would be {width} x {height} pixels, over the {limit:,}-pixel safety limit."
+            "ingest.too_many_pixels", what=what, width=width, height=height, limit=f"{limit:,}"
         )

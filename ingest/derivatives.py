@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PIL import Image, features
 
+from dossier.catalog import text
 from dossier.errors import ConfigurationError, InvalidInput
 from dossier.pagetext import WordBoxes
 
@@ -60,15 +61,15 @@ def preview_words(
     sx, sy = size[0] / width, size[1] / height
     lines: list[list[tuple[str, int, int, int, int]]] = []
     key = None
-    for text, (left, top, right, bottom), line in words:
-        text = text.strip()
-        if not any(ch.isalnum() for ch in text):
+    for raw, (left, top, right, bottom), line in words:
+        word = raw.strip()
+        if not any(ch.isalnum() for ch in word):
             continue
         if line != key or not lines:
             lines.append([])
             key = line
         x, y = round(left * sx), round(top * sy)
-        lines[-1].append((text, x, y, max(1, round(right * sx) - x), max(1, round(bottom * sy) - y)))
+        lines[-1].append((word, x, y, max(1, round(right * sx) - x), max(1, round(bottom * sy) - y)))
     return WordBoxes.of(size, lines) if lines else None
 
 
@@ -88,9 +89,7 @@ def make_preview(
     or, when the caller still holds it, as ``image`` (nothing is decoded then).
     """
     if not features.check("webp"):
-        raise ConfigurationError(
-            "Pillow was built without WebP support; install libwebp and reinstall Pillow."
-        )
+        raise ConfigurationError("ingest.no_webp")
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     if image is not None:
@@ -156,7 +155,7 @@ def glyphless_font(tessdata: str | os.PathLike[str] | None) -> Path:
     for place in places:
         if (place / "pdf.ttf").is_file():
             return place / "pdf.ttf"
-    raise ConfigurationError("tesseract's pdf.ttf font is missing; install the tesseract-ocr package.")
+    raise ConfigurationError("ingest.no_pdf_font")
 
 
 def page_pdf(
@@ -288,12 +287,12 @@ def assemble_pdf(
     """
     items = [(Path(p[0]), int(p[1])) if isinstance(p, tuple) else (Path(p), 1) for p in pages]
     if not items:
-        raise InvalidInput("There are no pages to assemble into a PDF.")
+        raise InvalidInput("ingest.no_pages_to_assemble")
     for path, number in items:
         if not path.is_file():
-            raise InvalidInput(f"Page PDF {path.name} does not exist.")
+            raise InvalidInput("ingest.page_pdf_missing", name=path.name)
         if number < 1:
-            raise InvalidInput(f"Page number {number} of {path.name} is not a page.")
+            raise InvalidInput("ingest.not_a_page_number", number=number, name=path.name)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="assemble-", dir=out.parent) as tmp:  # the caller's folder
@@ -305,16 +304,19 @@ def assemble_pdf(
         lines += ["--", str(out)]
         args_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
         result = run_tool(
-            ["qpdf", f"@{args_file}"], check=False, timeout=ASSEMBLE_TIMEOUT, what="the page PDFs"
+            ["qpdf", f"@{args_file}"],
+            check=False,
+            timeout=ASSEMBLE_TIMEOUT,
+            what=text("ingest.the_page_pdfs"),
         )
     # qpdf exits 3 when it succeeded with warnings (e.g. a damaged but recoverable input).
     if result.returncode not in (0, 3):
         out.unlink(missing_ok=True)
-        raise InvalidInput(f"The searchable PDF could not be assembled: {first_line(result.stderr)}.")
+        raise InvalidInput("ingest.assemble_failed", detail=first_line(result.stderr))
     produced = _count_pages(out)
     if produced != len(items):
         out.unlink(missing_ok=True)
-        raise InvalidInput(f"The searchable PDF came out with {produced} pages instead of {len(items)}.")
+        raise InvalidInput("ingest.assemble_page_count", produced=produced, expected=len(items))
     return out
 
 

@@ -18,13 +18,12 @@ from typing import Literal
 
 from PIL import Image
 
+from dossier.catalog import Text, text
 from dossier.errors import InvalidInput
 
 from ._tools import decoding, first_line, run_tool
 
 Kind = Literal["pdf", "tiff", "jpeg", "png"]
-
-ACCEPTED = "Dossier accepts PDF, TIFF, JPEG and PNG scans"
 
 # How far into the file the PDF header may start: the spec allows leading garbage and Acrobat
 # looks at the first 1024 bytes, as do we.
@@ -75,43 +74,47 @@ class PageText:
     usable: bool
 
 
-# (prefix, description) for formats people commonly upload by mistake. The description completes
+# (prefix, message code) for formats people commonly upload by mistake. The message completes
 # "<name> is ..., not a scan".
 _REFUSED_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a ZIP archive (or an Office document, which is a ZIP)"),
-    (b"PK\x05\x06", "an empty ZIP archive"),
-    (b"PK\x07\x08", "a ZIP archive"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"\x1f\x8b", "a gzip-compressed file"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-format Microsoft Office document"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"BM", "a BMP image"),
-    (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "a JPEG 2000 image"),
-    (b"\xff\x4f\xff\x51", "a JPEG 2000 codestream"),
-    (b"%!PS", "a PostScript file"),
-    (b"{\\rtf", "an RTF document"),
+    (b"PK\x03\x04", "ingest.kind_zip_or_office"),
+    (b"PK\x05\x06", "ingest.kind_empty_zip"),
+    (b"PK\x07\x08", "ingest.kind_zip"),
+    (b"Rar!\x1a\x07", "ingest.kind_rar"),
+    (b"7z\xbc\xaf\x27\x1c", "ingest.kind_7z"),
+    (b"\x1f\x8b", "ingest.kind_gzip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ingest.kind_old_office"),
+    (b"GIF87a", "ingest.kind_gif"),
+    (b"GIF89a", "ingest.kind_gif"),
+    (b"BM", "ingest.kind_bmp"),
+    (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "ingest.kind_jpeg2000"),
+    (b"\xff\x4f\xff\x51", "ingest.kind_jpeg2000_codestream"),
+    (b"%!PS", "ingest.kind_postscript"),
+    (b"{\\rtf", "ingest.kind_rtf"),
 )
 
 
-def _describe_refused(head: bytes) -> str:
+def _describe_refused(head: bytes) -> Text:
     """A short description of a refused file's content, for the error sentence."""
-    for prefix, description in _REFUSED_SIGNATURES:
+    return text(_refused_kind(head))
+
+
+def _refused_kind(head: bytes) -> str:
+    for prefix, code in _REFUSED_SIGNATURES:
         if head.startswith(prefix):
-            return description
+            return code
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "a WebP image"
+        return "ingest.kind_webp"
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in {b"heic", b"heix", b"mif1", b"msf1", b"hevc"}:
-            return "a HEIC photo (from a phone camera)"
-        return "a video or ISO media file"
-    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
-    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in text[:1024]:
-        return "an HTML page (perhaps a saved web page or a server error page)"
-    if text.startswith(b"<?xml") or text.startswith(b"<svg"):
-        return "an XML or SVG document"
+            return "ingest.kind_heic"
+        return "ingest.kind_video"
+    sample = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if sample.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in sample[:1024]:
+        return "ingest.kind_html"
+    if sample.startswith(b"<?xml") or sample.startswith(b"<svg"):
+        return "ingest.kind_xml"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError:
@@ -119,8 +122,8 @@ def _describe_refused(head: bytes) -> str:
         try:
             head[:-3].decode("utf-8")
         except UnicodeDecodeError:
-            return "not a PDF, TIFF, JPEG or PNG file"
-    return "a text file"
+            return "ingest.kind_unknown"
+    return "ingest.kind_text"
 
 
 def detect(path: str | os.PathLike[str], *, name: str | None = None) -> Detected:
@@ -137,14 +140,14 @@ def detect(path: str | os.PathLike[str], *, name: str | None = None) -> Detected
         with open(path, "rb") as handle:
             head = handle.read(_PDF_HEADER_WINDOW)
     except FileNotFoundError as exc:
-        raise InvalidInput(f"{label} does not exist.") from exc
+        raise InvalidInput("ingest.file_missing", label=label) from exc
     except IsADirectoryError as exc:
-        raise InvalidInput(f"{label} is a folder, not a file.") from exc
+        raise InvalidInput("ingest.is_folder", label=label) from exc
     except OSError as exc:
-        raise InvalidInput(f"{label} cannot be read ({exc.strerror or exc}).") from exc
+        raise InvalidInput("ingest.unreadable", label=label, reason=exc.strerror or str(exc)) from exc
 
     if not head:
-        raise InvalidInput(f"{label} is empty (0 bytes); the scan did not save.")
+        raise InvalidInput("ingest.empty_file", label=label)
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return Detected("image/png", "png")
     if head.startswith(b"\xff\xd8\xff"):
@@ -153,7 +156,7 @@ def detect(path: str | os.PathLike[str], *, name: str | None = None) -> Detected
         return Detected("image/tiff", "tiff")
     if b"%PDF-" in head:
         return Detected("application/pdf", "pdf")
-    raise InvalidInput(f"{label} is {_describe_refused(head)}, not a scan; {ACCEPTED}.")
+    raise InvalidInput("ingest.not_a_scan", label=label, kind=_describe_refused(head))
 
 
 def _check_pdf_tail(path: str | os.PathLike[str], label: str) -> None:
@@ -167,7 +170,7 @@ def _check_pdf_tail(path: str | os.PathLike[str], label: str) -> None:
         handle.seek(max(0, size - _PDF_TAIL_WINDOW))
         tail = handle.read()
     if b"%%EOF" not in tail:
-        raise InvalidInput(f"{label} is a truncated PDF (its end is missing); copy or upload it again.")
+        raise InvalidInput("ingest.pdf_truncated", label=label)
 
 
 def pdf_info(path: str | os.PathLike[str], *, name: str | None = None) -> PdfInfo:
@@ -182,11 +185,11 @@ def pdf_info(path: str | os.PathLike[str], *, name: str | None = None) -> PdfInf
     stderr = result.stderr.decode("utf-8", "replace")
     if result.returncode != 0:
         if "password" in stderr.lower():
-            raise InvalidInput(
-                f"{label} is protected by a password; ask for an unprotected copy or remove the password before intake."
-            )
-        reason = first_line(stderr) or f"pdfinfo exit status {result.returncode}"
-        raise InvalidInput(f"{label} is a damaged PDF that cannot be read ({reason}).")
+            raise InvalidInput("ingest.pdf_password", label=label)
+        reason = first_line(stderr) or text(
+            "ingest.tool_exit_status", tool="pdfinfo", status=result.returncode
+        )
+        raise InvalidInput("ingest.pdf_damaged", label=label, reason=reason)
     fields: dict[str, str] = {}
     for line in result.stdout.decode("utf-8", "replace").splitlines():
         key, sep, value = line.partition(":")
@@ -195,9 +198,9 @@ def pdf_info(path: str | os.PathLike[str], *, name: str | None = None) -> PdfInf
     try:
         pages = int(fields.get("Pages", ""))
     except ValueError as exc:
-        raise InvalidInput(f"{label} is a damaged PDF: its page count cannot be read.") from exc
+        raise InvalidInput("ingest.pdf_no_page_count", label=label) from exc
     if pages < 1:
-        raise InvalidInput(f"{label} is a PDF with no pages.")
+        raise InvalidInput("ingest.pdf_no_pages", label=label)
     encrypted = fields.get("Encrypted", "no").lower().startswith("yes")
     return PdfInfo(pages=pages, encrypted=encrypted)
 
@@ -290,7 +293,11 @@ def text_layer(
             # The owner forbade text extraction: treat as no usable text, so the page is OCR'd.
             return [PageText(n, "", False) for n in range(first_page, last_page + 1)]
         raise InvalidInput(
-            f"{label}: the text of pages {first_page}-{last_page} cannot be read ({first_line(stderr)})."
+            "ingest.pdf_text_unreadable",
+            label=label,
+            first=first_page,
+            last=last_page,
+            reason=first_line(stderr),
         )
     # pdftotext ends every page with a form feed.
     chunks = result.stdout.decode("utf-8", "replace").split("\f")

@@ -14,6 +14,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dossier.catalog import Text
 from dossier.errors import InvalidInput
 from dossier.models import Batch, BatchItem, BatchOutcome
 from ingest._tools import decoding
@@ -33,7 +34,7 @@ class FileSpec:
     document_date: date | None = None
     confidential: bool = False
     retention_class: str | None = None  # its own class (a manifest row's); wins over the batch's
-    problem: str | None = None
+    problem: Text | None = None
     split: bool = False  # a stack with cover sheets: split it, file each part by its sheet
 
 
@@ -49,10 +50,7 @@ def probe(path: Path, name: str, max_pages: int | None = None) -> Detected:
             image.size  # noqa: B018 - opening reads the header, where the bomb check happens
         pages = page_count(path, detected, name=name) if max_pages is not None else 1
     if max_pages is not None and pages > max_pages:
-        raise InvalidInput(
-            f"{name} has {pages:,} pages, more than the {max_pages:,} one file may have "
-            f"(DOSSIER_MAX_PAGES); split it into smaller files"
-        )
+        raise InvalidInput("intake.too_many_pages", name=name, pages=f"{pages:,}", max=f"{max_pages:,}")
     return detected
 
 

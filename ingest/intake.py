@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import Language, say, text
 from dossier.dates import parse_date
 from dossier.errors import DossierError, InvalidInput, NotFound
 from dossier.models import Batch, BatchOutcome, Document, DocumentStatus, Household
@@ -29,6 +30,7 @@ from dossier.permissions import Permission, require
 from dossier.services.disposal import resolve_class
 from dossier.services.documents import DuplicateDocument, NewDocument, store_original
 from dossier.services.households import get_household
+from ingest import reasons
 from ingest.files import FileSpec, probe, record_item
 from ingest.manifests import MANIFEST_COLUMNS, manifest_rows
 from ingest.names import resolve_retention, resolve_type
@@ -55,7 +57,8 @@ class ItemReport:
     status: str  # indexed | queued | duplicate | rejected | failed | unfiled | separator | blank
     id: int | None = None
     pages: int | None = None
-    error: str | None = None
+    error: str | None = None  # the reason, in the report's language
+    error_code: str | None = None  # its message code (``intake.as_recorded``: an old English one)
     warnings: list[str] = field(default_factory=list)
     low_dpi: list[dict[str, int]] = field(default_factory=list)  # [{"page", "dpi"}] under LOW_DPI
     item: int | None = None
@@ -69,6 +72,7 @@ class ItemReport:
             "status": self.status,
             "pages": self.pages,
             "error": self.error,
+            "error_code": self.error_code,
         }
         if self.stack_pages is not None:
             out.update(item=self.item, stack_pages=self.stack_pages, sheet=self.sheet)
@@ -105,7 +109,7 @@ def parse_flag(value: str | None, what: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise InvalidInput(f"{what} {value!r} is not yes or no")
+    raise InvalidInput("intake.not_yes_no", what=what, value=repr(value))
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, str]]:
@@ -142,10 +146,10 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"manifest {name} cannot be read ({exc.strerror or exc})") from None
+        raise InvalidInput("intake.manifest_unreadable", name=name, reason=exc.strerror or str(exc)) from None
     rows, _ = manifest_rows(data, name)
     if not rows:
-        raise InvalidInput(f"manifest {name} is empty")
+        raise InvalidInput("intake.manifest_empty", name=name)
     header = [h.strip().lower() for h in rows[0]]
     columns: dict[str, int] = {}
     for key, aliases in MANIFEST_COLUMNS.items():
@@ -155,7 +159,7 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
                 break
     missing = [k for k in ("file", "household", "type") if k not in columns]
     if missing:
-        raise InvalidInput(f"manifest {name} lacks the column(s) {', '.join(missing)} in its first row")
+        raise InvalidInput("intake.manifest_columns", name=name, columns=", ".join(missing))
     base = path.parent.resolve()
     specs = []
     for number, row in enumerate(rows[1:], start=2):
@@ -169,7 +173,7 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
         file_value = cell("file") or ""
         spec = FileSpec(
             path=None,
-            name=display_name(file_value) if file_value else f"(row {number})",
+            name=display_name(file_value) if file_value else say("intake.row_label", row=number),
             household=cell("household"),
             community=cell("community") or None,
             type_code=cell("type"),
@@ -178,24 +182,24 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
         )
         try:
             if not file_value:
-                raise InvalidInput(f"manifest row {number} names no file")
+                raise InvalidInput("intake.row_no_file", row=number)
             target = (base / file_value).resolve()
             if not target.is_relative_to(base):
-                raise InvalidInput(f"manifest row {number} points outside the manifest's folder")
+                raise InvalidInput("intake.row_outside", row=number)
             if not target.is_file():
-                raise InvalidInput(f"manifest row {number} names {spec.name}, which does not exist")
+                raise InvalidInput("intake.row_missing_file", row=number, name=spec.name)
             spec.path = target
-            spec.document_date = parse_date(cell("date"), f"row {number} date")
-            spec.confidential = parse_flag(cell("confidential"), f"row {number} confidential")
+            spec.document_date = parse_date(cell("date"), say("intake.row_date", row=number))
+            spec.confidential = parse_flag(cell("confidential"), say("intake.row_confidential", row=number))
             if not spec.household:
-                raise InvalidInput(f"manifest row {number} names no household")
+                raise InvalidInput("intake.row_no_household", row=number)
             if not spec.type_code:
-                raise InvalidInput(f"manifest row {number} names no document type")
+                raise InvalidInput("intake.row_no_type", row=number)
         except InvalidInput as exc:
-            spec.problem = exc.message
+            spec.problem = exc.text
         specs.append(spec)
     if not specs:
-        raise InvalidInput(f"manifest {name} lists no files")
+        raise InvalidInput("intake.manifest_no_files", name=name)
     return specs
 
 
@@ -225,8 +229,13 @@ def intake(
     households: dict[tuple[str, str | None], Household] = {}
     for spec in request.files:
         try:
-            if spec.problem or spec.path is None:
-                raise InvalidInput(spec.problem or f"{spec.name} names no file")
+            if spec.problem is not None:
+                record_item(
+                    session, batch, spec.name, BatchOutcome.REJECTED, error=reasons.dump(spec.problem)
+                )
+                continue
+            if spec.path is None:
+                raise InvalidInput("intake.no_file", name=spec.name)
             if spec.split:
                 intake_stack(archive, session, actor, batch, spec)
                 continue
@@ -258,11 +267,11 @@ def intake(
                 spec.name,
                 BatchOutcome.DUPLICATE,
                 duplicate_of=dup.existing_id,
-                error=f"already in the archive as document {dup.existing_id}",
+                error=reasons.dump(text("intake.duplicate_of", id=dup.existing_id)),
             )
         except DossierError as exc:
             session.rollback()
-            record_item(session, batch, spec.name, BatchOutcome.REJECTED, error=exc.message)
+            record_item(session, batch, spec.name, BatchOutcome.REJECTED, error=reasons.dump(exc.text))
     return batch
 
 
@@ -287,12 +296,23 @@ def file_status(outcome: str, document_status: str | None) -> str:
     return "queued"
 
 
-def batch_report(session: Session, batch_id: int, *, live: bool = False) -> dict[str, Any]:
+def _reason(report: ItemReport, stored: str | None, lang: Language | None) -> ItemReport:
+    message = reasons.load(stored)
+    if message is not None:
+        report.error, report.error_code = message.render(lang), message.code
+    return report
+
+
+def batch_report(
+    session: Session, batch_id: int, *, live: bool = False, lang: Language | None = None
+) -> dict[str, Any]:
     """The batch as the CLI and the web show it: one entry per file, in order. ``live`` tells
-    ``processing`` apart from ``queued`` (the CLI's report names only the settled states)."""
+    ``processing`` apart from ``queued`` (the CLI's report names only the settled states).
+    Reasons and warnings are in ``lang`` (default: the process's language), each reason with its
+    message code."""
     batch = session.get(Batch, batch_id)
     if batch is None:
-        raise NotFound(f"there is no batch {batch_id}")
+        raise NotFound("intake.batch_not_found", id=batch_id)
     session.expire_all()
     reports = []
     for item in batch.items:
@@ -301,16 +321,20 @@ def batch_report(session: Session, batch_id: int, *, live: bool = False) -> dict
         if status == "processing" and not live:
             status = "queued"
         if doc is not None and item.outcome == BatchOutcome.STORED:
-            report = ItemReport(
-                item.file_name, status, doc.id, doc.page_count, doc.last_error if status == "failed" else None
+            report = _reason(
+                ItemReport(item.file_name, status, doc.id, doc.page_count),
+                doc.last_error if status == "failed" else None,
+                lang,
             )
             low = [(p.number, p.dpi) for p in doc.pages if p.dpi is not None and p.dpi < LOW_DPI]
-            report.warnings = [f"page {n}: {dpi} dpi, under {LOW_DPI}" for n, dpi in low]
+            report.warnings = [
+                text("intake.low_dpi", page=n, dpi=dpi, minimum=LOW_DPI).render(lang) for n, dpi in low
+            ]
             report.low_dpi = [{"page": n, "dpi": dpi} for n, dpi in low]
         elif item.outcome == BatchOutcome.DUPLICATE:
-            report = ItemReport(item.file_name, status, item.duplicate_of, None, item.error)
+            report = _reason(ItemReport(item.file_name, status, item.duplicate_of), item.error, lang)
         else:
-            report = ItemReport(item.file_name, status, None, None, item.error)
+            report = _reason(ItemReport(item.file_name, status), item.error, lang)
         if item.stack_id is not None:
             report.item = item.id
             report.stack_pages = [item.first_page, item.last_page]

@@ -76,9 +76,7 @@ def _workbook_rows(data: bytes, name: str) -> list[list[str]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput(
-            f"清单 {name} 不是可读取的 Excel 工作簿（{type(exc).__name__}），请另存为 .xlsx 或 CSV。"
-        ) from None
+        raise InvalidInput("intake.manifest_bad_workbook", name=name, kind=type(exc).__name__) from None
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
@@ -86,7 +84,7 @@ def _workbook_rows(data: bytes, name: str) -> list[list[str]]:
         rows: list[list[str]] = []
         for row in sheet.iter_rows(values_only=True):
             if len(rows) >= MAX_ROWS:
-                raise InvalidInput(f"清单 {name} 超过 {MAX_ROWS} 行，请分批入库。")
+                raise InvalidInput("intake.manifest_too_long", name=name, max=MAX_ROWS)
             rows.append([_cell_text(v).strip() for v in row])
         while rows and not any(rows[-1]):
             rows.pop()

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
+from dossier.catalog import zh
 from dossier.dates import parse_date
 from dossier.errors import DossierError, InvalidInput
 from dossier.models import Community, DocumentType, Household, RetentionClass
@@ -32,7 +33,7 @@ def resolve_type(session: Session, value: str | None) -> DocumentType:
     """The document type named by its code (``contract``) or its name (``购房合同``)."""
     text = (value or "").strip()
     if not text:
-        raise InvalidInput("未填写文件类型。")
+        raise InvalidInput("intake.type_missing")
     row = session.get(DocumentType, text) or session.get(DocumentType, text.lower())
     if row is not None:
         return row
@@ -41,19 +42,19 @@ def resolve_type(session: Session, value: str | None) -> DocumentType:
         return named[0]
     if named:
         codes = "、".join(sorted(t.code for t in named))
-        raise InvalidInput(f"文件类型“{_shown(text)}”对应多个类型（{codes}），请改填类型代码。")
+        raise InvalidInput("intake.type_ambiguous", value=_shown(text), codes=codes)
     known = "、".join(
         t.name
         for t in session.scalars(select(DocumentType).order_by(DocumentType.sort_order, DocumentType.code))
     )
-    raise InvalidInput(f"没有名为“{_shown(text)}”的文件类型。可填写：{known}（或其代码）。")
+    raise InvalidInput("intake.type_unknown", value=_shown(text), known=known)
 
 
 def resolve_retention(session: Session, value: str | None) -> RetentionClass:
     """The retention class named by its code (``D10``, any case) or its name (``定期10年``)."""
     text = (value or "").strip()
     if not text:
-        raise InvalidInput("未填写保管期限。")
+        raise InvalidInput("intake.retention_missing")
     row = session.get(RetentionClass, text.upper())
     if row is not None:
         return row
@@ -62,9 +63,9 @@ def resolve_retention(session: Session, value: str | None) -> RetentionClass:
         return named[0]
     if named:
         codes = "、".join(sorted(c.code for c in named))
-        raise InvalidInput(f"保管期限“{_shown(text)}”对应多个期限（{codes}），请改填期限代码。")
+        raise InvalidInput("intake.retention_ambiguous", value=_shown(text), codes=codes)
     known = "、".join(c.name for c in session.scalars(select(RetentionClass).order_by(RetentionClass.code)))
-    raise InvalidInput(f"没有名为“{_shown(text)}”的保管期限。可填写：{known}（或其代码）。")
+    raise InvalidInput("intake.retention_unknown", value=_shown(text), known=known)
 
 
 @dataclass
@@ -86,7 +87,7 @@ def _household_problem(
     """(why the household cannot be used, or None; how to show it when found)."""
     code = (code or "").strip()
     if not code:
-        return "请填写户号，或上传批量清单。", None
+        return zh("intake.household_missing"), None
     query = select(Household.code, Community.name).join(Household.community).where(Household.code == code)
     if community:
         found = session.scalar(
@@ -95,15 +96,16 @@ def _household_problem(
             )
         )
         if not found:
-            return f"没有名为“{_shown(community)}”的小区。", None
+            return zh("intake.community_unknown", value=_shown(community)), None
         query = query.where((Community.name == community) | (Community.code == community))
     rows = session.execute(query).all()
     if not rows:
-        where = f"（{_shown(community)}）" if community else ""
-        return f"档案中没有户号 {_shown(code)}{where}，请核对户号，或先建立业户档案。", None
+        if community:
+            return zh("intake.household_unknown_in", code=_shown(code), community=_shown(community)), None
+        return zh("intake.household_unknown", code=_shown(code)), None
     if len(rows) > 1:
         names = "、".join(sorted(name for _, name in rows))
-        return f"户号 {code} 在多个小区都有（{names}），请填写小区。", None
+        return zh("intake.household_ambiguous", code=code, names=names), None
     return None, f"{rows[0][0]}（{rows[0][1]}）"
 
 
@@ -125,19 +127,19 @@ def check_destination(
     if problem:
         check.errors["household"] = problem
     if not (type_code or "").strip():
-        check.errors["type_code"] = "请选择文件类型。"
+        check.errors["type_code"] = zh("intake.type_choose")
     else:
         try:
             check.type_name = resolve_type(session, type_code).name
         except DossierError as exc:
-            check.errors["type_code"] = exc.message
+            check.errors["type_code"] = exc.render("zh")
     try:
-        parse_date(document_date, "文件日期")
+        parse_date(document_date, zh("intake.document_date"))
     except DossierError as exc:
-        check.errors["document_date"] = exc.message
+        check.errors["document_date"] = exc.render("zh")
     if (retention_class or "").strip():
         try:
             resolve_retention(session, retention_class)
         except DossierError as exc:
-            check.errors["retention_class"] = exc.message
+            check.errors["retention_class"] = exc.render("zh")
     return check

@@ -26,6 +26,8 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from dossier.catalog import text
+
 from . import derivatives
 from ._hanzi import SIMPLIFIED_TO_TRADITIONAL, is_cjk
 from ._tools import DEFAULT_TIMEOUT, decoding
@@ -471,7 +473,7 @@ def detect_language(
     # One line is read as a line (psm 7): no layout analysis, a fraction of a page's time.
     single_line = box is not None and band.height < 3 * band.width / 20 and band.height < dpi * 0.5
     psm = 7 if single_line else 6
-    what = f"the text band of {name}"
+    what = text("ingest.text_band_of", name=name)
     found = recognise(
         band, "chi_sim", dpi=dpi, psm=psm, chars=True, timeout=timeout, what=what, workdir=workdir
     )

@@ -24,12 +24,13 @@ from sqlalchemy import CursorResult, delete, select, update
 
 from dossier import objectkeys, pagetext
 from dossier.archive import Archive
+from dossier.catalog import text
 from dossier.errors import DossierError, InvalidInput
 from dossier.models import Document, DocumentStatus, ObjectKey, Page, utcnow
 from dossier.services import history
 from dossier.services.documents import wrapped_key_for
 from dossier.workdir import work_folder
-from ingest import derivatives, state
+from ingest import derivatives, reasons, state
 from ingest.detect import detect, page_count, text_layer
 from ingest.ocr import ScriptGuess, ocr_page
 from ingest.preprocess import prepare_for_ocr
@@ -153,12 +154,14 @@ def process_document(
             return DocumentStatus.INDEXED
         except InvalidInput as exc:
             # The content itself cannot be processed (damaged page, bomb): retrying cannot help.
-            return state.fail(session, document_id, exc.message, final=True)
+            return state.fail(session, document_id, reasons.dump(exc.text), final=True)
         except DossierError as exc:
-            return state.fail(session, document_id, exc.message)
+            return state.fail(session, document_id, reasons.dump(exc.text))
         except Exception as exc:  # noqa: BLE001 - recorded on the document, retried, then failed
             log.exception("processing document %s failed", document_id)
-            return state.fail(session, document_id, f"internal error ({type(exc).__name__})")
+            return state.fail(
+                session, document_id, reasons.dump(text("intake.internal_error", kind=type(exc).__name__))
+            )
     finally:
         session.close()
 

@@ -22,6 +22,8 @@ from typing import Literal
 import numpy as np
 from PIL import Image
 
+from dossier.catalog import text
+
 from ._tools import decoding, image_dpi, run_tool
 
 WORK_DPI = 150
@@ -553,7 +555,7 @@ def _osd_upside_down(
             ["tesseract", band_path, "-", "--psm", "0", "--dpi", str(dpi)],
             check=False,
             timeout=60,
-            what="a page's text band",
+            what=text("ingest.a_text_band"),
         )
     rotate = _OSD_ROTATE.search(result.stdout)
     confidence = _OSD_CONFIDENCE.search(result.stdout)

@@ -21,6 +21,7 @@ from typing import cast
 from PIL import Image, ImageOps, ImageSequence
 from PIL.TiffImagePlugin import TiffImageFile
 
+from dossier.catalog import text
 from dossier.errors import ConfigurationError, InvalidInput
 
 from ._tools import check_pixels, decoding, first_line, image_dpi, run_tool
@@ -80,7 +81,7 @@ def iter_pages(
     elif detected.kind in ("tiff", "jpeg", "png"):
         yield from _iter_raster(Path(path), dpi, workdir, label)
     else:  # pragma: no cover - Detected only has the four kinds
-        raise InvalidInput(f"{label} is not a kind of file that can be rasterised.")
+        raise InvalidInput("ingest.not_rasterisable", label=label)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,12 +96,14 @@ def _iter_pdf(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[PageI
         sizes = pdf_page_sizes(path, first, last, name=label)
         for number, (width_pt, height_pt) in sizes.items():
             check_pixels(
-                round(width_pt / 72 * dpi), round(height_pt / 72 * dpi), what=f"Page {number} of {label}"
+                round(width_pt / 72 * dpi),
+                round(height_pt / 72 * dpi),
+                what=text("ingest.page_of", page=number, label=label),
             )
         source_dpis = _pdf_source_dpi(path, first, last, sizes)
         paths = _render_pdf(path, first, last, dpi, workdir, label)
         for number, page_path in zip(range(first, last + 1), paths, strict=True):
-            with decoding(f"Page {number} of {label}"):
+            with decoding(text("ingest.page_of", page=number, label=label)):
                 with Image.open(page_path) as rendered:
                     width, height = rendered.size
                     colour = rendered.mode != "L"
@@ -144,17 +147,15 @@ def _render_pdf(path: Path, first: int, last: int, dpi: int, workdir: Path, labe
             ),
         )
     except PDFInfoNotInstalledError as exc:
-        raise ConfigurationError("poppler is not installed; install the poppler-utils package.") from exc
+        raise ConfigurationError("ingest.tool_missing", tool="pdftoppm", package="poppler-utils") from exc
     except PDFPopplerTimeoutError as exc:
-        raise InvalidInput(f"Pages {first}-{last} of {label} took too long to render.") from exc
+        raise InvalidInput("ingest.render_timeout", first=first, last=last, label=label) from exc
     except (PDFPageCountError, PDFSyntaxError) as exc:
-        raise InvalidInput(f"{label} cannot be rendered: {first_line(str(exc))}.") from exc
+        raise InvalidInput("ingest.render_failed", label=label, detail=first_line(str(exc))) from exc
     if len(paths) != last - first + 1:
         for leftover in paths:
             Path(leftover).unlink(missing_ok=True)
-        raise InvalidInput(
-            f"Pages {first}-{last} of {label} could not all be rendered; the PDF is probably damaged."
-        )
+        raise InvalidInput("ingest.render_incomplete", first=first, last=last, label=label)
     pages = []
     for number, rendered in zip(range(first, last + 1), paths, strict=True):
         target = workdir / f"page-{number:06d}.pgm"
@@ -234,14 +235,14 @@ def _iter_raster(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[Pa
         number = 0
         frames = ImageSequence.Iterator(container)
         while True:
-            with decoding(f"Page {number + 1} of {label}"):
+            with decoding(text("ingest.page_of", page=number + 1, label=label)):
                 try:
                     frame = next(frames)
                 except StopIteration:
                     break
                 # Pillow checks the bomb limit for the first frame only; later frames of a
                 # multi-page TIFF can declare any size, so check each before decoding it.
-                check_pixels(*frame.size, what=f"Page {number + 1} of {label}")
+                check_pixels(*frame.size, what=text("ingest.page_of", page=number + 1, label=label))
                 if (
                     container.format == "TIFF"
                     and isinstance(frame, TiffImageFile)
@@ -257,7 +258,7 @@ def _iter_raster(path: Path, dpi: int, workdir: Path, label: str) -> Iterator[Pa
             yield PageImage(number, out, source_dpi, page_dpi, page.width, page.height)
             del page
         if number == 0:
-            raise InvalidInput(f"{label} contains no pages.")
+            raise InvalidInput("ingest.no_pages", label=label)
 
 
 def _pass_through(
@@ -276,7 +277,7 @@ def _pass_through(
         orientation = container.getexif().get(0x0112, 1)
     if orientation not in (0, 1):
         return None
-    check_pixels(*container.size, what=f"Page 1 of {label}")
+    check_pixels(*container.size, what=text("ingest.page_of", page=1, label=label))
     source_dpi = image_dpi(container)
     if (source_dpi or ASSUMED_DPI) > dpi * 1.05:
         return None

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from dossier import jobs
 from dossier.archive import Archive
+from dossier.catalog import say
 from dossier.config import Settings, limit_openmp_threads
 from dossier.db import dispose_engines
 from dossier.filemodes import private_umask
@@ -144,10 +145,13 @@ def run_worker(settings: Settings, processes: int, on_start: Callable[[str], Non
     chores.start()
     if on_start:
         if swept:
-            on_start(f"removed {len(swept)} working folder(s) left by a process that died")
+            on_start(say("intake.worker_swept", count=len(swept)))
         on_start(
-            f"worker running with {processes} process(es); queue: "
-            f"{settings.redis_url or settings.home / 'queue.db'}"
+            say(
+                "intake.worker_running",
+                processes=processes,
+                queue=settings.redis_url or settings.home / "queue.db",
+            )
         )
     consumer = huey.create_consumer(
         workers=processes, worker_type="process", periodic=False, check_worker_health=True

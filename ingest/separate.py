@@ -22,6 +22,7 @@ import zxingcpp
 from PIL import Image, ImageSequence
 from PIL.TiffImagePlugin import TiffImageFile
 
+from dossier.catalog import Text, text
 from dossier.errors import InvalidInput
 from dossier.services.coversheets import (
     BAR_MM,
@@ -42,7 +43,7 @@ BLANK_COVERAGE = 0.0005  # under 0.05 % ink (margins excluded) is a blank page
 BAR_ROW_FILL = 0.5  # a bar's rows are at least half dark
 LIGHT_ROW_FILL = 0.2
 
-PAGES_BEFORE_FIRST_SHEET = "pages before the first cover sheet"
+PAGES_BEFORE_FIRST_SHEET = text("intake.before_first_sheet")
 
 
 @dataclass
@@ -50,7 +51,7 @@ class PageKind:
     number: int  # 1-based in the stack
     kind: str  # sheet | bad_sheet | blank | content
     facts: SheetFacts | None = None
-    reason: str | None = None
+    reason: Text | None = None
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Part:
     first: int
     last: int
     facts: SheetFacts | None = None
-    reason: str | None = None
+    reason: Text | None = None
 
     @property
     def pages(self) -> str:
@@ -143,7 +144,7 @@ def classify(number: int, small: np.ndarray, key: bytes, full_page=None) -> tupl
                 reasons.append(exc.reason)
         return PageKind(number, "bad_sheet", reason=reasons[0]), full_read
     if bars:
-        return PageKind(number, "bad_sheet", reason="a cover sheet whose QR code cannot be read"), full_read
+        return PageKind(number, "bad_sheet", reason=text("intake.sheet_unreadable")), full_read
     if ink_coverage(small) < BLANK_COVERAGE:
         return PageKind(number, "blank"), full_read
     return PageKind(number, "content"), full_read
@@ -195,9 +196,9 @@ def _small_pages(
         container = Image.open(path)
     with container:
         for number, index in enumerate(tiff_page_frames(container), start=1):
-            with decoding(f"Page {number} of {label}"):
+            with decoding(text("ingest.page_of", page=number, label=label)):
                 container.seek(index)
-                check_pixels(*container.size, what=f"Page {number} of {label}")
+                check_pixels(*container.size, what=text("ingest.page_of", page=number, label=label))
                 full = _to_grayscale(container)
             dpi = (container.info.get("dpi") or (FULL_DPI, FULL_DPI))[0] or FULL_DPI
             scale = DETECT_DPI / float(dpi)
@@ -224,7 +225,7 @@ def detect_pages(
     path = Path(path)
     label = name or path.name
     if not (detected.is_pdf or detected.kind == "tiff"):
-        raise InvalidInput(f"{label} is a single image; a stack to split must be a PDF or a multi-page TIFF")
+        raise InvalidInput("intake.stack_single_image", label=label)
     result = Detection()
     with tempfile.TemporaryDirectory(prefix="detect-", dir=workdir) as tmp:
         for number, small, full in _small_pages(path, detected, Path(tmp), label):
@@ -311,24 +312,24 @@ def extract_page_list(
     label = name or path.name
     spec = page_spec(pages)
     if not pages:
-        raise InvalidInput(f"no pages of {label} were asked for")
+        raise InvalidInput("intake.no_pages_asked", label=label)
     if detected.is_pdf:
         pdf_info(path, name=label)
         result = run_tool(
             ["qpdf", "--empty", "--pages", str(path), spec, "--", str(out)],
-            what=f"Splitting {label}",
+            what=text("intake.splitting", label=label),
             timeout=300,
             check=False,
         )
         if result.returncode not in (0, 3):  # 3: qpdf warned (a repaired xref, say) but wrote the pages
-            raise InvalidInput(f"pages {spec} of {label} cannot be copied out of the PDF")
+            raise InvalidInput("intake.pages_not_copied", pages=spec, label=label)
         return out
     with decoding(label):
         container = Image.open(path)
     with container:
         frames = tiff_page_frames(container)
         if not all(1 <= number <= len(frames) for number in pages):
-            raise InvalidInput(f"{label} has no pages {spec}")
+            raise InvalidInput("intake.no_such_pages", label=label, pages=spec)
         images, dpi = [], None
         for number in pages:
             container.seek(frames[number - 1])

@@ -19,13 +19,16 @@ from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import text, zh
 from dossier.errors import AlreadyExists, DossierError, InvalidInput
 from dossier.models import Batch, BatchItem, BatchOutcome, Document, DocumentStatus
+from dossier.people import display_names
 from dossier.permissions import Permission, require
 from dossier.services.documents import DuplicateDocument, NewDocument, get_document_type, store_original
 from dossier.services.households import get_household
 from dossier.services.stacks import copy_stack, stack_positions, store_stack
 from dossier.workdir import work_folder
+from ingest import reasons
 from ingest.detect import Detected, detect
 from ingest.files import FileSpec, probe
 from ingest.files import record_item as _item
@@ -33,7 +36,8 @@ from ingest.separate import Part, detect_pages, extract_page_list, extract_pages
 
 
 def _part_name(stack_name: str, part: Part) -> str:
-    return f"{stack_name} p. {part.pages}"
+    """What a part is called in the batch and, without the suffix, its default title (stored: Chinese)."""
+    return zh("intake.part_name", name=stack_name, pages=part.pages)
 
 
 def _file_part(
@@ -63,8 +67,9 @@ def _file_part(
             part_name,
             BatchOutcome.UNFILED,
             **where,
-            error=f"the cover sheet names household {facts.household} of community {facts.community}, "
-            f"which is not in the archive",
+            error=reasons.dump(
+                text("intake.sheet_household_unknown", household=facts.household, community=facts.community)
+            ),
         )
         return
     try:
@@ -76,7 +81,7 @@ def _file_part(
             part_name,
             BatchOutcome.UNFILED,
             **where,
-            error=f"the cover sheet names the document type {facts.type_code}, which the archive does not know",
+            error=reasons.dump(text("intake.sheet_type_unknown", type=facts.type_code)),
         )
         return
     out = extract_pages(
@@ -85,7 +90,7 @@ def _file_part(
     new = NewDocument(
         household=household,
         type_code=facts.type_code,
-        title=facts.title or f"{Path(name).stem} p. {part.pages}",
+        title=facts.title or zh("intake.part_name", name=Path(name).stem, pages=part.pages),
         media_type=detected.media_type,
         original_name=part_name,
         document_date=facts.document_date,
@@ -104,7 +109,7 @@ def _file_part(
             BatchOutcome.DUPLICATE,
             duplicate_of=dup.existing_id,
             **where,
-            error=f"already in the archive as document {dup.existing_id}",
+            error=reasons.dump(text("intake.duplicate_of", id=dup.existing_id)),
         )
         return
     finally:
@@ -119,16 +124,14 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
     assert spec.path is not None  # only a file without a ``problem`` is taken in
     detected = probe(spec.path, spec.name, archive.settings.max_pages)
     if not (detected.is_pdf or detected.kind == "tiff"):
-        raise InvalidInput(
-            f"{spec.name} is a single image; a stack to split must be a PDF or a multi-page TIFF"
-        )
+        raise InvalidInput("intake.stack_single_image", label=spec.name)
     key = archive.cover_sheet_key
     try:
         with open(spec.path, "rb") as stream:
             stack = store_stack(archive, session, actor, batch.id, spec.name, detected.media_type, stream)
     except AlreadyExists as exc:
         session.rollback()
-        _item(session, batch, spec.name, BatchOutcome.DUPLICATE, error=exc.message)
+        _item(session, batch, spec.name, BatchOutcome.DUPLICATE, error=reasons.dump(exc.text))
         return
     # Page images and the parts copied out stay in a private folder (``dossier.workdir``).
     with work_folder(archive.settings, "split-") as folder:
@@ -142,7 +145,7 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
                 spec.name,
                 BatchOutcome.REJECTED,
                 stack_id=stack.id,
-                error=f"stored whole as stack {stack.id}, but its pages cannot be read to split it: {exc.message}",
+                error=reasons.dump(text("intake.stack_unreadable", id=stack.id, reason=exc.text)),
             )
             return
         stack.page_count = len(detection.pages)
@@ -164,7 +167,7 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
                         _part_name(spec.name, part),
                         BatchOutcome.UNFILED,
                         **where,
-                        error=f"the pages could not be filed: {exc.message}",
+                        error=reasons.dump(text("intake.part_not_filed", reason=exc.text)),
                     )
             elif part.kind == "unfiled":
                 _item(
@@ -172,7 +175,7 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
                     batch,
                     _part_name(spec.name, part),
                     BatchOutcome.UNFILED,
-                    error=part.reason,
+                    error=reasons.dump(part.reason) if part.reason else None,
                     **where,
                 )
             else:  # separator | blank
@@ -181,7 +184,7 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
                     batch,
                     _part_name(spec.name, part),
                     BatchOutcome(part.kind),
-                    error=part.reason,
+                    error=reasons.dump(part.reason) if part.reason else None,
                     **where,
                 )
 
@@ -208,9 +211,9 @@ def assign_unfiled(
     require(actor, Permission.MANAGE_RECORDS)
     item = session.get(BatchItem, item_id)
     if item is None or item.stack_id is None or batch_id not in (None, item.batch_id):
-        raise InvalidInput(f"there are no unfiled pages with number {item_id}")
+        raise InvalidInput("intake.no_unfiled_item", id=item_id)
     if item.outcome != BatchOutcome.UNFILED:
-        raise InvalidInput(f"the pages {item.file_name} are already filed")
+        raise InvalidInput("intake.already_filed", name=item.file_name)
     target = get_household(session, household, community)
     get_document_type(session, type_code)
     stack = item.stack
@@ -227,7 +230,8 @@ def assign_unfiled(
         new = NewDocument(
             household=target,
             type_code=type_code,
-            title=(title or "").strip() or f"{Path(stack.file_name).stem} p. {part.pages}",
+            title=(title or "").strip()
+            or zh("intake.part_name", name=Path(stack.file_name).stem, pages=part.pages),
             media_type=detected.media_type,
             original_name=item.file_name,
             document_date=document_date,
@@ -241,6 +245,7 @@ def assign_unfiled(
     assert item is not None  # found above
     item.outcome = BatchOutcome.STORED
     item.document_id = doc.id
-    item.error = f"filed by {actor.username} (was unfiled: {item.error})"
+    who = display_names(session, [actor.username]).get(actor.username, actor.username)
+    item.error = reasons.dump(text("intake.filed_by", who=who, was=reasons.load(item.error) or ""))
     session.commit()
     return doc

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import zh
 from dossier.errors import NotFound
 from dossier.models import AccessAction, BatchItem, BatchOutcome
 from dossier.permissions import Permission, require
@@ -41,7 +42,7 @@ def unfiled_item(session: Session, batch_id: int, item_id: int) -> BatchItem:
         or item.first_page is None
         or item.last_page is None
     ):
-        raise NotFound(f"批次 {batch_id} 中没有编号为 {item_id} 的待归档页面。")
+        raise NotFound("intake.unfiled_not_found", batch=batch_id, item=item_id)
     return item
 
 
@@ -53,11 +54,11 @@ def unfiled_page_image(
     item = unfiled_item(session, batch_id, item_id)
     assert item.first_page is not None and item.last_page is not None  # unfiled_item checked
     if not item.first_page <= number <= item.last_page:
-        raise NotFound(f"这段待归档页面中没有第 {number} 页。")
+        raise NotFound("intake.unfiled_no_page", page=number)
     stack = item.stack
     assert stack is not None  # unfiled_item checked
     [position] = stack_positions(stack, number, number)
-    label = f"{stack.file_name} p. {number}"
+    label = zh("intake.part_name", name=stack.file_name, pages=number)
     with work_folder(archive.settings, "unfiled-") as folder:
         whole = copy_stack(archive, session, stack, folder / "stack")
         detected = detect(whole, name=stack.file_name)

@@ -17,9 +17,11 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from dossier.catalog import text
 from dossier.config import Settings
 from dossier.keycheck import get_setting, put_setting
 from dossier.models import Document, DocumentStatus, utcnow
+from ingest import reasons
 
 MAX_ATTEMPTS = 3
 HEARTBEAT_KEY = "worker.heartbeat"
@@ -100,7 +102,7 @@ def expire_leases(session: Session) -> list[int]:
         doc.lease_until = None
         if doc.attempts >= MAX_ATTEMPTS:
             doc.status = DocumentStatus.FAILED
-            doc.last_error = doc.last_error or f"processing stopped {MAX_ATTEMPTS} times without finishing"
+            doc.last_error = doc.last_error or reasons.dump(text("intake.stopped", attempts=MAX_ATTEMPTS))
         else:
             doc.status = DocumentStatus.QUEUED
             ids.append(doc.id)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from dossier.catalog import Text, text
 from dossier.config import OCR_ENGINES, Settings, limit_openmp_threads
 from dossier.errors import ConfigurationError, InvalidInput
 
@@ -91,7 +92,7 @@ def recognise(
     psm: int = 6,
     chars: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
-    what: str,
+    what: str | Text,
     workdir: str | os.PathLike[str] | None = None,
 ) -> Recognised:
     """Read ``image`` (8-bit grey) at ``dpi`` with ``models`` (``chi_sim``, ``chi_tra+eng`` ...)
@@ -132,9 +133,7 @@ def _found_tessdata_dir() -> Path | None:
 
 
 def _missing_models(models: str) -> ConfigurationError:
-    return ConfigurationError(
-        f"tesseract cannot load the {models} models; install tesseract-ocr-chi-sim, -chi-tra and -eng."
-    )
+    return ConfigurationError("ingest.ocr_models_missing", models=models)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,7 +179,7 @@ class _Engine:
         self.ril = tesserocr.RIL
 
     def recognise(
-        self, image: Image.Image, *, dpi: int, psm: int, chars: bool, timeout: float, what: str
+        self, image: Image.Image, *, dpi: int, psm: int, chars: bool, timeout: float, what: str | Text
     ) -> Recognised:
         api = self.api
         api.SetPageSegMode(psm)
@@ -188,7 +187,9 @@ class _Engine:
         api.SetSourceResolution(int(dpi))
         try:
             if not api.Recognize(int(timeout * 1000)):
-                raise InvalidInput(f"tesseract did not finish on {what} within {timeout:.0f} seconds.")
+                raise InvalidInput(
+                    "ingest.tool_timeout", tool="tesseract", what=what, seconds=f"{timeout:.0f}"
+                )
             words = self._words()
             symbols = self._chars() if chars else []
         finally:
@@ -290,7 +291,7 @@ def run_command(
     outputs: list[str],
     extra: list[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
-    what: str,
+    what: str | Text,
 ) -> None:
     """One run of the ``tesseract`` command (through pytesseract) writing ``outbase.<output>``
     for each of ``outputs`` (``tsv``, ``hocr`` ...) from the same recognition."""
@@ -312,14 +313,16 @@ def run_command(
             timeout=timeout,
         )
     except pytesseract.TesseractNotFoundError as exc:
-        raise ConfigurationError("tesseract is not installed; install the tesseract-ocr package.") from exc
+        raise ConfigurationError("ingest.tool_missing", tool="tesseract", package="tesseract-ocr") from exc
     except pytesseract.TesseractError as exc:
         if "Failed loading language" in str(exc.message):
             raise _missing_models(models) from exc
-        message = first_line(str(exc.message)) or f"exit status {exc.status}"
-        raise InvalidInput(f"tesseract could not read {what}: {message}.") from exc
+        message = first_line(str(exc.message)) or text("ingest.exit_status", status=exc.status)
+        raise InvalidInput("ingest.ocr_failed", what=what, detail=message) from exc
     except RuntimeError as exc:  # pytesseract's timeout (it has killed the process)
-        raise InvalidInput(f"tesseract did not finish on {what} within {timeout:.0f} seconds.") from exc
+        raise InvalidInput(
+            "ingest.tool_timeout", tool="tesseract", what=what, seconds=f"{timeout:.0f}"
+        ) from exc
 
 
 def _recognise_with_command(
@@ -330,7 +333,7 @@ def _recognise_with_command(
     psm: int,
     chars: bool,
     timeout: float,
-    what: str,
+    what: str | Text,
     workdir: str | os.PathLike[str] | None = None,
 ) -> Recognised:
     with tempfile.TemporaryDirectory(prefix="tesseract-", dir=workdir) as tmp:

@@ -131,8 +131,10 @@ def test_bad_input_is_a_400_with_one_sentence(web_client, web_archive, web_searc
     fund = web_search_docs.ids["fund"]
     answer = _patch(web_client, web_archive, "archivist", fund, body)
     assert answer.status_code == 400, answer.get_json()
-    message = answer.get_json()["error"]
+    body = answer.get_json()
+    message = body["error_zh"]  # the Chinese sentence; the English one beside it, and the code
     assert fragment in message and "\n" not in message and "Traceback" not in message
+    assert body["code"] and body["error"] and "\n" not in body["error"]
     history = _get(web_client, web_archive, "archivist", fund).get_json()["history"]
     assert [e["action"] for e in history] == ["intake", "processed"]  # nothing half-written
 
@@ -140,3 +142,23 @@ def test_bad_input_is_a_400_with_one_sentence(web_client, web_archive, web_searc
 def test_unknown_document_is_a_404(web_client, web_archive):
     answer = _patch(web_client, web_archive, "archivist", 99999, {"title": "x", "reason": "y"})
     assert answer.status_code == 404 and answer.get_json()["error"]
+
+
+def test_an_error_answers_its_code_in_english_and_in_chinese(web_client, web_archive, web_search_docs):
+    missing = _get(web_client, web_archive, "archivist", 99999)
+    assert missing.status_code == 404
+    assert missing.get_json() == {
+        "code": "document.not_found",
+        "error": "there is no document 99999",
+        "error_zh": "没有编号为 99999 的文件。",
+    }
+    fund = web_search_docs.ids["fund"]
+    unchanged = _patch(
+        web_client, web_archive, "archivist", fund, {"title": "维修基金缴纳通知", "reason": "r"}
+    )
+    assert unchanged.status_code == 400
+    assert unchanged.get_json() == {
+        "code": "correction.nothing_changed",
+        "error": f"nothing to change: the record of document {fund} already says so",
+        "error_zh": f"没有需要更改的内容：文件 {fund} 的著录信息已是如此。",
+    }

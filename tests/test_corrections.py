@@ -40,12 +40,15 @@ def test_title_and_household_corrected_through_the_cli(archive, run_cli):
     doc = _setup(archive, run_cli)
     assert _catalog_ticks(run_cli, A)["contract"] and not _catalog_ticks(run_cli, B)["contract"]
 
-    _ok(
+    edited = _ok(
         run_cli(
             "--as", "keeper", "doc", "edit", str(doc), "--title", "购房合同（补充）", "--reason", "题名录错"
         )
     )
+    assert edited == f"已更正文件 {doc}（题名：购房合同 → 购房合同（补充））\n"
     _ok(run_cli("--as", "keeper", "doc", "edit", str(doc), "--household", B, "--reason", "归错了户"))
+    told = _ok(run_cli("doc", "history", str(doc)))
+    assert "理由：题名录错" in told and "题名：购房合同 → 购房合同（补充）" in told and "UTC" not in told
 
     shown = _ok(run_cli("doc", "show", str(doc), "--json"))
     assert shown["title"] == "购房合同（补充）" and shown["household"] == B

@@ -151,9 +151,9 @@ def test_a_building_floor_selection_in_shelf_order(folders):
     with folders.session() as session:
         chosen = cs.select_households(session, building="A", floor=3)
         assert [h.code for h in chosen] == ["A-3-1201", "A-3-1202"]
-        with pytest.raises(Exception, match="no open households"):
+        with pytest.raises(Exception, match="没有在用的业户"):
             cs.select_households(session, building="Z")
-        with pytest.raises(Exception, match="no household"):
+        with pytest.raises(Exception, match="没有户号为 Z-9-9999 的业户"):
             cs.select_households(session, codes=["Z-9-9999"])
 
 
@@ -190,7 +190,7 @@ def test_pages_are_told_apart_turned_skewed_and_damaged(folders, tmp_path):
         "blank",
     ]
     assert kinds[1].facts == a and kinds[5].facts == a
-    assert "cannot be read" in kinds[6].reason
+    assert kinds[6].reason is not None and kinds[6].reason.code == "intake.sheet_unreadable"
     parts = plan(kinds)
     assert [(p.kind, p.pages) for p in parts] == [
         ("unfiled", "1"),
@@ -203,7 +203,7 @@ def test_pages_are_told_apart_turned_skewed_and_damaged(folders, tmp_path):
         ("blank", "8"),
         ("unfiled", "9-10"),
     ]
-    assert parts[0].reason == "pages before the first cover sheet"
+    assert parts[0].reason is not None and parts[0].reason.code == "intake.before_first_sheet"
 
 
 def test_a_foreign_qr_code_on_a_document_is_content(folders, tmp_path):
@@ -251,9 +251,11 @@ def test_a_stack_is_stored_whole_and_split_into_signed_documents(folders, consol
         ("separator", [10, 10]),
         ("unfiled", [11, 11]),
     ]
-    assert rows[0][2] == "pages before the first cover sheet"
-    assert "another archive" in rows[7][2]
-    assert "Z-9-9999" in rows[9][2] and "not in the archive" in rows[9][2]
+    assert rows[0][2] == "这些页面在第一张封面之前，无法确定归属。"
+    assert "其他档案系统" in rows[7][2]
+    assert "Z-9-9999" in rows[9][2] and "不在档案中" in rows[9][2]
+    codes = [d["error_code"] for d in report["documents"]]
+    assert codes[0] == "intake.before_first_sheet" and codes[7] == "coversheet.bad_mac"
     covered = [n for _, (first, last), _ in rows for n in range(first, last + 1)]
     assert covered == list(range(1, 12))  # every page accounted for, once
     with folders.session() as session:
@@ -261,9 +263,7 @@ def test_a_stack_is_stored_whole_and_split_into_signed_documents(folders, consol
         assert stack.page_count == 11 and stack.signature and stack.size == path.stat().st_size
         assert verify_stack(folders, session, stack) == (True, [])
         stack.sha256 = "0" * 64  # the catalog altered: the signature no longer vouches for it
-        assert verify_stack(folders, session, stack)[1] == [
-            "the catalog's sha256 differs from the signed record"
-        ]
+        assert verify_stack(folders, session, stack)[1] == ["目录中的 sha256 与签名记录不符"]
         session.rollback()
         with folders.vault.open(
             stack.original_key, session.get(ObjectKey, stack.original_key).wrapped_key
@@ -280,7 +280,7 @@ def test_a_stack_is_stored_whole_and_split_into_signed_documents(folders, consol
             date(2024, 3, 9),
             "D10",
         )
-        assert second.confidentiality == "confidential" and second.title == "stack p. 7"
+        assert second.confidentiality == "confidential" and second.title == "stack 第 7 页"
         for doc in docs:
             assert verify_original(folders, session, doc).ok
             with folders.vault.open(
@@ -308,7 +308,7 @@ def test_unfiled_pages_are_filed_by_the_archivist(folders, console, tmp_path):
     unfiled = report["documents"][0]
     assert unfiled["status"] == "unfiled" and unfiled["stack_pages"] == [1, 2]
     with folders.session() as session:
-        with pytest.raises(Exception, match="no unfiled pages"):
+        with pytest.raises(Exception, match="没有编号为 .* 的待归档页面"):
             assign_unfiled(
                 folders,
                 session,
@@ -336,7 +336,7 @@ def test_unfiled_pages_are_filed_by_the_archivist(folders, console, tmp_path):
             "来函",
             "queued",
         )
-        with pytest.raises(Exception, match="already filed"):
+        with pytest.raises(Exception, match="已经归档"):
             assign_unfiled(
                 folders,
                 session,
@@ -449,7 +449,7 @@ def test_cli_prints_sheets_and_splits_a_stack(folders, run_cli, tmp_path):
         ("queued", "A-3-1202"),
     ]
     human = run_cli("batch", "show", str(result.json()["batch"]))
-    assert "sheet" in human.stdout and "→ A-3-1201 other" in human.stdout
+    assert "封面页" in human.stdout and "→ A-3-1201 other" in human.stdout
 
 
 def test_cli_unfiled_pages_exit_9_and_are_assigned(folders, run_cli, tmp_path):
@@ -473,11 +473,11 @@ def test_cli_unfiled_pages_exit_9_and_are_assigned(folders, run_cli, tmp_path):
 
 def test_cli_errors_are_one_clear_line(folders, run_cli, tmp_path):
     out = str(tmp_path / "s.pdf")
-    _clean_error(run_cli("coversheet", "-o", out), "choose households", 2)
-    _clean_error(run_cli("coversheet", "--household", "Z-9-9999", "-o", out), "no household Z-9-9999", 3)
+    _clean_error(run_cli("coversheet", "-o", out), "请选择业户", 2)
+    _clean_error(run_cli("coversheet", "--household", "Z-9-9999", "-o", out), "没有户号为 Z-9-9999 的业户", 3)
     _clean_error(
         run_cli("coversheet", "--household", "A-3-1201", "--type", "nope", "-o", out),
-        "unknown document type",
+        "没有代码为“nope”的文件类型",
         2,
     )
     _clean_error(
@@ -485,31 +485,31 @@ def test_cli_errors_are_one_clear_line(folders, run_cli, tmp_path):
     )
     _clean_error(
         run_cli("coversheet", "--household", "A-3-1201", "-o", str(tmp_path / "no" / "s.pdf")),
-        "cannot be written",
+        "无法写入",
         2,
     )
     _clean_error(
-        run_cli("coversheet", "--households-file", str(tmp_path / "none.txt"), "-o", out), "cannot be read", 2
+        run_cli("coversheet", "--households-file", str(tmp_path / "none.txt"), "-o", out), "无法读取", 2
     )
-    _clean_error(run_cli("ingest", "x.pdf", "--split", "--household", "A-3-1201"), "cover sheets say", 2)
+    _clean_error(run_cli("ingest", "x.pdf", "--split", "--household", "A-3-1201"), "由封面说明", 2)
     _clean_error(
-        run_cli("batch", "assign", "999", "--household", "A-3-1201", "--type", "other"), "no unfiled pages", 2
+        run_cli("batch", "assign", "999", "--household", "A-3-1201", "--type", "other"), "待归档页面", 2
     )
     assert not Path(out).exists()
     png = tmp_path / "one.png"
     content("单页").save(png)
     result = run_cli("ingest", str(png), "--split", "--json")
-    assert result.exit_code == 9 and "single image" in result.json()["documents"][0]["error"]
+    assert result.exit_code == 9 and "单张图片" in result.json()["documents"][0]["error"]
 
 
 def test_cli_role_checks(folders, run_cli, tmp_path):
     assert run_cli("user", "add", "clerk", "--role", "staff", "--password", "clerk-password-1").exit_code == 0
     out = str(tmp_path / "s.pdf")
-    _clean_error(run_cli("--as", "clerk", "coversheet", "--household", "A-3-1201", "-o", out), "may not", 5)
-    _clean_error(run_cli("--as", "clerk", "ingest", str(tmp_path), "--split"), "may not", 5)
+    _clean_error(run_cli("--as", "clerk", "coversheet", "--household", "A-3-1201", "-o", out), "无权", 5)
+    _clean_error(run_cli("--as", "clerk", "ingest", str(tmp_path), "--split"), "无权", 5)
     _clean_error(
         run_cli("--as", "clerk", "batch", "assign", "1", "--household", "A-3-1201", "--type", "other"),
-        "may not",
+        "无权",
         5,
     )
     assert (

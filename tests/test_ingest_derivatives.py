@@ -55,9 +55,9 @@ def test_searchable_pdf_has_every_page_and_its_text(tmp_path):
 
 
 def test_assembling_refuses_missing_pages(tmp_path):
-    with pytest.raises(InvalidInput, match="does not exist"):
+    with pytest.raises(InvalidInput, match="不存在"):
         assemble_pdf([tmp_path / "gone.pdf"], tmp_path / "out.pdf")
-    with pytest.raises(InvalidInput, match="no pages"):
+    with pytest.raises(InvalidInput, match="没有可合成 PDF 的页面"):
         assemble_pdf([], tmp_path / "out.pdf")
 
 

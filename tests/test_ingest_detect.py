@@ -51,14 +51,14 @@ def test_multi_page_tiff_is_detected(tmp_path, page):
 def test_zero_byte_file_is_refused(tmp_path):
     empty = tmp_path / "scan.pdf"
     empty.write_bytes(b"")
-    with pytest.raises(InvalidInput, match=r"scan\.pdf is empty"):
+    with pytest.raises(InvalidInput, match=r"scan\.pdf 是空文件"):
         detect(empty)
 
 
 def test_html_named_pdf_is_refused(tmp_path):
     path = tmp_path / "scan.pdf"
     path.write_text("<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>", encoding="utf-8")
-    with pytest.raises(InvalidInput, match=r"scan\.pdf is an HTML page.*not a scan"):
+    with pytest.raises(InvalidInput, match=r"scan\.pdf 是HTML 网页.*不是扫描件"):
         detect(path)
 
 
@@ -66,30 +66,30 @@ def test_zip_named_pdf_is_refused(tmp_path):
     path = tmp_path / "batch.pdf"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("page1.png", b"not really")
-    with pytest.raises(InvalidInput, match=r"batch\.pdf is a ZIP archive.*not a scan"):
+    with pytest.raises(InvalidInput, match=r"batch\.pdf 是ZIP 压缩包.*不是扫描件"):
         detect(path)
 
 
 def test_other_content_is_refused_with_the_accepted_types(tmp_path):
     gif = tmp_path / "photo.gif"
     gif.write_bytes(b"GIF89a" + bytes(20))
-    with pytest.raises(InvalidInput, match="GIF image, not a scan; Dossier accepts PDF, TIFF, JPEG and PNG"):
+    with pytest.raises(InvalidInput, match="GIF 图片，不是扫描件；本系统接收 PDF、TIFF、JPEG 和 PNG"):
         detect(gif)
     text = tmp_path / "notes.png"
     text.write_text("业主电话 13800138000\n", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="is a text file"):
+    with pytest.raises(InvalidInput, match="是文本文件"):
         detect(text)
 
 
 def test_missing_file_is_refused(tmp_path):
-    with pytest.raises(InvalidInput, match="does not exist"):
+    with pytest.raises(InvalidInput, match="不存在"):
         detect(tmp_path / "nothing.pdf")
 
 
 def test_error_messages_use_the_given_name(tmp_path):
     path = tmp_path / "upload-3f2a.bin"
     path.write_bytes(b"")
-    with pytest.raises(InvalidInput, match="^装修申请.pdf is empty"):
+    with pytest.raises(InvalidInput, match="^装修申请.pdf 是空文件"):
         detect(path, name="装修申请.pdf")
 
 
@@ -104,14 +104,14 @@ def test_truncated_pdf_is_refused(tmp_path, scanned_pdf):
         truncated = tmp_path / f"cut{cut}.pdf"
         truncated.write_bytes(data[:cut])
         assert detect(truncated).is_pdf  # still starts like a PDF...
-        with pytest.raises(InvalidInput, match="truncated"):
+        with pytest.raises(InvalidInput, match="不完整的 PDF"):
             pdf_info(truncated)  # ...but is refused before anything renders it
 
 
 def test_corrupt_pdf_is_refused(tmp_path):
     path = tmp_path / "corrupt.pdf"
     path.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8 + b"\n%%EOF\n")
-    with pytest.raises(InvalidInput, match="damaged PDF"):
+    with pytest.raises(InvalidInput, match="已损坏的 PDF"):
         pdf_info(path)
 
 
@@ -119,7 +119,7 @@ def test_password_protected_pdf_is_refused(tmp_path, scanned_pdf):
     locked = tmp_path / "locked.pdf"
     subprocess.run(["qpdf", "--encrypt", "secret", "owner", "256", "--", scanned_pdf, locked], check=True)
     assert detect(locked).is_pdf
-    with pytest.raises(InvalidInput, match="protected by a password"):
+    with pytest.raises(InvalidInput, match="设有打开密码"):
         pdf_info(locked)
 
 

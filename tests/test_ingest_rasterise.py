@@ -98,7 +98,7 @@ def test_decompression_bomb_is_refused(tmp_path):
         + _png_chunk(b"IEND", b"")
     )
     assert Image.MAX_IMAGE_PIXELS  # the limit is Pillow's default, on
-    with pytest.raises(InvalidInput, match=r"scan\.png declares an image too large"):
+    with pytest.raises(InvalidInput, match=r"scan\.png 声明的图像过大"):
         _pages(bomb, tmp_path / "work")
 
 
@@ -106,7 +106,7 @@ def test_truncated_png_is_refused(tmp_path):
     full = save_page(render_page("钥匙领用", paper="strip", dpi=150), tmp_path / "full.png", dpi=150)
     cut = tmp_path / "cut.png"
     cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
-    with pytest.raises(InvalidInput, match="damaged or truncated"):
+    with pytest.raises(InvalidInput, match="已损坏或不完整"):
         _pages(cut, tmp_path / "work")
 
 
@@ -114,7 +114,7 @@ def test_pdf_with_a_huge_page_is_refused(tmp_path):
     # A 200 x 200 inch page would be 60,000 x 60,000 pixels at 300 dpi.
     huge = tmp_path / "poster.pdf"
     Image.new("L", (200, 200), 255).save(huge, "PDF", resolution=1.0)
-    with pytest.raises(InvalidInput, match="over the .*-pixel safety limit"):
+    with pytest.raises(InvalidInput, match="超过 .* 像素的安全上限"):
         _pages(huge, tmp_path / "work")
 
 

@@ -78,11 +78,13 @@ def test_bad_inputs_are_refused_with_a_reason_and_the_rest_goes_on(folder, conso
     for name in files[:-1]:
         assert by_file[name]["status"] == "rejected", name
         assert by_file[name]["error"] and "\n" not in by_file[name]["error"]
-    assert "empty" in by_file["empty.pdf"]["error"]
-    assert "text" in by_file["page.pdf"]["error"] or "HTML" in by_file["page.pdf"]["error"]
+    assert "空文件" in by_file["empty.pdf"]["error"]
+    assert "文本文件" in by_file["page.pdf"]["error"] or "HTML" in by_file["page.pdf"]["error"]
     assert "ZIP" in by_file["zipped.pdf"]["error"]
-    assert "truncated" in by_file["cut.pdf"]["error"]
-    assert "does not exist" in by_file["missing.png"]["error"]
+    assert "不完整的 PDF" in by_file["cut.pdf"]["error"]
+    assert "不存在" in by_file["missing.png"]["error"]
+    codes = {name: by_file[name]["error_code"] for name in files[:-1]}
+    assert codes["empty.pdf"] == "ingest.empty_file" and codes["bomb.png"] == "ingest.image_bomb"
     with folder.session() as session:  # only the good file was stored: no half-stored rejects
         assert session.scalar(select(func.count(Document.id))) == 1
         assert session.scalar(select(func.count(ObjectKey.object_key))) == 1
@@ -99,7 +101,7 @@ def test_password_protected_pdf_is_refused(folder, console, tmp_path):
     )
     report = _run(folder, console, _specs([locked]))
     assert report["documents"][0]["status"] == "rejected"
-    assert "password" in report["documents"][0]["error"]
+    assert "密码" in report["documents"][0]["error"]
 
 
 def test_duplicates_point_at_the_existing_document(folder, console, tmp_path):
@@ -146,9 +148,13 @@ def test_manifest_in_utf8_and_gbk(folder, tmp_path, encoding):
     assert [s.name for s in specs] == ["合同.png", "repair.png", "missing.png", "outside.png", "合同.png"]
     assert specs[0].title == "购房合同（正本）" and specs[0].document_date.isoformat() == "2019-05-01"
     assert specs[1].confidential is True and specs[1].document_date.isoformat() == "2024-03-09"
-    assert "does not exist" in specs[2].problem
-    assert "outside" in specs[3].problem
-    assert "date" in specs[4].problem
+    problems = [s.problem for s in specs[2:]]
+    assert [p.code if p is not None else None for p in problems[:2]] == [
+        "intake.row_missing_file",
+        "intake.row_outside",
+    ]
+    assert "不存在" in str(problems[0]) and "清单所在文件夹之外" in str(problems[1])
+    assert "第 6 行的日期" in str(problems[2]) and "bad-date" in str(problems[2])
 
 
 def test_a_manifest_rows_own_class_wins_over_the_batch_class(folder, console, tmp_path):
@@ -173,7 +179,7 @@ def test_a_manifest_rows_own_class_wins_over_the_batch_class(folder, console, tm
 
 def test_an_unknown_batch_class_refuses_the_batch_before_anything_is_stored(folder, console, tmp_path):
     request = intake.IntakeRequest(_specs([_scan(tmp_path / "a.png")]), retention_class="D7")
-    with folder.session() as session, pytest.raises(InvalidInput, match="unknown retention class 'D7'"):
+    with folder.session() as session, pytest.raises(InvalidInput, match="没有名为“D7”的保管期限"):
         intake.intake(folder, session, console, request)
     with folder.session() as session:
         assert session.scalar(select(func.count(Document.id))) == 0
@@ -182,11 +188,11 @@ def test_an_unknown_batch_class_refuses_the_batch_before_anything_is_stored(fold
 def test_manifest_errors(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,where\nx,y\n")
-    with pytest.raises(Exception, match="lacks the column"):
+    with pytest.raises(Exception, match="缺少列"):
         intake.read_manifest(bad)
     binary = tmp_path / "bin.csv"
     binary.write_bytes(b"\xff\xfe\x00\x81\x00\xff" * 10)
-    with pytest.raises(Exception, match="neither UTF-8 nor GBK|lacks"):
+    with pytest.raises(Exception, match="既不是 UTF-8 也不是 GBK|缺少列"):
         intake.read_manifest(binary)
 
 

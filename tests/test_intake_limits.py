@@ -42,9 +42,9 @@ def test_a_3000_page_pdf_is_rejected_with_a_reason_before_it_is_stored(folder, r
     [item] = result.json()["documents"]
     assert item["status"] == "rejected" and item["file"] == "big.pdf"
     assert item["error"] == (
-        "big.pdf has 3,000 pages, more than the 2,000 one file may have (DOSSIER_MAX_PAGES); "
-        "split it into smaller files"
+        "big.pdf 有 3,000 页，超过单个文件最多 2,000 页的限制（DOSSIER_MAX_PAGES）；请拆成较小的文件。"
     )
+    assert item["error_code"] == "intake.too_many_pages"
     assert _stored(folder) == before
 
 
@@ -61,14 +61,12 @@ def test_the_limit_is_a_setting_and_holds_for_tiffs_and_stacks_to_split(
 
     refused = run_cli("ingest", str(tiff), "--household", "A-3-1201", "--type", "other", "--json")
     assert refused.exit_code == 9
-    assert (
-        "three.tif has 3 pages, more than the 2 one file may have" in refused.json()["documents"][0]["error"]
-    )
+    assert "three.tif 有 3 页，超过单个文件最多 2 页的限制" in refused.json()["documents"][0]["error"]
     split = run_cli("ingest", str(stack), "--split", "--json")
     assert split.exit_code == 9
     assert (
         split.json()["documents"][0]["status"] == "rejected"
-        and "3 pages" in split.json()["documents"][0]["error"]
+        and "有 3 页" in split.json()["documents"][0]["error"]
     )
     assert _stored(folder) == before  # neither the file nor the stack was stored
 
@@ -86,6 +84,5 @@ def test_a_page_limit_that_is_not_a_number_stops_the_command_with_one_sentence(
     assert result.exit_code == 6
     assert (
         result.stderr
-        == "dossier：错误：DOSSIER_MAX_PAGES must be a whole number of pages from 1 to 1000000, "
-        "not 'lots'\n"
+        == "dossier：错误：DOSSIER_MAX_PAGES 必须是 1 到 1000000 之间的整数（单位：页），当前为 'lots'。\n"
     )

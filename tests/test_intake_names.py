@@ -64,7 +64,7 @@ def test_a_manifest_names_types_and_classes_in_chinese(folder, console, tmp_path
     assert set(refused) == {"房产证.png", "十年.png", "空白.png"}
     assert "没有名为“房产证明”的文件类型" in refused["房产证.png"] and "购房合同" in refused["房产证.png"]
     assert "没有名为“十年”的保管期限" in refused["十年.png"] and "定期10年" in refused["十年.png"]
-    assert "names no document type" in refused["空白.png"]
+    assert "没有填写文件类型" in refused["空白.png"]
 
 
 def test_a_name_two_types_share_is_refused_as_ambiguous(folder, console, tmp_path):

@@ -9,11 +9,12 @@ giving a purpose; a confidential document answers staff exactly like a missing o
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from dossier import localtime
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.config import Settings
@@ -31,6 +32,8 @@ from tests.test_search_index import entry
 ID_NUMBER, MOBILE, CARD = "110101199003071234", "13800138000", "6222021234567890"
 PERSONAL_PAGE = f"业主张三申请办理维修基金缴纳，身份证 {ID_NUMBER}，手机 {MOBILE}，退款卡号 {CARD}，请办理。"
 QUERIES = ("维修基金", "维修", "基金 缴纳", "押金 OR 基金", "办理", "张三", "维修 type:payment", "身份证")
+# Searches that find nothing: their suggestions' counts cover the visible pages only.
+EMPTY_QUERIES = ("维修基金 乌龙茶", "押金 缴纳 乌龙茶", '"维修基金押金"')
 
 
 # --- the engine: statistics over the visible pages --------------------------------------------
@@ -97,7 +100,7 @@ def _build(settings: Settings, with_secret: bool) -> dict:
         )
         h2 = add_household(session, console, None, "B-1-0502", community="阳光花园", owner="李四")
         session.flush()
-        soon = date.today() + timedelta(days=30)
+        soon = localtime.today() + timedelta(days=30)
         docs = [
             add_doc(
                 session, h1.id, "payment", "维修基金缴纳通知", [PERSONAL_PAGE, "第二页：维修基金 300 元"]
@@ -142,8 +145,8 @@ def twin_archives(request, tmp_path):
         next(gen, None)
 
 
-def _api(client, token: str, path: str):
-    response = client.get(path, headers={"Authorization": f"Bearer {token}"})
+def _api(client, token: str, path: str, **args):
+    response = client.get(path, query_string=args or None, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, (path, response.get_data(as_text=True))
     return response.get_json()
 
@@ -155,7 +158,9 @@ def _staff_sees(twin: dict) -> dict:
 
     client = create_app(twin["settings"], testing=True).test_client()
     token = twin["tokens"]["staff"]
-    seen = {f"search {q}": _api(client, token, f"/api/v1/search?q={q}&limit=50") for q in QUERIES}
+    seen = {
+        f"search {q}": _api(client, token, "/api/v1/search", q=q, limit=50) for q in QUERIES + EMPTY_QUERIES
+    }
     seen["households"] = _api(client, token, "/api/v1/households")
     for hid in twin["households"]:
         seen[f"household {hid}"] = _api(client, token, f"/api/v1/households/{hid}")
@@ -173,6 +178,9 @@ def test_staff_get_identical_answers_from_archives_differing_in_one_confidential
     assert fund["total"] == 3 and len({h["score"] for h in fund["hits"]}) > 1  # ranked, not tied
     assert seen["dashboard"]["documents"] == 4 and seen["dashboard"]["retention"]["due_soon"] == 1
     assert seen[f"household {plain['households'][0]}"]["catalog"]["completeness"] == 20.0
+    assert seen["search 维修基金 乌龙茶"]["suggestions"] == [{"kind": "fewer", "q": "维修基金", "count": 3}]
+    assert seen["search 押金 缴纳 乌龙茶"]["suggestions"] == []
+    assert seen['search "维修基金押金"']["suggestions"] == []
 
 
 def test_the_confidential_page_does_change_what_a_cleared_role_sees(twin_archives):
@@ -192,9 +200,13 @@ def test_the_confidential_page_does_change_what_a_cleared_role_sees(twin_archive
                 counts["documents"],
                 counts["pages"],
                 counts["retention"]["due_soon"],
+                _api(client, token, "/api/v1/search", q="押金 缴纳 乌龙茶")["suggestions"],
             )
         )
-    assert answers == [(3, 20.0, 4, 5, 1), (4, 40.0, 5, 6, 2)]
+    assert answers == [
+        (3, 20.0, 4, 5, 1, []),
+        (4, 40.0, 5, 6, 2, [{"kind": "fewer", "q": "押金 缴纳", "count": 1}]),
+    ]
 
 
 # --- personal numbers masked for staff ---------------------------------------------------------
@@ -357,8 +369,16 @@ def test_a_confidential_document_answers_staff_like_a_missing_one_in_the_api(
     hidden = web_client.get(f"/api/v1/documents/{secret}", headers=staff)
     missing = web_client.get(f"/api/v1/documents/{MISSING}", headers=staff)
     assert hidden.status_code == missing.status_code == 404
-    assert hidden.get_json() == {"error": f"there is no document {secret}"}
-    assert missing.get_json() == {"error": f"there is no document {MISSING}"}
+    assert hidden.get_json() == {
+        "code": "document.not_found",
+        "error": f"there is no document {secret}",
+        "error_zh": f"没有编号为 {secret} 的文件。",
+    }
+    assert missing.get_json() == {
+        "code": "document.not_found",
+        "error": f"there is no document {MISSING}",
+        "error_zh": f"没有编号为 {MISSING} 的文件。",
+    }
     archivist = {"Authorization": f"Bearer {web_archive.tokens['archivist']}"}
     refused = web_client.get(f"/api/v1/documents/{secret}", headers=archivist)
     assert refused.status_code == 400 and "purpose" in refused.get_json()["error"]

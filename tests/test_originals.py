@@ -126,7 +126,7 @@ def test_a_changed_field_is_reported(signer: Signer):
     )
     assert check.signature_ok and not check.ok
     assert check.differing_fields == ("document",)
-    assert check.problems() == ["the catalog's document differs from the signed record"]
+    assert check.problems() == ["目录中的 document 与签名记录不符"]
     altered = {**record, "size": 1}  # the record itself changed after signing
     assert not originals.check_record(altered, signature, signer.public_key).signature_ok
 
@@ -137,7 +137,7 @@ def test_a_wrong_signature_is_reported(signer: Signer):
     for signature in (Signer.generate().sign(record), "not base64!"):
         check = originals.check_record(record, signature, signer.public_key)
         assert not check.signature_ok and not check.ok
-        assert check.problems() == ["the signature does not match the signed record"]
+        assert check.problems() == ["签名与签名记录不符"]
 
 
 def test_mismatched_content_is_reported(signer: Signer):
@@ -148,8 +148,8 @@ def test_mismatched_content_is_reported(signer: Signer):
     assert check.signature_ok and not check.ok
     assert check.content_problems == ("sha256", "size")
     assert check.problems() == [
-        "the stored content's SHA-256 differs from the signed record",
-        "the stored content's size differs from the signed record",
+        "存储内容的 SHA-256 与签名记录不符",
+        "存储内容的 大小 与签名记录不符",
     ]
 
 

@@ -105,7 +105,11 @@ def test_low_resolution_pages_are_flagged(folder, console, tmp_path):
     assert process_document(folder, doc_id) == "indexed"
     with folder.session() as session:
         report = intake.batch_report(session, batch_id)
-    assert report["documents"][0]["warnings"] == ["page 1: 150 dpi, under 200"]
+    assert report["documents"][0]["warnings"] == ["第 1 页仅 150 dpi，低于 200 dpi"]
+    assert report["documents"][0]["low_dpi"] == [{"page": 1, "dpi": 150}]
+    with folder.session() as session:
+        english = intake.batch_report(session, batch_id, lang="en")
+    assert english["documents"][0]["warnings"] == ["page 1: 150 dpi, under 200"]
 
 
 def test_a_document_failing_three_times_is_marked_failed(folder, console, tmp_path, settings):
@@ -216,22 +220,23 @@ def test_cli_ingest_wait_json(folder, tmp_path, run_cli):
     assert set(body) == {"batch", "documents"}
     letter, notes = body["documents"]
     assert letter["status"] == "indexed" and letter["pages"] == 1 and letter["file"] == "letter.pdf"
-    assert notes["status"] == "rejected" and "not a scan" in notes["error"]
+    assert notes["status"] == "rejected" and "不是扫描件" in notes["error"]
     again = run_cli("ingest", str(pdf), "--household", "A-3-1201", "--type", "correspondence", "--json")
     assert again.exit_code == 0 and again.json()["documents"][0] == {
         "id": letter["id"],
         "file": "letter.pdf",
         "status": "duplicate",
         "pages": None,
-        "error": f"already in the archive as document {letter['id']}",
+        "error": f"已在档案中，文件编号 {letter['id']}。",
+        "error_code": "intake.duplicate_of",
     }
 
 
 def test_cli_ingest_usage_errors(folder, tmp_path, run_cli):
     for args, fragment in [
-        ((), "at least one file"),
-        ((str(tmp_path),), "--household and --type"),
-        (("--manifest", str(tmp_path / "m.csv"), "--household", "A-3-1201"), "either"),
+        ((), "至少给出一个要入库的文件"),
+        ((str(tmp_path),), "需要 --household 和 --type"),
+        (("--manifest", str(tmp_path / "m.csv"), "--household", "A-3-1201"), "不要同时给出"),
         ((str(tmp_path), "--household", "A-3-1201", "--type", "contract", "--date", "May 5"), "日期格式应为"),
     ]:
         result = run_cli("ingest", *args)

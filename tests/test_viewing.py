@@ -48,7 +48,7 @@ def test_a_refused_view_leaves_the_callers_session_alone_and_is_logged(archive, 
     session = archive.new_session()
     try:
         session.add(ArchiveSetting(key="test.pending", value="unrelated"))  # not the view's business
-        with pytest.raises(NotFound, match=f"there is no document {docs['secret']}"):
+        with pytest.raises(NotFound, match=f"没有编号为 {docs['secret']} 的文件"):
             view_document(session, staff_actor(), docs["secret"])
         assert [row.key for row in session.new] == ["test.pending"]  # still pending
         session.rollback()  # as the web and the CLI do on error

@@ -4,6 +4,7 @@ split option, and filing unfiled pages from the batch page (Flask's test client;
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -63,7 +64,7 @@ def test_households_list_prints_the_selection(archivist, web_archive):
     ids = [str(web_archive.households[c]) for c in ("A-1-0101", "A-1-1201")]
     response = archivist.post("/coversheets", data={"household": ids, "type_code": "", "back": "/households"})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert "coversheets-2.pdf" in response.headers["Content-Disposition"]
+    assert quote("封面单-2户.pdf") in response.headers["Content-Disposition"]
 
 
 def test_print_mistakes_go_back_with_the_reason(archivist, web_archive):

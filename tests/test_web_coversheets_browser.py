@@ -29,7 +29,7 @@ def test_archivist_prints_cover_sheets(web_server, browser, web_archive, tmp_pat
         page.click("#cover-sheet button[type=submit]")
     path = tmp_path / "one.pdf"
     download.value.save_as(path)
-    assert download.value.suggested_filename == "coversheets-A-1-1201.pdf"
+    assert download.value.suggested_filename == "封面单-A-1-1201.pdf"
     assert path.read_bytes().startswith(b"%PDF")
 
     page.goto(f"{base}/households")
@@ -38,7 +38,7 @@ def test_archivist_prints_cover_sheets(web_server, browser, web_archive, tmp_pat
     _shot(page, tmp_path, "coversheet-list")
     with page.expect_download() as download:
         page.click("#coversheet-form button[type=submit]")
-    assert download.value.suggested_filename == "coversheets-2.pdf"
+    assert download.value.suggested_filename == "封面单-2户.pdf"
     assert problems == []
     context.close()
 

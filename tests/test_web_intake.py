@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from dossier.archive import Archive
+from dossier.catalog import text as text_of
 from dossier.models import Batch, BatchItem, Document, ObjectKey
+from ingest import reasons
 from tests.synthetic import render_page, save_page
 from tests.web_fixtures import web_csrf_token
 
@@ -72,6 +74,12 @@ def batch_items(web_archive, batch_id: int) -> list[BatchItem]:
         )
         session.expunge_all()
         return items
+
+
+def reason_zh(item: BatchItem) -> str:
+    """Why a file was refused, as the batch page says it (the stored message, in Chinese)."""
+    message = reasons.load(item.error)
+    return message.zh if message is not None else ""
 
 
 def batch_id_of(response) -> int:
@@ -241,9 +249,10 @@ def test_a_manifest_maps_rows_to_uploaded_files(archivist, web_archive, scans):
         ("scan-c.png", "rejected"),
         ("extra.png", "rejected"),
     ]
-    assert "not uploaded" in items[2].error
-    assert "2024-13-01" in items[3].error and "date" in items[3].error
-    assert "not listed in the manifest" in items[4].error
+    assert "没有上传" in reason_zh(items[2])
+    assert "2024-13-01" in reason_zh(items[3]) and "日期" in reason_zh(items[3])
+    assert "清单中没有列出此文件" in reason_zh(items[4])
+    assert reasons.load(items[4].error).code == "intake.not_in_manifest"
     docs = batch_documents(web_archive, batch_id)
     assert [
         (d.household_id, d.type_code, d.title, str(d.document_date), d.confidentiality) for d in docs
@@ -299,7 +308,7 @@ def test_a_gbk_manifest_with_folder_paths(archivist, web_archive, scans):
         ("合同.png", "stored"),
         ("合同.png", "rejected"),
     ]
-    assert "matches 2 uploaded files" in items[2].error
+    assert "对应 2 个上传的文件" in reason_zh(items[2])
     assert [d.title for d in batch_documents(web_archive, batch_id)] == ["商铺租赁合同", "补充协议"]
 
 
@@ -315,7 +324,7 @@ def test_a_manifest_that_cannot_be_used_creates_nothing(archivist, web_archive, 
     )
     assert response.status_code == 400
     body = text(response)
-    assert "输入有误" in body and "lacks the column" in body
+    assert "缺少列" in body
     assert counts(web_archive) == before
     assert uploads_left(web_archive) == []
     response = archivist.post(
@@ -326,7 +335,7 @@ def test_a_manifest_that_cannot_be_used_creates_nothing(archivist, web_archive, 
         },
         content_type="multipart/form-data",
     )
-    assert response.status_code == 400 and "neither UTF-8 nor GBK" in text(response)
+    assert response.status_code == 400 and "既不是 UTF-8 也不是 GBK" in text(response)
     assert counts(web_archive) == before
 
 
@@ -351,10 +360,10 @@ def test_html_named_pdf_is_rejected_and_the_rest_goes_on(archivist, web_archive,
         ("scan.pdf", "rejected"),
         ("also-good.png", "stored"),
     ]
-    assert items[1].error and "\n" not in items[1].error
+    assert items[1].error and "\n" not in reason_zh(items[1])
     body = squash(text(archivist.get(f"/intake/batches/{batch_id}")))
     row = re.search(r'<tr class="file-row" data-status="rejected">.*?</tr>', body).group(0)
-    assert "scan.pdf" in row and "已拒收" in row and items[1].error.replace("'", "&#39;") in row
+    assert "scan.pdf" in row and "已拒收" in row and reason_zh(items[1]).replace("'", "&#39;") in row
     assert "1 个被拒收" in body and "flash-warning" in body
 
 
@@ -622,7 +631,11 @@ def test_progress_json(archivist, web_archive, scans):
     assert 'data-final="1"' in body and "tesseract could not read page 2" in body and "有失败" in body
 
     assert archivist.get("/intake/batches/99999/progress").status_code == 404
-    assert archivist.get("/intake/batches/99999/progress").get_json() == {"error": "there is no batch 99999"}
+    assert archivist.get("/intake/batches/99999/progress").get_json() == {
+        "code": "intake.batch_not_found",
+        "error": "there is no batch 99999",
+        "error_zh": "没有编号为 99999 的批次。",
+    }
 
 
 def test_batches_list_newest_first_with_counts(archivist, web_archive, scans):
@@ -677,7 +690,12 @@ def test_batches_list_pages(archivist, web_archive):
     archive = Archive(web_archive.settings)
     with archive.session() as session:
         for n in range(27):
-            intake(archive, session, Actor.console(), [FileSpec(path=None, name=f"{n}.png", problem="test")])
+            intake(
+                archive,
+                session,
+                Actor.console(),
+                [FileSpec(path=None, name=f"{n}.png", problem=text_of("intake.not_in_manifest"))],
+            )
     first = text(archivist.get("/intake/batches"))
     assert len(re.findall(r"<tr data-batch=", first)) == 25 and "第 1 / 2 页" in first
     second = text(archivist.get("/intake/batches?page=2"))
@@ -687,7 +705,7 @@ def test_batches_list_pages(archivist, web_archive):
 
 def test_unknown_batch_is_a_chinese_404(archivist):
     response = archivist.get("/intake/batches/99999")
-    assert response.status_code == 404 and "未找到" in text(response)
+    assert response.status_code == 404 and "没有编号为 99999 的批次。" in text(response)
 
 
 def test_intake_pages_have_no_inline_script_and_unique_ids(archivist, web_archive, scans):

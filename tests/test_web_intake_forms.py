@@ -22,6 +22,7 @@ from tests.test_web_intake import (
     batch_items,
     counts,
     file,
+    reason_zh,
     scans,  # noqa: F401 - fixture
     text,
     uploads_left,
@@ -108,7 +109,7 @@ def test_a_scripted_upload_refused_answers_why_and_creates_nothing(archivist, we
         content_type="multipart/form-data",
         headers=XHR,
     )
-    assert response.status_code == 400 and "lacks the column" in response.json["error"]
+    assert response.status_code == 400 and "缺少列" in response.json["error"]
     assert counts(web_archive) == before and uploads_left(web_archive) == []
     # Nothing flashed is left over for the next page.
     assert "lacks the column" not in text(archivist.get("/intake"))
@@ -184,7 +185,7 @@ def test_a_web_manifest_in_excel_with_chinese_names(archivist, web_archive, scan
         ("b.png", "keys", "D10"),
     ]
     [refused] = [i for i in batch_items(web_archive, batch_id) if i.outcome == "rejected"]
-    assert refused.file_name == "c.png" and "没有名为“房产证明”的文件类型" in refused.error
+    assert refused.file_name == "c.png" and "没有名为“房产证明”的文件类型" in reason_zh(refused)
     assert "没有名为“房产证明”的文件类型" in text(archivist.get(f"/intake/batches/{batch_id}"))
 
 

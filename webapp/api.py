@@ -1,8 +1,10 @@
 """JSON API (``/api/v1``), authenticated by ``Authorization: Bearer <token>`` only.
 
 Session cookies are ignored here (so the API needs no CSRF token and a forged cross-site
-request carries no credentials). Errors are ``{"error": "..."}`` with the matching status; a
-document the caller may not see answers exactly like a missing one (404).
+request carries no credentials). Errors answer with the matching status and
+``{"code": "document.not_found", "error": "there is no document 999", "error_zh": "没有编号为 999 的文件。"}``:
+the message's stable code (``dossier.catalog``), its English text and its Chinese text
+(``webapp.errors.api_error``). A document the caller may not see answers exactly like a missing one (404).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any, overload
 
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
+from dossier.catalog import Text, text
 from dossier.dates import parse_date
 from dossier.errors import InvalidInput
 from dossier.permissions import Permission
@@ -42,7 +45,7 @@ MAX_BODY = 64 * 1024
 def _limit_body() -> None:
     """Refuse a JSON body over ``MAX_BODY`` before it is parsed."""
     if (request.content_length or 0) > MAX_BODY:
-        raise InvalidInput(f"the request body is larger than {MAX_BODY // 1024} KiB")
+        raise InvalidInput("api.body_too_large", kib=MAX_BODY // 1024)
 
 
 # JSON body of POST /api/v1/households: field → accepted JSON types (null is always accepted).
@@ -59,6 +62,14 @@ CREATE_FIELDS: dict[str, tuple[type, ...]] = {
     "owner": (str,),
     "phone": (str,),
     "id_number": (str,),
+}
+
+
+# What a field of CREATE_FIELDS must be, in words (a message).
+_KIND_WORDS: dict[tuple[type, ...], Text] = {
+    (str,): text("api.kind_string"),
+    (int,): text("api.kind_integer"),
+    (str, int, float): text("api.kind_string_or_number"),
 }
 
 
@@ -85,9 +96,9 @@ def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidInput(f"{name} must be an integer") from None
+        raise InvalidInput("api.not_an_integer", name=name) from None
     if not low <= value <= high:
-        raise InvalidInput(f"{name} must be between {low} and {high}")
+        raise InvalidInput("api.out_of_range", name=name, low=low, high=high)
     return value
 
 
@@ -156,17 +167,16 @@ def _create_body() -> dict[str, Any]:
     _limit_body()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("the body must be a JSON object (Content-Type: application/json)")
+        raise InvalidInput("api.body_not_object")
     unknown = sorted(set(body) - CREATE_FIELDS.keys())
     if unknown:
-        raise InvalidInput(f"unknown field(s): {', '.join(unknown)}")
+        raise InvalidInput("api.unknown_fields", fields=", ".join(unknown))
     for name, value in body.items():
         kinds = CREATE_FIELDS[name]
         if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
-            expected = " or ".join({str: "a string", int: "an integer", float: "a number"}[k] for k in kinds)
-            raise InvalidInput(f"{name} must be {expected}")
+            raise InvalidInput("api.wrong_type", name=name, expected=_KIND_WORDS[kinds])
     if not body.get("code"):
-        raise InvalidInput("code is required")
+        raise InvalidInput("api.code_required")
     return body
 
 
@@ -208,7 +218,7 @@ def close_household(household_id: int) -> Response:
         or set(body) != {"closed_on"}
         or not isinstance(body["closed_on"], (str, type(None)))
     ):
-        raise InvalidInput('the body must be {"closed_on": "YYYY-MM-DD"} or {"closed_on": null}')
+        raise InvalidInput("api.close_body")
     row = get_household_by_id(db(), household_id)
     changed = set_household_close_date(db(), actor(), row, parse_date(body["closed_on"], "closed_on"))
     return jsonify(

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from dossier.catalog import zh
 from dossier.errors import NotFound
 from dossier.models import (
     Batch,
@@ -27,7 +28,9 @@ from dossier.models import (
     HouseholdStatus,
     User,
 )
-from ingest.intake import LOW_DPI, batch_report, file_status
+from dossier.sheets import Column, Table, export_note
+from ingest.intake import batch_report, file_status
+from ingest.reasons import LEGACY_REASON
 from ingest.runner import progress
 from ingest.stackpages import MAX_SHOWN
 
@@ -109,7 +112,7 @@ def _summaries(session: Session, batches: list[Batch]) -> dict[int, BatchSummary
 def get_batch(session: Session, batch_id: int) -> Batch:
     batch = session.get(Batch, batch_id)
     if batch is None:
-        raise NotFound(f"there is no batch {batch_id}")
+        raise NotFound("intake.batch_not_found", id=batch_id)
     return batch
 
 
@@ -132,11 +135,9 @@ def list_batches(session: Session, limit: int, offset: int) -> tuple[int, list[B
     return total, [summaries[b.id] for b in batches]
 
 
-def _low_dpi_zh(entry: dict) -> list[str]:
-    return [f"第 {w['page']} 页仅 {w['dpi']} dpi，低于 {LOW_DPI} dpi" for w in entry.get("low_dpi", [])]
-
-
-# Why pages of a split stack stay unfiled (``ingest.separate``, ``ingest.split``), as the page says it.
+# Legacy rows only: batches taken in before the message catalog stored the reason as an English
+# sentence (new rows store the message's code, ``ingest.reasons``, read back in Chinese). The
+# known sentences of split stacks are translated by pattern; any other stays as it was written.
 _UNFILED_REASONS_ZH = [
     (re.compile(r"pages before the first cover sheet"), "这些页面在第一张封面之前，无法确定归属。"),
     (re.compile(r"a cover sheet whose QR code cannot be read"), "前一张封面的二维码无法识读。"),
@@ -152,7 +153,8 @@ _UNFILED_REASONS_ZH = [
 
 
 def reason_zh(error: str | None) -> str | None:
-    """A split stack's reason in Chinese where it is one of the known ones (else as it is)."""
+    """A legacy (English) reason of a split stack in Chinese where it is one of the known ones
+    (else as it is)."""
     for pattern, text in _UNFILED_REASONS_ZH:
         if error and pattern.fullmatch(error):
             return pattern.sub(text, error)
@@ -175,7 +177,7 @@ def _unfiled_more(entry: dict) -> int:
 def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dict]]:
     """The batch and one row per file, in the order they were handed in."""
     batch = get_batch(session, batch_id)
-    report = batch_report(session, batch_id, live=True)
+    report = batch_report(session, batch_id, live=True, lang="zh")
     ids = [d["id"] for d in report["documents"] if d["id"] is not None]
     docs = (
         {
@@ -206,8 +208,10 @@ def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dic
                 "pages_done": (doc.pages_done or 0) if live and doc is not None else None,
                 "page_count": doc.page_count if doc is not None else None,
                 "live": live,
-                "error": reason_zh(entry["error"]) if status in ("unfiled", "separator") else entry["error"],
-                "warnings": _low_dpi_zh(entry),
+                "error": reason_zh(entry["error"])
+                if entry["error_code"] == LEGACY_REASON and status in ("unfiled", "separator")
+                else entry["error"],
+                "warnings": entry.get("warnings", []),
                 "item": entry.get("item"),
                 "sheet": entry.get("sheet"),
                 "unfiled_pages": _unfiled_pages(entry) if status == "unfiled" else [],
@@ -269,3 +273,36 @@ def household_choices(session: Session, limit: int = 5000) -> list[tuple[str, st
             .limit(limit)
         ).all()
     ]
+
+
+BATCH_COLUMNS = (
+    Column("序号", "int"),
+    Column("文件", width=28),
+    Column("状态"),
+    Column("文件编号", "int"),
+    Column("业户", width=14),
+    Column("页数", "int"),
+    Column("说明", width=40),
+)
+
+
+def batch_table(session: Session, batch_id: int, username: str) -> Table:
+    """The batch page's file-by-file report as a sheet (the rows ``batch_files`` gives the page)."""
+    summary, rows = batch_files(session, batch_id)
+    return Table(
+        zh("exports.batch_title", batch=summary.id),
+        BATCH_COLUMNS,
+        [
+            [
+                r["position"],
+                r["file"],
+                STATUS_NAMES_ZH.get(r["status"], r["status"]),
+                r["document_id"],
+                r["household"],
+                r["page_count"] if r["page_count"] is not None else r["pages"],
+                "；".join(([r["error"]] if r["error"] else []) + r["warnings"]) or None,
+            ]
+            for r in rows
+        ],
+        note=export_note(session, username),
+    )

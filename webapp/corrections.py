@@ -15,10 +15,10 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from dossier.catalog import text
 from dossier.dates import parse_date
 from dossier.errors import InvalidInput
 from dossier.models import Confidentiality, Document, DocumentStatus
-from dossier.people import display_names
 from dossier.permissions import Permission, can
 from dossier.services.corrections import (
     DEFAULT_CLASS,
@@ -138,9 +138,6 @@ def record_panels(document_id: int) -> dict[str, Any]:
     entries = change_history(session, who, document_id)
     doc = get_document(session, document_id)
     holds = [hold_view(h) for h in active_holds_for(session, doc)]
-    names = display_names(session, {h["placed_by"] for h in holds})
-    for hold in holds:
-        hold["placed_by_name"] = names.get(hold["placed_by"]) or hold["placed_by"]
     editable = can(who, Permission.MANAGE_RECORDS) and doc.status != DocumentStatus.DESTROYED
     paper = location_of(doc)
     return {
@@ -161,22 +158,26 @@ def _template_globals() -> dict[str, Any]:
 def correction_from_json(body: Any) -> Correction:
     """The correction a PATCH body asks for (fields as ``JSON_FIELDS``; ``reason`` required)."""
     if not isinstance(body, dict):
-        raise InvalidInput("请求体须为 JSON 对象（Content-Type: application/json）。")
+        raise InvalidInput("api.body_not_object")
     unknown = sorted(set(body) - JSON_FIELDS.keys())
     if unknown:
-        raise InvalidInput(f"不认识的字段：{', '.join(unknown)}；可用字段：{', '.join(JSON_FIELDS)}。")
+        raise InvalidInput(
+            "correction.unknown_fields", fields=", ".join(unknown), known=", ".join(JSON_FIELDS)
+        )
     for name, value in body.items():
         kind = JSON_FIELDS[name]
         if value is not None and (
             not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))
         ):
-            raise InvalidInput(f"字段 {name} 须为{'true 或 false' if kind is bool else '字符串'}。")
+            raise InvalidInput(
+                "api.wrong_type",
+                name=name,
+                expected=text("api.kind_boolean" if kind is bool else "api.kind_string"),
+            )
     if not (body.get("reason") or "").strip():
-        raise InvalidInput("请在 reason 字段填写更正理由。")
+        raise InvalidInput("correction.reason_field_required")
     if all(body.get(name) is None for name in JSON_FIELDS if name not in ("reason", "community")):
-        raise InvalidInput(
-            "请至少给出一项要更正的内容（title、type、date、confidential、retention 或 household）。"
-        )
+        raise InvalidInput("correction.nothing_asked")
     return Correction(
         reason=body["reason"],
         title=body.get("title"),

@@ -6,11 +6,10 @@ form sends the archivist back where they came from with the reason.
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
+from dossier.catalog import text
 from dossier.dates import parse_date
 from dossier.errors import DossierError, PermissionDenied
 from dossier.permissions import Permission
@@ -18,6 +17,7 @@ from dossier.services import coversheets as svc
 from dossier.services.folders import list_document_types
 from webapp.access import requires
 from webapp.context import actor, archive, db, discard_changes
+from webapp.downloads import download
 from webapp.errors import user_message
 from webapp.forms import CoverSheetForm, choice
 
@@ -67,9 +67,8 @@ def print_sheets():
         discard_changes()
         flash(user_message(exc), "error")
         return redirect(_back(form))
-    name = (
-        f"coversheets-{households[0].code}.pdf"
-        if len(households) == 1
-        else f"coversheets-{len(households)}.pdf"
-    )
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
+    if len(households) == 1:
+        name = text("coversheet.file_one", code=households[0].code)
+    else:
+        name = text("coversheet.file_many", n=len(households))
+    return download(pdf, "application/pdf", name.zh, name.en)

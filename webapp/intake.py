@@ -204,7 +204,7 @@ def upload() -> ResponseReturnValue:
 
     if document_ids:
         _enqueue(batch.id, document_ids)
-    report = batch_report(session, batch.id)
+    report = batch_report(session, batch.id, lang="zh")
     duplicates = sum(1 for d in report["documents"] if d["status"] == "duplicate")
     rejected = sum(1 for d in report["documents"] if d["status"] == "rejected")
     parts = [_("%(n)d 个已入库待识别", n=len(document_ids))] if document_ids else []

@@ -22,6 +22,7 @@ from pathlib import Path
 from flask import Request, current_app
 from werkzeug.datastructures import FileStorage
 
+from dossier.catalog import Text, text
 from dossier.config import Settings
 from dossier.errors import InvalidInput
 from ingest.intake import MANIFEST_COLUMNS, FileSpec, display_name, read_manifest
@@ -149,15 +150,13 @@ def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -
     name = display_name(manifest.filename or "manifest.csv")
     data = manifest.read(MANIFEST_MAX_BYTES + 1)
     if len(data) > MANIFEST_MAX_BYTES:
-        raise InvalidInput(
-            f"manifest {name} is over {MANIFEST_MAX_BYTES // (1024 * 1024)} MB; is it the right file?"
-        )
+        raise InvalidInput("intake.manifest_too_big", name=name, mb=MANIFEST_MAX_BYTES // (1024 * 1024))
     rows, delimiter = manifest_rows(data, name)
     header = [h.strip().lower() for h in rows[0]] if rows else []
     file_column = next((header.index(a) for a in MANIFEST_COLUMNS["file"] if a in header), None)
 
     # Per data row (as read_manifest counts them): the upload it names, or why it names none.
-    matched: list[tuple[Upload | None, str | None, str]] = []
+    matched: list[tuple[Upload | None, Text | None, str]] = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -174,25 +173,22 @@ def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -
             continue
         row[file_column] = MISSING
         if hits:
-            problem = (
-                f"manifest row {number} names {shown}, which matches {len(hits)} uploaded files; "
-                f"name its folder too (e.g. box1/{shown})"
-            )
+            problem = text("intake.row_ambiguous_upload", row=number, name=shown, count=len(hits))
         else:
-            problem = f"manifest row {number} names {shown}, which was not uploaded"
+            problem = text("intake.row_not_uploaded", row=number, name=shown)
         matched.append((None, problem, shown))
 
     taken = {u.path.name for u in uploads} | {MISSING}
     stored_name = name if name not in taken and name.lower().endswith(".csv") else "manifest.csv"
     if Path(stored_name).name != stored_name:  # display_name guarantees it; never trust, check
-        raise InvalidInput(f"manifest {name} has an unusable name")
+        raise InvalidInput("intake.manifest_bad_name", name=name)
     rewritten = folder / stored_name
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter).writerows(rows)
     rewritten.write_text(buffer.getvalue(), encoding="utf-8")
     specs = read_manifest(rewritten)  # raises InvalidInput for a manifest it cannot use
     if len(specs) != len(matched):
-        raise InvalidInput(f"manifest {name} could not be read consistently; save it again as CSV")
+        raise InvalidInput("intake.manifest_inconsistent", name=name)
 
     listed: set[Path] = set()
     for spec, (upload, reason, shown) in zip(specs, matched, strict=True):
@@ -203,5 +199,5 @@ def manifest_specs(folder: Path, manifest: FileStorage, uploads: list[Upload]) -
             spec.path, spec.name, spec.problem = None, shown, reason
     for upload in uploads:
         if upload.path not in listed:
-            specs.append(FileSpec(path=None, name=upload.name, problem="not listed in the manifest"))
+            specs.append(FileSpec(path=None, name=upload.name, problem=text("intake.not_in_manifest")))
     return specs

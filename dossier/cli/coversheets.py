@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from dossier.catalog import say, text
 from dossier.cli.common import CliContext, emit, fail, filing_options, json_option, pass_cli, subgroup
 from dossier.dates import parse_date
 
@@ -55,7 +56,7 @@ def coversheet(
     if households_file:
         wanted += svc.read_codes_file(households_file)
     if not wanted and building is None:
-        fail("choose households: --household CODE, --households-file FILE or --building B [--floor F]", 2)
+        fail(text("coversheet.choose_households"), 2)
     options = svc.SheetOptions(
         type_code=type_code,
         title=title,
@@ -80,7 +81,7 @@ def coversheet(
     emit(
         as_json,
         {"output": output, "sheets": len(chosen), "households": chosen},
-        f"{len(chosen)} cover sheet(s) written to {output}",
+        say("coversheet.printed", count=len(chosen), path=output, codes="、".join(chosen)),
     )
 
 
@@ -108,7 +109,7 @@ def assign(
     from ingest.split import assign_unfiled
 
     if not type_code:
-        fail("--type is needed: the document type of the pages", 2)
+        fail(text("coversheet.type_needed"), 2)
     document_date = parse_date(doc_date)
     archive = ctx.ready_archive()
     with archive.session() as session:
@@ -127,7 +128,7 @@ def assign(
         )
         result = {"item": item_id, "document": doc.id, "household": household, "type": type_code}
     enqueue_documents(archive.settings, [doc.id])
-    emit(as_json, result, f"pages filed as document #{doc.id} in {household} (queued for OCR)")
+    emit(as_json, result, say("coversheet.filed", id=doc.id, household=household))
 
 
 def register(cli: click.Group) -> None:

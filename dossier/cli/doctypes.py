@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from dossier.catalog import say, text
 from dossier.cli.common import CliContext, emit, fail, json_option, pass_cli
 from dossier.services import folders as svc
 
@@ -28,9 +29,10 @@ def list_(ctx: CliContext, as_json: bool) -> None:
         {"types": rows},
         "\n".join(
             f"{t['code']:<16} {t['retention_class'] or '-':<5} {t['name']}"
-            f"{'  (expected in every folder)' if t['expected'] else ''}"
+            + ("  " + say("doctype.expected_everywhere") if t["expected"] else "")
             for t in rows
-        ),
+        )
+        or say("doctype.none"),
     )
 
 
@@ -45,7 +47,7 @@ def add(ctx: CliContext, code: str, name: str, expected: bool, as_json: bool) ->
     with archive.session() as session:
         row = svc.add_document_type(session, ctx.actor(session), code, name, expected)
         payload = {"code": row.code, "name": row.name, "expected": row.expected}
-    emit(as_json, payload, f"document type {code} added")
+    emit(as_json, payload, say("doctype.added", code=row.code, name=row.name))
 
 
 @doctype.command("set")
@@ -58,7 +60,7 @@ def set_(ctx: CliContext, code: str, expected: bool | None, retention: str | Non
     from retention.classes import set_type_class
 
     if expected is None and retention is None:
-        fail("give --expected/--not-expected or --retention CLASS", 2)
+        fail(text("doctype.give_a_change"), 2)
     archive = ctx.ready_archive()
     with archive.session() as session:
         actor = ctx.actor(session)
@@ -77,8 +79,12 @@ def set_(ctx: CliContext, code: str, expected: bool | None, retention: str | Non
     emit(
         as_json,
         payload,
-        f"document type {code}: {'expected' if payload['expected'] else 'not expected'} in "
-        f"every folder, default class {payload['retention_class'] or '-'}",
+        say(
+            "doctype.set",
+            code=code,
+            expected=text("doctype.expected" if payload["expected"] else "doctype.optional"),
+            retention=payload["retention_class"] or "-",
+        ),
     )
 
 

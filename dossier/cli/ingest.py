@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from dossier.catalog import say, text
 from dossier.cli.common import CliContext, emit, fail, filing_options, json_option, pass_cli
 from dossier.dates import parse_date
 
@@ -26,10 +27,10 @@ def _progress_bar(total_docs: int, enabled: bool) -> tqdm[Any] | None:
     return tqdm(
         total=0,
         unit="page",
-        desc="OCR",
+        desc=say("intake.cli_ocr"),
         file=sys.stderr,
         dynamic_ncols=True,
-        bar_format="{desc}: {n}/{total} pages |{bar}| {rate_fmt} {postfix}",
+        bar_format="{desc}: " + say("intake.cli_progress", n="{n}", total="{total}") + " |{bar}| {postfix}",
     )
 
 
@@ -40,10 +41,10 @@ def _tick(bar: tqdm[Any] | None, total_docs: int) -> Callable[[int, int, int], N
         bar.total = max(pages_total, pages_done)
         bar.n = pages_done
         rate = bar.format_dict.get("rate")
-        bar.set_postfix_str(
-            f"{docs_done}/{total_docs} documents" + (f", {rate * 60:.1f} pages/min" if rate else ""),
-            refresh=False,
-        )
+        parts = [say("intake.cli_progress_docs", done=docs_done, total=total_docs)]
+        if rate:
+            parts.append(say("intake.cli_progress_rate", rate=f"{rate * 60:.1f}"))
+        bar.set_postfix_str(", ".join(parts), refresh=False)
         bar.refresh()
 
     return on_tick
@@ -95,24 +96,24 @@ def ingest(
     from ingest.state import worker_alive
 
     if manifest and (household or type_code):
-        fail("give either --manifest or --household/--type, not both", 2)
+        fail(text("intake.cli_manifest_or_household"), 2)
     if split:
         if manifest or household or type_code or title or doc_date or confidential or retention:
-            fail("with --split the cover sheets say where each document goes; give only the stack files", 2)
+            fail(text("intake.cli_split_only_files"), 2)
         if not paths:
-            fail("name at least one scanned stack to split", 2)
+            fail(text("intake.cli_split_needs_files"), 2)
         specs = [svc.FileSpec(path=path, name=name, split=True) for path, name in svc.expand_paths(paths)]
         if not specs:
-            fail("no files found in the given folders", 2)
+            fail(text("intake.cli_no_files_found"), 2)
     elif manifest:
         if paths:
-            fail("with --manifest the files come from the manifest; give no paths", 2)
+            fail(text("intake.cli_manifest_no_paths"), 2)
         specs = svc.read_manifest(manifest)
     else:
         if not paths:
-            fail("name at least one file or folder to take in", 2)
+            fail(text("intake.cli_no_paths"), 2)
         if not household or not type_code:
-            fail("--household and --type are needed (or a --manifest)", 2)
+            fail(text("intake.cli_household_and_type"), 2)
         document_date = parse_date(doc_date, "--date")
         specs = [
             svc.FileSpec(
@@ -128,7 +129,7 @@ def ingest(
             for path, name in svc.expand_paths(paths)
         ]
         if not specs:
-            fail("no files found in the given folders", 2)
+            fail(text("intake.cli_no_files_found"), 2)
     archive = ctx.ready_archive()
     with archive.session() as session:
         actor = ctx.actor(session)
@@ -161,29 +162,35 @@ def ingest(
         sys.exit(9)
 
 
+# A file's state as the batch report names it (``ingest.intake.file_status``).
+_STATUS_CODES = {
+    "indexed": "intake.cli_status.indexed",
+    "queued": "intake.cli_status.queued",
+    "processing": "intake.cli_status.processing",
+    "duplicate": "intake.cli_status.duplicate",
+    "rejected": "intake.cli_status.rejected",
+    "failed": "intake.cli_status.failed",
+    "destroyed": "intake.cli_status.destroyed",
+    "unfiled": "intake.cli_status.unfiled",
+    "separator": "intake.cli_status.separator",
+    "blank": "intake.cli_status.blank",
+}
+
+
 def _human_report(report: dict[str, Any]) -> str:
-    names = {
-        "indexed": "indexed",
-        "queued": "queued",
-        "duplicate": "duplicate",
-        "rejected": "REJECTED",
-        "failed": "FAILED",
-        "unfiled": "UNFILED",
-        "separator": "sheet",
-        "blank": "blank",
-    }
-    lines = [f"batch {report['batch']}:"]
+    lines = [say("intake.cli_batch", id=report["batch"])]
     for d in report["documents"]:
         ident = f"#{d['id']}" if d["id"] else "-"
-        pages = f"{d['pages']} p." if d["pages"] else ""
-        line = f"  {names.get(d['status'], d['status']):<9} {ident:<7} {pages:<7} {d['file']}"
+        pages = say("intake.cli_pages", pages=d["pages"]) if d["pages"] else ""
+        status = say(_STATUS_CODES[d["status"]]) if d["status"] in _STATUS_CODES else d["status"]
+        line = f"  {status:<6} {ident:<7} {pages:<7} {d['file']}"
         if d.get("sheet") and d["status"] != "unfiled":
             line += f"  → {d['sheet']['household']} {d['sheet']['type']}"
         if d.get("error"):
-            line += f"  ({d['error']})"
+            line += f"  （{d['error']}）"
         lines.append(line)
         for warning in d.get("warnings", []):
-            lines.append(f"            warning: {warning}")
+            lines.append("            " + say("intake.cli_warning", warning=warning))
     return "\n".join(lines)
 
 
@@ -235,19 +242,23 @@ def doc() -> None:
 @pass_cli
 def doc_show(ctx: CliContext, document_id: int, purpose: str | None, as_json: bool) -> None:
     """A document's catalog record and its pages' text (personal numbers masked without clearance)."""
+    from dossier.services.documents import STATUS_NAMES_ZH
     from dossier.services.viewing import view_document
 
     archive = ctx.ready_archive()
     with archive.session() as session:
         view = view_document(session, ctx.actor(session), document_id, purpose).as_dict()
+    status = view["status"]
     lines = [
-        f"#{view['id']} {view['type_name']} {view['title']}  ({view['household']}, {view['status']})",
-        f"  sha256 {view['sha256']}",
+        f"#{view['id']} {view['type_name']} {view['title']}  "
+        f"（{view['household']}，{STATUS_NAMES_ZH.get(status, status)}）",
+        f"  SHA-256 {view['sha256']}",
     ]
     for page in view["pages"]:
+        source = page["language"] or say("doc.cli_text_layer")
+        confidence = page["confidence"] if page["confidence"] is not None else "-"
         lines.append(
-            f"  --- page {page['number']} ({page['language'] or 'text layer'}, "
-            f"confidence {page['confidence'] if page['confidence'] is not None else '-'})"
+            "  --- " + say("doc.cli_page", number=page["number"], source=source, confidence=confidence)
         )
         lines.append("  " + (page["text"] or "").replace("\n", "\n  "))
     emit(as_json, view, "\n".join(lines))
@@ -276,9 +287,14 @@ def doc_export(ctx: CliContext, document_id: int, dest: Path, purpose: str | Non
     emit(
         as_json,
         result,
-        f"exported document {result['document']} to {result['file']}\n"
-        f"  signed record {result['record']}\n  public key {result['public_key']} "
-        f"(fingerprint {result['key_fingerprint']})",
+        say(
+            "doc.cli_exported",
+            id=result["document"],
+            file=result["file"],
+            record=result["record"],
+            key=result["public_key"],
+            fingerprint=result["key_fingerprint"],
+        ),
     )
 
 
@@ -312,7 +328,7 @@ def doc_edit(
     as_json: bool,
 ) -> None:
     """Correct what was filed wrongly; the change is signed into the document's history."""
-    from dossier.services.corrections import Correction, correct_document
+    from dossier.services.corrections import Correction, change_history, correct_document
     from search.hooks import document_changed
 
     change = Correction(
@@ -327,10 +343,15 @@ def doc_edit(
     )
     archive = ctx.ready_archive()
     with archive.session() as session:
-        entry = correct_document(session, ctx.actor(session), document_id, change)
+        who = ctx.actor(session)
+        entry = correct_document(session, who, document_id, change)
+        session.flush()
+        newest = change_history(session, who, document_id)[0]  # the entry just made, in words
     document_changed(archive, document_id)
-    changed = "; ".join(f"{name}: {before} → {after}" for name, (before, after) in entry["changes"].items())
-    emit(as_json, {"document": document_id, **entry}, f"document {document_id} corrected ({changed})")
+    changed = "；".join(f"{label}：{before} → {after}" for label, before, after in newest["lines"])
+    emit(
+        as_json, {"document": document_id, **entry}, say("doc.cli_corrected", id=document_id, changes=changed)
+    )
 
 
 @doc.command("history")
@@ -339,18 +360,29 @@ def doc_edit(
 @pass_cli
 def doc_history(ctx: CliContext, document_id: int, as_json: bool) -> None:
     """A document's signed change history, oldest first."""
+    from datetime import datetime
+
+    from dossier.localtime import format_datetime
+    from dossier.services.corrections import change_history
     from dossier.services.documents import document_history
 
     archive = ctx.ready_archive()
     with archive.session() as session:
-        entries = document_history(session, ctx.actor(session), document_id)
+        who = ctx.actor(session)
+        entries = document_history(session, who, document_id)
+        worded = list(reversed(change_history(session, who, document_id)))  # oldest first, in words
     lines = [
-        f"#{e['seq']} {e['at'][:19]} {e['action_name']} {e['by'] or '系统'}"
-        + (f"  理由：{e['reason']}" if e["reason"] else "")
-        + "".join(f"\n    {name}: {before} → {after}" for name, (before, after) in e["changes"].items())
-        for e in entries
+        f"#{e['seq']} {format_datetime(datetime.fromisoformat(e['at']) if e['at'] else None, seconds=True)} "
+        f"{e['action_name']} {w['by_name'] or say('doc.cli_system')}"
+        + ("  " + say("doc.cli_reason", reason=e["reason"]) if e["reason"] else "")
+        + "".join(f"\n    {label}：{before} → {after}" for label, before, after in w["lines"])
+        for e, w in zip(entries, worded, strict=True)
     ]
-    emit(as_json, {"document": document_id, "history": entries}, "\n".join(lines) or "no history")
+    emit(
+        as_json,
+        {"document": document_id, "history": entries},
+        "\n".join(lines) or say("doc.cli_no_history"),
+    )
 
 
 def register(cli: click.Group) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from dossier import ledger
 from dossier.actor import Actor
+from dossier.catalog import zh
 from dossier.db import session_factory
 from dossier.models import AccessAction, AccessEvent, AccessOutcome, utcnow
 
@@ -142,7 +143,7 @@ def _blocks_writers(session: Session) -> bool:
 
 def _check_entry(event: AccessEvent) -> str | None:
     if ledger.entry_hash(access_record(event)) != event.entry_hash:
-        return "its columns do not match its hash (altered)"
+        return zh("accesslog.check.hash_mismatch")
     return None
 
 

@@ -47,7 +47,6 @@ from dossier.services.households import get_household
 
 DEFAULT_CLASS = "default"  # --retention default: follow the type's class again
 MAX_REASON = 500
-CONSOLE, CONSOLE_NAME_ZH = Actor.console().username, "服务器控制台"  # who acts at the server's console
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ def _apply(session: Session, doc: Document, change: Correction) -> None:
     if change.title is not None:
         title = change.title.strip()
         if not title or len(title) > 256:
-            raise InvalidInput("题名须为 1 至 256 个字符。")
+            raise InvalidInput("document.bad_title")
         doc.title = title
     if change.type_code is not None:
         doc.type_code = get_document_type(session, change.type_code).code
@@ -88,12 +87,13 @@ def _apply(session: Session, doc: Document, change: Correction) -> None:
         try:
             target = get_household(session, change.household, change.community)
         except NotFound:  # the document exists; the value given is wrong
-            where = f"（小区：{change.community}）" if change.community else ""
-            raise InvalidInput(f"没有户号为 {change.household} 的业户{where}。") from None
+            if change.community:
+                raise InvalidInput(
+                    "correction.no_household_in", household=change.household, community=change.community
+                ) from None
+            raise InvalidInput("correction.no_household", household=change.household) from None
         if target.id != doc.household_id and _household_held(session, doc.household_id):
-            raise InvalidInput(
-                f"文件 {doc.id} 所在业户处于冻结中（暂停销毁），不能移出；请先解除冻结，或对该文件单独冻结后再移动。"
-            )
+            raise InvalidInput("correction.household_held", id=doc.id)
         doc.household = target
 
 
@@ -113,9 +113,9 @@ def correct_document(session: Session, actor: Actor, document_id: int, change: C
     doc = get_document(session, document_id)
     reason = (change.reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
-        raise InvalidInput(f"请填写更正理由（1 至 {MAX_REASON} 个字符）。")
+        raise InvalidInput("correction.reason_required", max=MAX_REASON)
     if doc.status == DocumentStatus.DESTROYED:
-        raise InvalidInput(f"文件 {doc.id} 已销毁，其著录信息不能再更改。")
+        raise InvalidInput("correction.destroyed", id=doc.id)
     if history.latest(session, doc.id) is None:  # not signed yet (upgraded): sign it as it was
         history.append(session, doc, history.UPGRADE, actor=None, reason="更正前对已有著录信息首次签名")
     old_household = doc.household_id
@@ -129,7 +129,7 @@ def correct_document(session: Session, actor: Actor, document_id: int, change: C
     entry = history.append(session, doc, history.CORRECTED, actor=actor.username, reason=reason)
     view = history.entry_view(entry)
     if not view["changes"]:
-        raise InvalidInput(f"没有需要更改的内容：文件 {doc.id} 的著录信息已是如此。")
+        raise InvalidInput("correction.nothing_changed", id=doc.id)
     record_access(
         session,
         actor,
@@ -201,7 +201,7 @@ def change_history(session: Session, actor: Actor, document_id: int) -> list[dic
     word = _value_words(session, entries)
     for entry in entries:
         by = entry["by"]
-        entry["by_name"] = (names.get(by) or (CONSOLE_NAME_ZH if by == CONSOLE else by)) if by else None
+        entry["by_name"] = names.get(by, by) if by else None
         entry["lines"] = [
             (history.FIELD_NAMES_ZH.get(name, name), word(name, before), word(name, after))
             for name, (before, after) in entry["changes"].items()

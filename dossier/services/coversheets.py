@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
+from dossier.catalog import Text
 from dossier.errors import InvalidInput
 from dossier.fonts import find_font
 from dossier.models import AccessAction, Community, Household, HouseholdStatus
@@ -56,9 +57,9 @@ QR_MM = 80.0
 class SheetRefused(Exception):
     """A QR payload that is a Dossier cover sheet but cannot be trusted or read."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, code: str, /, **params: object):
+        self.reason = Text(code, params)
+        super().__init__(self.reason.en)
 
 
 @dataclass(frozen=True)
@@ -118,14 +119,12 @@ def decode_payload(data: bytes, key: bytes) -> SheetFacts:
     another archive, altered, of an unknown version or malformed."""
     head = _ANY_PREFIX.match(data[:12].decode("ascii", "replace"))
     if head is None:
-        raise SheetRefused("the QR code is not a Dossier cover sheet")
+        raise SheetRefused("coversheet.not_ours")
     if int(head.group(1)) != VERSION:
-        raise SheetRefused(f"the cover sheet is of version {head.group(1)}, which this Dossier does not know")
+        raise SheetRefused("coversheet.unknown_version", version=head.group(1))
     signed, sep, mac = data.rpartition(b"|")
     if not sep or not hmac.compare_digest(mac, _mac(key, signed).encode("ascii")):
-        raise SheetRefused(
-            "the cover sheet's check value does not match (altered, or printed by another archive)"
-        )
+        raise SheetRefused("coversheet.bad_mac")
     try:
         body = json.loads(signed[len(PREFIX) + 1 :].decode("utf-8"))
         return SheetFacts(
@@ -138,7 +137,7 @@ def decode_payload(data: bytes, key: bytes) -> SheetFacts:
             confidential=bool(body.get("x")),
         )
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise SheetRefused("the cover sheet's payload is malformed") from None
+        raise SheetRefused("coversheet.malformed") from None
 
 
 # --- choosing households -------------------------------------------------------------------------
@@ -149,11 +148,13 @@ def read_codes_file(path: str | os.PathLike) -> list[str]:
     try:
         text = Path(path).read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"{Path(path).name} cannot be read ({exc.strerror or exc})") from None
+        raise InvalidInput(
+            "coversheet.codes_unreadable", name=Path(path).name, reason=exc.strerror or str(exc)
+        ) from None
     lines = [line.strip() for line in decode_manifest(text, Path(path).name).splitlines()]
     codes = [line for line in lines if line and not line.startswith("#")]
     if not codes:
-        raise InvalidInput(f"{Path(path).name} lists no household codes")
+        raise InvalidInput("coversheet.no_codes", name=Path(path).name)
     return codes
 
 
@@ -173,7 +174,7 @@ def select_households(
         rows = {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(list(ids))))}
         missing = [str(i) for i in ids if i not in rows]
         if missing:
-            raise InvalidInput(f"there is no household with id {', '.join(missing)}")
+            raise InvalidInput("coversheet.no_household_id", ids=", ".join(missing))
         chosen += [rows[i] for i in ids]
     if building is not None:
         query = (
@@ -188,18 +189,19 @@ def select_households(
             query = query.where(Household.floor == floor)
         found = list(session.scalars(query.options(selectinload(Household.community))))
         if not found:
-            where = f"building {building}" + (f", floor {floor}" if floor is not None else "")
-            raise InvalidInput(f"there are no open households in {where}")
+            if floor is not None:
+                raise InvalidInput("coversheet.none_on_floor", building=building, floor=floor)
+            raise InvalidInput("coversheet.none_in_building", building=building)
         chosen += found
     elif floor is not None:
-        raise InvalidInput("a floor is chosen within a building; give the building too")
+        raise InvalidInput("coversheet.floor_without_building")
     if not chosen:
-        raise InvalidInput("choose at least one household (a code, a file of codes, or a building)")
+        raise InvalidInput("coversheet.none_chosen")
     closed = [h.code for h in chosen if h.status != HouseholdStatus.ACTIVE]
     if closed:
-        raise InvalidInput(f"household {closed[0]} is closed; no documents are filed in a closed folder")
+        raise InvalidInput("coversheet.household_closed", code=closed[0])
     if len(chosen) > MAX_SHEETS:
-        raise InvalidInput(f"{len(chosen)} sheets at once is too many; print at most {MAX_SHEETS}")
+        raise InvalidInput("coversheet.too_many", count=len(chosen), max=MAX_SHEETS)
     return chosen
 
 
@@ -219,10 +221,10 @@ def check_options(session: Session, options: SheetOptions) -> SheetOptions:
     get_document_type(session, type_code)
     title = (options.title or "").strip() or None
     if title and len(title) > 60:
-        raise InvalidInput("a cover sheet's title must have at most 60 characters")
+        raise InvalidInput("coversheet.title_too_long")
     retention = (options.retention_class or "").strip() or None
     if retention and len(retention) > 16:
-        raise InvalidInput("a retention class has at most 16 characters")
+        raise InvalidInput("coversheet.retention_too_long")
     return SheetOptions(type_code, title, options.document_date, options.confidential, retention)
 
 
@@ -372,11 +374,15 @@ def write_atomically(data: bytes, target: str | os.PathLike) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".coversheets-", dir=target.parent or ".")
     except OSError as exc:
-        raise InvalidInput(f"{target} cannot be written ({exc.strerror or exc})") from None
+        raise InvalidInput(
+            "coversheet.cannot_write", path=str(target), reason=exc.strerror or str(exc)
+        ) from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise InvalidInput(f"{target} cannot be written ({exc.strerror or exc})") from None
+        raise InvalidInput(
+            "coversheet.cannot_write", path=str(target), reason=exc.strerror or str(exc)
+        ) from None

@@ -42,7 +42,7 @@ def resolve_class(session: Session, value: str) -> RetentionClass:
         row = session.scalar(select(RetentionClass).where(RetentionClass.name == text))
     if row is None:
         codes = ", ".join(c.code for c in list_classes(session))
-        raise InvalidInput(f"unknown retention class {value!r}; known classes: {codes}")
+        raise InvalidInput("document.unknown_retention_class", value=value, known=codes)
     return row
 
 

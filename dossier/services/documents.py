@@ -18,9 +18,10 @@ from typing import Any, BinaryIO
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from dossier import objectkeys, originals
+from dossier import localtime, objectkeys, originals
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import zh
 from dossier.errors import AlreadyExists, IntegrityFailure, InvalidInput, NotFound
 from dossier.masking import mask_personal_numbers
 from dossier.models import (
@@ -54,13 +55,13 @@ class PurposeRequired(InvalidInput):
     """A confidential document is shown only after the viewer has said why (查阅目的)."""
 
     def __init__(self, doc: Document):
-        super().__init__(f"document {doc.id} is confidential: say why with --purpose")
+        super().__init__("document.purpose_required", id=doc.id)
         self.document = doc
 
 
 class DuplicateDocument(AlreadyExists):
     def __init__(self, existing_id: int, sha256: str):
-        super().__init__(f"this file is already in the archive as document {existing_id}")
+        super().__init__("document.duplicate", id=existing_id)
         self.existing_id = existing_id
         self.sha256 = sha256
 
@@ -86,7 +87,7 @@ def get_document_type(session: Session, code: str) -> DocumentType:
     row = session.get(DocumentType, code)
     if row is None:
         codes = ", ".join(session.scalars(select(DocumentType.code).order_by(DocumentType.sort_order)))
-        raise InvalidInput(f"unknown document type {code!r}; known types: {codes}")
+        raise InvalidInput("document.unknown_type", type=code, known=codes)
     return row
 
 
@@ -127,7 +128,7 @@ def store_original(
     get_document_type(session, new.type_code)
     title = (new.title or "").strip()
     if not title or len(title) > 256:
-        raise InvalidInput("a document title must have 1 to 256 characters")
+        raise InvalidInput("document.bad_title")
     retention_class = resolve_class(session, new.retention_class).code if new.retention_class else None
     vault, signer = archive.vault, archive.signer
     key = objectkeys.original_key()
@@ -142,7 +143,7 @@ def store_original(
             type_code=new.type_code,
             title=title,
             document_date=new.document_date,
-            received_date=new.received_date or date.today(),
+            received_date=new.received_date or localtime.today(),
             confidentiality=Confidentiality.CONFIDENTIAL if new.confidential else Confidentiality.ORDINARY,
             retention_class=retention_class,
             status=new.status,
@@ -186,7 +187,7 @@ def store_original(
 
 def no_such_document(document_id: int) -> NotFound:
     """The one answer for a missing document and for one the asker may not see."""
-    return NotFound(f"there is no document {document_id}")
+    return NotFound("document.not_found", id=document_id)
 
 
 def get_document(session: Session, document_id: int) -> Document:
@@ -276,7 +277,7 @@ def read_purpose(doc: Document, purpose: str | None) -> str | None:
 def wrapped_key_for(session: Session, object_key: str) -> bytes:
     row = session.get(ObjectKey, object_key)
     if row is None:
-        raise IntegrityFailure(f"the data key of {object_key} is gone; the object cannot be read")
+        raise IntegrityFailure("document.data_key_gone", key=object_key)
     return row.wrapped_key
 
 
@@ -294,7 +295,7 @@ def original_stream(
     outside auditor) with the purpose given."""
     require_view(session, actor, doc, action)
     if doc.status == DocumentStatus.DESTROYED or doc.original_key is None:
-        raise NotFound(f"document {doc.id} has been destroyed")
+        raise NotFound("document.destroyed", id=doc.id)
     stream = archive.vault.open(doc.original_key, wrapped_key_for(session, doc.original_key))
     record_access(
         session,
@@ -332,7 +333,7 @@ def check_signed(archive: Archive, session: Session, row, expected: dict) -> tup
     (``dossier.originals.check_record``, in the archive's words)."""
     record = originals.parse_record(row.signed_record)
     if record is None:
-        return False, ["the signed record is not valid JSON"]
+        return False, [zh("document.check.record_not_json")]
     unreadable = None
     try:
         content = archive.vault.verify(row.original_key, wrapped_key_for(session, row.original_key))

@@ -146,11 +146,11 @@ def add_document_type(
 ) -> DocumentType:
     require(actor, Permission.ADMIN)
     if not re.match(r"^[a-z][a-z0-9_]{1,31}$", code or ""):
-        raise InvalidInput(f"{code!r} is not a type code: use 2-32 lowercase letters, digits or '_'")
+        raise InvalidInput("doctype.bad_code", code=code)
     if not (name or "").strip():
-        raise InvalidInput("a document type needs a name")
+        raise InvalidInput("doctype.name_required")
     if session.get(DocumentType, code) is not None:
-        raise AlreadyExists(f"document type {code} already exists")
+        raise AlreadyExists("doctype.exists", code=code)
     order = (session.scalar(select(func.max(DocumentType.sort_order))) or 0) + 10
     row = DocumentType(code=code, name=name.strip(), expected=expected, sort_order=order)
     session.add(row)

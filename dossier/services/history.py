@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier import ledger, pagetext
+from dossier.catalog import zh
 from dossier.models import Document, DocumentHistory, DocumentStatus, HistoryAction, Household, utcnow
 from dossier.signing import canonical_bytes
 
@@ -189,12 +190,10 @@ def check_metadata(
     compared whatever the document's processing state."""
     entry = latest(session, doc.id)
     if entry is None:
-        return MetadataCheck(False, "the document has no signed metadata record")
+        return MetadataCheck(False, zh("document.check.no_metadata"))
     problem = check_entry(entry, public_key)
     if problem:
-        return MetadataCheck(
-            False, f"its latest signed metadata record (history entry {entry.seq}): {problem}"
-        )
+        return MetadataCheck(False, zh("document.check.metadata_entry", seq=entry.seq, problem=problem))
     signed = json.loads(entry.record).get("metadata") or {}
     if archive_no is None:
         archive_no = session.scalar(select(Household.archive_no).where(Household.id == doc.household_id))
@@ -203,9 +202,7 @@ def check_metadata(
     differing = [name for name in actual if signed.get(name) != actual[name]]
     if differing:
         return MetadataCheck(
-            False,
-            f"the catalog's {', '.join(differing)} differ(s) from the signed metadata "
-            f"record (history entry {entry.seq})",
+            False, zh("document.check.metadata_differs", fields=", ".join(differing), seq=entry.seq)
         )
     return MetadataCheck(True)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dossier import objectkeys, originals
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import zh
 from dossier.errors import AlreadyExists, IntegrityFailure, InvalidInput
 from dossier.models import AccessAction, ScanStack, utcnow
 from dossier.permissions import Permission, require
@@ -32,7 +33,7 @@ def signed_facts(stack: ScanStack) -> dict:
     """The stack's signed record as a dict (IntegrityFailure when it is not one)."""
     record = originals.parse_record(stack.signed_record)
     if record is None:
-        raise IntegrityFailure(f"the signed record of the scanned stack {stack.id} is not valid JSON")
+        raise IntegrityFailure("stack.bad_record", id=stack.id)
     return record
 
 
@@ -50,10 +51,7 @@ def stack_positions(stack: ScanStack, first: int, last: int) -> list[int]:
     InvalidInput when any of them is no longer stored."""
     position = {number: index for index, number in enumerate(held_pages(stack), start=1)}
     if any(n not in position for n in range(first, last + 1)):
-        raise InvalidInput(
-            f"pages {first}-{last} of the scanned stack {stack.id} are no longer stored "
-            f"(a destroyed document's pages were cut from it)"
-        )
+        raise InvalidInput("stack.pages_gone", first=first, last=last, id=stack.id)
     return [position[n] for n in range(first, last + 1)]
 
 
@@ -74,7 +72,7 @@ def store_stack(
     try:
         earlier = session.scalar(select(ScanStack).where(ScanStack.sha256 == stored.sha256))
         if earlier is not None:
-            raise AlreadyExists(f"this stack was already taken in (batch {earlier.batch_id})")
+            raise AlreadyExists("stack.duplicate", batch=earlier.batch_id)
         stack = ScanStack(
             batch_id=batch_id,
             file_name=file_name,
@@ -105,7 +103,7 @@ def store_stack(
 def open_stack(archive: Archive, session: Session, stack: ScanStack) -> BinaryIO:
     """The stack's plaintext stream (for splitting out pages the archivist files by hand)."""
     if stack.original_key is None:
-        raise InvalidInput(f"the scanned stack {stack.id} holds no pages any more (all were destroyed)")
+        raise InvalidInput("stack.empty", id=stack.id)
     return archive.vault.open(stack.original_key, wrapped_key_for(session, stack.original_key))
 
 
@@ -139,12 +137,12 @@ def _check_record_only(archive: Archive, stack: ScanStack, expected: dict) -> tu
     try:
         record = signed_facts(stack)
     except IntegrityFailure:
-        return False, ["the signed record is not valid JSON"]
+        return False, [zh("document.check.record_not_json")]
     problems = originals.check_record(
         record, stack.signature, load_public_key(archive.signer.public_pem()), expected
     ).problems()
     if record.get("pages") != []:
-        problems.append("the stack has no stored object, but its signed record says it holds pages")
+        problems.append(zh("stack.check.no_object"))
     return not problems, problems
 
 
@@ -154,5 +152,5 @@ def _page_count_problems(stack: ScanStack) -> list[str]:
     except IntegrityFailure:
         return []  # already reported
     if "pages" in record and len(record["pages"]) != (stack.page_count or 0):
-        return [f"the catalog counts {stack.page_count} page(s), the signed record {len(record['pages'])}"]
+        return [zh("stack.check.page_count", catalog=stack.page_count, signed=len(record["pages"]))]
     return []

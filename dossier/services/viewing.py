@@ -147,7 +147,7 @@ def _visible(session: Session, actor: Actor, document_id: int, action: AccessAct
 
 def _not_destroyed(doc: Document) -> None:
     if doc.status == DocumentStatus.DESTROYED:
-        raise NotFound(f"document {doc.id} has been destroyed")
+        raise NotFound("document.destroyed", id=doc.id)
 
 
 def _pages(session: Session, document_id: int) -> list[Page]:
@@ -273,7 +273,7 @@ def view_page_preview(
     _not_destroyed(doc)
     page = session.scalar(select(Page).where(Page.document_id == doc.id, Page.number == number))
     if page is None or not page.preview_key:
-        raise NotFound(f"document {doc.id} has no preview of page {number}")
+        raise NotFound("document.no_preview", id=doc.id, page=number)
     stream = archive.vault.open(page.preview_key, wrapped_key_for(session, page.preview_key))
     record_access(
         session,
