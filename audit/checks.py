@@ -20,6 +20,7 @@ from sqlalchemy import select
 from audit.consistency import destruction_findings, leftover_content_findings
 from audit.context import LIST_CHUNK, CheckContext, Finding
 from dossier import archiveno, originals, pagetext
+from dossier.catalog import Text, text, zh
 from dossier.errors import DossierError
 from dossier.ledger import LogVerdict
 from dossier.models import (
@@ -71,6 +72,15 @@ CHECKS: dict[str, tuple[FixityProperty, str]] = {
 }
 
 PROCESSED = {DocumentStatus.INDEXED}
+# The signed record's fields as findings name them.
+_FIELDS_ZH = {
+    "document": "文件编号",
+    "object": "存储对象",
+    "sha256": "SHA-256",
+    "sm3": "SM3",
+    "size": "大小",
+    "media_type": "文件格式",
+}
 
 
 def property_of(check: str) -> FixityProperty:
@@ -110,16 +120,18 @@ def _intake_record_outcomes(ctx: CheckContext, doc: Document) -> list[Outcome]:
 def _record_outcomes(record: dict | None, check: originals.RecordCheck) -> list[Outcome]:
     if record is None:
         return [
-            Outcome("signature", False, "the signed record is not valid JSON"),
-            Outcome("record", False, "the signed record is not valid JSON"),
+            Outcome("signature", False, zh("audit.finding.record_not_json")),
+            Outcome("record", False, zh("audit.finding.record_not_json")),
         ]
     signed, differing = check.signature_ok, check.differing_fields
     return [
-        Outcome("signature", signed, None if signed else "the signature does not match the signed record"),
+        Outcome("signature", signed, None if signed else zh("audit.finding.signature")),
         Outcome(
             "record",
             not differing,
-            f"the catalog's {', '.join(differing)} differ(s) from the signed record" if differing else None,
+            zh("audit.finding.record_differs", fields="、".join(_FIELDS_ZH.get(f, f) for f in differing))
+            if differing
+            else None,
         ),
     ]
 
@@ -127,26 +139,28 @@ def _record_outcomes(record: dict | None, check: originals.RecordCheck) -> list[
 def _stored_content(ctx: CheckContext, doc: Document) -> tuple[list[Outcome], tuple[str, str, int] | None]:
     """The key, object and decrypt outcomes, and the stored content's digests when it decrypts."""
     key_row = ctx.session.get(ObjectKey, doc.original_key) if doc.original_key else None
-    outcomes = [
-        Outcome("key", key_row is not None, None if key_row else "the original's wrapped data key is missing")
-    ]
+    outcomes = [Outcome("key", key_row is not None, None if key_row else zh("audit.finding.key_missing"))]
     exists = bool(doc.original_key) and ctx.archive.vault.exists(doc.original_key)
     outcomes.append(
-        Outcome("object", exists, None if exists else f"the object {doc.original_key} is missing")
+        Outcome(
+            "object", exists, None if exists else zh("audit.finding.object_missing", key=doc.original_key)
+        )
     )
     if not (doc.original_key and exists and key_row):
         return outcomes, None
     try:
         digest = ctx.archive.vault.verify(doc.original_key, key_row.wrapped_key)
     except DossierError as exc:
-        return outcomes + [Outcome("decrypt", False, str(exc))], None
+        return outcomes + [Outcome("decrypt", False, exc.render("zh"))], None
     return outcomes + [Outcome("decrypt", True)], digest
 
 
 def _content_outcomes(check: originals.RecordCheck) -> list[Outcome]:
     """sha256, sm3 (when the record has one: recorded before SM3 was, nothing to compare) and size."""
     return [
-        Outcome(name, ok, None if ok else f"the stored content's {name} differs from the signed record")
+        Outcome(
+            name, ok, None if ok else zh("audit.finding.content_differs", name=_FIELDS_ZH.get(name, name))
+        )
         for name, ok in check.content.items()
     ]
 
@@ -155,22 +169,26 @@ def _metadata_outcome(doc: Document) -> Outcome:
     missing = [
         name
         for name, value in (
-            ("title", doc.title),
-            ("type", doc.type_code),
-            ("received date", doc.received_date),
-            ("media type", doc.media_type),
-            ("signing key", doc.signing_key_id),
+            (zh("audit.field.title"), doc.title),
+            (zh("audit.field.type"), doc.type_code),
+            (zh("audit.field.received_date"), doc.received_date),
+            (zh("audit.field.media_type"), doc.media_type),
+            (zh("audit.field.signing_key"), doc.signing_key_id),
         )
         if not value
     ]
-    return Outcome("metadata", not missing, f"missing: {', '.join(missing)}" if missing else None)
+    return Outcome(
+        "metadata",
+        not missing,
+        zh("audit.finding.metadata_missing", fields="、".join(missing)) if missing else None,
+    )
 
 
 def _signed_metadata_outcome(
     ctx: CheckContext, doc: Document, texts: list[tuple[int, str | None]] | None, unreadable: str | None
 ) -> Outcome:
     if texts is None:
-        return Outcome("signed_metadata", False, f"the page text cannot be read: {unreadable}")
+        return Outcome("signed_metadata", False, zh("audit.finding.text_unreadable", reason=unreadable))
     result = check_metadata(
         ctx.session, doc, ctx.public_key, archive_no=doc.household.archive_no, texts=texts
     )
@@ -191,15 +209,17 @@ def _processed_outcomes(
         Outcome(
             "pages",
             ok_pages,
-            None if ok_pages else f"the catalog counts {doc.page_count} page(s), {len(pages)} are recorded",
+            None if ok_pages else zh("audit.finding.pages", counted=doc.page_count, recorded=len(pages)),
         )
     ]
     vault = ctx.archive.vault
     lacking = [p.number for p in pages if not p.preview_key or not vault.exists(p.preview_key)]
-    problems = [f"page preview(s) missing: {', '.join(map(str, lacking[:10]))}"] if lacking else []
+    problems = (
+        [zh("audit.finding.previews_missing", pages="、".join(map(str, lacking[:10])))] if lacking else []
+    )
     if doc.searchable_pdf_key and not vault.exists(doc.searchable_pdf_key):
-        problems.append("the searchable PDF is missing")
-    outcomes.append(Outcome("derivatives", not problems, "; ".join(problems) or None))
+        problems.append(zh("audit.finding.pdf_missing"))
+    outcomes.append(Outcome("derivatives", not problems, "；".join(problems) or None))
     # A blank page is normal, a document without a single word read is not (unreadable scan,
     # or its text lost): text is what makes a scanned record findable and usable.
     # Unreadable sealed text (texts is None) is reported by signed_metadata.
@@ -208,14 +228,16 @@ def _processed_outcomes(
         Outcome(
             "text",
             has_text or not pages,
-            None if has_text or not pages else "no page of the document has any text",
+            None if has_text or not pages else zh("audit.finding.no_text"),
         )
     )
     if ctx.indexed is not None:
         in_index = ctx.indexed.get(doc.id, 0)
         ok = in_index == len(pages)
         outcomes.append(
-            Outcome("index", ok, None if ok else f"the index holds {in_index} of {len(pages)} page(s)")
+            Outcome(
+                "index", ok, None if ok else zh("audit.finding.index", indexed=in_index, pages=len(pages))
+            )
         )
     return outcomes
 
@@ -226,7 +248,7 @@ def check_document(ctx: CheckContext, doc: Document) -> list[Outcome]:
     try:
         texts, unreadable = _texts(ctx, doc), None  # decrypted once, for both checks below
     except DossierError as exc:  # sealed text that no longer opens: altered or moved
-        texts, unreadable = None, str(exc)
+        texts, unreadable = None, exc.render("zh")
     outcomes.append(_signed_metadata_outcome(ctx, doc, texts, unreadable))
     if doc.status in PROCESSED:
         outcomes += _processed_outcomes(ctx, doc, texts)
@@ -276,7 +298,7 @@ def orphan_objects(ctx: CheckContext) -> Iterator[Finding]:
         known = set(ctx.session.scalars(select(ObjectKey.object_key).where(ObjectKey.object_key.in_(chunk))))
         for key in chunk:
             if key not in known:
-                yield Finding(f"the object {key} is in storage but not in the catalog")
+                yield Finding(zh("audit.finding.orphan_object", key=key))
 
 
 @register_archive_check("missing_objects", INTEGRITY, CHECKS["missing_objects"][1])
@@ -301,7 +323,7 @@ def missing_objects(ctx: CheckContext) -> Iterator[Finding]:
                     select(Document.id, Document.household_id).where(Document.original_key == key)
                 ).first()
                 yield Finding(
-                    f"the catalog holds the object {key} but storage does not",
+                    zh("audit.finding.missing_object", key=key),
                     row[0] if row else None,
                     row[1] if row else None,
                 )
@@ -328,7 +350,7 @@ def archive_no_gaps(ctx: CheckContext) -> Iterator[Finding]:
             if after - before > 1:
                 first, last = (archiveno.format_archive_no(prefix, n) for n in (before + 1, after - 1))
                 gap = first if after - before == 2 else f"{first}–{last}"
-                yield Finding(f"archive numbers {gap} are missing from the series {prefix}")
+                yield Finding(zh("audit.finding.archive_no_gap", gap=gap, prefix=prefix))
 
 
 _READS = ("document.view", "page.view", "document.download", "document.print", "document.export")
@@ -357,33 +379,36 @@ def unauthorised_readers(ctx: CheckContext) -> Iterator[Finding]:
     for event_id, username, role, action, document_id, household_id in rows:
         if role and not role_can(role, Permission.VIEW_CONFIDENTIAL):
             yield Finding(
-                f"access-log entry {event_id}: {username} ({role}) had {action} on a confidential document",
+                zh(
+                    "audit.finding.unauthorised_read", event=event_id, user=username, role=role, action=action
+                ),
                 document_id,
                 household_id,
             )
 
 
-def _log_findings(name: str, result: LogVerdict) -> Iterator[Finding]:
+def _log_findings(name: Text, result: LogVerdict) -> Iterator[Finding]:
+    """One finding per problem: the log and the problem (naming its entry), in Chinese."""
     for problem in result.problems:
-        yield Finding(f"{name}: {problem['problem']}")
+        yield Finding(zh("audit.finding.log", log=name, problem=shredlog.problem_zh(problem["problem"])))
 
 
 @register_archive_check("shred_log", AUTHENTICITY, "销毁日志哈希链完整、每条签名有效、链头与锚点一致")
 def shred_log(ctx: CheckContext) -> Iterator[Finding]:
     """The shredding log's chain, signatures, head and anchor (``retention.shredlog.verify``)."""
-    yield from _log_findings("shredding log", shredlog.verify(ctx.session, ctx.public_key))
+    yield from _log_findings(text("audit.log.shredlog"), shredlog.verify(ctx.session, ctx.public_key))
 
 
 @register_archive_check("access_log", AUTHENTICITY, "查阅登记哈希链完整、链头签名有效且与锚点一致")
 def access_log(ctx: CheckContext) -> Iterator[Finding]:
     """The access log's chain, head and anchor (``dossier.services.access.verify_access_log``)."""
-    yield from _log_findings("access log", verify_access_log(ctx.session, ctx.public_key))
+    yield from _log_findings(text("audit.log.access"), verify_access_log(ctx.session, ctx.public_key))
 
 
 @register_archive_check("change_history", AUTHENTICITY, "著录变更历史哈希链完整、每条签名有效")
 def change_history(ctx: CheckContext) -> Iterator[Finding]:
     """The documents' change history: chain, signatures, head and anchor."""
-    yield from _log_findings("change history", verify_history(ctx.session, ctx.public_key))
+    yield from _log_findings(text("audit.log.history"), verify_history(ctx.session, ctx.public_key))
 
 
 @register_archive_check(
@@ -418,4 +443,6 @@ def scan_stacks(ctx: CheckContext) -> Iterator[Finding]:
         for stack in stacks:
             ok, problems = verify_stack(ctx.archive, ctx.session, stack)
             if not ok:
-                yield Finding(f"the scanned stack {stack.id} ({stack.file_name}): {'; '.join(problems)}")
+                yield Finding(
+                    zh("audit.finding.stack", id=stack.id, file=stack.file_name, problems="；".join(problems))
+                )

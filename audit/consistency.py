@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from audit.context import LIST_CHUNK, CheckContext, Finding
 from dossier import objectkeys
+from dossier.catalog import zh
 from dossier.errors import IntegrityFailure
 from dossier.models import (
     BatchItem,
@@ -62,23 +63,20 @@ def destruction_findings(ctx: CheckContext) -> Iterator[Finding]:
         seen.add(doc_id)
         if doc_id not in logged:
             yield Finding(
-                f"document {doc_id} is destroyed (list {list_number}) but the shredding log has no entry "
-                f"for it",
+                zh("audit.finding.destroyed_not_logged", id=doc_id, list=list_number),
                 doc_id,
                 household_id,
             )
         elif logged[doc_id] != list_number:
             yield Finding(
-                f"document {doc_id} was destroyed by list {list_number}, the shredding log says by list "
-                f"{logged[doc_id]}",
+                zh("audit.finding.destroyed_other_list", id=doc_id, list=list_number, logged=logged[doc_id]),
                 doc_id,
                 household_id,
             )
     for doc_id, list_number in sorted(logged.items()):
         if doc_id not in seen:
             yield Finding(
-                f"the shredding log records document {doc_id} destroyed by list {list_number}, but the "
-                f"catalog still holds it (restore without `--shredlog`?)",
+                zh("audit.finding.logged_not_destroyed", id=doc_id, list=list_number),
                 doc_id,
             )
     yield from _item_findings(session, logged)
@@ -94,8 +92,7 @@ def _item_findings(session: Session, logged: dict[int, str]) -> Iterator[Finding
     for doc_id, list_number in items:
         if logged.get(doc_id) != list_number:
             yield Finding(
-                f"list {list_number} marks document {doc_id} destroyed, but the shredding log has no "
-                f"entry for it on that list",
+                zh("audit.finding.item_not_logged", id=doc_id, list=list_number),
                 doc_id,
             )
 
@@ -111,9 +108,14 @@ def _range_findings(session: Session) -> Iterator[Finding]:
         )
         actual = range_hash(entries)
         if actual != recorded:
+            none = zh("audit.none")
             yield Finding(
-                f"the certificate hash of list {number} ({recorded or 'none'}) does not match its "
-                f"shredding-log entries ({actual or 'none'})"
+                zh(
+                    "audit.finding.range_differs",
+                    list=number,
+                    recorded=recorded or none,
+                    actual=actual or none,
+                )
             )
 
 
@@ -127,7 +129,7 @@ def leftover_content_findings(ctx: CheckContext) -> Iterator[Finding]:
         .order_by(Page.document_id)
     )
     for doc_id, pages in with_text:
-        yield Finding(f"destroyed document {doc_id} still has {pages} page(s) of text in the catalog", doc_id)
+        yield Finding(zh("audit.finding.destroyed_text", id=doc_id, pages=pages), doc_id)
     kept = session.scalars(
         select(Document.id).where(
             Document.status == DocumentStatus.DESTROYED,
@@ -135,7 +137,7 @@ def leftover_content_findings(ctx: CheckContext) -> Iterator[Finding]:
         )
     )
     for doc_id in kept:
-        yield Finding(f"destroyed document {doc_id} still names stored objects", doc_id)
+        yield Finding(zh("audit.finding.destroyed_objects", id=doc_id), doc_id)
     yield from _unreferenced_keys(session)
     yield from _indexed_destroyed(ctx)
     yield from destroyed_pages_in_stacks(ctx)
@@ -172,8 +174,14 @@ def destroyed_pages_in_stacks(ctx: CheckContext) -> Iterator[Finding]:
             still = [n for n in range(first, last + 1) if n in held]
             if still:
                 yield Finding(
-                    f"the scanned stack {stack.id} ({stack.file_name}) still holds page(s) "
-                    f"{page_spec(still)} of document {document_id}, destroyed on list {list_number}",
+                    zh(
+                        "audit.finding.stack_holds_destroyed",
+                        id=stack.id,
+                        file=stack.file_name,
+                        pages=page_spec(still),
+                        document=document_id,
+                        list=list_number,
+                    ),
                     document_id,
                     household_id,
                 )
@@ -192,7 +200,7 @@ def _unreferenced_keys(session: Session) -> Iterator[Finding]:
         .order_by(ObjectKey.object_key)
     )
     for key in session.scalars(originals).yield_per(LIST_CHUNK):
-        yield Finding(f"the data key of {key} is kept, but no document or stack refers to the object")
+        yield Finding(zh("audit.finding.key_unreferenced", key=key))
     last = objectkeys.DERIVATIVES_ROOT
     while True:
         keys = list(
@@ -220,7 +228,7 @@ def _unreferenced_keys(session: Session) -> Iterator[Finding]:
         for key, doc_id in owners.items():
             if doc_id not in live:
                 yield Finding(
-                    f"the data key of {key} is kept, but its document {doc_id} is destroyed or unknown",
+                    zh("audit.finding.key_of_destroyed", key=key, id=doc_id),
                     doc_id,
                 )
 
@@ -234,4 +242,4 @@ def _indexed_destroyed(ctx: CheckContext) -> Iterator[Finding]:
         for doc_id in ctx.session.scalars(
             select(Document.id).where(Document.id.in_(chunk), Document.status == DocumentStatus.DESTROYED)
         ):
-            yield Finding(f"the search index still holds the text of destroyed document {doc_id}", doc_id)
+            yield Finding(zh("audit.finding.indexed_destroyed", id=doc_id), doc_id)

@@ -27,6 +27,7 @@ from audit.verification import (
 from dossier import jobs
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import zh
 from dossier.errors import InvalidInput
 from dossier.models import AccessAction, Job
 from dossier.permissions import Permission, require
@@ -40,7 +41,7 @@ def start_audit(session: Session, actor: Actor, scope: Scope, *, queue: Callable
     """Queue an audit run of ``scope`` (queued when the caller commits)."""
     require(actor, Permission.AUDIT)
     if scope.sample is not None and scope.sample < 1:
-        raise InvalidInput("抽检件数至少为 1。")
+        raise InvalidInput("audit.sample_min")
     total = scope_size(session, scope)  # refuses a household that does not exist
     job = jobs.submit(session, actor, KIND, scope.as_dict(), queue=queue, total=total)
     record_access(session, actor, AccessAction.JOB_START, detail=f"{KIND} (job {job.id})")
@@ -69,12 +70,14 @@ def _run(running: jobs.Running) -> str:
         def progress(checked: int) -> None:
             nonlocal done
             done += checked
-            running.progress(done, total, "正在进行全库一致性检查……" if whole and done >= total else None)
+            running.progress(done, total, zh("audit.job_archive_checks") if whole and done >= total else None)
 
         verify_archive(archive, session, run, progress=progress, chunk=CHUNK)
         failed = run.documents_failed + run.archive_failures
-        summary = f"检测完成：共检测 {run.documents_checked} 件文件，" + (
-            f"发现 {failed} 项未通过。" if failed else "全部通过。"
+        summary = (
+            zh("audit.job_done_failed", checked=run.documents_checked, failed=failed)
+            if failed
+            else zh("audit.job_done_ok", checked=run.documents_checked)
         )
     finally:
         session.close()

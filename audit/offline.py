@@ -18,6 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 
 from dossier import originals
+from dossier.catalog import Text, say, text
 from dossier.errors import AlreadyExists, InvalidInput
 from dossier.models import AccessAction
 from dossier.permissions import Permission, can, require
@@ -87,16 +88,16 @@ def _check_metadata(exported: dict, record: dict, public_key, result: FileCheck)
     )
     result.checks["metadata"] = bool(ok)
     if not ok:
-        result.problems.append(
-            "the signed metadata record does not match its signature or names another document"
-        )
+        result.problems.append(say("audit.offline.metadata"))
 
 
-def _read(path: Path, what: str) -> bytes:
+def _read(path: Path, what: Text) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read the {what} {path}: {exc.strerror or exc}") from None
+        raise InvalidInput(
+            "audit.offline.cannot_read", what=what, path=path, reason=exc.strerror or exc
+        ) from None
 
 
 def _digests(path: Path) -> tuple[str, str, int]:
@@ -108,32 +109,35 @@ def _digests(path: Path) -> tuple[str, str, int]:
                 sm3.update(chunk)
                 size += len(chunk)
     except OSError as exc:
-        raise InvalidInput(f"cannot read the file {path}: {exc.strerror or exc}") from None
+        raise InvalidInput(
+            "audit.offline.cannot_read",
+            what=text("audit.offline.what_file"),
+            path=path,
+            reason=exc.strerror or exc,
+        ) from None
     return sha256.hexdigest(), sm3.finalize().hex(), size
 
 
 def verify_exported(file: Path, record_path: Path, public_key_path: Path) -> FileCheck:
-    public_key = load_public_key(_read(public_key_path, "public key"))
+    public_key = load_public_key(_read(public_key_path, text("audit.offline.what_key")))
     try:
-        exported = json.loads(_read(record_path, "record"))
+        exported = json.loads(_read(record_path, text("audit.offline.what_record")))
         record, signature = exported["record"], exported["signature"]
     except (ValueError, KeyError, TypeError):
-        raise InvalidInput(
-            f"{record_path} is not an exported record (JSON with record and signature)"
-        ) from None
+        raise InvalidInput("audit.offline.not_record", path=record_path) from None
     if not isinstance(record, dict):
-        raise InvalidInput(f"{record_path} is not an exported record (its record is not an object)")
+        raise InvalidInput("audit.offline.record_not_object", path=record_path)
     result = FileCheck(str(file), record.get("document"), public_key_fingerprint(public_key))
     check = originals.check_record(record, signature, public_key, content=_digests(file))
     result.checks["signature"] = check.signature_ok
     if not check.signature_ok:
-        result.problems.append("the signature does not match the record (or was made with another key)")
+        result.problems.append(say("audit.offline.signature"))
     _check_metadata(exported, record, public_key, result)
     for name in ("size", "sha256", "sm3"):
         if name in check.content:
             result.checks[name] = check.content[name]
             if not check.content[name]:
-                result.problems.append(f"the file's {name} differs from the signed record")
+                result.problems.append(say("audit.offline.content_differs", name=name))
     return result
 
 
@@ -152,7 +156,7 @@ def export_original(
     target, record_target = dest / name, dest / f"{name}{RECORD_SUFFIX}"
     for path in (target, record_target):
         if path.exists():
-            raise AlreadyExists(f"{path} already exists; export into an empty folder")
+            raise AlreadyExists("audit.offline.exists", path=path)
     try:
         dest.mkdir(parents=True, exist_ok=True)
         with (
@@ -170,7 +174,7 @@ def export_original(
         (dest / PUBLIC_KEY_NAME).write_text(archive.signer.public_pem(), encoding="ascii")
     except OSError as exc:
         target.unlink(missing_ok=True)
-        raise InvalidInput(f"cannot write the export into {dest}: {exc.strerror or exc}") from None
+        raise InvalidInput("audit.offline.cannot_write", path=dest, reason=exc.strerror or exc) from None
     return {
         "document": doc.id,
         "file": str(target),

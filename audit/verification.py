@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from audit.checks import ARCHIVE_CHECKS, CheckContext, Finding, Outcome, check_document, property_of
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import zh
 from dossier.dates import parse_date
 from dossier.errors import InvalidInput, NotFound
 from dossier.models import (
@@ -78,7 +79,7 @@ def _documents_query(session: Session, scope: Scope, ids: list[int] | None = Non
     if scope.household:
         household_id = session.scalar(select(Household.id).where(Household.code == scope.household))
         if household_id is None:
-            raise NotFound(f"there is no household {scope.household}")
+            raise NotFound("audit.household_unknown", code=scope.household)
         query = query.where(Document.household_id == household_id)
     if scope.since:
         query = query.where(Document.intake_at >= datetime.combine(scope.since, time.min, UTC))
@@ -91,7 +92,7 @@ def _pick_sample(session: Session, scope: Scope) -> list[int] | None:
     if scope.sample is None:
         return None
     if scope.sample < 1:
-        raise InvalidInput("--sample must be at least 1")
+        raise InvalidInput("audit.sample_min")
     query = _documents_query(session, Scope(household=scope.household, since=scope.since))
     return sorted(session.scalars(query.order_by(func.random()).limit(scope.sample)))
 
@@ -127,7 +128,7 @@ def get_run(session: Session, actor: Actor, run_id: int) -> AuditRun:
     require(actor, Permission.AUDIT)
     run = session.get(AuditRun, run_id)
     if run is None:
-        raise NotFound(f"there is no audit run {run_id}")
+        raise NotFound("audit.run_unknown", id=run_id)
     return run
 
 
@@ -233,7 +234,7 @@ def _archive_checks(ctx: CheckContext, run: AuditRun) -> None:
         for f in findings:
             session.add(_event(run, at, check.name, False, f.detail, f.document_id, f.household_id))
         if more:
-            session.add(_event(run, at, check.name, False, f"and {more} more finding(s) not listed"))
+            session.add(_event(run, at, check.name, False, zh("audit.finding.more", more=more)))
         run.archive_failures += len(findings) + more
         session.commit()
 

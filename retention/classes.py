@@ -82,7 +82,7 @@ def seed_classes(session: Session) -> None:
 def get_class(session: Session, code: str) -> RetentionClass:
     row = session.get(RetentionClass, (code or "").strip().upper())
     if row is None:
-        raise NotFound(f"there is no retention class {code!r}")
+        raise NotFound("retention.class_unknown", code=code)
     return row
 
 
@@ -92,31 +92,31 @@ def parse_trigger(value: str | None) -> RetentionTrigger:
     for trigger in RetentionTrigger:
         if value in (trigger, TRIGGER_NAMES_ZH[trigger]):
             return trigger
-    raise InvalidInput(f"unknown trigger {value!r}; choose document_date or household_closed")
+    raise InvalidInput("retention.trigger_unknown", value=value)
 
 
 def parse_years(value: int | str | None, permanent: bool) -> int | None:
     if permanent:
         if value not in (None, ""):
-            raise InvalidInput("a permanent class has no period in years; give either --years or --permanent")
+            raise InvalidInput("retention.permanent_with_years")
         return None
     if value in (None, ""):
-        raise InvalidInput("give the period in years (--years N) or say the class is permanent (--permanent)")
+        raise InvalidInput("retention.years_needed")
     try:
         years = int(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"the period {value!r} is not a whole number of years") from None
+        raise InvalidInput("retention.years_not_number", value=value) from None
     if years < 0:
-        raise InvalidInput(f"a retention period cannot be negative ({years} years)")
+        raise InvalidInput("retention.years_negative", years=years)
     if years == 0 or years > MAX_YEARS:
-        raise InvalidInput(f"a retention period must be 1 to {MAX_YEARS} years, or permanent")
+        raise InvalidInput("retention.years_range", max=MAX_YEARS)
     return years
 
 
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > 64:
-        raise InvalidInput("a retention class name must have 1 to 64 characters")
+        raise InvalidInput("retention.class_name_length")
     return name
 
 
@@ -133,14 +133,12 @@ def add_class(
     require(actor, Permission.ADMIN)
     code = (code or "").strip().upper()
     if not _CODE_RE.match(code):
-        raise InvalidInput(
-            f"{code!r} is not a class code: use up to 16 capital letters and digits, such as D10"
-        )
+        raise InvalidInput("retention.class_code_invalid", code=code)
     row = RetentionClass(
         code=code, name=_check_name(name), years=parse_years(years, permanent), trigger=parse_trigger(trigger)
     )
     if session.get(RetentionClass, code) is not None:
-        raise AlreadyExists(f"retention class {code} already exists")
+        raise AlreadyExists("retention.class_exists", code=code)
     session.add(row)
     session.flush()
     record_access(session, actor, AccessAction.RETENTION_CLASS_ADD, detail=code)

@@ -20,9 +20,10 @@ from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from dossier import objectkeys
+from dossier import localtime, objectkeys
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import zh
 from dossier.errors import InvalidInput
 from dossier.models import (
     AccessAction,
@@ -37,6 +38,7 @@ from dossier.models import (
     ShredKind,
     utcnow,
 )
+from dossier.people import display_names
 from dossier.permissions import Permission, require
 from dossier.services import history
 from dossier.services.access import record_access
@@ -112,13 +114,21 @@ def tombstone(
 def _blocker(session: Session, item: DestructionItem, doc: Document, today: date) -> str | None:
     holds = active_holds_for(session, doc)
     if holds:
-        return f"held: {holds[0].reason} (hold {holds[0].id}, placed by {holds[0].placed_by})"
-    if doc.disposal_date is None or doc.disposal_date > today:
-        return f"not due until {doc.disposal_date or 'its retention period starts'}"
+        by = holds[0].placed_by
+        return zh(
+            "retention.blocked_held",
+            reason=holds[0].reason,
+            id=holds[0].id,
+            by=display_names(session, {by}).get(by, by),
+        )
+    if doc.disposal_date is None:
+        return zh("retention.blocked_not_started")
+    if doc.disposal_date > today:
+        return zh("retention.blocked_not_due", date=doc.disposal_date)
     if doc.status == DocumentStatus.PROCESSING:
-        return "being processed by a worker; run execute again later"
+        return zh("retention.blocked_processing")
     if doc.sha256 != item.sha256:
-        return "its content is not the one the reviewer approved"
+        return zh("retention.blocked_changed")
     return None
 
 
@@ -159,11 +169,11 @@ def _record_destruction(
         ),
     )
     if claimed.rowcount != 1:
-        return "taken by a worker or another run meanwhile; run execute again later"
+        return zh("retention.blocked_taken")
     try:
         stack_facts = stacks.apply_stack_cuts(session, archive.signer, cuts, list_number=dl.number, at=now)
     except stacks.StackChanged as exc:
-        return f"{exc.message}; run execute again"
+        return zh("retention.run_again", message=exc.text)
     tombstone(session, doc, keys, at=now, by=actor.username, list_number=dl.number)
     item.state = ItemState.DESTROYED
     item.destroyed_at = now
@@ -203,7 +213,7 @@ def _record_destruction(
     try:
         session.commit()
     except SQLAlchemyError as exc:  # e.g. another run appended to the log at the same moment
-        return f"the catalog refused the destruction record ({type(exc).__name__}); run execute again"
+        return zh("retention.record_refused", kind=type(exc).__name__)
     return None
 
 
@@ -219,10 +229,9 @@ def _destroy_item(
     doc = session.get(Document, item.document_id)
     assert doc is not None  # the item's document (a foreign key)
     if doc.status == DocumentStatus.DESTROYED:
-        report.pending.append(
-            {"document": doc.id, "reason": f"already destroyed by list {doc.destruction_list}"}
-        )
-        return _keep_pending(session, item_id, f"already destroyed by list {doc.destruction_list}")
+        destroyed = zh("retention.already_destroyed_by", list=doc.destruction_list)
+        report.pending.append({"document": doc.id, "reason": destroyed})
+        return _keep_pending(session, item_id, destroyed)
     reason = _blocker(session, item, doc, today)
     if reason:
         report.pending.append({"document": doc.id, "reason": reason})
@@ -230,16 +239,16 @@ def _destroy_item(
     try:
         cuts = stacks.plan_stack_cuts(archive, session, doc)
     except StorageError as exc:
-        report.pending.append({"document": doc.id, "reason": exc.message, "storage": True})
-        return _keep_pending(session, item_id, exc.message)
+        report.pending.append({"document": doc.id, "reason": exc.render("zh"), "storage": True})
+        return _keep_pending(session, item_id, exc.render("zh"))
     try:
         keys = object_keys_of(archive, session, doc)
         for key in sorted(keys):
             archive.store.delete(key)
     except StorageError as exc:
         stacks.discard_stack_cuts(archive, cuts)
-        report.pending.append({"document": doc.id, "reason": exc.message, "storage": True})
-        return _keep_pending(session, item_id, exc.message)
+        report.pending.append({"document": doc.id, "reason": exc.render("zh"), "storage": True})
+        return _keep_pending(session, item_id, exc.render("zh"))
 
     reason = _record_destruction(archive, session, actor, dl, item, doc, keys, cuts)
     if reason:
@@ -263,10 +272,8 @@ def execute(
     hears (items handled, items pending at the start) after each item."""
     require(actor, Permission.PROPOSE_DESTRUCTION)
     if dl.status == ListStatus.PROPOSED:
-        raise InvalidInput(
-            f"list {dl.number} has not been approved; a retention officer must review it first"
-        )
-    today = today or date.today()
+        raise InvalidInput("retention.not_approved", number=dl.number)
+    today = today or localtime.today()
     archive.signer  # noqa: B018 - refuse a missing signing key before destroying anything
     report = ExecutionReport(dl.number)
     list_id = dl.id

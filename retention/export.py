@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
+from dossier.catalog import zh
 from dossier.cells import safe_cell, safe_row
+from dossier.localtime import format_datetime
 from dossier.models import DestructionList, PaperDestruction, utcnow
 from dossier.people import display_names
 from dossier.permissions import Permission, require_any
@@ -46,6 +49,7 @@ def item_rows(dl: DestructionList) -> list[dict]:
     for item in dl.items:
         view = item_view(item)
         view["state_name"] = ITEM_STATE_NAMES_ZH.get(item.state, item.state)
+        view["destroyed_at"] = format_datetime(item.destroyed_at, seconds=True)
         view["paper_location"] = view["paper_location"] or "无"
         view["paper_destroyed"] = ("是" if view["paper_destroyed"] else "否") if item.paper_location else "—"
         rows.append(view)
@@ -70,7 +74,7 @@ def certificate(session: Session, actor: Actor, dl: DestructionList) -> dict:
                 ("executed_by", dl.executed_by),
             )
         },
-        "title": "销毁证明",
+        "title": zh("retention.certificate_title"),
         "list": dl.number,
         "status_name": LIST_STATUS_NAMES_ZH.get(dl.status, dl.status),
         "paper": [paper_view(p, per_paper[p.id]) for p in papers],
@@ -85,18 +89,24 @@ def certificate(session: Session, actor: Actor, dl: DestructionList) -> dict:
         },
         "items": item_rows(dl),
         "generated_at": utcnow().replace(microsecond=0).isoformat(),
+        "usernames": {
+            "proposed_by": dl.proposed_by,
+            "approved_by": dl.approved_by,
+            "executed_by": dl.executed_by,
+        },
     }
 
 
 def _person(names: dict, username: str | None) -> str | None:
-    """``周经理（officer）``: the name people sign with, and the account that acted."""
+    """The 姓名 people sign with (the account's username when it has none)."""
     if username is None:
         return None
-    return f"{names[username]}（{username}）" if names.get(username) else username
+    return names.get(username) or username
 
 
 def _when(iso: str | None) -> str:
-    return f"{iso[:19].replace('T', ' ')} UTC" if iso else "—"
+    """Beijing time (``dossier.localtime``), to the second."""
+    return format_datetime(datetime.fromisoformat(iso), seconds=True) if iso else "—"
 
 
 def certificate_pairs(cert: dict) -> list[tuple[str, str]]:
@@ -119,16 +129,18 @@ def certificate_pairs(cert: dict) -> list[tuple[str, str]]:
         ("纸质原件数 / 已销毁", f"{c['paper']} / {c['paper_destroyed']}"),
     ]
     for p in cert["paper"]:
-        pairs.append(
-            (
-                "纸质原件销毁",
-                f"{p['destroyed_on']} {p['method']}，销毁人 {p['shredded_by']}，"
-                f"监销人 {'、'.join(p['witnesses'])}，共 {p['items']} 件",
-            )
+        line = zh(
+            "retention.paper_line",
+            date=p["destroyed_on"],
+            method=p["method"],
+            shredder=p["shredded_by"],
+            witnesses="、".join(p["witnesses"]),
+            count=p["items"],
         )
+        pairs.append(("纸质原件销毁", line))
     seqs = f"{log['first_seq']}–{log['last_seq']}" if log["entries"] else "—"
     pairs += [
-        ("销毁日志条目", f"{log['entries']} 条（序号 {seqs}）"),
+        ("销毁日志条目", zh("retention.log_range", entries=log["entries"], seqs=seqs)),
         ("日志条目哈希（SHA-256）", log["range_sha256"] or "—"),
         ("销毁日志链头（序号:哈希）", log["head"] or "—"),
         ("生成时间", _when(cert["generated_at"])),
@@ -153,6 +165,16 @@ def _csv(rows: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # Excel on Chinese Windows reads the BOM as UTF-8
 
 
+def _typed(key: str, value):
+    """A list cell as Excel should hold it: dates as dates, the destruction time as a Beijing
+    time (Excel has no zones), the rest as safe text or numbers."""
+    if key in ("date", "disposal_date") and value:
+        return date.fromisoformat(value)
+    if key == "destroyed_at" and value:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")  # already Beijing time
+    return safe_cell(value)
+
+
 def workbook(dl: DestructionList, cert: dict) -> bytes:
     """Two sheets: the list (销毁清册) and the certificate (销毁证明)."""
     from openpyxl import Workbook  # reason: 500 ms at import; only XLSX exports need it
@@ -167,7 +189,13 @@ def workbook(dl: DestructionList, cert: dict) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in item_rows(dl):
-        sheet.append([safe_cell(row[key]) for key, _ in ITEM_COLUMNS])
+        sheet.append([_typed(key, row[key]) for key, _ in ITEM_COLUMNS])
+    for cells in sheet.iter_rows(min_row=3):
+        for cell in cells:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
     widths = (6, 9, 14, 12, 14, 30, 12, 9, 12, 20, 9, 24, 22, 12, 66)
     for column, width in zip("ABCDEFGHIJKLMNO", widths, strict=True):
         sheet.column_dimensions[column].width = width

@@ -8,17 +8,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
+from dossier.catalog import zh
 from dossier.errors import InvalidInput, NotFound
+from dossier.localtime import format_date
 from dossier.models import AccessAction, Document, DocumentStatus, Hold, Household, utcnow
 from dossier.permissions import Permission, can, require, require_any
 from dossier.services.access import record_access
 from dossier.services.documents import visible_clause
 
 
-def _reason(text: str | None, what: str = "a hold") -> str:
+def _reason(text: str | None) -> str:
     text = (text or "").strip()
     if not text or len(text) > 500:
-        raise InvalidInput(f"{what} needs a reason of 1 to 500 characters")
+        raise InvalidInput("retention.hold_reason_length")
     return text
 
 
@@ -32,9 +34,9 @@ def add_hold(
 ) -> Hold:
     require_any(actor, Permission.MANAGE_RECORDS, Permission.PROPOSE_DESTRUCTION)
     if (household is None) == (document is None):
-        raise InvalidInput("a hold covers either one household or one document; name exactly one")
+        raise InvalidInput("retention.hold_scope")
     if document is not None and document.status == DocumentStatus.DESTROYED:
-        raise InvalidInput(f"document {document.id} has already been destroyed")
+        raise InvalidInput("retention.document_destroyed", id=document.id)
     hold = Hold(
         household_id=household.id if household else None,
         document_id=document.id if document else None,
@@ -55,7 +57,7 @@ def add_hold(
         AccessAction.HOLD_ADD,
         household_id=folder_id,
         document_id=document.id if document else None,
-        detail=f"hold {hold.id}",
+        detail=zh("retention.detail_hold", id=hold.id),
     )
     return hold
 
@@ -63,7 +65,7 @@ def add_hold(
 def get_hold(session: Session, hold_id: int) -> Hold:
     hold = session.get(Hold, hold_id)
     if hold is None:
-        raise NotFound(f"there is no hold {hold_id}")
+        raise NotFound("retention.hold_unknown", id=hold_id)
     return hold
 
 
@@ -71,7 +73,7 @@ def release_hold(session: Session, actor: Actor, hold_id: int, reason: str | Non
     require(actor, Permission.APPROVE_DESTRUCTION)
     hold = get_hold(session, hold_id)
     if hold.released_at is not None:
-        raise InvalidInput(f"hold {hold_id} was already released on {hold.released_at:%Y-%m-%d}")
+        raise InvalidInput("retention.hold_already_released", id=hold_id, date=format_date(hold.released_at))
     hold.released_at = utcnow()
     hold.released_by = actor.username
     hold.release_reason = (reason or "").strip()[:500] or None
@@ -81,7 +83,7 @@ def release_hold(session: Session, actor: Actor, hold_id: int, reason: str | Non
         AccessAction.HOLD_RELEASE,
         household_id=hold.household_id,
         document_id=hold.document_id,
-        detail=f"hold {hold.id}",
+        detail=zh("retention.detail_hold", id=hold.id),
     )
     return hold
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from dossier import jobs
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import zh
 from dossier.errors import InvalidInput
 from dossier.models import AccessAction, DestructionList, ItemState, Job, ListStatus
 from dossier.permissions import Permission, require
@@ -33,11 +34,11 @@ def start_execution(
     confirmation of an irreversible act). The job is queued when the caller commits."""
     require(actor, Permission.PROPOSE_DESTRUCTION)
     if (typed_number or "").strip() != dl.number:
-        raise InvalidInput(f"请输入清册编号 {dl.number} 以确认销毁；输入的编号不符，未执行。")
+        raise InvalidInput("retention.confirm_mismatch", number=dl.number)
     if dl.status == ListStatus.PROPOSED:
-        raise InvalidInput(f"销毁清册 {dl.number} 尚未批准，须由档案销毁审批人审核后才能执行。")
+        raise InvalidInput("retention.not_approved", number=dl.number)
     if dl.status == ListStatus.EXECUTED:
-        raise InvalidInput(f"销毁清册 {dl.number} 已执行完毕。")
+        raise InvalidInput("retention.already_executed", number=dl.number)
     pending = sum(1 for i in dl.items if i.state == ItemState.PENDING)
     job = jobs.submit(session, actor, KIND, {"list": dl.number}, queue=queue, target=dl.number, total=pending)
     record_access(session, actor, AccessAction.JOB_START, detail=f"{KIND} {dl.number} (job {job.id})")
@@ -58,11 +59,13 @@ def _run(running: jobs.Running) -> str:
         session.close()
     if report.pending:
         reasons = "；".join(f"#{p['document']} {p['reason']}" for p in report.pending[:5])
-        return (
-            f"本次销毁电子文件 {len(report.destroyed)} 件；{len(report.pending)} 件仍待销毁（可再次执行）："
-            f"{reasons}"
+        return zh(
+            "retention.job_pending",
+            destroyed=len(report.destroyed),
+            pending=len(report.pending),
+            reasons=reasons,
         )
-    return f"销毁清册 {dl.number} 已执行，本次销毁电子文件 {len(report.destroyed)} 件。"
+    return zh("retention.job_done", number=dl.number, destroyed=len(report.destroyed))
 
 
 jobs.register(KIND, "执行销毁", _run, (Permission.PROPOSE_DESTRUCTION, Permission.AUDIT))

@@ -15,7 +15,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from dossier import localtime
 from dossier.actor import Actor
+from dossier.catalog import text, zh
 from dossier.errors import InvalidInput, NotFound
 from dossier.models import (
     AccessAction,
@@ -39,6 +41,17 @@ LIST_PREFIX = "XH"  # 销毁
 MAX_EXTEND_YEARS = 50
 LIST_STATUS_NAMES_ZH = {"proposed": "待审核", "approved": "已批准", "executed": "已销毁"}
 ITEM_STATE_NAMES_ZH = {"pending": "待销毁", "struck": "已剔除", "destroyed": "已销毁"}
+# The same names as messages (for sentences rendered in either language).
+STATUS_TEXT = {
+    "proposed": text("retention.status_proposed"),
+    "approved": text("retention.status_approved"),
+    "executed": text("retention.status_executed"),
+}
+STATE_TEXT = {
+    "pending": text("retention.state_pending"),
+    "struck": text("retention.state_struck"),
+    "destroyed": text("retention.state_destroyed"),
+}
 
 
 @dataclass
@@ -64,7 +77,7 @@ def on_open_list_clause():
 
 
 def _due_query(flt: DueFilter):
-    as_of = flt.as_of or date.today()
+    as_of = flt.as_of or localtime.today()
     query = (
         select(Document)
         .join(Document.household)
@@ -112,7 +125,7 @@ def due_documents(session: Session, actor: Actor, flt: DueFilter) -> tuple[int, 
 def due_soon_count(session: Session, actor: Actor, *, days: int = 90, today: date | None = None) -> dict:
     """For the dashboard: documents ``actor`` may see already due, and those falling due in the
     next ``days``."""
-    today = today or date.today()
+    today = today or localtime.today()
     live = and_(
         Document.status != DocumentStatus.DESTROYED,
         Document.disposal_date.is_not(None),
@@ -165,7 +178,7 @@ def propose(session: Session, actor: Actor, flt: DueFilter) -> DestructionList:
     """Draw up a destruction list of every due document (per the filter) not already on an open
     list. Refused when there is nothing to propose."""
     require(actor, Permission.PROPOSE_DESTRUCTION)
-    as_of = flt.as_of or date.today()
+    as_of = flt.as_of or localtime.today()
     docs = list(
         session.scalars(
             _due_query(DueFilter(as_of, flt.household, flt.type_code, flt.class_code))
@@ -175,9 +188,7 @@ def propose(session: Session, actor: Actor, flt: DueFilter) -> DestructionList:
         )
     )
     if not docs:
-        raise InvalidInput(
-            f"no document is due for destruction on {as_of} that is not held or already on a list"
-        )
+        raise InvalidInput("retention.nothing_due", date=as_of)
     now = utcnow()
     dl = DestructionList(
         number=_next_number(session, now.year),
@@ -211,9 +222,12 @@ def propose(session: Session, actor: Actor, flt: DueFilter) -> DestructionList:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise InvalidInput("another list was numbered at the same moment; propose again") from None
+        raise InvalidInput("retention.number_race") from None
     record_access(
-        session, actor, AccessAction.RETENTION_PROPOSE, detail=f"{dl.number}: {len(docs)} documents"
+        session,
+        actor,
+        AccessAction.RETENTION_PROPOSE,
+        detail=zh("retention.detail_proposed", number=dl.number, count=len(docs)),
     )
     return dl
 
@@ -225,14 +239,14 @@ def get_list(session: Session, number: str) -> DestructionList:
         .options(selectinload(DestructionList.items))
     )
     if dl is None:
-        raise NotFound(f"there is no destruction list {number}")
+        raise NotFound("retention.list_unknown", number=number)
     return dl
 
 
 def get_list_by_id(session: Session, list_id: int) -> DestructionList:
     dl = session.get(DestructionList, list_id)
     if dl is None:
-        raise NotFound(f"there is no destruction list with id {list_id}")
+        raise NotFound("retention.list_id_unknown", id=list_id)
     return dl
 
 
@@ -251,7 +265,7 @@ def list_lists(session: Session, actor: Actor, status: str | None = None) -> lis
     )
     if status:
         if status not in LIST_STATUS_NAMES_ZH:
-            raise InvalidInput(f"unknown list status {status!r}; choose proposed, approved or executed")
+            raise InvalidInput("retention.list_status_unknown", status=status)
         query = query.where(DestructionList.status == status)
     return list(session.scalars(query))
 
@@ -274,12 +288,9 @@ def may_review(actor: Actor, dl: DestructionList) -> bool:
 def _require_reviewer(actor: Actor, dl: DestructionList) -> None:
     require(actor, Permission.APPROVE_DESTRUCTION)
     if is_proposer(actor, dl):
-        raise InvalidInput(
-            f"{actor.username} proposed list {dl.number} and so cannot review it; "
-            f"another retention officer must"
-        )
+        raise InvalidInput("retention.own_list", name=actor.username, number=dl.number)
     if dl.status != ListStatus.PROPOSED:
-        raise InvalidInput(f"list {dl.number} is {dl.status}, not awaiting review")
+        raise InvalidInput("retention.list_not_proposed", number=dl.number, status=STATUS_TEXT[dl.status])
 
 
 def strike(
@@ -297,16 +308,20 @@ def strike(
     _require_reviewer(actor, dl)
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
-        raise InvalidInput("striking an item needs a reason of 1 to 500 characters")
+        raise InvalidInput("retention.strike_reason_length")
     item = next((i for i in dl.items if i.document_id == document_id), None)
     if item is None:
-        raise NotFound(f"document {document_id} is not on list {dl.number}")
+        raise NotFound("retention.not_on_list", id=document_id, number=dl.number)
     if item.state != ItemState.PENDING:
-        raise InvalidInput(f"document {document_id} is already {item.state} on list {dl.number}")
+        raise InvalidInput(
+            "retention.item_not_pending", id=document_id, number=dl.number, state=STATE_TEXT[item.state]
+        )
     if extend_years is not None and not 1 <= extend_years <= MAX_EXTEND_YEARS:
-        raise InvalidInput(f"an extension must be 1 to {MAX_EXTEND_YEARS} years")
+        raise InvalidInput("retention.extension_range", max=MAX_EXTEND_YEARS)
     item.state = ItemState.STRUCK
-    item.struck_reason = reason if extend_years is None else f"{reason}（延长保管{extend_years}年）"
+    item.struck_reason = (
+        reason if extend_years is None else zh("retention.struck_extended", reason=reason, years=extend_years)
+    )
     item.struck_by = actor.username
     if extend_years:
         doc = session.get(Document, document_id)

@@ -9,8 +9,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from dossier import localtime
 from dossier.actor import Actor
 from dossier.archive import Archive
+from dossier.catalog import Text, text
 from dossier.errors import InvalidInput
 from dossier.models import (
     AccessAction,
@@ -31,10 +33,10 @@ MIN_WITNESSES = 2
 DEFAULT_METHOD = "碎纸机（交叉切割）"  # confidential paper is shredded, cross-cut
 
 
-def _name(value: str | None, what: str) -> str:
+def _name(value: str | None, what: Text) -> str:
     value = (value or "").strip()
     if not value or len(value) > 128:
-        raise InvalidInput(f"{what} must have 1 to 128 characters")
+        raise InvalidInput("retention.name_length", what=what)
     return value
 
 
@@ -56,19 +58,19 @@ def record_paper_destruction(
     how many paper originals it covers."""
     require(actor, Permission.PROPOSE_DESTRUCTION)
     if dl.status == ListStatus.PROPOSED:
-        raise InvalidInput(f"list {dl.number} has not been approved; its paper cannot be destroyed yet")
-    shredded_by = _name(shredded_by, "the name of who shredded the paper")
-    names = list(dict.fromkeys(_name(w, "a witness's name") for w in witnesses or []))
+        raise InvalidInput("retention.paper_not_approved", number=dl.number)
+    shredded_by = _name(shredded_by, text("retention.what_shredder"))
+    names = list(dict.fromkeys(_name(w, text("retention.what_witness")) for w in witnesses or []))
     if shredded_by in names:
-        raise InvalidInput("the person who shreds the paper cannot also be one of its witnesses")
+        raise InvalidInput("retention.shredder_is_witness")
     if len(names) < MIN_WITNESSES:
-        raise InvalidInput(f"paper destruction needs at least {MIN_WITNESSES} different witnesses (监销人)")
-    method = _name(method, "the method of destruction")
-    today = today or date.today()
+        raise InvalidInput("retention.too_few_witnesses", min=MIN_WITNESSES)
+    method = _name(method, text("retention.what_method"))
+    today = today or localtime.today()
     if destroyed_on > today:
-        raise InvalidInput(f"the destruction date {destroyed_on} is in the future")
+        raise InvalidInput("retention.paper_date_future", date=destroyed_on)
     if dl.approved_at is not None and destroyed_on < dl.approved_at.date():
-        raise InvalidInput(f"the destruction date {destroyed_on} is before list {dl.number} was approved")
+        raise InvalidInput("retention.paper_date_before_approval", date=destroyed_on, number=dl.number)
     waiting = {
         i.document_id: i
         for i in dl.items
@@ -77,21 +79,16 @@ def record_paper_destruction(
     if document_ids:
         for document_id in document_ids:
             if document_id not in waiting:
-                raise InvalidInput(
-                    f"document {document_id} has no paper original waiting to be destroyed "
-                    f"on list {dl.number}"
-                )
+                raise InvalidInput("retention.paper_not_waiting", id=document_id, number=dl.number)
         items = [waiting[d] for d in dict.fromkeys(document_ids)]
     else:
         items = list(waiting.values())
     if not items:
-        raise InvalidInput(f"no paper original on list {dl.number} is waiting to be destroyed")
+        raise InvalidInput("retention.no_paper_waiting", number=dl.number)
     for item in items:
         holds = active_holds_for(session, item.document)
         if holds:
-            raise InvalidInput(
-                f"document {item.document_id} is held ({holds[0].reason}); its paper must be kept"
-            )
+            raise InvalidInput("retention.paper_held", id=item.document_id, reason=holds[0].reason)
     now = utcnow()
     record = PaperDestruction(
         list_id=dl.id,

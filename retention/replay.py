@@ -41,11 +41,9 @@ def reapply(archive: Archive, session: Session, exported: list[ShredLogEntry]) -
     restored = {row.seq: row.entry_hash for row in session.scalars(select(ShredLogEntry))}
     for row in exported[: len(restored)]:
         if restored.get(row.seq) != row.entry_hash:
-            raise IntegrityFailure(
-                f"the shredding-log file does not continue this backup's log (entry {row.seq} differs)"
-            )
+            raise IntegrityFailure("retention.replay_diverges", seq=row.seq)
     if len(exported) < len(restored):
-        raise IntegrityFailure("the shredding-log file is older than the backup's own log")
+        raise IntegrityFailure("retention.replay_older")
     destroyed: list[int] = []
     for row in exported[len(restored) :]:
         cuts = _destroy_again(archive, session, row) if row.kind == ShredKind.ELECTRONIC else None
@@ -53,9 +51,7 @@ def reapply(archive: Archive, session: Session, exported: list[ShredLogEntry]) -
             destroyed.append(row.document_id)
         seq, prev = ledger.link(session, ledger.SHREDLOG)
         if (seq, prev) != (row.seq, row.prev_hash):
-            raise IntegrityFailure(
-                f"the restored shredding log's head is not entry {row.seq - 1}; run `dossier shredlog verify`"
-            )
+            raise IntegrityFailure("retention.replay_head", seq=row.seq - 1)
         session.add(row)
         session.flush()
         ledger.seal(session, ledger.SHREDLOG, row.seq, row.entry_hash)

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dossier import localtime
 from dossier.actor import Actor
 from dossier.errors import InvalidInput
 from dossier.models import (
@@ -38,7 +39,7 @@ def set_document_class(
     """Give a document its own class (None: follow its type's default again)."""
     require(actor, Permission.MANAGE_RECORDS)
     if doc.status == DocumentStatus.DESTROYED:
-        raise InvalidInput(f"document {doc.id} has been destroyed")
+        raise InvalidInput("retention.document_destroyed", id=doc.id)
     before = doc.retention_class
     doc.retention_class = resolve_class(session, class_code).code if class_code else None
     assign(session, doc)
@@ -60,15 +61,17 @@ def check_close_date(
 ) -> None:
     """Refuse a close date in the future or before the folder's newest document (asked before
     the confirmation step, and again when the date is recorded)."""
-    if closed_on > (today or date.today()):
-        raise InvalidInput(f"结档日期 {closed_on} 晚于今天")
+    if closed_on > (today or localtime.today()):
+        raise InvalidInput("retention.close_date_future", date=closed_on)
     latest = session.scalar(
         select(func.max(Document.document_date)).where(
             Document.household_id == household.id, Document.status != DocumentStatus.DESTROYED
         )
     )
     if latest is not None and closed_on < latest:
-        raise InvalidInput(f"业户 {household.code} 不能在 {closed_on} 结档：档案中有 {latest} 的文件")
+        raise InvalidInput(
+            "retention.close_date_before_documents", code=household.code, date=closed_on, latest=latest
+        )
 
 
 def set_household_close_date(

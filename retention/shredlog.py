@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dossier import ledger
 from dossier.actor import Actor
+from dossier.catalog import text
 from dossier.errors import IntegrityFailure, InvalidInput
 from dossier.models import DestructionList, LogHead, ShredKind, ShredLogEntry
 from dossier.people import display_names
@@ -201,6 +203,7 @@ def entries_page(
     names = display_names(session, usernames)
     for v in views:
         who = v["record"].get("destroyed_by") or v["record"].get("recorded_by")
+        v["by"] = who
         v["by_name"] = names.get(who, who) if who else None
     return total, views
 
@@ -242,6 +245,7 @@ def certificate_ranges(session: Session, actor: Actor) -> list[dict]:
     return out
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # What each problem ``verify`` reports means, for the web page (the details stay as found).
 _PROBLEMS_ZH = (
     ("missing from the end", "日志末尾的条目缺失（日志被截短或清空）"),
@@ -266,7 +270,10 @@ _PROBLEMS_ZH = (
 
 
 def problem_zh(problem: str) -> str:
-    """A problem ``verify`` found, in one Chinese phrase."""
+    """A problem ``verify`` found, in Chinese: as the ledger said it when it says it in Chinese,
+    else one Chinese phrase for the English it said."""
+    if _CJK.search(problem):
+        return problem
     return next((zh for marker, zh in _PROBLEMS_ZH if marker in problem), "完整性检查未通过")
 
 
@@ -286,36 +293,36 @@ def read_export(lines, public_key) -> list[ShredLogEntry]:
     except (StopIteration, ValueError):
         header = None
     if not isinstance(header, dict) or header.get("format") != EXPORT_FORMAT:
-        raise InvalidInput("the shredding-log file is not an export of `dossier shredlog export`")
+        raise InvalidInput("retention.export_not_shredlog")
     rows: list[ShredLogEntry] = []
     prev = GENESIS
-    for number, text in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=1):
         try:
-            data = json.loads(text)
+            data = json.loads(line)
             row = ShredLogEntry(at=datetime.fromisoformat(data["at"]), **{c: data[c] for c in _COLUMNS})
         except (ValueError, KeyError, TypeError):
-            raise InvalidInput(f"line {number + 1} of the shredding-log file is not a log entry") from None
+            raise InvalidInput("retention.export_bad_line", line=number + 1) from None
+        checked = None if row.seq != number or row.prev_hash != prev else _check(row, public_key)
         problem = (
-            "it is out of sequence"
+            text("retention.export_out_of_sequence")
             if row.seq != number
-            else "it does not follow the previous entry"
+            else text("retention.export_not_following")
             if row.prev_hash != prev
-            else _check(row, public_key)
+            else checked
+            if checked
+            else None
         )
         if problem:
-            raise IntegrityFailure(f"the shredding-log file fails at entry {number}: {problem}")
+            raise IntegrityFailure("retention.export_fails_at", seq=number, problem=problem)
         rows.append(row)
         prev = row.entry_hash
     head = header.get("head")
     if head and head != (f"{rows[-1].seq}:{rows[-1].entry_hash}" if rows else None):
-        raise IntegrityFailure("the shredding-log file ends before its recorded head (entries cut off)")
+        raise IntegrityFailure("retention.export_cut_off")
     if rows and not verify_signature(
         public_key,
         ledger.head_record(ledger.SHREDLOG, rows[-1].seq, rows[-1].entry_hash),
         header.get("head_signature") or "",
     ):
-        raise IntegrityFailure(
-            "the shredding-log file's head is not signed by the archive's key (entries cut off "
-            "or the file was not exported by `dossier shredlog export`)"
-        )
+        raise IntegrityFailure("retention.export_head_unsigned")
     return rows

@@ -192,9 +192,7 @@ def _apply_one(session: Session, signer, cut: StackCut, list_number: str, at: da
         ),
     )
     if claimed.rowcount != 1:
-        raise StackChanged(
-            f"the scanned stack {cut.stack_id} was changed by another run meanwhile; run again"
-        )
+        raise StackChanged("retention.stack_changed", id=cut.stack_id)
     stack = session.get(ScanStack, cut.stack_id, populate_existing=True)
     assert stack is not None  # claimed above
     previous = signed_facts(stack)

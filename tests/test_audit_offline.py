@@ -89,13 +89,13 @@ def test_a_changed_record_or_another_key_fails_the_signature(exported, tmp_path,
     result = run_cli(
         "audit", "verify-file", paths["file"], "--record", str(forged), "--public-key", paths["public_key"]
     )
-    assert result.exit_code == 1 and "signature FAILED" in result.stdout
+    assert result.exit_code == 1 and "签名：未通过" in result.stdout
     other = tmp_path / "other.pem"
     other.write_text(Signer.generate().public_pem(), encoding="ascii")
     result = run_cli(
         "audit", "verify-file", paths["file"], "--record", paths["record"], "--public-key", str(other)
     )
-    assert result.exit_code == 1 and "signature FAILED" in result.stdout
+    assert result.exit_code == 1 and "签名：未通过" in result.stdout
 
 
 def test_bad_inputs_end_in_one_line(exported, tmp_path, run_cli):

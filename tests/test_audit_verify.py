@@ -78,7 +78,7 @@ def test_one_flipped_byte_names_the_document_and_when_it_was_last_good(docs, run
     assert failure["last_good"] is not None and failure["last_good"] <= failure["at"]
     human = run_cli("audit", "verify")
     assert human.exit_code == 1
-    assert f"document {docs[1]} (A-3-1201): decrypt" in human.stdout and "last good" in human.stdout
+    assert f"文件 {docs[1]}（A-3-1201）：原件可解密且未被改动" in human.stdout and "上次通过" in human.stdout
 
 
 def test_another_valid_encryption_of_other_content_fails_authenticity(docs, run_cli, archive):
@@ -195,7 +195,7 @@ def test_only_auditors_officers_and_admins_may_audit(docs, run_cli, archive, con
         for args in (("audit", "verify"), ("audit", "report"), ("audit", "history", str(docs[0]))):
             result = run_cli("--as", name, *args)
             assert result.exit_code == 5, (name, args, result.stdout)
-            assert "may not" in result.stderr
+            assert "无权" in result.stderr
     assert run_cli("--as", "aud", "audit", "verify", "--json").exit_code == 0
     assert run_cli("--as", "off", "audit", "verify", "--json").exit_code == 0
     with archive.session() as session:
@@ -217,7 +217,8 @@ def test_fixity_history_and_report_formats(docs, run_cli, archive, tmp_path):
     assert not as_json["properties"]["integrity"]["ok"] and as_json["properties"]["security"]["ok"]
     assert [f["document"] for f in as_json["failures"]] == [docs[0]]
     csv_text = run_cli("audit", "report", "--format", "csv").stdout
-    assert "property,passed,failed,ok" in csv_text and f"{docs[0]},A-3-1201,integrity,decrypt" in csv_text
+    assert csv_text.startswith("\ufeff电子档案四性检测报告") and "性质,通过,未通过,结论" in csv_text
+    assert f"{docs[0]},A-3-1201,完整性,原件可解密且未被改动," in csv_text
     out = tmp_path / "report.html"
     assert run_cli("audit", "report", "--format", "html", "-o", str(out)).exit_code == 0
     html = out.read_text(encoding="utf-8")
@@ -256,4 +257,4 @@ def test_a_broken_shredding_log_is_reported(docs, run_cli, archive):
     result = _verify(run_cli)
     assert result.exit_code == 1
     broken = [f for f in result.json()["failures"] if f["check"] == "shred_log"]
-    assert len(broken) == 1 and "entry 2" in broken[0]["detail"]
+    assert len(broken) == 1 and broken[0]["detail"].startswith("销毁日志：第 2 条：")

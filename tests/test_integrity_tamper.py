@@ -291,7 +291,7 @@ def test_a_shredding_log_cut_back_is_detected(copy):
         conn.execute(delete(ShredLogEntry.__table__).where(ShredLogEntry.seq == 2))
         _older_signed_head(copy, conn, "shredlog", 1)
     code, body = _shredlog()
-    assert code == 8 and body["broken_at"] == 2 and "cut back" in body["problems"][0]["problem"]
+    assert code == 8 and body["broken_at"] == 2 and "截短或清空" in body["problems"][0]["problem"]
     assert _failures("shred_log") and _failures("destruction_records")
 
 
@@ -300,8 +300,8 @@ def test_a_wiped_shredding_log_is_detected(copy):
         conn.execute(delete(ShredLogEntry.__table__))
         conn.execute(delete(LogHead.__table__).where(LogHead.name == "shredlog"))
     code, body = _shredlog()
-    assert code == 8 and body["broken_at"] == 1 and "wiped" in body["problems"][0]["problem"]
-    assert any("no entry" in f["detail"] for f in _failures("destruction_records"))
+    assert code == 8 and body["broken_at"] == 1 and "截短或清空" in body["problems"][0]["problem"]
+    assert any("销毁日志中没有它的条目" in f["detail"] for f in _failures("destruction_records"))
 
 
 def test_a_reordered_shredding_log_is_detected(copy):
@@ -335,7 +335,7 @@ def test_an_edited_shredding_log_entry_is_detected(copy):
             .values(record=json.dumps(record, ensure_ascii=False, sort_keys=True))
         )
     code, body = _shredlog()
-    assert code == 8 and body["broken_at"] == 1 and "altered" in body["problems"][0]["problem"]
+    assert code == 8 and body["broken_at"] == 1 and "已被改动" in body["problems"][0]["problem"]
 
 
 # --- the access log ---------------------------------------------------------------------------
@@ -345,7 +345,7 @@ def test_deleted_access_log_entries_are_detected(copy):
     with behind_the_back(copy) as conn:
         conn.execute(delete(AccessEvent.__table__).where(AccessEvent.seq.in_((3, 4, 5))))
     [finding, *_] = _failures("access_log")
-    assert "entries 3 to 5 missing" in finding["detail"]
+    assert finding["detail"].startswith("查阅登记：") and "缺少第 3 至 5 条" in finding["detail"]
 
 
 def test_an_edited_access_log_entry_is_detected(copy):
@@ -353,7 +353,7 @@ def test_an_edited_access_log_entry_is_detected(copy):
         conn.execute(
             update(AccessEvent.__table__).where(AccessEvent.seq == 4).values(username="someone-else")
         )
-    assert "entry 4" in _failures("access_log")[0]["detail"]
+    assert "第 4 条" in _failures("access_log")[0]["detail"]
 
 
 def test_an_inserted_access_log_entry_is_detected(copy):
@@ -379,7 +379,7 @@ def test_a_wiped_access_log_is_detected(copy):
     with behind_the_back(copy) as conn:
         conn.execute(delete(AccessEvent.__table__))
         conn.execute(delete(LogHead.__table__).where(LogHead.name == "access"))
-    assert any("wiped" in f["detail"] for f in _failures("access_log"))
+    assert any("截短或清空" in f["detail"] for f in _failures("access_log"))
 
 
 # --- catalog metadata and page text -----------------------------------------------------------
@@ -489,7 +489,7 @@ def test_a_stack_that_still_holds_destroyed_pages_is_detected(built, copy):
             )
         )
     found = _failures("destroyed_content")
-    assert any(str(built.destroyed_part) in f["detail"] and "stack" in f["detail"] for f in found)
+    assert any(str(built.destroyed_part) in f["detail"] and "整叠扫描件" in f["detail"] for f in found)
 
 
 def test_guards_refuse_changes_without_dropping_the_triggers(built, copy):

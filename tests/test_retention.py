@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from dossier import localtime
 from dossier.archive import Archive
 from dossier.models import DestructionItem, Document, LogHead, ObjectKey, Page, ShredLogEntry
 from tests.retention_helpers import (
@@ -98,14 +99,12 @@ def test_class_add_and_its_refusals(archive, people, run):
         "trigger": "household_closed",
         "trigger_name": "自业户结档起算",
     }
+    assert_clean_error(run("", "retention", "class", "add", "BAD", "负数", "--years", "-3"), "不能为负数")
+    assert_clean_error(run("", "retention", "class", "add", "HC5", "again", "--years", "5"), "已存在")
     assert_clean_error(
-        run("", "retention", "class", "add", "BAD", "负数", "--years", "-3"), "cannot be negative"
+        run("", "retention", "class", "add", "P2", "x", "--years", "5", "--permanent"), "只给出"
     )
-    assert_clean_error(run("", "retention", "class", "add", "HC5", "again", "--years", "5"), "already exists")
-    assert_clean_error(
-        run("", "retention", "class", "add", "P2", "x", "--years", "5", "--permanent"), "either"
-    )
-    assert_clean_error(run("officer", "retention", "class", "add", "X1", "x", "--years", "1"), "may not")
+    assert_clean_error(run("officer", "retention", "class", "add", "X1", "x", "--years", "1"), "无权")
     assert run("", "retention", "class", "add", "BAD", "x", "--years", "-3").exit_code == 2
     codes = [c["code"] for c in _ok(run("", "retention", "class", "list", "--json"))["classes"]]
     assert "BAD" not in codes and "HC5" in codes
@@ -128,7 +127,7 @@ def test_disposal_date_is_derived_and_recomputed(archive, people, run):
     assert _doc(archive, doc_id).disposal_date == date(2018, 1, 1)
     _ok(run("", "doctype", "set", "repair", "--retention", "D5"))
     assert _doc(archive, doc_id).disposal_date == date(2020, 1, 1)
-    assert_clean_error(run("", "retention", "set-class", str(doc_id), "NOPE"), "unknown retention class")
+    assert_clean_error(run("", "retention", "set-class", str(doc_id), "NOPE"), "没有名为“NOPE”的保管期限")
 
 
 def test_init_after_an_upgrade_computes_the_missing_disposal_dates(archive, people, run):
@@ -143,7 +142,7 @@ def test_init_after_an_upgrade_computes_the_missing_disposal_dates(archive, peop
     assert _doc(archive, doc_id).disposal_date == date(2018, 1, 1)
     with archive.session() as session:
         session.execute(update(Document).values(disposal_date=date(2099, 1, 1)))
-    assert_clean_error(run("officer", "retention", "recompute"), "may not")
+    assert_clean_error(run("officer", "retention", "recompute"), "无权")
     assert _ok(run("", "retention", "recompute", "--json")) == {"recomputed": 1}
     assert _doc(archive, doc_id).disposal_date == date(2018, 1, 1)
 
@@ -154,7 +153,7 @@ def test_ingest_retention_is_checked_against_the_classes(archive, people, run, t
     scan = tmp_path / "scan.png"
     Image.new("L", (64, 64), 200).save(scan)
     refused = run("keeper", "ingest", str(scan), "--household", H, "--type", "repair", "--retention", "D7")
-    assert_clean_error(refused, "unknown retention class 'D7'", "D30")
+    assert_clean_error(refused, "没有名为“D7”的保管期限")
     with archive.session() as session:
         assert session.scalar(select(func.count(Document.id))) == 0
     report = _ok(
@@ -202,7 +201,7 @@ def test_event_triggered_retention_from_the_household_close_date(archive, people
         "2012-03-01",
     )
     assert_clean_error(run("keeper", "household", "close", H, "--on", "2999-01-01"), "晚于今天")
-    assert_clean_error(run("clerk", "household", "close", H, "--on", "2018-05-01"), "may not")
+    assert_clean_error(run("clerk", "household", "close", H, "--on", "2018-05-01"), "无权")
     closed = _ok(run("keeper", "household", "close", H, "--on", "2018-05-01", "--json"))
     assert closed == {"code": H, "status": "closed", "closed_on": "2018-05-01", "recomputed": 1}
     assert _doc(archive, contacts).disposal_date == date(2024, 1, 1)
@@ -235,10 +234,10 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
     ] == [other]
     assert _ok(run("keeper", "retention", "due", "--household", H, "--class", "D3", "--json"))["total"] == 2
 
-    assert_clean_error(run("clerk", "retention", "propose", "--json"), "may not")
+    assert_clean_error(run("clerk", "retention", "propose", "--json"), "无权")
     proposed = _ok(run("keeper", "retention", "propose", "--json"))
     number = proposed["number"]
-    assert number == f"XH{date.today().year}-0001" and proposed["status"] == "proposed"
+    assert number == f"XH{localtime.today().year}-0001" and proposed["status"] == "proposed"
     items = {i["document"]: i for i in proposed["items"]}
     assert set(items) == {old, kept, other}
     assert (
@@ -255,10 +254,10 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
         == items[old]
     )
     # What is on an open list is not proposed again.
-    assert_clean_error(run("keeper", "retention", "propose"), "no document is due")
+    assert_clean_error(run("keeper", "retention", "propose"), "没有可列入清册的到期文件")
 
-    assert_clean_error(run("keeper", "retention", "approve", number), "may not")
-    assert_clean_error(run("officer", "retention", "execute", number), "has not been approved")
+    assert_clean_error(run("keeper", "retention", "approve", number), "无权")
+    assert_clean_error(run("officer", "retention", "execute", number), "尚未批准")
     assert_clean_error(run("officer", "retention", "approve", number, "--exclude", str(kept)), "--reason")
     approved = _ok(
         run(
@@ -281,7 +280,7 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
     # The extension counts from the item's disposal date, not from the day of the review.
     was_due = date.fromisoformat(struck["disposal_date"])
     assert _doc(archive, kept).disposal_date == was_due.replace(year=was_due.year + 5)
-    assert_clean_error(run("officer2", "retention", "approve", number), "not awaiting review")
+    assert_clean_error(run("officer2", "retention", "approve", number), "不在待审核状态")
 
     destroyed_keys = {d: object_keys_of_document(archive, d) for d in (old, other)}
     assert all(len(keys) == 3 for keys in destroyed_keys.values())  # original, preview, searchable PDF
@@ -314,7 +313,7 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
     # The paper original: at least two witnesses, not the shredder.
     assert_clean_error(
         run("keeper", "retention", "paper", number, "--shredded-by", "陈档案", "--witness", "周经理"),
-        "at least 2",
+        "至少 2 名",
     )
     assert_clean_error(
         run(
@@ -329,7 +328,7 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
             "--witness",
             "周经理",
         ),
-        "cannot also be one of its witnesses",
+        "不能同时担任监销人",
     )
     assert_clean_error(
         run(
@@ -346,7 +345,7 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
             "--document",
             str(other),
         ),
-        "no paper original",
+        "没有待销毁的纸质原件",
     )
     paper = _ok(
         run(
@@ -382,14 +381,14 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
             "--witness",
             "吴审计",
         ),
-        "no paper original",
+        "没有待销毁的纸质原件",
     )
 
     log = _ok(run("checker", "shredlog", "show", "--json"))["entries"]
     assert [(e["seq"], e["kind"]) for e in log] == [(1, "electronic"), (2, "electronic"), (3, "paper")]
     assert log[2]["record"]["witnesses"] == ["周经理", "吴审计"] and log[1]["prev"] == log[0]["hash"]
     assert _ok(run("checker", "shredlog", "verify", "--json"))["ok"] is True
-    assert_clean_error(run("clerk", "shredlog", "verify"), "may not")
+    assert_clean_error(run("clerk", "shredlog", "verify"), "无权")
 
     cert = _ok(run("checker", "retention", "certificate", number, "--json"))
     assert (cert["list"], cert["approved_by"], cert["executed_by"], cert["proposed_by"]) == (
@@ -448,18 +447,20 @@ def test_refusals(archive, people, run):
     store_document(archive, H, "repair", date(2015, 3, 1))
     number = _ok(run("officer", "retention", "propose", "--json"))["number"]
     refused = run("officer", "retention", "approve", number)
-    assert_clean_error(refused, "officer proposed list", "cannot review it")
+    assert_clean_error(refused, "officer 是销毁清册", "不能审核")
     assert refused.exit_code == 2
     assert_clean_error(
-        run("officer2", "retention", "approve", number, "--exclude", "999", "--reason", "x"), "not on list"
+        run("officer2", "retention", "approve", number, "--exclude", "999", "--reason", "x"), "不在销毁清册"
     )
-    assert_clean_error(run("keeper", "retention", "execute", number), "has not been approved")
-    assert_clean_error(run("", "retention", "execute", number), "may not")  # the console is no officer
-    assert_clean_error(run("keeper", "retention", "execute", "XH1999-0001"), "no destruction list")
-    assert_clean_error(run("checker", "retention", "propose"), "may not")
-    assert_clean_error(run("keeper", "hold", "add", "--reason", "x"), "either --household")
-    assert_clean_error(run("keeper", "hold", "add", "--household", H, "--reason", "  "), "needs a reason")
-    assert_clean_error(run("keeper", "hold", "release", "1"), "may not")
+    assert_clean_error(run("keeper", "retention", "execute", number), "尚未批准")
+    assert_clean_error(run("", "retention", "execute", number), "无权")  # the console is no officer
+    assert_clean_error(
+        run("keeper", "retention", "execute", "XH1999-0001"), "没有编号为 XH1999-0001 的销毁清册"
+    )
+    assert_clean_error(run("checker", "retention", "propose"), "无权")
+    assert_clean_error(run("keeper", "hold", "add", "--reason", "x"), "--household CODE 或 --document ID")
+    assert_clean_error(run("keeper", "hold", "add", "--household", H, "--reason", "  "), "须填写理由")
+    assert_clean_error(run("keeper", "hold", "release", "1"), "无权")
     with archive.session() as session:  # nothing half-written by the refusals
         assert session.scalar(select(func.count(ShredLogEntry.seq))) == 0
         assert (
@@ -471,13 +472,13 @@ def test_refusals(archive, people, run):
 
 
 def test_a_list_drawn_up_ahead_destroys_nothing_before_its_disposal_date(archive, people, run):
-    year = date.today().year
+    year = localtime.today().year
     doc_id = store_document(archive, H, "repair", date(year, 1, 2))  # due on 1 January, year + 4
     assert _ok(run("keeper", "retention", "due", "--json"))["total"] == 0
     number = _ok(run("keeper", "retention", "propose", "--as-of", f"{year + 4}-01-01", "--json"))["number"]
     _ok(run("officer", "retention", "approve", number))
     refused = run("keeper", "retention", "execute", number, "--json")
-    assert refused.exit_code == 5 and f"not due until {year + 4}-01-01" in refused.stderr
+    assert refused.exit_code == 5 and f"{year + 4}-01-01 才到期" in refused.stderr
     assert _doc(archive, doc_id).status == "indexed" and object_keys_of_document(archive, doc_id)
 
 
@@ -493,7 +494,7 @@ def test_holds_block_proposal_and_destruction(archive, people, run):
     assert [i["document"] for i in _ok(run("keeper", "retention", "show", number, "--json"))["items"]] == [
         second
     ]
-    assert_clean_error(run("keeper", "retention", "propose"), "no document is due")
+    assert_clean_error(run("keeper", "retention", "propose"), "没有可列入清册的到期文件")
     _ok(run("officer", "retention", "approve", number))
     # A hold placed after approval still stops the destruction.
     doc_hold = _ok(
@@ -507,24 +508,23 @@ def test_holds_block_proposal_and_destruction(archive, people, run):
     refused = run("keeper", "retention", "execute", number, "--json")
     assert refused.exit_code == 5
     assert refused.stderr.strip() == (
-        f"dossier：错误：1 item(s) of list {number} were not destroyed; document "
-        f"{second}: held: 业主投诉未结 (hold {doc_hold['id']}, placed by officer)"
+        f"dossier：错误：销毁清册 {number} 有 1 件文件未销毁；文件 "
+        f"{second}：已冻结：业主投诉未结（冻结编号 {doc_hold['id']}，冻结人 officer）"
     )
     report = refused.json()
     assert report["destroyed"] == [] and report["status"] == "approved"
     assert (
-        report["pending"][0]["document"] == second and "held: 业主投诉未结" in report["pending"][0]["reason"]
+        report["pending"][0]["document"] == second
+        and "已冻结：业主投诉未结" in report["pending"][0]["reason"]
     )
     assert _doc(archive, second).status == "indexed" and object_keys_of_document(archive, second)
     released = _ok(run("officer", "hold", "release", str(doc_hold["id"]), "--reason", "投诉已结案", "--json"))
     assert released["active"] is False and released["released_by"] == "officer"
-    assert_clean_error(run("officer", "hold", "release", str(doc_hold["id"])), "already released")
+    assert_clean_error(run("officer", "hold", "release", str(doc_hold["id"])), "已于")
     report = _ok(run("keeper", "retention", "execute", number, "--json"))
     assert report["destroyed"] == [second] and report["status"] == "executed"
     assert _doc(archive, first).status == "indexed"
-    assert_clean_error(
-        run("keeper", "hold", "add", "--document", str(second), "--reason", "x"), "already been destroyed"
-    )
+    assert_clean_error(run("keeper", "hold", "add", "--document", str(second), "--reason", "x"), "已被销毁")
     assert len(_ok(run("checker", "hold", "list", "--all", "--json"))["holds"]) == 2
 
 
@@ -546,7 +546,7 @@ def test_a_destroyed_object_cannot_be_read_from_a_storage_backup(archive, people
     shutil.copytree(backup, archive.settings.objects_dir)  # restored from the backup
     assert archive.store.exists(original_key)
     with archive.session() as session:
-        with pytest.raises(IntegrityFailure, match="data key .* is gone"):
+        with pytest.raises(IntegrityFailure, match="数据密钥已丢失"):
             wrapped_key_for(session, original_key)
         # No other key in the catalog opens it either.
         for wrapped in session.scalars(select(ObjectKey.wrapped_key)):
@@ -711,7 +711,7 @@ def test_storage_unreachable_keeps_items_pending(tmp_path, database_url, run_cli
     # The server is gone: storage is unreachable.
     result = run_cli("--as", "keeper", "retention", "execute", number, "--json")
     assert result.exit_code == 7
-    assert "storage failed for 2 item(s)" in result.stderr and "Traceback" not in result.stderr
+    assert "有 2 件文件存储操作失败" in result.stderr and "Traceback" not in result.stderr
     report = result.json()
     assert report["destroyed"] == [] and [p["document"] for p in report["pending"]] == ids
     assert report["status"] == "approved"
@@ -804,12 +804,12 @@ def _reorder(conn):
 @pytest.mark.parametrize(
     "tamper, broken_at, says",
     [
-        (_alter, 2, "does not match its hash"),
-        (_alter_and_rehash, 2, "signature is not valid"),
-        (_delete, 3, "entry 3 missing"),
-        (_delete_last, 4, "missing from the end"),
-        (_reorder, 2, "holds the record of entry 3"),
-        (_forge_head, 4, "head is not signed"),
+        (_alter, 2, "与其哈希值不符"),
+        (_alter_and_rehash, 2, "其签名无效"),
+        (_delete, 3, "缺少第 3 条"),
+        (_delete_last, 4, "末尾缺少"),
+        (_reorder, 2, "存放的是第 3 条的记录"),
+        (_forge_head, 4, "日志头没有档案库密钥的签名"),
     ],
 )
 def test_shredlog_verify_finds_the_tampered_entry(archive, logged, tamper, broken_at, says):
@@ -820,10 +820,7 @@ def test_shredlog_verify_finds_the_tampered_entry(archive, logged, tamper, broke
     assert body["ok"] is False and body["broken_at"] == broken_at
     assert says in body["problems"][0]["problem"]
     line = result.stderr.strip()
-    assert (
-        line.startswith(f"dossier：错误：the shredding log is broken at entry {broken_at}")
-        and "\n" not in line
-    )
+    assert line.startswith(f"dossier：错误：销毁日志在第 {broken_at} 条处断开") and "\n" not in line
 
 
 def test_shredlog_verify_with_the_exported_public_key(archive, logged, tmp_path):
@@ -844,7 +841,7 @@ def test_shredlog_entries_are_never_changed_through_the_catalog(archive, logged)
     with archive.session() as session:
         row = session.get(ShredLogEntry, 1)
         row.kind = "paper"
-        with pytest.raises(IntegrityFailure, match="never changed or deleted"):
+        with pytest.raises(IntegrityFailure, match="不可修改或删除"):
             session.flush()
         session.rollback()
         session.delete(session.get(ShredLogEntry, 1))
@@ -852,6 +849,6 @@ def test_shredlog_entries_are_never_changed_through_the_catalog(archive, logged)
             session.flush()
         session.rollback()
         session.delete(session.scalars(select(DestructionItem)).first())
-        with pytest.raises(IntegrityFailure, match="never deleted"):
+        with pytest.raises(IntegrityFailure, match="不可删除"):
             session.flush()
         session.rollback()

@@ -263,7 +263,7 @@ def test_a_stack_cut_by_another_run_meanwhile_is_refused(folders, console, tmp_p
         apply_stack_cuts(session, folders.signer, theirs, list_number=LIST, at=utcnow())
         session.commit()
         finish_stack_cuts(folders, theirs)
-        with pytest.raises(StackChanged, match="changed by another run"):
+        with pytest.raises(StackChanged, match="期间已被另一次执行改动"):
             apply_stack_cuts(session, folders.signer, mine, list_number=LIST, at=utcnow())
         session.rollback()
         discard_stack_cuts(folders, mine)
@@ -304,7 +304,7 @@ def test_unfiled_pages_are_filed_from_a_cut_stack(folders, console, tmp_path):
     with folders.session() as session:
         stack = _stack_row(session)
         assert held_pages(stack) == [4, 5, 6] and stack_positions(stack, 5, 6) == [2, 3]
-        with pytest.raises(InvalidInput, match="no longer stored"):
+        with pytest.raises(InvalidInput, match="已不在存储中"):
             stack_positions(stack, 2, 3)
         doc = assign_unfiled(
             folders,
@@ -352,6 +352,5 @@ def test_the_audit_finds_a_stack_put_back_to_before_its_cut(folders, console, tm
     [finding] = _findings(folders)
     assert finding.document_id == first
     assert finding.detail == (
-        f"the scanned stack {stack_id} (stack.pdf) still holds page(s) 3-4 of document "
-        f"{first}, destroyed on list {LIST}"
+        f"整叠扫描件 {stack_id}（stack.pdf）仍含已由销毁清册 {LIST} 销毁的文件 {first} 的第 3-4 页"
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from urllib.parse import quote
 
 import pytest
 
+from dossier import localtime
 from dossier.archive import Archive
 from tests.audit_helpers import flip_byte, original_key
 from tests.jobs_helpers import run_queued
@@ -52,8 +54,16 @@ def test_an_auditor_starts_a_run_and_reads_its_failures(web_client, web_login, w
     run_id = int(location.rsplit("/", 1)[1])
     csv_response = web_client.get(f"/audit/runs/{run_id}/report.csv")
     assert csv_response.status_code == 200 and csv_response.mimetype == "text/csv"
-    assert f"{fund},A-1-0101,integrity,decrypt" in csv_response.get_data(as_text=True)
-    assert "attachment" in csv_response.headers["Content-Disposition"]
+    assert f"{fund},A-1-0101,完整性,原件可解密且未被改动," in csv_response.get_data(as_text=True)
+    disposition = csv_response.headers["Content-Disposition"]
+    day = localtime.today().isoformat()  # the run started just now
+    assert disposition.startswith(f'attachment; filename="audit-report-{run_id}-{day}.csv"')
+    assert disposition.endswith("filename*=UTF-8''" + quote(f"四性检测报告-{day}.csv"))
+    report = web_client.get(f"/audit/runs/{run_id}/report.json").get_json()
+    assert report["title"] == "电子档案四性检测报告（DA/T 70）" and report["verdict"] == "未通过"
+    assert {f["property_name"] for f in report["failures"]} <= {"真实性", "完整性", "可用性", "安全性"}
+    html = web_client.get(f"/audit/runs/{run_id}/report.html").get_data(as_text=True)
+    assert "检测人" in html and "UTC" not in html and "从未通过" in html
     assert f"#{run_id}" in text(web_client.get("/audit"))
 
 

@@ -66,8 +66,10 @@ def test_auditor_runs_a_check_and_follows_a_failure(
     page.select_option("#outcome", "ok")
     page.click("#accesslog-filter button[type=submit]")
     page.wait_for_url(f"{base}/audit/access-log?*")
-    assert set(page.locator("#access-log tbody tr td:nth-child(2)").all_inner_texts()) == {"auditor"}
-    assert page.locator("#export-csv").get_attribute("href").startswith("/audit/access-log.csv?")
+    users = page.locator("#access-log tbody tr td:nth-child(2)")
+    assert set(users.all_inner_texts()) == {"吴审计"}  # by 姓名, the username as its tooltip
+    assert users.first.locator(".person").get_attribute("title") == "auditor"
+    assert page.locator("#export-csv").get_attribute("href").startswith("/audit/access-log/export.csv?")
     _shot(page, tmp_path, "63-access-log")
     assert problems == []
     context.close()

@@ -7,9 +7,11 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 
+from dossier import localtime
 from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.models import Document
@@ -44,7 +46,7 @@ def due_docs(web_archive):
         "keys": store_document(archive, "A-1-1201", "keys", date(2012, 7, 8), title="钥匙领用 2012"),
         "service": store_document(archive, "S-101", "service", date(2016, 1, 5), title="特约服务单 2016"),
         "fresh": store_document(
-            archive, "A-1-0101", "repair", date(date.today().year, 1, 1), title="今年的报修单"
+            archive, "A-1-0101", "repair", date(localtime.today().year, 1, 1), title="今年的报修单"
         ),
     }
     return ids
@@ -174,12 +176,12 @@ def test_due_list_propose_review_execute_certificate(web_client, web_login, web_
                 "witness_1": "周经理",
                 "witness_2": "周经理",
                 "method": "碎纸机",
-                "destroyed_on": date.today().isoformat(),
+                "destroyed_on": localtime.today().isoformat(),
             },
             follow_redirects=True,
         )
     )
-    assert "at least 2 different witnesses" in body
+    assert "至少 2 名不同的监销人" in body
     body = text(
         web_client.post(
             f"/retention/lists/{number}/paper",
@@ -188,7 +190,7 @@ def test_due_list_propose_review_execute_certificate(web_client, web_login, web_
                 "witness_1": "周经理",
                 "witness_2": "吴审计",
                 "method": "碎纸机",
-                "destroyed_on": date.today().isoformat(),
+                "destroyed_on": localtime.today().isoformat(),
             },
             follow_redirects=True,
         )
@@ -198,7 +200,8 @@ def test_due_list_propose_review_execute_certificate(web_client, web_login, web_
     lists = text(web_client.get("/retention/lists"))
     assert re.search(r'id="lists-executed".*' + number, lists, re.S)
     cert = text(web_client.get(f"/retention/lists/{number}/certificate"))
-    assert "档案销毁证明" in cert and "officer" in cert and "周经理、吴审计" in cert and "data-print" in cert
+    assert "档案销毁证明" in cert and "周经理、吴审计" in cert and "data-print" in cert
+    assert re.search(r"审批人</th><td[^>]*>周经理</td>", cert) and "UTC" not in cert
     assert re.search(r"销毁日志条目</th><td[^>]*>3 条（序号 1–3）", cert)
     csv_response = web_client.get(f"/retention/lists/{number}/export.csv")
     assert csv_response.mimetype == "text/csv" and "钥匙纠纷未了" in csv_response.get_data().decode(
@@ -211,7 +214,9 @@ def test_due_list_propose_review_execute_certificate(web_client, web_login, web_
     )
     assert cert_csv.startswith("项目,内容") and number in cert_csv
     xlsx = web_client.get(f"/retention/lists/{number}/export.xlsx")
-    assert xlsx.status_code == 200 and xlsx.headers["Content-Disposition"].endswith(f'{number}.xlsx"')
+    disposition = xlsx.headers["Content-Disposition"]
+    assert xlsx.status_code == 200 and f'filename="{number}.xlsx"' in disposition
+    assert disposition.endswith("filename*=UTF-8''" + quote(f"销毁清册-{number}.xlsx"))
     from openpyxl import load_workbook
 
     assert load_workbook(io.BytesIO(xlsx.get_data())).sheetnames == ["销毁清册", "销毁证明"]
@@ -229,7 +234,7 @@ def test_an_officer_cannot_review_their_own_list(web_client, web_login, due_docs
         headers={"Referer": f"http://localhost/retention/lists/{number}"},
         follow_redirects=True,
     )
-    assert "officer proposed list" in text(refused) and "待审核" in text(refused)
+    assert "officer 是销毁清册" in text(refused) and "待审核" in text(refused)
     execute = web_client.post(
         f"/retention/lists/{number}/execute", data={"confirm_number": number}, follow_redirects=True
     )
@@ -252,7 +257,7 @@ def test_holds_page(web_client, web_login, web_archive, due_docs):
             "/retention/holds", data={"household": "A-1-0101", "reason": "诉讼保全"}, follow_redirects=True
         )
     )
-    assert "已冻结" in body and "诉讼保全" in body and "<td>archivist</td>" in body
+    assert "已冻结" in body and "诉讼保全" in body and 'title="archivist"' in body
     assert '/release"' not in body  # only a retention officer releases a hold
     both = text(
         web_client.post(
@@ -261,7 +266,7 @@ def test_holds_page(web_client, web_login, web_archive, due_docs):
             follow_redirects=True,
         )
     )
-    assert "name either a household or a document" in both
+    assert "请指定要冻结的业户或文件" in both
     assert "共 2 件到期" in text(web_client.get("/retention"))
     hold_id = int(re.search(r'data-hold="(\d+)"', body).group(1))
     assert web_client.post(f"/retention/holds/{hold_id}/release", data={}).status_code == 403
@@ -320,7 +325,7 @@ def test_household_close_date_on_the_folder_page_and_the_api(web_client, web_log
         "recomputed": 1,
     }
     bad = web_client.post(f"/api/v1/households/{hid}/close", json={"closed_on": "2000-01-01"}, headers=auth)
-    assert bad.status_code == 400 and "不能在 2000-01-01 结档" in bad.get_json()["error"]
+    assert bad.status_code == 400 and "不能在 2000-01-01 结档" in bad.get_json()["error_zh"]
     assert (
         web_client.post(f"/api/v1/households/{hid}/close", json={"when": 1}, headers=auth).status_code == 400
     )

@@ -79,7 +79,7 @@ def test_propose_review_approve_execute(web_server, browser, web_archive, due_do
     page.click("#certificate-link")
     page.wait_for_url(f"{base}/retention/lists/{number}/certificate")
     facts = page.locator("#cert-facts").inner_text()
-    assert number in facts and "officer" in facts and "2 条（序号 1–2）" in facts
+    assert number in facts and "周经理" in facts and "2 条（序号 1–2）" in facts
     _shot(page, tmp_path, "retention-04-certificate")
     page.emulate_media(media="print")
     assert not page.locator("header.topbar").is_visible()

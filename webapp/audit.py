@@ -8,20 +8,20 @@ running), and the finished run is the same record ``dossier audit verify`` write
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from audit.checks import CHECKS, PROPERTY_NAMES_ZH
 from audit.jobs import KIND as AUDIT_JOB
 from audit.jobs import start_audit
-from audit.report import build_report, fixity_history, list_runs, render_report
+from audit.report import build_report, download_name, fixity_history, list_runs, render_report
 from audit.verification import Scope
 from dossier import jobs
 from dossier.errors import DossierError, PermissionDenied
-from dossier.people import display_names
 from dossier.permissions import Permission
 from webapp.access import requires
 from webapp.context import actor, db, discard_changes
+from webapp.downloads import download
 from webapp.errors import user_message
 from webapp.forms import AuditRunForm
 from webapp.jobs import payloads as job_payloads
@@ -39,7 +39,6 @@ def _render_index(form: AuditRunForm | None = None, status: int = 200):
     return render_template(
         "audit/index.html",
         runs=runs,
-        names=display_names(session, {r["started_by"] for r in runs}),
         form=form or AuditRunForm(formdata=None),
         jobs=job_payloads(recent),
     ), status
@@ -82,11 +81,8 @@ def run(run_id: int):
 def report(run_id: int, fmt: str):
     if fmt not in MEDIA_TYPES:
         return redirect(url_for("audit.run", run_id=run_id))
-    text = render_report(build_report(db(), actor(), run_id), fmt)
-    response = Response(text, mimetype=MEDIA_TYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="audit-{run_id}.{fmt}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    built = build_report(db(), actor(), run_id)
+    return download(render_report(built, fmt), MEDIA_TYPES[fmt], *download_name(built, fmt))
 
 
 @bp.get("/documents/<int:document_id>")

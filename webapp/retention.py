@@ -11,12 +11,12 @@ Thin: every rule is in ``retention/``; a refused action comes back as a flashed 
 from __future__ import annotations
 
 import math
-from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from dossier import jobs
+from dossier import jobs, localtime
+from dossier.catalog import zh
 from dossier.dates import parse_date, require_date
 from dossier.errors import InvalidInput
 from dossier.people import display_names
@@ -34,6 +34,7 @@ from retention.paper import record_paper_destruction
 from retention.shredlog import certificate_ranges, entries_page, problem_zh, verify_log
 from webapp.access import requires
 from webapp.context import actor, archive, db
+from webapp.downloads import download
 from webapp.forms import (
     ConfirmForm,
     DueFilterForm,
@@ -53,6 +54,7 @@ bp = Blueprint("retention", __name__, url_prefix="/retention")
 PAGE_SIZE = 50
 # Who reads these pages: those who propose (archivists, retention officers) and auditors.
 READERS = (Permission.PROPOSE_DESTRUCTION, Permission.AUDIT)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NAMES = {"LIST_STATUS_NAMES": svc.LIST_STATUS_NAMES_ZH, "ITEM_STATE_NAMES": svc.ITEM_STATE_NAMES_ZH}
 
 
@@ -80,9 +82,9 @@ def _require_valid(form) -> None:
     """Refuse a form that does not validate, with its first message (flashed on the page)."""
     if not form.validate_on_submit():
         messages = [str(m) for errors in form.errors.values() for m in errors]
-        raise InvalidInput(
-            messages[0] if messages else "the form has expired or is incomplete; reload the page"
-        )
+        if messages:
+            raise InvalidInput("retention.form_error", message=messages[0])
+        raise InvalidInput("retention.form_expired")
 
 
 @bp.get("")
@@ -158,7 +160,7 @@ def show(number: str):
         execute_form=ExecuteForm(formdata=None),
         job=job_payloads(latest)[0] if latest else None,
         strike_form=StrikeForm(formdata=None),
-        paper_form=PaperForm(formdata=None, data={"destroyed_on": date.today().isoformat()}),
+        paper_form=PaperForm(formdata=None, data={"destroyed_on": localtime.today().isoformat()}),
         paper_waiting=any(
             i["paper_original"] and not i["paper_destroyed"] and i["state"] != "struck" for i in view["items"]
         ),
@@ -174,7 +176,7 @@ def strike(number: str):
     session = db()
     dl = svc.get_list(session, number)
     if not form.document_id.data.isdigit():
-        raise InvalidInput("no document was named")
+        raise InvalidInput("retention.no_document_named")
     svc.strike(
         session,
         actor(),
@@ -243,21 +245,19 @@ def export(number: str, fmt: str):
     session = db()
     dl = svc.get_list(session, number)
     cert = certificate(session, actor(), dl)
+    number = dl.number
     if fmt == "xlsx":
-        data, mimetype, name = (
-            workbook(dl, cert),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            f"{number}.xlsx",
-        )
+        data, mimetype = workbook(dl, cert), XLSX_TYPE
+        name, fallback = zh("retention.list_file", number=number), number
     elif fmt == "csv" and request.args.get("what") == "certificate":
-        data, mimetype, name = certificate_csv(cert), "text/csv; charset=utf-8", f"{number}-certificate.csv"
+        data, mimetype = certificate_csv(cert), "text/csv; charset=utf-8"
+        name, fallback = zh("retention.certificate_file", number=number), f"{number}-certificate"
     elif fmt == "csv":
-        data, mimetype, name = items_csv(dl), "text/csv; charset=utf-8", f"{number}.csv"
+        data, mimetype = items_csv(dl), "text/csv; charset=utf-8"
+        name, fallback = zh("retention.list_file", number=number), number
     else:
-        raise InvalidInput(f"unknown export format {fmt!r}; choose csv or xlsx")
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        raise InvalidInput("retention.export_format_unknown", fmt=fmt)
+    return download(data, mimetype, f"{name}.{fmt}", f"{fallback}.{fmt}")
 
 
 @bp.get("/holds")
@@ -281,7 +281,7 @@ def hold_add():
     _require_valid(form)
     session = db()
     if bool(form.household.data) == bool(form.document_id.data):
-        raise InvalidInput("name either a household or a document to hold")
+        raise InvalidInput("retention.hold_name_one")
     row = add_hold(
         session,
         actor(),

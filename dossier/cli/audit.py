@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from dossier.catalog import language, say, text
 from dossier.cli.common import CliContext, emit, json_option, pass_cli
 
 CHECKS_FAILED_EXIT = 1  # like `index check`: the command worked, the archive did not pass
+# The checks of `verify-file`, named in the CLI's language.
+_FILE_CHECKS = {
+    "signature": text("audit.offline.check.signature"),
+    "metadata": text("audit.offline.check.metadata"),
+    "size": text("audit.offline.check.size"),
+    "sha256": text("audit.offline.check.sha256"),
+    "sm3": text("audit.offline.check.sm3"),
+}
 
 
 @click.group("audit")
@@ -19,9 +29,22 @@ def audit() -> None:
 
 
 def _failure_line(f: dict[str, Any]) -> str:
-    where = f"document {f['document']} ({f['household']})" if f["document"] else "archive"
-    since = f"last good {f['last_good']}" if f["last_good"] else "never passed before"
-    return f"FAIL {where}: {f['check']} — {f['detail'] or 'failed'}; {since}"
+    from audit.checks import CHECKS
+    from dossier.localtime import format_datetime
+
+    where = (
+        text("audit.cli.where_document", id=f["document"], household=f["household"])
+        if f["document"]
+        else text("audit.cli.where_archive")
+    )
+    since = (
+        text("audit.cli.last_good", at=format_datetime(datetime.fromisoformat(f["last_good"])))
+        if f["last_good"]
+        else text("audit.cli.never_passed")
+    )
+    check = CHECKS[f["check"]][1] if language() == "zh" and f["check"] in CHECKS else f["check"]
+    detail = f["detail"] or text("audit.cli.failed_detail")
+    return say("audit.cli.failure", where=where, check=check, detail=detail, since=since)
 
 
 @audit.command("verify")
@@ -67,10 +90,7 @@ def verify(
         run, resumed = open_run(session, actor, Scope(household, parse_since(since), sample), restart=restart)
         total = remaining(session, run)
         if resumed and not as_json:
-            click.echo(
-                f"continuing audit run {run.id} ({run.documents_checked} document(s) already checked)",
-                err=True,
-            )
+            click.echo(say("audit.cli.continuing", id=run.id, checked=run.documents_checked), err=True)
         bar = tqdm(
             total=total, unit="doc", disable=quiet or as_json or not sys.stderr.isatty(), file=sys.stderr
         )
@@ -79,8 +99,13 @@ def verify(
         view = {**run_view(run), "failures": failures(session, run)}
     lines = [_failure_line(f) for f in view["failures"]]
     lines.append(
-        f"{'FAILED' if run_failed(run) else 'ok'}: audit run {view['run']}: {view['documents_checked']} "
-        f"document(s) checked, {view['documents_failed']} failed, {view['archive_failures']} archive problem(s)"
+        say(
+            "audit.cli.summary_failed" if run_failed(run) else "audit.cli.summary_ok",
+            run=view["run"],
+            checked=view["documents_checked"],
+            failed=view["documents_failed"],
+            problems=view["archive_failures"],
+        )
     )
     emit(as_json, view, "\n".join(lines))
     if not view["ok"]:
@@ -111,8 +136,8 @@ def report(ctx: CliContext, fmt: str, run_id: int | None, output: Path | None) -
     except OSError as exc:
         from dossier.errors import InvalidInput
 
-        raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
-    click.echo(f"report written to {output}", err=True)
+        raise InvalidInput("cli.cannot_write", path=output, reason=exc.strerror) from None
+    click.echo(say("audit.cli.report_written", path=output), err=True)
 
 
 @audit.command("history")
@@ -126,10 +151,24 @@ def history(ctx: CliContext, document_id: int, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         events = fixity_history(session, ctx.actor(session), document_id)
+    from audit.checks import CHECKS
+    from dossier.localtime import format_datetime
+
+    zh_names = language() == "zh"
     lines = [
-        f"{e['at']}  run {e['run']:<5} {e['outcome']:<4} {e['check']:<12} {e['detail'] or ''}" for e in events
+        say(
+            "audit.cli.history_line",
+            at=format_datetime(datetime.fromisoformat(e["at"]), seconds=True),
+            run=e["run"],
+            outcome=text("audit.report.ok" if e["outcome"] == "pass" else "audit.report.not_ok"),
+            check=CHECKS[e["check"]][1] if zh_names and e["check"] in CHECKS else e["check"],
+            detail=e["detail"] or "",
+        )
+        for e in events
     ]
-    emit(as_json, {"document": document_id, "events": events}, "\n".join(lines) or "no checks recorded")
+    emit(
+        as_json, {"document": document_id, "events": events}, "\n".join(lines) or say("audit.cli.no_history")
+    )
 
 
 @audit.command("verify-file")
@@ -154,10 +193,18 @@ def verify_file(file: Path, record_path: Path, key_path: Path, as_json: bool) ->
     from audit.offline import verify_exported
 
     result = verify_exported(file, record_path, key_path).as_dict()
-    checks = ", ".join(f"{name} {'ok' if ok else 'FAILED'}" for name, ok in result["checks"].items())
+    checks = ("，" if language() == "zh" else ", ").join(
+        say("audit.cli.check_ok" if ok else "audit.cli.check_failed", name=_FILE_CHECKS.get(name, name))
+        for name, ok in result["checks"].items()
+    )
     human = [
-        f"{'ok' if result['ok'] else 'FAILED'}: {file} (document {result['document']}): {checks}",
-        f"  signed with key {result['key_fingerprint']}",
+        say(
+            "audit.cli.file_ok" if result["ok"] else "audit.cli.file_failed",
+            file=file,
+            document=result["document"],
+            checks=checks,
+        ),
+        say("audit.cli.signed_with", fingerprint=result["key_fingerprint"]),
     ] + [f"  {p}" for p in result["problems"]]
     emit(as_json, result, "\n".join(human))
     if not result["ok"]:

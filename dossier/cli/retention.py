@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from dossier import localtime
+from dossier.catalog import say, text
 from dossier.cli.common import CliContext, credential_of, emit, fail, json_option, pass_cli
 from dossier.dates import parse_date
+from dossier.localtime import format_date, format_datetime
 from retention import classes as class_svc
 from retention import lists as list_svc
 from retention.paper import DEFAULT_METHOD as DEFAULT_PAPER_METHOD
@@ -46,23 +48,63 @@ def _due_filter(
     )
 
 
+def _trigger(code: str) -> str:
+    """A class's trigger in the CLI's language."""
+    names = {
+        "document_date": "retention.trigger_document_date",
+        "household_closed": "retention.trigger_household_closed",
+    }
+    return say(names[code]) if code in names else code
+
+
+def _day(iso: str | None) -> str:
+    """An ISO time as the office's date (Beijing time)."""
+    return format_date(datetime.fromisoformat(iso)) if iso else ""
+
+
 def _list_lines(view: dict[str, Any]) -> str:
     c = view["counts"]
     lines = [
-        f"{view['number']}  {view['status']}  proposed by {view['proposed_by']} {view['proposed_at'][:10]}"
-        + (f", approved by {view['approved_by']}" if view["approved_by"] else "")
-        + f"  ({c['total']} items: {c['pending']} pending, {c['struck']} struck, {c['destroyed']} destroyed)"
+        say(
+            "retention.cli.list_head",
+            number=view["number"],
+            status=list_svc.STATUS_TEXT.get(view["status"], view["status"]),
+            proposer=view["proposed_by"],
+            day=_day(view["proposed_at"]),
+            approved=text("retention.cli.approved_by", name=view["approved_by"])
+            if view["approved_by"]
+            else "",
+            total=c["total"],
+            pending=c["pending"],
+            struck=c["struck"],
+            destroyed=c["destroyed"],
+        )
     ]
     for item in view.get("items", []):
-        paper = f"  paper: {item['paper_location']}" if item["paper_original"] else ""
+        paper = (
+            text("retention.cli.item_paper", location=item["paper_location"])
+            if item["paper_original"]
+            else ""
+        )
         note = (
             f"  ({item['struck_reason']})"
             if item["struck_reason"]
             else (f"  [{item['error']}]" if item["error"] else "")
         )
         lines.append(
-            f"  #{item['document']:<6} {item['state']:<9} {item['household']:<12} {item['type_name']} "
-            f"{item['title']}  {item['date'] or '-'}  {item['class']} due {item['disposal_date']}{paper}{note}"
+            say(
+                "retention.cli.item_line",
+                id=item["document"],
+                state=list_svc.STATE_TEXT.get(item["state"], item["state"]),
+                household=item["household"],
+                type=item["type_name"],
+                title=item["title"],
+                date=item["date"] or "-",
+                code=item["class"],
+                disposal=item["disposal_date"],
+                paper=paper,
+                note=note,
+            )
         )
     return "\n".join(lines)
 
@@ -88,7 +130,16 @@ def class_list(ctx: CliContext, as_json: bool) -> None:
     emit(
         as_json,
         {"classes": rows},
-        "\n".join(f"{c['code']:<8} {c['period']:<6} {c['trigger_name']}  {c['name']}" for c in rows),
+        "\n".join(
+            say(
+                "retention.cli.class_line",
+                code=c["code"],
+                period=c["period"],
+                trigger=_trigger(c["trigger"]),
+                name=c["name"],
+            )
+            for c in rows
+        ),
     )
 
 
@@ -124,7 +175,16 @@ def class_add(
             session, ctx.actor(session), code, name, years=years, permanent=permanent, trigger=trigger
         )
         view = class_svc.class_view(row)
-    emit(as_json, view, f"retention class {view['code']} added ({view['period']}, {view['trigger_name']})")
+    emit(
+        as_json,
+        view,
+        say(
+            "retention.cli.class_added",
+            code=view["code"],
+            period=view["period"],
+            trigger=_trigger(view["trigger"]),
+        ),
+    )
 
 
 @class_.command("set")
@@ -149,7 +209,7 @@ def class_set(
             session, ctx.actor(session), code, name=name, years=years, permanent=permanent, trigger=trigger
         )
         view = dict(class_svc.class_view(row), recomputed=changed)
-    emit(as_json, view, f"retention class {view['code']} changed; {changed} disposal dates recomputed")
+    emit(as_json, view, say("retention.cli.class_changed", code=view["code"], changed=changed))
 
 
 @retention.command("set-class")
@@ -174,7 +234,7 @@ def set_class(
     from retention.schedule import set_document_class
 
     if bool(class_code) == use_default:
-        fail("name a class, or give --default", 2)
+        fail(text("retention.cli.class_or_default"), 2)
     archive = ctx.ready_archive()
     with archive.session() as session:
         doc = set_document_class(
@@ -188,8 +248,12 @@ def set_class(
     emit(
         as_json,
         payload,
-        f"document {document_id}: class {payload['retention_class'] or '(type default)'}, "
-        f"disposal date {payload['disposal_date'] or 'none'}",
+        say(
+            "retention.cli.document_class",
+            id=document_id,
+            code=payload["retention_class"] or text("retention.cli.type_default"),
+            date=payload["disposal_date"] or text("retention.cli.none"),
+        ),
     )
 
 
@@ -203,7 +267,7 @@ def recompute(ctx: CliContext, as_json: bool) -> None:
     archive = ctx.ready_archive()
     with archive.session() as session:
         changed = recompute_disposal_dates(session, ctx.actor(session))
-    emit(as_json, {"recomputed": changed}, f"{changed} disposal dates changed")
+    emit(as_json, {"recomputed": changed}, say("retention.cli.recomputed", changed=changed))
 
 
 @retention.command("due")
@@ -224,16 +288,25 @@ def due(
         flt = _due_filter(as_of, household, type_code, class_code)
         total, docs = list_svc.due_documents(session, ctx.actor(session), flt)
         rows = [list_svc.due_view(session, d) for d in docs]
-    payload = {"as_of": (flt.as_of or date.today()).isoformat(), "total": total, "documents": rows}
+    payload = {"as_of": (flt.as_of or localtime.today()).isoformat(), "total": total, "documents": rows}
     emit(
         as_json,
         payload,
         "\n".join(
-            f"#{d['id']:<6} {d['household']:<12} {d['type_name']} {d['title']}  {d['date'] or '-'}  {d['class']} "
-            f"due {d['disposal_date']}" + ("  (paper kept)" if d["paper_original"] else "")
+            say(
+                "retention.cli.due_line",
+                id=d["id"],
+                household=d["household"],
+                type=d["type_name"],
+                title=d["title"],
+                date=d["date"] or "-",
+                code=d["class"],
+                disposal=d["disposal_date"],
+                paper=text("retention.cli.paper_kept") if d["paper_original"] else "",
+            )
             for d in rows
         )
-        or "no document is due",
+        or say("retention.cli.nothing_due"),
     )
 
 
@@ -271,7 +344,7 @@ def lists(ctx: CliContext, status: str | None, as_json: bool) -> None:
             list_svc.list_view(dl, with_items=False)
             for dl in list_svc.list_lists(session, ctx.actor(session), status)
         ]
-    emit(as_json, {"lists": views}, "\n".join(_list_lines(v) for v in views) or "no destruction lists")
+    emit(as_json, {"lists": views}, "\n".join(_list_lines(v) for v in views) or say("retention.cli.no_lists"))
 
 
 @retention.command("show")
@@ -324,14 +397,16 @@ def approve(
     Four-eyes: the officer named by --as confirms with their password (asked) or their API
     token in DOSSIER_TOKEN."""
     if excluded and not reasons:
-        fail("each --exclude needs a --reason", 2)
+        fail(text("retention.cli.exclude_needs_reason"), 2)
     if reasons and not excluded:
-        fail("--reason goes with --exclude", 2)
+        fail(text("retention.cli.reason_without_exclude"), 2)
     if len(reasons) not in (1, len(excluded)):
-        fail("give one --reason for all excluded documents, or one per --exclude", 2)
+        fail(text("retention.cli.reason_count"), 2)
     pairs = [(doc, reasons[0] if len(reasons) == 1 else reasons[i]) for i, doc in enumerate(excluded)]
     archive = ctx.ready_archive()
-    credential = credential_of(ctx.as_user, f"approving list {number}") if ctx.as_user else None
+    credential = (
+        credential_of(ctx.as_user, say("retention.cli.approving", number=number)) if ctx.as_user else None
+    )
     with archive.session() as session:
         actor = ctx.actor(session)
         if credential is not None:
@@ -340,7 +415,13 @@ def approve(
             session, actor, list_svc.get_list(session, number), pairs, extend_years=extend_years
         )
         view = list_svc.list_view(dl)
-    emit(as_json, view, f"list {view['number']} approved by {view['approved_by']}\n" + _list_lines(view))
+    emit(
+        as_json,
+        view,
+        say("retention.cli.approved", number=view["number"], name=view["approved_by"])
+        + "\n"
+        + _list_lines(view),
+    )
 
 
 @retention.command("execute")
@@ -359,27 +440,35 @@ def execute(ctx: CliContext, number: str, as_json: bool) -> None:
         report = run(archive, session, ctx.actor(session), list_svc.get_list(session, number))
     payload = report.as_dict()
     human = [
-        f"list {payload['list']}: {len(payload['destroyed'])} destroyed now, "
-        f"{len(payload['already_destroyed'])} earlier, {payload['struck']} struck, "
-        f"{len(payload['pending'])} still pending; list {payload['status']}"
+        say(
+            "retention.cli.executed",
+            number=payload["list"],
+            now=len(payload["destroyed"]),
+            earlier=len(payload["already_destroyed"]),
+            struck=payload["struck"],
+            pending=len(payload["pending"]),
+            status=list_svc.STATUS_TEXT.get(payload["status"], payload["status"]),
+        )
     ]
-    human += [f"  pending #{p['document']}: {p['reason']}" for p in payload["pending"]]
+    human += [
+        say("retention.cli.pending_line", id=p["document"], reason=p["reason"]) for p in payload["pending"]
+    ]
     emit(as_json, payload, "\n".join(human))
     if report.storage_failed:
-        click.echo(
-            f"dossier: error: storage failed for {sum(1 for p in report.pending if p.get('storage'))} "
-            f"item(s) of list {payload['list']}; they stay pending: run execute again",
-            err=True,
-        )
-        sys.exit(7)
+        count = sum(1 for p in report.pending if p.get("storage"))
+        fail(text("retention.cli.storage_failed", number=payload["list"], count=count), 7)
     if report.pending:  # held, not yet due, being processed: refused, and said so
         first = report.pending[0]
-        click.echo(
-            f"dossier: error: {len(report.pending)} item(s) of list {payload['list']} were not destroyed; "
-            f"document {first['document']}: {first['reason']}",
-            err=True,
+        fail(
+            text(
+                "retention.cli.not_destroyed",
+                number=payload["list"],
+                count=len(report.pending),
+                id=first["document"],
+                reason=first["reason"],
+            ),
+            5,
         )
-        sys.exit(5)
 
 
 @retention.command("paper")
@@ -430,15 +519,21 @@ def paper(
             shredded_by=shredded_by,
             witnesses=list(witnesses),
             method=method,
-            destroyed_on=_date(on, "--date") or date.today(),
+            destroyed_on=_date(on, "--date") or localtime.today(),
             document_ids=list(documents) or None,
         )
         view = paper_view(record, count)
     emit(
         as_json,
         view,
-        f"paper of {count} document(s) on list {number} recorded as destroyed on "
-        f"{view['destroyed_on']} ({view['method']}; witnesses {', '.join(view['witnesses'])})",
+        say(
+            "retention.cli.paper_recorded",
+            count=count,
+            number=number,
+            date=view["destroyed_on"],
+            method=view["method"],
+            witnesses="、".join(view["witnesses"]),
+        ),
     )
 
 
@@ -485,11 +580,11 @@ def export(ctx: CliContext, number: str, fmt: str, what: str | None, output: Pat
         tmp.replace(output)  # never a half-written file under the name asked for
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        fail(f"cannot write {output}: {exc.strerror or exc}", 2)
+        fail(text("cli.cannot_write", path=output, reason=exc.strerror or exc), 2)
     emit(
         as_json,
         {"list": number, "format": fmt, "output": str(output), "bytes": len(data)},
-        f"list {number} written to {output}",
+        say("retention.cli.written", number=number, path=output),
     )
 
 
@@ -522,7 +617,7 @@ def hold_add(
     from retention.holds import add_hold, hold_view
 
     if bool(household) == bool(document_id):
-        fail("name either --household CODE or --document ID", 2)
+        fail(text("retention.cli.household_or_document"), 2)
     archive = ctx.ready_archive()
     with archive.session() as session:
         actor = ctx.actor(session)
@@ -537,12 +632,9 @@ def hold_add(
     emit(
         as_json,
         view,
-        f"hold {view['id']} placed on "
-        + (
-            f"household {view['household']}"
-            if view["scope"] == "household"
-            else f"document {view['document']}"
-        ),
+        say("retention.cli.hold_placed_household", id=view["id"], household=view["household"])
+        if view["scope"] == "household"
+        else say("retention.cli.hold_placed_document", id=view["id"], document=view["document"]),
     )
 
 
@@ -558,7 +650,7 @@ def hold_release(ctx: CliContext, hold_id: int, reason: str | None, as_json: boo
     archive = ctx.ready_archive()
     with archive.session() as session:
         view = hold_view(release_hold(session, ctx.actor(session), hold_id, reason))
-    emit(as_json, view, f"hold {hold_id} released")
+    emit(as_json, view, say("retention.cli.hold_released", id=hold_id))
 
 
 @hold.command("list")
@@ -578,12 +670,21 @@ def hold_list(ctx: CliContext, include_released: bool, as_json: bool) -> None:
         as_json,
         {"holds": views},
         "\n".join(
-            f"{h['id']:<5} {'active' if h['active'] else 'released'} {h['household']}"
-            + (f" #{h['document']}" if h["document"] else " (whole household)")
-            + f"  {h['reason']}  — {h['placed_by']} {h['placed_at'][:10]}"
+            say(
+                "retention.cli.hold_line",
+                id=h["id"],
+                state=text(
+                    "retention.cli.hold_active" if h["active"] else "retention.cli.hold_released_state"
+                ),
+                household=h["household"],
+                scope=f" #{h['document']}" if h["document"] else text("retention.cli.whole_household"),
+                reason=h["reason"],
+                by=h["placed_by"],
+                day=_day(h["placed_at"]),
+            )
             for h in views
         )
-        or "no holds",
+        or say("retention.cli.no_holds"),
     )
 
 
@@ -612,19 +713,18 @@ def shredlog_verify(ctx: CliContext, public_key: Path | None, as_json: bool) -> 
     key = load_public_key(public_key.read_bytes()) if public_key else archive.signer.public_key
     with archive.session() as session:
         result = verify_log(session, ctx.actor(session), key)
+
+    def problem(p: Mapping[str, Any]) -> str:
+        return str(p["problem"])  # the ledger says it in the process's language
+
     human = (
-        f"shredding log intact: {result.entries} entries"
+        say("retention.cli.log_intact", entries=result.entries)
         if result.ok
-        else "\n".join(p["problem"] for p in result.problems)
+        else "\n".join(problem(p) for p in result.problems)
     )
     emit(as_json, result.as_dict(), human)
     if not result.ok:
-        click.echo(
-            f"dossier: error: the shredding log is broken at entry {result.broken_at}: "
-            f"{result.problems[0]['problem']}",
-            err=True,
-        )
-        sys.exit(8)
+        fail(text("retention.cli.log_broken", seq=result.broken_at, problem=problem(result.problems[0])), 8)
 
 
 @shredlog.command("show")
@@ -642,11 +742,12 @@ def shredlog_show(ctx: CliContext, list_number: str | None, as_json: bool) -> No
         as_json,
         {"entries": views},
         "\n".join(
-            f"{e['seq']:<5} {e['at'][:19]} {e['kind']:<10} {e['list']} #{e['document']} {e['record'].get('title', '')} "
-            f"{e['hash'][:16]}…"
+            f"{e['seq']:<5} {format_datetime(datetime.fromisoformat(e['at']), seconds=True)} "
+            f"{say('retention.cli.log_kind_' + e['kind'])} {e['list']} #{e['document']} "
+            f"{e['record'].get('title', '')} {e['hash'][:16]}…"
             for e in views
         )
-        or "the shredding log is empty",
+        or say("retention.cli.log_empty"),
     )
 
 
@@ -668,13 +769,17 @@ def shredlog_export(ctx: CliContext, out: Path, as_json: bool) -> None:
 
     archive = ctx.ready_archive()
     if out.exists():
-        raise AlreadyExists(f"{out} exists; choose a new file")
+        raise AlreadyExists("retention.file_exists", path=out)
     with archive.session() as session:
         lines = export_log(session, ctx.actor(session))
     partial = out.with_name(out.name + ".part")
     partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
     partial.replace(out)
-    emit(as_json, {"file": str(out), "entries": len(lines) - 1}, f"{len(lines) - 1} entries written to {out}")
+    emit(
+        as_json,
+        {"file": str(out), "entries": len(lines) - 1},
+        say("retention.cli.log_exported", entries=len(lines) - 1, path=out),
+    )
 
 
 def register(cli: click.Group) -> None:
