@@ -14,10 +14,12 @@ Syntax:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from dossier import dates
 from dossier.errors import InvalidInput
 
 FILTER_FIELDS = {"type", "household", "community", "building", "date", "year"}
@@ -79,8 +81,27 @@ class ParsedQuery:
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z_\u4e00-\u9fff]+):)?(?:"([^"]*)"?|“([^”]*)”?|(\S+))')
 
 
-def parse(query: str) -> ParsedQuery:
-    """Parse ``query``; unknown ``name:`` prefixes are read as ordinary text."""
+_CLOSING = {3: '"', 4: "”"}  # the _TOKEN group of a phrase → its closing quote
+_SHOWN = 10  # characters of an unclosed phrase repeated in the message
+
+
+def check_quotes(query: str) -> None:
+    """Refuse a phrase whose quote is never closed (read silently to the end, it would search
+    for something else than the clerk meant)."""
+    text = (query or "").strip()
+    for m in _TOKEN.finditer(text):
+        for group, closing in _CLOSING.items():
+            if m.group(group) is not None and (m.end(group) >= len(text) or text[m.end(group)] != closing):
+                phrase = m.group(group)
+                shown = phrase if len(phrase) <= _SHOWN else phrase[:_SHOWN]
+                raise InvalidInput("search.unclosed_quote", quote=text[m.start(group) - 1], phrase=shown)
+
+
+def parse(query: str, *, strict: bool = False) -> ParsedQuery:
+    """Parse ``query``; unknown ``name:`` prefixes are read as ordinary text. ``strict``: an
+    unclosed quote is refused (the search box) instead of running to the end (highlighting)."""
+    if strict:
+        check_quotes(query)
     parsed = ParsedQuery()
     items: list[tuple[bool, object]] = []  # (negated, part) or (False, "OR")
     for m in _TOKEN.finditer((query or "").strip()):
@@ -126,25 +147,50 @@ def parse(query: str) -> ParsedQuery:
     return parsed
 
 
-_DAY = re.compile(r"^(\d{4})(?:[-./年](\d{1,2})(?:[-./月](\d{1,2})日?)?月?)?年?$")
+def _quoted(value: str) -> str:
+    return f'"{value}"'
 
 
-def _bounds(text: str) -> tuple[date, date]:
-    m = _DAY.match(text.strip())
-    if not m:
-        raise InvalidInput(f"{text!r} is not a date; write 2021, 2021-03 or 2021-03-15")
-    y, mo, d = int(m[1]), m[2], m[3]
-    try:
+def unparse_part(part: object) -> str:
+    """One part of a parsed query written back in the query syntax."""
+    if isinstance(part, Text):
+        bare = part.value and not part.exact and not any(c.isspace() or c in '"“”' for c in part.value)
+        return part.value if bare and part.value != "OR" else _quoted(part.value)
+    if isinstance(part, Filter):
+        plain = part.value and not any(c.isspace() or c in '"“”' for c in part.value)
+        return f"{part.field}:{part.value if plain else _quoted(part.value)}"
+    if isinstance(part, Any_):
+        return " OR ".join(unparse_part(p) for p in part.parts)
+    raise TypeError(f"not a query part: {part!r}")
+
+
+def unparse(must: Sequence[Any], must_not: Sequence[Any] = ()) -> str:
+    """The query syntax for these parts (``parse(unparse(p.must, p.must_not))`` gives them back)."""
+    return " ".join([unparse_part(p) for p in must] + ["-" + unparse_part(p) for p in must_not])
+
+
+_YEAR_MONTH = re.compile(r"^(\d{4})年?(?:[-./年](\d{1,2})月?)?$", re.ASCII)
+
+
+def _bounds(text: str, what: str | None = None) -> tuple[date, date]:
+    """A year, a month or a day as its first and last day. A day is read by the one date parser
+    (``dossier.dates.parse_date``), so a bad one is refused with the same reason everywhere."""
+    value = text.strip()
+    m = _YEAR_MONTH.match(value)
+    if m:
+        y, mo = int(m[1]), m[2]
         if mo is None:
             return date(y, 1, 1), date(y, 12, 31)
-        mo = int(mo)
-        if d is None:
-            last = (date(y + (mo == 12), mo % 12 + 1, 1) - date(y, mo, 1)).days
-            return date(y, mo, 1), date(y, mo, last)
-        day = date(y, mo, int(d))
-        return day, day
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a date") from None
+        if 1 <= int(mo) <= 12:
+            month = int(mo)
+            last = (date(y + (month == 12), month % 12 + 1, 1) - date(y, month, 1)).days
+            return date(y, month, 1), date(y, month, last)
+        raise InvalidInput("search.not_a_date", value=value)
+    if not re.match(r"^\d{4}\D", value, re.ASCII):
+        raise InvalidInput("search.not_a_date", value=value)
+    day = dates.parse_date(value, what)
+    assert day is not None  # value is not blank
+    return day, day
 
 
 def date_range(value: str) -> tuple[date | None, date | None]:
@@ -159,14 +205,18 @@ def date_range(value: str) -> tuple[date | None, date | None]:
     start = _bounds(lo)[0] if lo.strip() else None
     end = _bounds(hi)[1] if hi.strip() else None
     if start and end and start > end:
-        raise InvalidInput(f"the date range {value!r} ends before it starts")
+        raise InvalidInput("search.range_reversed", value=value)
     return start, end
 
 
-def parse_date(value: str | date | None, *, end: bool = False) -> date | None:
+def parse_date(value: str | date | None, *, end: bool = False, what: str | None = None) -> date | None:
+    """A date filter's bound: a day (the date pickers send 2021-03-15), or a year or a month
+    (the year facet's links), as its first day or, with ``end``, its last."""
     if value is None or value == "":
         return None
     if isinstance(value, date):
         return value
-    lo, hi = _bounds(str(value))
+    if not str(value).strip():
+        return None
+    lo, hi = _bounds(str(value), what)
     return hi if end else lo

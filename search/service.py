@@ -21,19 +21,21 @@ from sqlalchemy.orm import Session, selectinload
 
 from dossier import pagetext
 from dossier.actor import Actor
-from dossier.errors import InvalidInput
+from dossier.catalog import zh
+from dossier.errors import DossierError, InvalidInput
 from dossier.masking import mask_personal_numbers
 from dossier.models import AccessAction, Community, Confidentiality, Document, DocumentStatus, DocumentType
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
 from dossier.services.documents import may_view, sees_confidential, text_mask
 from dossier.services.households import HouseholdFilter, household_view, list_households
-from search import analysis, highlight
-from search.engine import DateIn, EngineQuery, EngineResult, FieldIn, SearchEngine
+from search import analysis, highlight, suggestions
+from search.engine import DateIn, EngineHit, EngineQuery, EngineResult, FieldIn, SearchEngine
 from search.query import Any_, Filter, Text, date_range, parse, parse_date
 
 MAX_LIMIT = 200
 HOUSEHOLD_MATCHES = 5
+SUGGESTION_SAMPLE = 5  # hits of a suggested search read for its count and OCR spellings
 
 
 @dataclass
@@ -62,7 +64,7 @@ def resolve_types(session: Session, value: str) -> tuple[str, ...]:
     partial = [code for code, name in rows if folded and folded in analysis.fold(name)]
     if partial:
         return tuple(partial)
-    raise InvalidInput(f"unknown document type {value!r}; use a type code or its Chinese name")
+    raise InvalidInput("search.unknown_type", value=value)
 
 
 def resolve_community(session: Session, value: str) -> str:
@@ -79,7 +81,7 @@ def _filter_part(session: Session, f: Filter):
         return FieldIn(f.field, (f.value,))
     if f.field in ("date", "year"):
         return DateIn(*date_range(f.value))
-    raise InvalidInput(f"unknown filter {f.field}:")
+    raise InvalidInput("search.unknown_filter", field=f.field)
 
 
 def _translate(session: Session, part):
@@ -102,7 +104,7 @@ def _kept_in(session: Session, cabinet: str | None, box: str | None) -> tuple[st
 
 
 def build_query(session: Session, q: str, filters: SearchFilters) -> tuple[EngineQuery, list[Text]]:
-    parsed = parse(q)
+    parsed = parse(q, strict=True)
     must = [_translate(session, p) for p in parsed.must]
     must_not = [_translate(session, p) for p in parsed.must_not]
     if filters.household:
@@ -115,10 +117,11 @@ def build_query(session: Session, q: str, filters: SearchFilters) -> tuple[Engin
         must.append(FieldIn("building", (filters.building,)))
     if filters.cabinet or filters.box:
         must.append(FieldIn("doc", _kept_in(session, filters.cabinet, filters.box)))
-    start, end = parse_date(filters.date_from), parse_date(filters.date_to, end=True)
+    start = parse_date(filters.date_from, what=zh("search.date_from"))
+    end = parse_date(filters.date_to, end=True, what=zh("search.date_to"))
     if start or end:
         if start and end and start > end:
-            raise InvalidInput("the start date is after the end date")
+            raise InvalidInput("search.dates_reversed")
         must.append(DateIn(start, end))
     return EngineQuery(must=must, must_not=must_not), parsed.texts()
 
@@ -152,34 +155,15 @@ def withholds_text(actor: Actor, q: str) -> bool:
     return not sees_confidential(actor) and mask_personal_numbers(q) != q
 
 
-def search_documents(
-    session: Session,
-    actor: Actor,
-    engine: SearchEngine,
-    q: str,
-    filters: SearchFilters | None = None,
-    *,
-    limit: int = 20,
-    offset: int = 0,
-    households: bool = True,
-    purposes: Collection[int] = (),
-) -> dict:
-    """Search; the caller commits the session (the access-log entry is added to it).
-    ``purposes``: the confidential documents this user gave a purpose for (their snippets show)."""
-    require(actor, Permission.SEARCH)
-    filters = filters or SearchFilters()
-    q = (q or "").strip()
-    if len(q) > 500:
-        raise InvalidInput("the query is too long (500 characters at most)")
-    limit = max(1, min(int(limit), MAX_LIMIT))
-    query, texts = build_query(session, q, filters)
-    if not query.must and not query.must_not:
-        raise InvalidInput("say what to search for: words, a phrase or a filter such as type:装修")
+def _run(
+    session: Session, actor: Actor, engine: SearchEngine, query: EngineQuery, *, skip: bool = False
+) -> tuple[EngineResult, list[tuple[Document, EngineHit]], int]:
+    """The engine's answer for ``actor`` (confidential pages masked unless cleared), its hits with
+    their documents once the catalog allows them, and how many hits it dropped."""
     query.hide_confidential = not sees_confidential(actor)
-    query.limit, query.offset = limit, max(0, int(offset))
-    withheld = withholds_text(actor, q)
-    result = EngineResult(total=0, pages=0, hits=[], facets={}) if withheld else engine.search(query)
-
+    if skip:
+        return EngineResult(total=0, pages=0, hits=[], facets={}), [], 0
+    result = engine.search(query)
     ids = [h.document for h in result.hits]
     docs = (
         {
@@ -193,16 +177,80 @@ def search_documents(
         if ids
         else {}
     )
-    page_text = pagetext.texts_by_page(session, session, [(h.document, h.page) for h in result.hits])
-    hits = []
-    dropped = 0
-    mask = text_mask(actor)
+    shown = []
     for h in result.hits:
         doc = docs.get(h.document)
         # The index may lag a destruction by a moment; the catalog has the last word.
         if doc is None or doc.status == DocumentStatus.DESTROYED or not may_view(actor, doc):
-            dropped += 1
             continue
+        shown.append((doc, h))
+    return result, shown, len(result.hits) - len(shown)
+
+
+def suggest(
+    session: Session,
+    actor: Actor,
+    engine: SearchEngine,
+    q: str,
+    filters: SearchFilters,
+    purposes: Collection[int] = (),
+) -> list[dict]:
+    """Other searches for a query that found nothing (``search.suggestions``), each counted as
+    ``actor``'s own search with the same filters: a count covers only what ``actor`` may see, and
+    spellings are read only from pages whose text ``actor`` may read here."""
+
+    def count(candidate: str) -> tuple[int, list[str]]:
+        if withholds_text(actor, candidate):
+            return 0, []
+        try:
+            query, _ = build_query(session, candidate, filters)
+        except DossierError:
+            return 0, []
+        query.limit = SUGGESTION_SAMPLE
+        result, shown, dropped = _run(session, actor, engine, query)
+        readable = [
+            (d.id, h.page)
+            for d, h in shown
+            if d.confidentiality != Confidentiality.CONFIDENTIAL or d.id in purposes
+        ]
+        texts = pagetext.texts_by_page(session, session, readable) if readable else {}
+        return max(0, result.total - dropped), [t for t in texts.values() if t]
+
+    return [s.as_dict() for s in suggestions.suggest(parse(q), count)]
+
+
+def search_documents(
+    session: Session,
+    actor: Actor,
+    engine: SearchEngine,
+    q: str,
+    filters: SearchFilters | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    households: bool = True,
+    purposes: Collection[int] = (),
+    suggestions_wanted: bool = True,
+) -> dict:
+    """Search; the caller commits the session (the access-log entry is added to it).
+    ``purposes``: the confidential documents this user gave a purpose for (their snippets show).
+    A search that finds nothing comes with ``suggestions`` (``suggest``) unless not wanted."""
+    require(actor, Permission.SEARCH)
+    filters = filters or SearchFilters()
+    q = (q or "").strip()
+    if len(q) > 500:
+        raise InvalidInput("search.query_too_long")
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    query, texts = build_query(session, q, filters)
+    if not query.must and not query.must_not:
+        raise InvalidInput("search.nothing_to_search")
+    query.limit, query.offset = limit, max(0, int(offset))
+    withheld = withholds_text(actor, q)
+    result, shown, dropped = _run(session, actor, engine, query, skip=withheld)
+    page_text = pagetext.texts_by_page(session, session, [(doc.id, h.page) for doc, h in shown])
+    hits = []
+    mask = text_mask(actor)
+    for doc, h in shown:
         hit = _hit(doc, h.page, h.score, None)
         if not hit["confidential"] or doc.id in purposes:
             hit["snippet"] = highlight.snippet(page_text.get((doc.id, h.page)), texts, mask=mask)
@@ -232,6 +280,11 @@ def search_documents(
         "hits": hits,
         "facets": facets,
         "text_withheld": withheld,
+        "suggestions": (
+            suggest(session, actor, engine, q, filters, purposes)
+            if suggestions_wanted and total == 0 and not withheld and not offset and q
+            else []
+        ),
     }
     words = [t for t in query.must if isinstance(t, Text)]
     if (

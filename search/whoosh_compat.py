@@ -32,6 +32,7 @@ from pathlib import Path
 
 import whoosh
 
+from dossier.catalog import text
 from dossier.errors import ConfigurationError
 
 PINNED_VERSION = "2.7.5"
@@ -44,11 +45,17 @@ def check_version(distribution_version: str | None, module_version: str) -> None
     ``whoosh`` module)."""
     if distribution_version == PINNED_VERSION and module_version == PINNED_VERSION:
         return
-    found = f"{DISTRIBUTION} {distribution_version}" if distribution_version else f"no {DISTRIBUTION}"
+    found = (
+        text("search.whoosh_found", distribution=DISTRIBUTION, version=distribution_version)
+        if distribution_version
+        else text("search.whoosh_missing", distribution=DISTRIBUTION)
+    )
     raise ConfigurationError(
-        f"search needs {DISTRIBUTION}=={PINNED_VERSION} exactly (search/whoosh_compat.py relies on its "
-        f"internals), but found {found} with a whoosh module of version {module_version}; "
-        f"install it with: pip install '{DISTRIBUTION}=={PINNED_VERSION}'"
+        "search.whoosh_version",
+        distribution=DISTRIBUTION,
+        pinned=PINNED_VERSION,
+        found=found,
+        module=module_version,
     )
 
 

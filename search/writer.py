@@ -263,7 +263,7 @@ class IndexWriter:
         then corrected)."""
         with self.writing(timeout) as held:
             if not held:
-                raise IndexBusy("another index writer is busy; try again when it has finished")
+                raise IndexBusy("search.index_busy")
             return self._rebuild_locked(progress=progress, batch=batch)
 
     def _rebuild_locked(self, *, progress: bool, batch: int) -> dict:
@@ -349,5 +349,5 @@ class IndexWriter:
         ids = list(document_ids)
         done = self.notify(ids, timeout=timeout) if ids else self.drain(timeout=timeout)
         if not done:
-            raise IndexBusy("another index writer is busy; the changes are journalled and will be applied")
+            raise IndexBusy("search.index_busy_journalled")
         return {"synced": len(ids)}

@@ -297,4 +297,16 @@ def test_cli(archive, catalog, run_cli, search_cli):
     rebuilt = run_cli("index", "rebuild", "--json")
     assert rebuilt.exit_code == 0 and rebuilt.json()["pages"] == 6
     bad = run_cli("search", "x", "--type", "nonsense")
-    assert bad.exit_code == 2 and "unknown document type" in bad.stderr
+    assert bad.exit_code == 2 and "没有“nonsense”这种文件类型" in bad.stderr
+    human = run_cli("search", "维修基金", "--type", "缴费记录")
+    assert human.exit_code == 0 and human.stdout.startswith("共 2 份文件")
+    assert "第1页" in human.stdout or "第2页" in human.stdout
+    # Nothing found: the suggestions, in Chinese (the JSON keys stay English).
+    empty = run_cli("search", "维修基金", "乌龙茶")
+    assert empty.exit_code == 0, empty.stderr
+    assert empty.stdout.startswith("共 0 份文件") and "建议：维修基金（" in empty.stdout
+    assert run_cli("search", "维修基金", "乌龙茶", "--json").json()["suggestions"] == [
+        {"kind": "fewer", "q": "维修基金", "count": 3}
+    ]
+    unclosed = run_cli("search", '"维修基金')
+    assert unclosed.exit_code == 2 and "引号没有闭合" in unclosed.stderr

@@ -126,7 +126,79 @@ def test_filters_from_the_form_and_bad_dates(web_client, web_login, web_search_d
     assert hit_ids(text(web_client.get("/search?type=correspondence"))) == [ids["lease"]]
     response = web_client.get("/search?q=维修&from=2021-13-45")
     assert response.status_code == 400
-    assert "输入有误" in text(response) and "Traceback" not in text(response)
+    body = text(response)
+    assert "没有这一天：2021-13-45" in body and "Traceback" not in body
+    # The form keeps what was typed: the query, and the bad date in a text box to correct.
+    assert 'id="search-q" value="维修"' in body
+    assert re.search(r'<input type="text" name="from" id="f-from" value="2021-13-45"', body)
+    assert 'aria-invalid="true"' in body
+    body = text(web_client.get("/search?q=维修&from=2021-1x&household=A-1-1201"))
+    assert "日期格式应为" in body and 'value="A-1-1201"' in body
+
+
+def test_date_filters_are_date_pickers_that_also_take_typed_dates(web_client, web_login, web_search_docs):
+    ids = web_search_docs.ids
+    web_login(web_client, "staff")
+    body = text(web_client.get("/search"))
+    assert '<input type="date" name="from" id="f-from" value=""' in body
+    assert '<input type="date" name="to" id="f-to" value=""' in body
+    # Typed forms still work; a year (the year facet's link) shows as its first and last day.
+    body = text(web_client.get("/search?q=维修&from=2021&to=2021"))
+    assert hit_ids(body) == [ids["lease"]]
+    assert 'name="from" id="f-from" value="2021-01-01"' in body
+    assert 'name="to" id="f-to" value="2021-12-31"' in body
+    assert hit_ids(text(web_client.get("/search?q=维修&from=2021年1月1日"))) == [ids["lease"]]
+
+
+def test_an_unclosed_quote_explains_itself_and_keeps_the_form(
+    web_client, web_login, web_archive, web_search_docs
+):
+    web_login(web_client, "staff")
+    response = web_client.get("/search", query_string={"q": '"维修基金 缴纳', "type": "payment"})
+    assert response.status_code == 400
+    body = text(response)
+    assert "引号没有闭合" in body and 'id="search-error"' in body
+    assert 'id="search-q" value="&#34;维修基金 缴纳"' in body
+    assert '<option value="payment" selected>' in body
+    assert events(web_archive, "search") == []  # a refused search is not a search
+
+
+def test_the_search_page_has_one_search_box(web_client, web_login, web_search_docs):
+    web_login(web_client, "staff")
+    for path in ("/search", "/search?q=维修"):
+        body = text(web_client.get(path))
+        assert body.count('name="q"') == 1 and 'class="topsearch"' not in body, path
+
+
+def test_an_empty_result_offers_fewer_words_with_counts_the_user_may_see(
+    web_client, web_login, web_search_docs
+):
+    web_login(web_client, "staff")
+    body = text(web_client.get("/search?q=维修基金 乌龙茶&building=A"))
+    assert "没有找到符合条件的文件" in body
+    section = re.search(r'<div class="search-suggestions" id="suggestions">(.*?)</div>', body, re.S)
+    assert section, "no suggestions"
+    links = re.findall(
+        r'<li data-kind="(\w+)">\s*<a href="([^"]+)" class="suggestion">([^<]+)</a>', section.group(1)
+    )
+    assert [(kind, label) for kind, _, label in links] == [("fewer", "维修基金")]
+    assert "减少词语 · 1 份文件" in section.group(1)  # building A: the fund notice (the secret is hidden)
+    href = unescape(links[0][1])
+    assert parse_qs(urlsplit(href).query) == {"q": ["维修基金"], "building": ["A"]}
+    assert hit_ids(text(web_client.get(href))) == [web_search_docs.ids["fund"]]
+    # A search that finds something offers nothing.
+    assert 'id="suggestions"' not in text(web_client.get("/search?q=维修基金"))
+
+
+def test_suggestions_count_only_what_the_user_may_see(web_client, web_login, web_search_docs):
+    """The secret page is the only one with 身份证号码: staff are offered nothing for it."""
+    web_login(web_client, "staff")
+    body = text(web_client.get("/search?q=身份证号码 乌龙茶"))
+    assert "没有找到符合条件的文件" in body and 'id="suggestions"' not in body
+    web_client.post("/logout")
+    web_login(web_client, "archivist")
+    body = text(web_client.get("/search?q=身份证号码 乌龙茶"))
+    assert 'class="suggestion">身份证号码</a>' in body and "1 份文件" in body
 
 
 def test_owner_name_finds_the_folder(web_client, web_login, web_archive, web_search_docs):
@@ -169,7 +241,16 @@ def test_api_search_with_token(web_client, web_archive, web_search_docs):
     response = web_client.get("/api/v1/search?q=维修基金&limit=5", headers=auth)
     assert response.status_code == 200
     data = response.get_json()
-    assert set(data) == {"total", "total_exact", "hits", "facets", "households", "text_withheld"}
+    assert set(data) == {
+        "total",
+        "total_exact",
+        "hits",
+        "facets",
+        "households",
+        "text_withheld",
+        "suggestions",
+    }
+    assert data["suggestions"] == []
     assert data["total"] == 2 and data["total_exact"] is True
     assert sorted(h["document"] for h in data["hits"]) == sorted([ids["fund"], ids["lease"]])
     assert set(data["facets"]) == {"type", "building", "year"}
@@ -180,6 +261,9 @@ def test_api_search_with_token(web_client, web_archive, web_search_docs):
         ("staff", "api"),
         ("staff", "api"),
     ]
+
+    data = web_client.get("/api/v1/search?q=维修基金 乌龙茶", headers=auth).get_json()
+    assert data["total"] == 0 and data["suggestions"] == [{"kind": "fewer", "q": "维修基金", "count": 2}]
 
     archivist = {"Authorization": f"Bearer {web_archive.tokens['archivist']}"}
     data = web_client.get("/api/v1/search?q=维修基金&type=证件", headers=archivist).get_json()

@@ -100,3 +100,57 @@ def test_staff_searches_and_opens_a_hit(web_server, browser, web_archive, web_se
     context.close()
 
     assert problems == []
+
+
+def test_an_empty_result_offers_suggestions_and_bad_input_keeps_the_form(
+    web_server, browser, web_archive, web_search_docs, tmp_path
+):
+    base = web_server
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    _login(page, base, "staff")
+    page.goto(f"{base}/search")
+    assert page.locator("input[name=q]").count() == 1  # one search box on the search page
+    assert page.locator("#f-from").get_attribute("type") == "date"
+
+    # Nothing found: a suggestion with fewer words, counted for staff, runs that search.
+    page.fill("#search-q", "维修基金 乌龙茶")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "没有找到符合条件的文件" in page.locator("#result-count").inner_text()
+    suggestion = page.locator("#suggestions li[data-kind=fewer]")
+    assert suggestion.count() == 1 and "2 份文件" in suggestion.inner_text()
+    _shot(page, tmp_path, "search-suggestions")
+    suggestion.locator("a").click()
+    page.wait_for_load_state()
+    assert page.locator("#search-q").input_value() == "维修基金"
+    assert page.locator("#hits .hit").count() == 2
+
+    # A date from the picker narrows the search; an unclosed quote explains itself, form kept.
+    page.fill("#f-from", "2021-01-01")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#hits .hit").count() == 1
+    page.fill("#search-q", '"维修基金')
+    page.click("#search-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "引号没有闭合" in page.locator("#search-error").inner_text()
+    assert page.locator("#search-q").input_value() == '"维修基金'
+    assert page.locator("#f-from").input_value() == "2021-01-01"
+    _shot(page, tmp_path, "search-unclosed-quote")
+
+    # A bad typed date (from a link or an old bookmark) stays visible to correct.
+    page.goto(f"{base}/search?q=维修&from=2021-02-30")
+    assert "没有这一天" in page.locator("#search-error").inner_text()
+    assert page.locator("#f-from").input_value() == "2021-02-30"
+    _shot(page, tmp_path, "search-bad-date")
+
+    # At phone width the empty result and its suggestions fit the window.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/search?q=维修基金 乌龙茶")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _shot(page, tmp_path, "search-suggestions-phone")
+    context.close()
+    assert problems == []

@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext as _
 
+from dossier.catalog import zh
 from dossier.errors import DossierError, PermissionDenied
 from dossier.permissions import Permission
 from dossier.services.folders import list_document_types
+from search.query import parse_date
 from search.service import SearchFilters, search_documents
 from search.writer import open_engine
 from webapp.access import requires
@@ -30,6 +31,7 @@ bp = Blueprint("search", __name__)
 PAGE_SIZE = 20
 MAX_PAGE = 500
 FILTER_ARGS = ("type", "household", "community", "building", "cabinet", "box", "from", "to")
+FILTER_LABELS = {name: f"search.filter_{name}" for name in FILTER_ARGS}  # the chips' labels, by code
 
 
 def _arg(name: str, limit: int = 64) -> str:
@@ -70,21 +72,12 @@ def _page() -> int:
 
 def _active_filters(args: dict[str, str], type_names: dict[str, str]) -> list[dict]:
     """Chips for the filters in force, each with a link that removes it."""
-    labels = {
-        "type": _("类型"),
-        "household": _("户号"),
-        "community": _("小区"),
-        "building": _("楼栋"),
-        "cabinet": _("柜"),
-        "box": _("盒"),
-        "from": _("起始日期"),
-        "to": _("截止日期"),
-    }
+    labels = {name: zh(code) for name, code in FILTER_LABELS.items()}
     chips = []
     if args.get("from") and args.get("from") == args.get("to"):
         chips.append(
             {
-                "label": _("年份"),
+                "label": zh("search.filter_year"),
                 "value": args["from"],
                 "remove": search_url(args, **{"from": None, "to": None}),
             }
@@ -95,6 +88,24 @@ def _active_filters(args: dict[str, str], type_names: dict[str, str]) -> list[di
         value = type_names.get(args[name], args[name]) if name == "type" else args[name]
         chips.append({"label": labels[name], "value": value, "remove": search_url(args, **{name: None})})
     return chips
+
+
+def _date_field(value: str, *, end: bool) -> dict[str, object]:
+    """A date filter as its picker shows it: a day as 2021-03-15 (a year or month from a facet
+    link becomes its first or last day). A value that is not a date stays as typed, in a text
+    box, so the clerk sees what to correct (the server reads typed dates either way)."""
+    if not value:
+        return {"type": "date", "value": "", "invalid": False}
+    try:
+        day = parse_date(value, end=end)
+    except DossierError:
+        return {"type": "text", "value": value, "invalid": True}
+    return {"type": "date", "value": day.isoformat() if day else "", "invalid": False}
+
+
+def _suggestion_links(args: dict[str, str], suggestions: list[dict]) -> list[dict]:
+    """Each suggested search as a link that runs it with the same filters."""
+    return [dict(s, url=search_url(args, q=s["q"], page=None)) for s in suggestions]
 
 
 @bp.get("/search")
@@ -156,5 +167,10 @@ def index():
         types=types,
         facets=facet_links,
         chips=_active_filters(args, type_names),
+        suggestions=_suggestion_links(args, result["suggestions"]) if result else [],
+        dates={
+            "from": _date_field(args.get("from", ""), end=False),
+            "to": _date_field(args.get("to", ""), end=True),
+        },
         page_url=lambda n: search_url(args, page=n),
     ), (400 if error else 200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from dossier.catalog import say, text
 from dossier.cli.common import CliContext, emit, json_option, pass_cli
 
 
@@ -61,17 +62,31 @@ def search_cmd(
             limit=limit,
             offset=offset,
         )
-    lines = [f"{'' if result.get('total_exact', True) else 'at least '}{result['total']} document(s)"]
+    total = "search.cli_total" if result.get("total_exact", True) else "search.cli_total_at_least"
+    lines = [say(total, total=result["total"])]
+    if result.get("text_withheld"):
+        lines.append(say("search.cli_text_withheld"))
     for h in result["households"]:
-        lines.append(f"folder {h['code']} ({h['community']}) {', '.join(h.get('owners', []))}")
-    for hit in result["hits"]:
-        snippet = (
-            hit["snippet"] if hit["snippet"] is not None else "(保密: no snippet before a purpose is given)"
-        )
         lines.append(
-            f"#{hit['document']} p{hit['page']}  {hit['household']}  {hit['type_name']}  "
-            f"{hit['date'] or '-'}  {'[保密] ' if hit['confidential'] else ''}{hit['title']}\n    {snippet}"
+            say(
+                "search.cli_folder",
+                code=h["code"],
+                community=h["community"],
+                owners="、".join(h.get("owners", [])),
+            )
         )
+    for hit in result["hits"]:
+        snippet = hit["snippet"] if hit["snippet"] is not None else say("search.cli_withheld_snippet")
+        confidential = say("search.cli_confidential") if hit["confidential"] else ""
+        lines.append(
+            f"#{hit['document']} {say('search.cli_page', page=hit['page'])}  {hit['household']}  "
+            f"{hit['type_name']}  {hit['date'] or '-'}  {confidential}{hit['title']}\n    {snippet}"
+        )
+    if result.get("suggestions"):
+        items = "、".join(
+            say("search.cli_suggestion", q=s["q"], count=s["count"]) for s in result["suggestions"]
+        )
+        lines.append(say("search.cli_suggestions", items=items))
     emit(as_json, result, "\n".join(lines))
 
 
@@ -92,7 +107,7 @@ def rebuild(ctx: CliContext, quiet: bool, as_json: bool) -> None:
     with archive.session() as session:
         actor = ctx.actor(session)
     report = rebuild_index(archive, actor, progress=not quiet and not as_json)
-    emit(as_json, report, f"index rebuilt: {report['documents']} documents, {report['pages']} pages")
+    emit(as_json, report, say("search.cli_rebuilt", documents=report["documents"], pages=report["pages"]))
 
 
 @index.command("check")
@@ -106,12 +121,20 @@ def check(ctx: CliContext, as_json: bool) -> None:
     with archive.session() as session:
         actor = ctx.actor(session)
     report = check_index(archive, actor)
-    human = (
-        f"{report['indexed_documents']} of {report['documents']} documents indexed; "
-        f"missing {report['missing']}, orphans {report['orphans']}, stale {report['stale']}, "
-        f"pending {report['pending']}"
+    human = text(
+        "search.cli_check",
+        indexed=report["indexed_documents"],
+        documents=report["documents"],
+        missing=report["missing"],
+        orphans=report["orphans"],
+        stale=report["stale"],
+        pending=report["pending"],
     )
-    emit(as_json, report, ("ok: " if report["ok"] else "MISMATCH: ") + human)
+    emit(
+        as_json,
+        report,
+        say("search.cli_check_ok" if report["ok"] else "search.cli_check_mismatch", detail=human),
+    )
     if not report["ok"]:
         raise SystemExit(1)
 
@@ -128,7 +151,7 @@ def sync(ctx: CliContext, document_ids: tuple[int, ...], as_json: bool) -> None:
     with archive.session() as session:
         actor = ctx.actor(session)
     report = sync_index(archive, actor, list(document_ids) or None)
-    emit(as_json, report, f"{report['synced']} document(s) re-indexed")
+    emit(as_json, report, say("search.cli_synced", synced=report["synced"]))
 
 
 def register(cli: click.Group) -> None:
