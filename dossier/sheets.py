@@ -1,23 +1,31 @@
-"""Spreadsheets out: one table as XLSX (openpyxl) or CSV with a BOM, typed and safe.
+"""Spreadsheets out (and in): one table as XLSX (openpyxl) or CSV with a BOM, typed and safe.
 
 Every list the archive exports (households, search hits, batch reports, the access log, loans,
 statistics) is a :class:`Table`: a title, Chinese column headers with a kind each, and rows.
 XLSX cells are typed (dates and times as Excel dates in the office's zone, numbers as numbers);
 text goes through :func:`dossier.cells.safe_cell` so nothing is read as a formula; CSV is UTF-8
-with a BOM, which Excel on Chinese Windows needs to read it as UTF-8.
+with a BOM, which Excel on Chinese Windows needs to read it as UTF-8. :func:`read_rows` reads
+an uploaded workbook or CSV back as rows of text (imports).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Any, Literal
 
+from sqlalchemy.orm import Session
+
+from dossier.catalog import zh
 from dossier.cells import safe_cell
+from dossier.errors import InvalidInput
 from dossier.localtime import format_date, format_datetime, local_naive
+from dossier.people import display_names
+from dossier.textfiles import decode_manifest
 
 Kind = Literal["text", "int", "float", "percent", "date", "datetime"]
 
@@ -79,6 +87,12 @@ def _text(value: object, kind: Kind) -> str:
     return safe_cell(value)
 
 
+def export_note(session: Session, username: str) -> str:
+    """The line under an export's title: who exported it (their 姓名) and when (office time)."""
+    name = display_names(session, [username]).get(username, username)
+    return zh("exports.note", who=name, at=format_datetime(datetime.now(UTC)))
+
+
 def xlsx_bytes(*tables: Table) -> bytes:
     """A workbook with one sheet per table: title row, optional note row, bold headers, typed cells."""
     from openpyxl import Workbook  # reason: 500 ms at import; only XLSX exports need it
@@ -111,14 +125,72 @@ def xlsx_bytes(*tables: Table) -> bytes:
     return out.getvalue()
 
 
+def csv_lines(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """CSV text line by line (headers first, CRLF), for an export streamed in bounded memory."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(c.header) for c in columns])
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_text(v, c.kind) for v, c in zip(row, columns, strict=True)])
+        yield buffer.getvalue()
+
+
 def csv_bytes(table: Table) -> bytes:
     """The table as CSV (headers, then rows; no title row), UTF-8 with a BOM, CRLF lines."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(c.header) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
-    return out.getvalue().encode("utf-8-sig")
+    return "".join(csv_lines(table.columns, table.rows)).encode("utf-8-sig")
+
+
+def read_rows(data: bytes, name: str, *, max_rows: int = 20_000) -> list[list[str]]:
+    """Spreadsheets in: the first sheet of a workbook (recognised by content, not by name) or a
+    CSV (UTF-8 with or without a BOM, or GBK), as rows of text; trailing blank rows dropped.
+    Dates and whole numbers Excel stored as such come back as the text a person typed."""
+    if data[:4] == b"PK\x03\x04":
+        rows = _workbook_rows(data, name, max_rows)
+    else:
+        text = decode_manifest(data, name)
+        try:
+            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+        if len(rows) > max_rows:
+            raise InvalidInput("exports.too_many_rows", name=name, limit=max_rows)
+    while rows and not any(rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _read_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _workbook_rows(data: bytes, name: str, max_rows: int) -> list[list[str]]:
+    from openpyxl import load_workbook  # reason: 500 ms at import; only workbooks need it
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise InvalidInput("exports.unreadable_workbook", name=name) from None
+    try:
+        rows: list[list[str]] = []
+        for row in book.worksheets[0].iter_rows(values_only=True) if book.worksheets else ():
+            if len(rows) >= max_rows:
+                raise InvalidInput("exports.too_many_rows", name=name, limit=max_rows)
+            rows.append([_read_cell(v) for v in row])
+        return rows
+    finally:
+        book.close()
 
 
 def _sheet_name(title: str) -> str:

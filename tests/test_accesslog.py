@@ -12,6 +12,7 @@ from html import unescape
 
 import pytest
 
+from dossier.permissions import ROLE_NAMES_ZH
 from dossier.services.users import add_user
 from tests.audit_helpers import stored_documents
 from tests.web_fixtures import web_csrf_token
@@ -64,22 +65,24 @@ def test_every_kind_of_access_is_recorded_and_auditors_browse_and_export_it(
     page = text(client.get("/audit/access-log"))
     assert "查阅登记" in page and "打印" in page and "下载原件" in page and "检索" in page and "拒绝" in page
 
-    rows = _csv(client.get("/audit/access-log.csv").get_data(as_text=True))
-    seen = {(r["username"], r["action"], r["outcome"], r["document"]) for r in rows}
+    rows = _csv(client.get("/audit/access-log/export.csv").get_data(as_text=True))
+    seen = {(r["用户名"], r["操作"], r["结果"], r["文件编号"]) for r in rows}
     assert {
-        ("staff", "document.view", "ok", str(fund)),
-        ("staff", "document.download", "ok", str(fund)),
-        ("staff", "document.print", "ok", str(fund)),
-        ("staff", "search", "ok", ""),
-        ("staff", "document.view", "denied", str(secret)),
-        ("archivist", "document.print", "ok", str(secret)),
+        ("staff", "查看文件", "成功", str(fund)),
+        ("staff", "下载原件", "成功", str(fund)),
+        ("staff", "打印", "成功", str(fund)),
+        ("staff", "检索", "成功", ""),
+        ("staff", "查看文件", "拒绝", str(secret)),
+        ("archivist", "打印", "成功", str(secret)),
     } <= seen
-    printed = next(r for r in rows if r["action"] == "document.print" and r["username"] == "archivist")
-    assert printed["purpose"] == "核对业主身份" and printed["role"] == "archivist"
-    assert printed["household"] == "A-1-0101" and printed["client_addr"] == "127.0.0.1" and printed["at"]
+    printed = next(r for r in rows if r["操作"] == "打印" and r["用户名"] == "archivist")
+    assert printed["查阅目的"] == "核对业主身份" and printed["角色"] == ROLE_NAMES_ZH["archivist"]
+    assert printed["业户"] == "A-1-0101" and printed["地址"] == "127.0.0.1" and printed["时间"]
 
-    only_prints = _csv(client.get("/audit/access-log.csv?action=document.print").get_data(as_text=True))
-    assert {r["action"] for r in only_prints} == {"document.print"} and len(only_prints) == 2
+    only_prints = _csv(
+        client.get("/audit/access-log/export.csv?action=document.print").get_data(as_text=True)
+    )
+    assert {r["操作"] for r in only_prints} == {"打印"} and len(only_prints) == 2
     denied = text(client.get("/audit/access-log?outcome=denied&user=staff&action=document.view"))
     assert re.search(r"共 1 条", denied) and f"#{secret}" in denied
     by_household = text(client.get("/audit/access-log?household=A-1-0101&action=document.view"))
@@ -87,15 +90,15 @@ def test_every_kind_of_access_is_recorded_and_auditors_browse_and_export_it(
     assert "共 4 条" in by_household
     bad = client.get("/audit/access-log?date_from=yesterday")
     assert bad.status_code == 400 and "Traceback" not in text(bad)
-    exports = _csv(client.get("/audit/access-log.csv?action=accesslog.export").get_data(as_text=True))
-    assert len(exports) >= 3 and {r["username"] for r in exports} == {"auditor"}
+    exports = _csv(client.get("/audit/access-log/export.csv?action=accesslog.export").get_data(as_text=True))
+    assert len(exports) >= 3 and {r["用户名"] for r in exports} == {"auditor"}
 
 
 @pytest.mark.parametrize("username", ["staff", "archivist"])
 def test_only_auditors_read_the_access_log(web_client, web_login, username):
     web_login(web_client, username)
     assert web_client.get("/audit/access-log").status_code == 403
-    assert web_client.get("/audit/access-log.csv").status_code == 403
+    assert web_client.get("/audit/access-log/export.csv").status_code == 403
 
 
 def test_cli_export_filters_and_role_checks(archive, console, tmp_path, run_cli):
@@ -113,16 +116,10 @@ def test_cli_export_filters_and_role_checks(archive, console, tmp_path, run_cli)
     out = tmp_path / "log.csv"
     assert run_cli("--as", "aud", "accesslog", "export", "--csv", "-o", str(out)).exit_code == 0
     rows = _csv(out.read_text(encoding="utf-8"))
-    actions = {(r["username"], r["action"], r["outcome"]) for r in rows}
-    assert {
-        ("stf", "document.view", "denied"),
-        ("aud", "document.view", "ok"),
-        ("stf", "search", "ok"),
-    } <= actions
-    view = next(r for r in rows if r["username"] == "aud" and r["action"] == "document.view")
-    assert (
-        view["purpose"] == "年度审计" and view["household"] == "A-3-1201" and view["document"] == str(secret)
-    )
+    actions = {(r["用户名"], r["操作"], r["结果"]) for r in rows}
+    assert {("stf", "查看文件", "拒绝"), ("aud", "查看文件", "成功"), ("stf", "检索", "成功")} <= actions
+    view = next(r for r in rows if r["用户名"] == "aud" and r["操作"] == "查看文件")
+    assert view["查阅目的"] == "年度审计" and view["业户"] == "A-3-1201" and view["文件编号"] == str(secret)
     lines = run_cli("--as", "aud", "accesslog", "export", "--json", "--outcome", "denied").stdout.splitlines()
     assert [json.loads(line)["username"] for line in lines] == ["stf"]
     bad = run_cli("--as", "aud", "accesslog", "export", "--from", "soon")

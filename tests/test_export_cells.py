@@ -84,7 +84,7 @@ def test_the_access_log_csv_from_the_web_is_escaped_too(web_client, web_login, w
             session, Actor(None, "=cmd|'/C calc'!A0", "staff", channel="web"), "login", outcome="denied"
         )
     web_login(web_client, "admin")
-    response = web_client.get("/audit/access-log.csv")
+    response = web_client.get("/audit/access-log/export.csv")
     assert response.status_code == 200, response.status_code
     cells = _cells(response.get_data(as_text=True))
     assert "'=cmd|'/C calc'!A0" in cells and _unsafe(cells) == []

@@ -51,12 +51,18 @@ def export(
     with archive.session() as session:
         rows = iter_access(session, ctx.actor(session), f)
         session.commit()  # the export is on record before any row leaves
-        lines = csv_lines(rows) if fmt == "csv" else (json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        lines = (
+            csv_lines(session, rows)
+            if fmt == "csv"
+            else (json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        )
         try:
             out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         except OSError as exc:
-            raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
+            raise InvalidInput("cli.cannot_write", path=str(output), reason=exc.strerror or exc) from None
         try:
+            if output and fmt == "csv":
+                out.write("\ufeff")  # so that spreadsheet programs read the UTF-8 Chinese
             for line in lines:
                 out.write(line)
         finally:
