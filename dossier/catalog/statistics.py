@@ -1,3 +1,70 @@
 """Messages of the statistics area: ``code: (Simplified Chinese, English)``; parameters by name."""
 
-MESSAGES: dict[str, tuple[str, str]] = {}
+MESSAGES: dict[str, tuple[str, str]] = {
+    "statistics.bad_period": (
+        "统计期间“{value}”无效：请选择近12个月，或 {first} 至 {last} 年中的一年。",
+        "the period “{value}” is not valid: choose the last 12 months or a year from {first} to {last}.",
+    ),
+    "statistics.period_last12": ("近12个月", "the last 12 months"),
+    "statistics.period_year": ("{year}年", "{year}"),
+    "statistics.no_building": ("（未填楼栋）", "(no building)"),
+    "statistics.completeness_community": ("档案完整率（按小区）", "Folder completeness by community"),
+    "statistics.completeness_building": ("档案完整率（按楼栋）", "Folder completeness by building"),
+    "statistics.completeness_desc": (
+        "在用业户档案中，档案目录 {n} 类应有资料已收齐的比例。",
+        "Share of the {n} expected record types present in the folders of active households.",
+    ),
+    "statistics.series_completeness": ("平均完整率", "average completeness"),
+    "statistics.filed": ("每月归档文件与页数", "Documents and pages filed per month"),
+    "statistics.filed_desc": (
+        "{period}每月扫描入库的电子文件数与页数。",
+        "Documents and pages filed each month of {period}.",
+    ),
+    "statistics.series_documents": ("文件数", "documents"),
+    "statistics.series_pages": ("页数", "pages"),
+    "statistics.by_type": ("文件类型分布", "Documents by type"),
+    "statistics.live_desc": ("当前在库（未销毁）的电子文件。", "Documents held now (not destroyed)."),
+    "statistics.by_class": ("保管期限分布", "Documents by retention class"),
+    "statistics.no_class": ("未定保管期限", "no retention class"),
+    "statistics.due": ("各年度到期待销毁文件", "Documents due for destruction per year"),
+    "statistics.due_desc": (
+        "按保管期限届满年度统计在库文件；{year} 年及以前的已到期，待鉴定销毁。",
+        "Documents held, by the year their retention ends; those of {year} and before are due now.",
+    ),
+    "statistics.due_past": ("已到期", "due"),
+    "statistics.destroyed": ("各年度已销毁文件", "Documents destroyed per year"),
+    "statistics.destroyed_desc": ("按销毁执行年度统计。", "By the year they were destroyed."),
+    "statistics.searches": ("每月检索次数（按用户）", "Searches per user per month"),
+    "statistics.searches_desc": (
+        "{period}各用户每月的全文检索次数。",
+        "Searches by each user each month of {period}.",
+    ),
+    "statistics.views": ("每月文件查阅次数（按用户）", "Document views per user per month"),
+    "statistics.views_desc": (
+        "{period}各用户每月打开电子文件的次数。",
+        "Documents opened by each user each month of {period}.",
+    ),
+    "statistics.nobody": ("（未登录）", "(anonymous)"),
+    "statistics.others": ("其他 {n} 人", "{n} others"),
+    "statistics.loans_open": ("纸质原件借出与逾期", "Paper originals out on loan and overdue"),
+    "statistics.loans_open_desc": (
+        "截至 {today} 尚未归还的借阅，按逾期天数分组。",
+        "Loans not returned on {today}, by days overdue.",
+    ),
+    "statistics.loan_not_due": ("未到期", "not yet due"),
+    "statistics.loan_late_30": ("逾期 1–30 天", "1-30 days overdue"),
+    "statistics.loan_late_90": ("逾期 31–90 天", "31-90 days overdue"),
+    "statistics.loan_late_more": ("逾期 90 天以上", "over 90 days overdue"),
+    "statistics.series_loans": ("借阅件数", "loans"),
+    "statistics.loans_monthly": ("每月借出与归还", "Loans out and returned per month"),
+    "statistics.loans_monthly_desc": (
+        "{period}每月借出与归还的纸质原件件数。",
+        "Paper originals lent and returned each month of {period}.",
+    ),
+    "statistics.series_lent": ("借出", "lent"),
+    "statistics.series_returned": ("归还", "returned"),
+    "statistics.month_label": ("{month}月", "{month}"),
+    "statistics.year_label": ("{year}年", "{year}"),
+    "statistics.month_full": ("{year}年{month}月", "{year}-{month}"),
+    "statistics.workbook_name": ("档案统计-{period}.xlsx", "statistics-{period}.xlsx"),
+}
