@@ -63,7 +63,8 @@ def test_zoom_turn_marks_and_thumbnails(web_server, browser, web_archive, viewer
 
     # Zoom in and out with the buttons, back to the width with 适合宽度.
     fit = float(stage.get_attribute("data-zoom"))
-    assert page.locator("#zoom-level").inner_text() == f"{round(fit * 100)}%"
+    # data-zoom has three decimals, the label rounds the exact zoom: 0.7149 shows 71%, data 0.715.
+    assert abs(int(page.locator("#zoom-level").inner_text().rstrip("%")) - fit * 100) <= 0.51
     page.click("button[data-zoom=in]")
     page.click("button[data-zoom=in]")
     assert float(stage.get_attribute("data-zoom")) == pytest.approx(fit * 1.25 * 1.25, rel=0.01)

@@ -32,6 +32,17 @@
         if (dialog.returnValue === "ok") { form.setAttribute("data-confirmed", "1"); form.submit(); }
       });
     });
+    // The phone menu (a popover, base.html; it opens and closes without script): closed when
+    // the window grows past phone width, where the nav sits in the bar again.
+    var menu = document.getElementById("mainmenu");
+    if (menu && typeof menu.hidePopover === "function" && window.matchMedia) {
+      var phone = window.matchMedia("(max-width: 720px)");
+      if (phone.addEventListener) {
+        phone.addEventListener("change", function () {
+          if (!phone.matches && menu.matches(":popover-open")) { menu.hidePopover(); }
+        });
+      }
+    }
     // Open the "new household" panel when the dashboard links to it.
     if (window.location.hash === "#new-household") {
       var panel = document.getElementById("new-household");
