@@ -11,11 +11,20 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dossier.actor import Actor
+from dossier.catalog import zh
 from dossier.models import User
+
+CONSOLE = Actor.console().username  # who acts at the server's console (no account of its own)
+
+
+def _console(wanted: set[str]) -> dict[str, str]:
+    return {CONSOLE: zh("user.console_name")} if CONSOLE in wanted else {}
 
 
 def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
-    """Username → 姓名 for those of ``usernames`` whose account has one (blanks are skipped)."""
+    """Username → 姓名 for those of ``usernames`` whose account has one (blanks are skipped; the
+    console is 服务器控制台)."""
     wanted = {u for u in usernames if u}
     if not wanted:
         return {}
@@ -24,4 +33,10 @@ def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str
             User.username.in_(wanted), User.display_name.is_not(None)
         )
     )
-    return {username: name for username, name in rows if name}
+    return {username: name for username, name in rows if name} | _console(wanted)
+
+
+def all_display_names(session: Session) -> dict[str, str]:
+    """Username → 姓名 of every account that has one (a page naming many people reads it once)."""
+    rows = session.execute(select(User.username, User.display_name).where(User.display_name.is_not(None)))
+    return {username: name for username, name in rows if name} | _console({CONSOLE})

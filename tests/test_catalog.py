@@ -5,6 +5,7 @@ literal sentence anywhere in the code (``raise InvalidInput("household.exists", 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import string
 from pathlib import Path
@@ -39,7 +40,8 @@ def _sources() -> list[Path]:
     )
 
 
-def _error_classes() -> set[str]:
+@functools.cache
+def _error_classes() -> frozenset[str]:
     """DossierError and every class derived from it (by name, across the code)."""
     known = {"DossierError"}
     bases: dict[str, set[str]] = {}
@@ -55,7 +57,7 @@ def _error_classes() -> set[str]:
             if name not in known and parents & known:
                 known.add(name)
                 changed = True
-    return known
+    return frozenset(known)
 
 
 def _literal_messages(path: Path, callables: set[str]) -> list[str]:
@@ -78,7 +80,7 @@ def _literal_messages(path: Path, callables: set[str]) -> list[str]:
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_errors_and_messages_name_a_catalog_code(package):
-    callables = _error_classes() | MESSAGE_CALLS
+    callables = set(_error_classes()) | MESSAGE_CALLS
     found = [
         hit
         for path in sorted((ROOT / package).rglob("*.py"))
@@ -100,5 +102,5 @@ def test_an_error_renders_in_chinese_by_default_and_in_english_on_request(monkey
 
 def test_a_parameter_may_be_a_message_and_a_missing_one_never_raises():
     outer = Text("cli.error", {"message": Text("cli.interrupted")})
-    assert outer.zh == "dossier：错误：已中断" and outer.en == "dossier：错误：interrupted"
+    assert outer.zh == "dossier：错误：已中断" and outer.en == "dossier: error: interrupted"
     assert Text("cli.error").zh == "dossier：错误：{message}"

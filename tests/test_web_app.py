@@ -290,7 +290,6 @@ def test_every_route_carries_a_role_check(web_app):
         "audit.report": "audit",
         "audit.document_history": "audit",
         "accesslog.index": "audit",
-        "accesslog.export": "audit",
         "admin.index": "admin",
         "admin.user": "admin",
         "admin.user_active": "admin",
@@ -315,9 +314,19 @@ def test_every_route_carries_a_role_check(web_app):
         "paper.inventory": "manage_records|audit",
         "paper.record_count": "manage_records",
         "paper.resolve": "manage_records",
+        "statistics.index": "manage_records|audit",
+        "statistics.export": "manage_records|audit",
         "api.create_household": "manage_records",
         "api.close_household": "manage_records",
         "api.search": "search",
+        "exports.households": "search",
+        "exports.search": "search",
+        "exports.batch": "manage_records",
+        "exports.access_log": "audit",
+        "exports.loans": "manage_records|audit",
+        "household_import.form": "manage_records",
+        "household_import.upload": "manage_records",
+        "household_import.template": "manage_records",
     }
 
 
@@ -429,7 +438,7 @@ def test_unknown_household_is_a_chinese_404(web_client, web_login):
     web_login(web_client, "staff")
     response = web_client.get("/households/99999")
     assert response.status_code == 404
-    assert "未找到" in text(response) and "Traceback" not in text(response)
+    assert "没有编号为 99999 的业户" in text(response) and "Traceback" not in text(response)
     response = web_client.get("/no-such-page")
     assert response.status_code == 404 and "页面不存在" in text(response)
 
@@ -459,12 +468,12 @@ def test_archivist_creates_a_household_from_the_form(web_client, web_login, web_
         "/households", data={"code": "B-2-0303", "community": "阳光花园", "use": "residential"}
     )
     assert again.status_code == 409
-    assert "记录已存在" in text(again) and 'value="B-2-0303"' in text(again)
+    assert "已存在户号为 B-2-0303 的业户档案" in text(again) and 'value="B-2-0303"' in text(again)
     # So does an invalid code or ID number; nothing half-made is left behind.
     bad = web_client.post(
         "/households", data={"code": "B-2-0404", "use": "residential", "owner": "钱七", "id_number": "12345"}
     )
-    assert bad.status_code == 400 and "输入有误" in text(bad)
+    assert bad.status_code == 400 and "身份证号须为 15 位数字" in text(bad)
     with Archive(web_archive.settings).session() as session:
         assert session.scalar(select(Household.id).where(Household.code == "B-2-0404")) is None
     missing = web_client.post("/households", data={"code": "", "use": "residential"})
@@ -490,7 +499,7 @@ def test_admin_page_adds_users_and_sets_the_catalog(web_client, web_login, web_a
     duplicate = web_client.post(
         "/admin/users", data={"username": "qian", "role": "staff", "password": "qian-password-1"}
     )
-    assert duplicate.status_code == 409 and "记录已存在" in text(duplicate)
+    assert duplicate.status_code == 409 and "用户 qian 已存在" in text(duplicate)
     bad_role = web_client.post("/admin/users", data={"username": "zhou", "role": "root"})
     assert bad_role.status_code == 400
 
@@ -504,7 +513,7 @@ def test_admin_page_adds_users_and_sets_the_catalog(web_client, web_login, web_a
     # An unknown type is refused with the service's sentence and changes nothing: as a page
     # (no referrer) or, from the browser, flashed on the page the form came from.
     unknown = web_client.post("/admin/document-types", data={"expected": ["contract", "nonsense"]})
-    assert unknown.status_code == 400 and "输入有误" in text(unknown) and "nonsense" in text(unknown)
+    assert unknown.status_code == 400 and "请求有误" in text(unknown) and "nonsense" in text(unknown)
     unknown = web_client.post(
         "/admin/document-types",
         data={"expected": ["nonsense"]},
@@ -643,7 +652,7 @@ def test_api_staff_lists_but_cannot_create(web_client, web_archive):
         "/api/v1/households", json={"code": "B-9-0909"}, headers=bearer(web_archive, "staff")
     )
     assert response.status_code == 403
-    assert response.get_json() == {"error": "permission denied"}
+    assert response.get_json() == {"code": "http.403", "error": "permission denied", "error_zh": "无权访问。"}
 
 
 def test_api_list_filters_and_paging(web_client, web_archive):
@@ -726,7 +735,9 @@ def test_api_create_rejects_bad_input(web_client, web_archive, payload, content_
         headers=bearer(web_archive, "archivist"),
     )
     assert response.status_code == 400
-    assert response.is_json and response.get_json()["error"]
+    body = response.get_json()
+    assert response.is_json and body["code"] and body["error"]
+    assert re.search(r"[\u4e00-\u9fff]", body["error_zh"])
     with Archive(web_archive.settings).session() as session:
         assert session.scalar(select(Household.id).where(Household.code == "E-1-0101")) is None
 
@@ -735,12 +746,22 @@ def test_api_not_found_is_json(web_client, web_archive):
     headers = bearer(web_archive, "staff")
     response = web_client.get("/api/v1/households/99999", headers=headers)
     assert response.status_code == 404
-    assert response.get_json() == {"error": "there is no household with id 99999"}
+    assert response.get_json() == {
+        "code": "household.no_such_id",
+        "error": "there is no household with id 99999",
+        "error_zh": "没有编号为 99999 的业户。",
+    }
     for path in ("/api/v1/nothing", "/api/v2/households", "/api"):
         response = web_client.get(path, headers=headers)
-        assert response.status_code == 404 and response.get_json() == {"error": "not found"}, path
+        assert response.status_code == 404, path
+        assert response.get_json() == {"code": "http.404", "error": "not found", "error_zh": "未找到。"}, path
     response = web_client.delete("/api/v1/households", headers=headers)
-    assert response.status_code == 405 and response.get_json() == {"error": "method not allowed"}
+    assert response.status_code == 405
+    assert response.get_json() == {
+        "code": "http.405",
+        "error": "method not allowed",
+        "error_zh": "不支持的请求方式。",
+    }
 
 
 def test_api_needs_no_csrf_token(web_csrf_client, web_archive):
@@ -774,4 +795,8 @@ def test_unexpected_errors_end_in_a_plain_chinese_page(web_archive):
     assert "secret internals" not in text(response) and "Traceback" not in text(response)
     response = client.get("/api/v1/boom")
     assert response.status_code == 503
-    assert response.get_json() == {"error": "service unavailable"}
+    assert response.get_json() == {
+        "code": "http.503",
+        "error": "service unavailable",
+        "error_zh": "服务暂不可用。",
+    }

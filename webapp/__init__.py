@@ -16,6 +16,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from dossier import localtime
 from dossier.archive import Archive
 from dossier.config import Settings
 from dossier.keys import load_web_secret
@@ -30,6 +31,8 @@ from webapp.auth import login_manager
 from webapp.corrections import bp as corrections_bp
 from webapp.coversheets import bp as coversheets_bp
 from webapp.documents import bp as documents_bp
+from webapp.exports import bp as exports_bp
+from webapp.household_import import bp as household_import_bp
 from webapp.households import bp as households_bp
 from webapp.intake import bp as intake_bp
 from webapp.jobs import bp as jobs_bp
@@ -37,6 +40,7 @@ from webapp.main import bp as main_bp
 from webapp.paper import bp as paper_bp
 from webapp.retention import bp as retention_bp
 from webapp.search import bp as search_bp
+from webapp.statistics import bp as statistics_bp
 from webapp.templating import init_app as init_templating
 from webapp.uploads import DossierRequest
 
@@ -63,7 +67,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         WTF_CSRF_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the server-side session
         BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
-        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        BABEL_DEFAULT_TIMEZONE=localtime.zone().key,  # DOSSIER_TIMEZONE, Beijing time by default
         BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
         # The intake upload's limit; every other request may carry 1 MiB (webapp.security), and
         # under waitress the limit is applied before the body is read (webapp.serving).
@@ -100,6 +104,8 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         documents_bp,
         corrections_bp,
         households_bp,
+        household_import_bp,
+        exports_bp,
         intake_bp,
         coversheets_bp,
         retention_bp,
@@ -109,6 +115,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         account_bp,
         paper_bp,
         jobs_bp,
+        statistics_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

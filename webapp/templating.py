@@ -4,23 +4,51 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
-from flask_babel import format_datetime
+from flask import Flask, g
+from markupsafe import Markup
 
+from dossier.localtime import format_date, format_datetime
+from dossier.people import all_display_names
 from dossier.permissions import ROLE_NAMES_ZH, Permission, can
 from dossier.services.documents import CONFIDENTIALITY_NAMES_ZH
 from dossier.services.documents import STATUS_NAMES_ZH as DOCUMENT_STATUS_NAMES_ZH
 from dossier.services.households import PARTY_ROLE_NAMES_ZH, USE_NAMES_ZH
 from dossier.services.households import STATUS_NAMES_ZH as HOUSEHOLD_STATUS_NAMES_ZH
-from webapp.context import is_api_request, principal
+from webapp.context import db, is_api_request, principal
 from webapp.forms import LogoutForm
 
 
-def _datetime(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    """A datetime (or its ISO-8601 text, as the JSON-shaped service views carry it) in local time."""
+def _datetime(value, fmt: str = "minutes") -> str:
+    """A datetime (or its ISO-8601 text, as the JSON-shaped service views carry it) in the office's
+    time (``dossier.localtime``): ``fmt`` is "minutes" (default), "seconds" or "date"."""
     if isinstance(value, str) and value:
         value = datetime.fromisoformat(value)
-    return format_datetime(value, fmt) if value else "—"
+    if not value:
+        return "—"
+    if not isinstance(value, datetime):  # a date: no zone to move it to
+        return value.isoformat()
+    if fmt in ("date", "yyyy-MM-dd"):
+        return format_date(value)
+    return format_datetime(value, seconds=fmt in ("seconds", "yyyy-MM-dd HH:mm:ss"))
+
+
+def _person(username: str | None, known: str | None = None) -> Markup | str:
+    """The 姓名 of the account ``username`` (or ``known``, a name a service already gave it, such
+    as 系统 for the console) with the username as a tooltip; the username itself where there is
+    no name; the names are read once per request."""
+    if not username:
+        return known or "—"
+    names = g.get("_dossier_people")
+    if names is None:
+        try:
+            names = all_display_names(db())
+        except Exception:  # noqa: BLE001 - an error page drawn while the catalog is down
+            names = {}
+        g._dossier_people = names
+    name = names.get(username) or known
+    if not name or name == username:
+        return username
+    return Markup('<span class="person" title="{}">{}</span>').format(username, name)
 
 
 def _percent(value) -> str:
@@ -32,6 +60,7 @@ def _percent(value) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["percent"] = _percent
+    app.jinja_env.filters["person"] = _person
 
     @app.context_processor
     def _globals():
