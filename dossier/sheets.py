@@ -143,12 +143,22 @@ def csv_bytes(table: Table) -> bytes:
     return "".join(csv_lines(table.columns, table.rows)).encode("utf-8-sig")
 
 
+def is_workbook(data: bytes) -> bool:
+    """An XLSX file (a zip), told by its content, not by its name."""
+    return data[:4] == b"PK\x03\x04"
+
+
 def read_rows(data: bytes, name: str, *, max_rows: int = 20_000) -> list[list[str]]:
-    """Spreadsheets in: the first sheet of a workbook (recognised by content, not by name) or a
-    CSV (UTF-8 with or without a BOM, or GBK), as rows of text; trailing blank rows dropped.
-    Dates and whole numbers Excel stored as such come back as the text a person typed."""
-    if data[:4] == b"PK\x03\x04":
-        rows = _workbook_rows(data, name, max_rows)
+    """Spreadsheets in: the first sheet of a workbook or a CSV (UTF-8 with or without a BOM, or
+    GBK), as rows of text; trailing blank rows dropped. Dates, whole numbers and booleans Excel
+    stored as such come back as the text a person typed (是/否 for a boolean)."""
+    return read_rows_and_delimiter(data, name, max_rows=max_rows)[0]
+
+
+def read_rows_and_delimiter(data: bytes, name: str, *, max_rows: int = 20_000) -> tuple[list[list[str]], str]:
+    """``read_rows`` and the CSV delimiter the file used ("," for a workbook), to write it back."""
+    if is_workbook(data):
+        rows, delimiter = _workbook_rows(data, name, max_rows), ","
     else:
         text = decode_manifest(data, name)
         try:
@@ -156,16 +166,19 @@ def read_rows(data: bytes, name: str, *, max_rows: int = 20_000) -> list[list[st
         except csv.Error:
             dialect = csv.excel
         rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+        delimiter = getattr(dialect, "delimiter", ",")
         if len(rows) > max_rows:
             raise InvalidInput("exports.too_many_rows", name=name, limit=max_rows)
     while rows and not any(rows[-1]):
         rows.pop()
-    return rows
+    return rows, delimiter
 
 
 def _read_cell(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return zh("sheets.yes") if value else zh("sheets.no")
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
-from datetime import date, datetime
-from typing import Any
 
-from dossier.errors import InvalidInput
-from dossier.textfiles import decode_manifest
+from dossier.sheets import read_rows_and_delimiter
 
 MANIFEST_COLUMNS = {
     "file": ("file", "文件", "文件名"),
@@ -39,58 +35,10 @@ TEMPLATE_EXAMPLES = [
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def is_workbook(data: bytes) -> bool:
-    return data[:4] == b"PK\x03\x04"
-
-
 def manifest_rows(data: bytes, name: str) -> tuple[list[list[str]], str]:
     """The manifest's rows as text, and the CSV delimiter to write them back with. InvalidInput
-    for a file that is neither CSV text nor a readable workbook."""
-    if is_workbook(data):
-        return _workbook_rows(data, name), ","
-    text = decode_manifest(data, name)
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect)), getattr(dialect, "delimiter", ",")
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _workbook_rows(data: bytes, name: str) -> list[list[str]]:
-    from openpyxl import load_workbook  # reason: 500 ms at import; only workbook manifests need it
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput("intake.manifest_bad_workbook", name=name, kind=type(exc).__name__) from None
-    try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
-            return []
-        rows: list[list[str]] = []
-        for row in sheet.iter_rows(values_only=True):
-            if len(rows) >= MAX_ROWS:
-                raise InvalidInput("intake.manifest_too_long", name=name, max=MAX_ROWS)
-            rows.append([_cell_text(v).strip() for v in row])
-        while rows and not any(rows[-1]):
-            rows.pop()
-        return rows
-    finally:
-        book.close()
+    for a file that is neither CSV text nor a readable workbook (``dossier.sheets`` reads both)."""
+    return read_rows_and_delimiter(data, name, max_rows=MAX_ROWS)
 
 
 def template_csv() -> bytes:

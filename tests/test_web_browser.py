@@ -35,8 +35,8 @@ def web_server(web_archive):
         yield f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def browser():
+def chromium():
+    """Debian's chromium driven by Playwright (its own browser download cannot work here)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -55,6 +55,11 @@ def browser():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser():
+    yield from chromium()
 
 
 def _shot(page, tmp_path: Path, name: str) -> None:

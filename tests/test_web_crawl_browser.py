@@ -12,14 +12,13 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter, deque
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from dossier import localtime
 from tests.english import english_sentences
-from tests.test_web_browser import CHROMIUM, SHOTS, web_server  # noqa: F401 - fixture
+from tests.test_web_browser import SHOTS, chromium, web_server  # noqa: F401 - fixture
 from tests.test_web_paper import shelf  # noqa: F401 - fixture
 from tests.test_web_retention import due_docs  # noqa: F401 - fixture
 from tests.web_fixtures import WEB_ADMIN_PASSWORD, WEB_ROLES_BY_USER, web_password
@@ -97,24 +96,7 @@ VISIBLE_TEXT_JS = """() => {
 
 @pytest.fixture(scope="module")
 def crawler_browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    yield from chromium()
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Messages of the exports area: ``code: (Simplified Chinese, English)``; parameters by name."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "sheets.yes": ("是", "yes"),
+    "sheets.no": ("否", "no"),
     # reading a sheet
     "exports.too_many_rows": (
         "表格 {name} 超过 {limit} 行，请分批导入。",

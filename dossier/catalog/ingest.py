@@ -173,14 +173,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "manifest {name} lacks the column(s) {columns} in its first row",
     ),
     "intake.manifest_no_files": ("清单 {name} 没有列出任何文件。", "manifest {name} lists no files"),
-    "intake.manifest_bad_workbook": (
-        "清单 {name} 不是可读取的 Excel 工作簿（{kind}），请另存为 .xlsx 或 CSV。",
-        "manifest {name} is not a readable Excel workbook ({kind}); save it as .xlsx or CSV",
-    ),
-    "intake.manifest_too_long": (
-        "清单 {name} 超过 {max} 行，请分批入库。",
-        "manifest {name} has more than {max} rows; split the batch",
-    ),
     "intake.manifest_too_big": (
         "清单 {name} 超过 {mb} MB，请确认是否选错了文件。",
         "manifest {name} is over {mb} MB; is it the right file?",
