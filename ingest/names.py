@@ -21,6 +21,7 @@ from dossier.dates import parse_date
 from dossier.errors import DossierError, InvalidInput
 from dossier.models import Community, DocumentType, Household, RetentionClass
 from dossier.permissions import Permission, require
+from dossier.services.disposal import resolve_class
 
 SHOWN = 40  # characters of a refused value quoted back
 
@@ -52,20 +53,9 @@ def resolve_type(session: Session, value: str | None) -> DocumentType:
 
 def resolve_retention(session: Session, value: str | None) -> RetentionClass:
     """The retention class named by its code (``D10``, any case) or its name (``定期10年``)."""
-    text = (value or "").strip()
-    if not text:
+    if not (value or "").strip():
         raise InvalidInput("intake.retention_missing")
-    row = session.get(RetentionClass, text.upper())
-    if row is not None:
-        return row
-    named = session.scalars(select(RetentionClass).where(RetentionClass.name == text)).all()
-    if len(named) == 1:
-        return named[0]
-    if named:
-        codes = "、".join(sorted(c.code for c in named))
-        raise InvalidInput("intake.retention_ambiguous", value=_shown(text), codes=codes)
-    known = "、".join(c.name for c in session.scalars(select(RetentionClass).order_by(RetentionClass.code)))
-    raise InvalidInput("intake.retention_unknown", value=_shown(text), known=known)
+    return resolve_class(session, value)
 
 
 @dataclass

@@ -28,8 +28,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the data key of {key} is gone; the object cannot be read",
     ),
     "document.unknown_retention_class": (
-        "没有名为“{value}”的保管期限；可用的期限：{known}。",
-        "unknown retention class {value!r}; known classes: {known}",
+        "没有名为“{value}”的保管期限。可填写：{known}（或其代码）。",
+        "there is no retention class called {value!r}. Use one of: {known} (or its code).",
+    ),
+    "document.retention_class_ambiguous": (
+        "保管期限“{value}”对应多个期限（{codes}），请改填期限代码。",
+        "the retention class {value!r} names several classes ({codes}); give the class's code instead.",
     ),
     # What checking a document's or stack's signed record finds (problems, in Chinese: the audit
     # reports show them; dossier/services/documents.py, stacks.py, history.py).

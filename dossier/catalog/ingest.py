@@ -218,14 +218,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "there is no document type called {value!r}. Use one of: {known} (or its code).",
     ),
     "intake.retention_missing": ("未填写保管期限。", "no retention class is given."),
-    "intake.retention_ambiguous": (
-        "保管期限“{value}”对应多个期限（{codes}），请改填期限代码。",
-        "the retention class {value!r} names several classes ({codes}); give the class's code instead.",
-    ),
-    "intake.retention_unknown": (
-        "没有名为“{value}”的保管期限。可填写：{known}（或其代码）。",
-        "there is no retention class called {value!r}. Use one of: {known} (or its code).",
-    ),
     "intake.household_missing": (
         "请填写户号，或上传批量清单。",
         "give a household code, or upload a manifest.",

@@ -34,16 +34,23 @@ def list_classes(session: Session) -> list[RetentionClass]:
     return sorted(rows, key=lambda c: (c.years is not None, -(c.years or 0), c.code))
 
 
-def resolve_class(session: Session, value: str) -> RetentionClass:
-    """The class named by its code (any case) or its Chinese name."""
+def resolve_class(session: Session, value: str | None) -> RetentionClass:
+    """The class named by its code (``D10``, any case) or its name (``定期10年``); a name two
+    classes share is refused with their codes. The one lookup for the CLI, the web, the API and
+    intake manifests."""
     text = (value or "").strip()
     row = session.get(RetentionClass, text.upper()) if text else None
-    if row is None and text:
-        row = session.scalar(select(RetentionClass).where(RetentionClass.name == text))
-    if row is None:
-        codes = ", ".join(c.code for c in list_classes(session))
-        raise InvalidInput("document.unknown_retention_class", value=value, known=codes)
-    return row
+    if row is not None:
+        return row
+    named = session.scalars(select(RetentionClass).where(RetentionClass.name == text)).all() if text else []
+    if len(named) == 1:
+        return named[0]
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    if named:
+        codes = "、".join(sorted(c.code for c in named))
+        raise InvalidInput("document.retention_class_ambiguous", value=shown, codes=codes)
+    known = "、".join(c.name for c in list_classes(session))
+    raise InvalidInput("document.unknown_retention_class", value=shown, known=known)
 
 
 def trigger_date(doc: Document) -> date:
