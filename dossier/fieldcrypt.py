@@ -38,13 +38,15 @@ class FieldCipher:
         nonce = os.urandom(12)
         return _VERSION + nonce + self._aead.encrypt(nonce, value.encode("utf-8"), purpose.encode())
 
-    def open(self, sealed: bytes, purpose: str) -> str:
+    def open(self, sealed: bytes, purpose: str, what: object = None) -> str:
+        """The plain value; ``what`` names it in the error (a message; the purpose otherwise)."""
+        what = what or purpose
         if not sealed or sealed[:1] != _VERSION:
-            raise IntegrityFailure("fieldcrypt.unknown_format", purpose=purpose)
+            raise IntegrityFailure("fieldcrypt.unknown_format", what=what)
         try:
             return self._aead.decrypt(sealed[1:13], sealed[13:], purpose.encode()).decode("utf-8")
         except InvalidTag:
-            raise IntegrityFailure("fieldcrypt.cannot_open", purpose=purpose) from None
+            raise IntegrityFailure("fieldcrypt.cannot_open", what=what) from None
 
     def lookup_hash(self, value: str, purpose: str) -> str:
         return hmac.new(

@@ -23,6 +23,7 @@ from typing import Protocol
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from dossier.catalog import Text
 from dossier.fieldcrypt import FieldCipher
 from dossier.keycheck import check_master_key
 from dossier.keys import ArchiveKeys
@@ -108,7 +109,8 @@ def plaintext(
     """A page's text from its two columns (sealed text opened; IntegrityFailure if it was altered)."""
     if sealed is None:
         return text
-    return cipher_of(source).open(sealed, _purpose(document_id, number))
+    what = Text("fieldcrypt.what_page_text", {"document": document_id, "page": number})
+    return cipher_of(source).open(sealed, _purpose(document_id, number), what)
 
 
 def page_text(source: KeySource, page: Page) -> str | None:
@@ -170,7 +172,9 @@ def page_words(source: KeySource, page: Page) -> WordBoxes | None:
     of an archive from before word boxes, a born-digital page, a page without words."""
     if page.words_enc is not None:
         data: str | None = cipher_of(source).open(
-            page.words_enc, _words_purpose(page.document_id, page.number)
+            page.words_enc,
+            _words_purpose(page.document_id, page.number),
+            Text("fieldcrypt.what_page_words", {"document": page.document_id, "page": page.number}),
         )
     else:
         data = page.words

@@ -282,5 +282,5 @@ def test_an_access_log_export_written_by_the_cli_is_private(archive, run_cli, tm
     result = run_cli("accesslog", "export", "-o", str(out))
     assert result.exit_code == 0, result.stderr
     assert _mode(out) == 0o600 and _mode(archive.settings.home) == 0o700
-    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert rows[0][0] == "id"
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][0] == "时间"

@@ -146,7 +146,7 @@ def test_sealed_text_moved_to_another_page_is_caught_by_the_audit(archive, conso
     result = run_cli("audit", "verify", "--json")
     assert result.exit_code == 1
     details = {f["check"]: f["detail"] for f in result.json()["failures"] if f["document"] == doc}
-    assert "cannot be read" in details["signed_metadata"]
+    assert "无法读取" in details["signed_metadata"] and "文件" in details["signed_metadata"]
 
 
 @pytest.mark.parametrize("confidential", [False, True])

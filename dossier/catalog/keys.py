@@ -192,13 +192,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "DOSSIER_MASTER_KEY is not a base64-encoded 32-byte key",
     ),
     "fieldcrypt.unknown_format": (
-        "加密字段（{purpose}）的格式无法识别。",
-        "a sealed {purpose} value has an unknown format",
+        "加密字段（{what}）的格式无法识别。",
+        "a sealed {what} value has an unknown format",
     ),
     "fieldcrypt.cannot_open": (
-        "加密字段（{purpose}）无法解密（主密钥有误或数据被篡改）。",
-        "a sealed {purpose} value cannot be opened (wrong master key or altered data)",
+        "加密字段（{what}）无法解密（主密钥有误或数据被篡改）。",
+        "a sealed {what} value cannot be opened (wrong master key or altered data)",
     ),
+    "fieldcrypt.what_page_text": ("文件 {document} 第 {page} 页的文字", "page text {document}/{page}"),
+    "fieldcrypt.what_page_words": ("文件 {document} 第 {page} 页的字位", "page words {document}/{page}"),
+    "fieldcrypt.what_id_number": ("身份证号", "ID number"),
     "filemodes.cannot_fix": (
         "{path} 可被其他用户读取（权限 {mode}），且无法改为私有（{reason}）；请以其所有者身份运行 `chmod go= {path}`，然后再运行 `dossier init`。",
         "{path} is readable by other users (mode {mode}) and cannot be made private ({reason}); "

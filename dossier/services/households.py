@@ -352,7 +352,7 @@ def party_view(party: Party, actor: Actor, fields: FieldCipher | None) -> dict:
         if fields is None:
             id_number = "******"
         else:
-            plain = fields.open(party.id_number_enc, ID_NUMBER)
+            plain = fields.open(party.id_number_enc, ID_NUMBER, text("fieldcrypt.what_id_number"))
             id_number = plain if can(actor, Permission.VIEW_CONFIDENTIAL) else mask_id_number(plain)
     return {
         "id": party.id,
