@@ -35,6 +35,7 @@ from dossier.models import (
     ScanStack,
 )
 from dossier.permissions import Permission, role_can
+from dossier.services import numbering
 from dossier.services.access import verify_access_log
 from dossier.services.history import check_metadata, verify_history
 from dossier.services.stacks import verify_stack
@@ -68,6 +69,7 @@ CHECKS: dict[str, tuple[FixityProperty, str]] = {
     "orphan_objects": (INTEGRITY, "存储中无目录外的对象"),
     "missing_objects": (INTEGRITY, "目录登记的对象均在存储中"),
     "archive_no_gaps": (INTEGRITY, "档案编号连续"),
+    "item_no_gaps": (INTEGRITY, "各户档号件号连续编号无漏号"),
     "unauthorised_readers": (SECURITY, "无越权查阅保密档案"),
 }
 
@@ -351,6 +353,14 @@ def archive_no_gaps(ctx: CheckContext) -> Iterator[Finding]:
                 first, last = (archiveno.format_archive_no(prefix, n) for n in (before + 1, after - 1))
                 gap = first if after - before == 2 else f"{first}–{last}"
                 yield Finding(zh("audit.finding.archive_no_gap", gap=gap, prefix=prefix))
+
+
+@register_archive_check("item_no_gaps", INTEGRITY, CHECKS["item_no_gaps"][1])
+def item_no_gaps(ctx: CheckContext) -> Iterator[Finding]:
+    """DA/T 70's 连续编号无漏号: each folder's 件号 run on without gaps, every number accounted for
+    (``dossier.services.numbering.gaps``)."""
+    for gap in numbering.gaps(ctx.session):
+        yield Finding(zh(gap.reason, folder=gap.folder, item=gap.item, id=gap.document), gap.document)
 
 
 _READS = ("document.view", "page.view", "document.download", "document.print", "document.export")

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column, relationship
 
@@ -118,6 +119,8 @@ class AccessAction(enum.StrEnum):
     BACKUP = "backup"
     INVENTORY = "inventory"
     ACCESSLOG_EXPORT = "accesslog.export"
+    HANDOVER_EXPORT = "handover.export"  # 移交: folders written to a package
+    HANDOVER_IMPORT = "handover.import"  # 接收: a package checked (and filed when accepted)
     HOUSEHOLD_CREATE = "household.create"
     HOUSEHOLD_VIEW = "household.view"
     HOUSEHOLD_CLOSE = "household.close"
@@ -188,6 +191,8 @@ class HistoryAction(enum.StrEnum):
     CORRECTED = "corrected"
     RETENTION = "retention_class"
     DESTROYED = "destroyed"
+    NUMBERED = "numbered"  # an older archive's document got its 档号 at upgrade
+    RECEIVED = "received"  # filed from another archive's handover package (移交接收)
 
 
 def _values(enum_cls: type[enum.StrEnum]) -> list[str]:
@@ -248,6 +253,8 @@ class Household(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), nullable=False)
     code: Mapped[str] = mapped_column(String(64), nullable=False)
     archive_no: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # The last 件号 this folder issued (``dossier.services.numbering``): numbers are never reused.
+    item_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
     use: Mapped[HouseholdUse] = _enum_col(HouseholdUse.RESIDENTIAL)
     building: Mapped[str | None] = mapped_column(String(32))
     unit: Mapped[str | None] = mapped_column(String(32))
@@ -264,7 +271,9 @@ class Household(Base):
     parties: Mapped[list[Party]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Party.id"
     )
-    documents: Mapped[list[Document]] = relationship(back_populates="household", order_by="Document.id")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="household", order_by="Document.id", foreign_keys="Document.household_id"
+    )
 
 
 class Party(Base):
@@ -357,10 +366,18 @@ class Document(SignedOriginal, Base):
     """One stored original (encrypted, signed, unaltered) and what the catalog knows of it."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_household_type", "household_id", "type_code"),)
+    __table_args__ = (
+        Index("ix_documents_household_type", "household_id", "type_code"),
+        UniqueConstraint("numbered_in_id", "item_no", name="uq_documents_numbered_in_item_no"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), nullable=False)
+    # The item number (档号) given at filing, never changed nor reused: the folder that issued it
+    # and its 件号 there (``dossier.services.numbering``). A moved document keeps all three.
+    archive_no: Mapped[str | None] = mapped_column(String(128), unique=True)
+    item_no: Mapped[int | None] = mapped_column(Integer)
+    numbered_in_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
     type_code: Mapped[str] = mapped_column(ForeignKey("document_types.code"), nullable=False)
     title: Mapped[str] = mapped_column(String(256), nullable=False)
     document_date: Mapped[date | None] = mapped_column(Date)
@@ -398,7 +415,7 @@ class Document(SignedOriginal, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
-    household: Mapped[Household] = relationship(back_populates="documents")
+    household: Mapped[Household] = relationship(back_populates="documents", foreign_keys=[household_id])
     batch: Mapped[Batch | None] = relationship(back_populates="documents")
     type: Mapped[DocumentType] = relationship()
     intake_by: Mapped[User | None] = relationship()
@@ -608,6 +625,33 @@ class DocumentHistory(Base):
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     signature: Mapped[str] = mapped_column(String(128), nullable=False)
     signing_key_id: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class HandoverDirection(enum.StrEnum):
+    EXPORT = "export"  # 移交: a package written for another archive
+    IMPORT = "import"  # 接收: a package checked and (when every check passed) filed here
+
+
+class Handover(Base):
+    """One handover (移交 or 接收, see ``handover/``): what it covered, its package's identity
+    and digest, and the checks' outcome. Kept permanently, like the 移交接收登记表 it backs."""
+
+    __tablename__ = "handovers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    direction: Mapped[HandoverDirection] = mapped_column(vocabulary(HandoverDirection, 8), nullable=False)
+    package_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(Text, nullable=False)  # what was asked for, in words
+    source_archive: Mapped[str | None] = mapped_column(String(128))  # 移交单位 of a received package
+    households: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    documents: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    pages: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+    manifest_sha256: Mapped[str | None] = mapped_column(String(64))
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    report: Mapped[str | None] = mapped_column(Text)  # JSON: the checks and their findings
 
 
 # --- retention and destruction (see retention/) -------------------------------------------------
@@ -1018,6 +1062,19 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
         )
 
 
+# A document's item number, once given, is never changed (migration 0011 adds the same rule
+# as a database trigger).
+FIXED_ONCE_SET = ("archive_no", "item_no", "numbered_in_id")
+
+
+def _refuse_renumbering(_mapper: object, _connection: object, target: Document) -> None:
+    state = inspect(target)
+    for name in FIXED_ONCE_SET:
+        before = state.attrs[name].history.deleted
+        if before and before[0] is not None:
+            raise AppendOnlyViolation("models.never_renumbered", id=target.id)
+
+
 _guards_installed = False
 
 
@@ -1038,5 +1095,6 @@ def install_append_only_guards() -> None:
         listen(model, "before_delete", _refuse_change)
     for model in NEVER_DELETED:
         listen(model, "before_delete", _refuse_delete)
+    listen(Document, "before_update", _refuse_renumbering)
     listen(Session, "do_orm_execute", _refuse_bulk)
     _guards_installed = True

@@ -24,7 +24,7 @@ from dossier.keys import ensure_keys
 from dossier.migrate import upgrade
 from dossier.models import Role, User
 from dossier.seed import seed_reference_data
-from dossier.services import history
+from dossier.services import history, numbering
 from dossier.services.users import add_user
 from retention.classes import seed_classes
 from search.writer import IndexWriter
@@ -41,6 +41,7 @@ class InitReport:
     admin_password: str | None = None  # only when it was generated now
     index_rebuilt: bool = False  # the search index was in an older format and was rebuilt
     documents_signed: int = 0  # documents of an older archive whose metadata was signed now
+    documents_numbered: int = 0  # documents of an older archive that got their 档号 now
     modes_fixed: list[str] = field(default_factory=list)  # files and folders made private now
     pages_sealed: int = 0  # confidential documents' pages whose plain text was sealed now
 
@@ -55,6 +56,7 @@ class InitReport:
             "admin_password": self.admin_password,
             "index_rebuilt": self.index_rebuilt,
             "documents_signed": self.documents_signed,
+            "documents_numbered": self.documents_numbered,
             "modes_fixed": self.modes_fixed,
             "pages_sealed": self.pages_sealed,
         }
@@ -103,6 +105,8 @@ def initialise(
         # records are signed once, and the history says so.
         ledger.sign_unsigned_heads(session)
         report.documents_signed = history.sign_unsigned_documents(session)
+        # An archive from before item numbers: every document gets its 档号 in filing order.
+        report.documents_numbered = numbering.number_unnumbered(session)
         # An archive from before sealed page text: confidential documents' text is sealed once.
         report.pages_sealed = pagetext.seal_all(archive, session)
         has_admin = session.scalar(select(User.id).where(User.role == Role.ADMIN).limit(1))

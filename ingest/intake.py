@@ -64,6 +64,7 @@ class ItemReport:
     item: int | None = None
     stack_pages: list[int | None] | None = None  # [first, last] of a split stack's part
     sheet: dict[str, Any] | None = None  # the cover sheet that filed it
+    archive_no: str | None = None  # the stored document's 档号 (given at filing)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -74,6 +75,8 @@ class ItemReport:
             "error": self.error,
             "error_code": self.error_code,
         }
+        if self.archive_no is not None:
+            out["archive_no"] = self.archive_no
         if self.stack_pages is not None:
             out.update(item=self.item, stack_pages=self.stack_pages, sheet=self.sheet)
         if self.warnings:
@@ -331,6 +334,7 @@ def batch_report(
                 text("intake.low_dpi", page=n, dpi=dpi, minimum=LOW_DPI).render(lang) for n, dpi in low
             ]
             report.low_dpi = [{"page": n, "dpi": dpi} for n, dpi in low]
+            report.archive_no = doc.archive_no
         elif item.outcome == BatchOutcome.DUPLICATE:
             report = _reason(ItemReport(item.file_name, status, item.duplicate_of), item.error, lang)
         else:

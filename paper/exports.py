@@ -20,6 +20,7 @@ HISTORY_SHOWN = 100  # the loans page's 借阅历史 (returned loans, newest fir
 LOAN_COLUMNS = (
     Column("登记号", "int"),
     Column("文件编号", "int"),
+    Column("档号", width=30),
     Column("文件题名", width=24),
     Column("业户", width=14),
     Column("保密"),
@@ -68,6 +69,7 @@ def _row(v: dict) -> list[object]:
     return [
         v["loan"],
         v["document"],
+        v["archive_no"] or "",
         v["title"],
         v["household"],
         zh("exports.yes") if v["confidential"] else zh("exports.no"),

@@ -387,6 +387,7 @@ def loan_view(loan: Loan, today: date | None = None, names: dict[str, str] | Non
     return {
         "loan": loan.id,
         "document": loan.document_id,
+        "archive_no": doc.archive_no,
         "title": doc.title,
         "household": doc.household.code,
         "confidential": doc.confidentiality == Confidentiality.CONFIDENTIAL,

@@ -40,7 +40,7 @@ from dossier.models import (
 )
 from dossier.people import display_names
 from dossier.permissions import Permission, require
-from dossier.services import history
+from dossier.services import history, numbering
 from dossier.services.access import record_access
 from dossier.storage_errors import StorageError
 from retention import shredlog, stacks
@@ -190,6 +190,7 @@ def _record_destruction(
         "objects": len(keys),
         "approved_by": dl.approved_by,
         "destroyed_by": actor.username,
+        **numbering.shred_facts(session, doc),
     }
     if stack_facts:
         facts["stacks"] = stack_facts

@@ -28,7 +28,8 @@ from retention.shredlog import entries_for_list, head_text, range_hash
 ITEM_COLUMNS: list[tuple[str, str]] = [
     ("position", "序号"),
     ("document", "文件编号"),
-    ("archive_no", "档案编号"),
+    ("item_archive_no", "档号"),
+    ("archive_no", "业户档案号"),
     ("household", "户号"),
     ("type_name", "文件类型"),
     ("title", "题名"),
@@ -196,8 +197,8 @@ def workbook(dl: DestructionList, cert: dict) -> bytes:
                 cell.number_format = "yyyy-mm-dd hh:mm:ss"
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"
-    widths = (6, 9, 14, 12, 14, 30, 12, 9, 12, 20, 9, 24, 22, 12, 66)
-    for column, width in zip("ABCDEFGHIJKLMNO", widths, strict=True):
+    widths = (6, 9, 32, 14, 12, 14, 30, 12, 9, 12, 20, 9, 24, 22, 12, 66)
+    for column, width in zip("ABCDEFGHIJKLMNOP", widths, strict=True):
         sheet.column_dimensions[column].width = width
     cert_sheet = book.create_sheet("销毁证明")
     cert_sheet.append([f"销毁证明 {dl.number}"])

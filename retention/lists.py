@@ -155,7 +155,8 @@ def due_view(session: Session, doc: Document) -> dict:
     return {
         "id": doc.id,
         "household": doc.household.code,
-        "archive_no": doc.household.archive_no,
+        "archive_no": doc.household.archive_no,  # the folder's (业户档案号)
+        "item_archive_no": doc.archive_no,  # the document's own 档号
         "type": doc.type_code,
         "type_name": doc.type.name if doc.type else doc.type_code,
         "title": doc.title,
@@ -236,7 +237,7 @@ def get_list(session: Session, number: str) -> DestructionList:
     dl = session.scalar(
         select(DestructionList)
         .where(DestructionList.number == (number or "").strip())
-        .options(selectinload(DestructionList.items))
+        .options(selectinload(DestructionList.items).selectinload(DestructionItem.document))
     )
     if dl is None:
         raise NotFound("retention.list_unknown", number=number)
@@ -380,8 +381,10 @@ def item_view(item: DestructionItem) -> dict:
     return {
         "position": item.position,
         "document": item.document_id,
+        # The document's 档号: read from the document (it never changes), not copied.
+        "item_archive_no": item.document.archive_no,
         "household": item.household_code,
-        "archive_no": item.archive_no,
+        "archive_no": item.archive_no,  # the folder's (业户档案号), as copied at proposal
         "type": item.type_code,
         "type_name": item.type_name,
         "title": item.title,

@@ -22,6 +22,7 @@ _MARK = re.compile(r"</?mark>")
 HIT_COLUMNS = (
     Column("序号", "int"),
     Column("文件编号", "int"),
+    Column("档号", width=30),
     Column("页码", "int"),
     Column("文件题名", width=24),
     Column("文件类型", width=12),
@@ -50,6 +51,7 @@ def search_table(
             [
                 number,
                 hit["document"],
+                hit["archive_no"] or "",
                 hit["page"],
                 hit["title"],
                 hit["type_name"],

@@ -132,9 +132,30 @@ def find_households(session: Session, actor: Actor, q: str) -> list[dict]:
     return [household_view(h, actor, with_parties=False) for h in rows]
 
 
+def _passes_filters(session: Session, doc: Document, filters: SearchFilters) -> bool:
+    """Whether a document found by its 档号 meets the search's filters (the engine checks them
+    for the text hits)."""
+    household = doc.household
+    checks = [
+        not filters.household or household.code == filters.household,
+        not filters.type or doc.type_code in resolve_types(session, filters.type),
+        not filters.community or household.community.name == resolve_community(session, filters.community),
+        not filters.building or (household.building or "").lower() == filters.building.lower(),
+        not filters.cabinet or doc.paper_cabinet == filters.cabinet.strip(),
+        not filters.box or doc.paper_box == filters.box.strip(),
+    ]
+    start = parse_date(filters.date_from, what=zh("search.date_from"))
+    end = parse_date(filters.date_to, end=True, what=zh("search.date_to"))
+    day = doc.document_date
+    if start or end:
+        checks.append(day is not None and (start is None or day >= start) and (end is None or day <= end))
+    return all(checks)
+
+
 def _hit(doc: Document, page: int, score: float, snippet: str | None) -> dict:
     return {
         "document": doc.id,
+        "archive_no": doc.archive_no,
         "page": page,
         "household": doc.household.code,
         "household_id": doc.household_id,
@@ -146,6 +167,23 @@ def _hit(doc: Document, page: int, score: float, snippet: str | None) -> dict:
         "score": round(score, 4),
         "snippet": snippet,
     }
+
+
+def by_archive_no(session: Session, actor: Actor, q: str) -> Document | None:
+    """The document whose 档号 is the whole query (spaces around it ignored), if ``actor`` may see
+    it; else None, exactly as for a number no document has (a confidential document's number
+    typed without clearance finds nothing more than an unknown one)."""
+    q = (q or "").strip()
+    if not q or len(q) > 128:
+        return None
+    doc = session.scalar(
+        select(Document)
+        .where(Document.archive_no == q)
+        .options(selectinload(Document.household), selectinload(Document.type))
+    )
+    if doc is None or doc.status == DocumentStatus.DESTROYED or not may_view(actor, doc):
+        return None
+    return doc
 
 
 def withholds_text(actor: Actor, q: str) -> bool:
@@ -241,12 +279,25 @@ def search_documents(
     if len(q) > 500:
         raise InvalidInput("search.query_too_long")
     limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    # A 档号 typed as the query finds its document first (when the filters allow it); the
+    # engine's hits follow, without it.
+    numbered = by_archive_no(session, actor, q)
     query, texts = build_query(session, q, filters)
     if not query.must and not query.must_not:
         raise InvalidInput("search.nothing_to_search")
-    query.limit, query.offset = limit, max(0, int(offset))
+    if numbered is not None and not _passes_filters(session, numbered, filters):
+        numbered = None
+    if numbered is not None:
+        query.must_not.append(FieldIn("doc", (str(numbered.id),)))
+        # It takes the first page's first place: the engine's hits shift by one.
+        query.limit, query.offset = (limit, 0) if offset == 0 else (limit, offset - 1)
+    else:
+        query.limit, query.offset = limit, offset
     withheld = withholds_text(actor, q)
     result, shown, dropped = _run(session, actor, engine, query, skip=withheld)
+    if numbered is not None and offset == 0:
+        shown = [(numbered, EngineHit(numbered.id, 1, 0.0)), *shown[: limit - 1]]
     page_text = pagetext.texts_by_page(session, session, [(doc.id, h.page) for doc, h in shown])
     hits = []
     mask = text_mask(actor)
@@ -255,7 +306,7 @@ def search_documents(
         if not hit["confidential"] or doc.id in purposes:
             hit["snippet"] = highlight.snippet(page_text.get((doc.id, h.page)), texts, mask=mask)
         hits.append(hit)
-    total = max(0, result.total - dropped)
+    total = max(0, result.total - dropped) + (1 if numbered is not None else 0)
     type_names = dict(session.execute(select(DocumentType.code, DocumentType.name)).all())
     facets = {
         "type": [

@@ -158,14 +158,14 @@ def test_search_results_export_what_the_page_shows(web_client, web_login, web_se
     assert response.status_code == 200
     rows = sheet_rows(response.get_data())
     assert rows[0][0] == "检索结果"
-    titles = {row[3] for row in rows[3:]}
+    titles = {row[4] for row in rows[3:]}
     assert "维修基金缴纳通知" in titles and "业主身份证明（保密）" not in titles  # staff has no clearance
-    assert not any("<mark>" in str(row[8]) for row in rows[3:])
+    assert not any("<mark>" in str(row[9]) for row in rows[3:])
     archivist = web_client.application.test_client()
     web_login(archivist, "archivist")
     rows = sheet_rows(archivist.get("/search/export.xlsx?q=维修基金").get_data())
-    secret = [row for row in rows[3:] if row[3] == "业主身份证明（保密）"]
-    assert secret and secret[0][7] == "是" and secret[0][8].startswith("保密文件")  # no purpose given
+    secret = [row for row in rows[3:] if row[4] == "业主身份证明（保密）"]
+    assert secret and secret[0][8] == "是" and secret[0][9].startswith("保密文件")  # no purpose given
 
 
 def test_batch_report_export(web_client, web_login, web_archive):
@@ -185,7 +185,7 @@ def test_batch_report_export(web_client, web_login, web_archive):
     response = web_client.get(f"/intake/batches/{batch_id}/export.csv")
     assert response.status_code == 200
     lines = response.get_data().decode("utf-8-sig").splitlines()
-    assert lines[0] == "序号,文件,状态,文件编号,业户,页数,说明"
+    assert lines[0] == "序号,文件,状态,文件编号,档号,业户,页数,说明"
     assert lines[1].startswith("1,扫描 1.png,已拒收,")
     rows = sheet_rows(web_client.get(f"/intake/batches/{batch_id}/export.xlsx").get_data())
     assert rows[0][0] == f"入库批次 {batch_id} 报告" and rows[3][0] == 1

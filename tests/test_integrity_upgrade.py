@@ -45,7 +45,8 @@ def test_an_older_archive_is_signed_once_at_upgrade_and_verifies(archive, run_cl
         ]
     assert ledger.read_anchor(archive.settings)["access"]["seq"] == events
     history = run_cli("doc", "history", str(kept), "--json").json()["history"]
-    assert [e["action"] for e in history] == ["upgrade"] and history[0]["action_name"] == "升级时首次签名"
+    assert [e["action"] for e in history] == ["upgrade", "numbered"]
+    assert history[0]["action_name"] == "升级时首次签名"
     verify = run_cli("audit", "verify", "--json")
     assert verify.exit_code == 0, verify.stdout
     assert run_cli("--as", "checker", "shredlog", "verify", "--json").json()["ok"]

@@ -426,7 +426,7 @@ def test_propose_review_execute_and_certificate(archive, people, run, tmp_path):
     )
     _ok(run("checker", "retention", "export", number, "--format", "xlsx", "-o", str(xlsx_path), "--json"))
     rows = csv_path.read_text("utf-8-sig").splitlines()
-    assert rows[0].startswith("序号,文件编号,档案编号,户号") and len(rows) == 4
+    assert rows[0].startswith("序号,文件编号,档号,业户档案号,户号") and len(rows) == 4
     assert (
         "已剔除" in csv_path.read_text("utf-8-sig")
         and "业主申请保留维修记录" in rows[-1] + rows[-2] + rows[-3]

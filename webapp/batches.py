@@ -204,6 +204,10 @@ def batch_files(session: Session, batch_id: int) -> tuple[BatchSummary, list[dic
                 "document_id": entry["id"],
                 "household_id": doc.household_id if doc is not None else None,
                 "household": doc.household.code if doc is not None else None,
+                # The 档号 of a filed document (never of a refused or duplicate file's match).
+                "archive_no": doc.archive_no
+                if doc is not None and status not in ("duplicate", "rejected")
+                else None,
                 "pages": entry["pages"],
                 "pages_done": (doc.pages_done or 0) if live and doc is not None else None,
                 "page_count": doc.page_count if doc is not None else None,
@@ -280,6 +284,7 @@ BATCH_COLUMNS = (
     Column("文件", width=28),
     Column("状态"),
     Column("文件编号", "int"),
+    Column("档号", width=30),
     Column("业户", width=14),
     Column("页数", "int"),
     Column("说明", width=40),
@@ -298,6 +303,7 @@ def batch_table(session: Session, batch_id: int, username: str) -> Table:
                 r["file"],
                 STATUS_NAMES_ZH.get(r["status"], r["status"]),
                 r["document_id"],
+                r["archive_no"],
                 r["household"],
                 r["page_count"] if r["page_count"] is not None else r["pages"],
                 "；".join(([r["error"]] if r["error"] else []) + r["warnings"]) or None,

@@ -148,6 +148,7 @@ def print_view(document_id: int) -> ResponseReturnValue:
         "documents/print.html",
         doc=printed.record,
         pages=printed.pages,
+        stamp=printed.stamp,
         purpose=printed.purpose if printed.confidential else None,
         viewer=principal().label,
         at=utcnow(),

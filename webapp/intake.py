@@ -360,7 +360,14 @@ def assign(batch_id: int, item_id: int) -> ResponseReturnValue:
         return _render_batch(batch_id, form, 400)
     _enqueue(batch_id, [doc.id])
     flash(
-        _("已归档为文件 #%(id)d，归入 %(code)s，等待文字识别。", id=doc.id, code=doc.household.code),
+        _(
+            "已归档为文件 #%(id)d（档号 %(no)s），归入 %(code)s，等待文字识别。",
+            id=doc.id,
+            no=doc.archive_no,
+            code=doc.household.code,
+        )
+        if doc.archive_no
+        else _("已归档为文件 #%(id)d，归入 %(code)s，等待文字识别。", id=doc.id, code=doc.household.code),
         "success",
     )
     return redirect(url_for("intake.batch", batch_id=batch_id))

@@ -38,6 +38,7 @@ AREAS = (
     "backup",
     "exports",
     "statistics",
+    "handover",
 )
 
 

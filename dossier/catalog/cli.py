@@ -44,6 +44,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  已加密保密文件的页面文字：{count} 页",
         "  sealed the page text of confidential documents: {count} page(s)",
     ),
+    "cli.numbering.show": (
+        "立档单位：{name}\n档号规则：{scheme}\n全宗号：{fonds}\n门类代码：{category}",
+        "archive: {name}\nitem-number scheme: {scheme}\nfonds: {fonds}\ncategory: {category}",
+    ),
+    "cli.init.documents_numbered": (
+        "  已按归档顺序为原有文件编制档号：{count} 件",
+        "  gave the archive's existing documents their item numbers in filing order: {count}",
+    ),
     "cli.init.index_rebuilt": (
         "  全文索引：已按当前格式重建",
         "  search index: rebuilt in the current format",

@@ -199,4 +199,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已将这些页面归为文件 {id}，归入 {household}（已排队识别）。",
         "pages filed as document #{id} in {household} (queued for OCR)",
     ),
+    # Item numbers shown (档号 and the 归档章 of the print view).
+    "coversheet.filed_numbered": (
+        "已将这些页面归为文件 {id}（档号 {archive_no}），归入 {household}（已排队识别）。",
+        "pages filed as document #{id} ({archive_no}) in {household} (queued for OCR)",
+    ),
+    "document.stamp_permanent": ("永久", "permanent"),
+    "doc.cli_archive_no": ("  档号 {archive_no}", "  item number {archive_no}"),
+    "intake.cli_archive_no": ("档号 {archive_no}", "item number {archive_no}"),
 }

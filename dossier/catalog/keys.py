@@ -221,6 +221,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Append-only tables (dossier/models.py) and the logs (dossier/ledger.py).
     "models.never_changed": ("{table} 表的记录不可修改或删除。", "{table} rows are never changed or deleted"),
+    "models.never_renumbered": (
+        "文件 {id} 的档号一经编制不可更改。",
+        "document {id}'s archive number is never changed once given",
+    ),
     "models.never_deleted": ("{table} 表的记录不可删除。", "{table} rows are never deleted"),
     "ledger.no_archive": (
         "此目录数据库会话不属于任何档案库；请通过档案库打开会话。",

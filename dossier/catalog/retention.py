@@ -280,8 +280,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "retention.cli.recomputed": ("{changed} 件文件的到期日期已改变", "{changed} disposal dates changed"),
     "retention.cli.due_line": (
-        "#{id:<6} {household:<12} {type} {title}  {date}  {code} {disposal} 到期{paper}",
-        "#{id:<6} {household:<12} {type} {title}  {date}  {code} due {disposal}{paper}",
+        "#{id:<6} {no} {household:<12} {type} {title}  {date}  {code} {disposal} 到期{paper}",
+        "#{id:<6} {no} {household:<12} {type} {title}  {date}  {code} due {disposal}{paper}",
     ),
     "retention.cli.paper_kept": ("（纸质原件在库）", "  (paper kept)"),
     "retention.cli.nothing_due": ("没有到期的文件", "no document is due"),
@@ -293,8 +293,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "retention.cli.approved_by": ("，审批人 {name}", ", approved by {name}"),
     "retention.cli.item_paper": ("  纸质原件：{location}", "  paper: {location}"),
     "retention.cli.item_line": (
-        "  #{id:<6} {state:<5} {household:<12} {type} {title}  {date}  {code} {disposal} 到期{paper}{note}",
-        "  #{id:<6} {state:<9} {household:<12} {type} {title}  {date}  {code} due {disposal}{paper}{note}",
+        "  #{id:<6} {no} {state:<5} {household:<12} {type} {title}  {date}  {code} {disposal} 到期{paper}{note}",
+        "  #{id:<6} {no} {state:<9} {household:<12} {type} {title}  {date}  {code} due {disposal}{paper}{note}",
     ),
     "retention.cli.no_lists": ("没有销毁清册", "no destruction lists"),
     "retention.cli.exclude_needs_reason": (

@@ -54,11 +54,13 @@ def _register() -> None:
         backup,
         coversheets,
         doctypes,
+        handover,
         household_sheets,
         households,
         ingest,
         keys,
         loans,
+        numbering,
         retention,
         search,
         serve,
@@ -73,6 +75,7 @@ def _register() -> None:
         users,
         keys,
         doctypes,
+        numbering,
         ingest,
         coversheets,
         search,
@@ -82,6 +85,7 @@ def _register() -> None:
         accesslog,
         loans,
         backup,
+        handover,
     ):
         module.register(cli)
 

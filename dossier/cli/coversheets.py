@@ -126,9 +126,21 @@ def assign(
             confidential=confidential,
             retention_class=retention,
         )
-        result = {"item": item_id, "document": doc.id, "household": household, "type": type_code}
+        result = {
+            "item": item_id,
+            "document": doc.id,
+            "archive_no": doc.archive_no,
+            "household": household,
+            "type": type_code,
+        }
     enqueue_documents(archive.settings, [doc.id])
-    emit(as_json, result, say("coversheet.filed", id=doc.id, household=household))
+    emit(
+        as_json,
+        result,
+        say("coversheet.filed_numbered", id=doc.id, archive_no=doc.archive_no, household=household)
+        if doc.archive_no
+        else say("coversheet.filed", id=doc.id, household=household),
+    )
 
 
 def register(cli: click.Group) -> None:

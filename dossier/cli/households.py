@@ -198,7 +198,8 @@ def show(ctx: CliContext, code: str, community: str | None, as_json: bool) -> No
     )
     for d in view["documents"]:
         status = DOCUMENT_STATUS_NAMES_ZH.get(d["status"], d["status"])
-        lines.append(f"  #{d['id']} {d['type_name']} {d['title']}（{status}）")
+        number = f" {d['archive_no']}" if d.get("archive_no") else ""
+        lines.append(f"  #{d['id']}{number} {d['type_name']} {d['title']}（{status}）")
     emit(as_json, view, "\n".join(lines))
 
 

@@ -186,6 +186,8 @@ def _human_report(report: dict[str, Any]) -> str:
         line = f"  {status:<6} {ident:<7} {pages:<7} {d['file']}"
         if d.get("sheet") and d["status"] != "unfiled":
             line += f"  → {d['sheet']['household']} {d['sheet']['type']}"
+        if d.get("archive_no"):
+            line += "  " + say("intake.cli_archive_no", archive_no=d["archive_no"])
         if d.get("error"):
             line += f"  （{d['error']}）"
         lines.append(line)
@@ -201,6 +203,7 @@ def worker(ctx: CliContext, processes: int | None) -> None:
     """Process queued documents and background jobs until stopped (Ctrl-C)."""
     # The handlers of the background jobs the web queues register themselves when imported.
     import audit.jobs  # noqa: F401
+    import handover.jobs  # noqa: F401
     import retention.jobs  # noqa: F401
     from ingest.runner import default_processes, run_worker
 
@@ -252,6 +255,7 @@ def doc_show(ctx: CliContext, document_id: int, purpose: str | None, as_json: bo
     lines = [
         f"#{view['id']} {view['type_name']} {view['title']}  "
         f"（{view['household']}，{STATUS_NAMES_ZH.get(status, status)}）",
+        *([say("doc.cli_archive_no", archive_no=view["archive_no"])] if view.get("archive_no") else []),
         f"  SHA-256 {view['sha256']}",
     ]
     for page in view["pages"]:

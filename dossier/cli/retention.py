@@ -95,6 +95,7 @@ def _list_lines(view: dict[str, Any]) -> str:
             say(
                 "retention.cli.item_line",
                 id=item["document"],
+                no=item["item_archive_no"] or "-",
                 state=list_svc.STATE_TEXT.get(item["state"], item["state"]),
                 household=item["household"],
                 type=item["type_name"],
@@ -296,6 +297,7 @@ def due(
             say(
                 "retention.cli.due_line",
                 id=d["id"],
+                no=d["item_archive_no"] or "-",
                 household=d["household"],
                 type=d["type_name"],
                 title=d["title"],

@@ -79,7 +79,8 @@ def search_cmd(
         snippet = hit["snippet"] if hit["snippet"] is not None else say("search.cli_withheld_snippet")
         confidential = say("search.cli_confidential") if hit["confidential"] else ""
         lines.append(
-            f"#{hit['document']} {say('search.cli_page', page=hit['page'])}  {hit['household']}  "
+            f"#{hit['document']} {hit['archive_no'] or ''}  {say('search.cli_page', page=hit['page'])}  "
+            f"{hit['household']}  "
             f"{hit['type_name']}  {hit['date'] or '-'}  {confidential}{hit['title']}\n    {snippet}"
         )
     if result.get("suggestions"):

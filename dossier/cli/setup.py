@@ -66,6 +66,8 @@ def init_command(
         lines.append(say("cli.init.modes_fixed", paths=", ".join(report.modes_fixed)))
     if report.pages_sealed:
         lines.append(say("cli.init.pages_sealed", count=report.pages_sealed))
+    if report.documents_numbered:
+        lines.append(say("cli.init.documents_numbered", count=report.documents_numbered))
     if report.index_rebuilt:
         lines.append(say("cli.init.index_rebuilt"))
     emit(as_json, report.as_dict(), "\n".join(lines))

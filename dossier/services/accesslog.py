@@ -33,6 +33,8 @@ ACTION_NAMES_ZH = {
     "document.print": "打印",
     "document.export": "导出原件",
     "search": "检索",
+    "handover.export": "移交导出",
+    "handover.import": "移交接收",
     "forbidden": "越权访问",
     "household.view": "查看业户档案",
     "household.create": "建档",

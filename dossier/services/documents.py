@@ -35,7 +35,7 @@ from dossier.models import (
     utcnow,
 )
 from dossier.permissions import Permission, can, require
-from dossier.services import history
+from dossier.services import history, numbering
 from dossier.services.access import record_access, record_refusal
 from dossier.services.disposal import assign, resolve_class
 from dossier.signing import load_public_key
@@ -81,6 +81,13 @@ class NewDocument:
     paper_cabinet: str | None = None
     paper_box: str | None = None
     paper_position: str | None = None
+    # Filed from a handover package: the number it keeps (and the folder here that issued it,
+    # when that folder came too), and what the package said of it (``history.append``'s
+    # ``received``); the history entry is then "received", not "intake".
+    archive_no: str | None = None
+    item_no: int | None = None
+    numbered_in: Household | None = None
+    received: dict | None = None
 
 
 def get_document_type(session: Session, code: str) -> DocumentType:
@@ -165,10 +172,18 @@ def store_original(
         )
         session.add(doc)
         assign(session, doc)
+        if new.archive_no is not None:
+            doc.archive_no, doc.item_no = new.archive_no, new.item_no
+            doc.numbered_in_id = new.numbered_in.id if new.numbered_in is not None else None
+        else:
+            numbering.number(session, doc, household)
         sign_stored(
             session, signer, doc, stored, lambda: originals.document_record(doc, household, actor.username)
         )
-        history.append(session, doc, history.INTAKE, actor=actor.username)
+        if new.received is not None:
+            history.append(session, doc, history.RECEIVED, actor=actor.username, received=new.received)
+        else:
+            history.append(session, doc, history.INTAKE, actor=actor.username)
         record_access(
             session,
             actor,
@@ -361,6 +376,8 @@ def document_view(doc: Document) -> dict[str, Any]:
     """A document's catalog record (page text is read through ``dossier.services.viewing``, masked)."""
     view = {
         "id": doc.id,
+        "archive_no": doc.archive_no,
+        "item_no": doc.item_no,
         "household": doc.household.code,
         "type": doc.type_code,
         "type_name": doc.type.name if doc.type else doc.type_code,

@@ -1,8 +1,8 @@
 """A document's signed metadata and its change history (one home for what the archive vouches for).
 
-The metadata record covers the catalog facts a user relies on: household (by archive number),
-type, title, date, confidentiality, retention class, and a digest of the page text (once
-processed). Every legitimate change appends a history entry holding who, when, what changed
+The metadata record covers the catalog facts a user relies on: the document's own 档号, its
+household (by the folder's archive number), type, title, date, confidentiality, retention class,
+and a digest of the page text (once processed). Every legitimate change appends a history entry holding who, when, what changed
 (before and after), the reason and the whole record after the change; each entry is signed and
 all entries form one chain (``dossier.ledger``), so the latest signed record of a document can
 neither be forged, nor dropped, nor rolled back. ``audit verify`` compares the catalog with it
@@ -26,13 +26,15 @@ from dossier.signing import canonical_bytes
 
 RECORD_VERSION = 1
 # Actions a history entry records.
-INTAKE, UPGRADE, PROCESSED, CORRECTED, RETENTION, DESTROYED = (
+INTAKE, UPGRADE, PROCESSED, CORRECTED, RETENTION, DESTROYED, NUMBERED, RECEIVED = (
     HistoryAction.INTAKE,
     HistoryAction.UPGRADE,
     HistoryAction.PROCESSED,
     HistoryAction.CORRECTED,
     HistoryAction.RETENTION,
     HistoryAction.DESTROYED,
+    HistoryAction.NUMBERED,
+    HistoryAction.RECEIVED,
 )
 ACTION_NAMES_ZH = {
     INTAKE: "入库",
@@ -41,9 +43,12 @@ ACTION_NAMES_ZH = {
     CORRECTED: "著录更正",
     RETENTION: "设定保管期限",
     DESTROYED: "销毁",
+    NUMBERED: "升级时编制档号",
+    RECEIVED: "移交接收",
 }
 # Field names as records and messages give them, with their Chinese labels.
 FIELD_NAMES_ZH = {
+    "archive_no": "档号",
     "household": "业户档案号",
     "type": "文件类型",
     "title": "题名",
@@ -75,6 +80,7 @@ def metadata_record(doc: Document, archive_no: str, texts: list[tuple[int, str |
     """The catalog facts of ``doc`` that its signature vouches for."""
     return {
         "document": doc.id,
+        "archive_no": doc.archive_no,
         "household": archive_no,
         "type": doc.type_code,
         "title": doc.title,
@@ -111,9 +117,12 @@ def append(
     actor: str | None,
     reason: str | None = None,
     at: datetime | None = None,
+    received: dict | None = None,
 ) -> DocumentHistory:
     """Sign ``doc``'s metadata as it is now and append the change (fields that differ from the
-    previous signed record) to its history, in the caller's transaction."""
+    previous signed record) to its history, in the caller's transaction. ``received``: for a
+    document filed from a handover package, what the package said of it (its package, sending
+    archive and history there), signed into the entry."""
     metadata = current_metadata(session, doc)
     before = latest(session, doc.id)
     previous = json.loads(before.record)["metadata"] if before is not None else {}
@@ -136,6 +145,8 @@ def append(
         "changes": changes,
         "metadata": metadata,
     }
+    if received is not None:
+        record["received"] = received
     signer = ledger.signer_of(session)
     entry = DocumentHistory(
         seq=seq,
@@ -237,6 +248,7 @@ def entry_view(entry: DocumentHistory) -> dict:
         "reason": entry.reason,
         "changes": record.get("changes") or {},
         "metadata": record.get("metadata"),
+        "received": record.get("received"),
         "hash": entry.entry_hash,
         "signature": entry.signature,
     }

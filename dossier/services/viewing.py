@@ -27,6 +27,7 @@ from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.errors import NotFound
 from dossier.models import AccessAction, Confidentiality, Document, DocumentStatus, Page
+from dossier.services import numbering
 from dossier.services.access import record_access
 from dossier.services.documents import (
     document_view,
@@ -121,6 +122,7 @@ class PrintView:
     record: dict
     purpose: str | None
     pages: list[PrintPage]  # the page images are printed, not their text
+    stamp: dict | None = None  # the 归档章 (``numbering.filing_stamp``), None before numbering
 
     @property
     def confidential(self) -> bool:
@@ -309,7 +311,7 @@ def print_document(session: Session, actor: Actor, document_id: int, purpose: st
         detail=view_detail(purpose=purpose),
     )
     pages = [PrintPage(p.number, bool(p.preview_key)) for p in _pages(session, doc.id)]
-    return PrintView(doc, document_view(doc), purpose, pages)
+    return PrintView(doc, document_view(doc), purpose, pages, numbering.filing_stamp(session, doc))
 
 
 def record_print(session: Session, actor: Actor, document_id: int, purpose: str | None = None) -> Document:
