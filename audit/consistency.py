@@ -10,6 +10,7 @@ holding the pages (``retention.stacks``). Used by the archive-wide checks of ``a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from itertools import groupby
 
@@ -25,7 +26,9 @@ from dossier.models import (
     DestructionItem,
     DestructionList,
     Document,
+    DocumentHistory,
     DocumentStatus,
+    HistoryAction,
     ItemState,
     ObjectKey,
     Page,
@@ -59,8 +62,11 @@ def destruction_findings(ctx: CheckContext) -> Iterator[Finding]:
         .order_by(Document.id)
     ).yield_per(LIST_CHUNK)
     seen: set[int] = set()
+    received = _received_tombstones(session)
     for doc_id, household_id, list_number in destroyed_docs:
         seen.add(doc_id)
+        if doc_id not in logged and doc_id in received:
+            continue  # destroyed by the sending archive: its log entries came signed with it
         if doc_id not in logged:
             yield Finding(
                 zh("audit.finding.destroyed_not_logged", id=doc_id, list=list_number),
@@ -81,6 +87,21 @@ def destruction_findings(ctx: CheckContext) -> Iterator[Finding]:
             )
     yield from _item_findings(session, logged)
     yield from _range_findings(session)
+
+
+def _received_tombstones(session: Session) -> set[int]:
+    """Documents received destroyed in a handover package (``handover.receive``): their
+    destruction is in the sending archive's shredding log, whose signed entries their "received"
+    history entry carries."""
+    ids: set[int] = set()
+    for document_id, record in session.execute(
+        select(DocumentHistory.document_id, DocumentHistory.record).where(
+            DocumentHistory.action == HistoryAction.RECEIVED
+        )
+    ):
+        if (json.loads(record).get("metadata") or {}).get("destroyed"):
+            ids.add(document_id)
+    return ids
 
 
 def _item_findings(session: Session, logged: dict[int, str]) -> Iterator[Finding]:

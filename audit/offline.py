@@ -10,14 +10,11 @@ canonical form is JSON with sorted keys, separators ``,`` and ``:``, UTF-8, no A
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
-
-from dossier import originals
+from dossier import digests, originals
 from dossier.catalog import Text, say, text
 from dossier.errors import AlreadyExists, InvalidInput
 from dossier.models import AccessAction
@@ -101,13 +98,8 @@ def _read(path: Path, what: Text) -> bytes:
 
 
 def _digests(path: Path) -> tuple[str, str, int]:
-    sha256, sm3, size = hashlib.sha256(), hashes.Hash(hashes.SM3()), 0
     try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(_READ):
-                sha256.update(chunk)
-                sm3.update(chunk)
-                size += len(chunk)
+        found = digests.of_file(path)
     except OSError as exc:
         raise InvalidInput(
             "audit.offline.cannot_read",
@@ -115,7 +107,7 @@ def _digests(path: Path) -> tuple[str, str, int]:
             path=path,
             reason=exc.strerror or exc,
         ) from None
-    return sha256.hexdigest(), sm3.finalize().hex(), size
+    return found.sha256, found.sm3, found.size
 
 
 def verify_exported(file: Path, record_path: Path, public_key_path: Path) -> FileCheck:

@@ -16,7 +16,7 @@ from dossier.catalog import CATALOG, CODE_PATTERN, Text, language
 from dossier.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("dossier", "storage", "ingest", "search", "retention", "audit", "paper", "webapp")
+PACKAGES = ("dossier", "storage", "ingest", "search", "retention", "audit", "paper", "handover", "webapp")
 MESSAGE_CALLS = {"Text", "text", "say", "zh", "fail"}
 
 
