@@ -25,6 +25,7 @@ def run_queued(settings: Settings) -> int:
     """Take every task off the archive's queue and run it in this process; how many ran."""
     # The handlers register themselves on import, as the worker's entry point imports them.
     import audit.jobs  # noqa: F401
+    import handover.jobs  # noqa: F401
     import retention.jobs  # noqa: F401
     from ingest.queue import get_huey
 

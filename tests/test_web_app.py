@@ -327,6 +327,12 @@ def test_every_route_carries_a_role_check(web_app):
         "household_import.form": "manage_records",
         "household_import.upload": "manage_records",
         "household_import.template": "manage_records",
+        "handover.index": "admin",
+        "handover.export": "admin",
+        "handover.import_package": "admin",
+        "handover.show": "admin",
+        "handover.register": "admin",
+        "handover.package": "admin",
     }
 
 

@@ -57,6 +57,7 @@ SHOT_KINDS = {
     "/retention/lists/XHN-N": "destruction-list",
     "/audit/access-log": "access-log",
     "/admin": "admin",
+    "/handover": "handover",
     "/admin/users/admin": "admin-user",
 }
 

@@ -128,6 +128,14 @@ def test_only_the_intake_upload_takes_a_large_body(app, web_archive):
     assert announce(client, "/intake", ANNOUNCED).status_code != 413  # within DOSSIER_MAX_UPLOAD_MB
 
 
+def test_only_an_administrator_may_send_a_large_handover_package(app):
+    admin = signed_in(app, "admin")
+    assert announce(admin, "/handover/import", ANNOUNCED).status_code != 413  # within DOSSIER_MAX_UPLOAD_MB
+    assert announce(admin, "/handover/export", 2 * MB).status_code == 413  # only the upload route
+    for username in ("archivist", "staff", "auditor"):  # archivists may ingest, not receive packages
+        assert announce(signed_in(app, username), "/handover/import", 2 * MB).status_code == 413
+
+
 def test_a_body_without_content_length_is_cut_off_at_the_limit(app):
     from werkzeug.test import EnvironBuilder
 
@@ -155,6 +163,7 @@ def site(archive):
     with archive.session() as session:
         add_user(session, Actor.console(), "archivist", "archivist", web_password("archivist"))
         add_user(session, Actor.console(), "staff", "staff", web_password("staff"))
+        add_user(session, Actor.console(), "admin2", "admin", web_password("admin2"))
         add_household(session, Actor.console(), None, HOUSEHOLD, community="阳光花园", owner="王五")
     app = create_app(archive.settings, testing=True)
     app.config["WTF_CSRF_ENABLED"] = False
@@ -253,6 +262,15 @@ def test_waitress_lets_an_archivist_send_a_large_upload(served):
         port,
         f"POST /households HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {2 * MB}\nCookie: {session_cookie}\n",
     )
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_waitress_lets_only_an_administrator_send_a_large_handover_package(served):
+    app, port = served
+    head = f"POST /handover/import HTTP/1.1\nHost: 127.0.0.1\nContent-Length: {ANNOUNCED}\nExpect: 100-continue\n"
+    answer = exchange(port, head + f"Cookie: {cookie(app, 'admin2')}\n", timeout=3)
+    assert answer.startswith(b"HTTP/1.1 100 Continue"), answer[:200]
+    answer = exchange(port, head + f"Cookie: {cookie(app, 'archivist')}\n")
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
 
 

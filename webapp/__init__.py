@@ -32,6 +32,7 @@ from webapp.corrections import bp as corrections_bp
 from webapp.coversheets import bp as coversheets_bp
 from webapp.documents import bp as documents_bp
 from webapp.exports import bp as exports_bp
+from webapp.handover import bp as handover_bp
 from webapp.household_import import bp as household_import_bp
 from webapp.households import bp as households_bp
 from webapp.intake import bp as intake_bp
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         paper_bp,
         jobs_bp,
         statistics_bp,
+        handover_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

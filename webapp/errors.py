@@ -43,6 +43,11 @@ def _upload_limit_text() -> str:
         return _("提交的内容超过了 %(mb)d MB 的限制。", mb=SMALL_BODY_BYTES // (1024 * 1024))
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     parts = current_app.config.get("MAX_FORM_PARTS")
+    if limit and request.endpoint == "handover.import_package":
+        return _(
+            "移交包不能超过 %(mb)d MB。更大的范围请让移交方按户或按小区分别生成移交包，逐个接收。",
+            mb=limit // (1024 * 1024),
+        )
     if not limit:
         return _("提交的内容超过了系统允许的大小。请分批上传。")
     return _(

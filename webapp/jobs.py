@@ -39,6 +39,8 @@ def _result_link(job: Job) -> tuple[str | None, str | None]:
         return None, None
     if job.kind == "audit.run" and job.result.isdigit():
         return url_for("audit.run", run_id=int(job.result)), _("查看检测报告")
+    if job.kind in ("handover.export", "handover.import") and job.result.isdigit():
+        return url_for("handover.show", handover_id=int(job.result)), _("查看移交接收记录")
     if job.kind == "retention.execute":
         if job.status == JobStatus.DONE:
             return url_for("retention.certificate_page", number=job.result), _("查看销毁证明")

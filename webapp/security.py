@@ -1,7 +1,8 @@
 """Security headers on every response, request-body limits by route, and the sign-in throttle.
 
 Body limits: at most ``SMALL_BODY_BYTES`` (1 MiB) per request; only the intake upload of a
-signed-in user who may ingest may carry up to ``DOSSIER_MAX_UPLOAD_MB``. Decided from the headers
+signed-in user who may ingest, and the handover package upload of an administrator, may carry up
+to ``DOSSIER_MAX_UPLOAD_MB`` (``UPLOAD_ENDPOINTS``). Decided from the headers
 in the first ``before_request`` (before CSRFProtect's), and before waitress reads the body
 (``webapp.serving``). Sign-in throttle: attempts are rows of ``login_attempts`` (counts hold
 across processes and restarts), the name typed kept only as a keyed hash; see ``LoginThrottle``
@@ -31,7 +32,11 @@ from webapp.context import principal
 from webapp.sessions import EXPIRED, USER_KEY, ServerSessionInterface, user_id_of
 
 SMALL_BODY_BYTES = 1024 * 1024  # any request but an authorised upload
-UPLOAD_ENDPOINTS = frozenset({"intake.upload"})
+# The routes that take large uploads, each with the permission its sender needs.
+UPLOAD_ENDPOINTS: dict[str, Permission] = {
+    "intake.upload": Permission.MANAGE_RECORDS,
+    "handover.import_package": Permission.ADMIN,  # a handover package (ZIP) to receive
+}
 UPLOAD_LIMIT_KEY = "MAX_CONTENT_LENGTH"  # the app's config: DOSSIER_MAX_UPLOAD_MB in bytes
 
 CSP = (
@@ -77,21 +82,22 @@ def upload_limit(app: Flask) -> int:
     return int(app.config[UPLOAD_LIMIT_KEY])
 
 
-def _may_ingest(user) -> bool:
-    return user is not None and can(user, Permission.MANAGE_RECORDS)
+def _may_upload(endpoint: str | None, user) -> bool:
+    permission = UPLOAD_ENDPOINTS.get(endpoint or "")
+    return permission is not None and user is not None and can(user, permission)
 
 
 def request_body_limit() -> int:
     """The largest body this request may carry (in a request, before its body is read)."""
-    if request.endpoint in UPLOAD_ENDPOINTS and _may_ingest(principal()):
+    if request.endpoint in UPLOAD_ENDPOINTS and _may_upload(request.endpoint, principal()):
         return upload_limit(current_app)
     return SMALL_BODY_BYTES
 
 
 def body_limit_for_headers(app: Flask, method: str, path: str, cookie_header: str | None) -> int:
     """The same decision as ``request_body_limit``, for a server that has only read the headers
-    (``webapp.serving``): large only for the upload route and a live session of a user who may
-    ingest. The app checks again, with Flask-Login's own checks, before the body is parsed."""
+    (``webapp.serving``): large only for an upload route and a live session of a user who holds
+    that route's permission. The app checks again, with Flask-Login's own checks, before the body is parsed."""
     try:
         endpoint, _args = app.url_map.bind("localhost").match(path, method=method)
     except (NotFound, MethodNotAllowed, RequestRedirect):
@@ -107,7 +113,7 @@ def body_limit_for_headers(app: Flask, method: str, path: str, cookie_header: st
     db = app.extensions["dossier"].new_session()
     try:
         user = db.get(User, row.user_id)
-        return upload_limit(app) if _may_ingest(user) else SMALL_BODY_BYTES
+        return upload_limit(app) if _may_upload(endpoint, user) else SMALL_BODY_BYTES
     finally:
         db.close()
 
