@@ -526,7 +526,16 @@ def _pages_of(archive: Archive, session: Session, root: Path, item: Item, doc_id
     try:
         with work_folder(archive.settings, f"received{doc_id}-") as workdir:
             detected = detect(original, name=item.archive_no)
-            for page in iter_pages(original, detected, workdir=workdir / "pages", name=item.archive_no):
+            # Rendered at the preview's resolution, not OCR's 300 dpi: the pages only become
+            # previews here (bench/handover.py: a third of the rendering time, same previews).
+            rendered = iter_pages(
+                original,
+                detected,
+                dpi=derivatives.PREVIEW_DPI,
+                workdir=workdir / "pages",
+                name=item.archive_no,
+            )
+            for page in rendered:
                 out = workdir / f"preview-{page.number:06d}.webp"
                 derivatives.make_preview(page.path, out, dpi=page.dpi)
                 page.path.unlink(missing_ok=True)
