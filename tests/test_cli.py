@@ -206,3 +206,12 @@ def test_console_script_end_to_end(tmp_path):
     assert done.returncode == 0, done.stderr
     bad = subprocess.run([DOSSIER, "household", "show", "nope"], env=env, capture_output=True, text=True)
     assert bad.returncode != 0 and bad.stderr.strip() == "dossier：错误：没有户号为 nope 的业户。"
+
+
+def test_search_snippets_are_plain_text_in_the_terminal():
+    from dossier.cli.search import terminal_snippet
+
+    assert (
+        terminal_snippet("维修记录<mark>水管</mark>漏水 &lt;附件&gt; &amp;")
+        == "维修记录【水管】漏水 <附件> &"
+    )

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import click
 
 from dossier.catalog import say, text
 from dossier.cli.common import CliContext, emit, json_option, pass_cli
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def terminal_snippet(snippet: str) -> str:
+    """A hit's HTML excerpt for a terminal: the matches in 【】, entities as characters."""
+    return html.unescape(_MARK.sub(lambda m: "【" + m.group(1) + "】", snippet))
 
 
 @click.command("search")
@@ -76,7 +86,11 @@ def search_cmd(
             )
         )
     for hit in result["hits"]:
-        snippet = hit["snippet"] if hit["snippet"] is not None else say("search.cli_withheld_snippet")
+        snippet = (
+            terminal_snippet(hit["snippet"])
+            if hit["snippet"] is not None
+            else say("search.cli_withheld_snippet")
+        )
         confidential = say("search.cli_confidential") if hit["confidential"] else ""
         lines.append(
             f"#{hit['document']} {hit['archive_no'] or ''}  {say('search.cli_page', page=hit['page'])}  "
