@@ -37,7 +37,7 @@ from dossier.services import history
 from dossier.signing import verify
 from handover import package
 from handover.eep import verify_eep
-from ingest._tools import decoding, first_line, run_tool
+from ingest._tools import decoding, run_tool
 from ingest.detect import detect, pdf_info
 
 ASPECTS = ("authenticity", "integrity", "usability", "security", "conflicts")
@@ -362,7 +362,10 @@ def _read_json(root: Path, name: str, report: ReceiveReport, entries: dict[str, 
 
 
 def _reason(exc: BaseException) -> str:
-    return (exc.message if isinstance(exc, DossierError) else str(exc)).rstrip("。.")[:300]
+    """Why a file could not be read, in Chinese (a library's own words are English)."""
+    if isinstance(exc, DossierError):
+        return exc.message.rstrip("。.")[:300]
+    return zh("handover.receive.unparsable")
 
 
 # --- folders and their documents --------------------------------------------------------------
@@ -722,12 +725,16 @@ def pdf_active_content(path: Path, label: str) -> list[str]:
     result = run_tool(
         ["qpdf", "--json=2", "--json-key=qpdf", "--json-stream-data=none", path], check=False, what=label
     )
+    if result.returncode not in (0, 3):  # 3: read with warnings
+        # (qpdf's own words are English: the report says it in Chinese.)
+        detail = text("handover.receive.qpdf_damaged")
+        raise InvalidInput("ingest.tool_failed", tool="qpdf", what=label, detail=detail)
     try:
-        if result.returncode not in (0, 3):  # 3: read with warnings
-            raise ValueError(first_line(result.stderr))
-        objects = json.loads(result.stdout)
-    except ValueError as exc:
-        raise InvalidInput("ingest.tool_failed", tool="qpdf", what=label, detail=str(exc)[:200]) from None
+        # A damaged PDF's strings may reach the JSON as bytes that are not UTF-8.
+        objects = json.loads(result.stdout.decode("utf-8", "replace"))
+    except ValueError:
+        detail = text("handover.receive.qpdf_output")
+        raise InvalidInput("ingest.tool_failed", tool="qpdf", what=label, detail=detail) from None
     found: set[str] = set()
     _names(objects, found)
     return sorted(found)

@@ -336,3 +336,17 @@ def test_a_folder_that_is_no_package_is_refused_in_one_sentence(receiver, run_cl
         assert result.exit_code == 1 and "Traceback" not in result.stderr
         assert "拒收" in result.stderr and "package.json" in result.stderr or "不是" in result.stderr
     assert _counts(receiver) == (0, 0)
+
+
+def test_a_damaged_pdf_is_named_in_chinese(tmp_path):
+    """qpdf's own English words never reach the 接收 report (the web shows it in Chinese)."""
+    from dossier.errors import InvalidInput
+    from handover.checks import pdf_active_content
+    from tests.english import english_sentences
+
+    damaged = tmp_path / "original.pdf"
+    damaged.write_bytes(b"%PDF-1.4\n% not really a PDF\n" + bytes(range(256)) * 4)
+    with pytest.raises(InvalidInput) as caught:
+        pdf_active_content(damaged, "original.pdf")
+    message = caught.value.render("zh")
+    assert "已损坏" in message and not english_sentences(message)

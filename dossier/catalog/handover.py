@@ -201,6 +201,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path} 的{what}与清单所记不符。",
         "the {what} of {path} differs from the manifest",
     ),
+    "handover.receive.qpdf_output": ("其输出无法解析", "its output cannot be parsed"),
+    "handover.receive.unparsable": ("内容无法读取或解析", "its content cannot be read or parsed"),
+    "handover.receive.qpdf_damaged": (
+        "文件已损坏，无法读取其对象",
+        "the file is damaged; its objects cannot be read",
+    ),
     "handover.receive.original_not_authentic": (
         "{path} 不是签名清单与入库签名记录所指的原件（内容已被改动）。",
         "{path} is not the original the signed manifest and intake record name (its content was changed)",
