@@ -44,7 +44,7 @@ def start_audit(session: Session, actor: Actor, scope: Scope, *, queue: Callable
         raise InvalidInput("audit.sample_min")
     total = scope_size(session, scope)  # refuses a household that does not exist
     job = jobs.submit(session, actor, KIND, scope.as_dict(), queue=queue, total=total)
-    record_access(session, actor, AccessAction.JOB_START, detail=f"{KIND} (job {job.id})")
+    record_access(session, actor, AccessAction.JOB_START, detail=jobs.started_detail(job))
     return job
 
 
@@ -84,4 +84,4 @@ def _run(running: jobs.Running) -> str:
     return summary
 
 
-jobs.register(KIND, "档案检测", _run, (Permission.AUDIT,))
+jobs.register(KIND, zh("audit.job.title"), _run, (Permission.AUDIT,))

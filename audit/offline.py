@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier import digests, originals
-from dossier.catalog import Text, say, text
+from dossier.catalog import Text, os_reason, say, text
 from dossier.errors import AlreadyExists, InvalidInput
 from dossier.models import AccessAction
 from dossier.permissions import Permission, can, require
@@ -92,9 +92,7 @@ def _read(path: Path, what: Text) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(
-            "audit.offline.cannot_read", what=what, path=path, reason=exc.strerror or exc
-        ) from None
+        raise InvalidInput("audit.offline.cannot_read", what=what, path=path, reason=os_reason(exc)) from None
 
 
 def _digests(path: Path) -> tuple[str, str, int]:
@@ -105,7 +103,7 @@ def _digests(path: Path) -> tuple[str, str, int]:
             "audit.offline.cannot_read",
             what=text("audit.offline.what_file"),
             path=path,
-            reason=exc.strerror or exc,
+            reason=os_reason(exc),
         ) from None
     return found.sha256, found.sm3, found.size
 
@@ -166,7 +164,7 @@ def export_original(
         (dest / PUBLIC_KEY_NAME).write_text(archive.signer.public_pem(), encoding="ascii")
     except OSError as exc:
         target.unlink(missing_ok=True)
-        raise InvalidInput("audit.offline.cannot_write", path=dest, reason=exc.strerror or exc) from None
+        raise InvalidInput("audit.offline.cannot_write", path=dest, reason=os_reason(exc)) from None
     return {
         "document": doc.id,
         "file": str(target),

@@ -11,9 +11,11 @@ class DossierError(Exception):
     exit_code = 1
     http_status = 400
 
-    def __init__(self, code: str, /, **params: object):
+    def __init__(self, code: str, /, *, technical: str | None = None, **params: object):
         super().__init__(code)
         self.text = Text(code, params)
+        # What a tool or library said (English, for the operator's log), never shown to people.
+        self.technical = technical
 
     @property
     def code(self) -> str:

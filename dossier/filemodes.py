@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from dossier.catalog import os_reason
 from dossier.config import Settings
 from dossier.errors import ConfigurationError
 
@@ -49,7 +50,7 @@ def _make_private(path: Path, fixed: list[str]) -> None:
             "filemodes.cannot_fix",
             path=path,
             mode=f"{stat.S_IMODE(current.st_mode):04o}",
-            reason=exc.strerror or exc,
+            reason=os_reason(exc),
         ) from None
     fixed.append(str(path))
 

@@ -122,6 +122,13 @@ def kind_title(code: str) -> str:
     return kind.title_zh if kind is not None else code
 
 
+def started_detail(job: Job, target: str | None = None) -> str:
+    """The access-log detail of a job's start, in Chinese: its number, what it is and on what."""
+    target = target or job.target
+    where = zh("jobs.log.target", target=target) if target else ""
+    return zh("jobs.log.started", job_id=job.id, title=kind_title(job.kind), target=where)
+
+
 def _key(kind: str, target: str | None) -> str:
     return f"{kind}:{target or ''}"
 

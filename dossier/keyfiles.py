@@ -15,6 +15,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from dossier.catalog import os_reason
 from dossier.crypto import MasterKey
 from dossier.errors import ConfigurationError
 from dossier.fsutil import fsync_dir
@@ -34,15 +35,13 @@ def write_secret_file(path: Path | str, data: bytes) -> None:
         except FileExistsError:
             pass
         except OSError as exc:
-            raise KeyFileError(
-                "keyfile.cannot_create_folder", path=parent, reason=exc.strerror or exc
-            ) from exc
+            raise KeyFileError("keyfile.cannot_create_folder", path=parent, reason=os_reason(exc)) from exc
     if path.exists() or path.is_symlink():
         raise KeyFileError("keyfile.exists", path=path)
     try:
         fd, temp_name = tempfile.mkstemp(prefix=".tmp-", dir=parent)
     except OSError as exc:
-        raise KeyFileError("keyfile.cannot_write", path=path, reason=exc.strerror or exc) from exc
+        raise KeyFileError("keyfile.cannot_write", path=path, reason=os_reason(exc)) from exc
     try:
         with os.fdopen(fd, "wb") as out:
             os.fchmod(out.fileno(), 0o600)
@@ -60,7 +59,7 @@ def write_secret_file(path: Path | str, data: bytes) -> None:
                 raise
             _write_exclusive(path, data)
     except OSError as exc:
-        raise KeyFileError("keyfile.cannot_write", path=path, reason=exc.strerror or exc) from exc
+        raise KeyFileError("keyfile.cannot_write", path=path, reason=os_reason(exc)) from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
@@ -93,7 +92,7 @@ def read_secret_file(path: Path | str) -> bytes:
     except PermissionError:
         raise KeyFileError("keyfile.unreadable", path=path) from None
     except OSError as exc:
-        raise KeyFileError("keyfile.cannot_read", path=path, reason=exc.strerror or exc) from exc
+        raise KeyFileError("keyfile.cannot_read", path=path, reason=os_reason(exc)) from exc
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

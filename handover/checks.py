@@ -37,7 +37,7 @@ from dossier.services import history
 from dossier.signing import verify
 from handover import package
 from handover.eep import verify_eep
-from ingest._tools import decoding, run_tool
+from ingest._tools import decoding, first_line, run_tool
 from ingest.detect import detect, pdf_info
 
 ASPECTS = ("authenticity", "integrity", "usability", "security", "conflicts")
@@ -726,15 +726,17 @@ def pdf_active_content(path: Path, label: str) -> list[str]:
         ["qpdf", "--json=2", "--json-key=qpdf", "--json-stream-data=none", path], check=False, what=label
     )
     if result.returncode not in (0, 3):  # 3: read with warnings
-        # (qpdf's own words are English: the report says it in Chinese.)
-        detail = text("handover.receive.qpdf_damaged")
-        raise InvalidInput("ingest.tool_failed", tool="qpdf", what=label, detail=detail)
+        # (qpdf's own words are English: the report says it in Chinese, the log keeps them.)
+        reason = text("handover.receive.qpdf_damaged")
+        raise InvalidInput(
+            "ingest.tool_failed", tool="qpdf", what=label, reason=reason, technical=first_line(result.stderr)
+        )
     try:
         # A damaged PDF's strings may reach the JSON as bytes that are not UTF-8.
         objects = json.loads(result.stdout.decode("utf-8", "replace"))
     except ValueError:
-        detail = text("handover.receive.qpdf_output")
-        raise InvalidInput("ingest.tool_failed", tool="qpdf", what=label, detail=detail) from None
+        reason = text("handover.receive.qpdf_output")
+        raise InvalidInput("ingest.tool_failed", tool="qpdf", what=label, reason=reason) from None
     found: set[str] = set()
     _names(objects, found)
     return sorted(found)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from dossier import pagetext
 from dossier.actor import Actor
 from dossier.archive import Archive
-from dossier.catalog import text, zh
+from dossier.catalog import os_reason, text, zh
 from dossier.digests import FileDigests
 from dossier.errors import IntegrityFailure, InvalidInput
 from dossier.localtime import format_date, local
@@ -580,7 +580,7 @@ def export_package(
         os.replace(partial, out)
     except OSError as exc:
         shutil.rmtree(partial, ignore_errors=True)
-        raise InvalidInput("handover.export.cannot_write", path=out, reason=exc.strerror or exc) from None
+        raise InvalidInput("handover.export.cannot_write", path=out, reason=os_reason(exc)) from None
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

@@ -263,7 +263,7 @@ def start_export(
         "everything": bool(selection.everything),
     }
     job = jobs.submit(session, actor, EXPORT, params, queue=queue, total=total)
-    record_access(session, actor, AccessAction.JOB_START, detail=f"{EXPORT} (job {job.id})")
+    record_access(session, actor, AccessAction.JOB_START, detail=jobs.started_detail(job))
     return job
 
 
@@ -327,7 +327,7 @@ def start_import(
     except BaseException:
         kept.unlink(missing_ok=True)
         raise
-    record_access(session, actor, AccessAction.JOB_START, detail=f"{IMPORT} (job {job.id})")
+    record_access(session, actor, AccessAction.JOB_START, detail=jobs.started_detail(job, name[:200]))
     return job
 
 

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from dossier import digests
+from dossier.catalog import os_reason
 from dossier.digests import FileDigests
 from dossier.errors import InvalidInput
 from dossier.signing import Signer, canonical_bytes, load_public_key, public_key_fingerprint, verify
@@ -128,7 +129,7 @@ def _read(root: Path, name: str, limit: int = MAX_MANIFEST_BYTES) -> bytes:
             raise InvalidInput("handover.package.too_large", name=name)
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput("handover.package.unreadable", name=name, reason=exc.strerror or exc) from None
+        raise InvalidInput("handover.package.unreadable", name=name, reason=os_reason(exc)) from None
 
 
 def read_manifest(root: Path) -> dict[str, Any]:

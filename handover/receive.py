@@ -314,7 +314,8 @@ def _file_folders(
         except DossierError as exc:
             raise _FolderRefused(folder, exc) from None
         except (ValueError, TypeError, KeyError) as exc:
-            raise _FolderRefused(folder, None, str(exc)) from None
+            log.info("folder %s cannot be registered: %r", folder.archive_no, exc)
+            raise _FolderRefused(folder, None, zh("handover.receive.unparsable")) from None
         households[folder.archive_no] = household
     return households
 

@@ -63,9 +63,12 @@ def run_tool(
             "ingest.tool_timeout", tool=name, what=what or text("ingest.the_input"), seconds=f"{timeout:.0f}"
         ) from exc
     if check and result.returncode != 0:
-        detail = first_line(result.stderr) or text("ingest.exit_status", status=result.returncode)
         raise InvalidInput(
-            "ingest.tool_failed", tool=name, what=what or text("ingest.the_input"), detail=detail
+            "ingest.tool_failed",
+            tool=name,
+            what=what or text("ingest.the_input"),
+            reason=text("ingest.exit_status", status=result.returncode),
+            technical=first_line(result.stderr) or None,
         )
     return result
 
@@ -103,7 +106,7 @@ def decoding(label: str | Text) -> Iterator[None]:
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         # Truncated or corrupt data surfaces as OSError ("image file is truncated", "broken data
         # stream"), SyntaxError (bad PNG chunk) or EOFError (TIFF frame) while decoding.
-        raise InvalidInput("ingest.image_damaged", label=label, detail=str(exc)) from exc
+        raise InvalidInput("ingest.image_damaged", label=label, technical=str(exc)) from exc
 
 
 def load_grayscale(path: str | os.PathLike[str], *, label: str | Text | None = None) -> Image.Image:

@@ -312,7 +312,11 @@ def assemble_pdf(
     # qpdf exits 3 when it succeeded with warnings (e.g. a damaged but recoverable input).
     if result.returncode not in (0, 3):
         out.unlink(missing_ok=True)
-        raise InvalidInput("ingest.assemble_failed", detail=first_line(result.stderr))
+        raise InvalidInput(
+            "ingest.assemble_failed",
+            status=text("ingest.tool_exit_status", tool="qpdf", status=result.returncode),
+            technical=first_line(result.stderr) or None,
+        )
     produced = _count_pages(out)
     if produced != len(items):
         out.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ from typing import Literal
 
 from PIL import Image
 
-from dossier.catalog import Text, text
+from dossier.catalog import Text, os_reason, text
 from dossier.errors import InvalidInput
 
 from ._tools import decoding, first_line, run_tool
@@ -144,7 +144,7 @@ def detect(path: str | os.PathLike[str], *, name: str | None = None) -> Detected
     except IsADirectoryError as exc:
         raise InvalidInput("ingest.is_folder", label=label) from exc
     except OSError as exc:
-        raise InvalidInput("ingest.unreadable", label=label, reason=exc.strerror or str(exc)) from exc
+        raise InvalidInput("ingest.unreadable", label=label, reason=os_reason(exc)) from exc
 
     if not head:
         raise InvalidInput("ingest.empty_file", label=label)
@@ -186,10 +186,8 @@ def pdf_info(path: str | os.PathLike[str], *, name: str | None = None) -> PdfInf
     if result.returncode != 0:
         if "password" in stderr.lower():
             raise InvalidInput("ingest.pdf_password", label=label)
-        reason = first_line(stderr) or text(
-            "ingest.tool_exit_status", tool="pdfinfo", status=result.returncode
-        )
-        raise InvalidInput("ingest.pdf_damaged", label=label, reason=reason)
+        technical = first_line(stderr) or f"pdfinfo exit status {result.returncode}"
+        raise InvalidInput("ingest.pdf_damaged", label=label, technical=technical)
     fields: dict[str, str] = {}
     for line in result.stdout.decode("utf-8", "replace").splitlines():
         key, sep, value = line.partition(":")
@@ -297,7 +295,7 @@ def text_layer(
             label=label,
             first=first_page,
             last=last_page,
-            reason=first_line(stderr),
+            technical=first_line(stderr) or None,
         )
     # pdftotext ends every page with a form feed.
     chunks = result.stdout.decode("utf-8", "replace").split("\f")

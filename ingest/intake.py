@@ -9,6 +9,7 @@ document that already holds the same content. One bad file never stops the rest 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import unicodedata
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
 from dossier.archive import Archive
-from dossier.catalog import Language, say, text
+from dossier.catalog import Language, os_reason, say, text
 from dossier.dates import parse_date
 from dossier.errors import DossierError, InvalidInput, NotFound
 from dossier.models import Batch, BatchOutcome, Document, DocumentStatus, Household
@@ -37,6 +38,8 @@ from ingest.names import resolve_retention, resolve_type
 from ingest.split import intake_stack
 
 LOW_DPI = 200  # DA/T 31: scans under 200 dpi are flagged (a warning, not a refusal)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -149,7 +152,7 @@ def read_manifest(path: str | os.PathLike) -> list[FileSpec]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InvalidInput("intake.manifest_unreadable", name=name, reason=exc.strerror or str(exc)) from None
+        raise InvalidInput("intake.manifest_unreadable", name=name, reason=os_reason(exc)) from None
     rows, _ = manifest_rows(data, name)
     if not rows:
         raise InvalidInput("intake.manifest_empty", name=name)
@@ -274,6 +277,8 @@ def intake(
             )
         except DossierError as exc:
             session.rollback()
+            if exc.technical:  # the tool's or library's own words, for the operator only
+                log.info("%s refused: %s (%s)", spec.name, exc.code, exc.technical)
             record_item(session, batch, spec.name, BatchOutcome.REJECTED, error=reasons.dump(exc.text))
     return batch
 

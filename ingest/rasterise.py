@@ -151,7 +151,7 @@ def _render_pdf(path: Path, first: int, last: int, dpi: int, workdir: Path, labe
     except PDFPopplerTimeoutError as exc:
         raise InvalidInput("ingest.render_timeout", first=first, last=last, label=label) from exc
     except (PDFPageCountError, PDFSyntaxError) as exc:
-        raise InvalidInput("ingest.render_failed", label=label, detail=first_line(str(exc))) from exc
+        raise InvalidInput("ingest.render_failed", label=label, technical=first_line(str(exc))) from exc
     if len(paths) != last - first + 1:
         for leftover in paths:
             Path(leftover).unlink(missing_ok=True)

@@ -72,5 +72,10 @@ def unfiled_page_image(
             small.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             small.save(out, "PNG", optimize=True)
-    record_access(session, actor, AccessAction.STACK_VIEW, detail=f"stack {stack.id} page {number}")
+    record_access(
+        session,
+        actor,
+        AccessAction.STACK_VIEW,
+        detail=zh("intake.log.stack_page", stack=stack.id, page=number),
+    )
     return out.getvalue()

@@ -317,8 +317,12 @@ def run_command(
     except pytesseract.TesseractError as exc:
         if "Failed loading language" in str(exc.message):
             raise _missing_models(models) from exc
-        message = first_line(str(exc.message)) or text("ingest.exit_status", status=exc.status)
-        raise InvalidInput("ingest.ocr_failed", what=what, detail=message) from exc
+        raise InvalidInput(
+            "ingest.ocr_failed",
+            what=what,
+            status=text("ingest.exit_status", status=exc.status),
+            technical=first_line(str(exc.message)) or None,
+        ) from exc
     except RuntimeError as exc:  # pytesseract's timeout (it has killed the process)
         raise InvalidInput(
             "ingest.tool_timeout", tool="tesseract", what=what, seconds=f"{timeout:.0f}"

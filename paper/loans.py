@@ -43,15 +43,9 @@ from dossier.services.access import record_access
 from dossier.services.documents import get_document
 from dossier.services.users import get_user, verify_credential
 
-MANNER_NAMES_ZH = {LoanManner.VIEW: "查阅", LoanManner.COPY: "复制", LoanManner.TAKE: "借出"}
+MANNER_NAMES_ZH = {m: CATALOG["paper.manner." + m].zh for m in LoanManner}
 CONDITION_NAMES_ZH = {c: CATALOG["paper.condition." + c].zh for c in ReturnCondition}
-CHANNEL_NAMES_ZH = {
-    ReminderChannel.PHONE: "电话",
-    ReminderChannel.SMS: "短信",
-    ReminderChannel.VISIT: "上门",
-    ReminderChannel.LETTER: "书面通知",
-    ReminderChannel.OTHER: "其他",
-}
+CHANNEL_NAMES_ZH = {c: CATALOG["paper.reminder." + c].zh for c in ReminderChannel}
 NOTE_MAX = 500
 
 

@@ -41,7 +41,7 @@ def start_execution(
         raise InvalidInput("retention.already_executed", number=dl.number)
     pending = sum(1 for i in dl.items if i.state == ItemState.PENDING)
     job = jobs.submit(session, actor, KIND, {"list": dl.number}, queue=queue, target=dl.number, total=pending)
-    record_access(session, actor, AccessAction.JOB_START, detail=f"{KIND} {dl.number} (job {job.id})")
+    record_access(session, actor, AccessAction.JOB_START, detail=jobs.started_detail(job))
     return job
 
 
@@ -68,4 +68,4 @@ def _run(running: jobs.Running) -> str:
     return zh("retention.job_done", number=dl.number, destroyed=len(report.destroyed))
 
 
-jobs.register(KIND, "执行销毁", _run, (Permission.PROPOSE_DESTRUCTION, Permission.AUDIT))
+jobs.register(KIND, zh("retention.job.title"), _run, (Permission.PROPOSE_DESTRUCTION, Permission.AUDIT))

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from dossier.catalog import Text, text
+from dossier.catalog import Text, os_reason, text
 from dossier.fsutil import fsync_dir
 from dossier.storage_errors import ObjectNotFound, StorageError, StorageUnavailable
 from storage.base import (
@@ -75,7 +75,7 @@ class LocalStore(ObjectStore):
                 raise self._os_error(text("storage.action.mkdir", key=key), exc) from exc
 
     def _os_error(self, action: Text, exc: OSError) -> StorageError:
-        reason = exc.strerror or type(exc).__name__
+        reason = os_reason(exc)
         error = StorageUnavailable if isinstance(exc, PermissionError) else StorageError
         return error("storage.local.failed", action=action, store=self.description(), reason=reason)
 
@@ -85,7 +85,7 @@ class LocalStore(ObjectStore):
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageUnavailable(
-                "storage.local.cannot_create", path=self.root, reason=exc.strerror or exc
+                "storage.local.cannot_create", path=self.root, reason=os_reason(exc)
             ) from exc
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise StorageUnavailable("storage.local.not_writable", path=self.root)
@@ -202,9 +202,7 @@ class LocalStore(ObjectStore):
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError as exc:
-                log.warning(
-                    "skipping %s while listing %s: %s", entry.path, self.describe(), exc.strerror or exc
-                )
+                log.warning("skipping %s while listing %s: %s", entry.path, self.describe(), os_reason(exc))
                 continue
             keyed.append((entry.name + "/" if is_dir else entry.name, is_dir, entry))
         keyed.sort(key=lambda item: item[0])

@@ -25,7 +25,7 @@ from minio.error import InvalidResponseError, MinioException, S3Error, ServerErr
 from minio.helpers import MIN_PART_SIZE, check_bucket_name
 from urllib3.util import Retry, Timeout
 
-from dossier.catalog import Text, text
+from dossier.catalog import Text, os_reason, text
 from dossier.errors import ConfigurationError
 from dossier.storage_errors import ObjectNotFound, StorageError, StorageUnavailable
 from storage.base import (
@@ -51,7 +51,7 @@ _CREDENTIAL_ERRORS = {
 _MISSING_KEY_ERRORS = {"NoSuchKey", "NoSuchObject", "NotFound"}
 
 
-def _short_reason(exc: BaseException) -> str:
+def _short_reason(exc: BaseException) -> Text:
     """A few words on why a connection failed, without URLs, headers or credentials."""
     seen = set()
     current: BaseException | None = exc
@@ -65,20 +65,19 @@ def _short_reason(exc: BaseException) -> str:
             else (current.__cause__ or current.__context__)
         )
     if isinstance(innermost, (urllib3.exceptions.ConnectTimeoutError, TimeoutError)):
-        return "the connection timed out"
+        return text("os.etimedout")
     if isinstance(innermost, urllib3.exceptions.ReadTimeoutError):
-        return "it stopped answering"
+        return text("storage.minio.reason.no_answer")
     if isinstance(innermost, urllib3.exceptions.NameResolutionError):
-        return "its host name cannot be resolved"
+        return text("storage.minio.reason.dns")
     if isinstance(innermost, urllib3.exceptions.SSLError):
-        return "the TLS handshake failed"
-    if isinstance(innermost, OSError) and innermost.strerror:
-        return innermost.strerror[0].lower() + innermost.strerror[1:]
-    text = str(innermost)
-    match = re.search(r"\[Errno \d+\] ([^'\")]+)", text)
+        return text("storage.minio.reason.tls")
+    if isinstance(innermost, OSError) and innermost.errno is not None:
+        return os_reason(innermost)
+    match = re.search(r"\[Errno (\d+)\]", str(innermost))  # urllib3 keeps only the text
     if match:
-        return match.group(1).strip().lower()
-    return type(innermost).__name__
+        return os_reason(OSError(int(match.group(1)), ""))
+    return text("os.other", name=type(innermost).__name__)
 
 
 class MinioStore(ObjectStore):

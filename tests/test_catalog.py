@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dossier.catalog import CATALOG, CODE_PATTERN, Text, language
+from dossier.catalog import CATALOG, CODE_PATTERN, Text, language, os_reason
 from dossier.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,3 +104,17 @@ def test_a_parameter_may_be_a_message_and_a_missing_one_never_raises():
     outer = Text("cli.error", {"message": Text("cli.interrupted")})
     assert outer.zh == "dossier：错误：已中断" and outer.en == "dossier: error: interrupted"
     assert Text("cli.error").zh == "dossier：错误：{message}"
+
+
+def test_the_operating_systems_reasons_are_said_in_the_readers_language():
+    """strerror is English whatever the locale: a reason inside a Chinese sentence comes from
+    the errno (an unknown one is named by its code, which is Latin people use as a code)."""
+    import errno
+
+    missing = os_reason(FileNotFoundError(errno.ENOENT, "No such file or directory"))
+    assert (missing.zh, missing.en) == ("文件或文件夹不存在", "no such file or folder")
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")).zh == "没有权限"
+    assert os_reason(OSError(errno.ENXIO, "No such device or address")).zh == "操作系统错误 ENXIO"
+    assert os_reason(OSError("no errno")).zh == "无法访问"
+    with_reason = Text("cli.cannot_write", {"path": "/x", "reason": missing})
+    assert "No such" not in with_reason.zh and "文件或文件夹不存在" in with_reason.zh

@@ -17,7 +17,7 @@ from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.errors import PermissionDenied
 from dossier.models import AccessAction, AccessEvent, Channel
-from dossier.services.accesslog import AccessFilter, access_table
+from dossier.services.accesslog import AccessFilter, access_table, detail_text
 from dossier.services.household_sheets import HOUSEHOLD_COLUMNS, households_table
 from dossier.services.households import HouseholdFilter
 from dossier.sheets import csv_bytes, xlsx_bytes
@@ -102,6 +102,29 @@ def test_access_log_sheet_is_for_auditors_in_chinese(web_archive):
     assert all(isinstance(row[0], datetime) for row in rows)
     sheet = sheet_rows(xlsx_bytes(table))
     assert isinstance(sheet[3][0], datetime) and sheet[3][0].microsecond == 0
+
+
+def test_access_log_sheet_gives_each_entrys_detail_in_chinese(web_archive):
+    """The detail column reads as Chinese: keys, coded values and changes; the stored JSON (what
+    the JSON export and the signed chain keep) is unchanged."""
+    table = household_export(web_archive, "staff", HouseholdFilter(owner="王"))
+    assert table.rows
+    with Archive(web_archive.settings).session() as session:
+        table = access_table(session, actor("auditor"), AccessFilter(action="household.export"))
+    assert [row[-1] for row in table.rows] == ["筛选条件：（业主：王）；行数：1"]
+    examples = {
+        '{"page": 2, "purpose": "核对"}': "页码：2；查阅目的：核对",
+        '{"reason": "录错", "changes": {"title": ["甲", "乙"]}}': "理由：录错；更改：（题名：甲 → 乙）",
+        '{"user": "keeper", "role": ["staff", "archivist"]}': "用户：keeper；角色：客服员 → 档案管理员",
+        '{"loan": 3, "manner": "copy", "condition": "intact", "channel": "sms"}': (
+            "借阅编号：3；利用方式：复制；归还状况：完好；方式：短信"
+        ),
+        '{"user": "a", "generated": true}': "用户：a；系统生成密码：是",
+        "扫描批 1 第 2 页": "扫描批 1 第 2 页",
+        "{not json": "{not json",
+    }
+    for stored, shown in examples.items():
+        assert detail_text(stored) == shown
 
 
 def test_loans_sheet_is_for_records_managers_and_auditors(web_archive):

@@ -111,8 +111,10 @@ def test_truncated_pdf_is_refused(tmp_path, scanned_pdf):
 def test_corrupt_pdf_is_refused(tmp_path):
     path = tmp_path / "corrupt.pdf"
     path.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8 + b"\n%%EOF\n")
-    with pytest.raises(InvalidInput, match="已损坏的 PDF"):
+    with pytest.raises(InvalidInput, match="已损坏的 PDF") as caught:
         pdf_info(path)
+    assert caught.value.message == "corrupt.pdf 是已损坏的 PDF，无法读取。"  # poppler's words: the log
+    assert caught.value.technical
 
 
 def test_password_protected_pdf_is_refused(tmp_path, scanned_pdf):

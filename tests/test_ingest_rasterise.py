@@ -106,8 +106,11 @@ def test_truncated_png_is_refused(tmp_path):
     full = save_page(render_page("钥匙领用", paper="strip", dpi=150), tmp_path / "full.png", dpi=150)
     cut = tmp_path / "cut.png"
     cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
-    with pytest.raises(InvalidInput, match="已损坏或不完整"):
+    with pytest.raises(InvalidInput, match="已损坏或不完整") as caught:
         _pages(cut, tmp_path / "work")
+    # Pillow's own words are for the operator's log only: the sentence people read is Chinese.
+    assert caught.value.message == "cut.png 第 1 页 已损坏或不完整，无法解码。"
+    assert caught.value.technical
 
 
 def test_pdf_with_a_huge_page_is_refused(tmp_path):

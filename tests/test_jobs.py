@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from audit.jobs import KIND as AUDIT_JOB
 from audit.jobs import start_audit
 from audit.verification import Scope
 from dossier import jobs
@@ -233,7 +232,7 @@ def test_an_audit_job_writes_the_run_the_cli_would(archive, people):
                     AccessEvent.action == "job.start", AccessEvent.username == "checker"
                 )
             )
-            == f"{AUDIT_JOB} (job {job_id})"
+            == f"启动后台任务 {job_id}：档案检测"
         )
 
 

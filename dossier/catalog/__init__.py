@@ -9,6 +9,7 @@ in one module per area (``dossier/catalog/households.py`` ...), merged here; a c
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Mapping
@@ -123,3 +124,15 @@ def say(code: str, /, **params: object) -> str:
 def zh(code: str, /, **params: object) -> str:
     """The message in Chinese (what the web, exports and reports show)."""
     return Text(code, params).render("zh")
+
+
+def os_reason(exc: BaseException) -> Text:
+    """Why the operating system refused, as a message: ``strerror`` is English whatever the
+    locale, so a reason in a Chinese sentence comes from the errno instead."""
+    number = getattr(exc, "errno", None)
+    if not isinstance(number, int):
+        return Text("os.unknown")
+    name = errno.errorcode.get(number, str(number))
+    if f"os.{name.lower()}" in CATALOG:
+        return Text(f"os.{name.lower()}")
+    return Text("os.other", {"name": name})

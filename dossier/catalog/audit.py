@@ -21,6 +21,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "检测完成：共检测 {checked} 件文件，全部通过。",
         "audit finished: {checked} documents checked, all passed",
     ),
+    "audit.job.title": ("档案检测", "archive audit"),
     "audit.job_archive_checks": ("正在进行全库一致性检查……", "checking the whole archive…"),
     # Findings (stored with each fixity event, shown in reports)
     "audit.finding.record_not_json": ("签名记录不是有效的 JSON", "the signed record is not valid JSON"),

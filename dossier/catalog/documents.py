@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "coversheet.file_one": ("封面单-{code}.pdf", "cover-sheets-{code}.pdf"),
+    "coversheet.log.printed": ("{n} 张封面单，文件类型：{type}", "{n} cover sheet(s), type {type}"),
     "coversheet.file_many": ("封面单-{n}户.pdf", "cover-sheets-{n}.pdf"),
     # Documents (dossier/services/documents.py, viewing.py, disposal.py).
     "document.not_found": ("没有编号为 {id} 的文件。", "there is no document {id}"),

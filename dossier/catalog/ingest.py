@@ -14,7 +14,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{tool} 处理{what}超过 {seconds} 秒仍未完成。",
         "{tool} did not finish on {what} within {seconds} seconds.",
     ),
-    "ingest.tool_failed": ("{tool} 无法处理{what}：{detail}。", "{tool} could not process {what}: {detail}."),
+    "ingest.tool_failed": ("{tool} 无法处理{what}：{reason}。", "{tool} could not process {what}: {reason}."),
     "ingest.exit_status": ("退出码 {status}", "exit status {status}"),
     "ingest.tool_exit_status": ("{tool} 退出码 {status}", "{tool} exit status {status}"),
     "ingest.the_input": ("输入文件", "the input"),
@@ -29,8 +29,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ingest.not_an_image": ("{label} 不是可读取的图像。", "{label} is not an image that can be read."),
     "ingest.image_damaged": (
-        "{label} 已损坏或不完整，无法解码（{detail}）。",
-        "{label} is damaged or truncated and cannot be decoded ({detail}).",
+        "{label} 已损坏或不完整，无法解码。",
+        "{label} is damaged or truncated and cannot be decoded.",
     ),
     "ingest.too_many_pixels": (
         "{what} 将达 {width} × {height} 像素，超过 {limit} 像素的安全上限。",
@@ -83,8 +83,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label} is protected by a password; ask for an unprotected copy or remove the password before intake.",
     ),
     "ingest.pdf_damaged": (
-        "{label} 是已损坏的 PDF，无法读取（{reason}）。",
-        "{label} is a damaged PDF that cannot be read ({reason}).",
+        "{label} 是已损坏的 PDF，无法读取。",
+        "{label} is a damaged PDF that cannot be read.",
     ),
     "ingest.pdf_no_page_count": (
         "{label} 是已损坏的 PDF：无法读出页数。",
@@ -92,8 +92,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ingest.pdf_no_pages": ("{label} 是没有页面的 PDF。", "{label} is a PDF with no pages."),
     "ingest.pdf_text_unreadable": (
-        "{label}：第 {first}-{last} 页的文字无法读取（{reason}）。",
-        "{label}: the text of pages {first}-{last} cannot be read ({reason}).",
+        "{label}：第 {first}-{last} 页的文字无法读取。",
+        "{label}: the text of pages {first}-{last} cannot be read.",
     ),
     # Rendering pages (ingest/rasterise.py).
     "ingest.not_rasterisable": (
@@ -104,7 +104,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label} 第 {first}-{last} 页渲染超时。",
         "Pages {first}-{last} of {label} took too long to render.",
     ),
-    "ingest.render_failed": ("{label} 无法渲染：{detail}。", "{label} cannot be rendered: {detail}."),
+    "ingest.render_failed": (
+        "{label} 无法渲染；该 PDF 可能已损坏。",
+        "{label} cannot be rendered; the PDF is probably damaged.",
+    ),
     "ingest.render_incomplete": (
         "{label} 第 {first}-{last} 页未能全部渲染；该 PDF 可能已损坏。",
         "Pages {first}-{last} of {label} could not all be rendered; the PDF is probably damaged.",
@@ -116,8 +119,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "tesseract cannot load the {models} models; install tesseract-ocr-chi-sim, -chi-tra and -eng.",
     ),
     "ingest.ocr_failed": (
-        "tesseract 无法识别{what}：{detail}。",
-        "tesseract could not read {what}: {detail}.",
+        "tesseract 无法识别{what}（{status}）。",
+        "tesseract could not read {what} ({status}).",
     ),
     # Derivatives (ingest/derivatives.py).
     "ingest.no_webp": (
@@ -135,14 +138,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Page number {number} of {name} is not a page.",
     ),
     "ingest.assemble_failed": (
-        "无法合成可检索的 PDF：{detail}。",
-        "The searchable PDF could not be assembled: {detail}.",
+        "无法合成可检索的 PDF（{status}）。",
+        "The searchable PDF could not be assembled ({status}).",
     ),
     "ingest.assemble_page_count": (
         "合成的可检索 PDF 有 {produced} 页，应为 {expected} 页。",
         "The searchable PDF came out with {produced} pages instead of {expected}.",
     ),
     # Batches and their files (ingest/intake.py, files.py, split.py, pipeline.py, state.py).
+    "intake.log.stack_page": ("扫描批 {stack} 第 {page} 页", "stack {stack} page {page}"),
     "intake.as_recorded": ("{reason}", "{reason}"),
     "intake.batch_not_found": ("没有编号为 {id} 的批次。", "there is no batch {id}"),
     "intake.no_file": ("{name} 未指向任何文件。", "{name} names no file"),

@@ -252,6 +252,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已有一个{title}任务在进行，请等它结束后再开始。",
         "a {title} job is already running; wait for it to end before starting another",
     ),
+    "jobs.log.started": (
+        "启动后台任务 {job_id}：{title}{target}",
+        "background job {job_id} started: {title}{target}",
+    ),
+    "jobs.log.target": ("（{target}）", " ({target})"),
     "jobs.not_found": ("没有编号为 {job_id} 的后台任务。", "there is no background job {job_id}"),
     "jobs.worker_unknown_kind": (
         "后台服务不认识“{kind}”这种任务，请升级后台服务后重试。",

@@ -2,6 +2,14 @@
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # Vocabularies (paper/loans.py reads its *_NAMES_ZH tables from these).
+    "paper.manner.view": ("查阅", "view"),
+    "paper.manner.copy": ("复制", "copy"),
+    "paper.manner.take": ("借出", "take out"),
+    "paper.reminder.phone": ("电话", "phone"),
+    "paper.reminder.sms": ("短信", "text message"),
+    "paper.reminder.visit": ("上门", "visit"),
+    "paper.reminder.letter": ("书面通知", "letter"),
+    "paper.reminder.other": ("其他", "other"),
     "paper.condition.intact": ("完好", "intact"),
     "paper.condition.pages_missing": ("缺页", "pages missing"),
     "paper.condition.damaged": ("损坏", "damaged"),

@@ -157,6 +157,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "整叠扫描件 {id} 期间已被另一次执行改动；请再次执行。",
         "the scanned stack {id} was changed by another run meanwhile; run again",
     ),
+    "retention.job.title": ("执行销毁", "destruction"),
     "retention.job_pending": (
         "本次销毁电子文件 {destroyed} 件；{pending} 件仍待销毁（可再次执行）：{reasons}",
         "{destroyed} electronic documents destroyed now; {pending} still pending (run again): {reasons}",

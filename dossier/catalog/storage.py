@@ -119,6 +119,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "check DOSSIER_MINIO_ACCESS_KEY and DOSSIER_MINIO_SECRET_KEY",
     ),
     "storage.minio.unknown_error": ("未知错误", "unknown error"),
+    "storage.minio.reason.no_answer": ("服务器不再应答", "it stopped answering"),
+    "storage.minio.reason.dns": ("无法解析其主机名", "its host name cannot be resolved"),
+    "storage.minio.reason.tls": ("TLS 握手失败", "the TLS handshake failed"),
     "storage.minio.refused": (
         "MinIO（{endpoint}）拒绝了请求（{code}）。",
         "MinIO at {endpoint} refused the request ({code})",

@@ -74,6 +74,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法读取密码文件 {path}：{reason}",
         "cannot read the password file {path}: {reason}",
     ),
+    "cli.user.password_file_not_utf8": ("不是 UTF-8 编码的文本", "it is not UTF-8 text"),
     "cli.user.password_file_empty": (
         "密码文件 {path} 是空的（密码应写在第一行）",
         "the password file {path} is empty (the password is its first line)",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from dossier.catalog import os_reason
 from dossier.cli.common import CliContext, pass_cli
 
 
@@ -59,7 +60,7 @@ def export(
         try:
             out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         except OSError as exc:
-            raise InvalidInput("cli.cannot_write", path=str(output), reason=exc.strerror or exc) from None
+            raise InvalidInput("cli.cannot_write", path=str(output), reason=os_reason(exc)) from None
         try:
             if output and fmt == "csv":
                 out.write("\ufeff")  # so that spreadsheet programs read the UTF-8 Chinese

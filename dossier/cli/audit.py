@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from dossier.catalog import language, say, text
+from dossier.catalog import language, os_reason, say, text
 from dossier.cli.common import CliContext, emit, json_option, pass_cli
 
 CHECKS_FAILED_EXIT = 1  # like `index check`: the command worked, the archive did not pass
@@ -136,7 +136,7 @@ def report(ctx: CliContext, fmt: str, run_id: int | None, output: Path | None) -
     except OSError as exc:
         from dossier.errors import InvalidInput
 
-        raise InvalidInput("cli.cannot_write", path=output, reason=exc.strerror) from None
+        raise InvalidInput("cli.cannot_write", path=output, reason=os_reason(exc)) from None
     click.echo(say("audit.cli.report_written", path=output), err=True)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dossier.catalog import say
+from dossier.catalog import os_reason, say
 from dossier.cli.common import CliContext, emit, json_option, pass_cli, subgroup
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def _passphrase(path: Path | None) -> str | None:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise InvalidInput("backup.cannot_read_passphrase", path=path, reason=exc.strerror or exc) from None
+        raise InvalidInput("backup.cannot_read_passphrase", path=path, reason=os_reason(exc)) from None
     if not lines or len(lines[0]) < 8:
         raise InvalidInput("backup.short_passphrase")
     return lines[0]

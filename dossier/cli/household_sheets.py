@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dossier.catalog import language, say
+from dossier.catalog import language, os_reason, say
 from dossier.cli.common import CliContext, emit, fail, json_option, pass_cli, subgroup
 from dossier.localtime import today
 from dossier.services import household_sheets as sheets
@@ -79,7 +79,7 @@ def export(
         try:
             output.write_bytes(data)
         except OSError as exc:
-            fail(say("cli.cannot_write", path=output, reason=exc.strerror or exc))
+            fail(say("cli.cannot_write", path=output, reason=os_reason(exc)))
     click.echo(say("exports.cli_exported", rows=len(rows), path=output))
 
 

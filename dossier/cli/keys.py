@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dossier.catalog import say
+from dossier.catalog import os_reason, say
 from dossier.cli.common import CliContext, emit, json_option, pass_cli
 from dossier.errors import InvalidInput
 
@@ -32,7 +32,7 @@ def export_public(ctx: CliContext, output: str | None, as_json: bool) -> None:
             with open(output, "w", encoding="ascii") as fh:
                 fh.write(pem)
         except OSError as exc:
-            raise InvalidInput("cli.cannot_write", path=output, reason=exc.strerror or exc) from None
+            raise InvalidInput("cli.cannot_write", path=output, reason=os_reason(exc)) from None
     emit(
         as_json,
         {"algorithm": "Ed25519", "fingerprint": signer.fingerprint, "public_key": pem},

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from dossier import localtime
-from dossier.catalog import say, text
+from dossier.catalog import os_reason, say, text
 from dossier.cli.common import CliContext, credential_of, emit, fail, json_option, pass_cli
 from dossier.dates import parse_date
 from dossier.localtime import format_date, format_datetime
@@ -582,7 +582,7 @@ def export(ctx: CliContext, number: str, fmt: str, what: str | None, output: Pat
         tmp.replace(output)  # never a half-written file under the name asked for
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        fail(text("cli.cannot_write", path=output, reason=exc.strerror or exc), 2)
+        fail(text("cli.cannot_write", path=output, reason=os_reason(exc)), 2)
     emit(
         as_json,
         {"list": number, "format": fmt, "output": str(output), "bytes": len(data)},

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from dossier.catalog import say, text
+from dossier.catalog import os_reason, say, text
 from dossier.cli.common import CliContext, OptionsDecorator, emit, json_option, pass_cli
 from dossier.errors import InvalidInput
 from dossier.localtime import format_datetime
@@ -84,7 +84,7 @@ def read_password(
                 with open(password_file, encoding="utf-8") as handle:
                     line = handle.readline()
         except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or exc
+            reason = os_reason(exc) if isinstance(exc, OSError) else text("cli.user.password_file_not_utf8")
             raise InvalidInput(
                 "cli.user.password_file_unreadable", path=password_file, reason=reason
             ) from None

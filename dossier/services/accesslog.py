@@ -16,12 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.actor import Actor
-from dossier.catalog import zh
+from dossier.catalog import CATALOG, zh
 from dossier.dates import parse_date
 from dossier.models import AccessAction, AccessEvent, Household
 from dossier.people import all_display_names
 from dossier.permissions import ROLE_NAMES_ZH, Permission, require
 from dossier.services.access import record_access
+from dossier.services.history import FIELD_NAMES_ZH
 from dossier.sheets import Column, Table, export_note
 from dossier.sheets import csv_lines as sheet_csv_lines
 
@@ -196,6 +197,52 @@ def _stream(session: Session, f: AccessFilter) -> Iterator[dict]:
 
 CHANNEL_NAMES_ZH = {"web": "网页", "cli": "命令行", "api": "接口"}
 
+# Keys whose value is a code, and where that code's Chinese name is in the catalog.
+_CODED_VALUES = {"manner": "paper.manner.", "condition": "paper.condition.", "channel": "paper.reminder."}
+
+
+def detail_text(detail: str | None) -> str | None:
+    """An entry's detail as people read it: a JSON object's keys, and the codes among its values,
+    in Chinese (``{"page": 2, "purpose": "核对"}`` → ``页码：2；查阅目的：核对``); a change as
+    ``before → after``; any other detail as it was stored."""
+    if not detail or not detail.startswith("{"):
+        return detail
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        return detail
+    return _pairs(data) if isinstance(data, dict) else detail
+
+
+def _pairs(data: dict) -> str:
+    return "；".join(f"{_key_name(k)}：{_value(k, v)}" for k, v in data.items() if v not in (None, ""))
+
+
+def _key_name(key: str) -> str:
+    named = CATALOG.get(f"accesslog.key.{key}")
+    return named.zh if named is not None else FIELD_NAMES_ZH.get(key, key)
+
+
+def _value(key: str, value: object, *, change: bool = False) -> str:
+    if isinstance(value, bool):
+        return zh("exports.yes") if value else zh("exports.no")
+    if isinstance(value, dict):
+        nested = {k: _value(k, v, change=key == "changes") for k, v in value.items()}
+        return "（" + _pairs(nested) + "）"
+    if isinstance(value, list):
+        parts = ["—" if v in (None, "") else _value(key, v) for v in value]
+        is_change = change or key in FIELD_NAMES_ZH or key in ("display_name", "role")
+        return " → ".join(parts) if is_change and len(parts) == 2 else "、".join(parts)
+    if key == "role":
+        return ROLE_NAMES_ZH.get(str(value), str(value))
+    if key == "action":
+        return ACTION_NAMES_ZH.get(str(value), str(value))
+    prefix = _CODED_VALUES.get(key)
+    coded = CATALOG.get(f"{prefix}{value}") if prefix else None
+    if coded is not None:
+        return coded.zh
+    return str(value)
+
 
 ACCESS_COLUMNS = (
     Column("时间", "datetime", width=18),
@@ -226,7 +273,7 @@ def access_cells(row: dict, names: dict[str, str]) -> list[object]:
         row["document"],
         row["client_addr"] or CHANNEL_NAMES_ZH.get(row["channel"], row["channel"]),
         row["purpose"],
-        row["detail"],
+        detail_text(row["detail"]),
     ]
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dossier.actor import Actor
-from dossier.catalog import Text
+from dossier.catalog import Text, os_reason, zh
 from dossier.errors import InvalidInput
 from dossier.fonts import find_font
 from dossier.models import AccessAction, Community, Household, HouseholdStatus
@@ -149,7 +149,7 @@ def read_codes_file(path: str | os.PathLike) -> list[str]:
         text = Path(path).read_bytes()
     except OSError as exc:
         raise InvalidInput(
-            "coversheet.codes_unreadable", name=Path(path).name, reason=exc.strerror or str(exc)
+            "coversheet.codes_unreadable", name=Path(path).name, reason=os_reason(exc)
         ) from None
     lines = [line.strip() for line in decode_manifest(text, Path(path).name).splitlines()]
     codes = [line for line in lines if line and not line.startswith("#")]
@@ -335,7 +335,7 @@ def sheets_pdf(
         actor,
         AccessAction.COVERSHEET_PRINT,
         household_id=households[0].id if len(households) == 1 else None,
-        detail=f"{len(households)} sheet(s), type {options.type_code}",
+        detail=zh("coversheet.log.printed", n=len(households), type=type_name),
     )
     return buffer.getvalue()
 
@@ -374,15 +374,11 @@ def write_atomically(data: bytes, target: str | os.PathLike) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".coversheets-", dir=target.parent or ".")
     except OSError as exc:
-        raise InvalidInput(
-            "coversheet.cannot_write", path=str(target), reason=exc.strerror or str(exc)
-        ) from None
+        raise InvalidInput("coversheet.cannot_write", path=str(target), reason=os_reason(exc)) from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise InvalidInput(
-            "coversheet.cannot_write", path=str(target), reason=exc.strerror or str(exc)
-        ) from None
+        raise InvalidInput("coversheet.cannot_write", path=str(target), reason=os_reason(exc)) from None

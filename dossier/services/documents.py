@@ -353,7 +353,7 @@ def check_signed(archive: Archive, session: Session, row, expected: dict) -> tup
     try:
         content = archive.vault.verify(row.original_key, wrapped_key_for(session, row.original_key))
     except (IntegrityFailure, NotFound) as exc:
-        content, unreadable = None, str(exc)
+        content, unreadable = None, exc.render("zh")
     check = originals.check_record(
         record, row.signature, load_public_key(archive.signer.public_pem()), expected, content
     )
