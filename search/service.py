@@ -105,8 +105,15 @@ def _kept_in(session: Session, cabinet: str | None, box: str | None) -> tuple[st
 
 def build_query(session: Session, q: str, filters: SearchFilters) -> tuple[EngineQuery, list[Text]]:
     parsed = parse(q, strict=True)
-    must = [_translate(session, p) for p in parsed.must]
+    must = [_translate(session, p) for p in parsed.must] + filter_clauses(session, filters)
     must_not = [_translate(session, p) for p in parsed.must_not]
+    return EngineQuery(must=must, must_not=must_not), parsed.texts()
+
+
+def filter_clauses(session: Session, filters: SearchFilters) -> list[object]:
+    """The search form's filters as the engine's clauses: the one place they are defined (a
+    document found by its 档号 is checked against them by the engine too)."""
+    must: list[object] = []
     if filters.household:
         must.append(FieldIn("household", (filters.household,)))
     if filters.type:
@@ -123,7 +130,7 @@ def build_query(session: Session, q: str, filters: SearchFilters) -> tuple[Engin
         if start and end and start > end:
             raise InvalidInput("search.dates_reversed")
         must.append(DateIn(start, end))
-    return EngineQuery(must=must, must_not=must_not), parsed.texts()
+    return must
 
 
 def find_households(session: Session, actor: Actor, q: str) -> list[dict]:
@@ -132,24 +139,17 @@ def find_households(session: Session, actor: Actor, q: str) -> list[dict]:
     return [household_view(h, actor, with_parties=False) for h in rows]
 
 
-def _passes_filters(session: Session, doc: Document, filters: SearchFilters) -> bool:
-    """Whether a document found by its 档号 meets the search's filters (the engine checks them
-    for the text hits)."""
-    household = doc.household
-    checks = [
-        not filters.household or household.code == filters.household,
-        not filters.type or doc.type_code in resolve_types(session, filters.type),
-        not filters.community or household.community.name == resolve_community(session, filters.community),
-        not filters.building or (household.building or "").lower() == filters.building.lower(),
-        not filters.cabinet or doc.paper_cabinet == filters.cabinet.strip(),
-        not filters.box or doc.paper_box == filters.box.strip(),
-    ]
-    start = parse_date(filters.date_from, what=zh("search.date_from"))
-    end = parse_date(filters.date_to, end=True, what=zh("search.date_to"))
-    day = doc.document_date
-    if start or end:
-        checks.append(day is not None and (start is None or day >= start) and (end is None or day <= end))
-    return all(checks)
+def _passes_filters(
+    session: Session, actor: Actor, engine: SearchEngine, doc: Document, filters: SearchFilters
+) -> bool:
+    """Whether a document found by its 档号 meets the search's filters, asked of the engine with
+    the same clauses as the text hits (a document not indexed yet passes only when no filter is set)."""
+    clauses = filter_clauses(session, filters)
+    if not clauses:
+        return True
+    query = EngineQuery(must=[FieldIn("doc", (str(doc.id),)), *clauses], limit=1)
+    query.hide_confidential = not sees_confidential(actor)
+    return engine.search(query).total > 0
 
 
 def _hit(doc: Document, page: int, score: float, snippet: str | None) -> dict:
@@ -286,7 +286,7 @@ def search_documents(
     query, texts = build_query(session, q, filters)
     if not query.must and not query.must_not:
         raise InvalidInput("search.nothing_to_search")
-    if numbered is not None and not _passes_filters(session, numbered, filters):
+    if numbered is not None and not _passes_filters(session, actor, engine, numbered, filters):
         numbered = None
     if numbered is not None:
         query.must_not.append(FieldIn("doc", (str(numbered.id),)))

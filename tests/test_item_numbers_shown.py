@@ -230,6 +230,25 @@ def test_search_by_number_web_api_and_export(web_client, web_login, web_archive,
     assert table[1][1:3] == [str(fund), fund_no]
 
 
+def test_a_number_typed_with_filters_is_found_only_when_they_allow_it(
+    web_client, web_archive, web_search_docs
+):
+    """The search form's filters apply to the document a 档号 finds exactly as to the text hits
+    (the engine checks both with the same clauses)."""
+    fund = web_search_docs.ids["fund"]  # A-1-0101, 缴费 (payment), 2020-05-01
+    (fund_no,) = _numbers(web_archive, fund)
+    token = web_archive.tokens["archivist"]
+
+    def first(**filters) -> int | None:
+        hits = _api(web_client, token, "/api/v1/search", q=fund_no, **filters)["hits"]
+        return hits[0]["document"] if hits else None
+
+    assert first(household="A-1-0101", type="payment", **{"from": "2020-01-01", "to": "2020-12-31"}) == fund
+    assert first(household="A-1-1201") != fund
+    assert first(type="repair") != fund
+    assert first(**{"from": "2021-01-01"}) != fund
+
+
 def test_a_confidential_number_answers_staff_as_an_unknown_number(
     web_client, web_login, web_archive, web_search_docs
 ):
