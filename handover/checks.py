@@ -117,6 +117,8 @@ class ReceiveReport:
     counts: dict[str, int] = field(default_factory=dict)
     manifest_sha256: str | None = None
     key_fingerprint: str | None = None
+    # True when the key matched the fingerprint the sender gave (``sender_key``); None: not compared.
+    sender_key_confirmed: bool | None = None
     findings: list[Finding] = field(default_factory=list)
     notes: list[Finding] = field(default_factory=list)  # recorded, not failures
     numbers_not_carried: list[list[Any]] = field(default_factory=list)
@@ -150,6 +152,7 @@ class ReceiveReport:
             "counts": self.counts,
             "manifest_sha256": self.manifest_sha256,
             "key_fingerprint": self.key_fingerprint,
+            "sender_key_confirmed": self.sender_key_confirmed,
             "ok": self.ok,
             "accepted": self.accepted,
             "checks": {
@@ -164,15 +167,35 @@ class ReceiveReport:
         }
 
 
+def key_statement(report: dict[str, Any]) -> str | None:
+    """What the report says of the package's signing key (from ``ReceiveReport.as_dict()``):
+    compared with the sender's fingerprint and the same, or not compared (a difference is a
+    finding of its own); None when no key was read."""
+    fingerprint = report.get("key_fingerprint")
+    if not fingerprint or report.get("sender_key_confirmed") is False:
+        return None
+    if report.get("sender_key_confirmed"):
+        return zh("handover.receive.sender_key_confirmed", fingerprint=fingerprint)
+    return zh("handover.receive.sender_key_unchecked", fingerprint=fingerprint)
+
+
 # ``progress(done, total, message)``: how far the work got (``dossier.jobs.Running.progress``).
 Progress = Callable[..., None]
 
 
 def check_package(
-    archive: Archive, path: str | os.PathLike[str], *, progress: Progress | None = None
+    archive: Archive,
+    path: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    sender_key: str | None = None,
 ) -> ReceiveReport:
     """Run every 接收 check on the package in ``path``; nothing is stored. The report's ``ok``
-    says whether it may be filed; its ``folders`` hold what filing needs."""
+    says whether it may be filed; its ``folders`` hold what filing needs. ``sender_key``: the
+    fingerprint the sender gave on its signed 登记表; a package signed by any other key fails
+    authenticity (without it, the signature proves only that the package is unchanged since
+    some key signed it)."""
+    expected_key = package.parse_fingerprint(sender_key) if sender_key else None
     root = Path(path)
     report = ReceiveReport(path=str(root))
     if progress is not None:
@@ -190,6 +213,16 @@ def check_package(
     counts = manifest.get("counts")
     report.counts = counts if isinstance(counts, dict) else {}
     key = _check_signature(root, manifest, report)
+    if expected_key is not None and report.key_fingerprint is not None:
+        report.sender_key_confirmed = report.key_fingerprint == expected_key
+        if not report.sender_key_confirmed:
+            report.add(
+                AUTHENTICITY,
+                package.PUBLIC_KEY,
+                "handover.receive.sender_key_differs",
+                found=report.key_fingerprint,
+                expected=expected_key,
+            )
     entries = _check_tree(root, manifest, report, archive.settings)
     report.folders = _read_folders(root, entries, report)
     for folder in report.folders:

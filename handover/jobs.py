@@ -42,9 +42,9 @@ from dossier.people import display_names
 from dossier.permissions import Permission, require
 from dossier.services.access import record_access
 from dossier.workdir import work_folder
-from handover.checks import ASPECT_CODES, ASPECTS
+from handover.checks import ASPECT_CODES, ASPECTS, key_statement
 from handover.export import Selection, export_package, select_households
-from handover.package import REGISTER_PDF, REGISTER_XLSX
+from handover.package import REGISTER_PDF, REGISTER_XLSX, parse_fingerprint
 from handover.receive import receive_package, received_folder
 from handover.transport import Limits, check_zip, unpack
 
@@ -151,6 +151,7 @@ class HandoverView:
     manifest_sha256: str | None
     report: dict[str, Any] = field(default_factory=dict)
     checks: list[CheckView] = field(default_factory=list)  # a receipt's 四性 (and conflicts)
+    key_statement: str | None = None  # a receipt: its signing key compared with the sender's, or not
     has_package: bool = False  # an export whose package folder is still here
     has_register: bool = False  # its 登记表 can be downloaded
 
@@ -178,6 +179,7 @@ def _view(settings: Settings, row: Handover, names: dict[str, str]) -> HandoverV
         manifest_sha256=row.manifest_sha256,
         report=report if isinstance(report, dict) else {},
         checks=report_checks(report) if isinstance(report, dict) else [],
+        key_statement=key_statement(report) if isinstance(report, dict) else None,
         has_package=folder is not None,
         has_register=register_path(settings, row, "pdf") is not None,
     )
@@ -314,16 +316,20 @@ def start_import(
     name: str,
     *,
     queue: Callable[[int], None],
+    sender_key: str | None = None,
 ) -> Job:
     """Check the uploaded ZIP at ``upload`` (its directory: names, links, counts, sizes), keep it
-    for the worker and queue the 接收. The upload is moved, not copied."""
+    for the worker and queue the 接收 (against ``sender_key``, the fingerprint on the sender's
+    登记表, when given). The upload is moved, not copied."""
     require(actor, Permission.ADMIN)
+    expected = parse_fingerprint(sender_key) if sender_key and sender_key.strip() else None
     check_zip(upload, limits(settings))
     token = secrets.token_hex(16)
     kept = _incoming(settings) / f"{token}.zip"
     shutil.move(upload, kept)
     try:
-        job = jobs.submit(session, actor, IMPORT, {"upload": token, "name": name[:200]}, queue=queue)
+        params = {"upload": token, "name": name[:200], "sender_key": expected}
+        job = jobs.submit(session, actor, IMPORT, params, queue=queue)
     except BaseException:
         kept.unlink(missing_ok=True)
         raise
@@ -347,7 +353,14 @@ def _run_import(running: jobs.Running) -> str:
             target.mkdir(mode=0o700)
             package = unpack(upload, target, limits(settings))
             try:
-                report = receive_package(archive, session, actor, package, progress=_progress(running))
+                report = receive_package(
+                    archive,
+                    session,
+                    actor,
+                    package,
+                    progress=_progress(running),
+                    sender_key=running.params.get("sender_key") or None,
+                )
             except DossierError as exc:
                 session.rollback()
                 refused = getattr(exc, "report", None)

@@ -158,6 +158,18 @@ def public_key_of(root: Path) -> Ed25519PublicKey:
     return load_public_key(_read(root, PUBLIC_KEY, 1 << 16))
 
 
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+
+
+def parse_fingerprint(value: str) -> str:
+    """A signing key's fingerprint as people copy it from a 登记表 (16 hex digits; spaces,
+    colons and dashes ignored, either case); InvalidInput otherwise."""
+    cleaned = re.sub(r"[\s:：-]", "", value or "").lower()
+    if not _FINGERPRINT.fullmatch(cleaned):
+        raise InvalidInput("handover.receive.sender_key_format", value=(value or "")[:40])
+    return cleaned
+
+
 def check_manifest_signature(root: Path, manifest: dict[str, Any] | None = None) -> tuple[bool, str]:
     """(whether package.sig is signing-key.pem's signature of the manifest, the key's
     fingerprint). The receiver must still compare the fingerprint with the one the sender gives

@@ -114,9 +114,11 @@ def receive_package(
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
+    sender_key: str | None = None,
 ) -> ReceiveReport:
     """Check the package in ``path`` and file it (administrators). Raises ``HandoverRefused``
-    (nothing stored) when any check fails.
+    (nothing stored) when any check fails. ``sender_key``: the fingerprint on the sender's
+    signed 登记表 (``check_package``).
 
     Commits: the folders with the first document (``store_original`` commits each original),
     then each document's pages, then the register's record; a refusal commits only its
@@ -124,7 +126,7 @@ def receive_package(
     if not can(actor, Permission.ADMIN):
         record_refusal(session, actor, AccessAction.HANDOVER_IMPORT, detail=str(path)[:500])
         require(actor, Permission.ADMIN)
-    report = check_package(archive, path, progress=progress)
+    report = check_package(archive, path, progress=progress, sender_key=sender_key)
     if not report.ok:
         _refuse(session, actor, report)
     try:
@@ -212,6 +214,12 @@ def _handover_row(actor: Actor, report: ReceiveReport, *, accepted: bool) -> Han
         accepted=accepted,
         report=json.dumps(report.as_dict(), ensure_ascii=False),
     )
+
+
+def _register_note(aspect: str, report: ReceiveReport) -> str:
+    if aspect == "authenticity" and report.sender_key_confirmed:
+        return zh("handover.receive.register_note_key")
+    return zh("handover.receive.register_note")
 
 
 def _int(value: object) -> int:
@@ -630,7 +638,7 @@ def _record(archive: Archive, session: Session, actor: Actor, report: ReceiveRep
         bytes=_int(report.counts.get("bytes")),
         key_fingerprint=report.key_fingerprint or "",
         checks=[
-            register.Check(_PROPERTY[aspect], register.Outcome.PASSED, zh("handover.receive.register_note"))
+            register.Check(_PROPERTY[aspect], register.Outcome.PASSED, _register_note(aspect, report))
             for aspect in ASPECTS
             if aspect in _PROPERTY
         ],

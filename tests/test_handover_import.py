@@ -200,6 +200,33 @@ def test_a_package_with_a_broken_or_foreign_signature_is_refused(package, receiv
     assert "handover.receive.sig_invalid" not in codes
 
 
+def test_the_senders_fingerprint_when_given_refuses_any_other_key(
+    archive, package, receiver, run_cli, tmp_path
+):
+    """Without ``--sender-key`` the signature proves only that the package is unchanged since some
+    key signed it; with the fingerprint from the sender's signed 登记表, another key is refused."""
+    path = package[0]
+    given = archive.signer.fingerprint
+    forged = _copy(path, tmp_path, "forged")
+    _resign(forged, _manifest(forged))
+    before = _counts(receiver)
+    result = run_cli("handover", "import", str(forged), "--sender-key", given, "--json")
+    assert result.exit_code == 1 and _counts(receiver) == before
+    report = result.json()
+    assert "handover.receive.sender_key_differs" in _codes(report, "authenticity")
+    assert report["sender_key_confirmed"] is False
+
+    typo = run_cli("handover", "import", str(path), "--sender-key", "not-a-fingerprint")
+    assert typo.exit_code == 2 and "不是签名公钥指纹" in typo.stderr and "Traceback" not in typo.stderr
+    assert _counts(receiver) == before
+
+    # As people copy it from paper: upper case, in groups.
+    spaced = " ".join(given[i : i + 4] for i in range(0, 16, 4)).upper()
+    accepted = _ok(run_cli("handover", "import", str(path), "--sender-key", spaced, "--json"))
+    assert accepted["accepted"] and accepted["sender_key_confirmed"] is True
+    assert accepted["key_fingerprint"] == given
+
+
 def test_an_executable_in_the_package_is_refused(package, receiver, run_cli, tmp_path):
     path = _copy(package[0], tmp_path, "executable")
     folder = next(path.glob("households/*/"))

@@ -146,10 +146,10 @@ def export_household(client, settings) -> tuple[int, bytes]:
     return handover_id, download.get_data()
 
 
-def upload(client, data: bytes, name: str = "移交包.zip"):
+def upload(client, data: bytes, name: str = "移交包.zip", sender_key: str = ""):
     return client.post(
         "/handover/import",
-        data={"package": (io.BytesIO(data), name)},
+        data={"package": (io.BytesIO(data), name), "sender_key": sender_key},
         content_type="multipart/form-data",
     )
 
@@ -286,6 +286,27 @@ def test_a_package_with_one_byte_changed_is_refused_with_its_findings(sender, re
     Path("/tmp/dossier-shots/handover-refused.html").write_text(report)
     with Archive(receiver).session() as session:
         assert session.scalar(select(func.count(Document.id)).where(Document.title == "物业服务合同")) == 0
+
+
+def test_a_fingerprint_that_is_not_the_senders_refuses_the_package(sender, receiver, web_login):
+    _id, data = export_household(client_of(sender.settings, web_login), sender.settings)
+    client = client_of(receiver, web_login)
+    bad = upload(client, data, sender_key="12 34")
+    assert bad.status_code == 400 and "不是签名公钥指纹" in text(bad)
+    assert upload(client, data, sender_key="0123456789abcdef").status_code == 302
+    run_queued(receiver)
+    job = last_job(receiver)
+    assert job.status == JobStatus.FAILED and "拒收" in (job.message or "")
+    report = text(client.get(f"/handover/{job.result}"))
+    assert "移交方提供的指纹是 0123456789abcdef" in report
+
+    fingerprint = Archive(sender.settings).signer.fingerprint
+    assert upload(client, data, sender_key=fingerprint.upper()).status_code == 302
+    run_queued(receiver)
+    job = last_job(receiver)
+    assert job.status == JobStatus.DONE, job.message
+    report = text(client.get(f"/handover/{job.result}"))
+    assert f"签名公钥指纹 {fingerprint} 与移交方提供的一致" in report
 
 
 def zip_of(entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:

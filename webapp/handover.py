@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from dossier import jobs
@@ -53,6 +53,11 @@ class ExportForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     package = FileField(_l("移交包（ZIP 文件）"), render_kw={"accept": ".zip,application/zip"})
+    sender_key = StringField(
+        _l("移交方签名公钥指纹（见移交方签字的移交接收登记表）"),
+        validators=[Length(max=64, message=_l("指纹应为 16 位十六进制数字"))],
+        render_kw={"spellcheck": "false", "autocomplete": "off", "inputmode": "latin"},
+    )
 
 
 def _export_form(*, blank: bool = False) -> ExportForm:
@@ -132,7 +137,15 @@ def import_package():
     try:
         path = folder / "package.zip"
         sent.save(path)
-        job = handover_jobs.start_import(db(), actor(), settings, path, sent.filename, queue=queue_job())
+        job = handover_jobs.start_import(
+            db(),
+            actor(),
+            settings,
+            path,
+            sent.filename,
+            queue=queue_job(),
+            sender_key=form.sender_key.data or None,
+        )
     except DossierError as exc:
         if not _refused(exc):
             raise

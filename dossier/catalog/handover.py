@@ -148,6 +148,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "package.sig 不是 signing-key.pem 对 package.json 的有效签名：清单可能已被改动。",
         "package.sig is not a valid signature of package.json by signing-key.pem: the manifest may have been altered",
     ),
+    "handover.receive.sender_key_format": (
+        "“{value}”不是签名公钥指纹：应为移交接收登记表上的 16 位十六进制数字。",
+        "{value} is not a key fingerprint: give the 16 hexadecimal digits printed on the handover register",
+    ),
+    "handover.receive.sender_key_differs": (
+        "移交包由指纹为 {found} 的公钥签名，而移交方提供的指纹是 {expected}：移交包并非出自移交方。",
+        "the package is signed by the key {found}, but the sender gave {expected}: it is not the sender's package",
+    ),
+    "handover.receive.sender_key_confirmed": (
+        "签名公钥指纹 {fingerprint} 与移交方提供的一致。",
+        "the signing key {fingerprint} is the one the sender gave",
+    ),
+    "handover.receive.sender_key_unchecked": (
+        "签名公钥指纹 {fingerprint} 未与移交方核对：请与移交方签字的移交接收登记表上的指纹比对。",
+        "the signing key {fingerprint} was not compared with the sender's: "
+        "check it against the fingerprint on the handover register the sender signed",
+    ),
+    "handover.receive.register_note_key": (
+        "接收前逐件检测，全部通过；签名公钥指纹与移交方提供的一致",
+        "checked item by item before filing; all passed; the signing key is the one the sender gave",
+    ),
     "handover.receive.key_unreadable": (
         "signing-key.pem 无法读取为移交方的签名公钥：{reason}",
         "signing-key.pem cannot be read as the sender's public key: {reason}",

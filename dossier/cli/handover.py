@@ -63,16 +63,21 @@ def export(
 
 @handover.command("import")
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--sender-key",
+    metavar="FINGERPRINT",
+    help="The signing key fingerprint on the sender's signed register; any other key is refused.",
+)
 @json_option
 @pass_cli
-def import_(ctx: CliContext, directory: Path, as_json: bool) -> None:
+def import_(ctx: CliContext, directory: Path, sender_key: str | None, as_json: bool) -> None:
     """Check a handover package (接收检测) and file it; refused whole when any check fails."""
     from handover.receive import HandoverRefused, receive_package
 
     archive = ctx.ready_archive()
     try:
         with archive.session() as session:
-            report = receive_package(archive, session, ctx.actor(session), directory)
+            report = receive_package(archive, session, ctx.actor(session), directory, sender_key=sender_key)
     except HandoverRefused as refused:
         payload = refused.report.as_dict()
         if as_json:
@@ -100,7 +105,7 @@ def import_(ctx: CliContext, directory: Path, as_json: bool) -> None:
 
 def _report_text(payload: dict) -> str:
     """The checks by property, each finding on its own line (the 接收 report)."""
-    from handover.checks import ASPECTS
+    from handover.checks import ASPECTS, key_statement
 
     lines = []
     for aspect in ASPECTS:
@@ -112,6 +117,9 @@ def _report_text(payload: dict) -> str:
         else:
             lines.append(say("handover.cli.section_ok", aspect=name))
     lines.extend(say("handover.cli.note", note=n["message"]) for n in payload["notes"])
+    statement = key_statement(payload)
+    if statement:
+        lines.append(statement)
     return "\n".join(lines)
 
 
