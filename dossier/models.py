@@ -378,6 +378,11 @@ class Document(SignedOriginal, Base):
     archive_no: Mapped[str | None] = mapped_column(String(128), unique=True)
     item_no: Mapped[int | None] = mapped_column(Integer)
     numbered_in_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    # The 归档章's 全宗号, 年度 and 保管期限 code as the 档号 was made of them: fixed once set, so
+    # a corrected date or class, a changed setting or a handover leaves the stamp as filed.
+    stamp_fonds: Mapped[str | None] = mapped_column(String(32))
+    stamp_year: Mapped[int | None] = mapped_column(Integer)
+    stamp_retention: Mapped[str | None] = mapped_column(String(16))
     type_code: Mapped[str] = mapped_column(ForeignKey("document_types.code"), nullable=False)
     title: Mapped[str] = mapped_column(String(256), nullable=False)
     document_date: Mapped[date | None] = mapped_column(Date)
@@ -1062,9 +1067,9 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
         )
 
 
-# A document's item number, once given, is never changed (migration 0011 adds the same rule
-# as a database trigger).
-FIXED_ONCE_SET = ("archive_no", "item_no", "numbered_in_id")
+# A document's item number and its stamp's facts, once given, are never changed (migrations 0011
+# and 0012 add the same rule as database triggers).
+FIXED_ONCE_SET = ("archive_no", "item_no", "numbered_in_id", "stamp_fonds", "stamp_year", "stamp_retention")
 
 
 def _refuse_renumbering(_mapper: object, _connection: object, target: Document) -> None:

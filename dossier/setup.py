@@ -107,6 +107,7 @@ def initialise(
         report.documents_signed = history.sign_unsigned_documents(session)
         # An archive from before item numbers: every document gets its 档号 in filing order.
         report.documents_numbered = numbering.number_unnumbered(session)
+        numbering.stamp_unstamped(session)  # and the 归档章's facts of those numbered before they were kept
         # An archive from before sealed page text: confidential documents' text is sealed once.
         report.pages_sealed = pagetext.seal_all(archive, session)
         has_admin = session.scalar(select(User.id).where(User.role == Role.ADMIN).limit(1))

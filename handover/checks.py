@@ -93,6 +93,22 @@ class Item:
     record: dict[str, Any] = field(default_factory=dict)  # the latest signed history record
     pages: list[dict[str, Any]] = field(default_factory=list)
     paper: dict[str, str | None] = field(default_factory=dict)  # where its paper original is kept
+    stamp: tuple[str, int, str] | None = None  # its 归档章's 全宗号, 年度, 保管期限 code (``stamp_of``)
+
+
+def stamp_of(entry: Any) -> tuple[str, int, str] | None:
+    """The 归档章's facts a package gives a document or tombstone (``"stamp"`` in folder.json:
+    全宗号, 年度, 保管期限 code), or None when absent or malformed (the receiver then stamps it
+    with its own facts of the day, as an upgrade does)."""
+    stamp = entry.get("stamp") if isinstance(entry, dict) else None
+    if not isinstance(stamp, dict):
+        return None
+    fonds, year, retention = stamp.get("fonds"), stamp.get("year"), stamp.get("retention")
+    if not (isinstance(fonds, str) and 0 < len(fonds) <= 32 and isinstance(retention, str)):
+        return None
+    if not (isinstance(year, int) and not isinstance(year, bool) and 1000 <= year <= 9999):
+        return None
+    return (fonds, year, retention) if 0 < len(retention) <= 16 else None
 
 
 @dataclass
@@ -461,6 +477,7 @@ def _item_of(
     given = doc.get("path")
     path = given if isinstance(given, str) else package.item_dir(folder.archive_no, number)
     item = Item(folder.archive_no, number, item_no, numbered_in, path.rstrip("/"), doc.get("id"))
+    item.stamp = stamp_of(doc)
     given_paper = doc.get("paper")
     paper: dict[str, Any] = given_paper if isinstance(given_paper, dict) else {}
     item.paper = {

@@ -55,7 +55,6 @@ from dossier.people import display_names
 from dossier.permissions import ROLE_NAMES_ZH, Permission, require
 from dossier.services import history, numbering
 from dossier.services.access import record_access
-from dossier.services.disposal import class_of, trigger_date
 from dossier.services.documents import wrapped_key_for
 from dossier.services.households import ID_NUMBER, get_household
 from handover import eep, package, register
@@ -199,6 +198,12 @@ def _holds(session: Session, household: Household, docs: list[Document]) -> list
     ]
 
 
+def _stamp(session: Session, doc: Document) -> dict[str, Any]:
+    """The 归档章's facts as the 档号 was made of them (the receiver keeps them with the number)."""
+    facts = numbering.filing_stamp(session, doc) or {}
+    return {"fonds": facts.get("fonds"), "year": facts.get("year"), "retention": facts.get("retention_code")}
+
+
 def _tombstone(session: Session, doc: Document, numbered_in: str | None) -> dict[str, Any]:
     entries = session.scalars(
         select(ShredLogEntry).where(ShredLogEntry.document_id == doc.id).order_by(ShredLogEntry.seq)
@@ -207,6 +212,7 @@ def _tombstone(session: Session, doc: Document, numbered_in: str | None) -> dict
         "archive_no": doc.archive_no,
         "item_no": doc.item_no,
         "numbered_in": numbered_in,
+        "stamp": _stamp(session, doc),
         "type": doc.type_code,
         "title": doc.title,
         "date": _iso(doc.document_date),
@@ -407,7 +413,7 @@ def _export_document(ctx: _Context, household: Household, doc: Document) -> dict
     pages = _pages(ctx.archive, session, doc)
     ctx.writer.write_json(f"{base}/{package.PAGES_FILE}", pages)
     latest = history.latest(session, doc.id)
-    retention = class_of(session, doc)
+    stamp = _stamp(session, doc)
     business = _business(session, doc, item)
     page_count = doc.page_count if doc.page_count is not None else len(pages["pages"])
     numbered_in = _folder_no(session, doc.numbered_in_id, ctx.folder_numbers)
@@ -416,11 +422,11 @@ def _export_document(ctx: _Context, household: Household, doc: Document) -> dict
         created_at=ctx.created_at,
         file=eep.FileFacts(
             archive_no=item,
-            fonds=ctx.scheme.fonds,
+            fonds=str(stamp["fonds"]),
             fonds_name=ctx.scheme.name,
             category=ctx.scheme.category,
-            year=str(trigger_date(doc).year),
-            retention=retention.name if retention is not None else zh("handover.eep.permanent"),
+            year=str(stamp["year"]),
+            retention=numbering.retention_name(session, str(stamp["retention"])),
             item_no="" if doc.item_no is None else str(doc.item_no),
             folder=household.archive_no,
             title=doc.title,
@@ -456,6 +462,7 @@ def _export_document(ctx: _Context, household: Household, doc: Document) -> dict
         "archive_no": doc.archive_no,
         "item_no": doc.item_no,
         "numbered_in": numbered_in,
+        "stamp": stamp,
         "path": base,
         "id": doc.id,
         "paper": {"cabinet": doc.paper_cabinet, "box": doc.paper_box, "position": doc.paper_position},

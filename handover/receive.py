@@ -52,7 +52,7 @@ from dossier.models import (
     utcnow,
 )
 from dossier.permissions import Permission, can, require
-from dossier.services import history
+from dossier.services import history, numbering
 from dossier.services.access import record_access, record_refusal
 from dossier.services.documents import NewDocument, store_original
 from dossier.services.households import add_household, add_party
@@ -68,6 +68,7 @@ from handover.checks import (
     ReceiveReport,
     check_conflicts,
     check_package,
+    stamp_of,
 )
 from ingest import derivatives
 from ingest.detect import detect
@@ -387,6 +388,7 @@ def _file_documents(
             archive_no=item.archive_no,
             item_no=item.item_no,
             numbered_in=filed.folders.get(item.numbered_in or ""),
+            stamp=item.stamp,
             received=_received(report, item),
             paper_cabinet=item.paper.get("cabinet"),
             paper_box=item.paper.get("box"),
@@ -445,6 +447,9 @@ def _file_tombstone(
     )
     session.add(doc)
     session.flush()
+    numbering.set_stamp(
+        doc, *(stamp_of(tomb) or numbering.stamp_facts(numbering.load_scheme(session), session, doc))
+    )
     record = {
         "v": 1,
         "kind": "received_tombstone",
@@ -609,8 +614,6 @@ def _drop(archive: Archive, stored: dict[str, bytes]) -> None:
 
 def _record(archive: Archive, session: Session, actor: Actor, report: ReceiveReport, filed: _Filed) -> None:
     """This archive's 移交接收登记表 and the accepted ``Handover`` row (in the caller's transaction)."""
-    from dossier.services import numbering  # reason: the receiving archive's own name
-
     assert filed.document_ids is not None and filed.queued is not None
     report.accepted = True
     report.filed = {

@@ -20,6 +20,7 @@ from dossier.actor import Actor
 from dossier.archive import Archive
 from dossier.config import Settings
 from dossier.models import AccessEvent, Document, Handover, Household, Page, Party
+from dossier.services import numbering
 from dossier.services.households import ID_NUMBER as ID_NUMBER_PURPOSE
 from dossier.services.households import add_party, get_household
 from dossier.services.users import add_user
@@ -130,6 +131,7 @@ def test_an_exported_household_is_received_whole_with_its_numbers_searchable_and
     eep = next(path.glob("households/*/*/eep.xml")).read_text(encoding="utf-8")
     assert NS in eep and "电子文件封装包" in eep  # DA/T 48's namespace
 
+    _ok(run_cli("numbering", "set", "--fonds", "J042"))  # the receiver's own 全宗号 differs
     report = _ok(run_cli("handover", "import", str(path), "--json"))
     assert report["accepted"] and report["ok"]
     assert report["filed"]["households"] == 1 and report["filed"]["documents"] == 3
@@ -143,6 +145,10 @@ def test_an_exported_household_is_received_whole_with_its_numbers_searchable_and
         assert (
             receiver.fields.open(tenant.id_number_enc, ID_NUMBER_PURPOSE) == ID_NUMBER
         )  # sealed under our key
+        # Each 归档章 stays the one its 档号 was made of, the sender's 全宗号 included.
+        stamps = {d.archive_no: numbering.filing_stamp(session, d) for d in session.scalars(select(Document))}
+        assert {s["fonds"] for s in stamps.values()} == {"0001"}
+        assert all(number.startswith(f"0001-WY·{stamps[number]['year']}-") for number in numbers)
         folder = session.scalars(select(Household)).one()
         assert (folder.archive_no, folder.item_counter) == ("C001-Z00001", 3)  # as the sender had it
         secret = session.scalars(select(Page).join(Document).where(Document.archive_no == numbers[2])).one()
@@ -287,6 +293,8 @@ def test_a_destroyed_document_arrives_as_its_tombstone_and_the_numbers_stay_cont
         docs = {d.archive_no: d for d in session.scalars(select(Document))}
         assert docs[tombstone_no].status == "destroyed" and docs[tombstone_no].original_key is None
         assert docs[kept_no].status == "indexed"
+        tomb = docs[tombstone_no]
+        assert (tomb.stamp_fonds, tomb.stamp_year) == ("0001", 2015)  # as its 档号 was made
     entries = _ok(run_cli("doc", "history", str(docs[tombstone_no].id), "--json"))["history"]
     assert [e["action"] for e in entries] == ["received"]
     assert entries[0]["received"]["destroyed"] is True and entries[0]["received"]["shredlog"]

@@ -80,6 +80,9 @@ def test_a_moved_or_corrected_document_keeps_its_number(archive, run_cli):
         _ok(run_cli("household", "add", code, "--owner", owner))
     doc = store_document(archive, A, "contract", date(2019, 5, 1), title="购房合同")
     number = _archive_no(run_cli, doc)
+    with archive.session() as session:
+        stamp = numbering.filing_stamp(session, session.get(Document, doc))
+    assert stamp is not None and (stamp["fonds"], stamp["year"], stamp["retention"]) == ("0001", 2019, "永久")
     _ok(
         run_cli(
             "--as",
@@ -99,6 +102,10 @@ def test_a_moved_or_corrected_document_keeps_its_number(archive, run_cli):
     )
     shown = _ok(run_cli("doc", "show", str(doc), "--json"))
     assert shown["archive_no"] == number and shown["household"] == B
+    # The 归档章 keeps what the number was made of: not the corrected date or class, nor a new 全宗号.
+    _ok(run_cli("numbering", "set", "--fonds", "J042"))
+    with archive.session() as session:
+        assert numbering.filing_stamp(session, session.get(Document, doc)) == stamp
     # B's own numbering starts at 1; A's number 1 is accounted for by the recorded move.
     other = store_document(archive, B, "repair", date(2024, 1, 1))
     assert _archive_no(run_cli, other).endswith("-0001") and _archive_no(run_cli, other) != number
@@ -118,6 +125,15 @@ def test_numbers_are_never_changed_and_gaps_are_found(archive, run_cli):
         session.rollback()
     with archive.session() as session, pytest.raises(Exception, match="never changed"):
         session.connection().execute(text("UPDATE documents SET item_no = 9 WHERE id = :i"), {"i": docs[1]})
+    with archive.session() as session, pytest.raises(Exception, match="never changed"):
+        session.connection().execute(
+            text("UPDATE documents SET stamp_year = 1999 WHERE id = :i"), {"i": docs[1]}
+        )
+    with archive.session() as session:
+        session.get(Document, docs[2]).stamp_retention = "D30"
+        with pytest.raises(AppendOnlyViolation):
+            session.flush()
+        session.rollback()
     # Someone lowers the folder's counter behind the archive's back: the last number is above it.
     with archive.session() as session:
         session.execute(update(Household).values(item_counter=2))
@@ -182,3 +198,14 @@ def test_an_older_archive_gets_numbers_at_upgrade_in_filing_order(archive, run_c
     assert history[-1]["action_name"] == "升级时编制档号"
     _verify_clean(run_cli)
     assert initialise(archive.settings, admin_password=ADMIN_PASSWORD).documents_numbered == 0
+
+    # Numbered before stamps were kept (0011): init stamps them with the facts of the day.
+    downgrade(archive.settings, "0011")
+    initialise(archive.settings, admin_password=ADMIN_PASSWORD)
+    with archive.session() as session:
+        stamps = {
+            d.id: (d.stamp_fonds, d.stamp_year, d.stamp_retention) for d in session.scalars(select(Document))
+        }
+    assert stamps[first] == ("0001", 2019, "Y") and stamps[last][1] == 2020
+    assert all(None not in facts for facts in stamps.values())
+    _verify_clean(run_cli)

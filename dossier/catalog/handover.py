@@ -445,7 +445,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "handover.eep.confidential": ("保密", "confidential"),
     "handover.eep.ordinary": ("普通", "ordinary"),
-    "handover.eep.permanent": ("永久", "permanent"),
     "handover.eep.done": ("完成", "done"),
     "handover.eep.open": ("借出未还", "out"),
     "handover.eep.archive": ("机构", "organisation"),

@@ -87,6 +87,7 @@ class NewDocument:
     archive_no: str | None = None
     item_no: int | None = None
     numbered_in: Household | None = None
+    stamp: tuple[str, int, str] | None = None  # its 归档章's 全宗号, 年度, 保管期限 code, as filed there
     received: dict | None = None
 
 
@@ -175,6 +176,8 @@ def store_original(
         if new.archive_no is not None:
             doc.archive_no, doc.item_no = new.archive_no, new.item_no
             doc.numbered_in_id = new.numbered_in.id if new.numbered_in is not None else None
+            scheme = numbering.load_scheme(session)
+            numbering.set_stamp(doc, *(new.stamp or numbering.stamp_facts(scheme, session, doc)))
         else:
             numbering.number(session, doc, household)
         sign_stored(

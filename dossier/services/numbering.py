@@ -36,6 +36,7 @@ from dossier.models import (
     HandoverDirection,
     HistoryAction,
     Household,
+    RetentionClass,
     ShredLogEntry,
 )
 from dossier.permissions import Permission, require
@@ -156,14 +157,25 @@ def retention_code(session: Session, doc: Document) -> str:
     return row.code if row is not None else PERMANENT_CODE
 
 
+def stamp_facts(scheme: Scheme, session: Session, doc: Document) -> tuple[str, int, str]:
+    """(全宗号, 年度, 保管期限 code) of the document now: what its 档号 and 归档章 are made of."""
+    return scheme.fonds, trigger_date(doc).year, retention_code(session, doc)
+
+
+def set_stamp(doc: Document, fonds: str, year: int, retention: str) -> None:
+    """Fix the 归档章's facts (once: ``dossier.models`` refuses a change)."""
+    doc.stamp_fonds, doc.stamp_year, doc.stamp_retention = fonds, year, retention
+
+
 def number_for(scheme: Scheme, session: Session, doc: Document, folder: Household, item: int) -> str:
+    fonds, year, retention = stamp_facts(scheme, session, doc)
     return _format(
         scheme.pattern,
         {
-            "全宗号": scheme.fonds,
+            "全宗号": fonds,
             "门类代码": scheme.category,
-            "年度": trigger_date(doc).year,
-            "保管期限代码": retention_code(session, doc),
+            "年度": year,
+            "保管期限代码": retention,
             "户号": folder.archive_no,
             "件号": item,
             "小区代码": folder.community.code,
@@ -189,11 +201,13 @@ def number(session: Session, doc: Document, folder: Household, scheme: Scheme | 
     """Give ``doc`` (filed into ``folder``) its 档号, in the caller's transaction."""
     if doc.archive_no is not None:
         return doc.archive_no
+    scheme = scheme or load_scheme(session)
     item = next_item(session, folder.id)
     session.expire(folder, ["item_counter"])
     doc.item_no = item
     doc.numbered_in_id = folder.id
-    doc.archive_no = number_for(scheme or load_scheme(session), session, doc, folder, item)
+    doc.archive_no = number_for(scheme, session, doc, folder, item)
+    set_stamp(doc, *stamp_facts(scheme, session, doc))
     return doc.archive_no
 
 
@@ -215,6 +229,25 @@ def number_unnumbered(session: Session, *, chunk: int = 500) -> int:
         session.commit()
         numbered += len(docs)
     return numbered
+
+
+def stamp_unstamped(session: Session, *, chunk: int = 500) -> int:
+    """Fix the 归档章's facts of documents numbered before they were kept (migration 0012), from
+    the facts of the day: the best there is. Commits every ``chunk`` documents."""
+    stamped = 0
+    scheme = load_scheme(session)
+    unstamped = (
+        select(Document)
+        .where(Document.archive_no.is_not(None), Document.stamp_year.is_(None))
+        .order_by(Document.id)
+        .limit(chunk)
+    )
+    while docs := session.scalars(unstamped).all():
+        for doc in docs:
+            set_stamp(doc, *stamp_facts(scheme, session, doc))
+        session.commit()
+        stamped += len(docs)
+    return stamped
 
 
 # --- continuity (连续编号无漏号), for ``audit verify`` ---------------------------------------------
@@ -337,18 +370,27 @@ def gaps(session: Session) -> Iterator[Gap]:
 
 def filing_stamp(session: Session, doc: Document) -> dict[str, object] | None:
     """The facts of the document's 归档章 (DA/T 22: 全宗号, 年度, 件号, 保管期限, 页数) and its full
-    档号; None for a document without a number. 全宗号 is the archive's setting; 年度 the year
-    numbering uses (the trigger date's); 保管期限 the name of the document's current class
-    (永久 without one); 件号 the number it was given in its folder."""
+    档号; None for a document without a number. 全宗号, 年度 and 保管期限 are those its 档号 was
+    made of (kept with the number; a handover carries them); 件号 the number it was given in its
+    folder; 页数 its pages now."""
     if doc.archive_no is None:
         return None
-    row = class_of(session, doc)
+    if doc.stamp_year is None:  # not stamped yet (an upgrade before ``init`` ran): today's facts
+        fonds, year, code = stamp_facts(load_scheme(session), session, doc)
+    else:
+        fonds, year, code = doc.stamp_fonds or "", doc.stamp_year, doc.stamp_retention or PERMANENT_CODE
     return {
-        "fonds": load_scheme(session).fonds,
-        "year": trigger_date(doc).year,
+        "fonds": fonds,
+        "year": year,
         "item": doc.item_no,
-        "retention": row.name if row is not None else zh("document.stamp_permanent"),
-        "retention_code": row.code if row is not None else PERMANENT_CODE,
+        "retention": retention_name(session, code),
+        "retention_code": code,
         "pages": doc.page_count,
         "archive_no": doc.archive_no,
     }
+
+
+def retention_name(session: Session, code: str) -> str:
+    """The name of a retention class by code (永久 for the permanent code or a class since removed)."""
+    row = session.get(RetentionClass, code)
+    return row.name if row is not None else zh("document.stamp_permanent")
