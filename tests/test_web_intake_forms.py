@@ -246,7 +246,7 @@ def test_unfiled_pages_are_shown_with_previews_and_no_type_chosen(archivist, web
         assert image.format == "PNG" and max(image.size) <= 900 and min(image.size) > 50
     with Archive(web_archive.settings).session() as session:
         [event] = session.scalars(select(AccessEvent).where(AccessEvent.action == "stack.view")).all()
-        assert event.username == "archivist" and event.detail.endswith("page 1")
+        assert event.username == "archivist" and event.detail.endswith("第 1 页")
         separator = session.scalar(
             select(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.outcome == "separator")
         )
