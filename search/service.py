@@ -103,9 +103,11 @@ def _kept_in(session: Session, cabinet: str | None, box: str | None) -> tuple[st
     return tuple(str(i) for i in session.scalars(query))
 
 
-def build_query(session: Session, q: str, filters: SearchFilters) -> tuple[EngineQuery, list[Text]]:
+def build_query(session: Session, q: str) -> tuple[EngineQuery, list[Text]]:
+    """The engine's query for the words of ``q``; the filters' clauses (``filter_clauses``) are
+    added by the caller."""
     parsed = parse(q, strict=True)
-    must = [_translate(session, p) for p in parsed.must] + filter_clauses(session, filters)
+    must = [_translate(session, p) for p in parsed.must]
     must_not = [_translate(session, p) for p in parsed.must_not]
     return EngineQuery(must=must, must_not=must_not), parsed.texts()
 
@@ -139,12 +141,9 @@ def find_households(session: Session, actor: Actor, q: str) -> list[dict]:
     return [household_view(h, actor, with_parties=False) for h in rows]
 
 
-def _passes_filters(
-    session: Session, actor: Actor, engine: SearchEngine, doc: Document, filters: SearchFilters
-) -> bool:
+def _passes_filters(actor: Actor, engine: SearchEngine, doc: Document, clauses: list[object]) -> bool:
     """Whether a document found by its 档号 meets the search's filters, asked of the engine with
     the same clauses as the text hits (a document not indexed yet passes only when no filter is set)."""
-    clauses = filter_clauses(session, filters)
     if not clauses:
         return True
     query = EngineQuery(must=[FieldIn("doc", (str(doc.id),)), *clauses], limit=1)
@@ -236,14 +235,19 @@ def suggest(
     """Other searches for a query that found nothing (``search.suggestions``), each counted as
     ``actor``'s own search with the same filters: a count covers only what ``actor`` may see, and
     spellings are read only from pages whose text ``actor`` may read here."""
+    try:
+        clauses: list[object] | None = filter_clauses(session, filters)  # once, for every candidate
+    except DossierError:
+        clauses = None
 
     def count(candidate: str) -> tuple[int, list[str]]:
-        if withholds_text(actor, candidate):
+        if clauses is None or withholds_text(actor, candidate):
             return 0, []
         try:
-            query, _ = build_query(session, candidate, filters)
+            query, _ = build_query(session, candidate)
         except DossierError:
             return 0, []
+        query.must += clauses
         query.limit = SUGGESTION_SAMPLE
         result, shown, dropped = _run(session, actor, engine, query)
         readable = [
@@ -283,10 +287,12 @@ def search_documents(
     # A 档号 typed as the query finds its document first (when the filters allow it); the
     # engine's hits follow, without it.
     numbered = by_archive_no(session, actor, q)
-    query, texts = build_query(session, q, filters)
+    query, texts = build_query(session, q)  # the words first: a bad query is named before a bad filter
+    clauses = filter_clauses(session, filters)
+    query.must += clauses
     if not query.must and not query.must_not:
         raise InvalidInput("search.nothing_to_search")
-    if numbered is not None and not _passes_filters(session, actor, engine, numbered, filters):
+    if numbered is not None and not _passes_filters(actor, engine, numbered, clauses):
         numbered = None
     if numbered is not None:
         query.must_not.append(FieldIn("doc", (str(numbered.id),)))
