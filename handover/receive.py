@@ -447,9 +447,7 @@ def _file_tombstone(
     )
     session.add(doc)
     session.flush()
-    numbering.set_stamp(
-        doc, *(stamp_of(tomb) or numbering.stamp_facts(numbering.load_scheme(session), session, doc))
-    )
+    numbering.keep_stamp(session, doc, stamp_of(tomb))
     record = {
         "v": 1,
         "kind": "received_tombstone",

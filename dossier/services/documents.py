@@ -176,8 +176,7 @@ def store_original(
         if new.archive_no is not None:
             doc.archive_no, doc.item_no = new.archive_no, new.item_no
             doc.numbered_in_id = new.numbered_in.id if new.numbered_in is not None else None
-            scheme = numbering.load_scheme(session)
-            numbering.set_stamp(doc, *(new.stamp or numbering.stamp_facts(scheme, session, doc)))
+            numbering.keep_stamp(session, doc, new.stamp)
         else:
             numbering.number(session, doc, household)
         sign_stored(

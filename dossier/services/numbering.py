@@ -167,8 +167,14 @@ def set_stamp(doc: Document, fonds: str, year: int, retention: str) -> None:
     doc.stamp_fonds, doc.stamp_year, doc.stamp_retention = fonds, year, retention
 
 
-def number_for(scheme: Scheme, session: Session, doc: Document, folder: Household, item: int) -> str:
-    fonds, year, retention = stamp_facts(scheme, session, doc)
+def keep_stamp(session: Session, doc: Document, given: tuple[str, int, str] | None) -> None:
+    """Stamp a document that came with its number (a handover): the facts the package gave, else
+    this archive's facts of the day (as an upgrade stamps older documents)."""
+    set_stamp(doc, *(given or stamp_facts(load_scheme(session), session, doc)))
+
+
+def number_for(scheme: Scheme, folder: Household, item: int, stamp: tuple[str, int, str]) -> str:
+    fonds, year, retention = stamp
     return _format(
         scheme.pattern,
         {
@@ -206,8 +212,9 @@ def number(session: Session, doc: Document, folder: Household, scheme: Scheme | 
     session.expire(folder, ["item_counter"])
     doc.item_no = item
     doc.numbered_in_id = folder.id
-    doc.archive_no = number_for(scheme, session, doc, folder, item)
-    set_stamp(doc, *stamp_facts(scheme, session, doc))
+    stamp = stamp_facts(scheme, session, doc)
+    doc.archive_no = number_for(scheme, folder, item, stamp)
+    set_stamp(doc, *stamp)
     return doc.archive_no
 
 
