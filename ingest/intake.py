@@ -9,7 +9,6 @@ document that already holds the same content. One bad file never stops the rest 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import unicodedata
@@ -38,8 +37,6 @@ from ingest.names import resolve_retention, resolve_type
 from ingest.split import intake_stack
 
 LOW_DPI = 200  # DA/T 31: scans under 200 dpi are flagged (a warning, not a refusal)
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -277,9 +274,8 @@ def intake(
             )
         except DossierError as exc:
             session.rollback()
-            if exc.technical:  # the tool's or library's own words, for the operator only
-                log.info("%s refused: %s (%s)", spec.name, exc.code, exc.technical)
-            record_item(session, batch, spec.name, BatchOutcome.REJECTED, error=reasons.dump(exc.text))
+            reason = reasons.of_error(exc, spec.name)
+            record_item(session, batch, spec.name, BatchOutcome.REJECTED, error=reasons.dump(reason))
     return batch
 
 

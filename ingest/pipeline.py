@@ -154,11 +154,11 @@ def process_document(
             return DocumentStatus.INDEXED
         except InvalidInput as exc:
             # The content itself cannot be processed (damaged page, bomb): retrying cannot help.
-            _log_technical(document_id, exc)
-            return state.fail(session, document_id, reasons.dump(exc.text), final=True)
+            reason = reasons.of_error(exc, f"document {document_id}")
+            return state.fail(session, document_id, reasons.dump(reason), final=True)
         except DossierError as exc:
-            _log_technical(document_id, exc)
-            return state.fail(session, document_id, reasons.dump(exc.text))
+            reason = reasons.of_error(exc, f"document {document_id}")
+            return state.fail(session, document_id, reasons.dump(reason))
         except Exception as exc:  # noqa: BLE001 - recorded on the document, retried, then failed
             log.exception("processing document %s failed", document_id)
             return state.fail(
@@ -166,12 +166,6 @@ def process_document(
             )
     finally:
         session.close()
-
-
-def _log_technical(document_id: int, exc: DossierError) -> None:
-    """What the tool or library said, for the operator: the document's reason is Chinese only."""
-    if exc.technical:
-        log.info("document %s: %s (%s)", document_id, exc.code, exc.technical)
 
 
 def _process(archive: Archive, session, document_id: int, executor: Executor, in_flight: int) -> bool:

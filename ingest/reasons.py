@@ -10,9 +10,13 @@ sentence (``intake.as_recorded``), which the intake pages may still translate by
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from dossier.catalog import CATALOG, Text, text
+from dossier.errors import DossierError
+
+log = logging.getLogger(__name__)
 
 _NESTED = "$text"
 LEGACY_REASON = "intake.as_recorded"  # the code of a reason stored as a sentence
@@ -23,6 +27,14 @@ def _params(message: Text) -> dict[str, Any]:
         name: {_NESTED: [value.code, _params(value)]} if isinstance(value, Text) else value
         for name, value in message.params.items()
     }
+
+
+def of_error(exc: DossierError, subject: object) -> Text:
+    """Why ``exc`` refused ``subject``, to be stored as a reason: its message. What a tool or
+    library said (``DossierError.technical``, English) goes to the operator's log instead."""
+    if exc.technical:
+        log.info("%s: %s (%s)", subject, exc.code, exc.technical)
+    return exc.text
 
 
 def dump(message: Text) -> str:

@@ -145,7 +145,9 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
                 spec.name,
                 BatchOutcome.REJECTED,
                 stack_id=stack.id,
-                error=reasons.dump(text("intake.stack_unreadable", id=stack.id, reason=exc.text)),
+                error=reasons.dump(
+                    text("intake.stack_unreadable", id=stack.id, reason=reasons.of_error(exc, spec.name))
+                ),
             )
             return
         stack.page_count = len(detection.pages)
@@ -167,7 +169,12 @@ def intake_stack(archive: Archive, session: Session, actor: Actor, batch: Batch,
                         _part_name(spec.name, part),
                         BatchOutcome.UNFILED,
                         **where,
-                        error=reasons.dump(text("intake.part_not_filed", reason=exc.text)),
+                        error=reasons.dump(
+                            text(
+                                "intake.part_not_filed",
+                                reason=reasons.of_error(exc, _part_name(spec.name, part)),
+                            )
+                        ),
                     )
             elif part.kind == "unfiled":
                 _item(

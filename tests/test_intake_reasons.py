@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dossier.archive import Archive
 from dossier.catalog import text
+from dossier.errors import InvalidInput
 from dossier.models import Batch, BatchItem, BatchOutcome
 from ingest import reasons
 from webapp.batches import batch_files
@@ -18,6 +19,15 @@ def test_a_reason_with_a_nested_message_round_trips():
     assert message.zh == "这些页面未能归档：没有编号为 7 的文件。"
     assert message.en == "the pages could not be filed: there is no document 7"
     assert not reasons.is_legacy(stored)
+
+
+def test_a_tools_own_words_go_to_the_log_not_into_the_reason(caplog):
+    exc = InvalidInput("ingest.image_damaged", label="scan.png", technical="broken data stream")
+    with caplog.at_level("INFO", logger="ingest.reasons"):
+        stored = reasons.dump(reasons.of_error(exc, "scan.png"))
+    assert "broken data stream" not in stored
+    assert reasons.load(stored).zh == "scan.png 已损坏或不完整，无法解码。"
+    assert "scan.png: ingest.image_damaged (broken data stream)" in caplog.text
 
 
 def test_an_old_english_reason_reads_as_it_was_written():
